@@ -1,0 +1,11 @@
+export type { SeqhuntErrorLocation } from "./errors.js";
+export { SeqhuntError } from "./errors.js";
+export { Cmd } from "./model/cmd.js";
+export { Model } from "./model/model.js";
+export { SessionType } from "./model/session-type.js";
+export type { StateMatrixSource } from "./model/state-matrix.js";
+export { StateMatrix } from "./model/state-matrix.js";
+export { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./model/tokens.js";
+export { scoreSessions } from "./score-sessions.js";
+export { sessionize } from "./sessionize/sessionize.js";
+export type * from "./types.js";

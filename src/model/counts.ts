@@ -1,0 +1,125 @@
+import { type EncodedSessions, NO_ID } from "./encode.js";
+import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./tokens.js";
+import { Vocabulary } from "./vocabulary.js";
+
+/** Id of `##START##` in the command vocabulary. */
+export const START_ID = 0;
+/** Id of `##END##` in the command vocabulary. */
+export const END_ID = 1;
+/** Id of `##UNK##` in the command vocabulary. */
+export const UNK_ID = 2;
+
+/** A sparse row of counts keyed by id. */
+export type CountRow = Map<number, number>;
+
+function addTo(row: CountRow, key: number, amount: number): void {
+  row.set(key, (row.get(key) ?? 0) + amount);
+}
+
+function growTo<T>(list: T[], size: number, make: () => T): void {
+  while (list.length < size) list.push(make());
+}
+
+/**
+ * The raw (unsmoothed) counts of the reference, keyed by interned ids.
+ * Raw counts are additive: two models merge by adding them.
+ */
+export class RawCounts {
+  /** Commands; ids 0, 1, 2 are `##START##`, `##END##`, `##UNK##`. */
+  readonly commands = new Vocabulary([START_TOKEN, END_TOKEN, UNK_TOKEN]);
+  /** Parameter names; id 0 is `##UNK##`. */
+  readonly params = new Vocabulary([UNK_TOKEN]);
+  /** Parameter values; id 0 is `##UNK##`. */
+  readonly values = new Vocabulary([UNK_TOKEN]);
+  /** seq1[c]: how often command c (or a token) occurred. */
+  readonly seq1: number[] = [];
+  /** seq2[a]: how often each command followed a. */
+  readonly seq2: CountRow[] = [];
+  /** param[p]: how often parameter p occurred. */
+  readonly param: number[] = [];
+  /** cmdParam[c]: how often each parameter occurred with command c. */
+  readonly cmdParam: CountRow[] = [];
+  /** value[v]: how often value v (truthy) occurred. */
+  readonly value: number[] = [];
+  /** paramValue[p]: how often each value occurred for parameter p. */
+  readonly paramValue: CountRow[] = [];
+  /** Number of sessions counted (weighted). */
+  sessions = 0;
+
+  /** Makes every per-id array as long as its vocabulary. */
+  private fit(): void {
+    growTo(this.seq1, this.commands.size, () => 0);
+    growTo(this.seq2, this.commands.size, () => new Map());
+    growTo(this.cmdParam, this.commands.size, () => new Map());
+    growTo(this.param, this.params.size, () => 0);
+    growTo(this.paramValue, this.params.size, () => new Map());
+    growTo(this.value, this.values.size, () => 0);
+  }
+
+  /** Counts sessions encoded against this object's vocabularies, in one pass. */
+  add(encoded: EncodedSessions, weights?: ArrayLike<number>): void {
+    this.fit();
+    const { sessionStart, commands, paramStart, params, values } = encoded;
+    const { seq1, seq2, param, cmdParam, value, paramValue } = this;
+    for (let s = 0; s < encoded.count; s++) {
+      const w = weights ? (weights[s] as number) : 1;
+      this.sessions += w;
+      let prev = START_ID;
+      seq1[START_ID] = (seq1[START_ID] as number) + w;
+      const end = sessionStart[s + 1] as number;
+      for (let i = sessionStart[s] as number; i < end; i++) {
+        const cmd = commands[i] as number;
+        seq1[cmd] = (seq1[cmd] as number) + w;
+        addTo(seq2[prev] as CountRow, cmd, w);
+        prev = cmd;
+        if (paramStart === null || params === null) continue;
+        const last = paramStart[i + 1] as number;
+        for (let j = paramStart[i] as number; j < last; j++) {
+          const p = params[j] as number;
+          param[p] = (param[p] as number) + w;
+          addTo(cmdParam[cmd] as CountRow, p, w);
+          const v = values === null ? NO_ID : (values[j] as number);
+          if (v !== NO_ID) {
+            value[v] = (value[v] as number) + w;
+            addTo(paramValue[p] as CountRow, v, w);
+          }
+        }
+      }
+      addTo(seq2[prev] as CountRow, END_ID, w);
+      seq1[END_ID] = (seq1[END_ID] as number) + w;
+    }
+  }
+
+  /** Adds another object's counts into this one, matching names (not ids). */
+  addCounts(other: RawCounts): void {
+    const cmd = other.commands.list().map((n) => this.commands.intern(n));
+    const par = other.params.list().map((n) => this.params.intern(n));
+    const val = other.values.list().map((n) => this.values.intern(n));
+    this.fit();
+    const addRows = (into: CountRow[], from: readonly CountRow[], rowMap: number[], keyMap: number[]) => {
+      from.forEach((row, id) => {
+        for (const [key, n] of row) addTo(into[rowMap[id] as number] as CountRow, keyMap[key] as number, n);
+      });
+    };
+    const addList = (into: number[], from: readonly number[], map: number[]) => {
+      from.forEach((n, id) => {
+        const target = map[id] as number;
+        into[target] = (into[target] as number) + n;
+      });
+    };
+    addList(this.seq1, other.seq1, cmd);
+    addRows(this.seq2, other.seq2, cmd, cmd);
+    addList(this.param, other.param, par);
+    addRows(this.cmdParam, other.cmdParam, cmd, par);
+    addList(this.value, other.value, val);
+    addRows(this.paramValue, other.paramValue, par, val);
+    this.sessions += other.sessions;
+  }
+
+  /** A deep copy. */
+  clone(): RawCounts {
+    const copy = new RawCounts();
+    copy.addCounts(this);
+    return copy;
+  }
+}

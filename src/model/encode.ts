@@ -1,0 +1,104 @@
+import type { Session, SessionTypeName } from "../types.js";
+import { IntBuffer } from "./int-buffer.js";
+import { SessionType } from "./session-type.js";
+import { UNK_TOKEN } from "./tokens.js";
+import type { Vocabulary } from "./vocabulary.js";
+
+/** Id of `##UNK##` in every vocabulary (it is interned first in the param and value ones). */
+export const UNK_PARAM_ID = 0;
+/** Id given to a parameter or value that is absent, falsy, or (when scoring) never seen. */
+export const NO_ID = -1;
+
+/** Sessions as flat arrays of ids: the form every hot loop works on. */
+export interface EncodedSessions {
+  /** Number of sessions. */
+  readonly count: number;
+  /** Offsets: session s holds commands `sessionStart[s] .. sessionStart[s+1]-1`. */
+  readonly sessionStart: Int32Array;
+  /** Command ids, all sessions concatenated. */
+  readonly commands: Int32Array;
+  /** Offsets into `params` per command (length commands+1), or null for plain commands. */
+  readonly paramStart: Int32Array | null;
+  /** Parameter ids; NO_ID for a parameter the vocabulary does not know. */
+  readonly params: Int32Array | null;
+  /** Value id per parameter (sessions with values), NO_ID when null/empty or unknown. */
+  readonly values: Int32Array | null;
+}
+
+/** How names become ids: interning while training, looking up (never growing) while scoring. */
+export interface IdResolver {
+  command(name: string): number;
+  param(name: string): number;
+  /** `null` for a falsy value (null or ""): such values are never counted. */
+  value(value: string | null): number;
+}
+
+/** Resolver that grows the vocabularies: used to train. */
+export function internResolver(commands: Vocabulary, params: Vocabulary, values: Vocabulary): IdResolver {
+  return {
+    command: (name) => commands.intern(name),
+    param: (name) => params.intern(name),
+    value: (value) => (value ? values.intern(value) : NO_ID),
+  };
+}
+
+/** Resolver that leaves the vocabularies alone: unseen commands and values become `##UNK##`. */
+export function lookupResolver(commands: Vocabulary, params: Vocabulary, values: Vocabulary): IdResolver {
+  const unkCommand = commands.lookup(UNK_TOKEN, NO_ID);
+  return {
+    command: (name) => commands.lookup(name, unkCommand),
+    // An unseen parameter matches no entry of the command's row (reference: ignored).
+    param: (name) => params.lookup(name, NO_ID),
+    value: (value) => (value ? values.lookup(value, UNK_PARAM_ID) : NO_ID),
+  };
+}
+
+/** Encodes validated sessions of the given type to ids. */
+export function encodeSessions(
+  sessions: readonly Session[],
+  sessionType: SessionTypeName,
+  resolve: IdResolver,
+): EncodedSessions {
+  const sessionStart = new Int32Array(sessions.length + 1);
+  const commands = new IntBuffer();
+  const withParams = sessionType !== SessionType.cmdsOnly;
+  const withValues = sessionType === SessionType.cmdsParamsValues;
+  const paramStart = new IntBuffer();
+  const params = new IntBuffer();
+  const values = new IntBuffer();
+  for (let s = 0; s < sessions.length; s++) {
+    const session = sessions[s] as Session;
+    for (const cmd of session) {
+      if (typeof cmd === "string") {
+        commands.push(resolve.command(cmd));
+        continue;
+      }
+      commands.push(resolve.command(cmd.name));
+      if (!withParams) continue;
+      paramStart.push(params.length);
+      const p = cmd.params;
+      if (p instanceof Set) {
+        for (const name of p) {
+          params.push(resolve.param(name));
+          if (withValues) values.push(NO_ID);
+        }
+      } else {
+        const record = p as Readonly<Record<string, string | null>>;
+        for (const name of Object.keys(record)) {
+          params.push(resolve.param(name));
+          if (withValues) values.push(resolve.value(record[name] ?? null));
+        }
+      }
+    }
+    sessionStart[s + 1] = commands.length;
+  }
+  if (withParams) paramStart.push(params.length);
+  return {
+    count: sessions.length,
+    sessionStart,
+    commands: commands.toArray(),
+    paramStart: withParams ? paramStart.toArray() : null,
+    params: withParams ? params.toArray() : null,
+    values: withValues ? values.toArray() : null,
+  };
+}

@@ -1,0 +1,202 @@
+import { END_ID, START_ID, UNK_ID } from "./counts.js";
+import { type EncodedSessions, NO_ID, UNK_PARAM_ID } from "./encode.js";
+import type { SmoothedCounts } from "./smoothing.js";
+
+/** Above this many commands the transition table is cached sparsely instead of held dense. */
+const DENSE_LIMIT = 2048;
+
+/**
+ * Natural logs of every probability the likelihoods need, precomputed once per trained model:
+ * priors, transitions, and per-command parameter terms (the sum of log(1 - p) over a command's
+ * row, corrected for each parameter present). One engine serves all three session types.
+ */
+export class LogProbabilities {
+  readonly commandCount: number;
+  /** log priorProbs per command id. */
+  readonly logPrior: Float64Array;
+  private readonly dense: Float64Array | null;
+  private readonly sparse = new Map<number, number>();
+  /** Per command: sum over its paramCondCmdProbs row of log(1 - p). */
+  readonly paramBase: Float64Array;
+  /** Per command: number of entries in its paramCondCmdProbs row (`##UNK##` included). */
+  readonly paramRowSize: Int32Array;
+  /** Per command: parameter id -> log p - log(1 - p), the correction when the parameter is present. */
+  readonly paramPresent: Map<number, number>[];
+  /** Per parameter: 1 when its values are modelled. */
+  readonly modellable: Uint8Array;
+  /** Per parameter: value id -> log valueCondParamProbs (values seen with it). */
+  readonly valueLog: Map<number, number>[];
+  /** Per parameter: log of its `##UNK##` value entry (every unseen value falls back to it). */
+  readonly valueUnkLog: Float64Array;
+
+  constructor(
+    readonly smoothed: SmoothedCounts,
+    modellableIds: readonly number[],
+  ) {
+    const n = smoothed.commandCount;
+    this.commandCount = n;
+    this.logPrior = Float64Array.from(smoothed.seq1, (c) => Math.log(c / smoothed.seq1Total));
+    this.dense = n <= DENSE_LIMIT ? this.buildDense(n) : null;
+
+    this.paramBase = new Float64Array(n);
+    this.paramRowSize = new Int32Array(n);
+    this.paramPresent = [];
+    for (let a = 0; a < n; a++) {
+      const present = new Map<number, number>();
+      let base = 0;
+      for (const p of smoothed.cmdParamKeys(a)) {
+        const prob = smoothed.cmdParam(a, p) / (smoothed.seq1[a] as number);
+        const logAbsent = Math.log1p(-prob);
+        base += logAbsent;
+        present.set(p, Math.log(prob) - logAbsent);
+      }
+      this.paramBase[a] = base;
+      this.paramRowSize[a] = present.size;
+      this.paramPresent.push(present);
+    }
+
+    const nParams = smoothed.param.length;
+    this.modellable = new Uint8Array(nParams);
+    for (const p of modellableIds) this.modellable[p] = 1;
+    this.valueLog = [];
+    this.valueUnkLog = new Float64Array(nParams);
+    for (let p = 0; p < nParams; p++) {
+      const rowSum = smoothed.paramValueRowSum[p] as number;
+      const row = new Map<number, number>();
+      for (const v of smoothed.paramValueKeys(p)) row.set(v, Math.log(smoothed.paramValue(p, v) / rowSum));
+      this.valueLog.push(row);
+      this.valueUnkLog[p] = row.get(UNK_PARAM_ID) as number;
+    }
+  }
+
+  /** Transition probability with the StateMatrix fallbacks (unseen row or column -> `##UNK##`). */
+  private transition(a: number, b: number): number {
+    const s = this.smoothed;
+    const row = s.seq2HasRow(a) ? a : UNK_ID;
+    const col = s.seq2Has(row, b) ? b : UNK_ID;
+    // Only a raw-only ##END## row can lack the ##UNK## column; the reference would fail there.
+    if (!s.seq2Has(row, col)) return 0;
+    return s.seq2(row, col) / (s.seq2RowSum[row] as number);
+  }
+
+  private buildDense(n: number): Float64Array {
+    const s = this.smoothed;
+    const table = new Float64Array(n * n);
+    for (let a = 0; a < n; a++) {
+      const offset = a * n;
+      const raw = s.raw.seq2[a];
+      if (a === END_ID || !s.seq2HasRow(a)) {
+        for (let b = 0; b < n; b++) table[offset + b] = Math.log(this.transition(a, b));
+        continue;
+      }
+      table.fill(Math.log(1 / (s.seq2RowSum[a] as number)), offset, offset + n);
+      for (const b of raw?.keys() ?? []) table[offset + b] = Math.log(this.transition(a, b));
+      table[offset + START_ID] = Math.log(this.transition(a, START_ID));
+    }
+    return table;
+  }
+
+  /** log transProbs[a][b], for ids of the model's vocabulary. */
+  logTrans(a: number, b: number): number {
+    if (this.dense !== null) return this.dense[a * this.commandCount + b] as number;
+    const key = a * this.commandCount + b;
+    let value = this.sparse.get(key);
+    if (value === undefined) {
+      value = Math.log(this.transition(a, b));
+      this.sparse.set(key, value);
+    }
+    return value;
+  }
+
+  /** log valueCondParamProbs[p][v]; NO_ID (a null or empty value) falls back to `##UNK##`. */
+  logValue(p: number, v: number): number {
+    return (v === NO_ID ? undefined : this.valueLog[p]?.get(v)) ?? (this.valueUnkLog[p] as number);
+  }
+
+  /**
+   * log of the probability of command i's parameters given the command (the reference's
+   * paramSetProb), over the geometric mean of the row when `geoMean`. 0 for a command without parameters.
+   */
+  logParamTerm(encoded: EncodedSessions, i: number, geoMean: boolean): number {
+    const { paramStart, params, values } = encoded;
+    if (paramStart === null || params === null) return 0;
+    const from = paramStart[i] as number;
+    const to = paramStart[i + 1] as number;
+    if (from === to) return 0;
+    const a = encoded.commands[i] as number;
+    const present = this.paramPresent[a] as Map<number, number>;
+    let sum = this.paramBase[a] as number;
+    let k = this.paramRowSize[a] as number;
+    for (let j = from; j < to; j++) {
+      const p = params[j] as number;
+      if (p === NO_ID) continue;
+      const correction = present.get(p);
+      if (correction === undefined) continue;
+      sum += correction;
+      if (values !== null && this.modellable[p] === 1) {
+        k++;
+        sum += this.logValue(p, values[j] as number);
+      }
+    }
+    return geoMean ? sum / k : sum;
+  }
+}
+
+/** Reusable per-session buffers, so scoring allocates nothing per event. */
+export class SessionScratch {
+  /** log param term (geo mean) per position; the appended END gets 0. */
+  emission = new Float64Array(256);
+  /** log of a window's first step starting at each position (prior or start transition, plus emission). */
+  head = new Float64Array(256);
+  /** Compensated prefix sums (high and low parts) of the later steps of a window. */
+  prefixHigh = new Float64Array(256);
+  prefixLow = new Float64Array(256);
+
+  ensure(length: number): void {
+    if (length <= this.emission.length) return;
+    const size = Math.max(length, this.emission.length * 2);
+    this.emission = new Float64Array(size);
+    this.head = new Float64Array(size);
+    this.prefixHigh = new Float64Array(size);
+    this.prefixLow = new Float64Array(size);
+  }
+}
+
+/** Fills `scratch.emission` for session s; returns its length. */
+export function fillEmissions(
+  logs: LogProbabilities,
+  encoded: EncodedSessions,
+  s: number,
+  scratch: SessionScratch,
+): number {
+  const from = encoded.sessionStart[s] as number;
+  const length = (encoded.sessionStart[s + 1] as number) - from;
+  scratch.ensure(length + 1);
+  const emission = scratch.emission;
+  for (let i = 0; i < length; i++) emission[i] = logs.logParamTerm(encoded, from + i, true);
+  emission[length] = 0;
+  return length;
+}
+
+/** Log-likelihood of a whole session, after {@link fillEmissions}; tokens put START before and END after. */
+export function sessionLogLikelihood(
+  logs: LogProbabilities,
+  encoded: EncodedSessions,
+  s: number,
+  scratch: SessionScratch,
+  useStartEndTokens: boolean,
+): number {
+  const from = encoded.sessionStart[s] as number;
+  const to = encoded.sessionStart[s + 1] as number;
+  const cmds = encoded.commands;
+  const emission = scratch.emission;
+  const first = cmds[from] as number;
+  let sum =
+    (useStartEndTokens ? logs.logTrans(START_ID, first) : (logs.logPrior[first] as number)) +
+    (emission[0] as number);
+  for (let i = from + 1; i < to; i++) {
+    sum += logs.logTrans(cmds[i - 1] as number, cmds[i] as number) + (emission[i - from] as number);
+  }
+  if (useStartEndTokens) sum += logs.logTrans(cmds[to - 1] as number, END_ID);
+  return sum;
+}

@@ -1,0 +1,301 @@
+import { SeqhuntError } from "../errors.js";
+import type {
+  Command,
+  GeoMeanOptions,
+  ModelOptions,
+  ParamSetProbability,
+  RarestWindowOptions,
+  Session,
+  SessionTypeName,
+  TokenOptions,
+} from "../types.js";
+import type { Cmd } from "./cmd.js";
+import { RawCounts } from "./counts.js";
+import { type EncodedSessions, encodeSessions, internResolver, lookupResolver } from "./encode.js";
+import { fillEmissions, LogProbabilities, SessionScratch, sessionLogLikelihood } from "./likelihood.js";
+import { modellableParamIds } from "./modellable.js";
+import { SessionType, validateSessions } from "./session-type.js";
+import { SmoothedCounts } from "./smoothing.js";
+import type { StateMatrix } from "./state-matrix.js";
+import { buildTables, type ModelTables } from "./tables.js";
+import { rarestWindow, type WindowResult } from "./windows.js";
+
+/** Everything a trained model derives from its raw counts. */
+class Trained {
+  readonly smoothed: SmoothedCounts;
+  readonly logs: LogProbabilities;
+  readonly tables: ModelTables;
+  readonly modellableNames: Set<string> | null;
+
+  constructor(
+    readonly counts: RawCounts,
+    readonly sessionType: SessionTypeName,
+    given: ReadonlySet<string> | null,
+  ) {
+    this.smoothed = new SmoothedCounts(counts);
+    const params = counts.params;
+    let ids: number[] = [];
+    if (sessionType === SessionType.cmdsParamsValues) {
+      if (given === null) {
+        ids = modellableParamIds(counts);
+        this.modellableNames = new Set(ids.map((p) => params.name(p)));
+      } else {
+        ids = [...given].map((name) => params.lookup(name, -1)).filter((p) => p >= 0);
+        this.modellableNames = new Set(given);
+      }
+    } else {
+      this.modellableNames = given === null ? null : new Set(given);
+    }
+    this.logs = new LogProbabilities(this.smoothed, ids);
+    this.tables = buildTables(this.smoothed, sessionType);
+  }
+}
+
+const NOT_TRAINED = "the model is not trained: call train() first";
+
+function checkWindowLength(windowLength: unknown): number {
+  if (typeof windowLength !== "number" || !Number.isInteger(windowLength) || windowLength < 1) {
+    throw new SeqhuntError(`window length must be a whole number >= 1, got ${String(windowLength)}`);
+  }
+  return windowLength;
+}
+
+/**
+ * A first-order Markov model of sessions, reproducing msticpy's `anomalous_sequence` Model number
+ * for number. Construct with training sessions, call {@link Model.train}, then the compute methods.
+ */
+export class Model {
+  /** The training sessions. */
+  readonly sessions: readonly Session[];
+  /** Decided by the first command of the first session. */
+  readonly sessionType: SessionTypeName;
+  /** Parameters whose values are modelled: caller-given, or picked by the heuristic at training (values only). */
+  modellableParams: Set<string> | null;
+  /** Likelihood of each training session, from {@link Model.computeLikelihoodsOfSessions}. */
+  sessionLikelihoods: number[] | null = null;
+  /** Natural log of each session likelihood (finite where the plain likelihood underflows). */
+  sessionLogLikelihoods: number[] | null = null;
+  /** Likelihood of each session to the power 1/length. */
+  sessionGeomeanLikelihoods: number[] | null = null;
+  /** Rarest window of each session, per window length. */
+  readonly rareWindows = new Map<number, Command[][]>();
+  /** Likelihood of each session's rarest window, per window length (NaN where none fits). */
+  readonly rareWindowLikelihoods = new Map<number, number[]>();
+  /** Natural log of each rarest-window likelihood, per window length. */
+  readonly rareWindowLogLikelihoods = new Map<number, number[]>();
+  /** Rarest windows by the geometric mean of the window likelihood, per window length. */
+  readonly rareWindowsGeo = new Map<number, Command[][]>();
+  /** Geometric-mean likelihood of each session's rarest window, per window length. */
+  readonly rareWindowLikelihoodsGeo = new Map<number, number[]>();
+  /** Natural log of each geometric-mean rarest-window likelihood, per window length. */
+  readonly rareWindowLogLikelihoodsGeo = new Map<number, number[]>();
+  /** From {@link Model.computeSetofParamsCondCmd}: each command's distinct parameter sets and their probability. */
+  setParamsCondCmdProbs: Map<string, ParamSetProbability[]> | null = null;
+
+  readonly #givenModellable: ReadonlySet<string> | null;
+  #trained: Trained | null = null;
+  #encoded: EncodedSessions | null = null;
+
+  /**
+   * @param sessions - training sessions: lists of command names, or of {@link Cmd}s (all of one type)
+   * @param options - `modellableParams` to choose the parameters whose values are modelled
+   */
+  constructor(sessions: readonly Session[], options: ModelOptions = {}) {
+    const checked = validateSessions(sessions);
+    this.sessions = checked.sessions;
+    this.sessionType = checked.sessionType;
+    const given = options.modellableParams;
+    this.#givenModellable = given == null ? null : new Set(given);
+    this.modellableParams = this.#givenModellable === null ? null : new Set(this.#givenModellable);
+  }
+
+  /** Counts commands (and parameters, and values) and computes every probability table. */
+  train(): void {
+    const counts = new RawCounts();
+    const encoded = encodeSessions(
+      this.sessions,
+      this.sessionType,
+      internResolver(counts.commands, counts.params, counts.values),
+    );
+    counts.add(encoded);
+    this.#encoded = encoded;
+    this.#setTrained(new Trained(counts, this.sessionType, this.#givenModellable));
+  }
+
+  #setTrained(trained: Trained): void {
+    this.#trained = trained;
+    this.modellableParams = trained.modellableNames;
+  }
+
+  #require(): Trained {
+    if (this.#trained === null) throw new SeqhuntError(NOT_TRAINED);
+    return this.#trained;
+  }
+
+  /** The training sessions as ids of the trained vocabularies. */
+  #trainingEncoded(trained: Trained): EncodedSessions {
+    if (this.#encoded === null) {
+      const { commands, params, values } = trained.counts;
+      this.#encoded = encodeSessions(
+        this.sessions,
+        this.sessionType,
+        lookupResolver(commands, params, values),
+      );
+    }
+    return this.#encoded;
+  }
+
+  /** Smoothed command counts (null before training). */
+  get seq1Counts(): StateMatrix<number> | null {
+    return this.#trained?.tables.seq1Counts ?? null;
+  }
+  /** Smoothed transition counts. */
+  get seq2Counts(): StateMatrix<StateMatrix<number>> | null {
+    return this.#trained?.tables.seq2Counts ?? null;
+  }
+  /** Smoothed parameter counts (null for plain commands). */
+  get paramCounts(): StateMatrix<number> | null {
+    return this.#trained?.tables.paramCounts ?? null;
+  }
+  /** Smoothed parameter counts per command. */
+  get cmdParamCounts(): StateMatrix<StateMatrix<number>> | null {
+    return this.#trained?.tables.cmdParamCounts ?? null;
+  }
+  /** Smoothed value counts (sessions with values only). */
+  get valueCounts(): StateMatrix<number> | null {
+    return this.#trained?.tables.valueCounts ?? null;
+  }
+  /** Smoothed value counts per parameter. */
+  get paramValueCounts(): StateMatrix<StateMatrix<number>> | null {
+    return this.#trained?.tables.paramValueCounts ?? null;
+  }
+  /** Prior probability of each command. */
+  get priorProbs(): StateMatrix<number> | null {
+    return this.#trained?.tables.priorProbs ?? null;
+  }
+  /** Transition probabilities: `transProbs.get(a).get(b)` = P(b follows a). */
+  get transProbs(): StateMatrix<StateMatrix<number>> | null {
+    return this.#trained?.tables.transProbs ?? null;
+  }
+  /** Probability of each parameter. */
+  get paramProbs(): StateMatrix<number> | null {
+    return this.#trained?.tables.paramProbs ?? null;
+  }
+  /** Probability that each parameter is present, given the command (Bernoulli; rows do not sum to 1). */
+  get paramCondCmdProbs(): StateMatrix<StateMatrix<number>> | null {
+    return this.#trained?.tables.paramCondCmdProbs ?? null;
+  }
+  /** Probability of each value. */
+  get valueProbs(): StateMatrix<number> | null {
+    return this.#trained?.tables.valueProbs ?? null;
+  }
+  /** Probability of each value given the parameter. */
+  get valueCondParamProbs(): StateMatrix<StateMatrix<number>> | null {
+    return this.#trained?.tables.valueCondParamProbs ?? null;
+  }
+
+  /** Computes likelihoods, geometric-mean likelihoods and rarest windows of length 2 and 3 (not geo). */
+  computeScores(options: TokenOptions = {}): void {
+    this.#require();
+    const useStartEndTokens = options.useStartEndTokens ?? true;
+    this.computeLikelihoodsOfSessions({ useStartEndTokens });
+    this.computeGeomeanLikOfSessions();
+    this.computeRarestWindows(2, { useStartEndTokens, useGeoMean: false });
+    this.computeRarestWindows(3, { useStartEndTokens, useGeoMean: false });
+  }
+
+  /** Likelihood of each training session (with `##START##`/`##END##` unless told otherwise). */
+  computeLikelihoodsOfSessions(options: TokenOptions = {}): void {
+    const trained = this.#require();
+    const tokens = options.useStartEndTokens ?? true;
+    const encoded = this.#trainingEncoded(trained);
+    const scratch = new SessionScratch();
+    const logs: number[] = new Array(encoded.count);
+    for (let s = 0; s < encoded.count; s++) {
+      fillEmissions(trained.logs, encoded, s, scratch);
+      logs[s] = sessionLogLikelihood(trained.logs, encoded, s, scratch, tokens);
+    }
+    this.sessionLogLikelihoods = logs;
+    this.sessionLikelihoods = logs.map(Math.exp);
+  }
+
+  /** Each session likelihood to the power 1/length (computing likelihoods with tokens first if needed). */
+  computeGeomeanLikOfSessions(): void {
+    this.#require();
+    if (this.sessionLikelihoods === null) this.computeLikelihoodsOfSessions({ useStartEndTokens: true });
+    const likelihoods = this.sessionLikelihoods as number[];
+    this.sessionGeomeanLikelihoods = likelihoods.map(
+      (lik, s) => lik ** (1 / (this.sessions[s] as Session).length),
+    );
+  }
+
+  /**
+   * The rarest window of `windowLength` commands in each training session, and its likelihood.
+   * A session too short for any window gets NaN and `[]`.
+   */
+  computeRarestWindows(windowLength: number, options: RarestWindowOptions = {}): void {
+    const trained = this.#require();
+    const k = checkWindowLength(windowLength);
+    const tokens = options.useStartEndTokens ?? true;
+    const geo = options.useGeoMean ?? false;
+    const encoded = this.#trainingEncoded(trained);
+    const scratch = new SessionScratch();
+    const result: WindowResult = { start: -1, logLikelihood: Number.NaN };
+    const windows: Command[][] = new Array(encoded.count);
+    const logs: number[] = new Array(encoded.count);
+    for (let s = 0; s < encoded.count; s++) {
+      fillEmissions(trained.logs, encoded, s, scratch);
+      rarestWindow(trained.logs, encoded, s, scratch, k, tokens, geo, result);
+      const session = this.sessions[s] as Session;
+      windows[s] = result.start < 0 ? [] : session.slice(result.start, result.start + k);
+      logs[s] = result.logLikelihood;
+    }
+    (geo ? this.rareWindowsGeo : this.rareWindows).set(k, windows);
+    (geo ? this.rareWindowLogLikelihoodsGeo : this.rareWindowLogLikelihoods).set(k, logs);
+    (geo ? this.rareWindowLikelihoodsGeo : this.rareWindowLikelihoods).set(k, logs.map(Math.exp));
+  }
+
+  /**
+   * For every command of the training sessions, the probability of its parameter set given the command,
+   * one entry per distinct set. Not available for sessions of plain command names.
+   */
+  computeSetofParamsCondCmd(options: GeoMeanOptions): void {
+    const trained = this.#require();
+    if (this.sessionType === SessionType.cmdsOnly) {
+      throw new SeqhuntError(
+        "computeSetofParamsCondCmd needs sessions of Cmd(name, params), not plain command names",
+      );
+    }
+    const geo = options.useGeoMean;
+    const encoded = this.#trainingEncoded(trained);
+    const modellable =
+      this.sessionType === SessionType.cmdsParamsValues ? (this.modellableParams ?? new Set()) : null;
+    const byCommand = new Map<string, Map<string, ParamSetProbability>>();
+    let i = 0;
+    for (const session of this.sessions) {
+      for (const command of session) {
+        const cmd = command as Cmd;
+        const names: string[] = [];
+        if (cmd.params instanceof Set) {
+          for (const p of cmd.params) names.push(modellable?.has(p) ? `${p} --- None` : p);
+        } else {
+          const record = cmd.params as Readonly<Record<string, string | null>>;
+          for (const p of Object.keys(record))
+            names.push(modellable?.has(p) ? `${p} --- ${record[p] ?? "None"}` : p);
+        }
+        names.sort();
+        const key = JSON.stringify(names);
+        let sets = byCommand.get(cmd.name);
+        if (sets === undefined) {
+          sets = new Map();
+          byCommand.set(cmd.name, sets);
+        }
+        if (!sets.has(key)) {
+          sets.set(key, { params: names, probability: Math.exp(trained.logs.logParamTerm(encoded, i, geo)) });
+        }
+        i++;
+      }
+    }
+    this.setParamsCondCmdProbs = new Map([...byCommand].map(([name, sets]) => [name, [...sets.values()]]));
+  }
+}

@@ -1,0 +1,121 @@
+import { SeqhuntError } from "../errors.js";
+import type { Command, Session, SessionTypeName } from "../types.js";
+import { Cmd } from "./cmd.js";
+
+/** The session types, with the reference's string values. */
+export const SessionType = {
+  cmdsOnly: "cmds_only",
+  cmdsParamsOnly: "cmds_params_only",
+  cmdsParamsValues: "cmds_params_values",
+} as const satisfies Record<string, SessionTypeName>;
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (value instanceof Set) return "a Set";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}
+
+/** Turns a `{name, params}` object into a Cmd, checking its parameters; throws where it is wrong. */
+function toCmd(value: unknown, where: string, location: { session: number; command: number }): Cmd {
+  if (
+    !(value instanceof Cmd) &&
+    !(isPlainRecord(value) && typeof value.name === "string" && "params" in value)
+  ) {
+    throw new SeqhuntError(
+      `${where} is ${describe(value)}, neither a command name (string) nor a Cmd(name, params)`,
+      location,
+    );
+  }
+  const name = value.name;
+  if (typeof name !== "string")
+    throw new SeqhuntError(`${where}: the command name is not a string`, location);
+  let params: unknown = value.params;
+  if (Array.isArray(params)) params = new Set(params);
+  if (params instanceof Set) {
+    for (const p of params) {
+      if (typeof p !== "string") {
+        throw new SeqhuntError(
+          `${where} (${name}): parameter names must be strings, got ${describe(p)}`,
+          location,
+        );
+      }
+    }
+  } else if (isPlainRecord(params)) {
+    for (const key of Object.keys(params)) {
+      const v = params[key];
+      if (v !== null && typeof v !== "string") {
+        throw new SeqhuntError(
+          `${where} (${name}): the value of parameter ${JSON.stringify(key)} must be a string or null, got ${describe(v)}`,
+          location,
+        );
+      }
+    }
+  } else {
+    throw new SeqhuntError(
+      `${where} (${name}): params must be a Set of names or a record of name -> value, got ${describe(params)}`,
+      location,
+    );
+  }
+  return value instanceof Cmd && value.params === params ? value : new Cmd(name, params as Cmd["params"]);
+}
+
+function typeOfCommand(cmd: Command): SessionTypeName {
+  if (typeof cmd === "string") return SessionType.cmdsOnly;
+  return cmd.params instanceof Set ? SessionType.cmdsParamsOnly : SessionType.cmdsParamsValues;
+}
+
+/**
+ * Checks sessions and decides their type from the first command of the first session, as the reference does.
+ * Unlike the reference it checks every command, and rejects sessions that mix types.
+ * A session of `{name, params}` objects comes back as Cmds; anything else wrong throws a {@link SeqhuntError}.
+ */
+export function validateSessions(
+  sessions: unknown,
+  expected?: SessionTypeName,
+): { sessions: Session[]; sessionType: SessionTypeName } {
+  if (!Array.isArray(sessions))
+    throw new SeqhuntError(`sessions must be a list of sessions, got ${describe(sessions)}`);
+  if (sessions.length === 0 && expected === undefined)
+    throw new SeqhuntError("sessions is empty: give at least one session");
+  let sessionType = expected;
+  const out: Session[] = new Array(sessions.length);
+  for (let s = 0; s < sessions.length; s++) {
+    const session: unknown = sessions[s];
+    if (!Array.isArray(session)) {
+      throw new SeqhuntError(`session ${s} is ${describe(session)}, not a list of commands`, { session: s });
+    }
+    if (session.length === 0) throw new SeqhuntError(`session ${s} is empty`, { session: s });
+    let converted: Command[] | null = null;
+    for (let c = 0; c < session.length; c++) {
+      const raw: unknown = session[c];
+      const where = `session ${s}, command ${c}`;
+      const cmd: Command = typeof raw === "string" ? raw : toCmd(raw, where, { session: s, command: c });
+      const type = typeOfCommand(cmd);
+      if (sessionType === undefined) sessionType = type;
+      // In sessions with values, a Cmd whose params are a Set maps each name to null (reference rule).
+      const fits =
+        type === sessionType ||
+        (sessionType === SessionType.cmdsParamsValues && type === SessionType.cmdsParamsOnly);
+      if (!fits) {
+        throw new SeqhuntError(
+          `${where} is of type ${type} but the sessions are ${sessionType} (decided by the first command of the first session); mixed session types are not allowed`,
+          { session: s, command: c },
+        );
+      }
+      if (cmd !== raw) {
+        converted ??= session.slice(0, c) as Command[];
+      }
+      converted?.push(cmd);
+    }
+    out[s] = converted ?? (session as Command[]);
+  }
+  return { sessions: out, sessionType: sessionType ?? SessionType.cmdsOnly };
+}

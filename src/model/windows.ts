@@ -1,0 +1,83 @@
+import { END_ID, START_ID } from "./counts.js";
+import type { EncodedSessions } from "./encode.js";
+import type { LogProbabilities, SessionScratch } from "./likelihood.js";
+
+/** Windows whose log-likelihoods differ by less than this are tied; the first one wins. */
+const TIE = 1e-12;
+
+/** The rarest window of one session: where it starts and its log-likelihood. */
+export interface WindowResult {
+  /** Start index in the session, or -1 when no window fits. */
+  start: number;
+  /** Natural log of the window's likelihood (over the window length when geo-mean); NaN when none fits. */
+  logLikelihood: number;
+}
+
+/**
+ * Finds the rarest window of length k in session s, after {@link fillEmissions}, in O(session length)
+ * whatever k: window sums are differences of compensated prefix sums of per-step log terms.
+ * With tokens, END is appended (its parameter term is 1) and only the window at 0 starts from START.
+ */
+export function rarestWindow(
+  logs: LogProbabilities,
+  encoded: EncodedSessions,
+  s: number,
+  scratch: SessionScratch,
+  windowLength: number,
+  useStartEndTokens: boolean,
+  useGeoMean: boolean,
+  result: WindowResult = { start: -1, logLikelihood: Number.NaN },
+): WindowResult {
+  const from = encoded.sessionStart[s] as number;
+  const length = (encoded.sessionStart[s + 1] as number) - from;
+  const padded = length + (useStartEndTokens ? 1 : 0);
+  result.start = -1;
+  result.logLikelihood = Number.NaN;
+  if (padded < windowLength) return result;
+  const cmds = encoded.commands;
+  const { emission, head, prefixHigh, prefixLow } = scratch;
+  const idAt = (j: number) => (j < length ? (cmds[from + j] as number) : END_ID);
+
+  const starts = padded - windowLength + 1;
+  for (let i = 0; i < starts; i++) {
+    const c = idAt(i);
+    const first = i === 0 && useStartEndTokens ? logs.logTrans(START_ID, c) : (logs.logPrior[c] as number);
+    head[i] = first + (emission[i] as number);
+  }
+  // Prefix sums with a running error term (TwoSum), so long sessions keep ties exact to ~1 ulp.
+  prefixHigh[0] = 0;
+  prefixLow[0] = 0;
+  let high = 0;
+  let low = 0;
+  let prev = idAt(0);
+  for (let j = 1; j < padded; j++) {
+    const c = idAt(j);
+    const x = logs.logTrans(prev, c) + (emission[j] as number);
+    const t = high + x;
+    const back = t - high;
+    low += high - (t - back) + (x - back);
+    high = t;
+    prefixHigh[j] = high;
+    prefixLow[j] = low;
+    prev = c;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  let bestStart = -1;
+  const last = windowLength - 1;
+  for (let i = 0; i < starts; i++) {
+    const end = i + last;
+    let w =
+      (head[i] as number) +
+      ((prefixHigh[end] as number) -
+        (prefixHigh[i] as number) +
+        ((prefixLow[end] as number) - (prefixLow[i] as number)));
+    if (useGeoMean) w /= windowLength;
+    if (bestStart < 0 || w < best - TIE) {
+      best = w;
+      bestStart = i;
+    }
+  }
+  result.start = bestStart;
+  result.logLikelihood = best;
+  return result;
+}
