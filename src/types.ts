@@ -71,3 +71,122 @@ export interface ScoreSessionsOptions {
   /** Length of the sliding window. */
   readonly windowLength: number;
 }
+
+/**
+ * A saved model (`model.toJSON()`), version 1: the raw counts keyed by ids into the three name lists.
+ * Ids 0, 1, 2 of `commands` are `##START##`, `##END##`, `##UNK##`; id 0 of `params` and `values` is `##UNK##`.
+ * Two-level counts are flat `(from id, to id, count)` triples.
+ */
+export interface ModelFile {
+  readonly format: "seqhunt-model";
+  readonly version: 1;
+  readonly sessionType: SessionTypeName;
+  /** Caller-given modellable parameters, or null when the heuristic picks them. */
+  readonly modellableParams: string[] | null;
+  /** Number of training sessions. */
+  readonly sessionCount: number;
+  readonly commands: string[];
+  readonly params: string[];
+  readonly values: string[];
+  /** Raw count per command id (tokens included). */
+  readonly seq1: number[];
+  /** Transitions: (previous command, command, count) triples. */
+  readonly seq2: number[];
+  /** Raw count per parameter id. */
+  readonly param: number[];
+  /** (command, parameter, count) triples. */
+  readonly cmdParam: number[];
+  /** Raw count per value id. */
+  readonly value: number[];
+  /** (parameter, value, count) triples. */
+  readonly paramValue: number[];
+}
+
+/** Options of {@link Model.score}. */
+export interface ScoreOptions extends RarestWindowOptions {
+  /** Length of the sliding window. */
+  readonly windowLength: number;
+}
+
+/** The score of one session from {@link Model.score}. */
+export interface SessionScore {
+  /** Likelihood of the whole session (0 when it underflows: use `logLikelihood`). */
+  readonly likelihood: number;
+  /** Natural log of the session likelihood; finite for any length. */
+  readonly logLikelihood: number;
+  /** The rarest window's commands (`[]` when no window fits). */
+  readonly rarestWindow: Command[];
+  /** Where the rarest window starts in the session (null when no window fits). */
+  readonly rarestWindowStart: number | null;
+  /** Likelihood of the rarest window (NaN when no window fits). */
+  readonly rarestWindowLikelihood: number;
+  /** Natural log of the rarest window's likelihood (NaN when no window fits). */
+  readonly rarestWindowLogLikelihood: number;
+}
+
+/** Options of {@link Model.explain}. */
+export interface ExplainOptions extends TokenOptions {
+  /** Length of the sliding window used to find the rarest window (default 3). */
+  readonly windowLength?: number;
+}
+
+/** Why a parameter made a step unlikely. */
+export type ParamFindingKind =
+  /** Present, though the command rarely has it (presence probability below one half). */
+  | "rare-present"
+  /** Absent, though the command usually has it (presence probability at least one half). */
+  | "usual-absent"
+  /** A modelled parameter whose value was never seen with it. */
+  | "unseen-value"
+  /** A modelled parameter whose value is rare for it (probability below 0.1). */
+  | "rare-value"
+  /** A parameter never seen with this command in training (the reference model ignores it). */
+  | "unseen-param";
+
+/** One parameter that made a step unlikely. */
+export interface ParamFinding {
+  readonly kind: ParamFindingKind;
+  /** Parameter name. */
+  readonly param: string;
+  /** The value, for value findings. */
+  readonly value?: string | null;
+  /** The probability that the model gave what happened (presence, absence or value); NaN when ignored. */
+  readonly probability: number;
+}
+
+/** One step of an explained session. */
+export interface ExplainedStep {
+  /** Position in the session. */
+  readonly index: number;
+  /** The command's name. */
+  readonly command: string;
+  /** False when the model never saw this command (it scores as `##UNK##`). */
+  readonly known: boolean;
+  /** The previous command, `##START##` for the first step with tokens, or null for the first step without. */
+  readonly previous: string | null;
+  /** P(command | previous) with tokens; the prior of the command for the first step without tokens. */
+  readonly transitionProbability: number;
+  /** The parameter term (geometric mean of the parameter probabilities; 1 for plain commands). */
+  readonly paramProbability: number;
+  /** -ln(transitionProbability x paramProbability): how surprising this step is, in nats. */
+  readonly surprise: number;
+  /** Whether the step is inside the rarest window. */
+  readonly inRarestWindow: boolean;
+  /** Parameters that lowered the parameter term, most damning first. */
+  readonly params: ParamFinding[];
+}
+
+/** A session's score broken down step by step, from {@link Model.explain}. */
+export interface Explanation {
+  readonly likelihood: number;
+  readonly logLikelihood: number;
+  /** P(`##END##` | last command) with tokens, else null. */
+  readonly endProbability: number | null;
+  /** The rarest window (start, length, log-likelihood), or null when none fits. */
+  readonly rarestWindow: {
+    readonly start: number;
+    readonly length: number;
+    readonly logLikelihood: number;
+  } | null;
+  readonly steps: ExplainedStep[];
+}

@@ -47,7 +47,7 @@ export class RawCounts {
   sessions = 0;
 
   /** Makes every per-id array as long as its vocabulary. */
-  private fit(): void {
+  fit(): void {
     growTo(this.seq1, this.commands.size, () => 0);
     growTo(this.seq2, this.commands.size, () => new Map());
     growTo(this.cmdParam, this.commands.size, () => new Map());

@@ -1,24 +1,44 @@
 import { SeqhuntError } from "../errors.js";
 import type {
   Command,
+  ExplainOptions,
+  Explanation,
   GeoMeanOptions,
+  ModelFile,
   ModelOptions,
   ParamSetProbability,
   RarestWindowOptions,
+  ScoreOptions,
   Session,
+  SessionScore,
   SessionTypeName,
   TokenOptions,
 } from "../types.js";
 import type { Cmd } from "./cmd.js";
-import { RawCounts } from "./counts.js";
+import { END_ID, RawCounts } from "./counts.js";
 import { type EncodedSessions, encodeSessions, internResolver, lookupResolver } from "./encode.js";
+import { explainSession } from "./explain.js";
 import { fillEmissions, LogProbabilities, SessionScratch, sessionLogLikelihood } from "./likelihood.js";
 import { modellableParamIds } from "./modellable.js";
+import { countsToFile, fileToCounts } from "./serialize.js";
 import { SessionType, validateSessions } from "./session-type.js";
 import { SmoothedCounts } from "./smoothing.js";
 import type { StateMatrix } from "./state-matrix.js";
 import { buildTables, type ModelTables } from "./tables.js";
 import { rarestWindow, type WindowResult } from "./windows.js";
+
+/** Lets Model.fromJSON and Model.merge build a trained model without training sessions. */
+const FROM_COUNTS = Symbol("seqhunt.fromCounts");
+interface FromCounts {
+  readonly counts: RawCounts;
+  readonly sessionType: SessionTypeName;
+}
+type InternalOptions = ModelOptions & { readonly [FROM_COUNTS]?: FromCounts };
+
+function sameSet(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
 
 /** Everything a trained model derives from its raw counts. */
 class Trained {
@@ -101,12 +121,125 @@ export class Model {
    * @param options - `modellableParams` to choose the parameters whose values are modelled
    */
   constructor(sessions: readonly Session[], options: ModelOptions = {}) {
-    const checked = validateSessions(sessions);
+    const parts = (options as InternalOptions)[FROM_COUNTS];
+    const checked = validateSessions(sessions, parts?.sessionType);
     this.sessions = checked.sessions;
     this.sessionType = checked.sessionType;
     const given = options.modellableParams;
     this.#givenModellable = given == null ? null : new Set(given);
     this.modellableParams = this.#givenModellable === null ? null : new Set(this.#givenModellable);
+    if (parts !== undefined)
+      this.#setTrained(new Trained(parts.counts, this.sessionType, this.#givenModellable));
+  }
+
+  /**
+   * Loads a model saved with {@link Model.toJSON}. The file is checked against the format's schema and
+   * for consistency; a damaged or foreign file throws a {@link SeqhuntError} saying what is wrong.
+   * The loaded model scores new sessions; it holds no training sessions.
+   */
+  static fromJSON(file: unknown): Model {
+    const { counts, sessionType, modellableParams } = fileToCounts(file);
+    const options: InternalOptions = { modellableParams, [FROM_COUNTS]: { counts, sessionType } };
+    return new Model([], options);
+  }
+
+  /**
+   * The model of both training sets together: equal to training on the union of their sessions
+   * (raw counts add; smoothing, probabilities and the modellable-parameter heuristic are recomputed).
+   * Refuses models of different session types or with different caller-given modellable parameters.
+   */
+  static merge(a: Model, b: Model): Model {
+    const ta = a.#require();
+    const tb = b.#require();
+    if (a.sessionType !== b.sessionType) {
+      throw new SeqhuntError(`cannot merge a ${a.sessionType} model with a ${b.sessionType} model`);
+    }
+    if (!sameSet(a.#givenModellable, b.#givenModellable)) {
+      throw new SeqhuntError("cannot merge models trained with different caller-given modellable parameters");
+    }
+    const counts = ta.counts.clone();
+    counts.addCounts(tb.counts);
+    const options: InternalOptions = {
+      modellableParams: a.#givenModellable,
+      [FROM_COUNTS]: { counts, sessionType: a.sessionType },
+    };
+    return new Model([...a.sessions, ...b.sessions], options);
+  }
+
+  /** The trained model as a compact, versioned JSON object (see {@link ModelFile}); load it with {@link Model.fromJSON}. */
+  toJSON(): ModelFile {
+    return countsToFile(this.#require().counts, this.sessionType, this.#givenModellable);
+  }
+
+  /**
+   * Scores sessions that need not be in the training data, against the trained model, without changing it.
+   * Unseen commands and values score as `##UNK##`; unseen parameters are ignored, as the reference does.
+   */
+  score(sessions: readonly Session[], options: ScoreOptions): SessionScore[] {
+    const trained = this.#require();
+    const k = checkWindowLength(options.windowLength);
+    const tokens = options.useStartEndTokens ?? true;
+    const geo = options.useGeoMean ?? false;
+    const checked = validateSessions(sessions, this.sessionType).sessions;
+    const { commands, params, values } = trained.counts;
+    const encoded = encodeSessions(checked, this.sessionType, lookupResolver(commands, params, values));
+    const scratch = new SessionScratch();
+    const window: WindowResult = { start: -1, logLikelihood: Number.NaN };
+    const out: SessionScore[] = new Array(encoded.count);
+    for (let s = 0; s < encoded.count; s++) {
+      fillEmissions(trained.logs, encoded, s, scratch);
+      const logLikelihood = sessionLogLikelihood(trained.logs, encoded, s, scratch, tokens);
+      rarestWindow(trained.logs, encoded, s, scratch, k, tokens, geo, window);
+      const found = window.start >= 0;
+      out[s] = {
+        likelihood: Math.exp(logLikelihood),
+        logLikelihood,
+        rarestWindow: found ? (checked[s] as Session).slice(window.start, window.start + k) : [],
+        rarestWindowStart: found ? window.start : null,
+        rarestWindowLikelihood: Math.exp(window.logLikelihood),
+        rarestWindowLogLikelihood: window.logLikelihood,
+      };
+    }
+    return out;
+  }
+
+  /**
+   * Why a session scores as it does: each step's transition probability, parameter term and surprise,
+   * the parameters that made it unlikely, and where the rarest window is.
+   */
+  explain(session: Session, options: ExplainOptions = {}): Explanation {
+    const trained = this.#require();
+    const k = checkWindowLength(options.windowLength ?? 3);
+    const tokens = options.useStartEndTokens ?? true;
+    const checked = validateSessions([session], this.sessionType).sessions;
+    const { commands, params, values } = trained.counts;
+    const encoded = encodeSessions(checked, this.sessionType, lookupResolver(commands, params, values));
+    const scratch = new SessionScratch();
+    fillEmissions(trained.logs, encoded, 0, scratch);
+    const logLikelihood = sessionLogLikelihood(trained.logs, encoded, 0, scratch, tokens);
+    const found = rarestWindow(trained.logs, encoded, 0, scratch, k, tokens, false);
+    const only = checked[0] as Session;
+    const window =
+      found.start < 0
+        ? null
+        : {
+            start: found.start,
+            length: Math.min(k, only.length - found.start),
+            logLikelihood: found.logLikelihood,
+          };
+    const last = encoded.commands[only.length - 1] as number;
+    const endLog = tokens ? trained.logs.logTrans(last, END_ID) : null;
+    return explainSession(
+      trained.logs,
+      encoded,
+      only,
+      this.sessionType,
+      scratch.emission,
+      tokens,
+      window,
+      logLikelihood,
+      endLog,
+    );
   }
 
   /** Counts commands (and parameters, and values) and computes every probability table. */

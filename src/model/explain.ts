@@ -1,0 +1,105 @@
+import type { Command, ExplainedStep, Explanation, ParamFinding, SessionTypeName } from "../types.js";
+import { START_ID, UNK_ID } from "./counts.js";
+import { type EncodedSessions, NO_ID, UNK_PARAM_ID } from "./encode.js";
+import type { LogProbabilities } from "./likelihood.js";
+import { SessionType } from "./session-type.js";
+import { START_TOKEN } from "./tokens.js";
+
+/** Value probability below which a modelled value is called rare. */
+const RARE_VALUE = 0.1;
+
+function paramFindings(
+  logs: LogProbabilities,
+  encoded: EncodedSessions,
+  i: number,
+  command: Command,
+  sessionType: SessionTypeName,
+): ParamFinding[] {
+  if (typeof command === "string" || encoded.paramStart === null || encoded.params === null) return [];
+  const a = encoded.commands[i] as number;
+  const smoothed = logs.smoothed;
+  const params = smoothed.raw.params;
+  const record =
+    command.params instanceof Set ? null : (command.params as Readonly<Record<string, string | null>>);
+  const names = record === null ? [...(command.params as ReadonlySet<string>)] : Object.keys(record);
+  const presentIds = new Set<number>();
+  const findings: ParamFinding[] = [];
+  const from = encoded.paramStart[i] as number;
+  names.forEach((name, j) => {
+    const p = encoded.params?.[from + j] as number;
+    if (p === NO_ID || !smoothed.cmdParamHas(a, p)) {
+      findings.push({ kind: "unseen-param", param: name, probability: Number.NaN });
+      return;
+    }
+    presentIds.add(p);
+    const prob = smoothed.cmdParam(a, p) / (smoothed.seq1[a] as number);
+    if (prob < 0.5) findings.push({ kind: "rare-present", param: name, probability: prob });
+    if (sessionType === SessionType.cmdsParamsValues && logs.modellable[p] === 1) {
+      const value = record?.[name] ?? null;
+      const v = encoded.values?.[from + j] as number;
+      const valueProb = Math.exp(logs.logValue(p, v));
+      const seen = v !== NO_ID && v !== UNK_PARAM_ID && smoothed.paramValueHas(p, v);
+      if (!seen) findings.push({ kind: "unseen-value", param: name, value, probability: valueProb });
+      else if (valueProb < RARE_VALUE)
+        findings.push({ kind: "rare-value", param: name, value, probability: valueProb });
+    }
+  });
+  for (const p of smoothed.cmdParamKeys(a)) {
+    if (p === UNK_PARAM_ID || presentIds.has(p)) continue;
+    const prob = smoothed.cmdParam(a, p) / (smoothed.seq1[a] as number);
+    if (prob >= 0.5) findings.push({ kind: "usual-absent", param: params.name(p), probability: 1 - prob });
+  }
+  return findings.sort((x, y) =>
+    Number.isNaN(x.probability) ? 1 : Number.isNaN(y.probability) ? -1 : x.probability - y.probability,
+  );
+}
+
+/** Explains session 0 of `encoded` (the session `session`), given its emissions and rarest window. */
+export function explainSession(
+  logs: LogProbabilities,
+  encoded: EncodedSessions,
+  session: readonly Command[],
+  sessionType: SessionTypeName,
+  emission: Float64Array,
+  useStartEndTokens: boolean,
+  window: { start: number; length: number; logLikelihood: number } | null,
+  logLikelihood: number,
+  endLog: number | null,
+): Explanation {
+  const steps: ExplainedStep[] = session.map((command, i) => {
+    const id = encoded.commands[i] as number;
+    const name = typeof command === "string" ? command : command.name;
+    let previous: string | null;
+    let logTransition: number;
+    if (i > 0) {
+      const prev = session[i - 1] as Command;
+      previous = typeof prev === "string" ? prev : prev.name;
+      logTransition = logs.logTrans(encoded.commands[i - 1] as number, id);
+    } else if (useStartEndTokens) {
+      previous = START_TOKEN;
+      logTransition = logs.logTrans(START_ID, id);
+    } else {
+      previous = null;
+      logTransition = logs.logPrior[id] as number;
+    }
+    const logParam = emission[i] as number;
+    return {
+      index: i,
+      command: name,
+      known: id !== UNK_ID || name === logs.smoothed.raw.commands.name(UNK_ID),
+      previous,
+      transitionProbability: Math.exp(logTransition),
+      paramProbability: Math.exp(logParam),
+      surprise: -(logTransition + logParam),
+      inRarestWindow: window !== null && i >= window.start && i < window.start + window.length,
+      params: paramFindings(logs, encoded, i, command, sessionType),
+    };
+  });
+  return {
+    likelihood: Math.exp(logLikelihood),
+    logLikelihood,
+    endProbability: endLog === null ? null : Math.exp(endLog),
+    rarestWindow: window,
+    steps,
+  };
+}
