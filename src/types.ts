@@ -78,15 +78,21 @@ export interface ScoreSessionsOptions {
  * Two-level counts are flat `(from id, to id, count)` triples.
  */
 export interface ModelFile {
+  /** Always `"seqhunt-model"`. */
   readonly format: "seqhunt-model";
+  /** Format version; this build reads and writes 1. */
   readonly version: 1;
+  /** The session type the model was trained on. */
   readonly sessionType: SessionTypeName;
   /** Caller-given modellable parameters, or null when the heuristic picks them. */
   readonly modellableParams: string[] | null;
   /** Number of training sessions. */
   readonly sessionCount: number;
+  /** Command names by id. */
   readonly commands: string[];
+  /** Parameter names by id. */
   readonly params: string[];
+  /** Parameter values by id. */
   readonly values: string[];
   /** Raw count per command id (tokens included). */
   readonly seq1: number[];
@@ -145,6 +151,7 @@ export type ParamFindingKind =
 
 /** One parameter that made a step unlikely. */
 export interface ParamFinding {
+  /** What about the parameter was unlikely. */
   readonly kind: ParamFindingKind;
   /** Parameter name. */
   readonly param: string;
@@ -176,17 +183,26 @@ export interface ExplainedStep {
   readonly params: ParamFinding[];
 }
 
+/** Where the rarest window of an explained session is. */
+export interface ExplainedWindow {
+  /** Index of its first command. */
+  readonly start: number;
+  /** Number of session commands in it (one less than the window length when it reaches the appended END). */
+  readonly length: number;
+  /** Natural log of its likelihood. */
+  readonly logLikelihood: number;
+}
+
 /** A session's score broken down step by step, from {@link Model.explain}. */
 export interface Explanation {
+  /** Likelihood of the whole session (0 when it underflows). */
   readonly likelihood: number;
+  /** Natural log of the session likelihood. */
   readonly logLikelihood: number;
   /** P(`##END##` | last command) with tokens, else null. */
   readonly endProbability: number | null;
-  /** The rarest window (start, length, log-likelihood), or null when none fits. */
-  readonly rarestWindow: {
-    readonly start: number;
-    readonly length: number;
-    readonly logLikelihood: number;
-  } | null;
+  /** The rarest window, or null when none fits. */
+  readonly rarestWindow: ExplainedWindow | null;
+  /** One entry per command of the session. */
   readonly steps: ExplainedStep[];
 }

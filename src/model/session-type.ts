@@ -4,8 +4,11 @@ import { Cmd } from "./cmd.js";
 
 /** The session types, with the reference's string values. */
 export const SessionType = {
+  /** Sessions of plain command names (strings). */
   cmdsOnly: "cmds_only",
+  /** Sessions of Cmds whose params are a Set of names. */
   cmdsParamsOnly: "cmds_params_only",
+  /** Sessions of Cmds whose params map names to values. */
   cmdsParamsValues: "cmds_params_values",
 } as const satisfies Record<string, SessionTypeName>;
 

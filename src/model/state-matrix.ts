@@ -58,6 +58,7 @@ export class StateMatrix<V> implements Iterable<[string, V]> {
     for (const key of this.#source.keys()) yield [key, this.#source.lookup(key) as V];
   }
 
+  /** Iterates key-entry pairs, like a Map. */
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
   }
