@@ -1,0 +1,198 @@
+import { writeFileSync } from "node:fs";
+import Table from "cli-table3";
+import pc from "picocolors";
+import { SeqhuntError } from "../errors.js";
+import { jsonLine, writeRecords } from "../io/write.js";
+import { Model } from "../model/model.js";
+import {
+  commandJson,
+  nameOf,
+  outputRecord,
+  type RankedSession,
+  reasonOf,
+  type ScoringOptions,
+  scoreAndRank,
+} from "./rank.js";
+import {
+  type InputOptions,
+  type LoadedSessions,
+  loadModel,
+  loadSessions,
+  readSummary,
+  typeOfLoaded,
+} from "./sessions.js";
+import { printable, progressBar } from "./terminal.js";
+
+/** Options of hunt and score. */
+export interface HuntOptions extends InputOptions, ScoringOptions {
+  model?: string;
+  top: number;
+  out?: string;
+  report?: string;
+  quiet: boolean;
+}
+
+/** Where messages go: stdout for results, stderr for the rest. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+async function load(
+  files: readonly string[],
+  options: InputOptions & { quiet: boolean },
+  io: Io,
+): Promise<LoadedSessions> {
+  const bar = progressBar(options.quiet);
+  let loaded: LoadedSessions;
+  try {
+    loaded = await loadSessions(files, options, bar?.update);
+  } finally {
+    bar?.stop();
+  }
+  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  if (loaded.sessions.length === 0)
+    throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+  return loaded;
+}
+
+function train(loaded: LoadedSessions): Model {
+  const model = new Model(loaded.sessions.map((s) => s.commands));
+  model.train();
+  return model;
+}
+
+/** Column order of CSV output of scores. */
+function scoreColumns(identity: readonly string[]): string[] {
+  return [
+    ...identity,
+    "start",
+    "end",
+    "length",
+    "session",
+    "rarestWindow",
+    "rarestWindowStart",
+    "rarestWindowLikelihood",
+    "rarestWindowLogLikelihood",
+    "likelihood",
+    "logLikelihood",
+    "rank",
+    "reason",
+  ];
+}
+
+function printTop(
+  ranked: readonly RankedSession[],
+  reasons: readonly string[],
+  identity: readonly string[],
+  io: Io,
+): void {
+  const color = process.stdout.isTTY === true;
+  const table = new Table({
+    head: ["rank", ...identity, "start", "length", "rarest window likelihood", "rarest window", "reason"].map(
+      (h) => (color ? pc.bold(h) : h),
+    ),
+    style: color ? {} : { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [6, ...identity.map(() => 22), 22, 8, 14, 40, 44],
+  });
+  ranked.forEach((r, i) => {
+    const lik = r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3);
+    table.push([
+      String(r.rank),
+      ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", 40)),
+      r.session.start === null
+        ? ""
+        : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
+      String(r.session.commands.length),
+      lik,
+      printable(r.score.rarestWindow.map(nameOf).join(" -> "), 120),
+      printable(reasons[i] ?? "", 120),
+    ]);
+  });
+  io.out(table.toString());
+}
+
+/** The result of a hunt, for callers that go on (the demo, the report). */
+export interface HuntResult {
+  readonly loaded: LoadedSessions;
+  readonly model: Model;
+  readonly ranked: RankedSession[];
+  readonly modelSource: string;
+}
+
+/** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
+export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
+  const loaded = await load(files, options, io);
+  const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
+  const ranked = scoreAndRank(model, loaded.sessions, options);
+  const explainOf = (r: RankedSession) =>
+    reasonOf(
+      model.explain(r.session.commands, { windowLength: options.window, useStartEndTokens: options.tokens }),
+    );
+  const top = ranked.slice(0, options.top);
+  const reasons = top.map(explainOf);
+  if (!options.quiet) printTop(top, reasons, loaded.identityColumns, io);
+  if (options.out) {
+    const records = (function* () {
+      for (const r of ranked)
+        yield outputRecord(
+          r,
+          loaded.identityColumns,
+          r.rank <= options.top ? (reasons[r.rank - 1] ?? null) : explainOf(r),
+        );
+    })();
+    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
+    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
+  }
+  return { loaded, model, ranked, modelSource: options.model ?? "trained on the input" };
+}
+
+/** train: read, sessionize, train, write the model file. */
+export async function trainCommand(
+  files: readonly string[],
+  options: InputOptions & { out: string; quiet: boolean },
+  io: Io,
+): Promise<void> {
+  const loaded = await load(files, options, io);
+  const model = train(loaded);
+  try {
+    writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
+  } catch (err) {
+    throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
+  }
+  if (!options.quiet)
+    io.err(`trained on ${loaded.sessions.length} sessions (${model.sessionType}); wrote ${options.out}`);
+}
+
+/** sessionize: read events and write one record per session. */
+export async function sessionizeCommand(
+  files: readonly string[],
+  options: InputOptions & { out?: string; quiet: boolean },
+  io: Io,
+): Promise<void> {
+  const loaded = await load(files, options, io);
+  const iso = (micros: number | null) =>
+    micros === null ? null : new Date(Math.floor(micros / 1000)).toISOString();
+  const records = loaded.sessions.map((s) =>
+    Object.fromEntries([
+      ...loaded.identityColumns.map((c, i) => [c, s.identity[i] ?? null]),
+      ["start", iso(s.start)],
+      ["end", iso(s.end)],
+      ["length", s.commands.length],
+      ["session", s.commands.map(commandJson)],
+    ]),
+  );
+  if (options.out) {
+    await writeRecords(options.out, records, [
+      ...loaded.identityColumns,
+      "start",
+      "end",
+      "length",
+      "session",
+    ]);
+    if (!options.quiet) io.err(`wrote ${records.length} sessions to ${options.out}`);
+  } else {
+    for (const r of records) io.out(jsonLine(r));
+  }
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { SeqhuntError } from "../errors.js";
+import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
+import { demo } from "./demo.js";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${name} must be a whole number >= 1, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}
+
+function minutes(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(
+        `${name} must be a number of minutes >= 0, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  };
+}
+
+const columns = (value: string): string[] => {
+  const list = value.split(",").map((c) => c.trim());
+  if (list.some((c) => c === ""))
+    throw new InvalidArgumentError(`--user takes comma-separated column names, got ${JSON.stringify(value)}`);
+  return list;
+};
+
+/** The input and sessionizing options every data command takes. */
+function inputOptions(cmd: Command): Command {
+  return cmd
+    .option("--user <cols>", "identity columns, comma-separated", columns, ["UserId"])
+    .option(
+      "--time <col>",
+      "time column (ISO 8601, UTC when no zone; or epoch seconds/milliseconds)",
+      "TimeGenerated",
+    )
+    .option("--event <col>", "event (command) column", "Operation")
+    .option("--params <col>", "parameters column")
+    .addOption(
+      new Option(
+        "--params-format <format>",
+        "how the parameters column is written (exchange: a JSON list of {Name, Value})",
+      )
+        .choices(["exchange", "json-object", "json-array"])
+        .default("exchange"),
+    )
+    .addOption(
+      new Option("--param-mode <mode>", "plain commands, commands with parameter names, or with values")
+        .choices(["none", "names", "values"])
+        .default("none"),
+    )
+    .option(
+      "--max-gap <minutes>",
+      "a longer gap between two events starts a new session",
+      minutes("--max-gap"),
+      2,
+    )
+    .option(
+      "--max-duration <minutes>",
+      "a session never lasts longer than this",
+      minutes("--max-duration"),
+      20,
+    )
+    .option(
+      "--sessions",
+      "read sessions directly: JSONL with a session list per line, or text with one session per line",
+      false,
+    )
+    .addOption(
+      new Option("--on-bad-row <policy>", "stop at a bad row, or skip and count it")
+        .choices(["fail", "skip"])
+        .default("fail"),
+    )
+    .option("--quiet", "print nothing but errors (and the skipped-rows summary)", false);
+}
+
+function scoringOptions(cmd: Command): Command {
+  return cmd
+    .option("--window <k>", "length of the sliding window", positiveInt("--window"), 3)
+    .option("--no-tokens", "do not pad sessions with ##START## and ##END##")
+    .option("--geo-mean", "rank by the geometric mean of each window's likelihood", false)
+    .option("--model <file>", "score against a saved model instead of training on the input")
+    .option("--top <n>", "how many sessions to print", positiveInt("--top"), 20)
+    .option("--out <file>", "write every session, ranked, as .jsonl, .json or .csv")
+    .option("--report <file>", "write the HTML report");
+}
+
+const EXAMPLES_HUNT = `
+Examples:
+  $ seqhunt hunt audit.csv --user UserId,ClientIP --time TimeGenerated --event Operation
+  $ seqhunt hunt audit.csv --params Parameters --param-mode values --out scores.jsonl
+  $ seqhunt hunt today.jsonl --model baseline.json --top 50
+  $ seqhunt hunt --sessions sessions.txt --window 3 --out ranked.csv`;
+
+/** Builds the program; `io` receives all output (tests pass their own). */
+export function buildProgram(io: Io): Command {
+  const program = new Command("seqhunt")
+    .description("Find anomalous sessions in security logs with a Markov model of normal sessions.")
+    .version(VERSION)
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+    })
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ seqhunt demo --out demo            # generate a sample log, hunt it, write scores and report
+  $ seqhunt hunt audit.csv --user UserId,ClientIP --out scores.jsonl
+  $ seqhunt train last-month.parquet --out baseline.json
+  $ seqhunt score today.csv --model baseline.json --out scores.csv`,
+    );
+
+  scoringOptions(
+    inputOptions(
+      program
+        .command("hunt")
+        .argument("<files...>", "event files: CSV, TSV, JSONL, JSON, Parquet (optionally .gz)"),
+    ),
+  )
+    .description("rank sessions rarest first: read, sessionize, train (or load --model), score")
+    .addHelpText("after", EXAMPLES_HUNT)
+    .action(async (files: string[], options: HuntOptions) => {
+      await hunt(files, options, io);
+    });
+
+  scoringOptions(inputOptions(program.command("score").argument("<files...>", "event files to score")))
+    .description("score sessions against a saved model (--model is required)")
+    .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
+    .action(async (files: string[], options: HuntOptions) => {
+      if (!options.model) throw new CommanderError(2, "seqhunt.usage", "error: score needs --model FILE");
+      await hunt(files, options, io);
+    });
+
+  inputOptions(program.command("train").argument("<files...>", "event files to learn normal sessions from"))
+    .description("train a model and save it")
+    .requiredOption("--out <file>", "where to write the model (JSON)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ seqhunt train last-month.csv --user UserId,ClientIP --out baseline.json",
+    )
+    .action(async (files: string[], options: Parameters<typeof trainCommand>[1]) => {
+      await trainCommand(files, options, io);
+    });
+
+  inputOptions(program.command("sessionize").argument("<files...>", "event files"))
+    .description("split events into sessions and write them")
+    .option("--out <file>", "write sessions as .jsonl, .json or .csv (default: JSONL on stdout)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ seqhunt sessionize audit.csv --user UserId,ClientIP --out sessions.jsonl",
+    )
+    .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
+      await sessionizeCommand(files, options, io);
+    });
+
+  program
+    .command("demo")
+    .description(
+      "generate a realistic Exchange Online admin log with injected attacks, hunt it, and say where the attacks ranked",
+    )
+    .option("--out <dir>", "folder for the sample log, the scores and the report", "seqhunt-demo")
+    .option("--seed <n>", "random seed of the generator", positiveInt("--seed"), 7)
+    .option("--quiet", "print nothing but errors", false)
+    .addHelpText("after", "\nExample:\n  $ seqhunt demo --out demo && open demo/report.html")
+    .action(async (options: { out: string; seed: number; quiet: boolean }) => {
+      await demo(options, io);
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 bad input, 2 usage). */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" ||
+        err.code === "commander.help"
+      )
+        return 0;
+      if (err.code === "seqhunt.usage") io.err(err.message);
+      return 2;
+    }
+    if (err instanceof SeqhuntError) {
+      io.err(`seqhunt: error: ${err.message}`);
+      return 1;
+    }
+    io.err(`seqhunt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? "") === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) {
+  const io: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
+  run(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,115 @@
+import type { Model } from "../model/model.js";
+import type { Command, Explanation, SessionScore } from "../types.js";
+import type { CliSession } from "./sessions.js";
+
+/** How sessions are scored. */
+export interface ScoringOptions {
+  readonly window: number;
+  readonly tokens: boolean;
+  readonly geoMean: boolean;
+}
+
+/** A scored session with its rank (1 = rarest). */
+export interface RankedSession {
+  readonly session: CliSession;
+  readonly score: SessionScore;
+  readonly rank: number;
+}
+
+/** Sort key: the rarest-window log-likelihood, sessions too short for a window last. */
+function rarity(s: SessionScore): number {
+  return Number.isNaN(s.rarestWindowLogLikelihood) ? Number.POSITIVE_INFINITY : s.rarestWindowLogLikelihood;
+}
+
+/** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
+export function scoreAndRank(
+  model: Model,
+  sessions: readonly CliSession[],
+  options: ScoringOptions,
+): RankedSession[] {
+  const scores = model.score(
+    sessions.map((s) => s.commands),
+    { windowLength: options.window, useStartEndTokens: options.tokens, useGeoMean: options.geoMean },
+  );
+  const order = scores.map((_, i) => i);
+  order.sort((a, b) => {
+    const x = scores[a] as SessionScore;
+    const y = scores[b] as SessionScore;
+    return rarity(x) - rarity(y) || x.logLikelihood - y.logLikelihood || a - b;
+  });
+  return order.map((i, r) => ({
+    session: sessions[i] as CliSession,
+    score: scores[i] as SessionScore,
+    rank: r + 1,
+  }));
+}
+
+/** A command as output writes it: a name, or `{name, params}` with params as a list or an object. */
+export function commandJson(
+  c: Command,
+): string | { name: string; params: string[] | Record<string, string | null> } {
+  if (typeof c === "string") return c;
+  return {
+    name: c.name,
+    params: c.params instanceof Set ? [...c.params] : { ...(c.params as Record<string, string | null>) },
+  };
+}
+
+const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
+
+/** One line of reason for a session: the most surprising step of its rarest window, and what about it. */
+export function reasonOf(explanation: Explanation): string {
+  const window = explanation.steps.filter((s) => s.inRarestWindow);
+  const steps = window.length > 0 ? window : explanation.steps;
+  const worst = [...steps].sort((a, b) => b.surprise - a.surprise)[0];
+  if (worst === undefined) return "";
+  const parts: string[] = [];
+  if (!worst.known) parts.push(`${worst.command} never seen in training`);
+  else if (worst.previous !== null)
+    parts.push(`${worst.previous} -> ${worst.command} (p=${worst.transitionProbability.toPrecision(2)})`);
+  else parts.push(`${worst.command} rare (p=${worst.transitionProbability.toPrecision(2)})`);
+  const finding = worst.params[0];
+  if (finding) {
+    const what = {
+      "rare-present": `rarely has ${finding.param}`,
+      "usual-absent": `lacks its usual ${finding.param}`,
+      "unseen-value": `${finding.param}=${JSON.stringify(finding.value)} never seen`,
+      "rare-value": `${finding.param}=${JSON.stringify(finding.value)} rare`,
+      "unseen-param": `${finding.param} never seen with it`,
+    }[finding.kind];
+    parts.push(what);
+  }
+  return parts.join("; ");
+}
+
+/** The output record of a ranked session (field names fixed by the CLI contract). */
+export function outputRecord(
+  ranked: RankedSession,
+  identityColumns: readonly string[],
+  reason: string | null,
+): Record<string, unknown> {
+  const { session, score } = ranked;
+  const iso = (micros: number | null) =>
+    micros === null ? null : new Date(Math.floor(micros / 1000)).toISOString();
+  const noWindow = score.rarestWindowStart === null;
+  const entries: [string, unknown][] = identityColumns.map((c, i) => [c, session.identity[i] ?? null]);
+  entries.push(
+    ["start", iso(session.start)],
+    ["end", iso(session.end)],
+    ["length", session.commands.length],
+    ["session", session.commands.map(commandJson)],
+    ["rarestWindow", score.rarestWindow.map(commandJson)],
+    ["rarestWindowStart", score.rarestWindowStart],
+    ["rarestWindowLikelihood", noWindow ? null : score.rarestWindowLikelihood],
+    ["rarestWindowLogLikelihood", noWindow ? null : score.rarestWindowLogLikelihood],
+    ["likelihood", score.likelihood],
+    ["logLikelihood", score.logLikelihood],
+    ["rank", ranked.rank],
+  );
+  if (reason !== null) entries.push(["reason", reason]);
+  for (const [k, v] of Object.entries(session.fields))
+    if (!entries.some(([e]) => e === k)) entries.push([k, v]);
+  return Object.fromEntries(entries);
+}
+
+export { nameOf };

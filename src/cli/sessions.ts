@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs";
+import { SeqhuntError } from "../errors.js";
+import type { ParamMode, ParamsFormat } from "../io/params.js";
+import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
+import { readSessionFiles } from "../io/read-sessions.js";
+import { Model } from "../model/model.js";
+import { SessionType } from "../model/session-type.js";
+import { Sessionizer } from "../sessionize/sessionizer.js";
+import type { Command, SessionTypeName } from "../types.js";
+
+/** The options every data command shares (names fixed by the CLI contract). */
+export interface InputOptions {
+  user: string[];
+  time: string;
+  event: string;
+  params?: string;
+  paramsFormat: ParamsFormat;
+  paramMode: ParamMode;
+  maxGap: number;
+  maxDuration: number;
+  sessions: boolean;
+  onBadRow: BadRowPolicy;
+}
+
+/** A session on its way through the CLI. */
+export interface CliSession {
+  /** Identity values in the order of `--user` (empty with `--sessions`). */
+  readonly identity: readonly (string | null)[];
+  /** First and last event, epoch microseconds (null with `--sessions`). */
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly commands: Command[];
+  /** Other fields of a `--sessions` JSONL line. */
+  readonly fields: Record<string, unknown>;
+}
+
+/** Sessions and what reading them cost. */
+export interface LoadedSessions {
+  readonly sessions: CliSession[];
+  readonly stats: ReadStats;
+  readonly identityColumns: readonly string[];
+}
+
+/** The session type a parameter mode produces. */
+export function sessionTypeOf(mode: ParamMode): SessionTypeName {
+  return mode === "none"
+    ? SessionType.cmdsOnly
+    : mode === "names"
+      ? SessionType.cmdsParamsOnly
+      : SessionType.cmdsParamsValues;
+}
+
+/** Reads sessions: directly with `--sessions`, else events sessionized by the reference's two rules. */
+export async function loadSessions(
+  files: readonly string[],
+  options: InputOptions,
+  progress?: (rows: number, total: number | null) => void,
+): Promise<LoadedSessions> {
+  if (options.sessions) {
+    const { sessions, stats } = await readSessionFiles(files, options.onBadRow);
+    return {
+      sessions: sessions.map((s) => ({
+        identity: [],
+        start: null,
+        end: null,
+        commands: s.commands,
+        fields: s.fields,
+      })),
+      stats,
+      identityColumns: [],
+    };
+  }
+  if (options.paramMode !== "none" && options.params === undefined) {
+    throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
+  }
+  const sessions: CliSession[] = [];
+  const sessionizer = new Sessionizer<Command>(
+    { maxSessionTimeMins: options.maxDuration, maxEventSeparationMins: options.maxGap },
+    (s) =>
+      sessions.push({
+        identity: s.identity as (string | null)[],
+        start: s.startMicros,
+        end: s.endMicros,
+        commands: s.events,
+        fields: {},
+      }),
+  );
+  const stats = await readEvents(
+    files,
+    {
+      identity: options.user,
+      time: options.time,
+      event: options.event,
+      params: options.params ?? null,
+      paramsFormat: options.paramsFormat,
+      paramMode: options.paramMode,
+      onBadRow: options.onBadRow,
+      ...(progress ? { progress, wantTotal: true } : {}),
+    },
+    (identity, time, command) => sessionizer.push(identity, time, command),
+  );
+  sessionizer.finish();
+  return { sessions, stats, identityColumns: options.user };
+}
+
+/** Loads a saved model and checks it fits the sessions' type. */
+export function loadModel(path: string, expected: SessionTypeName | null): Model {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new SeqhuntError(`${path}: no such file or not readable`, { file: path });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SeqhuntError(`${path}: not JSON: ${(err as Error).message}`, { file: path });
+  }
+  let model: Model;
+  try {
+    model = Model.fromJSON(json);
+  } catch (err) {
+    throw new SeqhuntError(`${path}: ${(err as Error).message}`, { file: path });
+  }
+  if (expected !== null && model.sessionType !== expected) {
+    throw new SeqhuntError(
+      `${path}: the model was trained on ${model.sessionType} sessions but these are ${expected} (check --param-mode)`,
+      { file: path },
+    );
+  }
+  return model;
+}
+
+/** The session type of loaded sessions (from `--param-mode`, or from the first session with `--sessions`). */
+export function typeOfLoaded(loaded: LoadedSessions, options: InputOptions): SessionTypeName | null {
+  if (!options.sessions) return sessionTypeOf(options.paramMode);
+  const first = loaded.sessions[0]?.commands[0];
+  if (first === undefined) return null;
+  if (typeof first === "string") return SessionType.cmdsOnly;
+  return first.params instanceof Set ? SessionType.cmdsParamsOnly : SessionType.cmdsParamsValues;
+}
+
+/** The skipped-rows summary: "read N rows: used N, skipped N (reason: count, ...)". */
+export function readSummary(stats: ReadStats): string {
+  const skipped = stats.read - stats.used;
+  const reasons = [...stats.skipped].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}: ${n}`);
+  return `read ${stats.read} rows: used ${stats.used}, skipped ${skipped}${reasons.length ? ` (${reasons.join(", ")})` : ""}`;
+}

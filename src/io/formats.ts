@@ -1,0 +1,33 @@
+import { SeqhuntError } from "../errors.js";
+
+/** File formats seqhunt reads. */
+export type InputFormat = "csv" | "tsv" | "jsonl" | "json" | "parquet";
+
+/** The format of a file, from its name (a `.gz` suffix is read through). */
+export function formatOf(path: string): InputFormat {
+  const name = path.toLowerCase().replace(/\.(gz|gzip|zst)$/, "");
+  if (name.endsWith(".csv")) return "csv";
+  if (name.endsWith(".tsv") || name.endsWith(".tab")) return "tsv";
+  if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return "jsonl";
+  if (name.endsWith(".json")) return "json";
+  if (name.endsWith(".parquet") || name.endsWith(".pq")) return "parquet";
+  throw new SeqhuntError(
+    `${path}: cannot tell the format from the name; use .csv, .tsv, .jsonl, .ndjson, .json or .parquet (optionally .gz)`,
+    { file: path },
+  );
+}
+
+/** A SQL string literal. */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A SQL identifier. */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A JSON path selecting one top-level key, quoted so any key works. */
+export function jsonPath(key: string): string {
+  return sqlString(`$.${JSON.stringify(key)}`);
+}

@@ -1,0 +1,57 @@
+import type { CmdParams } from "../types.js";
+
+/** How the parameters column is written. */
+export type ParamsFormat = "exchange" | "json-object" | "json-array";
+/** What of the parameters the model uses. */
+export type ParamMode = "none" | "names" | "values";
+
+/** A parameter value as text: strings as they are, other JSON values as JSON text, null/absent as null. */
+function valueText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Parses one row's parameters text. Returns the params as a Set (names) or a record (values),
+ * or a string saying what is wrong. Empty text means no parameters.
+ */
+export function parseParams(
+  text: string | null,
+  format: ParamsFormat,
+  mode: "names" | "values",
+): CmdParams | string {
+  const entries: [string, string | null][] = [];
+  if (text !== null && text.trim() !== "") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return "bad params JSON";
+    }
+    if (format === "exchange" || format === "json-array") {
+      if (!Array.isArray(parsed)) return `params should be a JSON list (${format})`;
+      for (const item of parsed) {
+        if (format === "json-array") {
+          if (typeof item !== "string") return "params list should hold parameter names (strings)";
+          entries.push([item, null]);
+        } else {
+          if (
+            item === null ||
+            typeof item !== "object" ||
+            typeof (item as { Name?: unknown }).Name !== "string"
+          ) {
+            return 'params list items should be {"Name": ..., "Value": ...}';
+          }
+          const { Name, Value } = item as { Name: string; Value?: unknown };
+          entries.push([Name, valueText(Value)]);
+        }
+      }
+    } else {
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+        return "params should be a JSON object";
+      for (const [k, v] of Object.entries(parsed)) entries.push([k, valueText(v)]);
+    }
+  }
+  if (mode === "names") return new Set(entries.map(([k]) => k));
+  return Object.fromEntries(entries);
+}

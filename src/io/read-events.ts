@@ -1,0 +1,354 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { SeqhuntError } from "../errors.js";
+import { Cmd } from "../model/cmd.js";
+import type { Command } from "../types.js";
+import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
+import { placeOf } from "./locate.js";
+import { type ParamMode, type ParamsFormat, parseParams } from "./params.js";
+
+/** Which columns hold what, and how to read the parameters. */
+export interface EventColumns {
+  /** Identity columns (user, IP, host...). */
+  readonly identity: readonly string[];
+  /** Time column: ISO 8601 (UTC when no zone), epoch seconds or milliseconds, or a timestamp type. */
+  readonly time: string;
+  /** Event (command) column. */
+  readonly event: string;
+  /** Parameters column, or null. */
+  readonly params: string | null;
+  readonly paramsFormat: ParamsFormat;
+  readonly paramMode: ParamMode;
+}
+
+/** What to do with a bad row: stop with an error, or skip it and count it. */
+export type BadRowPolicy = "fail" | "skip";
+
+/** Rows read, used and skipped (by reason). Every row read is either used or skipped. */
+export interface ReadStats {
+  read: number;
+  used: number;
+  skipped: Map<string, number>;
+}
+
+/** One event in identity-then-time order. */
+export type EventSink = (identity: readonly (string | null)[], timeMicros: number, command: Command) => void;
+
+export interface ReadEventsOptions extends EventColumns {
+  readonly onBadRow: BadRowPolicy;
+  /** Called now and then with the rows read so far and the total (known when `wantTotal`). */
+  readonly progress?: (rows: number, total: number | null) => void;
+  readonly wantTotal?: boolean;
+}
+
+interface Source {
+  readonly path: string;
+  readonly format: InputFormat;
+  readonly sql: string;
+  readonly rejectsTable: string | null;
+}
+
+const EPOCH_REGEX = sqlString("^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$");
+
+/** Epoch microseconds from a VARCHAR expression: epoch seconds, epoch milliseconds (>= 1e11), or a date-time. */
+function microsFromText(x: string): string {
+  return `CASE WHEN regexp_full_match(${x}, ${EPOCH_REGEX}) THEN CAST(CASE WHEN abs(CAST(trim(${x}) AS DOUBLE)) >= 1e11 THEN CAST(trim(${x}) AS DOUBLE) * 1000 ELSE CAST(trim(${x}) AS DOUBLE) * 1000000 END AS DOUBLE) ELSE CAST(epoch_us(try_cast(trim(${x}) AS TIMESTAMPTZ)) AS DOUBLE) END`;
+}
+
+function missingColumn(
+  path: string,
+  column: string,
+  existing: readonly string[],
+  role: string,
+): SeqhuntError {
+  return new SeqhuntError(
+    `${path}: no ${role} column ${JSON.stringify(column)}; the columns are: ${existing.map((c) => JSON.stringify(c)).join(", ")}`,
+    { file: path, field: column },
+  );
+}
+
+function checkColumns(path: string, columns: EventColumns, existing: readonly string[]): void {
+  const has = new Set(existing);
+  for (const c of columns.identity) if (!has.has(c)) throw missingColumn(path, c, existing, "identity");
+  if (!has.has(columns.time)) throw missingColumn(path, columns.time, existing, "time");
+  if (!has.has(columns.event)) throw missingColumn(path, columns.event, existing, "event");
+  if (columns.params !== null && !has.has(columns.params))
+    throw missingColumn(path, columns.params, existing, "params");
+}
+
+async function describe(con: DuckDBConnection, from: string): Promise<{ name: string; type: string }[]> {
+  const rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRowObjectsJson();
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+/** Builds one file's subquery with the standard columns __file, __seq, __id*, __time, __ts, __event, __params, __bad. */
+async function buildSource(
+  con: DuckDBConnection,
+  path: string,
+  index: number,
+  columns: EventColumns,
+): Promise<Source> {
+  const format = formatOf(path);
+  const file = sqlString(path);
+  const ids = (expr: (c: string) => string) =>
+    columns.identity.map((c, i) => `${expr(c)} AS __id${i}`).join(", ");
+  const select = (parts: string[]) => parts.filter((p) => p !== "").join(", ");
+  if (format === "csv" || format === "tsv") {
+    const rejectsTable = `rejects_${index}`;
+    const reader = `read_csv(${file}, all_varchar = true, header = true, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}'${format === "tsv" ? ", delim = '\\t'" : ""})`;
+    checkColumns(
+      path,
+      columns,
+      (await describe(con, reader)).map((c) => c.name),
+    );
+    const col = (c: string) => sqlIdentifier(c);
+    const sql = `SELECT ${select([
+      `${index} AS __file`,
+      "CAST(row_number() OVER () AS DOUBLE) AS __seq",
+      ids(col),
+      `${col(columns.time)} AS __time`,
+      `${microsFromText(col(columns.time))} AS __ts`,
+      `${col(columns.event)} AS __event`,
+      `${columns.params === null ? "NULL" : col(columns.params)} AS __params`,
+      "false AS __bad",
+    ])} FROM ${reader}`;
+    return { path, format, sql, rejectsTable };
+  }
+  if (format === "jsonl" || format === "json") {
+    // Each record as JSON text: JSONL one line at a time (so a bad line is a bad row, not a failed file).
+    const lines =
+      format === "jsonl"
+        ? `SELECT j, row_number() OVER () AS n FROM read_csv(${file}, columns = {'j': 'VARCHAR'}, header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false)`
+        : `SELECT json::VARCHAR AS j, row_number() OVER () AS n FROM read_json_objects(${file}, format = 'array')`;
+    const records = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
+    const keys = (
+      await con.runAndReadAll(
+        `SELECT DISTINCT unnest(json_keys(j)) AS k FROM (SELECT j FROM ${records} WHERE ok LIMIT 1000)`,
+      )
+    )
+      .getRowObjectsJson()
+      .map((r) => String(r.k));
+    checkColumns(path, columns, keys);
+    const text = (c: string) => `CASE WHEN ok THEN json_extract_string(j, ${jsonPath(c)}) END`;
+    const params =
+      columns.params === null
+        ? "NULL"
+        : `CASE WHEN ok THEN (CASE WHEN json_type(j, ${jsonPath(columns.params)}) = 'VARCHAR' THEN json_extract_string(j, ${jsonPath(columns.params)}) ELSE json_extract(j, ${jsonPath(columns.params)})::VARCHAR END) END`;
+    const sql = `SELECT ${select([
+      `${index} AS __file`,
+      "CAST(n AS DOUBLE) AS __seq",
+      ids(text),
+      `${text(columns.time)} AS __time`,
+      `${microsFromText(text(columns.time))} AS __ts`,
+      `${text(columns.event)} AS __event`,
+      `${params} AS __params`,
+      "NOT ok AS __bad",
+    ])} FROM ${records}`;
+    return { path, format, sql, rejectsTable: null };
+  }
+  const reader = `read_parquet(${file}, file_row_number = true)`;
+  const described = await describe(con, reader);
+  const existing = described.map((c) => c.name).filter((c) => c !== "file_row_number");
+  checkColumns(path, columns, existing);
+  const typeOf = new Map(described.map((c) => [c.name, c.type]));
+  const col = (c: string) => sqlIdentifier(c);
+  const asText = (c: string) => {
+    const t = typeOf.get(c) ?? "VARCHAR";
+    if (t === "VARCHAR") return col(c);
+    return /^(STRUCT|MAP)|\[\]$/.test(t) ? `to_json(${col(c)})::VARCHAR` : `CAST(${col(c)} AS VARCHAR)`;
+  };
+  const timeType = typeOf.get(columns.time) ?? "VARCHAR";
+  const ts = /^TIMESTAMP|^DATE/.test(timeType)
+    ? `CAST(epoch_us(CAST(${col(columns.time)} AS TIMESTAMPTZ)) AS DOUBLE)`
+    : microsFromText(asText(columns.time));
+  const sql = `SELECT ${select([
+    `${index} AS __file`,
+    "CAST(file_row_number + 1 AS DOUBLE) AS __seq",
+    ids(asText),
+    `${asText(columns.time)} AS __time`,
+    `${ts} AS __ts`,
+    `${asText(columns.event)} AS __event`,
+    `${columns.params === null ? "NULL" : asText(columns.params)} AS __params`,
+    "false AS __bad",
+  ])} FROM ${reader}`;
+  return { path, format, sql, rejectsTable: null };
+}
+
+/** Opens an embedded DuckDB that spills to a private temporary folder, in UTC. */
+export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () => void }> {
+  const spill = mkdtempSync(join(tmpdir(), "seqhunt-"));
+  const instance = await DuckDBInstance.create(":memory:", { temp_directory: spill });
+  const con = await instance.connect();
+  await con.run("SET TimeZone = 'UTC'");
+  return {
+    con,
+    close: () => {
+      con.closeSync();
+      instance.closeSync();
+      rmSync(spill, { recursive: true, force: true });
+    },
+  };
+}
+
+function checkFiles(files: readonly string[]): void {
+  if (files.length === 0) throw new SeqhuntError("no input files given");
+  for (const f of files) {
+    if (!existsSync(f)) throw new SeqhuntError(`${f}: no such file`, { file: f });
+    if (!statSync(f).isFile()) throw new SeqhuntError(`${f}: not a file`, { file: f });
+  }
+}
+
+function quoteValue(v: string | null): string {
+  if (v === null) return "(empty)";
+  return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
+}
+
+/**
+ * Reads event files through DuckDB, which sorts them by identity, time and input order (spilling to disk
+ * when they exceed memory), and streams each good event to `sink`. Bad rows (a wrong number of fields,
+ * bad JSON, an unparseable time, a missing event, bad params) stop the read with an error naming the
+ * file, line and field, or are skipped and counted by reason.
+ */
+export async function readEvents(
+  files: readonly string[],
+  options: ReadEventsOptions,
+  sink: EventSink,
+): Promise<ReadStats> {
+  checkFiles(files);
+  const { con, close } = await openDuckDB();
+  try {
+    return await readWith(con, files, options, sink);
+  } catch (err) {
+    if (err instanceof SeqhuntError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SeqhuntError(`could not read ${files.join(", ")}: ${message.split("\n")[0]}`);
+  } finally {
+    close();
+  }
+}
+
+async function readWith(
+  con: DuckDBConnection,
+  files: readonly string[],
+  options: ReadEventsOptions,
+  sink: EventSink,
+): Promise<ReadStats> {
+  const sources: Source[] = [];
+  for (const [i, f] of files.entries()) sources.push(await buildSource(con, f, i, options));
+  const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
+  const order = [
+    ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
+    "__ts NULLS FIRST",
+    "__file",
+    "__seq",
+  ].join(", ");
+  const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
+  let total: number | null = null;
+  if (options.wantTotal) {
+    const rows = (
+      await con.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${union})`)
+    ).getRowObjectsJson();
+    total = Number(rows[0]?.n ?? 0);
+  }
+  const rejected = new Map<number, Set<number>>();
+  const loadRejects = async () => {
+    for (const [i, s] of sources.entries()) {
+      if (s.rejectsTable === null) continue;
+      const rows = (
+        await con.runAndReadAll(
+          `SELECT line::DOUBLE AS line, error_type, error_message FROM ${s.rejectsTable} ORDER BY line`,
+        )
+      ).getRowObjectsJson();
+      rejected.set(i, new Set(rows.map((r) => Number(r.line))));
+      for (const r of rows) {
+        const reason = String(r.error_type).toLowerCase();
+        if (options.onBadRow === "fail") {
+          throw new SeqhuntError(`${s.path}:${r.line}: ${reason}: ${String(r.error_message)}`, {
+            file: s.path,
+            line: Number(r.line),
+          });
+        }
+        stats.read++;
+        stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
+      }
+    }
+  };
+  const bad = async (file: number, seq: number, field: string, reason: string, value: string | null) => {
+    stats.read++;
+    if (options.onBadRow === "skip") {
+      stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
+      return;
+    }
+    const s = sources[file] as Source;
+    const place = await placeOf(s.path, s.format, seq, rejected.get(file) ?? new Set());
+    const at =
+      place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
+    throw new SeqhuntError(`${at}: column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`, {
+      file: s.path,
+      ...(place.kind === "line" ? { line: place.number } : {}),
+      field,
+    });
+  };
+
+  const result = await con.stream(`SELECT * FROM (${union}) ORDER BY ${order}`);
+  const nIds = options.identity.length;
+  let previous: (string | null)[] = [];
+  const mode = options.paramMode;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const cols = chunk.getColumns();
+    const fileCol = cols[0] as number[];
+    const seqCol = cols[1] as number[];
+    const idCols = cols.slice(2, 2 + nIds) as (string | null)[][];
+    const [timeCol, tsCol, eventCol, paramsCol, badCol] = cols.slice(2 + nIds) as [
+      (string | null)[],
+      (number | null)[],
+      (string | null)[],
+      (string | null)[],
+      boolean[],
+    ];
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const file = fileCol[r] as number;
+      const seq = seqCol[r] as number;
+      if (badCol[r]) {
+        await bad(file, seq, "(line)", "bad JSON", null);
+        continue;
+      }
+      const ts = tsCol[r] ?? null;
+      if (ts === null) {
+        const raw = timeCol[r] ?? null;
+        await bad(file, seq, options.time, raw === null ? "missing time" : "unparseable time", raw);
+        continue;
+      }
+      const event = eventCol[r] ?? null;
+      if (event === null || event === "") {
+        await bad(file, seq, options.event, "missing event", event);
+        continue;
+      }
+      let command: Command = event;
+      if (mode !== "none" && options.params !== null) {
+        const params = parseParams(paramsCol[r] ?? null, options.paramsFormat, mode);
+        if (typeof params === "string") {
+          await bad(file, seq, options.params, params, paramsCol[r] ?? null);
+          continue;
+        }
+        command = new Cmd(event, params);
+      } else if (mode !== "none") {
+        command = new Cmd(event, mode === "names" ? new Set() : {});
+      }
+      let same = previous.length === nIds;
+      for (let i = 0; same && i < nIds; i++) same = previous[i] === (idCols[i] as (string | null)[])[r];
+      if (!same) previous = idCols.map((c) => c[r] ?? null);
+      stats.read++;
+      stats.used++;
+      sink(previous, ts, command);
+    }
+    options.progress?.(stats.read, total);
+  }
+  // The rejects tables become visible once the streaming query is done.
+  await loadRejects();
+  return stats;
+}
