@@ -123,6 +123,7 @@ export interface HuntResult {
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
+  if (options.report) throw new SeqhuntError("--report: the HTML report is not in this build yet");
   const loaded = await load(files, options, io);
   const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
   const ranked = scoreAndRank(model, loaded.sessions, options);

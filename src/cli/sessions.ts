@@ -144,6 +144,8 @@ export function typeOfLoaded(loaded: LoadedSessions, options: InputOptions): Ses
 /** The skipped-rows summary: "read N rows: used N, skipped N (reason: count, ...)". */
 export function readSummary(stats: ReadStats): string {
   const skipped = stats.read - stats.used;
-  const reasons = [...stats.skipped].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}: ${n}`);
+  const reasons = [...stats.skipped]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([r, n]) => `${r}: ${n}`);
   return `read ${stats.read} rows: used ${stats.used}, skipped ${skipped}${reasons.length ? ` (${reasons.join(", ")})` : ""}`;
 }

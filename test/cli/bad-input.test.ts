@@ -1,0 +1,130 @@
+// Each kind of bad input: a clear message naming file, line and value, exit code 1; skip mode counts every row.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { seqhunt, tempDir } from "../helpers/cli.js";
+
+const dir = tempDir();
+const cols = ["--user", "user", "--time", "t", "--event", "ev"];
+const good = [
+  "user,t,ev,p",
+  "a,2026-01-01T00:00:00Z,x,[]",
+  "a,2026-01-01T00:00:30Z,y,[]",
+  "b,2026-01-01T00:00:00Z,x,[]",
+];
+function file(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+describe("bad input stops with a clear message (exit 1)", () => {
+  it("a missing file", () => {
+    const r = seqhunt(["hunt", join(dir, "nope.csv"), ...cols]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("nope.csv: no such file");
+  });
+
+  it("a missing column, listing the columns that exist", () => {
+    const r = seqhunt(["hunt", file("cols.csv", good), "--user", "UserId", "--time", "t", "--event", "ev"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no identity column "UserId"; the columns are: "user", "t", "ev", "p"');
+  });
+
+  it("an unparseable time, with file, line, field and value", () => {
+    const path = file("time.csv", [...good, 'c,"multi', 'line",x,[]', "c,last tuesday,x,[]"]);
+    const r = seqhunt(["hunt", path, ...cols]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path}:5: column "t": unparseable time: "multi\\nline"`);
+  });
+
+  it("bad params JSON", () => {
+    const path = file("params.csv", [...good, 'a,2026-01-01T00:01:00Z,z,"[{""Name"": "']);
+    const r = seqhunt(["hunt", path, ...cols, "--params", "p", "--param-mode", "values"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path}:5: column "p": bad params JSON`);
+  });
+
+  it("a row with the wrong number of fields", () => {
+    const path = file("fields.csv", [...good, "a,2026-01-01T00:01:00Z,z,[],extra"]);
+    const r = seqhunt(["hunt", path, ...cols]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(`${path}:5: too many columns: Expected Number of Columns: 4 Found: 5`),
+    );
+  });
+
+  it("a bad JSON line", () => {
+    const path = file("bad.jsonl", ['{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}', "", "{not json"]);
+    const r = seqhunt(["hunt", path, ...cols]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path}:3: column "(line)": bad JSON`);
+  });
+
+  it("a missing event", () => {
+    const path = file("event.jsonl", [
+      '{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}',
+      '{"user":"a","t":"2026-01-01T00:00:01Z"}',
+    ]);
+    const r = seqhunt(["hunt", path, ...cols]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path}:2: column "ev": missing event`);
+  });
+
+  it("a damaged model file", () => {
+    const model = file("model.json", ['{"format": "seqhunt-model", "version": 1}']);
+    const r = seqhunt(["score", file("ok.csv", good), ...cols, "--model", model]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("model.json: not a valid seqhunt model");
+  });
+});
+
+describe("--on-bad-row skip", () => {
+  it("goes on and ends with a summary of every row read", () => {
+    const path = file("mixed.csv", [
+      ...good,
+      "a,never,z,[]",
+      "a,2026-01-01T00:01:00Z,z,[],extra",
+      'a,2026-01-01T00:01:10Z,z,"{bad"',
+      "a,,z,[]",
+    ]);
+    const r = seqhunt([
+      "hunt",
+      path,
+      ...cols,
+      "--params",
+      "p",
+      "--param-mode",
+      "names",
+      "--on-bad-row",
+      "skip",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      "read 7 rows: used 3, skipped 4 (bad params JSON: 1, missing time: 1, too many columns: 1, unparseable time: 1)",
+    );
+  });
+
+  it("still prints the summary with --quiet when rows were skipped", () => {
+    const path = file("skip-quiet.jsonl", ['{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}', "oops"]);
+    const r = seqhunt(["hunt", path, ...cols, "--on-bad-row", "skip", "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim()).toBe("read 2 rows: used 1, skipped 1 (bad JSON: 1)");
+  });
+});
+
+describe("usage errors (exit 2)", () => {
+  it.each([
+    [["hunt", "x.csv", "--window", "abc"], "--window must be a whole number"],
+    [["hunt", "x.csv", "--param-mode", "all"], "Allowed choices are none, names, values"],
+    [["hunt", "x.csv", "--bogus"], "unknown option '--bogus'"],
+    [["score", "x.csv"], "score needs --model FILE"],
+    [["train", "x.csv"], "required option '--out <file>' not specified"],
+    [["frobnicate"], "unknown command 'frobnicate'"],
+  ])("%j", (args, message) => {
+    const r = seqhunt(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
