@@ -4,6 +4,10 @@ import pc from "picocolors";
 import { SeqhuntError } from "../errors.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model } from "../model/model.js";
+import { buildReportData } from "../report/build.js";
+import { renderReport } from "../report/html.js";
+import type { Explanation } from "../types.js";
+import { VERSION } from "../version.js";
 import {
   commandJson,
   nameOf,
@@ -123,30 +127,85 @@ export interface HuntResult {
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
-  if (options.report) throw new SeqhuntError("--report: the HTML report is not in this build yet");
   const loaded = await load(files, options, io);
   const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
   const ranked = scoreAndRank(model, loaded.sessions, options);
-  const explainOf = (r: RankedSession) =>
-    reasonOf(
-      model.explain(r.session.commands, { windowLength: options.window, useStartEndTokens: options.tokens }),
-    );
+  const modelSource = options.model ?? "trained on the input";
+  await publish(model, ranked, loaded, { ...options, modelSource, files }, io);
+  return { loaded, model, ranked, modelSource };
+}
+
+/** Prints the top N, writes every session (--out) and the report (--report), explaining each session once. */
+export async function publish(
+  model: Model,
+  ranked: readonly RankedSession[],
+  loaded: LoadedSessions,
+  options: ScoringOptions & {
+    top: number;
+    out?: string | undefined;
+    report?: string | undefined;
+    quiet: boolean;
+    modelSource: string;
+    files: readonly string[];
+  },
+  io: Io,
+): Promise<void> {
+  const explanations = new Map<number, Explanation>();
+  const explain = (r: RankedSession): Explanation => {
+    let e = explanations.get(r.rank);
+    if (e === undefined) {
+      e = model.explain(r.session.commands, {
+        windowLength: options.window,
+        useStartEndTokens: options.tokens,
+      });
+      explanations.set(r.rank, e);
+    }
+    return e;
+  };
+  const reason = (r: RankedSession) => reasonOf(explain(r));
   const top = ranked.slice(0, options.top);
-  const reasons = top.map(explainOf);
-  if (!options.quiet) printTop(top, reasons, loaded.identityColumns, io);
+  if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
   if (options.out) {
     const records = (function* () {
-      for (const r of ranked)
-        yield outputRecord(
-          r,
-          loaded.identityColumns,
-          r.rank <= options.top ? (reasons[r.rank - 1] ?? null) : explainOf(r),
-        );
+      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
     })();
     await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
     if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
   }
-  return { loaded, model, ranked, modelSource: options.model ?? "trained on the input" };
+  if (options.report) {
+    const data = buildReportData(
+      ranked.map((r) => ({
+        rank: r.rank,
+        identity: r.session.identity,
+        start: r.session.start,
+        end: r.session.end,
+        commands: r.session.commands,
+        rarestWindowStart: r.score.rarestWindowStart,
+        rarestWindowLogLikelihood: r.score.rarestWindowLogLikelihood,
+        explanation: explain(r),
+        reason: reason(r),
+      })),
+      {
+        version: VERSION,
+        files: options.files,
+        rows: { read: loaded.stats.read, used: loaded.stats.used, skipped: [...loaded.stats.skipped] },
+        sessionType: model.sessionType,
+        window: options.window,
+        tokens: options.tokens,
+        geoMean: options.geoMean,
+        modelSource: options.modelSource,
+        identityColumns: loaded.identityColumns,
+      },
+    );
+    try {
+      writeFileSync(options.report, renderReport(data));
+    } catch (err) {
+      throw new SeqhuntError(`${options.report}: cannot write: ${(err as Error).message}`, {
+        file: options.report,
+      });
+    }
+    if (!options.quiet) io.err(`wrote the report to ${options.report}`);
+  }
 }
 
 /** train: read, sessionize, train, write the model file. */

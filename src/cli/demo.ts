@@ -34,6 +34,7 @@ export async function demo(options: { out: string; seed: number; quiet: boolean 
     geoMean: false,
     top: 10,
     out: join(options.out, "scores.jsonl"),
+    report: join(options.out, "report.html"),
     quiet: options.quiet,
   };
   const result = await hunt([logPath], huntOptions, io);
@@ -51,5 +52,5 @@ export async function demo(options: { out: string; seed: number; quiet: boolean 
   for (const a of [...ranks].sort((x, y) => (x.rank ?? Infinity) - (y.rank ?? Infinity))) {
     io.out(`  rank ${a.rank ?? "not found"}: ${a.description} (${a.UserId} from ${a.ClientIP})`);
   }
-  io.out(`\nScores of every session: ${huntOptions.out}`);
+  io.out(`\nScores of every session: ${huntOptions.out}\nReport: ${huntOptions.report}`);
 }

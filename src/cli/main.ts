@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SeqhuntError } from "../errors.js";
+import { VERSION } from "../version.js";
 import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
 import { demo } from "./demo.js";
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+import { reportCommand } from "./report.js";
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -168,6 +166,31 @@ Examples:
     )
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
       await sessionizeCommand(files, options, io);
+    });
+
+  program
+    .command("report")
+    .argument("<scores>", "scores written by hunt or score with --out (.jsonl, .json)")
+    .description("write the HTML report of a scores file")
+    .requiredOption("--out <file>", "where to write the report (.html)")
+    .option(
+      "--model <file>",
+      "explain against a saved model (default: train on the file's sessions, as hunt does)",
+    )
+    .option(
+      "--window <k>",
+      "window length (default: the longest rarest window in the file)",
+      positiveInt("--window"),
+    )
+    .option("--no-tokens", "do not pad sessions with ##START## and ##END##")
+    .option("--geo-mean", "rank by the geometric mean of each window's likelihood", false)
+    .option("--quiet", "print nothing but errors", false)
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ seqhunt hunt audit.csv --out scores.jsonl && seqhunt report scores.jsonl --out report.html",
+    )
+    .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
+      await reportCommand(scores, options, io);
     });
 
   program

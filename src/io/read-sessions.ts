@@ -34,6 +34,19 @@ function toCommand(value: unknown): Command | string {
   return "a command must be a string or {name, params}";
 }
 
+/** A session from its JSON form (a list of names or `{name, params}`), or what is wrong with it. */
+export function sessionFromJson(session: unknown): Command[] | string {
+  if (!Array.isArray(session)) return 'no "session" list';
+  if (session.length === 0) return "empty session";
+  const commands: Command[] = [];
+  for (const item of session) {
+    const c = toCommand(item);
+    if (typeof c === "string" && !(typeof item === "string")) return c;
+    commands.push(c as Command);
+  }
+  return commands;
+}
+
 /** Parses one JSONL line to a session, or says what is wrong. */
 function parseJsonLine(text: string): { commands: Command[]; fields: Record<string, unknown> } | string {
   let parsed: unknown;
@@ -45,15 +58,8 @@ function parseJsonLine(text: string): { commands: Command[]; fields: Record<stri
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
     return "a line must be a JSON object";
   const { session, ...fields } = parsed as Record<string, unknown>;
-  if (!Array.isArray(session)) return 'no "session" list';
-  if (session.length === 0) return "empty session";
-  const commands: Command[] = [];
-  for (const item of session) {
-    const c = toCommand(item);
-    if (typeof c === "string" && !(typeof item === "string")) return c;
-    commands.push(c as Command);
-  }
-  return { commands, fields };
+  const commands = sessionFromJson(session);
+  return typeof commands === "string" ? commands : { commands, fields };
 }
 
 /**

@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { SeqhuntError } from "../errors.js";
+import { sessionFromJson } from "../io/read-sessions.js";
+import { Model } from "../model/model.js";
+import { type Io, publish } from "./commands.js";
+import { scoreAndRank } from "./rank.js";
+import { type CliSession, type LoadedSessions, loadModel } from "./sessions.js";
+
+/** report: the HTML report of a scores file written by hunt or score (sessions, identities and times come from it). */
+export async function reportCommand(
+  scores: string,
+  options: {
+    out: string;
+    model?: string;
+    window?: number;
+    tokens: boolean;
+    geoMean: boolean;
+    quiet: boolean;
+  },
+  io: Io,
+): Promise<void> {
+  let records: Record<string, unknown>[];
+  if (scores.toLowerCase().endsWith(".json")) {
+    try {
+      records = JSON.parse(readFileSync(scores, "utf8")) as Record<string, unknown>[];
+    } catch (err) {
+      throw new SeqhuntError(`${scores}: not a JSON list of scores: ${(err as Error).message}`, {
+        file: scores,
+      });
+    }
+    if (!Array.isArray(records))
+      throw new SeqhuntError(`${scores}: not a JSON list of scores`, { file: scores });
+  } else {
+    const lines = readFileSync(scores, "utf8").split("\n");
+    records = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        throw new SeqhuntError(`${scores}:${i + 1}: bad JSON`, { file: scores, line: i + 1 });
+      }
+    });
+  }
+  if (records.length === 0) throw new SeqhuntError(`${scores}: no sessions`, { file: scores });
+  const first = records[0] as Record<string, unknown>;
+  const keys = Object.keys(first);
+  if (!keys.includes("session") || !keys.includes("start")) {
+    throw new SeqhuntError(`${scores}: not a seqhunt scores file (no "session" and "start" fields)`, {
+      file: scores,
+    });
+  }
+  const identityColumns = keys.slice(0, keys.indexOf("start"));
+  const commands = records.map((r, i) => {
+    const session = sessionFromJson(r.session);
+    if (typeof session === "string")
+      throw new SeqhuntError(`${scores}: session ${i + 1}: ${session}`, { file: scores });
+    return session;
+  });
+  const micros = (v: unknown) =>
+    typeof v === "string" && !Number.isNaN(Date.parse(v)) ? Date.parse(v) * 1000 : null;
+  const sessions: CliSession[] = records.map((r, i) => ({
+    identity: identityColumns.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))),
+    start: micros(r.start),
+    end: micros(r.end),
+    commands: commands[i] ?? [],
+    fields: {},
+  }));
+  const window =
+    options.window ??
+    Math.max(
+      1,
+      ...records.map((r) => (Array.isArray(r.rarestWindow) ? (r.rarestWindow as unknown[]).length : 0)),
+    );
+  const loaded: LoadedSessions = {
+    sessions,
+    stats: { read: records.length, used: records.length, skipped: new Map() },
+    identityColumns,
+  };
+  let model: Model;
+  if (options.model) model = loadModel(options.model, null);
+  else {
+    model = new Model(sessions.map((s) => s.commands));
+    model.train();
+  }
+  const scoring = { window, tokens: options.tokens, geoMean: options.geoMean };
+  const ranked = scoreAndRank(model, sessions, scoring);
+  await publish(
+    model,
+    ranked,
+    loaded,
+    {
+      ...scoring,
+      top: 0,
+      report: options.out,
+      quiet: true,
+      modelSource: options.model ?? `trained on the sessions of ${scores}`,
+      files: [scores],
+    },
+    io,
+  );
+  if (!options.quiet) io.err(`wrote the report of ${records.length} sessions to ${options.out}`);
+}

@@ -1,0 +1,51 @@
+/** A session as the report embeds it (ranked order; steps compact). */
+export interface ReportSession {
+  /** 1 = rarest. */
+  readonly rank: number;
+  /** Identity values, in the order of the report's identity columns. */
+  readonly identity: readonly (string | null)[];
+  /** First and last event (epoch milliseconds), null when sessions were given directly. */
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly length: number;
+  /** -log10 of the rarest-window likelihood (higher = more anomalous); null when no window fits. */
+  readonly rarity: number | null;
+  /** Rarest-window likelihood, null when no window fits. */
+  readonly likelihood: number | null;
+  /** Where the rarest window is: [start, length], or null. */
+  readonly window: readonly [number, number] | null;
+  /** One line saying why. */
+  readonly reason: string;
+  /** Per step: [command id, surprise as -log10 p, findings, params (for the top sessions only)]. */
+  readonly steps: readonly ReportStep[];
+}
+
+/** One step: command id into `commands`, surprise (-log10 of its probability), unusual parameters, its parameters. */
+export type ReportStep = readonly [
+  command: number,
+  surprise: number,
+  findings: readonly (readonly [kind: string, param: string, value: string | null])[],
+  params: readonly (readonly [name: string, value: string | null])[] | null,
+];
+
+/** Everything the report shows. */
+export interface ReportData {
+  readonly title: string;
+  readonly version: string;
+  readonly generated: string;
+  readonly files: readonly string[];
+  readonly rows: {
+    readonly read: number;
+    readonly used: number;
+    readonly skipped: readonly (readonly [string, number])[];
+  };
+  readonly sessionType: string;
+  readonly window: number;
+  readonly tokens: boolean;
+  readonly geoMean: boolean;
+  readonly modelSource: string;
+  readonly identityColumns: readonly string[];
+  /** Command names by id. */
+  readonly commands: readonly string[];
+  readonly sessions: readonly ReportSession[];
+}
