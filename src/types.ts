@@ -206,3 +206,11 @@ export interface Explanation {
   /** One entry per command of the session. */
   readonly steps: ExplainedStep[];
 }
+
+/** Scores of sessions, and a way to explain any of them, from {@link Model.analyze}. */
+export interface Analysis {
+  /** One score per session, as {@link Model.score} gives. */
+  readonly scores: SessionScore[];
+  /** The explanation of session `index`, as {@link Model.explain} gives. */
+  explain(index: number): Explanation;
+}

@@ -6,13 +6,14 @@ import { jsonLine, writeRecords } from "../io/write.js";
 import { Model } from "../model/model.js";
 import { buildReportData } from "../report/build.js";
 import { renderReport } from "../report/html.js";
-import type { Explanation } from "../types.js";
 import { VERSION } from "../version.js";
 import {
   commandJson,
+  commandLists,
   nameOf,
   outputRecord,
   type RankedSession,
+  type Ranking,
   reasonOf,
   type ScoringOptions,
   scoreAndRank,
@@ -61,7 +62,7 @@ async function load(
 }
 
 function train(loaded: LoadedSessions): Model {
-  const model = new Model(loaded.sessions.map((s) => s.commands));
+  const model = new Model(commandLists(loaded.sessions));
   model.train();
   return model;
 }
@@ -129,16 +130,16 @@ export interface HuntResult {
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   const loaded = await load(files, options, io);
   const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
-  const ranked = scoreAndRank(model, loaded.sessions, options);
+  const ranking = scoreAndRank(model, loaded.sessions, options);
   const modelSource = options.model ?? "trained on the input";
-  await publish(model, ranked, loaded, { ...options, modelSource, files }, io);
-  return { loaded, model, ranked, modelSource };
+  await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
+  return { loaded, model, ranked: ranking.ranked, modelSource };
 }
 
 /** Prints the top N, writes every session (--out) and the report (--report), explaining each session once. */
 export async function publish(
   model: Model,
-  ranked: readonly RankedSession[],
+  ranking: Ranking,
   loaded: LoadedSessions,
   options: ScoringOptions & {
     top: number;
@@ -150,18 +151,7 @@ export async function publish(
   },
   io: Io,
 ): Promise<void> {
-  const explanations = new Map<number, Explanation>();
-  const explain = (r: RankedSession): Explanation => {
-    let e = explanations.get(r.rank);
-    if (e === undefined) {
-      e = model.explain(r.session.commands, {
-        windowLength: options.window,
-        useStartEndTokens: options.tokens,
-      });
-      explanations.set(r.rank, e);
-    }
-    return e;
-  };
+  const { ranked, explain } = ranking;
   const reason = (r: RankedSession) => reasonOf(explain(r));
   const top = ranked.slice(0, options.top);
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);

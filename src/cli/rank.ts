@@ -14,6 +14,14 @@ export interface RankedSession {
   readonly session: CliSession;
   readonly score: SessionScore;
   readonly rank: number;
+  /** Position in the input, for explaining it. */
+  readonly index: number;
+}
+
+/** Ranked sessions, and their explanations on demand (each computed once). */
+export interface Ranking {
+  readonly ranked: RankedSession[];
+  readonly explain: (r: RankedSession) => Explanation;
 }
 
 /** Sort key: the rarest-window log-likelihood, sessions too short for a window last. */
@@ -21,27 +29,51 @@ function rarity(s: SessionScore): number {
   return Number.isNaN(s.rarestWindowLogLikelihood) ? Number.POSITIVE_INFINITY : s.rarestWindowLogLikelihood;
 }
 
+const lists = new WeakMap<readonly CliSession[], Command[][]>();
+/** The sessions' command lists, as one array per input (the model reuses its training work for the same array). */
+export function commandLists(sessions: readonly CliSession[]): Command[][] {
+  let list = lists.get(sessions);
+  if (list === undefined) {
+    list = sessions.map((s) => s.commands);
+    lists.set(sessions, list);
+  }
+  return list;
+}
+
 /** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
 export function scoreAndRank(
   model: Model,
   sessions: readonly CliSession[],
   options: ScoringOptions,
-): RankedSession[] {
-  const scores = model.score(
-    sessions.map((s) => s.commands),
-    { windowLength: options.window, useStartEndTokens: options.tokens, useGeoMean: options.geoMean },
-  );
+): Ranking {
+  const analysis = model.analyze(commandLists(sessions), {
+    windowLength: options.window,
+    useStartEndTokens: options.tokens,
+    useGeoMean: options.geoMean,
+  });
+  const scores = analysis.scores;
   const order = scores.map((_, i) => i);
   order.sort((a, b) => {
     const x = scores[a] as SessionScore;
     const y = scores[b] as SessionScore;
     return rarity(x) - rarity(y) || x.logLikelihood - y.logLikelihood || a - b;
   });
-  return order.map((i, r) => ({
+  const ranked = order.map((i, r) => ({
     session: sessions[i] as CliSession,
     score: scores[i] as SessionScore,
     rank: r + 1,
+    index: i,
   }));
+  const cache = new Map<number, Explanation>();
+  const explain = (r: RankedSession) => {
+    let e = cache.get(r.index);
+    if (e === undefined) {
+      e = analysis.explain(r.index);
+      cache.set(r.index, e);
+    }
+    return e;
+  };
+  return { ranked, explain };
 }
 
 /** A command as output writes it: a name, or `{name, params}` with params as a list or an object. */
@@ -97,8 +129,8 @@ export function outputRecord(
     ["start", iso(session.start)],
     ["end", iso(session.end)],
     ["length", session.commands.length],
-    ["session", session.commands.map(commandJson)],
-    ["rarestWindow", score.rarestWindow.map(commandJson)],
+    ["session", session.commands],
+    ["rarestWindow", score.rarestWindow],
     ["rarestWindowStart", score.rarestWindowStart],
     ["rarestWindowLikelihood", noWindow ? null : score.rarestWindowLikelihood],
     ["rarestWindowLogLikelihood", noWindow ? null : score.rarestWindowLogLikelihood],

@@ -3,7 +3,7 @@ import { SeqhuntError } from "../errors.js";
 import { sessionFromJson } from "../io/read-sessions.js";
 import { Model } from "../model/model.js";
 import { type Io, publish } from "./commands.js";
-import { scoreAndRank } from "./rank.js";
+import { commandLists, scoreAndRank } from "./rank.js";
 import { type CliSession, type LoadedSessions, loadModel } from "./sessions.js";
 
 /** report: the HTML report of a scores file written by hunt or score (sessions, identities and times come from it). */
@@ -80,14 +80,14 @@ export async function reportCommand(
   let model: Model;
   if (options.model) model = loadModel(options.model, null);
   else {
-    model = new Model(sessions.map((s) => s.commands));
+    model = new Model(commandLists(sessions));
     model.train();
   }
   const scoring = { window, tokens: options.tokens, geoMean: options.geoMean };
-  const ranked = scoreAndRank(model, sessions, scoring);
+  const ranking = scoreAndRank(model, sessions, scoring);
   await publish(
     model,
-    ranked,
+    ranking,
     loaded,
     {
       ...scoring,

@@ -20,8 +20,16 @@ export function parseParams(
   format: ParamsFormat,
   mode: "names" | "values",
 ): CmdParams | string {
-  const entries: [string, string | null][] = [];
-  if (text !== null && text.trim() !== "") {
+  const names = new Set<string>();
+  const record: Record<string, string | null> = {};
+  const put = (name: string, value: string | null) => {
+    if (mode === "names") names.add(name);
+    // defineProperty keeps a parameter named __proto__ an ordinary own key.
+    else if (name === "__proto__")
+      Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+    else record[name] = value;
+  };
+  if (text !== null && text !== "") {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -33,7 +41,7 @@ export function parseParams(
       for (const item of parsed) {
         if (format === "json-array") {
           if (typeof item !== "string") return "params list should hold parameter names (strings)";
-          entries.push([item, null]);
+          put(item, null);
         } else {
           if (
             item === null ||
@@ -43,15 +51,14 @@ export function parseParams(
             return 'params list items should be {"Name": ..., "Value": ...}';
           }
           const { Name, Value } = item as { Name: string; Value?: unknown };
-          entries.push([Name, valueText(Value)]);
+          put(Name, valueText(Value));
         }
       }
     } else {
       if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
         return "params should be a JSON object";
-      for (const [k, v] of Object.entries(parsed)) entries.push([k, valueText(v)]);
+      for (const [k, v] of Object.entries(parsed)) put(k, valueText(v));
     }
   }
-  if (mode === "names") return new Set(entries.map(([k]) => k));
-  return Object.fromEntries(entries);
+  return mode === "names" ? names : record;
 }

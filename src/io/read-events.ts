@@ -292,7 +292,12 @@ async function readWith(
     });
   };
 
-  const result = await con.stream(`SELECT * FROM (${union}) ORDER BY ${order}`);
+  // Only what the sessionizer needs crosses into JavaScript: the raw time only where it failed to parse.
+  const ids = options.identity.map((_, i) => `__id${i}`).join(", ");
+  const params = options.paramMode === "none" ? "NULL" : "__params";
+  const result = await con.stream(
+    `SELECT __file, __seq, ${ids}${ids ? ", " : ""}CASE WHEN __ts IS NULL THEN __time END AS __time, __ts, __event, ${params} AS __params, __bad FROM (${union}) ORDER BY ${order}`,
+  );
   const nIds = options.identity.length;
   let previous: (string | null)[] = [];
   const mode = options.paramMode;

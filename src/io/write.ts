@@ -46,8 +46,20 @@ export async function writeRecords(
   const failed = once(out, "error").then(([err]) => {
     throw new SeqhuntError(`${path}: cannot write: ${(err as Error).message}`, { file: path });
   });
-  const write = async (text: string) => {
+  // Lines are gathered into ~1 MB pieces: one write per line would dominate the cost.
+  let pending: string[] = [];
+  let pendingSize = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const text = pending.join("");
+    pending = [];
+    pendingSize = 0;
     if (!out.write(text)) await Promise.race([once(out, "drain"), failed]);
+  };
+  const write = async (text: string) => {
+    pending.push(text);
+    pendingSize += text.length;
+    if (pendingSize >= 1 << 20) await flush();
   };
   if (format === "csv") await write(`${columns.map(csvCell).join(",")}\n`);
   if (format === "json") await write("[");
@@ -61,6 +73,7 @@ export async function writeRecords(
     }
   }
   if (format === "json") await write("\n]\n");
+  await flush();
   out.end();
   await Promise.race([once(out, "finish"), failed]);
 }

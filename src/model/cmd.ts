@@ -1,4 +1,39 @@
+import { SeqhuntError } from "../errors.js";
 import type { CmdParams } from "../types.js";
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Checks a command's name and parameters once, so a Cmd is valid wherever it goes. */
+function checkCmd(name: unknown, params: unknown): void {
+  if (typeof name !== "string")
+    throw new SeqhuntError(`a command name must be a string, got ${describe(name)}`);
+  if (params instanceof Set) {
+    for (const p of params) {
+      if (typeof p !== "string")
+        throw new SeqhuntError(`${name}: parameter names must be strings, got ${describe(p)}`);
+    }
+    return;
+  }
+  const proto = params !== null && typeof params === "object" ? Object.getPrototypeOf(params) : undefined;
+  if (Array.isArray(params) || (proto !== Object.prototype && proto !== null)) {
+    throw new SeqhuntError(
+      `${name}: params must be a Set of names or a record of name -> value, got ${describe(params)}`,
+    );
+  }
+  const record = params as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (v !== null && typeof v !== "string") {
+      throw new SeqhuntError(
+        `${name}: the value of parameter ${JSON.stringify(key)} must be a string or null, got ${describe(v)}`,
+      );
+    }
+  }
+}
 
 /** Python's repr of a string, as the reference prints it. */
 function pythonRepr(value: string | null): string {
@@ -18,9 +53,20 @@ export class Cmd {
   /** Parameter names (a `Set`), or parameter names mapped to their values (a record). */
   readonly params: CmdParams;
 
+  /** Throws a {@link SeqhuntError} when the name is not a string or the params are neither a Set of names nor a record of string (or null) values. */
   constructor(name: string, params: CmdParams = new Set<string>()) {
+    checkCmd(name, params);
     this.name = name;
     this.params = params;
+  }
+
+  /** JSON form: `{name, params}` with params a list of names or an object of values. */
+  toJSON(): { name: string; params: string[] | Readonly<Record<string, string | null>> } {
+    const params = this.params;
+    return {
+      name: this.name,
+      params: params instanceof Set ? [...params] : (params as Readonly<Record<string, string | null>>),
+    };
   }
 
   /** Reads like the reference: `Cmd(name='Set-User', params={'Identity', 'Force'})`. */

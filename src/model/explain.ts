@@ -54,10 +54,11 @@ function paramFindings(
   );
 }
 
-/** Explains session 0 of `encoded` (the session `session`), given its emissions and rarest window. */
+/** Explains session s of `encoded` (the session `session`), given its emissions and rarest window. */
 export function explainSession(
   logs: LogProbabilities,
   encoded: EncodedSessions,
+  s: number,
   session: readonly Command[],
   sessionType: SessionTypeName,
   emission: Float64Array,
@@ -66,15 +67,16 @@ export function explainSession(
   logLikelihood: number,
   endLog: number | null,
 ): Explanation {
+  const offset = encoded.sessionStart[s] as number;
   const steps: ExplainedStep[] = session.map((command, i) => {
-    const id = encoded.commands[i] as number;
+    const id = encoded.commands[offset + i] as number;
     const name = typeof command === "string" ? command : command.name;
     let previous: string | null;
     let logTransition: number;
     if (i > 0) {
       const prev = session[i - 1] as Command;
       previous = typeof prev === "string" ? prev : prev.name;
-      logTransition = logs.logTrans(encoded.commands[i - 1] as number, id);
+      logTransition = logs.logTrans(encoded.commands[offset + i - 1] as number, id);
     } else if (useStartEndTokens) {
       previous = START_TOKEN;
       logTransition = logs.logTrans(START_ID, id);
@@ -92,7 +94,7 @@ export function explainSession(
       paramProbability: Math.exp(logParam),
       surprise: -(logTransition + logParam),
       inRarestWindow: window !== null && i >= window.start && i < window.start + window.length,
-      params: paramFindings(logs, encoded, i, command, sessionType),
+      params: paramFindings(logs, encoded, offset + i, command, sessionType),
     };
   });
   return {

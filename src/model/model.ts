@@ -1,5 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import type {
+  Analysis,
   Command,
   ExplainOptions,
   Explanation,
@@ -113,6 +114,8 @@ export class Model {
   setParamsCondCmdProbs: Map<string, ParamSetProbability[]> | null = null;
 
   readonly #givenModellable: ReadonlySet<string> | null;
+  /** The array the caller gave: analyzing that very array again reuses the training encoding. */
+  readonly #input: readonly Session[];
   #trained: Trained | null = null;
   #encoded: EncodedSessions | null = null;
 
@@ -122,6 +125,7 @@ export class Model {
    */
   constructor(sessions: readonly Session[], options: ModelOptions = {}) {
     const parts = (options as InternalOptions)[FROM_COUNTS];
+    this.#input = sessions;
     const checked = validateSessions(sessions, parts?.sessionType);
     this.sessions = checked.sessions;
     this.sessionType = checked.sessionType;
@@ -176,22 +180,43 @@ export class Model {
    * Unseen commands and values score as `##UNK##`; unseen parameters are ignored, as the reference does.
    */
   score(sessions: readonly Session[], options: ScoreOptions): SessionScore[] {
+    return this.analyze(sessions, options).scores;
+  }
+
+  /**
+   * Why a session scores as it does: each step's transition probability, parameter term and surprise,
+   * the parameters that made it unlikely, and where the rarest window is.
+   */
+  explain(session: Session, options: ExplainOptions = {}): Explanation {
+    return this.analyze([session], { ...options, windowLength: options.windowLength ?? 3 }).explain(0);
+  }
+
+  /**
+   * Scores sessions as {@link Model.score} does and gives a function that explains any of them
+   * (as {@link Model.explain}) without checking and encoding them again.
+   */
+  analyze(sessions: readonly Session[], options: ScoreOptions): Analysis {
     const trained = this.#require();
     const k = checkWindowLength(options.windowLength);
     const tokens = options.useStartEndTokens ?? true;
     const geo = options.useGeoMean ?? false;
-    const checked = validateSessions(sessions, this.sessionType).sessions;
+    // The training sessions were checked and encoded already (with the same ids a lookup would give).
+    const same = sessions === this.#input && this.#encoded !== null;
+    const checked = same ? this.sessions : validateSessions(sessions, this.sessionType).sessions;
     const { commands, params, values } = trained.counts;
-    const encoded = encodeSessions(checked, this.sessionType, lookupResolver(commands, params, values));
+    const encoded = same
+      ? (this.#encoded as EncodedSessions)
+      : encodeSessions(checked, this.sessionType, lookupResolver(commands, params, values));
+    const logs = trained.logs;
     const scratch = new SessionScratch();
     const window: WindowResult = { start: -1, logLikelihood: Number.NaN };
-    const out: SessionScore[] = new Array(encoded.count);
+    const scores: SessionScore[] = new Array(encoded.count);
     for (let s = 0; s < encoded.count; s++) {
-      fillEmissions(trained.logs, encoded, s, scratch);
-      const logLikelihood = sessionLogLikelihood(trained.logs, encoded, s, scratch, tokens);
-      rarestWindow(trained.logs, encoded, s, scratch, k, tokens, geo, window);
+      fillEmissions(logs, encoded, s, scratch);
+      const logLikelihood = sessionLogLikelihood(logs, encoded, s, scratch, tokens);
+      rarestWindow(logs, encoded, s, scratch, k, tokens, geo, window);
       const found = window.start >= 0;
-      out[s] = {
+      scores[s] = {
         likelihood: Math.exp(logLikelihood),
         logLikelihood,
         rarestWindow: found ? (checked[s] as Session).slice(window.start, window.start + k) : [],
@@ -200,46 +225,40 @@ export class Model {
         rarestWindowLogLikelihood: window.logLikelihood,
       };
     }
-    return out;
-  }
-
-  /**
-   * Why a session scores as it does: each step's transition probability, parameter term and surprise,
-   * the parameters that made it unlikely, and where the rarest window is.
-   */
-  explain(session: Session, options: ExplainOptions = {}): Explanation {
-    const trained = this.#require();
-    const k = checkWindowLength(options.windowLength ?? 3);
-    const tokens = options.useStartEndTokens ?? true;
-    const checked = validateSessions([session], this.sessionType).sessions;
-    const { commands, params, values } = trained.counts;
-    const encoded = encodeSessions(checked, this.sessionType, lookupResolver(commands, params, values));
-    const scratch = new SessionScratch();
-    fillEmissions(trained.logs, encoded, 0, scratch);
-    const logLikelihood = sessionLogLikelihood(trained.logs, encoded, 0, scratch, tokens);
-    const found = rarestWindow(trained.logs, encoded, 0, scratch, k, tokens, false);
-    const only = checked[0] as Session;
-    const window =
-      found.start < 0
-        ? null
-        : {
-            start: found.start,
-            length: Math.min(k, only.length - found.start),
-            logLikelihood: found.logLikelihood,
-          };
-    const last = encoded.commands[only.length - 1] as number;
-    const endLog = tokens ? trained.logs.logTrans(last, END_ID) : null;
-    return explainSession(
-      trained.logs,
-      encoded,
-      only,
-      this.sessionType,
-      scratch.emission,
-      tokens,
-      window,
-      logLikelihood,
-      endLog,
-    );
+    const sessionType = this.sessionType;
+    const explain = (s: number): Explanation => {
+      const session = checked[s];
+      const score = scores[s];
+      if (session === undefined || score === undefined) throw new RangeError(`no session ${s} to explain`);
+      fillEmissions(logs, encoded, s, scratch);
+      // The explanation locates the plain (not geo-mean) rarest window.
+      const found = geo
+        ? rarestWindow(logs, encoded, s, scratch, k, tokens, false)
+        : { start: score.rarestWindowStart ?? -1, logLikelihood: score.rarestWindowLogLikelihood };
+      const where =
+        found.start < 0
+          ? null
+          : {
+              start: found.start,
+              length: Math.min(k, session.length - found.start),
+              logLikelihood: found.logLikelihood,
+            };
+      const last = encoded.commands[(encoded.sessionStart[s + 1] as number) - 1] as number;
+      const endLog = tokens ? logs.logTrans(last, END_ID) : null;
+      return explainSession(
+        logs,
+        encoded,
+        s,
+        session,
+        sessionType,
+        scratch.emission,
+        tokens,
+        where,
+        score.logLikelihood,
+        endLog,
+      );
+    };
+    return { scores, explain };
   }
 
   /** Counts commands (and parameters, and values) and computes every probability table. */

@@ -26,48 +26,21 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Turns a `{name, params}` object into a Cmd, checking its parameters; throws where it is wrong. */
+/** A Cmd as it is (its constructor checked it), or a `{name, params}` object made into one; throws where it is wrong. */
 function toCmd(value: unknown, where: string, location: { session: number; command: number }): Cmd {
-  if (
-    !(value instanceof Cmd) &&
-    !(isPlainRecord(value) && typeof value.name === "string" && "params" in value)
-  ) {
+  if (value instanceof Cmd) return value;
+  if (!(isPlainRecord(value) && typeof value.name === "string" && "params" in value)) {
     throw new SeqhuntError(
       `${where} is ${describe(value)}, neither a command name (string) nor a Cmd(name, params)`,
       location,
     );
   }
-  const name = value.name;
-  if (typeof name !== "string")
-    throw new SeqhuntError(`${where}: the command name is not a string`, location);
-  let params: unknown = value.params;
-  if (Array.isArray(params)) params = new Set(params);
-  if (params instanceof Set) {
-    for (const p of params) {
-      if (typeof p !== "string") {
-        throw new SeqhuntError(
-          `${where} (${name}): parameter names must be strings, got ${describe(p)}`,
-          location,
-        );
-      }
-    }
-  } else if (isPlainRecord(params)) {
-    for (const key of Object.keys(params)) {
-      const v = params[key];
-      if (v !== null && typeof v !== "string") {
-        throw new SeqhuntError(
-          `${where} (${name}): the value of parameter ${JSON.stringify(key)} must be a string or null, got ${describe(v)}`,
-          location,
-        );
-      }
-    }
-  } else {
-    throw new SeqhuntError(
-      `${where} (${name}): params must be a Set of names or a record of name -> value, got ${describe(params)}`,
-      location,
-    );
+  const params = Array.isArray(value.params) ? new Set(value.params) : value.params;
+  try {
+    return new Cmd(value.name, params as Cmd["params"]);
+  } catch (err) {
+    throw new SeqhuntError(`${where}: ${(err as Error).message}`, location);
   }
-  return value instanceof Cmd && value.params === params ? value : new Cmd(name, params as Cmd["params"]);
 }
 
 function typeOfCommand(cmd: Command): SessionTypeName {

@@ -16,10 +16,20 @@ describe("Model input errors", () => {
       build([[{ "Set-User": ["Identity"] }]]),
       /session 0, command 0 is an object, neither/,
     ],
-    ["params neither a set nor a mapping", build([[new Cmd("a", 5 as never)]]), /params must be a Set/],
+    [
+      "params neither a set nor a mapping",
+      () => new Model([[new Cmd("a", 5 as never)]]),
+      /a: params must be a Set/,
+    ],
+    [
+      "a {name, params} with bad params",
+      build([[{ name: "a", params: 5 }]]),
+      /session 0, command 0: a: params must be a Set/,
+    ],
+    ["a Cmd name that is not text", () => new Cmd(5 as never, new Set()), /a command name must be a string/],
     [
       "a value that is not text",
-      build([[new Cmd("a", { x: 5 } as never)]]),
+      () => new Model([[new Cmd("a", { x: 5 } as never)]]),
       /value of parameter "x" must be a string or null/,
     ],
     [

@@ -1,0 +1,138 @@
+// One benchmark case per process, so peak RSS is the case's own. Prints one JSON line.
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run } from "../src/cli/main.js";
+import { Model, sessionize } from "../src/index.js";
+import { generateEvents, generateSessions, writeCsv } from "./data.js";
+
+const [name = "", arg = ""] = process.argv.slice(2);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const DATA = process.env.BENCH_DATA ?? join(process.cwd(), "bench-data");
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Warm-up once, then the median of RUNS timed runs. */
+function timed(fn: () => void): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  return median(times);
+}
+
+async function timedAsync(fn: () => Promise<void>, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  return median(times);
+}
+
+const events = (sessions: readonly unknown[][]) => sessions.reduce((n, s) => n + s.length, 0);
+const report = (fields: Record<string, unknown>) =>
+  console.log(
+    JSON.stringify({
+      case: name,
+      arg,
+      ...fields,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+
+async function main(): Promise<void> {
+  if (name === "train") {
+    const type = arg as "cmds_only" | "cmds_params_only" | "cmds_params_values";
+    const sessions = generateSessions(1_000_000, type);
+    const seconds = timed(() => {
+      const m = new Model(sessions);
+      m.train();
+      m.computeRarestWindows(3);
+    });
+    report({ events: events(sessions), seconds, eventsPerSecond: events(sessions) / seconds });
+  } else if (name === "windows") {
+    const sessions = generateSessions(1_000_000, "cmds_params_values");
+    const m = new Model(sessions);
+    m.train();
+    const k = Number(arg);
+    const seconds = timed(() => m.computeRarestWindows(k));
+    report({ events: events(sessions), seconds, eventsPerSecond: events(sessions) / seconds });
+  } else if (name === "sessionize") {
+    const rows: Record<string, unknown>[] = [];
+    for (const s of generateEvents(1_000_000))
+      for (const e of s) rows.push({ user: e.user, time: e.time, op: e.command });
+    // Shuffle: sessionize sorts.
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * (i + 1));
+      [rows[i], rows[j]] = [rows[j] as Record<string, unknown>, rows[i] as Record<string, unknown>];
+    }
+    const opts = {
+      userIdentifierCols: ["user"],
+      timeCol: "time",
+      eventCol: "op",
+      maxSessionTimeMins: 20,
+      maxEventSeparationMins: 2,
+    };
+    const seconds = timed(() => void sessionize(rows, opts));
+    report({ events: rows.length, seconds, eventsPerSecond: rows.length / seconds });
+  } else if (name === "hunt") {
+    const n = Number(arg);
+    mkdirSync(DATA, { recursive: true });
+    const file = join(DATA, `events-${n}.csv`);
+    if (!existsSync(file)) await writeCsv(file, n);
+    const bytes = statSync(file).size;
+    const out = join(DATA, `scores-${n}.jsonl`);
+    const io = { out: () => {}, err: (s: string) => process.stderr.write(`${s}\n`) };
+    const args = [
+      "hunt",
+      file,
+      "--user",
+      "UserId",
+      "--params",
+      "Parameters",
+      "--param-mode",
+      "values",
+      "--quiet",
+      "--out",
+      out,
+    ];
+    const seconds = await timedAsync(
+      async () => {
+        const code = await run(args, io);
+        if (code !== 0) throw new Error(`hunt exited ${code}`);
+      },
+      n > 2_000_000 ? 1 : 3,
+    );
+    report({
+      events: n,
+      seconds,
+      eventsPerSecond: n / seconds,
+      megabytes: bytes / 1e6,
+      mbPerSecond: bytes / 1e6 / seconds,
+    });
+  } else if (name === "score") {
+    const train = generateSessions(1_000_000, "cmds_params_values", 1);
+    const m = new Model(train);
+    m.train();
+    const saved = join(DATA, "model.json");
+    mkdirSync(DATA, { recursive: true });
+    writeFileSync(saved, JSON.stringify(m.toJSON()));
+    const model = Model.fromJSON(
+      JSON.parse(await import("node:fs").then((fs) => fs.readFileSync(saved, "utf8"))),
+    );
+    const fresh = generateSessions(1_000_000, "cmds_params_values", 2);
+    const seconds = timed(() => void model.score(fresh, { windowLength: 3 }));
+    report({ events: events(fresh), seconds, eventsPerSecond: events(fresh) / seconds });
+  } else {
+    throw new Error(`unknown case ${name}`);
+  }
+}
+
+await main();

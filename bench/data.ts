@@ -1,0 +1,156 @@
+// Seeded generator of realistic event logs for the benchmarks: about 200 commands with Zipf-skewed
+// frequencies and preferred successors, sessions of 1 to 100 events, parameters with categorical and
+// free-text values, thousands of users.
+
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { Cmd } from "../src/index.js";
+import type { Command } from "../src/types.js";
+
+/** mulberry32: small, fast, seeded. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const COMMANDS = 200;
+const PARAMS = 60;
+
+interface Shape {
+  names: string[];
+  /** Cumulative Zipf weights over commands. */
+  cumulative: Float64Array;
+  /** Per command: a few preferred successors. */
+  next: number[][];
+  /** Per command: its parameters (ids into paramNames). */
+  params: number[][];
+  paramNames: string[];
+  /** Per parameter: categorical values, or null for free text. */
+  values: (string[] | null)[];
+}
+
+function shape(random: () => number): Shape {
+  const names = Array.from(
+    { length: COMMANDS },
+    (_, i) => `${["Get", "Set", "New", "Remove", "Add", "Enable"][i % 6]}-Object${i}`,
+  );
+  const weights = names.map((_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative = new Float64Array(COMMANDS);
+  let acc = 0;
+  weights.forEach((w, i) => {
+    acc += w / total;
+    cumulative[i] = acc;
+  });
+  const next = names.map(() => Array.from({ length: 4 }, () => Math.floor(random() * COMMANDS)));
+  const paramNames = Array.from({ length: PARAMS }, (_, i) => `Param${i}`);
+  const params = names.map(() => {
+    const n = 1 + Math.floor(random() * 5);
+    return [...new Set(Array.from({ length: n }, () => Math.floor(random() * PARAMS)))];
+  });
+  const values = paramNames.map((_, i) =>
+    i % 3 === 0 ? null : Array.from({ length: 2 + (i % 6) }, (_, v) => `v${v}`),
+  );
+  return { names, cumulative, next, params, paramNames, values };
+}
+
+function zipf(s: Shape, random: () => number): number {
+  const x = random();
+  let lo = 0;
+  let hi = COMMANDS - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((s.cumulative[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** One generated event. */
+export interface BenchEvent {
+  user: string;
+  time: number;
+  command: number;
+  params: [string, string][];
+}
+
+/** Generates sessions as events (grouped by session, in time order), about `events` of them. */
+export function* generateEvents(events: number, seed = 1, users = 5000): Generator<BenchEvent[]> {
+  const random = rng(seed);
+  const s = shape(rng(12345));
+  const start = Date.UTC(2026, 0, 1);
+  let made = 0;
+  let clock = start;
+  while (made < events) {
+    const user = `user${Math.floor(random() * users)}@contoso.com`;
+    const length = Math.min(100, 1 + Math.floor(-Math.log(1 - random()) * 9), events - made);
+    clock += Math.floor(random() * 40_000);
+    let time = clock;
+    let cmd = zipf(s, random);
+    const session: BenchEvent[] = [];
+    for (let i = 0; i < length; i++) {
+      const params: [string, string][] = (s.params[cmd] as number[]).map((p) => {
+        const cats = s.values[p];
+        return [
+          s.paramNames[p] as string,
+          cats ? (cats[Math.floor(random() * cats.length)] as string) : `id-${Math.floor(random() * 1e6)}`,
+        ];
+      });
+      session.push({ user, time, command: cmd, params });
+      time += 1000 + Math.floor(random() * 60_000);
+      cmd =
+        random() < 0.7 ? ((s.next[cmd] as number[])[Math.floor(random() * 4)] as number) : zipf(s, random);
+    }
+    made += length;
+    yield session;
+  }
+}
+
+/** Command names of the generated data. */
+export const commandNames = shape(rng(12345)).names;
+
+/** Sessions of the given type, about `events` commands in all. */
+export function generateSessions(
+  events: number,
+  type: "cmds_only" | "cmds_params_only" | "cmds_params_values",
+  seed = 1,
+): Command[][] {
+  const out: Command[][] = [];
+  for (const session of generateEvents(events, seed)) {
+    out.push(
+      session.map((e) => {
+        const name = commandNames[e.command] as string;
+        if (type === "cmds_only") return name;
+        if (type === "cmds_params_only") return new Cmd(name, new Set(e.params.map(([p]) => p)));
+        return new Cmd(name, Object.fromEntries(e.params));
+      }),
+    );
+  }
+  return out;
+}
+
+/** Writes a CSV event log (shuffled within time windows, as exports are) and returns its size in bytes. */
+export async function writeCsv(path: string, events: number, seed = 1): Promise<number> {
+  const out = createWriteStream(path);
+  let bytes = 0;
+  const write = async (line: string) => {
+    bytes += Buffer.byteLength(line);
+    if (!out.write(line)) await once(out, "drain");
+  };
+  await write("TimeGenerated,UserId,Operation,Parameters\n");
+  for (const session of generateEvents(events, seed)) {
+    for (const e of session) {
+      const params = JSON.stringify(e.params.map(([Name, Value]) => ({ Name, Value }))).replace(/"/g, '""');
+      await write(`${new Date(e.time).toISOString()},${e.user},${commandNames[e.command]},"${params}"\n`);
+    }
+  }
+  out.end();
+  await once(out, "finish");
+  return bytes;
+}

@@ -1,0 +1,51 @@
+// npm run bench: every case in its own process; prints a table of events/s, MB/s and peak RSS.
+import { spawnSync } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const cases: [string, string, string][] = [
+  ["train", "cmds_only", "train + rarest windows k=3, plain commands, 1M events"],
+  ["train", "cmds_params_only", "train + rarest windows k=3, parameter names, 1M events"],
+  ["train", "cmds_params_values", "train + rarest windows k=3, parameter values, 1M events"],
+  ["windows", "2", "rarest windows k=2 (values), 1M events"],
+  ["windows", "3", "rarest windows k=3 (values), 1M events"],
+  ["windows", "50", "rarest windows k=50 (values), 1M events"],
+  ["sessionize", "", "sessionize in memory, 1M rows"],
+  ["score", "", "model.score of 1M new events (values) against a saved model"],
+  ["hunt", "1000000", "seqhunt hunt, CSV with values, 1M events"],
+  ["hunt", "5000000", "seqhunt hunt, CSV with values, 5M events"],
+];
+
+console.log(
+  `seqhunt benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
+console.log("| case | events/s | MB/s | seconds (median) | peak RSS MB |");
+console.log("| --- | ---: | ---: | ---: | ---: |");
+for (const [name, arg, label] of cases) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const r = spawnSync(process.execPath, ["--max-old-space-size=8192", join(here, "cases.js"), name, arg], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = r.stdout.trim().split("\n").at(-1) ?? "";
+  if (r.status !== 0 || !line.startsWith("{")) {
+    console.log(`| ${label} | failed (exit ${r.status}) | | | |`);
+    continue;
+  }
+  const x = JSON.parse(line) as {
+    eventsPerSecond: number;
+    mbPerSecond?: number;
+    seconds: number;
+    peakRssMB: number;
+  };
+  const rate =
+    x.eventsPerSecond >= 1e6
+      ? `${(x.eventsPerSecond / 1e6).toFixed(2)}M`
+      : `${Math.round(x.eventsPerSecond / 1e3)}k`;
+  console.log(
+    `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} |`,
+  );
+}
