@@ -4,20 +4,9 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { rng } from "../src/demo/generate.js";
 import { Cmd } from "../src/index.js";
 import type { Command } from "../src/types.js";
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMANDS = 200;
 const PARAMS = 60;

@@ -26,8 +26,8 @@ export interface DemoOptions {
 
 type Step = [operation: string, params: Record<string, string>];
 
-/** A small seeded generator (mulberry32): the demo must be reproducible. */
-function rng(seed: number): () => number {
+/** A small seeded generator (mulberry32): the demo and the benchmarks must be reproducible. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
