@@ -20,6 +20,22 @@ export function parseParams(
   format: ParamsFormat,
   mode: "names" | "values",
 ): CmdParams | string {
+  if (text === null || text === "") return paramsFromJson(null, format, mode);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return "bad params JSON";
+  }
+  return paramsFromJson(parsed, format, mode);
+}
+
+/** Params from their parsed JSON (null for none), or a string saying what is wrong. */
+export function paramsFromJson(
+  parsed: unknown,
+  format: ParamsFormat,
+  mode: "names" | "values",
+): CmdParams | string {
   const names = new Set<string>();
   const record: Record<string, string | null> = {};
   const put = (name: string, value: string | null) => {
@@ -29,13 +45,7 @@ export function parseParams(
       Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
     else record[name] = value;
   };
-  if (text !== null && text !== "") {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return "bad params JSON";
-    }
+  if (parsed !== null) {
     if (format === "exchange" || format === "json-array") {
       if (!Array.isArray(parsed)) return `params should be a JSON list (${format})`;
       for (const item of parsed) {
@@ -55,8 +65,7 @@ export function parseParams(
         }
       }
     } else {
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        return "params should be a JSON object";
+      if (typeof parsed !== "object" || Array.isArray(parsed)) return "params should be a JSON object";
       for (const [k, v] of Object.entries(parsed)) put(k, valueText(v));
     }
   }

@@ -1,4 +1,5 @@
 import { type EncodedSessions, NO_ID } from "./encode.js";
+import { PairCounts } from "./pair-counts.js";
 import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./tokens.js";
 import { Vocabulary } from "./vocabulary.js";
 
@@ -8,13 +9,6 @@ export const START_ID = 0;
 export const END_ID = 1;
 /** Id of `##UNK##` in the command vocabulary. */
 export const UNK_ID = 2;
-
-/** A sparse row of counts keyed by id. */
-export type CountRow = Map<number, number>;
-
-function addTo(row: CountRow, key: number, amount: number): void {
-  row.set(key, (row.get(key) ?? 0) + amount);
-}
 
 function growTo<T>(list: T[], size: number, make: () => T): void {
   while (list.length < size) list.push(make());
@@ -33,26 +27,23 @@ export class RawCounts {
   readonly values = new Vocabulary([UNK_TOKEN]);
   /** seq1[c]: how often command c (or a token) occurred. */
   readonly seq1: number[] = [];
-  /** seq2[a]: how often each command followed a. */
-  readonly seq2: CountRow[] = [];
+  /** seq2 (a, b): how often command b followed a. */
+  readonly seq2 = new PairCounts();
   /** param[p]: how often parameter p occurred. */
   readonly param: number[] = [];
-  /** cmdParam[c]: how often each parameter occurred with command c. */
-  readonly cmdParam: CountRow[] = [];
+  /** cmdParam (c, p): how often parameter p occurred with command c. */
+  readonly cmdParam = new PairCounts();
   /** value[v]: how often value v (truthy) occurred. */
   readonly value: number[] = [];
-  /** paramValue[p]: how often each value occurred for parameter p. */
-  readonly paramValue: CountRow[] = [];
+  /** paramValue (p, v): how often value v occurred for parameter p. */
+  readonly paramValue = new PairCounts();
   /** Number of sessions counted (weighted). */
   sessions = 0;
 
   /** Makes every per-id array as long as its vocabulary. */
   fit(): void {
     growTo(this.seq1, this.commands.size, () => 0);
-    growTo(this.seq2, this.commands.size, () => new Map());
-    growTo(this.cmdParam, this.commands.size, () => new Map());
     growTo(this.param, this.params.size, () => 0);
-    growTo(this.paramValue, this.params.size, () => new Map());
     growTo(this.value, this.values.size, () => 0);
   }
 
@@ -70,22 +61,22 @@ export class RawCounts {
       for (let i = sessionStart[s] as number; i < end; i++) {
         const cmd = commands[i] as number;
         seq1[cmd] = (seq1[cmd] as number) + w;
-        addTo(seq2[prev] as CountRow, cmd, w);
+        seq2.add(prev, cmd, w);
         prev = cmd;
         if (paramStart === null || params === null) continue;
         const last = paramStart[i + 1] as number;
         for (let j = paramStart[i] as number; j < last; j++) {
           const p = params[j] as number;
           param[p] = (param[p] as number) + w;
-          addTo(cmdParam[cmd] as CountRow, p, w);
+          cmdParam.add(cmd, p, w);
           const v = values === null ? NO_ID : (values[j] as number);
           if (v !== NO_ID) {
             value[v] = (value[v] as number) + w;
-            addTo(paramValue[p] as CountRow, v, w);
+            paramValue.add(p, v, w);
           }
         }
       }
-      addTo(seq2[prev] as CountRow, END_ID, w);
+      seq2.add(prev, END_ID, w);
       seq1[END_ID] = (seq1[END_ID] as number) + w;
     }
   }
@@ -96,10 +87,8 @@ export class RawCounts {
     const par = other.params.list().map((n) => this.params.intern(n));
     const val = other.values.list().map((n) => this.values.intern(n));
     this.fit();
-    const addRows = (into: CountRow[], from: readonly CountRow[], rowMap: number[], keyMap: number[]) => {
-      from.forEach((row, id) => {
-        for (const [key, n] of row) addTo(into[rowMap[id] as number] as CountRow, keyMap[key] as number, n);
-      });
+    const addRows = (into: PairCounts, from: PairCounts, rowMap: number[], keyMap: number[]) => {
+      from.forEach((row, col, n) => into.add(rowMap[row] as number, keyMap[col] as number, n));
     };
     const addList = (into: number[], from: readonly number[], map: number[]) => {
       from.forEach((n, id) => {

@@ -49,8 +49,13 @@ function paramFindings(
     const prob = smoothed.cmdParam(a, p) / (smoothed.seq1[a] as number);
     if (prob >= 0.5) findings.push({ kind: "usual-absent", param: params.name(p), probability: 1 - prob });
   }
-  return findings.sort((x, y) =>
-    Number.isNaN(x.probability) ? 1 : Number.isNaN(y.probability) ? -1 : x.probability - y.probability,
+  // Most damning first; ties by kind and name, so the order never depends on id assignment.
+  const rank = (f: ParamFinding) => (Number.isNaN(f.probability) ? Number.POSITIVE_INFINITY : f.probability);
+  return findings.sort(
+    (x, y) =>
+      rank(x) - rank(y) ||
+      (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0) ||
+      (x.param < y.param ? -1 : x.param > y.param ? 1 : 0),
   );
 }
 

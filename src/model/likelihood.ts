@@ -14,7 +14,8 @@ export class LogProbabilities {
   readonly commandCount: number;
   /** log priorProbs per command id. */
   readonly logPrior: Float64Array;
-  private readonly dense: Float64Array | null;
+  /** log transProbs as a dense row-major table when the vocabulary is small enough, else null. */
+  readonly dense: Float64Array | null;
   private readonly sparse = new Map<number, number>();
   /** Per command: sum over its paramCondCmdProbs row of log(1 - p). */
   readonly paramBase: Float64Array;
@@ -24,8 +25,8 @@ export class LogProbabilities {
   readonly paramPresent: Map<number, number>[];
   /** Per parameter: 1 when its values are modelled. */
   readonly modellable: Uint8Array;
-  /** Per parameter: value id -> log valueCondParamProbs (values seen with it). */
-  readonly valueLog: Map<number, number>[];
+  /** Per modelled parameter: value id -> log valueCondParamProbs (values seen with it). */
+  readonly valueLog: (Map<number, number> | undefined)[];
   /** Per parameter: log of its `##UNK##` value entry (every unseen value falls back to it). */
   readonly valueUnkLog: Float64Array;
 
@@ -58,14 +59,18 @@ export class LogProbabilities {
     const nParams = smoothed.param.length;
     this.modellable = new Uint8Array(nParams);
     for (const p of modellableIds) this.modellable[p] = 1;
-    this.valueLog = [];
+    this.valueLog = new Array(nParams);
     this.valueUnkLog = new Float64Array(nParams);
     for (let p = 0; p < nParams; p++) {
       const rowSum = smoothed.paramValueRowSum[p] as number;
+      this.valueUnkLog[p] = Math.log(smoothed.paramValue(p, UNK_PARAM_ID) / rowSum);
+    }
+    // Value rows are needed for modelled parameters only; a free-text parameter can have millions of values.
+    for (const p of modellableIds) {
+      const rowSum = smoothed.paramValueRowSum[p] as number;
       const row = new Map<number, number>();
-      for (const v of smoothed.paramValueKeys(p)) row.set(v, Math.log(smoothed.paramValue(p, v) / rowSum));
-      this.valueLog.push(row);
-      this.valueUnkLog[p] = row.get(UNK_PARAM_ID) as number;
+      smoothed.raw.paramValue.forEachInRow(p, (v, count) => row.set(v, Math.log((count + 1) / rowSum)));
+      this.valueLog[p] = row;
     }
   }
 
@@ -84,13 +89,13 @@ export class LogProbabilities {
     const table = new Float64Array(n * n);
     for (let a = 0; a < n; a++) {
       const offset = a * n;
-      const raw = s.raw.seq2[a];
+      const raw = s.raw.seq2.rowKeys(a);
       if (a === END_ID || !s.seq2HasRow(a)) {
         for (let b = 0; b < n; b++) table[offset + b] = Math.log(this.transition(a, b));
         continue;
       }
       table.fill(Math.log(1 / (s.seq2RowSum[a] as number)), offset, offset + n);
-      for (const b of raw?.keys() ?? []) table[offset + b] = Math.log(this.transition(a, b));
+      for (const b of raw) table[offset + b] = Math.log(this.transition(a, b));
       table[offset + START_ID] = Math.log(this.transition(a, START_ID));
     }
     return table;
@@ -173,8 +178,11 @@ export function fillEmissions(
   const length = (encoded.sessionStart[s + 1] as number) - from;
   scratch.ensure(length + 1);
   const emission = scratch.emission;
-  for (let i = 0; i < length; i++) emission[i] = logs.logParamTerm(encoded, from + i, true);
-  emission[length] = 0;
+  if (encoded.paramStart === null) emission.fill(0, 0, length + 1);
+  else {
+    for (let i = 0; i < length; i++) emission[i] = logs.logParamTerm(encoded, from + i, true);
+    emission[length] = 0;
+  }
   return length;
 }
 

@@ -6,9 +6,8 @@ import type { RawCounts } from "./counts.js";
  */
 export function modellableParamIds(raw: RawCounts): number[] {
   const ids: number[] = [];
-  raw.paramValue.forEach((row, p) => {
-    const distinct = row.size;
-    const seen = raw.param[p] ?? 0;
+  raw.param.forEach((seen, p) => {
+    const distinct = raw.paramValue.rowSize(p);
     if (distinct > 0 && distinct <= 20 && seen >= 20 && (100 * distinct) / seen <= 10) ids.push(p);
   });
   return ids;

@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import { SeqhuntError } from "../errors.js";
 import type { ModelFile, SessionTypeName } from "../types.js";
-import { type CountRow, RawCounts } from "./counts.js";
+import { RawCounts } from "./counts.js";
+import type { PairCounts } from "./pair-counts.js";
 import type { Vocabulary } from "./vocabulary.js";
 
 /** The `format` field of every seqhunt model file. */
@@ -28,12 +29,12 @@ const ModelFileSchema = v.strictObject({
   paramValue: counts,
 });
 
-function rowsToTriples(rows: readonly CountRow[]): number[] {
-  const out: number[] = [];
-  rows.forEach((row, from) => {
-    for (const [to, n] of row) out.push(from, to, n);
-  });
-  return out;
+/** Flat (from, to, count) triples, sorted, so a saved model is byte-for-byte deterministic. */
+function rowsToTriples(pairs: PairCounts): number[] {
+  const triples: [number, number, number][] = [];
+  pairs.forEach((from, to, n) => triples.push([from, to, n]));
+  triples.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return triples.flat();
 }
 
 /** The raw counts and settings of a trained model as a compact, versioned JSON object. */
@@ -82,7 +83,7 @@ function loadList(into: number[], list: readonly number[], size: number, field: 
 }
 
 function loadTriples(
-  into: CountRow[],
+  into: PairCounts,
   list: readonly number[],
   rows: number,
   cols: number,
@@ -95,9 +96,8 @@ function loadTriples(
     if (!Number.isInteger(from) || from >= rows || !Number.isInteger(to) || to >= cols) {
       fail(`${field} triple ${i / 3} refers to an id out of range`);
     }
-    const row = into[from] as CountRow;
-    if (row.has(to)) fail(`${field} triple ${i / 3} repeats a pair`);
-    row.set(to, list[i + 2] as number);
+    if (into.has(from, to)) fail(`${field} triple ${i / 3} repeats a pair`);
+    into.add(from, to, list[i + 2] as number);
   }
 }
 

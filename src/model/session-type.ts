@@ -27,8 +27,10 @@ function describe(value: unknown): string {
 }
 
 /** A Cmd as it is (its constructor checked it), or a `{name, params}` object made into one; throws where it is wrong. */
-function toCmd(value: unknown, where: string, location: { session: number; command: number }): Cmd {
+function toCmd(value: unknown, session: number, command: number): Cmd {
   if (value instanceof Cmd) return value;
+  const where = `session ${session}, command ${command}`;
+  const location = { session, command };
   if (!(isPlainRecord(value) && typeof value.name === "string" && "params" in value)) {
     throw new SeqhuntError(
       `${where} is ${describe(value)}, neither a command name (string) nor a Cmd(name, params)`,
@@ -72,8 +74,9 @@ export function validateSessions(
     let converted: Command[] | null = null;
     for (let c = 0; c < session.length; c++) {
       const raw: unknown = session[c];
-      const where = `session ${s}, command ${c}`;
-      const cmd: Command = typeof raw === "string" ? raw : toCmd(raw, where, { session: s, command: c });
+      // Plain names in plain sessions: the common case, checked without building anything.
+      if (typeof raw === "string" && sessionType === SessionType.cmdsOnly) continue;
+      const cmd: Command = typeof raw === "string" ? raw : toCmd(raw, s, c);
       const type = typeOfCommand(cmd);
       if (sessionType === undefined) sessionType = type;
       // In sessions with values, a Cmd whose params are a Set maps each name to null (reference rule).
@@ -82,13 +85,11 @@ export function validateSessions(
         (sessionType === SessionType.cmdsParamsValues && type === SessionType.cmdsParamsOnly);
       if (!fits) {
         throw new SeqhuntError(
-          `${where} is of type ${type} but the sessions are ${sessionType} (decided by the first command of the first session); mixed session types are not allowed`,
+          `session ${s}, command ${c} is of type ${type} but the sessions are ${sessionType} (decided by the first command of the first session); mixed session types are not allowed`,
           { session: s, command: c },
         );
       }
-      if (cmd !== raw) {
-        converted ??= session.slice(0, c) as Command[];
-      }
+      if (cmd !== raw) converted ??= session.slice(0, c) as Command[];
       converted?.push(cmd);
     }
     out[s] = converted ?? (session as Command[]);

@@ -34,93 +34,87 @@ export class SmoothedCounts {
       const bumps = (c !== END_ID ? n - 1 : 0) + (c !== START_ID ? n - 1 : 0);
       this.seq1[c] = (raw.seq1[c] ?? 0) + bumps;
       total += this.seq1[c] as number;
-      let rowSum = c !== END_ID ? n - 1 : 0;
-      for (const count of raw.seq2[c]?.values() ?? []) rowSum += count;
-      this.seq2RowSum[c] = rowSum;
+      this.seq2RowSum[c] = (c !== END_ID ? n - 1 : 0) + raw.seq2.rowSum(c);
     }
     this.seq1Total = total;
 
     const nParams = raw.params.size;
     this.param = Float64Array.from({ length: nParams }, (_, p) => raw.param[p] ?? 0);
-    for (let c = 0; c < n; c++) {
-      for (const p of raw.cmdParam[c]?.keys() ?? [])
-        if (p !== UNK_PARAM_ID) this.param[p] = (this.param[p] as number) + 1;
-    }
+    raw.cmdParam.forEach((_c, p) => {
+      if (p !== UNK_PARAM_ID) this.param[p] = (this.param[p] as number) + 1;
+    });
     this.param[UNK_PARAM_ID] = (this.param[UNK_PARAM_ID] as number) + n;
 
     const nValues = raw.values.size;
     this.value = Float64Array.from({ length: nValues }, (_, v) => raw.value[v] ?? 0);
     this.paramValueRowSum = new Float64Array(nParams);
-    for (let p = 0; p < nParams; p++) {
-      const row = raw.paramValue[p];
-      let rowSum = row?.has(UNK_PARAM_ID) ? 0 : 1;
-      for (const [v, count] of row ?? []) {
-        rowSum += count + 1;
-        if (v !== UNK_PARAM_ID) this.value[v] = (this.value[v] as number) + 1;
-      }
-      this.paramValueRowSum[p] = rowSum;
-    }
+    this.paramValueRowSum.fill(1);
+    raw.paramValue.forEach((p, v, count) => {
+      // every seen value gets +1, and the ##UNK## entry's +1 is already there
+      this.paramValueRowSum[p] = (this.paramValueRowSum[p] as number) + count + (v === UNK_PARAM_ID ? 0 : 1);
+      if (v !== UNK_PARAM_ID) this.value[v] = (this.value[v] as number) + 1;
+    });
     this.value[UNK_PARAM_ID] = (this.value[UNK_PARAM_ID] as number) + nParams;
     this.valueTotal = this.value.reduce((a, b) => a + b, 0);
   }
 
   /** Whether smoothed seq2 has a row for command a. */
   seq2HasRow(a: number): boolean {
-    return a !== END_ID || (this.raw.seq2[a]?.size ?? 0) > 0;
+    return a !== END_ID || this.raw.seq2.rowSize(a) > 0;
   }
 
   /** Whether smoothed seq2 has the pair (a, b). */
   seq2Has(a: number, b: number): boolean {
     return (
       (a !== END_ID && b !== START_ID && a < this.commandCount && b < this.commandCount) ||
-      (this.raw.seq2[a]?.has(b) ?? false)
+      this.raw.seq2.has(a, b)
     );
   }
 
   /** Smoothed count of the pair (a, b), 0 when absent. */
   seq2(a: number, b: number): number {
     const bump = a !== END_ID && b !== START_ID ? 1 : 0;
-    return (this.raw.seq2[a]?.get(b) ?? 0) + bump;
+    return this.raw.seq2.get(a, b) + bump;
   }
 
   /** Keys of smoothed seq2 row a. */
   seq2Keys(a: number): number[] {
     const keys: number[] = [];
     if (a !== END_ID) for (let b = 0; b < this.commandCount; b++) if (b !== START_ID) keys.push(b);
-    for (const b of this.raw.seq2[a]?.keys() ?? []) if (a === END_ID || b === START_ID) keys.push(b);
+    for (const b of this.raw.seq2.rowKeys(a)) if (a === END_ID || b === START_ID) keys.push(b);
     return keys;
   }
 
   /** Whether command a and parameter p are a key of smoothed cmdParam. */
   cmdParamHas(a: number, p: number): boolean {
-    return a < this.commandCount && (p === UNK_PARAM_ID || (this.raw.cmdParam[a]?.has(p) ?? false));
+    return a < this.commandCount && (p === UNK_PARAM_ID || this.raw.cmdParam.has(a, p));
   }
 
   /** Smoothed count of parameter p with command a (when a key). */
   cmdParam(a: number, p: number): number {
-    return (this.raw.cmdParam[a]?.get(p) ?? 0) + 1;
+    return this.raw.cmdParam.get(a, p) + 1;
   }
 
   /** Keys of smoothed cmdParam row a: the parameters seen with a, plus `##UNK##`. */
   cmdParamKeys(a: number): number[] {
-    const keys = [...(this.raw.cmdParam[a]?.keys() ?? [])];
+    const keys = this.raw.cmdParam.rowKeys(a);
     if (!keys.includes(UNK_PARAM_ID)) keys.push(UNK_PARAM_ID);
     return keys;
   }
 
   /** Whether parameter p and value v are a key of smoothed paramValue. */
   paramValueHas(p: number, v: number): boolean {
-    return p < this.param.length && (v === UNK_PARAM_ID || (this.raw.paramValue[p]?.has(v) ?? false));
+    return p < this.param.length && (v === UNK_PARAM_ID || this.raw.paramValue.has(p, v));
   }
 
   /** Smoothed count of value v for parameter p (when a key). */
   paramValue(p: number, v: number): number {
-    return (this.raw.paramValue[p]?.get(v) ?? 0) + 1;
+    return this.raw.paramValue.get(p, v) + 1;
   }
 
   /** Keys of smoothed paramValue row p: values seen with p, plus `##UNK##`. */
   paramValueKeys(p: number): number[] {
-    const keys = [...(this.raw.paramValue[p]?.keys() ?? [])];
+    const keys = this.raw.paramValue.rowKeys(p);
     if (!keys.includes(UNK_PARAM_ID)) keys.push(UNK_PARAM_ID);
     return keys;
   }

@@ -36,12 +36,16 @@ export function rarestWindow(
   if (padded < windowLength) return result;
   const cmds = encoded.commands;
   const { emission, head, prefixHigh, prefixLow } = scratch;
-  const idAt = (j: number) => (j < length ? (cmds[from + j] as number) : END_ID);
+  const dense = logs.dense;
+  const n = logs.commandCount;
+  const logPrior = logs.logPrior;
+  const trans = (a: number, b: number) =>
+    dense !== null ? (dense[a * n + b] as number) : logs.logTrans(a, b);
 
   const starts = padded - windowLength + 1;
   for (let i = 0; i < starts; i++) {
-    const c = idAt(i);
-    const first = i === 0 && useStartEndTokens ? logs.logTrans(START_ID, c) : (logs.logPrior[c] as number);
+    const c = i < length ? (cmds[from + i] as number) : END_ID;
+    const first = i === 0 && useStartEndTokens ? trans(START_ID, c) : (logPrior[c] as number);
     head[i] = first + (emission[i] as number);
   }
   // Prefix sums with a running error term (TwoSum), so long sessions keep ties exact to ~1 ulp.
@@ -49,10 +53,10 @@ export function rarestWindow(
   prefixLow[0] = 0;
   let high = 0;
   let low = 0;
-  let prev = idAt(0);
+  let prev = cmds[from] as number;
   for (let j = 1; j < padded; j++) {
-    const c = idAt(j);
-    const x = logs.logTrans(prev, c) + (emission[j] as number);
+    const c = j < length ? (cmds[from + j] as number) : END_ID;
+    const x = trans(prev, c) + (emission[j] as number);
     const t = high + x;
     const back = t - high;
     low += high - (t - back) + (x - back);

@@ -22,8 +22,11 @@ export function compareIdentityValues(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** A row's own value of a column; inherited properties (a column named `constructor`, say) are not values. */
 function own(row: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(row, key) ? row[key] : undefined;
+  const value = row[key];
+  // Only keys that Object.prototype has need the slower own-property check.
+  return value !== undefined && key in Object.prototype && !Object.hasOwn(row, key) ? undefined : value;
 }
 
 /** Interns identity tuples to group ids with nested Maps (no string building, `__proto__`-safe). */
@@ -31,25 +34,56 @@ class IdentityGroups {
   readonly tuples: unknown[][] = [];
   readonly #root = new Map<unknown, unknown>();
 
-  idOf(tuple: unknown[]): number {
+  /** The group of a row; walks one Map level per identity column and allocates only for a new group. */
+  idOf(row: Readonly<Record<string, unknown>>, cols: readonly string[]): number {
     let level = this.#root;
-    for (let i = 0; i < tuple.length - 1; i++) {
-      let next = level.get(tuple[i]) as Map<unknown, unknown> | undefined;
+    const last = cols.length - 1;
+    for (let i = 0; i < last; i++) {
+      const key = normalizeIdentity(own(row, cols[i] as string));
+      let next = level.get(key) as Map<unknown, unknown> | undefined;
       if (next === undefined) {
         next = new Map();
-        level.set(tuple[i], next);
+        level.set(key, next);
       }
       level = next;
     }
-    const lastKey = tuple.length === 0 ? null : tuple[tuple.length - 1];
+    const lastKey = last < 0 ? null : normalizeIdentity(own(row, cols[last] as string));
     let id = level.get(lastKey) as number | undefined;
     if (id === undefined) {
       id = this.tuples.length;
-      this.tuples.push(tuple);
+      this.tuples.push(cols.map((c) => normalizeIdentity(own(row, c))));
       level.set(lastKey, id);
     }
     return id;
   }
+}
+
+/**
+ * Row indices ordered by group rank, then time, then input order: a counting sort by group (stable),
+ * then a sort by time only inside groups whose rows are not already in time order.
+ */
+function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Array): Uint32Array {
+  const groups = rank.length;
+  const start = new Int32Array(groups + 1);
+  for (let i = 0; i < groupOf.length; i++) {
+    const slot = (rank[groupOf[i] as number] as number) + 1;
+    start[slot] = (start[slot] as number) + 1;
+  }
+  for (let r = 0; r < groups; r++) start[r + 1] = (start[r + 1] as number) + (start[r] as number);
+  const fill = start.slice(0, groups);
+  const order = new Uint32Array(groupOf.length);
+  for (let i = 0; i < groupOf.length; i++)
+    order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
+  for (let r = 0; r < groups; r++) {
+    const from = start[r] as number;
+    const to = start[r + 1] as number;
+    let sorted = true;
+    for (let k = from + 1; k < to && sorted; k++)
+      sorted = (times[order[k] as number] as number) >= (times[order[k - 1] as number] as number);
+    if (!sorted)
+      order.subarray(from, to).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  }
+  return order;
 }
 
 /** Builds the output row of one session, with the reference's column names. */
@@ -109,7 +143,7 @@ export function sessionize(
       });
     }
     times[i] = time;
-    groupOf[i] = groups.idOf(userIdentifierCols.map((col) => normalizeIdentity(own(row, col))));
+    groupOf[i] = groups.idOf(row, userIdentifierCols);
   }
   const tuples = groups.tuples;
   const byIdentity = tuples.map((_, g) => g);
@@ -126,14 +160,7 @@ export function sessionize(
   byIdentity.forEach((g, r) => {
     rank[g] = r;
   });
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort(
-    (a, b) =>
-      (rank[groupOf[a] as number] as number) - (rank[groupOf[b] as number] as number) ||
-      (times[a] as number) - (times[b] as number) ||
-      a - b,
-  );
+  const order = sortRows(groupOf, rank, times);
   const out: SessionRow[] = [];
   const sessionizer = new Sessionizer<unknown>(options, (s) => out.push(sessionRow(s, options)));
   for (const i of order) {

@@ -1,0 +1,142 @@
+const EMPTY = -1;
+
+/**
+ * Counts keyed by a pair of ids (row, column) in one open-addressing hash table of typed arrays:
+ * no Map per row, no boxed numbers. Rows are read through a compressed index built on demand.
+ */
+export class PairCounts {
+  #rows = new Int32Array(1024).fill(EMPTY);
+  #cols = new Int32Array(1024);
+  #counts = new Float64Array(1024);
+  #mask = 1023;
+  /** Number of distinct pairs. */
+  size = 0;
+  #index: { start: Int32Array; order: Int32Array } | null = null;
+
+  static #slot(row: number, col: number, mask: number): number {
+    return (Math.imul(row, 0x9e3779b1) ^ Math.imul(col + 0x7f4a7c15, 0x85ebca77)) & mask;
+  }
+
+  #find(row: number, col: number): number {
+    const rows = this.#rows;
+    const cols = this.#cols;
+    let i = PairCounts.#slot(row, col, this.#mask);
+    for (;;) {
+      const r = rows[i] as number;
+      if (r === EMPTY || (r === row && cols[i] === col)) return i;
+      i = (i + 1) & this.#mask;
+    }
+  }
+
+  #grow(): void {
+    const rows = this.#rows;
+    const cols = this.#cols;
+    const counts = this.#counts;
+    const capacity = rows.length * 2;
+    this.#rows = new Int32Array(capacity).fill(EMPTY);
+    this.#cols = new Int32Array(capacity);
+    this.#counts = new Float64Array(capacity);
+    this.#mask = capacity - 1;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as number;
+      if (r === EMPTY) continue;
+      const j = this.#find(r, cols[i] as number);
+      this.#rows[j] = r;
+      this.#cols[j] = cols[i] as number;
+      this.#counts[j] = counts[i] as number;
+    }
+  }
+
+  /** Adds `amount` to the pair. */
+  add(row: number, col: number, amount: number): void {
+    let i = this.#find(row, col);
+    if (this.#rows[i] === EMPTY) {
+      if ((this.size + 1) * 2 > this.#rows.length) {
+        this.#grow();
+        i = this.#find(row, col);
+      }
+      this.#rows[i] = row;
+      this.#cols[i] = col;
+      this.#counts[i] = 0;
+      this.size++;
+      this.#index = null;
+    }
+    this.#counts[i] = (this.#counts[i] as number) + amount;
+  }
+
+  /** The count of a pair, 0 when it was never added. */
+  get(row: number, col: number): number {
+    const i = this.#find(row, col);
+    return this.#rows[i] === EMPTY ? 0 : (this.#counts[i] as number);
+  }
+
+  /** Whether the pair was ever added. */
+  has(row: number, col: number): boolean {
+    return this.#rows[this.#find(row, col)] !== EMPTY;
+  }
+
+  /** Slots grouped by row (a counting sort), built once per change. */
+  #rowIndex(): { start: Int32Array; order: Int32Array } {
+    if (this.#index !== null) return this.#index;
+    const rows = this.#rows;
+    let maxRow = -1;
+    for (let i = 0; i < rows.length; i++) if ((rows[i] as number) > maxRow) maxRow = rows[i] as number;
+    const start = new Int32Array(maxRow + 2);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as number;
+      if (r !== EMPTY) start[r + 1] = (start[r + 1] as number) + 1;
+    }
+    for (let r = 0; r <= maxRow; r++) start[r + 1] = (start[r + 1] as number) + (start[r] as number);
+    const fill = start.slice(0, maxRow + 1);
+    const order = new Int32Array(this.size);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as number;
+      if (r !== EMPTY) order[(fill[r] as number)++] = i;
+    }
+    this.#index = { start, order };
+    return this.#index;
+  }
+
+  /** Number of distinct columns in a row. */
+  rowSize(row: number): number {
+    const { start } = this.#rowIndex();
+    return row + 1 < start.length ? (start[row + 1] as number) - (start[row] as number) : 0;
+  }
+
+  /** Calls `fn(col, count)` for every pair of a row. */
+  forEachInRow(row: number, fn: (col: number, count: number) => void): void {
+    const { start, order } = this.#rowIndex();
+    if (row + 1 >= start.length) return;
+    for (let k = start[row] as number; k < (start[row + 1] as number); k++) {
+      const i = order[k] as number;
+      fn(this.#cols[i] as number, this.#counts[i] as number);
+    }
+  }
+
+  /** The columns of a row. */
+  rowKeys(row: number): number[] {
+    const keys: number[] = [];
+    this.forEachInRow(row, (col) => keys.push(col));
+    return keys;
+  }
+
+  /** Sum of a row's counts. */
+  rowSum(row: number): number {
+    let sum = 0;
+    this.forEachInRow(row, (_, count) => {
+      sum += count;
+    });
+    return sum;
+  }
+
+  /** Calls `fn(row, col, count)` for every pair, grouped by row. */
+  forEach(fn: (row: number, col: number, count: number) => void): void {
+    const { start, order } = this.#rowIndex();
+    for (let row = 0; row + 1 < start.length; row++) {
+      for (let k = start[row] as number; k < (start[row + 1] as number); k++) {
+        const i = order[k] as number;
+        fn(row, this.#cols[i] as number, this.#counts[i] as number);
+      }
+    }
+  }
+}
