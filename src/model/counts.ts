@@ -88,7 +88,9 @@ export class RawCounts {
     const val = other.values.list().map((n) => this.values.intern(n));
     this.fit();
     const addRows = (into: PairCounts, from: PairCounts, rowMap: number[], keyMap: number[]) => {
-      from.forEach((row, col, n) => into.add(rowMap[row] as number, keyMap[col] as number, n));
+      from.forEach((row, col, n) => {
+        into.add(rowMap[row] as number, keyMap[col] as number, n);
+      });
     };
     const addList = (into: number[], from: readonly number[], map: number[]) => {
       from.forEach((n, id) => {

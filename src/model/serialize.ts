@@ -32,7 +32,9 @@ const ModelFileSchema = v.strictObject({
 /** Flat (from, to, count) triples, sorted, so a saved model is byte-for-byte deterministic. */
 function rowsToTriples(pairs: PairCounts): number[] {
   const triples: [number, number, number][] = [];
-  pairs.forEach((from, to, n) => triples.push([from, to, n]));
+  pairs.forEach((from, to, n) => {
+    triples.push([from, to, n]);
+  });
   triples.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   return triples.flat();
 }
