@@ -211,6 +211,9 @@ export interface Explanation {
 export interface Analysis {
   /** One score per session, as {@link Model.score} gives. */
   readonly scores: SessionScore[];
-  /** The explanation of session `index`, as {@link Model.explain} gives. */
-  explain(index: number): Explanation;
+  /**
+   * The explanation of session `index`, as {@link Model.explain} gives; with `windowOnly`, `steps` holds only
+   * the steps of the rarest window (cheaper, enough for a one-line reason).
+   */
+  explain(index: number, options?: { readonly windowOnly?: boolean }): Explanation;
 }

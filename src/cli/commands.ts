@@ -14,7 +14,6 @@ import {
   outputRecord,
   type RankedSession,
   type Ranking,
-  reasonOf,
   type ScoringOptions,
   scoreAndRank,
 } from "./rank.js";
@@ -151,8 +150,7 @@ export async function publish(
   },
   io: Io,
 ): Promise<void> {
-  const { ranked, explain } = ranking;
-  const reason = (r: RankedSession) => reasonOf(explain(r));
+  const { ranked, explain, reason } = ranking;
   const top = ranked.slice(0, options.top);
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
   if (options.out) {

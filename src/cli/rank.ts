@@ -18,10 +18,12 @@ export interface RankedSession {
   readonly index: number;
 }
 
-/** Ranked sessions, and their explanations on demand (each computed once). */
+/** Ranked sessions, their explanations on demand (each computed once), and one-line reasons. */
 export interface Ranking {
   readonly ranked: RankedSession[];
   readonly explain: (r: RankedSession) => Explanation;
+  /** The reason of a session, from its full explanation if there is one, else from its rarest window alone. */
+  readonly reason: (r: RankedSession) => string;
 }
 
 /** Sort key: the rarest-window log-likelihood, sessions too short for a window last. */
@@ -73,7 +75,9 @@ export function scoreAndRank(
     }
     return e;
   };
-  return { ranked, explain };
+  const reason = (r: RankedSession) =>
+    reasonOf(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
+  return { ranked, explain, reason };
 }
 
 /** A command as output writes it: a name, or `{name, params}` with params as a list or an object. */

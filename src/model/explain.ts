@@ -71,9 +71,13 @@ export function explainSession(
   window: { start: number; length: number; logLikelihood: number } | null,
   logLikelihood: number,
   endLog: number | null,
+  windowOnly = false,
 ): Explanation {
   const offset = encoded.sessionStart[s] as number;
-  const steps: ExplainedStep[] = session.map((command, i) => {
+  const first = windowOnly && window !== null ? window.start : 0;
+  const last = windowOnly && window !== null ? window.start + window.length : session.length;
+  const steps: ExplainedStep[] = session.slice(first, last).map((command, j) => {
+    const i = first + j;
     const id = encoded.commands[offset + i] as number;
     const name = typeof command === "string" ? command : command.name;
     let previous: string | null;

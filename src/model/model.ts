@@ -226,7 +226,7 @@ export class Model {
       };
     }
     const sessionType = this.sessionType;
-    const explain = (s: number): Explanation => {
+    const explain = (s: number, explainOptions: { windowOnly?: boolean } = {}): Explanation => {
       const session = checked[s];
       const score = scores[s];
       if (session === undefined || score === undefined) throw new RangeError(`no session ${s} to explain`);
@@ -256,6 +256,7 @@ export class Model {
         where,
         score.logLikelihood,
         endLog,
+        explainOptions.windowOnly ?? false,
       );
     };
     return { scores, explain };

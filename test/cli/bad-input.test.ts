@@ -79,6 +79,27 @@ describe("bad input stops with a clear message (exit 1)", () => {
   });
 });
 
+describe("bad rows are found the same way in both reading modes", () => {
+  it.each(["batches", "rows"])("%s", (mode) => {
+    const path = file(`modes-${mode}.csv`, [...good, "a,never,z,[]", 'a,2026-01-01T00:01:10Z,z,"{bad"']);
+    const skip = seqhunt(
+      ["hunt", path, ...cols, "--params", "p", "--param-mode", "names", "--on-bad-row", "skip"],
+      undefined,
+      {
+        SEQHUNT_READ_MODE: mode,
+      },
+    );
+    expect(skip.stderr).toContain("read 5 rows: used 3, skipped 2 (bad params JSON: 1, unparseable time: 1)");
+    const fail = seqhunt(["hunt", path, ...cols, "--params", "p", "--param-mode", "names"], undefined, {
+      SEQHUNT_READ_MODE: mode,
+    });
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toMatch(
+      /:5: column "t": unparseable time: "never"|:6: column "p": bad params JSON: "\{bad"/,
+    );
+  });
+});
+
 describe("--on-bad-row skip", () => {
   it("goes on and ends with a summary of every row read", () => {
     const path = file("mixed.csv", [

@@ -67,8 +67,8 @@ beforeAll(async () => {
   instance.closeSync();
 });
 
-function hunt(file: string): unknown[] {
-  const out = join(dir, `${file}.out.jsonl`);
+function hunt(file: string, mode = "batches"): unknown[] {
+  const out = join(dir, `${file}.${mode}.out.jsonl`);
   const args = [
     "hunt",
     join(dir, file),
@@ -83,7 +83,7 @@ function hunt(file: string): unknown[] {
     "--param-mode",
     "values",
   ];
-  const r = seqhunt([...args, "--quiet", "--out", out]);
+  const r = seqhunt([...args, "--quiet", "--out", out], undefined, { SEQHUNT_READ_MODE: mode });
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   return readFileSync(out, "utf8")
@@ -109,6 +109,13 @@ describe("input formats", () => {
     expect(reference.length).toBeGreaterThan(3);
     expect(hunt(file)).toEqual(reference);
   });
+
+  it.each(["events.csv", "events.jsonl", "events.parquet"])(
+    "%s reads the same one row per string (large inputs) as in batches",
+    (file) => {
+      expect(hunt(file, "rows")).toEqual(hunt(file, "batches"));
+    },
+  );
 
   it("reads several files as one input", () => {
     const both = join(dir, "both.jsonl");
