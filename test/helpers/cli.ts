@@ -9,11 +9,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = join(ROOT, "dist", "cli", "main.js");
 
 /** Runs the built binary; returns its exit code and output. */
-export function seqhunt(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+export function seqhunt(
+  args: string[],
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
