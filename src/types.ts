@@ -217,3 +217,11 @@ export interface Analysis {
    */
   explain(index: number, options?: { readonly windowOnly?: boolean }): Explanation;
 }
+
+/** A command as JSON: its name, and its parameters as a list of names or an object of values. */
+export interface CmdJson {
+  /** The command's name. */
+  readonly name: string;
+  /** Parameter names, or parameter names mapped to values. */
+  readonly params: string[] | Readonly<Record<string, string | null>>;
+}

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import pc from "picocolors";
+import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model } from "../model/model.js";
@@ -30,6 +31,8 @@ import { printable, progressBar } from "./terminal.js";
 /** Options of hunt and score. */
 export interface HuntOptions extends InputOptions, ScoringOptions {
   model?: string;
+  /** A detector other than the reference's scoring (adds score and percentile, and ranks by them). */
+  method?: string;
   top: number;
   out?: string;
   report?: string;
@@ -82,6 +85,8 @@ function scoreColumns(identity: readonly string[]): string[] {
     "logLikelihood",
     "rank",
     "reason",
+    "score",
+    "percentile",
   ];
 }
 
@@ -129,10 +134,29 @@ export interface HuntResult {
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   const loaded = await load(files, options, io);
   const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
-  const ranking = scoreAndRank(model, loaded.sessions, options);
+  const ranking = scoreAndRank(model, loaded.sessions, options, detectorScores(loaded, options));
   const modelSource = options.model ?? "trained on the input";
   await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
   return { loaded, model, ranked: ranking.ranked, modelSource };
+}
+
+/** With --method (other than the reference's): the detector's scores, trained on the input. */
+function detectorScores(
+  loaded: LoadedSessions,
+  options: HuntOptions,
+): { scores: number[]; percentile: (score: number) => number } | undefined {
+  if (options.method === undefined || options.method === "reference") return undefined;
+  if (!(options.method in METHODS)) {
+    throw new SeqhuntError(
+      `unknown method ${JSON.stringify(options.method)}; the methods are: ${Object.keys(METHODS).join(", ")}`,
+    );
+  }
+  if (options.model)
+    throw new SeqhuntError(`--method ${options.method} learns from the input itself: it cannot use --model`);
+  // The entity of a session is its first identity column (the user, say).
+  const sessions = loaded.sessions.map((s) => ({ session: s.commands, entity: s.identity[0] ?? undefined }));
+  const detector = trainDetector(options.method as MethodName, sessions);
+  return { scores: detector.score(sessions), percentile: detector.percentile };
 }
 
 /** Prints the top N, writes every session (--out) and the report (--report), explaining each session once. */

@@ -2,10 +2,12 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
 import { demo } from "./demo.js";
+import { evalCommand } from "./eval.js";
 import { reportCommand } from "./report.js";
 
 function positiveInt(name: string) {
@@ -92,6 +94,10 @@ function scoringOptions(cmd: Command): Command {
     .option("--no-tokens", "do not pad sessions with ##START## and ##END##")
     .option("--geo-mean", "rank by the geometric mean of each window's likelihood", false)
     .option("--model <file>", "score against a saved model instead of training on the input")
+    .option(
+      "--method <name>",
+      `detector to rank by, adding score and percentile fields (${Object.keys(METHODS).join(", ")}; default: the reference's rarest window)`,
+    )
     .option("--top <n>", "how many sessions to print", positiveInt("--top"), 20)
     .option("--out <file>", "write every session, ranked, as .jsonl, .json or .csv")
     .option("--report <file>", "write the HTML report");
@@ -191,6 +197,35 @@ Examples:
     )
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
       await reportCommand(scores, options, io);
+    });
+
+  program
+    .command("eval")
+    .description("measure detection quality: train on normal sessions, score labelled ones")
+    .requiredOption(
+      "--train <file>",
+      'training sessions, JSONL: {"session": [...], "entity": "...", "count": N}',
+    )
+    .requiredOption(
+      "--test <file>",
+      'test sessions, JSONL: {"session": [...], "label": 0|1, "entity": "...", "count": N}',
+    )
+    .option("--method <name>", `detector (${Object.keys(METHODS).join(", ")})`, DEFAULT_METHOD)
+    .option("--json", "print one JSON line", false)
+    .option("--report <file>", "write the ROC curve as HTML")
+    .addHelpText(
+      "after",
+      `
+Methods:
+${Object.entries(METHODS)
+  .map(([name, about]) => `  ${name.padEnd(18)} ${about}`)
+  .join("\n")}
+
+Example:
+  $ seqhunt eval --train normal.jsonl --test labelled.jsonl --json`,
+    )
+    .action(async (options: Parameters<typeof evalCommand>[0]) => {
+      await evalCommand(options, io);
     });
 
   program

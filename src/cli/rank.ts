@@ -16,6 +16,8 @@ export interface RankedSession {
   readonly rank: number;
   /** Position in the input, for explaining it. */
   readonly index: number;
+  /** With --method: the detector's score (higher = more anomalous) and its percentile among training sessions. */
+  readonly method?: { readonly score: number; readonly percentile: number };
 }
 
 /** Ranked sessions, their explanations on demand (each computed once), and one-line reasons. */
@@ -47,6 +49,7 @@ export function scoreAndRank(
   model: Model,
   sessions: readonly CliSession[],
   options: ScoringOptions,
+  method?: { readonly scores: readonly number[]; readonly percentile: (score: number) => number },
 ): Ranking {
   const analysis = model.analyze(commandLists(sessions), {
     windowLength: options.window,
@@ -55,17 +58,24 @@ export function scoreAndRank(
   });
   const scores = analysis.scores;
   const order = scores.map((_, i) => i);
+  const byMethod = (a: number, b: number) =>
+    method ? (method.scores[b] as number) - (method.scores[a] as number) : 0;
   order.sort((a, b) => {
     const x = scores[a] as SessionScore;
     const y = scores[b] as SessionScore;
-    return rarity(x) - rarity(y) || x.logLikelihood - y.logLikelihood || a - b;
+    return byMethod(a, b) || rarity(x) - rarity(y) || x.logLikelihood - y.logLikelihood || a - b;
   });
-  const ranked = order.map((i, r) => ({
-    session: sessions[i] as CliSession,
-    score: scores[i] as SessionScore,
-    rank: r + 1,
-    index: i,
-  }));
+  const ranked = order.map((i, r) => {
+    const base = {
+      session: sessions[i] as CliSession,
+      score: scores[i] as SessionScore,
+      rank: r + 1,
+      index: i,
+    };
+    if (!method) return base;
+    const score = method.scores[i] as number;
+    return { ...base, method: { score, percentile: method.percentile(score) } };
+  });
   const cache = new Map<number, Explanation>();
   const explain = (r: RankedSession) => {
     let e = cache.get(r.index);
@@ -142,6 +152,7 @@ export function outputRecord(
     ["logLikelihood", score.logLikelihood],
     ["rank", ranked.rank],
   );
+  if (ranked.method) entries.push(["score", ranked.method.score], ["percentile", ranked.method.percentile]);
   if (reason !== null) entries.push(["reason", reason]);
   for (const [k, v] of Object.entries(session.fields))
     if (!entries.some(([e]) => e === k)) entries.push([k, v]);

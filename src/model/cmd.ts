@@ -1,5 +1,5 @@
 import { SeqhuntError } from "../errors.js";
-import type { CmdParams } from "../types.js";
+import type { CmdJson, CmdParams } from "../types.js";
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -61,7 +61,7 @@ export class Cmd {
   }
 
   /** JSON form: `{name, params}` with params a list of names or an object of values. */
-  toJSON(): { name: string; params: string[] | Readonly<Record<string, string | null>> } {
+  toJSON(): CmdJson {
     const params = this.params;
     return {
       name: this.name,

@@ -60,6 +60,17 @@ tbody tr { cursor: pointer; } tbody tr:hover { background: #eef4ff; }
 #drill-reason { color: #5b6475; }
 `;
 
+/** The Vega, Vega-Lite and vega-embed browser builds as inline script elements. */
+export function inlineLibraries(): string {
+  return [
+    bundle("vega", "vega.min.js"),
+    bundle("vega-lite", "vega-lite.min.js"),
+    bundle("vega-embed", "vega-embed.min.js"),
+  ]
+    .map((code) => `<script>${scriptCode(code)}</script>`)
+    .join("\n");
+}
+
 /** The whole report: one self-contained HTML file that opens offline and makes no request. */
 export function renderReport(data: ReportData): string {
   const payload = { data, specs: { timeline: timelineSpec(data), histogram: histogramSpec(data) } };
@@ -93,9 +104,7 @@ export function renderReport(data: ReportData): string {
 </section>
 <section><h2>Too short to score</h2><p id="short-count"></p><details><summary>list them</summary><ul id="short-list"></ul></details></section>
 <script type="application/json" id="seqhunt-data">${scriptJson(payload)}</script>
-<script>${scriptCode(bundle("vega", "vega.min.js"))}</script>
-<script>${scriptCode(bundle("vega-lite", "vega-lite.min.js"))}</script>
-<script>${scriptCode(bundle("vega-embed", "vega-embed.min.js"))}</script>
+${inlineLibraries()}
 <script>${scriptCode(app)}</script>
 </body>
 </html>

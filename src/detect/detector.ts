@@ -1,0 +1,159 @@
+import { SeqhuntError } from "../errors.js";
+import { Model } from "../model/model.js";
+import type { Command } from "../types.js";
+import { NGramCounts, WittenBell } from "./ngram.js";
+
+/** A session to learn from or to score, with its entity (user, host) and weight when known. */
+export interface LabelledSession {
+  readonly session: readonly Command[];
+  readonly entity?: string | undefined;
+  /** How many times the session occurred (default 1). */
+  readonly count?: number | undefined;
+}
+
+/** A trained detector: higher scores are more anomalous. */
+export interface Detector {
+  readonly method: MethodName;
+  /** One score per session (higher = more anomalous). */
+  score(sessions: readonly LabelledSession[]): number[];
+  /** The share of training sessions (weighted) that scored below `score`: a calibrated 0..1 rarity. */
+  percentile(score: number): number;
+}
+
+/** The detectors, by name. */
+export const METHODS = {
+  "entity-markov":
+    "default: first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/4 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
+  markov: "first-order Witten-Bell chain over all sessions; mean + max/4 of per-step surprise",
+  "markov-order3":
+    "Witten-Bell chain with up to three commands of context; mean + max/4 of per-step surprise",
+  reference: "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
+  "reference-geomean": "the reference model's per-step geometric mean of the session likelihood",
+  "reference-total": "the reference model's whole-session likelihood",
+} as const;
+
+/** Names of the detectors. */
+export type MethodName = keyof typeof METHODS;
+
+/** The method `eval` uses unless told otherwise, chosen once for all data. */
+export const DEFAULT_METHOD: MethodName = "entity-markov";
+
+const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
+const tokensOf = (s: readonly Command[]) => s.map(nameOf);
+
+/** Mean plus a quarter of the maximum: a session-wide deviation that a single very unlikely step still lifts. */
+function aggregate(steps: readonly number[]): number {
+  let sum = 0;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of steps) {
+    sum += x;
+    if (x > max) max = x;
+  }
+  return sum / steps.length + max / 4;
+}
+
+function percentileOf(
+  trainingScores: readonly number[],
+  weights: readonly number[],
+): (score: number) => number {
+  const order = trainingScores
+    .map((_, i) => i)
+    .sort((a, b) => (trainingScores[a] as number) - (trainingScores[b] as number));
+  const sorted = order.map((i) => trainingScores[i] as number);
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const i of order) {
+    total += weights[i] as number;
+    cumulative.push(total);
+  }
+  return (score) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as number) < score) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : (cumulative[lo - 1] as number) / total;
+  };
+}
+
+function markovScorer(
+  train: readonly LabelledSession[],
+  order: number,
+  perEntity: boolean,
+): (s: LabelledSession) => number {
+  const global = new NGramCounts(order);
+  const byEntity = new Map<string, NGramCounts>();
+  for (const t of train) {
+    const tokens = tokensOf(t.session);
+    global.add(tokens, t.count ?? 1);
+    if (perEntity && t.entity !== undefined) {
+      let counts = byEntity.get(t.entity);
+      if (counts === undefined) {
+        counts = new NGramCounts(order);
+        byEntity.set(t.entity, counts);
+      }
+      counts.add(tokens, t.count ?? 1);
+    }
+  }
+  const globalModel = new WittenBell(global);
+  const entityModels = new Map(
+    [...byEntity].map(([entity, counts]) => [
+      entity,
+      new WittenBell(counts, (token, history) => globalModel.probability(token, history.slice(-order))),
+    ]),
+  );
+  return (s) => {
+    const tokens = tokensOf(s.session);
+    const background = globalModel.surprises(tokens);
+    const own = s.entity === undefined ? undefined : entityModels.get(s.entity);
+    // With an entity: how much less likely the session is for this entity than for the population.
+    if (perEntity && own !== undefined) {
+      const mine = own.surprises(tokens);
+      return aggregate(mine.map((x, i) => x - (background[i] as number)));
+    }
+    return aggregate(background);
+  };
+}
+
+function referenceScorer(
+  train: readonly LabelledSession[],
+  method: MethodName,
+): (s: LabelledSession) => number {
+  // Weighted training: the reference model counts each session once, so weights repeat sessions.
+  const sessions: (readonly Command[])[] = [];
+  for (const t of train) for (let i = 0; i < (t.count ?? 1); i++) sessions.push(t.session);
+  const model = new Model(sessions);
+  model.train();
+  return (s) => {
+    const [score] = model.score([s.session], { windowLength: 3 });
+    if (score === undefined) return Number.NaN;
+    if (method === "reference-geomean") return -score.logLikelihood / s.session.length;
+    if (method === "reference-total" || score.rarestWindowStart === null) return -score.logLikelihood;
+    return -score.rarestWindowLogLikelihood;
+  };
+}
+
+/** Trains a detector on (normal) sessions. */
+export function trainDetector(method: MethodName, train: readonly LabelledSession[]): Detector {
+  if (!(method in METHODS)) {
+    throw new SeqhuntError(
+      `unknown method ${JSON.stringify(method)}; the methods are: ${Object.keys(METHODS).join(", ")}`,
+    );
+  }
+  if (train.length === 0) throw new SeqhuntError("no training sessions");
+  const scoreOne =
+    method === "entity-markov"
+      ? markovScorer(train, 1, true)
+      : method === "markov"
+        ? markovScorer(train, 1, false)
+        : method === "markov-order3"
+          ? markovScorer(train, 3, false)
+          : referenceScorer(train, method);
+  const percentile = percentileOf(
+    train.map(scoreOne),
+    train.map((t) => t.count ?? 1),
+  );
+  return { method, score: (sessions) => sessions.map(scoreOne), percentile };
+}

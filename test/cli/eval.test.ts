@@ -1,0 +1,119 @@
+// seqhunt eval end to end, on a slice of the SEA masquerade data; --method on hunt.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { seqhunt, tempDir } from "../helpers/cli.js";
+import { SHARED } from "../helpers/shared.js";
+
+const dir = tempDir();
+const train = join(dir, "train.jsonl");
+const test = join(dir, "test.jsonl");
+
+beforeAll(() => {
+  // Users 1-10 (users 2-4 have masquerade blocks among them), blocks of 100 commands.
+  const labels = readFileSync(join(SHARED, "datasets", "sea", "masquerade_summary.txt"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/));
+  const trainLines: string[] = [];
+  const testLines: string[] = [];
+  for (let u = 0; u < 10; u++) {
+    const cmds = readFileSync(join(SHARED, "datasets", "sea", `User${u + 1}`), "utf8")
+      .trim()
+      .split("\n");
+    for (let b = 0; b < 150; b++) {
+      const session = cmds.slice(b * 100, b * 100 + 100);
+      if (b < 50) trainLines.push(JSON.stringify({ session, entity: `U${u}` }));
+      else testLines.push(JSON.stringify({ session, entity: `U${u}`, label: Number(labels[b - 50]?.[u]) }));
+    }
+  }
+  writeFileSync(train, `${trainLines.join("\n")}\n`);
+  writeFileSync(test, `${testLines.join("\n")}\n`);
+});
+
+describe("seqhunt eval", () => {
+  it("prints one JSON line with every figure, the default method beating the reference", () => {
+    const r = seqhunt(["eval", "--train", train, "--test", test, "--json"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const m = JSON.parse(lines[0] as string);
+    expect(Object.keys(m).sort()).toEqual([
+      "auc",
+      "bestF1",
+      "hitRateAtFalseAlarm",
+      "method",
+      "prAuc",
+      "precision",
+      "recall",
+    ]);
+    expect(Object.keys(m.hitRateAtFalseAlarm)).toEqual(["0.01", "0.05"]);
+    expect(m.method).toBe("entity-markov");
+    const ref = JSON.parse(
+      seqhunt(["eval", "--train", train, "--test", test, "--json", "--method", "reference"]).stdout,
+    );
+    expect(ref.method).toBe("reference");
+    expect(m.auc).toBeGreaterThan(0.85);
+    expect(m.auc).toBeGreaterThan(ref.auc + 0.2);
+  });
+
+  it("prints a readable summary and draws the ROC curve", () => {
+    const report = join(dir, "roc.html");
+    const r = seqhunt(["eval", "--train", train, "--test", test, "--report", report]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ROC AUC\s+0\.\d{4}/);
+    expect(r.stdout).toMatch(/hit rate at 5% FA\s+\d+\.\d%/);
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain('id="seqhunt-roc"');
+    expect(html).not.toMatch(/<script src=/);
+  });
+
+  it("names a bad label and an unknown method", () => {
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, `${JSON.stringify({ session: ["a"], label: 2 })}\n`);
+    const r = seqhunt(["eval", "--train", train, "--test", bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:1: "label" must be 0 or 1`);
+    const m = seqhunt(["eval", "--train", train, "--test", test, "--method", "magic"]);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('unknown method "magic"');
+  });
+});
+
+describe("hunt --method", () => {
+  const demo = join(SHARED, "data", "demo_exchange_data.csv");
+  it("ranks by the detector and adds score and percentile", () => {
+    const out = join(dir, "method.jsonl");
+    expect(
+      seqhunt([
+        "hunt",
+        demo,
+        "--user",
+        "UserId,ClientIP",
+        "--method",
+        "entity-markov",
+        "--quiet",
+        "--out",
+        out,
+      ]).code,
+    ).toBe(0);
+    const rows = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { score: number; percentile: number });
+    const scores = rows.map((r) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(rows.every((r) => r.percentile >= 0 && r.percentile <= 1)).toBe(true);
+  });
+
+  it("keeps the reference's scoring by default (no score field) and refuses --model with another method", () => {
+    const out = join(dir, "plain.jsonl");
+    expect(seqhunt(["hunt", demo, "--user", "UserId,ClientIP", "--quiet", "--out", out]).code).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8").split("\n")[0] as string)).not.toHaveProperty("score");
+    const model = join(dir, "m.json");
+    expect(seqhunt(["train", demo, "--user", "UserId,ClientIP", "--quiet", "--out", model]).code).toBe(0);
+    const r = seqhunt(["score", demo, "--user", "UserId,ClientIP", "--model", model, "--method", "markov"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot use --model");
+  });
+});

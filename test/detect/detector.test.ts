@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { METHODS, type MethodName, trainDetector } from "../../src/detect/detector.js";
+
+// Two users with their own habits; a masquerader runs one user's habits under the other's name.
+const alice = ["ls", "cd", "vim", "make", "ls", "cd", "vim", "make"];
+const bob = ["mail", "grep", "sort", "mail", "grep", "sort", "mail", "grep"];
+const train = [
+  ...Array.from({ length: 30 }, () => ({ session: alice, entity: "alice" })),
+  ...Array.from({ length: 30 }, () => ({ session: bob, entity: "bob" })),
+];
+
+describe("detectors", () => {
+  it("entity-markov flags a session that fits another entity better than its own", () => {
+    const d = trainDetector("entity-markov", train);
+    const [own, masquerade] = d.score([
+      { session: alice, entity: "alice" },
+      { session: bob, entity: "alice" },
+    ]);
+    expect(masquerade).toBeGreaterThan(own as number);
+    // the global chain alone cannot tell: both habits are normal for the population
+    const g = trainDetector("markov", train);
+    const [gOwn, gMasq] = g.score([{ session: alice }, { session: bob }]);
+    expect(Math.abs((gOwn as number) - (gMasq as number))).toBeLessThan(0.5);
+  });
+
+  it.each(Object.keys(METHODS) as MethodName[])(
+    "%s scores a novel session above the training ones, with a percentile",
+    (method) => {
+      const d = trainDetector(method, train);
+      const [normal, novel] = d.score([
+        { session: alice, entity: "alice" },
+        { session: ["rm", "-rf", "curl", "nc"], entity: "alice" },
+      ]);
+      expect(novel).toBeGreaterThan(normal as number);
+      expect(d.percentile(novel as number)).toBe(1);
+      expect(d.percentile(Number.NEGATIVE_INFINITY)).toBe(0);
+    },
+  );
+
+  it("refuses an unknown method", () => {
+    expect(() => trainDetector("magic" as MethodName, train)).toThrow(
+      /unknown method "magic"; the methods are/,
+    );
+  });
+});
