@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     const seconds = timed(() => void sessionize(rows, opts));
     report({ events: rows.length, seconds, eventsPerSecond: rows.length / seconds });
   } else if (name === "hunt") {
-    const n = Number(arg);
+    const [count = "0", withOut] = arg.split(":");
+    const n = Number(count);
     mkdirSync(DATA, { recursive: true });
     const file = join(DATA, `events-${n}.csv`);
     if (!existsSync(file)) await writeCsv(file, n);
@@ -100,8 +101,7 @@ async function main(): Promise<void> {
       "--param-mode",
       "values",
       "--quiet",
-      "--out",
-      out,
+      ...(withOut === "out" ? ["--out", out] : []),
     ];
     const seconds = await timedAsync(
       async () => {

@@ -15,8 +15,10 @@ const cases: [string, string, string][] = [
   ["windows", "50", "rarest windows k=50 (values), 1M events"],
   ["sessionize", "", "sessionize in memory, 1M rows"],
   ["score", "", "model.score of 1M new events (values) against a saved model"],
-  ["hunt", "1000000", "seqhunt hunt, CSV with values, 1M events"],
-  ["hunt", "5000000", "seqhunt hunt, CSV with values, 5M events"],
+  ["hunt", "1000000", "seqhunt hunt (top 20), CSV with values, 1M events"],
+  ["hunt", "1000000:out", "seqhunt hunt --out scores.jsonl, CSV with values, 1M events"],
+  ["hunt", "5000000", "seqhunt hunt (top 20), CSV with values, 5M events"],
+  ["hunt", "5000000:out", "seqhunt hunt --out scores.jsonl, CSV with values, 5M events"],
 ];
 
 console.log(

@@ -29,8 +29,8 @@ export interface EncodedSessions {
 export interface IdResolver {
   command(name: string): number;
   param(name: string): number;
-  /** `null` for a falsy value (null or ""): such values are never counted. */
-  value(value: string | null): number;
+  /** The value's id (NO_ID for a falsy value, never counted), given the parameter's id. */
+  value(value: string | null, param: number): number;
 }
 
 /** Resolver that grows the vocabularies: used to train. */
@@ -42,14 +42,25 @@ export function internResolver(commands: Vocabulary, params: Vocabulary, values:
   };
 }
 
-/** Resolver that leaves the vocabularies alone: unseen commands and values become `##UNK##`. */
-export function lookupResolver(commands: Vocabulary, params: Vocabulary, values: Vocabulary): IdResolver {
+/**
+ * Resolver that leaves the vocabularies alone: unseen commands and values become `##UNK##`. Values are
+ * looked up only for the parameters in `modelled` (by id): scoring never reads the others.
+ */
+export function lookupResolver(
+  commands: Vocabulary,
+  params: Vocabulary,
+  values: Vocabulary,
+  modelled?: Uint8Array,
+): IdResolver {
   const unkCommand = commands.lookup(UNK_TOKEN, NO_ID);
   return {
     command: (name) => commands.lookup(name, unkCommand),
     // An unseen parameter matches no entry of the command's row (reference: ignored).
     param: (name) => params.lookup(name, NO_ID),
-    value: (value) => (value ? values.lookup(value, UNK_PARAM_ID) : NO_ID),
+    value: (value, param) =>
+      !value || (modelled !== undefined && modelled[param] !== 1)
+        ? NO_ID
+        : values.lookup(value, UNK_PARAM_ID),
   };
 }
 
@@ -85,8 +96,9 @@ export function encodeSessions(
       } else {
         const record = p as Readonly<Record<string, string | null>>;
         for (const name of Object.keys(record)) {
-          params.push(resolve.param(name));
-          if (withValues) values.push(resolve.value(record[name] ?? null));
+          const param = resolve.param(name);
+          params.push(param);
+          if (withValues) values.push(resolve.value(record[name] ?? null, param));
         }
       }
     }

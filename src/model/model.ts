@@ -206,7 +206,11 @@ export class Model {
     const { commands, params, values } = trained.counts;
     const encoded = same
       ? (this.#encoded as EncodedSessions)
-      : encodeSessions(checked, this.sessionType, lookupResolver(commands, params, values));
+      : encodeSessions(
+          checked,
+          this.sessionType,
+          lookupResolver(commands, params, values, trained.logs.modellable),
+        );
     const logs = trained.logs;
     const scratch = new SessionScratch();
     const window: WindowResult = { start: -1, logLikelihood: Number.NaN };
