@@ -22,8 +22,10 @@ export interface Detector {
 
 /** The detectors, by name. */
 export const METHODS = {
+  "markov-set":
+    "default: two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (a Bernoulli per command); each view is standardised by its scores on the training sessions, and the two are added",
   "entity-markov":
-    "default: first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/4 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
+    "first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/4 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
   markov: "first-order Witten-Bell chain over all sessions; mean + max/4 of per-step surprise",
   "markov-order3":
     "Witten-Bell chain with up to three commands of context; mean + max/4 of per-step surprise",
@@ -36,7 +38,7 @@ export const METHODS = {
 export type MethodName = keyof typeof METHODS;
 
 /** The method `eval` uses unless told otherwise, chosen once for all data. */
-export const DEFAULT_METHOD: MethodName = "entity-markov";
+export const DEFAULT_METHOD: MethodName = "markov-set";
 
 const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
 const tokensOf = (s: readonly Command[]) => s.map(nameOf);
@@ -117,6 +119,95 @@ function markovScorer(
   };
 }
 
+/** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
+const ENTITY_PRIOR = 2;
+
+/**
+ * Which commands occur in a session, as independent Bernoulli presences: -ln P(the session's set of commands),
+ * or with an entity, ln P_global(set) - ln P_entity(set) where an entity's rates lean on the global ones.
+ */
+function presenceScorer(
+  train: readonly LabelledSession[],
+  perEntity: boolean,
+): (s: LabelledSession) => number {
+  const global = new Map<string, number>();
+  let sessions = 0;
+  const byEntity = new Map<string, { seen: Map<string, number>; sessions: number }>();
+  for (const t of train) {
+    const w = t.count ?? 1;
+    sessions += w;
+    const present = new Set(tokensOf(t.session));
+    for (const c of present) global.set(c, (global.get(c) ?? 0) + w);
+    if (perEntity && t.entity !== undefined) {
+      let e = byEntity.get(t.entity);
+      if (e === undefined) {
+        e = { seen: new Map(), sessions: 0 };
+        byEntity.set(t.entity, e);
+      }
+      e.sessions += w;
+      for (const c of present) e.seen.set(c, (e.seen.get(c) ?? 0) + w);
+    }
+  }
+  const globalRate = (c: string) => ((global.get(c) ?? 0) + 1) / (sessions + 2);
+  /** ln P(set) = sum over known commands of ln(1 - p), corrected by ln p - ln(1 - p) for each present one. */
+  const model = (rate: (c: string) => number) => {
+    let base = 0;
+    for (const c of global.keys()) base += Math.log1p(-rate(c));
+    return (present: ReadonlySet<string>) => {
+      let ll = base;
+      for (const c of present) {
+        const p = rate(c);
+        ll += global.has(c) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
+      }
+      return ll;
+    };
+  };
+  const globalModel = model(globalRate);
+  const entityModels = new Map<string, (present: ReadonlySet<string>) => number>();
+  const entityModel = (entity: string) => {
+    let m = entityModels.get(entity);
+    const e = byEntity.get(entity);
+    if (m === undefined && e !== undefined) {
+      m = model((c) => ((e.seen.get(c) ?? 0) + ENTITY_PRIOR * globalRate(c)) / (e.sessions + ENTITY_PRIOR));
+      entityModels.set(entity, m);
+    }
+    return m;
+  };
+  return (s) => {
+    const present = new Set(tokensOf(s.session));
+    const own = perEntity && s.entity !== undefined ? entityModel(s.entity) : undefined;
+    return own === undefined ? -globalModel(present) : globalModel(present) - own(present);
+  };
+}
+
+/** Adds views after standardising each by the (weighted) mean and spread of its training-session scores. */
+function standardisedSum(
+  train: readonly LabelledSession[],
+  views: ((s: LabelledSession) => number)[],
+): (s: LabelledSession) => number {
+  const scale = views.map((view) => {
+    let n = 0;
+    let sum = 0;
+    let squares = 0;
+    for (const t of train) {
+      const w = t.count ?? 1;
+      const x = view(t);
+      n += w;
+      sum += w * x;
+      squares += w * x * x;
+    }
+    const mean = sum / n;
+    const spread = Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1;
+    return { mean, spread };
+  });
+  return (s) =>
+    views.reduce(
+      (total, view, i) =>
+        total + (view(s) - (scale[i] as { mean: number }).mean) / (scale[i] as { spread: number }).spread,
+      0,
+    );
+}
+
 function referenceScorer(
   train: readonly LabelledSession[],
   method: MethodName,
@@ -144,13 +235,15 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
   }
   if (train.length === 0) throw new SeqhuntError("no training sessions");
   const scoreOne =
-    method === "entity-markov"
-      ? markovScorer(train, 1, true)
-      : method === "markov"
-        ? markovScorer(train, 1, false)
-        : method === "markov-order3"
-          ? markovScorer(train, 3, false)
-          : referenceScorer(train, method);
+    method === "markov-set"
+      ? standardisedSum(train, [markovScorer(train, 1, true), presenceScorer(train, true)])
+      : method === "entity-markov"
+        ? markovScorer(train, 1, true)
+        : method === "markov"
+          ? markovScorer(train, 1, false)
+          : method === "markov-order3"
+            ? markovScorer(train, 3, false)
+            : referenceScorer(train, method);
   const percentile = percentileOf(
     train.map(scoreOne),
     train.map((t) => t.count ?? 1),

@@ -48,7 +48,7 @@ describe("seqhunt eval", () => {
       "recall",
     ]);
     expect(Object.keys(m.hitRateAtFalseAlarm)).toEqual(["0.01", "0.05"]);
-    expect(m.method).toBe("entity-markov");
+    expect(m.method).toBe("markov-set");
     const ref = JSON.parse(
       seqhunt(["eval", "--train", train, "--test", test, "--json", "--method", "reference"]).stdout,
     );
