@@ -33,6 +33,8 @@ export interface HuntOptions extends InputOptions, ScoringOptions {
   model?: string;
   /** A detector other than the reference's scoring (adds score and percentile, and ranks by them). */
   method?: string;
+  /** With --method: the identity column whose values get models of their own. */
+  entity?: string;
   top: number;
   out?: string;
   report?: string;
@@ -153,8 +155,18 @@ function detectorScores(
   }
   if (options.model)
     throw new SeqhuntError(`--method ${options.method} learns from the input itself: it cannot use --model`);
-  // The entity of a session is its first identity column (the user, say).
-  const sessions = loaded.sessions.map((s) => ({ session: s.commands, entity: s.identity[0] ?? undefined }));
+  // Per-entity models only on request: in a hunt that trains on the data it scores, an entity's own rare
+  // behaviour would look normal for it, so by default every session is compared with everyone's.
+  const column = options.entity === undefined ? -1 : loaded.identityColumns.indexOf(options.entity);
+  if (options.entity !== undefined && column < 0) {
+    throw new SeqhuntError(
+      `--entity ${options.entity} must be one of the --user columns (${loaded.identityColumns.join(", ")})`,
+    );
+  }
+  const sessions = loaded.sessions.map((s) => ({
+    session: s.commands,
+    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
+  }));
   const detector = trainDetector(options.method as MethodName, sessions);
   return { scores: detector.score(sessions), percentile: detector.percentile };
 }

@@ -98,6 +98,10 @@ function scoringOptions(cmd: Command): Command {
       "--method <name>",
       `detector to rank by, adding score and percentile fields (${Object.keys(METHODS).join(", ")}; default: the reference's rarest window)`,
     )
+    .option(
+      "--entity <col>",
+      "with --method: give each value of this --user column its own model, compared with everyone's",
+    )
     .option("--top <n>", "how many sessions to print", positiveInt("--top"), 20)
     .option("--out <file>", "write every session, ranked, as .jsonl, .json or .csv")
     .option("--report <file>", "write the HTML report");

@@ -126,17 +126,61 @@ const ENTITY_PRIOR = 2;
  * Which commands occur in a session, as independent Bernoulli presences: -ln P(the session's set of commands),
  * or with an entity, ln P_global(set) - ln P_entity(set) where an entity's rates lean on the global ones.
  */
+/** A parameter is categorical (its values worth telling apart) when it has at most 20 distinct values in training. */
+const CATEGORICAL = 20;
+
+/**
+ * What occurs in a session: its commands, each command's parameters (so a parameter never seen with a
+ * command is penalised, not ignored), and the values of categorical parameters (an unseen value likewise).
+ */
+function presenceTokens(train: readonly LabelledSession[]): (session: readonly Command[]) => Set<string> {
+  const values = new Map<string, Set<string | null>>();
+  for (const t of train) {
+    for (const c of t.session) {
+      if (typeof c === "string" || c.params instanceof Set) continue;
+      for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+        let seen = values.get(p);
+        if (seen === undefined) {
+          seen = new Set();
+          values.set(p, seen);
+        }
+        if (seen.size <= CATEGORICAL) seen.add(v);
+      }
+    }
+  }
+  const categorical = new Set([...values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
+  return (session) => {
+    const out = new Set<string>();
+    for (const c of session) {
+      if (typeof c === "string") {
+        out.add(c);
+        continue;
+      }
+      out.add(c.name);
+      if (c.params instanceof Set) for (const p of c.params) out.add(`${c.name}\u0000${p}`);
+      else {
+        for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+          out.add(`${c.name}\u0000${p}`);
+          if (categorical.has(p)) out.add(`${c.name}\u0000${p}\u0000${v ?? ""}`);
+        }
+      }
+    }
+    return out;
+  };
+}
+
 function presenceScorer(
   train: readonly LabelledSession[],
   perEntity: boolean,
 ): (s: LabelledSession) => number {
+  const tokensIn = presenceTokens(train);
   const global = new Map<string, number>();
   let sessions = 0;
   const byEntity = new Map<string, { seen: Map<string, number>; sessions: number }>();
   for (const t of train) {
     const w = t.count ?? 1;
     sessions += w;
-    const present = new Set(tokensOf(t.session));
+    const present = tokensIn(t.session);
     for (const c of present) global.set(c, (global.get(c) ?? 0) + w);
     if (perEntity && t.entity !== undefined) {
       let e = byEntity.get(t.entity);
@@ -174,7 +218,7 @@ function presenceScorer(
     return m;
   };
   return (s) => {
-    const present = new Set(tokensOf(s.session));
+    const present = tokensIn(s.session);
     const own = perEntity && s.entity !== undefined ? entityModel(s.entity) : undefined;
     return own === undefined ? -globalModel(present) : globalModel(present) - own(present);
   };

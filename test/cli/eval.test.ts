@@ -106,6 +106,40 @@ describe("hunt --method", () => {
     expect(rows.every((r) => r.percentile >= 0 && r.percentile <= 1)).toBe(true);
   });
 
+  it("puts every injected attack of the demo log in the top five with the default detector", () => {
+    const demoDir = join(dir, "demo");
+    expect(seqhunt(["demo", "--out", demoDir, "--quiet"]).code).toBe(0);
+    const out = join(dir, "demo-method.jsonl");
+    const args = [
+      "hunt",
+      join(demoDir, "exchange_admin_log.csv"),
+      "--user",
+      "UserId,ClientIP",
+      "--params",
+      "Parameters",
+    ];
+    expect(
+      seqhunt([...args, "--param-mode", "values", "--method", "markov-set", "--quiet", "--out", out]).code,
+    ).toBe(0);
+    const rows = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { ClientIP: string; rank: number });
+    expect(rows.filter((r) => r.ClientIP === "185.220.101.47").map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("gives an --entity column its own models, and refuses a column that is not a --user column", () => {
+    const out = join(dir, "entity.jsonl");
+    const args = ["hunt", demo, "--user", "UserId,ClientIP", "--method", "markov-set", "--quiet"];
+    expect(seqhunt([...args, "--entity", "UserId", "--out", out]).code).toBe(0);
+    const plain = join(dir, "no-entity.jsonl");
+    expect(seqhunt([...args, "--out", plain]).code).toBe(0);
+    expect(readFileSync(out, "utf8")).not.toBe(readFileSync(plain, "utf8"));
+    const r = seqhunt([...args, "--entity", "Host"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--entity Host must be one of the --user columns (UserId, ClientIP)");
+  });
+
   it("keeps the reference's scoring by default (no score field) and refuses --model with another method", () => {
     const out = join(dir, "plain.jsonl");
     expect(seqhunt(["hunt", demo, "--user", "UserId,ClientIP", "--quiet", "--out", out]).code).toBe(0);

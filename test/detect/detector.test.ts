@@ -43,3 +43,40 @@ describe("detectors", () => {
     );
   });
 });
+
+describe("parameters in markov-set", async () => {
+  const { Cmd } = await import("../../src/index.js");
+  const normal = Array.from({ length: 40 }, (_, i) => ({
+    session: [
+      new Cmd("Set-Mailbox", { Identity: `box${i}`, Quota: i % 2 ? "49GB" : "99GB" }),
+      new Cmd("Get-Mailbox", { Identity: `box${i}` }),
+    ],
+  }));
+  const d = trainDetector("markov-set", normal);
+  const score = (session: InstanceType<typeof Cmd>[]) => d.score([{ session }])[0] as number;
+  const usual = score([
+    new Cmd("Set-Mailbox", { Identity: "boxX", Quota: "49GB" }),
+    new Cmd("Get-Mailbox", { Identity: "boxX" }),
+  ]);
+
+  it("penalises a parameter never seen with the command (the reference ignores it)", () => {
+    const unseenParam = score([
+      new Cmd("Set-Mailbox", { Identity: "boxX", Quota: "49GB", ForwardingSmtpAddress: "x@evil" }),
+      new Cmd("Get-Mailbox", { Identity: "boxX" }),
+    ]);
+    expect(unseenParam).toBeGreaterThan(usual + 1);
+  });
+
+  it("penalises an unseen value of a categorical parameter, not of a free-text one", () => {
+    const unseenValue = score([
+      new Cmd("Set-Mailbox", { Identity: "boxX", Quota: "1TB" }),
+      new Cmd("Get-Mailbox", { Identity: "boxX" }),
+    ]);
+    expect(unseenValue).toBeGreaterThan(usual + 1);
+    const otherBox = score([
+      new Cmd("Set-Mailbox", { Identity: "boxY", Quota: "49GB" }),
+      new Cmd("Get-Mailbox", { Identity: "boxY" }),
+    ]);
+    expect(otherBox).toBeCloseTo(usual, 10);
+  });
+});
