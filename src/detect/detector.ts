@@ -29,6 +29,7 @@ export const METHODS = {
   markov: "first-order Witten-Bell chain over all sessions; mean + max/4 of per-step surprise",
   "markov-order3":
     "Witten-Bell chain with up to three commands of context; mean + max/4 of per-step surprise",
+  "markov-order5": "Witten-Bell chain with up to five commands of context; mean + max/4 of per-step surprise",
   reference: "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
   "reference-geomean": "the reference model's per-step geometric mean of the session likelihood",
   "reference-total": "the reference model's whole-session likelihood",
@@ -285,8 +286,8 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
         ? markovScorer(train, 1, true)
         : method === "markov"
           ? markovScorer(train, 1, false)
-          : method === "markov-order3"
-            ? markovScorer(train, 3, false)
+          : method === "markov-order3" || method === "markov-order5"
+            ? markovScorer(train, method === "markov-order3" ? 3 : 5, false)
             : referenceScorer(train, method);
   const percentile = percentileOf(
     train.map(scoreOne),
