@@ -26,8 +26,11 @@ export function compareIdentityValues(a: unknown, b: unknown): number {
 function own(row: Readonly<Record<string, unknown>>, key: string): unknown {
   const value = row[key];
   // Only keys that Object.prototype has need the slower own-property check.
-  return value !== undefined && key in Object.prototype && !Object.hasOwn(row, key) ? undefined : value;
+  return value !== undefined && INHERITED.has(key) && !Object.hasOwn(row, key) ? undefined : value;
 }
+
+/** Names Object.prototype answers to (`constructor`, `toString`, `__proto__`...). */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Interns identity tuples to group ids with nested Maps (no string building, `__proto__`-safe). */
 class IdentityGroups {
@@ -80,10 +83,34 @@ function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Array): U
     let sorted = true;
     for (let k = from + 1; k < to && sorted; k++)
       sorted = (times[order[k] as number] as number) >= (times[order[k - 1] as number] as number);
-    if (!sorted)
-      order.subarray(from, to).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+    if (!sorted) sortGroupByTime(order.subarray(from, to), times);
   }
   return order;
+}
+
+/**
+ * Sorts one group's row indices (already in input order) by time, ties in input order. When the group's
+ * time span times its size fits in a double's 53 bits, each row becomes one exact number
+ * (time offset x size + position) and a native numeric sort does it; otherwise a comparator sort.
+ */
+function sortGroupByTime(group: Uint32Array, times: Float64Array): void {
+  const n = group.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < n; k++) {
+    const t = times[group[k] as number] as number;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  if ((max - min + 1) * n < Number.MAX_SAFE_INTEGER && Number.isInteger(min) && Number.isInteger(max)) {
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = ((times[group[k] as number] as number) - min) * n + k;
+    keys.sort();
+    const original = group.slice();
+    for (let k = 0; k < n; k++) group[k] = original[(keys[k] as number) % n] as number;
+    return;
+  }
+  group.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
 }
 
 /** Builds the output row of one session, with the reference's column names. */
@@ -125,6 +152,8 @@ export function sessionize(
   const groups = new IdentityGroups();
   const groupOf = new Int32Array(n);
   const times = new Float64Array(n);
+  // Read in input order once: the sorted walk below then touches only these dense arrays.
+  const events: unknown[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     if (row === null || typeof row !== "object")
@@ -136,12 +165,14 @@ export function sessionize(
         { row: i, field: timeCol },
       );
     }
-    if (!Object.hasOwn(row, eventCol)) {
+    const event = own(row, eventCol);
+    if (event === undefined && !Object.hasOwn(row, eventCol)) {
       throw new SeqhuntError(`row ${i} has no column ${JSON.stringify(eventCol)}`, {
         row: i,
         field: eventCol,
       });
     }
+    events[i] = event;
     times[i] = time;
     groupOf[i] = groups.idOf(row, userIdentifierCols);
   }
@@ -164,11 +195,7 @@ export function sessionize(
   const out: SessionRow[] = [];
   const sessionizer = new Sessionizer<unknown>(options, (s) => out.push(sessionRow(s, options)));
   for (const i of order) {
-    sessionizer.push(
-      tuples[groupOf[i] as number] as unknown[],
-      times[i] as number,
-      (rows[i] as Record<string, unknown>)[eventCol],
-    );
+    sessionizer.push(tuples[groupOf[i] as number] as unknown[], times[i] as number, events[i]);
   }
   sessionizer.finish();
   return out;
