@@ -1,5 +1,9 @@
+export type { Detector, LabelledSession, MethodName } from "./detect/detector.js";
+export { DEFAULT_METHOD, METHODS, trainDetector } from "./detect/detector.js";
 export type { SeqhuntErrorLocation } from "./errors.js";
 export { SeqhuntError } from "./errors.js";
+export type { HitRates, Metrics } from "./eval/metrics.js";
+export { evaluate } from "./eval/metrics.js";
 export { Cmd } from "./model/cmd.js";
 export { Model } from "./model/model.js";
 export { SessionType } from "./model/session-type.js";

@@ -5,7 +5,9 @@ import { NGramCounts, WittenBell } from "./ngram.js";
 
 /** A session to learn from or to score, with its entity (user, host) and weight when known. */
 export interface LabelledSession {
+  /** The commands. */
   readonly session: readonly Command[];
+  /** Who ran it (user, host), for per-entity models. */
   readonly entity?: string | undefined;
   /** How many times the session occurred (default 1). */
   readonly count?: number | undefined;
@@ -13,6 +15,7 @@ export interface LabelledSession {
 
 /** A trained detector: higher scores are more anomalous. */
 export interface Detector {
+  /** Which detector this is. */
   readonly method: MethodName;
   /** One score per session (higher = more anomalous). */
   score(sessions: readonly LabelledSession[]): number[];
@@ -22,16 +25,24 @@ export interface Detector {
 
 /** The detectors, by name. */
 export const METHODS = {
+  /** The `markov-set` detector. */
   "markov-set":
     "default: two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (a Bernoulli per command); each view is standardised by its scores on the training sessions, and the two are added",
+  /** The `entity-markov` detector. */
   "entity-markov":
     "first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/4 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
+  /** The `markov` detector. */
   markov: "first-order Witten-Bell chain over all sessions; mean + max/4 of per-step surprise",
+  /** The `markov-order3` detector. */
   "markov-order3":
     "Witten-Bell chain with up to three commands of context; mean + max/4 of per-step surprise",
+  /** The `markov-order5` detector. */
   "markov-order5": "Witten-Bell chain with up to five commands of context; mean + max/4 of per-step surprise",
+  /** The `reference` detector. */
   reference: "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
+  /** The `reference-geomean` detector. */
   "reference-geomean": "the reference model's per-step geometric mean of the session likelihood",
+  /** The `reference-total` detector. */
   "reference-total": "the reference model's whole-session likelihood",
 } as const;
 

@@ -1,17 +1,28 @@
+/** Hit rates at two false-alarm rates. */
+export interface HitRates {
+  /** At 1% false alarms. */
+  readonly "0.01": number;
+  /** At 5% false alarms. */
+  readonly "0.05": number;
+}
+
 /** Detection-quality figures for scores where higher means more anomalous. */
 export interface Metrics {
   /** Area under the ROC curve (ties count one half). */
   readonly auc: number;
   /** Area under the precision-recall curve (average precision). */
   readonly prAuc: number;
-  /** Best F1 over all thresholds, with its precision and recall. */
+  /** Best F1 over all thresholds. */
   readonly bestF1: number;
+  /** Precision at the best-F1 threshold. */
   readonly precision: number;
+  /** Recall at the best-F1 threshold. */
   readonly recall: number;
   /** Share of anomalies caught at the threshold that keeps false alarms at or below 1% and 5% of normals. */
-  readonly hitRateAtFalseAlarm: { readonly "0.01": number; readonly "0.05": number };
-  /** Weighted counts of anomalous and normal test sessions. */
+  readonly hitRateAtFalseAlarm: HitRates;
+  /** Weighted count of anomalous test sessions. */
   readonly positives: number;
+  /** Weighted count of normal test sessions. */
   readonly negatives: number;
   /** ROC points (false-alarm rate, hit rate), one per distinct threshold, for drawing. */
   readonly roc: readonly (readonly [number, number])[];
