@@ -27,12 +27,35 @@ function checkCmd(name: unknown, params: unknown): void {
   const record = params as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const v = record[key];
-    if (v !== null && typeof v !== "string") {
+    // Numbers and booleans are accepted too, read as Python prints them (1, 1.5, True).
+    if (
+      v !== null &&
+      typeof v !== "string" &&
+      !(typeof v === "number" && Number.isFinite(v)) &&
+      typeof v !== "boolean"
+    ) {
       throw new SeqhuntError(
         `${name}: the value of parameter ${JSON.stringify(key)} must be a string or null, got ${describe(v)}`,
       );
     }
   }
+}
+
+/**
+ * A parameter value as the reference keys it: the text Python's str() gives (True, 1, 1.5), or null when
+ * Python finds it falsy (None, "", 0, False): such values are never counted.
+ */
+export function valueKey(value: unknown): string | null {
+  if (value === null || value === undefined || value === "" || value === 0 || value === false) return null;
+  if (value === true) return "True";
+  return String(value);
+}
+
+/** How the reference writes a value in a parameter-set key (`"p --- v"`): str(v), None for null. */
+export function valueText(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return String(value);
 }
 
 /** Python's repr of a string, as the reference prints it. */

@@ -1,4 +1,5 @@
 import type { Session, SessionTypeName } from "../types.js";
+import { valueKey } from "./cmd.js";
 import { IntBuffer } from "./int-buffer.js";
 import { SessionType } from "./session-type.js";
 import { UNK_TOKEN } from "./tokens.js";
@@ -98,7 +99,7 @@ export function encodeSessions(
         for (const name of Object.keys(record)) {
           const param = resolve.param(name);
           params.push(param);
-          if (withValues) values.push(resolve.value(record[name] ?? null, param));
+          if (withValues) values.push(resolve.value(valueKey(record[name]), param));
         }
       }
     }

@@ -15,7 +15,7 @@ import type {
   SessionTypeName,
   TokenOptions,
 } from "../types.js";
-import type { Cmd } from "./cmd.js";
+import { type Cmd, valueText } from "./cmd.js";
 import { END_ID, RawCounts } from "./counts.js";
 import { type EncodedSessions, encodeSessions, internResolver, lookupResolver } from "./encode.js";
 import { explainSession } from "./explain.js";
@@ -438,7 +438,7 @@ export class Model {
         } else {
           const record = cmd.params as Readonly<Record<string, string | null>>;
           for (const p of Object.keys(record))
-            names.push(modellable?.has(p) ? `${p} --- ${record[p] ?? "None"}` : p);
+            names.push(modellable?.has(p) ? `${p} --- ${valueText(record[p])}` : p);
         }
         names.sort();
         const key = JSON.stringify(names);

@@ -28,8 +28,8 @@ describe("Model input errors", () => {
     ],
     ["a Cmd name that is not text", () => new Cmd(5 as never, new Set()), /a command name must be a string/],
     [
-      "a value that is not text",
-      () => new Model([[new Cmd("a", { x: 5 } as never)]]),
+      "a value that is neither text, a number, a boolean nor null",
+      () => new Model([[new Cmd("a", { x: { nested: 1 } } as never)]]),
       /value of parameter "x" must be a string or null/,
     ],
     [

@@ -104,3 +104,22 @@ describe("modellable params heuristic", () => {
     expect([...(m.modellableParams ?? [])].sort()).toEqual(["p", "q"]);
   });
 });
+
+describe("values that are not text (JSON numbers and booleans)", () => {
+  it("are keyed as Python prints them, and 0 and false are falsy like None and the empty string", () => {
+    const m = new Model(
+      [[new Cmd("a", { n: 1 as never, b: true as never, z: 0 as never, f: false as never, s: "0" })]],
+      { modellableParams: ["b"] },
+    );
+    m.train();
+    expect([...(m.valueCounts?.keys() ?? [])].sort()).toEqual(["##UNK##", "0", "1", "True"]);
+    expect(m.paramValueCounts?.get("z").toJSON()).toEqual({ "##UNK##": 1 });
+    m.computeSetofParamsCondCmd({ useGeoMean: false });
+    expect(m.setParamsCondCmdProbs?.get("a")?.[0]?.params).toEqual(["b --- True", "f", "n", "s", "z"]);
+  });
+
+  it("are refused when they are neither text, a finite number, a boolean nor null", () => {
+    expect(() => new Cmd("a", { x: [1] as never })).toThrow(/must be a string or null, got a list/);
+    expect(() => new Cmd("a", { x: Number.NaN as never })).toThrow(/must be a string or null/);
+  });
+});
