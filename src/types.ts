@@ -1,6 +1,9 @@
 import type { Cmd } from "./model/cmd.js";
 
-/** Parameters of a {@link Cmd}: names only, or names mapped to values (`null` for none). */
+/**
+ * Parameters of a {@link Cmd}: names only, or names mapped to values (`null` for none). Values are text;
+ * JSON numbers and booleans are accepted too and read as Python prints them (`1`, `True`).
+ */
 export type CmdParams = ReadonlySet<string> | Readonly<Record<string, string | null>>;
 
 /** One step of a session: a plain command name, or a {@link Cmd} with parameters. */
