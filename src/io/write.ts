@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, openSync } from "node:fs";
 import { SeqhuntError } from "../errors.js";
 
 /** Output formats, chosen by the file's extension. */
@@ -42,9 +42,18 @@ export async function writeRecords(
   columns: readonly string[],
 ): Promise<void> {
   const format = outputFormatOf(path);
-  const out = createWriteStream(path);
+  const cannot = (err: unknown) =>
+    new SeqhuntError(`${path}: cannot write: ${(err as Error).message}`, { file: path });
+  // Open now, so a missing folder or a read-only file is reported before any work, as a clear error.
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (err) {
+    throw cannot(err);
+  }
+  const out = createWriteStream("", { fd });
   const failed = once(out, "error").then(([err]) => {
-    throw new SeqhuntError(`${path}: cannot write: ${(err as Error).message}`, { file: path });
+    throw cannot(err);
   });
   // Lines are gathered into ~1 MB pieces: one write per line would dominate the cost.
   let pending: string[] = [];
@@ -75,5 +84,7 @@ export async function writeRecords(
   if (format === "json") await write("\n]\n");
   await flush();
   out.end();
-  await Promise.race([once(out, "finish"), failed]);
+  await Promise.race([once(out, "finish"), failed]).catch((err: unknown) => {
+    throw err instanceof SeqhuntError ? err : cannot(err);
+  });
 }

@@ -71,6 +71,19 @@ describe("bad input stops with a clear message (exit 1)", () => {
     expect(r.stderr).toContain(`${path}:2: column "ev": missing event`);
   });
 
+  it("an output file that cannot be written", () => {
+    const r = seqhunt([
+      "hunt",
+      file("out.csv", good),
+      ...cols,
+      "--out",
+      join(dir, "no", "such", "folder", "x.jsonl"),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/x\.jsonl: cannot write: ENOENT/);
+    expect(r.stderr).not.toContain("unexpected error");
+  });
+
   it("a damaged model file", () => {
     const model = file("model.json", ['{"format": "seqhunt-model", "version": 1}']);
     const r = seqhunt(["score", file("ok.csv", good), ...cols, "--model", model]);
