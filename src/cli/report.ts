@@ -19,10 +19,16 @@ export async function reportCommand(
   },
   io: Io,
 ): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(scores, "utf8");
+  } catch (err) {
+    throw new SeqhuntError(`${scores}: cannot read: ${(err as Error).message}`, { file: scores });
+  }
   let records: Record<string, unknown>[];
   if (scores.toLowerCase().endsWith(".json")) {
     try {
-      records = JSON.parse(readFileSync(scores, "utf8")) as Record<string, unknown>[];
+      records = JSON.parse(text) as Record<string, unknown>[];
     } catch (err) {
       throw new SeqhuntError(`${scores}: not a JSON list of scores: ${(err as Error).message}`, {
         file: scores,
@@ -31,7 +37,7 @@ export async function reportCommand(
     if (!Array.isArray(records))
       throw new SeqhuntError(`${scores}: not a JSON list of scores`, { file: scores });
   } else {
-    const lines = readFileSync(scores, "utf8").split("\n");
+    const lines = text.split("\n");
     records = [];
     lines.forEach((line, i) => {
       if (line.trim() === "") return;

@@ -44,6 +44,12 @@ describe("seqhunt report", () => {
     );
   });
 
+  it("names a scores file that cannot be read", () => {
+    const r = seqhunt(["report", join(dir, "missing.jsonl"), "--out", join(dir, "m.html")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\.jsonl: cannot read: ENOENT/);
+  });
+
   it("refuses a file that is not scores", () => {
     const notScores = join(dir, "x.jsonl");
     writeFileSync(notScores, '{"a": 1}\n');
