@@ -5,7 +5,7 @@ export { SeqhuntError } from "./errors.js";
 export type { HitRates, Metrics } from "./eval/metrics.js";
 export { evaluate } from "./eval/metrics.js";
 export { Cmd } from "./model/cmd.js";
-export { Model } from "./model/model.js";
+export { Model, ModelBuilder } from "./model/model.js";
 export { SessionType } from "./model/session-type.js";
 export type { StateMatrixSource } from "./model/state-matrix.js";
 export { StateMatrix } from "./model/state-matrix.js";

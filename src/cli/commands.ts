@@ -4,7 +4,7 @@ import pc from "picocolors";
 import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { jsonLine, writeRecords } from "../io/write.js";
-import { Model } from "../model/model.js";
+import { Model, ModelBuilder } from "../model/model.js";
 import { buildReportData } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { VERSION } from "../version.js";
@@ -232,21 +232,31 @@ export async function publish(
   }
 }
 
-/** train: read, sessionize, train, write the model file. */
+/** train: read, sessionize and count each session as it closes (memory bounded by the model), write the model. */
 export async function trainCommand(
   files: readonly string[],
   options: InputOptions & { out: string; quiet: boolean },
   io: Io,
 ): Promise<void> {
-  const loaded = await load(files, options, io);
-  const model = train(loaded);
+  const builder = new ModelBuilder();
+  const bar = progressBar(options.quiet);
+  let loaded: LoadedSessions;
+  try {
+    loaded = await loadSessions(files, options, bar?.update, (s) => builder.add(s.commands));
+  } finally {
+    bar?.stop();
+  }
+  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  if (builder.sessions === 0)
+    throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+  const model = builder.build();
   try {
     writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
   } catch (err) {
     throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
   }
   if (!options.quiet)
-    io.err(`trained on ${loaded.sessions.length} sessions (${model.sessionType}); wrote ${options.out}`);
+    io.err(`trained on ${builder.sessions} sessions (${model.sessionType}); wrote ${options.out}`);
 }
 
 /** sessionize: read events and write one record per session. */

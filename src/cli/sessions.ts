@@ -55,20 +55,19 @@ export async function loadSessions(
   files: readonly string[],
   options: InputOptions,
   progress?: (rows: number, total: number | null) => void,
+  onSession?: (session: CliSession) => void,
 ): Promise<LoadedSessions> {
   if (options.sessions) {
     const { sessions, stats } = await readSessionFiles(files, options.onBadRow);
-    return {
-      sessions: sessions.map((s) => ({
-        identity: [],
-        start: null,
-        end: null,
-        commands: s.commands,
-        fields: s.fields,
-      })),
-      stats,
-      identityColumns: [],
-    };
+    const all: CliSession[] = sessions.map((s) => ({
+      identity: [],
+      start: null,
+      end: null,
+      commands: s.commands,
+      fields: s.fields,
+    }));
+    if (onSession) for (const s of all) onSession(s);
+    return { sessions: onSession ? [] : all, stats, identityColumns: [] };
   }
   if (options.paramMode !== "none" && options.params === undefined) {
     throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
@@ -76,14 +75,18 @@ export async function loadSessions(
   const sessions: CliSession[] = [];
   const sessionizer = new Sessionizer<Command>(
     { maxSessionTimeMins: options.maxDuration, maxEventSeparationMins: options.maxGap },
-    (s) =>
-      sessions.push({
+    (s) => {
+      const session: CliSession = {
         identity: s.identity as (string | null)[],
         start: s.startMicros,
         end: s.endMicros,
         commands: s.events,
         fields: {},
-      }),
+      };
+      // With a callback, sessions are handed over as they close and not kept: memory stays bounded.
+      if (onSession) onSession(session);
+      else sessions.push(session);
+    },
   );
   const stats = await readEvents(
     files,

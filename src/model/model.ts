@@ -456,3 +456,78 @@ export class Model {
     this.setParamsCondCmdProbs = new Map([...byCommand].map(([name, sets]) => [name, [...sets.values()]]));
   }
 }
+
+/** Sessions a ModelBuilder holds before it counts them (bounds its memory). */
+const BUILDER_BATCH = 4096;
+
+/**
+ * Trains a model from sessions given one at a time, keeping only the counts: memory is bounded by the
+ * model, not by the number of sessions. `build()` gives the same model as training on all of them
+ * (it holds no training sessions, like a loaded one).
+ */
+export class ModelBuilder {
+  readonly #counts = new RawCounts();
+  readonly #given: ReadonlySet<string> | null;
+  #sessionType: SessionTypeName | undefined;
+  #pending: Session[] = [];
+  #weights: number[] = [];
+  #seen = 0;
+  #counted = 0;
+
+  constructor(options: ModelOptions = {}) {
+    const given = options.modellableParams;
+    this.#given = given == null ? null : new Set(given);
+  }
+
+  /** Number of sessions added (weighted). */
+  get sessions(): number {
+    return this.#seen;
+  }
+
+  /** Adds one session, `weight` times; its type must match the first session's. */
+  add(session: Session, weight = 1): void {
+    if (!(weight > 0) || !Number.isFinite(weight))
+      throw new SeqhuntError(`session weight must be a number > 0, got ${weight}`);
+    let checked: Session;
+    try {
+      const result = validateSessions([session], this.#sessionType);
+      checked = result.sessions[0] as Session;
+      this.#sessionType = result.sessionType;
+    } catch (err) {
+      const message = (err as Error).message.replace(
+        /^session 0/,
+        `session ${this.#pending.length + this.#counted}`,
+      );
+      throw new SeqhuntError(message, { session: this.#pending.length + this.#counted });
+    }
+    this.#pending.push(checked);
+    this.#weights.push(weight);
+    this.#seen += weight;
+    if (this.#pending.length >= BUILDER_BATCH) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0 || this.#sessionType === undefined) return;
+    const { commands, params, values } = this.#counts;
+    const encoded = encodeSessions(
+      this.#pending,
+      this.#sessionType,
+      internResolver(commands, params, values),
+    );
+    this.#counts.add(encoded, this.#weights);
+    this.#counted += this.#pending.length;
+    this.#pending = [];
+    this.#weights = [];
+  }
+
+  /** The trained model of every session added so far. */
+  build(): Model {
+    this.#flush();
+    if (this.#sessionType === undefined) throw new SeqhuntError("no sessions were added");
+    const options: InternalOptions = {
+      modellableParams: this.#given,
+      [FROM_COUNTS]: { counts: this.#counts.clone(), sessionType: this.#sessionType },
+    };
+    return new Model([], options);
+  }
+}
