@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
-import { Cmd } from "../model/cmd.js";
+import { trustedCmd } from "../model/cmd.js";
 import type { Command } from "../types.js";
 import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
 import { placeOf } from "./locate.js";
@@ -301,7 +301,7 @@ async function readWith(
   const ids = options.identity.map((_, i) => `__id${i}`);
   const withParams = options.paramMode !== "none" && options.params !== null;
   const params = withParams
-    ? "CASE WHEN __params IS NULL OR __params = '' THEN NULL WHEN json_valid(__params) THEN __params::JSON ELSE to_json(__params) END, json_valid(__params)"
+    ? "CASE WHEN __params IS NULL OR __params = '' THEN NULL WHEN __pv THEN __params::JSON ELSE to_json(__params) END, __pv"
     : "NULL, true";
   const fields = [
     "__file",
@@ -314,13 +314,15 @@ async function readWith(
     "__bad",
   ];
   const row = `json_array(${fields.join(", ")})::VARCHAR`;
+  // Params are checked once per row (json_valid), then parsed once (the JSON cast).
+  const source = withParams ? `SELECT *, json_valid(__params) AS __pv FROM (${union})` : union;
   const inputBytes = files.reduce((n, f) => n + statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1), 0);
   const batched = (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
   const result = await con.stream(
     batched
-      ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${union}))
+      ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${source}))
          SELECT '[' || string_agg(${row}, ',' ORDER BY __rn) || ']' AS __rows FROM sorted GROUP BY __rn // 4096 ORDER BY __rn // 4096`
-      : `SELECT ${row} AS __row FROM (${union}) ORDER BY ${order}`,
+      : `SELECT ${row} AS __row FROM (${source}) ORDER BY ${order}`,
   );
   const nIds = options.identity.length;
   let previous: (string | null)[] = [];
@@ -366,9 +368,9 @@ async function readWith(
             );
             continue;
           }
-          command = new Cmd(event, params);
+          command = trustedCmd(event, params);
         } else if (mode !== "none") {
-          command = new Cmd(event, mode === "names" ? new Set() : {});
+          command = trustedCmd(event, mode === "names" ? new Set() : {});
         }
         let same = previous.length === nIds;
         for (let i = 0; same && i < nIds; i++) same = previous[i] === row[2 + i];
