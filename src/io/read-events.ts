@@ -92,9 +92,24 @@ async function buildSource(
 ): Promise<Source> {
   const format = formatOf(path);
   const file = sqlString(path);
-  const ids = (expr: (c: string) => string) =>
-    columns.identity.map((c, i) => `${expr(c)} AS __id${i}`).join(", ");
-  const select = (parts: string[]) => parts.filter((p) => p !== "").join(", ");
+  /** The standard columns every source yields, from how this source reads a column as text. */
+  const standard = (parts: {
+    seq: string;
+    text: (c: string) => string;
+    ts?: string;
+    params?: string;
+    bad: string;
+  }) =>
+    [
+      `${index} AS __file`,
+      `${parts.seq} AS __seq`,
+      ...columns.identity.map((c, i) => `${parts.text(c)} AS __id${i}`),
+      `${parts.text(columns.time)} AS __time`,
+      `${parts.ts ?? microsFromText(parts.text(columns.time))} AS __ts`,
+      `${parts.text(columns.event)} AS __event`,
+      `${parts.params ?? (columns.params === null ? "NULL" : parts.text(columns.params))} AS __params`,
+      `${parts.bad} AS __bad`,
+    ].join(", ");
   if (format === "csv" || format === "tsv") {
     const rejectsTable = `rejects_${index}`;
     const reader = `read_csv(${file}, all_varchar = true, header = true, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}'${format === "tsv" ? ", delim = '\\t'" : ""})`;
@@ -103,17 +118,7 @@ async function buildSource(
       columns,
       (await describe(con, reader)).map((c) => c.name),
     );
-    const col = (c: string) => sqlIdentifier(c);
-    const sql = `SELECT ${select([
-      `${index} AS __file`,
-      "CAST(row_number() OVER () AS DOUBLE) AS __seq",
-      ids(col),
-      `${col(columns.time)} AS __time`,
-      `${microsFromText(col(columns.time))} AS __ts`,
-      `${col(columns.event)} AS __event`,
-      `${columns.params === null ? "NULL" : col(columns.params)} AS __params`,
-      "false AS __bad",
-    ])} FROM ${reader}`;
+    const sql = `SELECT ${standard({ seq: "CAST(row_number() OVER () AS DOUBLE)", text: sqlIdentifier, bad: "false" })} FROM ${reader}`;
     return { path, format, sql, rejectsTable };
   }
   if (format === "jsonl" || format === "json") {
@@ -136,16 +141,7 @@ async function buildSource(
       columns.params === null
         ? "NULL"
         : `CASE WHEN ok THEN (CASE WHEN json_type(j, ${jsonPath(columns.params)}) = 'VARCHAR' THEN json_extract_string(j, ${jsonPath(columns.params)}) ELSE json_extract(j, ${jsonPath(columns.params)})::VARCHAR END) END`;
-    const sql = `SELECT ${select([
-      `${index} AS __file`,
-      "CAST(n AS DOUBLE) AS __seq",
-      ids(text),
-      `${text(columns.time)} AS __time`,
-      `${microsFromText(text(columns.time))} AS __ts`,
-      `${text(columns.event)} AS __event`,
-      `${params} AS __params`,
-      "NOT ok AS __bad",
-    ])} FROM ${records}`;
+    const sql = `SELECT ${standard({ seq: "CAST(n AS DOUBLE)", text, params, bad: "NOT ok" })} FROM ${records}`;
     return { path, format, sql, rejectsTable: null };
   }
   const reader = `read_parquet(${file}, file_row_number = true)`;
@@ -163,16 +159,7 @@ async function buildSource(
   const ts = /^TIMESTAMP|^DATE/.test(timeType)
     ? `CAST(epoch_us(CAST(${col(columns.time)} AS TIMESTAMPTZ)) AS DOUBLE)`
     : microsFromText(asText(columns.time));
-  const sql = `SELECT ${select([
-    `${index} AS __file`,
-    "CAST(file_row_number + 1 AS DOUBLE) AS __seq",
-    ids(asText),
-    `${asText(columns.time)} AS __time`,
-    `${ts} AS __ts`,
-    `${asText(columns.event)} AS __event`,
-    `${columns.params === null ? "NULL" : asText(columns.params)} AS __params`,
-    "false AS __bad",
-  ])} FROM ${reader}`;
+  const sql = `SELECT ${standard({ seq: "CAST(file_row_number + 1 AS DOUBLE)", text: asText, ts, bad: "false" })} FROM ${reader}`;
   return { path, format, sql, rejectsTable: null };
 }
 
