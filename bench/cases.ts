@@ -26,16 +26,12 @@ function timed(fn: () => void): number {
   return median(times);
 }
 
-/** Peak RSS of the first run alone (later runs in the same process would inflate it). */
-let firstRunRssMB: number | null = null;
-
 async function timedAsync(fn: () => Promise<void>, runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     await fn();
     times.push((performance.now() - t) / 1000);
-    firstRunRssMB ??= Math.round(process.resourceUsage().maxRSS / 1024);
   }
   return median(times);
 }

@@ -1,6 +1,29 @@
 import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 
-/** The end-to-end tests spawn the built CLI: build it once, fresh, before any test runs. */
-export default function setup(): void {
+const CLICKHOUSE = resolve("scripts", "clickhouse.sh");
+
+async function clickHouseUp(): Promise<boolean> {
+  try {
+    return (await fetch("http://127.0.0.1:18123/ping")).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The end-to-end tests spawn the built CLI: build it once, fresh, before any test runs. The ClickHouse
+ * tests need the two loopback servers of scripts/clickhouse.sh: start them unless already up (CI starts
+ * them itself), and stop them afterwards only if started here.
+ */
+export default async function setup(): Promise<() => void> {
   execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  let started = false;
+  if (!(await clickHouseUp())) {
+    execFileSync("bash", [CLICKHOUSE, "start"], { stdio: "inherit" });
+    started = true;
+  }
+  return () => {
+    if (started) execFileSync("bash", [CLICKHOUSE, "stop"], { stdio: "inherit" });
+  };
 }

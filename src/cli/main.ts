@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { type EngineOptions, huntClickHouse, trainClickHouse, usesClickHouse } from "./clickhouse.js";
 import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
 import { demo } from "./demo.js";
 import { evalCommand } from "./eval.js";
@@ -88,6 +89,33 @@ function inputOptions(cmd: Command): Command {
     .option("--quiet", "print nothing but errors (and the skipped-rows summary)", false);
 }
 
+/** Options of `--engine clickhouse`: where the events table is (user and password from the environment). */
+function engineOptions(cmd: Command, withOutTable: boolean): Command {
+  cmd
+    .addOption(
+      new Option(
+        "--engine <name>",
+        "where sessionizing, counting and scoring run: in process, or pushed down to ClickHouse",
+      )
+        .choices(["duckdb", "clickhouse"])
+        .default("duckdb"),
+    )
+    .option(
+      "--url <url>",
+      "ClickHouse HTTP interface (user and password: SEQHUNT_CLICKHOUSE_USER, SEQHUNT_CLICKHOUSE_PASSWORD)",
+      "http://127.0.0.1:8123",
+    )
+    .option("--database <name>", "ClickHouse database", "default")
+    .option("--table <name>", "ClickHouse table (or Distributed table) of events")
+    .option(
+      "--seq <col>",
+      "ClickHouse: integer column that orders events of equal time (e.g. ingestion order)",
+    );
+  if (withOutTable)
+    cmd.option("--out-table <name>", "ClickHouse: write every session's scores and rank to this new table");
+  return cmd;
+}
+
 function scoringOptions(cmd: Command): Command {
   return cmd
     .option("--window <k>", "length of the sliding window", positiveInt("--window"), 3)
@@ -112,7 +140,8 @@ Examples:
   $ seqhunt hunt audit.csv --user UserId,ClientIP --time TimeGenerated --event Operation
   $ seqhunt hunt audit.csv --params Parameters --param-mode values --out scores.jsonl
   $ seqhunt hunt today.jsonl --model baseline.json --top 50
-  $ seqhunt hunt --sessions sessions.txt --window 3 --out ranked.csv`;
+  $ seqhunt hunt --sessions sessions.txt --window 3 --out ranked.csv
+  $ seqhunt hunt --engine clickhouse --url http://127.0.0.1:8123 --table events --seq seq --top 50`;
 
 /** Builds the program; `io` receives all output (tests pass their own). */
 export function buildProgram(io: Io): Command {
@@ -135,36 +164,51 @@ Examples:
   $ seqhunt score today.csv --model baseline.json --out scores.csv`,
     );
 
-  scoringOptions(
-    inputOptions(
-      program
-        .command("hunt")
-        .argument("<files...>", "event files: CSV, TSV, JSONL, JSON, Parquet (optionally .gz)"),
+  const huntOrScore = async (files: string[], options: HuntOptions & EngineOptions) => {
+    if (usesClickHouse(files, options)) await huntClickHouse(options, io);
+    else await hunt(files, options, io);
+  };
+
+  engineOptions(
+    scoringOptions(
+      inputOptions(
+        program
+          .command("hunt")
+          .argument("[files...]", "event files: CSV, TSV, JSONL, JSON, Parquet (optionally .gz)"),
+      ),
     ),
+    true,
   )
     .description("rank sessions rarest first: read, sessionize, train (or load --model), score")
     .addHelpText("after", EXAMPLES_HUNT)
-    .action(async (files: string[], options: HuntOptions) => {
-      await hunt(files, options, io);
-    });
+    .action(huntOrScore);
 
-  scoringOptions(inputOptions(program.command("score").argument("<files...>", "event files to score")))
+  engineOptions(
+    scoringOptions(inputOptions(program.command("score").argument("[files...]", "event files to score"))),
+    true,
+  )
     .description("score sessions against a saved model (--model is required)")
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
-    .action(async (files: string[], options: HuntOptions) => {
+    .action(async (files: string[], options: HuntOptions & EngineOptions) => {
       if (!options.model) throw new CommanderError(2, "seqhunt.usage", "error: score needs --model FILE");
-      await hunt(files, options, io);
+      await huntOrScore(files, options);
     });
 
-  inputOptions(program.command("train").argument("<files...>", "event files to learn normal sessions from"))
+  engineOptions(
+    inputOptions(
+      program.command("train").argument("[files...]", "event files to learn normal sessions from"),
+    ),
+    false,
+  )
     .description("train a model and save it")
     .requiredOption("--out <file>", "where to write the model (JSON)")
     .addHelpText(
       "after",
       "\nExample:\n  $ seqhunt train last-month.csv --user UserId,ClientIP --out baseline.json",
     )
-    .action(async (files: string[], options: Parameters<typeof trainCommand>[1]) => {
-      await trainCommand(files, options, io);
+    .action(async (files: string[], options: Parameters<typeof trainCommand>[1] & EngineOptions) => {
+      if (usesClickHouse(files, options)) await trainClickHouse(options, io);
+      else await trainCommand(files, options, io);
     });
 
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))

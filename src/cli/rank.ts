@@ -1,5 +1,5 @@
 import type { Model } from "../model/model.js";
-import type { Command, Explanation, SessionScore } from "../types.js";
+import type { Analysis, Command, Explanation, SessionScore } from "../types.js";
 import type { CliSession } from "./sessions.js";
 
 /** How sessions are scored. */
@@ -76,6 +76,26 @@ export function scoreAndRank(
     const score = method.scores[i] as number;
     return { ...base, method: { score, percentile: method.percentile(score) } };
   });
+  return withExplanations(ranked, analysis);
+}
+
+/** Sessions already ranked elsewhere (ClickHouse), in that order: scored and explained in process. */
+export function rankInOrder(model: Model, sessions: readonly CliSession[], options: ScoringOptions): Ranking {
+  const analysis = model.analyze(commandLists(sessions), {
+    windowLength: options.window,
+    useStartEndTokens: options.tokens,
+    useGeoMean: options.geoMean,
+  });
+  const ranked = sessions.map((session, i) => ({
+    session,
+    score: analysis.scores[i] as SessionScore,
+    rank: i + 1,
+    index: i,
+  }));
+  return withExplanations(ranked, analysis);
+}
+
+function withExplanations(ranked: RankedSession[], analysis: Analysis): Ranking {
   const cache = new Map<number, Explanation>();
   const explain = (r: RankedSession) => {
     let e = cache.get(r.index);

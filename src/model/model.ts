@@ -81,11 +81,23 @@ function checkWindowLength(windowLength: unknown): number {
   return windowLength;
 }
 
+/** Set by Model's static block: the log tables of a trained model, for engines that score elsewhere. */
+let readLogs: (model: Model) => LogProbabilities;
+
+/** The precomputed log tables of a trained model (internal: the ClickHouse engine uploads them). */
+export function logProbabilitiesOf(model: Model): LogProbabilities {
+  return readLogs(model);
+}
+
 /**
  * A first-order Markov model of sessions, reproducing msticpy's `anomalous_sequence` Model number
  * for number. Construct with training sessions, call {@link Model.train}, then the compute methods.
  */
 export class Model {
+  static {
+    readLogs = (model) => model.#require().logs;
+  }
+
   /** The training sessions. */
   readonly sessions: readonly Session[];
   /** Decided by the first command of the first session. */

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Starts (or stops) two ClickHouse servers on loopback, shards of the cluster "seqhunt_two_shards".
+# Usage: scripts/clickhouse.sh start|stop [dir]   (dir defaults to $TMPDIR/seqhunt-clickhouse)
+# Ports: HTTP 18123/18124, native 19000/19001. User "default" (no password) and "seqhunt" (password "hunter2").
+set -euo pipefail
+action=${1:-start}
+root=${2:-${TMPDIR:-/tmp}/seqhunt-clickhouse}
+server=$(command -v clickhouse-server || echo /usr/bin/clickhouse-server)
+
+write_config() {
+  local n=$1 http=$2 tcp=$3 inter=$4 dir="$root/s$1"
+  mkdir -p "$dir/data/" "$dir/tmp/" "$dir/user_files/" "$dir/log/"
+  cat >"$dir/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$dir/log/server.log</log><errorlog>$dir/log/error.log</errorlog></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$http</http_port>
+  <tcp_port>$tcp</tcp_port>
+  <interserver_http_port>$inter</interserver_http_port>
+  <max_concurrent_queries>100</max_concurrent_queries>
+  <mark_cache_size>536870912</mark_cache_size>
+  <path>$dir/data/</path>
+  <tmp_path>$dir/tmp/</tmp_path>
+  <user_files_path>$dir/user_files/</user_files_path>
+  <users_config>$dir/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <mlock_executable>false</mlock_executable>
+  <remote_servers>
+    <seqhunt_two_shards>
+      <shard><replica><host>127.0.0.1</host><port>19000</port></replica></shard>
+      <shard><replica><host>127.0.0.1</host><port>19001</port></replica></shard>
+    </seqhunt_two_shards>
+  </remote_servers>
+</yandex>
+XML
+  cat >"$dir/users.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
+  <users>
+    <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <seqhunt><password>hunter2</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></seqhunt>
+  </users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+XML
+}
+
+case "$action" in
+start)
+  write_config 1 18123 19000 19009
+  write_config 2 18124 19001 19010
+  for n in 1 2; do
+    dir="$root/s$n"
+    if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then continue; fi
+    (cd "$dir" && nohup "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 & echo $! >"$dir/pid")
+  done
+  for port in 18123 18124; do
+    for _ in $(seq 1 100); do
+      if curl -sf "http://127.0.0.1:$port/ping" >/dev/null; then break; fi
+      sleep 0.2
+    done
+    curl -sf "http://127.0.0.1:$port/ping" >/dev/null || { echo "clickhouse on $port did not start" >&2; cat "$root"/s*/log/*.log >&2 || true; exit 1; }
+  done
+  echo "clickhouse: two servers up (http 18123, 18124)"
+  ;;
+stop)
+  for n in 1 2; do
+    dir="$root/s$n"
+    if [ -f "$dir/pid" ]; then kill "$(cat "$dir/pid")" 2>/dev/null || true; rm -f "$dir/pid"; fi
+  done
+  ;;
+*) echo "usage: $0 start|stop [dir]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,153 @@
+import { writeFileSync } from "node:fs";
+import { ClickHousePushdown } from "../engine/clickhouse/pushdown.js";
+import { SeqhuntError } from "../errors.js";
+import { Model } from "../model/model.js";
+import type { HuntOptions, Io } from "./commands.js";
+import { publish } from "./commands.js";
+import { rankInOrder } from "./rank.js";
+import { type CliSession, type InputOptions, loadModel, readSummary, sessionTypeOf } from "./sessions.js";
+
+/** Where the events are, for `--engine clickhouse`; user and password come from the environment. */
+export interface EngineOptions {
+  engine?: string;
+  url: string;
+  database: string;
+  table?: string;
+  seq?: string;
+  outTable?: string;
+}
+
+/** True when the command should run in ClickHouse; checks the options that go with it. */
+export function usesClickHouse(
+  files: readonly string[],
+  options: EngineOptions & { sessions: boolean },
+): boolean {
+  const engine = options.engine ?? "duckdb";
+  if (engine !== "clickhouse") {
+    if (files.length === 0)
+      throw new SeqhuntError("no input files given (or use --engine clickhouse --table NAME)");
+    if (options.table !== undefined || options.outTable !== undefined)
+      throw new SeqhuntError("--table and --out-table go with --engine clickhouse");
+    return false;
+  }
+  if (files.length > 0)
+    throw new SeqhuntError(
+      `--engine clickhouse reads --table, not files (got ${files.map((f) => JSON.stringify(f)).join(", ")})`,
+    );
+  if (options.table === undefined) throw new SeqhuntError("--engine clickhouse needs --table NAME");
+  if (options.sessions)
+    throw new SeqhuntError("--sessions reads files; it does not go with --engine clickhouse");
+  return true;
+}
+
+async function openPushdown(
+  options: InputOptions & EngineOptions,
+  io: Io,
+  quiet: boolean,
+): Promise<ClickHousePushdown> {
+  const push = await ClickHousePushdown.open({
+    target: {
+      url: options.url,
+      database: options.database,
+      table: options.table as string,
+      user: process.env.SEQHUNT_CLICKHOUSE_USER,
+      password: process.env.SEQHUNT_CLICKHOUSE_PASSWORD,
+    },
+    columns: {
+      identity: options.user,
+      time: options.time,
+      event: options.event,
+      sequence: options.seq,
+      params: options.params,
+      paramMode: options.paramMode,
+    },
+    maxGapMins: options.maxGap,
+    maxDurationMins: options.maxDuration,
+    onBadRow: options.onBadRow,
+  });
+  if (!quiet || push.stats.read !== push.stats.used) io.err(readSummary(push.stats));
+  if (push.sessionCount === 0) {
+    await push.close();
+    throw new SeqhuntError("no sessions: every row was skipped or the table is empty");
+  }
+  return push;
+}
+
+/** hunt/score in ClickHouse: sessionize, count (or load --model), score there; explain the top N here. */
+export async function huntClickHouse(options: HuntOptions & EngineOptions, io: Io): Promise<void> {
+  if (options.method !== undefined && options.method !== "reference")
+    throw new SeqhuntError(
+      `--method ${options.method} runs in process only; --engine clickhouse scores as the reference does`,
+    );
+  if (options.entity !== undefined)
+    throw new SeqhuntError("--entity runs in process only, not with --engine clickhouse");
+  const push = await openPushdown(options, io, options.quiet);
+  try {
+    const model = options.model
+      ? loadModel(options.model, sessionTypeOf(options.paramMode))
+      : Model.fromJSON(await push.counts());
+    const shape = { window: options.window, tokens: options.tokens, geoMean: options.geoMean };
+    const top = await push.score(model, shape, options.top, options.outTable);
+    const bySid = new Map((await push.sessions(top.map((s) => s.sid))).map((s) => [s.sid, s]));
+    const sessions: CliSession[] = top.map((s) => {
+      const fetched = bySid.get(s.sid);
+      if (fetched === undefined) throw new SeqhuntError(`session ${s.sid} vanished from the work table`);
+      return {
+        identity: fetched.identity,
+        start: fetched.start,
+        end: fetched.end,
+        commands: fetched.commands,
+        fields: {},
+      };
+    });
+    const ranking = rankInOrder(model, sessions, shape);
+    const where = `${options.database}.${options.table}`;
+    await publish(
+      model,
+      ranking,
+      { sessions, stats: push.stats, identityColumns: options.user },
+      {
+        ...shape,
+        top: options.top,
+        out: options.out,
+        report: options.report,
+        quiet: options.quiet,
+        modelSource: options.model ?? `trained in ClickHouse on ${where}`,
+        files: [`clickhouse ${options.url} ${where}`],
+      },
+      io,
+    );
+    if (!options.quiet) {
+      io.err(
+        `scored ${push.sessionCount} sessions in ClickHouse; ${options.out || options.report ? `--out/--report hold the top ${sessions.length}` : `showed the top ${sessions.length}`}`,
+      );
+      if (options.outTable)
+        io.err(`wrote every session's scores and rank to ${options.database}.${options.outTable}`);
+    }
+  } finally {
+    await push.close();
+  }
+}
+
+/** train in ClickHouse: only the count tables come back; they become the saved model. */
+export async function trainClickHouse(
+  options: InputOptions & EngineOptions & { out: string; quiet: boolean },
+  io: Io,
+): Promise<void> {
+  const push = await openPushdown(options, io, options.quiet);
+  let model: Model;
+  try {
+    model = Model.fromJSON(await push.counts());
+  } finally {
+    await push.close();
+  }
+  try {
+    writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
+  } catch (err) {
+    throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
+  }
+  if (!options.quiet)
+    io.err(
+      `trained in ClickHouse on ${push.sessionCount} sessions (${model.sessionType}); wrote ${options.out}`,
+    );
+}

@@ -1,0 +1,324 @@
+/**
+ * SQL text for the ClickHouse pushdown. Only identifiers checked against the server's own column list and
+ * numbers seqhunt computed ever enter SQL text; user data (names, values, model tables) travels as rows.
+ * Every query runs on ClickHouse 18.16 (Debian's): array functions, no window functions, no lambdas that
+ * capture arrays (ClickHouse copies a captured array once per element: quadratic).
+ */
+
+/** A ClickHouse identifier, backquoted. */
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+}
+
+/** `db`.`table`, both quoted. */
+export function qualified(database: string, table: string): string {
+  return `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
+}
+
+/** A whole number written into SQL text (always one seqhunt computed, never user text). */
+export function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not a whole number: ${n}`);
+  return String(n);
+}
+
+/** How a time column becomes epoch microseconds (Int64), by its ClickHouse type; null when unsupported. */
+export function microsExpression(column: string, type: string): string | null {
+  const bare = type.replace(/^Nullable\((.*)\)$/, "$1");
+  const c = quoteIdentifier(column);
+  if (/^DateTime(\(.*\))?$/.test(bare)) return `toInt64(toUInt32(${c})) * 1000000`;
+  if (/^DateTime64\(/.test(bare)) return `toUnixTimestamp64Micro(${c})`;
+  if (/^Date$/.test(bare)) return `toInt64(toUInt32(toDateTime(${c}))) * 1000000`;
+  // Numbers as the file readers take them: epoch milliseconds from 1e11 up, else epoch seconds.
+  if (/^(U?Int(8|16|32|64)|Float(32|64))$/.test(bare))
+    return `toInt64(round(if(abs(${c}) >= 100000000000, ${c} * 1000, ${c} * 1000000)))`;
+  return null;
+}
+
+/** Text of a column (identity or event) as the file readers see it: strings as they are, NULL kept. */
+export function textExpression(column: string, type: string): string {
+  const bare = type.replace(/^Nullable\((.*)\)$/, "$1").replace(/^LowCardinality\((.*)\)$/, "$1");
+  const c = quoteIdentifier(column);
+  return bare === "String" ? c : `toString(${c})`;
+}
+
+/** The columns of the events table, resolved and checked against the server. */
+export interface EventSource {
+  /** `db`.`table`. */
+  readonly table: string;
+  /** Identity expressions (text, NULL for missing). */
+  readonly identity: readonly string[];
+  /** Epoch microseconds. */
+  readonly micros: string;
+  /** Conditions that make a row unusable, with the reason counted for it. */
+  readonly rejects: readonly { readonly reason: string; readonly condition: string }[];
+  /** Event name. */
+  readonly event: string;
+  /** Tie breaker within equal times (a sequence column), or null. */
+  readonly sequence: string | null;
+  /** Parameter names (Array(String)), or null for plain commands. */
+  readonly paramNames: string | null;
+  /** Parameter values (Array(String)) aligned with the names, or null (names only). */
+  readonly paramValues: string | null;
+}
+
+/** The session limits, in microseconds. */
+export interface LimitsMicros {
+  readonly maxGap: number;
+  readonly maxDuration: number;
+}
+
+/** Rows with no reject condition. */
+export function usableRows(source: EventSource): string {
+  return source.rejects.length === 0 ? "1" : `NOT (${source.rejects.map((r) => r.condition).join(" OR ")})`;
+}
+
+/** Counts rows read and rows rejected per reason (first matching reason wins, as in the file readers). */
+export function rejectCountsQuery(source: EventSource): string {
+  const reasons = source.rejects.map((r, i) => {
+    const earlier = source.rejects.slice(0, i).map((e) => `NOT (${e.condition})`);
+    return `countIf(${[...earlier, `(${r.condition})`].join(" AND ")}) AS r${i}`;
+  });
+  return `SELECT count() AS total${reasons.map((r) => `, ${r}`).join("")} FROM ${source.table}`;
+}
+
+/**
+ * Per identity: its events sorted by time then sequence, and how many doubling levels its sessionizing
+ * needs (0 when it spans no more than the max duration: then only the gap rule splits).
+ */
+export function identityEventsQuery(source: EventSource, limits: LimitsMicros): string {
+  const ids = source.identity.map((expr, i) => `${expr} AS i${i}`);
+  const names = source.paramNames ?? "emptyArrayString()";
+  const values = source.paramValues ?? `arrayMap(x -> '', ${names})`;
+  // One entry per parameter name: the last one wins, as in a JSON object or a Python dict.
+  const keep = "arrayReverse(arrayMap(u -> u = 1, arrayEnumerateUniq(arrayReverse(__names))))";
+  const row = [
+    ...ids,
+    `${source.micros} AS __t`,
+    `${source.sequence ?? "0"} AS __seq`,
+    `${source.event} AS __cmd`,
+    `${names} AS __names`,
+    `${values} AS __values`,
+  ];
+  const groupKeys = source.identity.map((_, i) => `i${i}`);
+  const D = int(limits.maxDuration);
+  const sessionsBound =
+    limits.maxDuration > 0 ? `least(count(), intDiv(max(__t) - min(__t), ${D}) + 1)` : "count()";
+  return `SELECT ${groupKeys.join(", ")},
+  arraySort(e -> (e.1, e.2, e.3, e.4, e.5), groupArray((__t, toInt64(__seq), __cmd,
+    arrayFilter((n, k) -> k, __names, ${keep}), arrayFilter((v, k) -> k, __values, ${keep})))) AS ev,
+  if(max(__t) - min(__t) <= ${D}, 0, toUInt32(ceil(log2(${sessionsBound})))) AS levels
+FROM (SELECT ${row.join(", ")} FROM ${source.table} WHERE ${usableRows(source)})
+GROUP BY ${groupKeys.join(", ")}`;
+}
+
+/**
+ * `A[P[q]]` for every q, without capturing A in a lambda: merge value entries (position, delta of A) with
+ * queries (position, q), sort, carry A forward as a running sum, and put the answers back in query order.
+ */
+function gather(a: string, p: string, alias: string): string {
+  const merged = `(arraySort(arrayConcat(
+    arrayMap((d, k) -> (toInt64(k), 0, d, toInt64(0)), arrayPopFront(arrayDifference(arrayConcat([toInt64(0)], ${a}))), arrayEnumerate(${a})),
+    arrayMap((x, q) -> (toInt64(x), 1, toInt64(0), toInt64(q)), ${p}, arrayEnumerate(${p})))) AS ${alias}_m)`;
+  return `arraySort((v, e) -> e.4,
+    arrayFilter((v, e) -> e.2 = 1, arrayCumSum(arrayMap(e -> e.3, ${merged})), ${alias}_m),
+    arrayFilter(e -> e.2 = 1, ${alias}_m))`;
+}
+
+/**
+ * Sessions of identities with a given number of doubling levels. The gap rule is one arrayDifference. The
+ * duration rule is sequential (a session starts at the first event more than the max duration after the
+ * previous start), so: next[i] = the first event not in a session starting at i (a sorted merge), then the
+ * session starts are the chain head, next[head], next[next[head]], ... from every gap-segment head,
+ * followed `levels` doublings deep (2^levels >= sessions per segment).
+ */
+export function sessionsOfLevelQuery(
+  identityTable: string,
+  identityCount: number,
+  limits: LimitsMicros,
+  levels: number,
+): string {
+  const G = int(limits.maxGap);
+  const D = int(limits.maxDuration);
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`).join(", ");
+  // Each doubling level is its own subquery: ClickHouse expands aliases textually, so reusing one
+  // level's arrays by alias in the next would grow the query exponentially.
+  let query = `SELECT ${keys}, ev,
+    arrayMap(e -> e.1, ev) AS t,
+    toInt64(length(ev)) AS n,
+    arrayMap(i -> toInt64(i), arrayFilter((i, d) -> i = 1 OR d > ${G}, arrayEnumerate(t), arrayDifference(t))) AS p0,
+    arrayCumSum(arrayMap(d -> toInt64(d > ${G}), arrayDifference(t))) AS seg,
+    arraySort(arrayConcat(arrayMap((s, x) -> (s, x, 0), seg, t), arrayMap((s, x) -> (s, x + ${D}, 1), seg, t))) AS nm,
+    arrayConcat(arrayMap(c -> c + 1, arrayFilter((c, m) -> m.3 = 1, arrayCumSum(arrayMap(m -> toInt64(1 - m.3), nm)), nm)), [n + 1]) AS j0
+  FROM ${identityTable} WHERE levels = ${int(levels)}`;
+  for (let k = 0; k < levels; k++) {
+    query = `SELECT ${keys}, ev, t, n,
+    arrayDistinct(arrayConcat(p${k}, ${gather(`j${k}`, `p${k}`, "g")})) AS p${k + 1},
+    ${k + 1 < levels ? gather(`j${k}`, `j${k}`, "h") : "[]"} AS j${k + 1}
+  FROM (${query})`;
+  }
+  // Session ordinal of each event = number of starts at or before it (a sorted merge, no lookups);
+  // the chain's end marker n + 1 is after every event, so it counts for none.
+  const ordinal = `SELECT ${keys}, ev,
+    arraySort(arrayConcat(arrayMap(s -> (s, 0), p${levels}), arrayMap(i -> (toInt64(i), 1), arrayEnumerate(t)))) AS om,
+    arrayFilter((c, m) -> m.2 = 1, arrayCumSum(arrayMap(m -> toInt64(1 - m.2), om)), om) AS ordinal
+  FROM (${query})`;
+  return `SELECT ${keys},
+  min(e.1) AS start_us, max(e.1) AS end_us,
+  arraySort((x, i) -> i, groupArray(e.3), groupArray(pos)) AS cmds,
+  arraySort((x, i) -> i, groupArray(e.4), groupArray(pos)) AS names,
+  arraySort((x, i) -> i, groupArray(e.5), groupArray(pos)) AS vals
+FROM (${ordinal})
+ARRAY JOIN ev AS e, ordinal AS o, arrayEnumerate(ev) AS pos
+GROUP BY ${keys}, o`;
+}
+
+/** The sessions table's columns after its identity columns. */
+export const SESSION_COLUMNS =
+  "start_us Int64, end_us Int64, cmds Array(String), names Array(Array(String)), vals Array(Array(String))";
+
+/** Names of the tables one pushdown run creates (and drops), all in the target database. */
+export interface WorkTables {
+  readonly identities: string;
+  readonly rawSessions: string;
+  readonly sessions: string;
+  readonly vocab: string;
+  readonly trans: string;
+  readonly rowDefault: string;
+  readonly cmdParam: string;
+  readonly paramValue: string;
+  readonly scores: string;
+}
+
+/** Work table names with a fresh random prefix, so concurrent runs never collide. */
+export function workTables(prefix: string): WorkTables {
+  const name = (what: string) => `${prefix}_${what}`;
+  return {
+    identities: name("identities"),
+    rawSessions: name("raw_sessions"),
+    sessions: name("sessions"),
+    vocab: name("vocab"),
+    trans: name("trans"),
+    rowDefault: name("row_default"),
+    cmdParam: name("cmd_param"),
+    paramValue: name("param_value"),
+    scores: name("scores"),
+  };
+}
+
+/** Columns of the uploaded model tables. */
+export const MODEL_TABLE_COLUMNS = {
+  vocab: "name String, id UInt32, prior Float64, base Float64, rowsize UInt32",
+  trans: "a UInt32, b UInt32, lp Float64",
+  rowDefault: "a UInt32, dlp Float64",
+  cmdParam: "b UInt32, pname String, corr Float64, modelled UInt8, unk Float64",
+  paramValue: "pname String, pval String, lv Float64",
+} as const;
+
+/** What the scoring query needs to know. */
+export interface ScoringShape {
+  readonly withParams: boolean;
+  readonly withValues: boolean;
+  readonly window: number;
+  readonly tokens: boolean;
+  readonly geoMean: boolean;
+}
+
+/**
+ * Each session's log-likelihood and rarest window, from the uploaded model tables: one row per step
+ * (START -> first ... last -> END), joined to the small tables (unseen commands fall back to `##UNK##`),
+ * per-step parameter terms summed, then per session the window sums as differences of a running sum.
+ */
+export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): string {
+  const q = (table: string) => qualified(db, table);
+  const k = int(shape.window);
+  const base = [
+    "sid",
+    "n",
+    "pos",
+    "a",
+    "b",
+    "tr",
+    "prior",
+    "base",
+    "rowsize",
+    ...(shape.withParams ? ["pn", "pv"] : []),
+  ];
+  let steps = `SELECT sid, toUInt32(length(cmds)) AS n, prev, cmd, pos${shape.withParams ? ", pn, pv" : ""}
+    FROM ${q(t.sessions)}
+    ARRAY JOIN arrayConcat(['##START##'], cmds) AS prev, arrayConcat(cmds, ['##END##']) AS cmd,
+      arrayEnumerate(arrayConcat(cmds, ['##END##'])) AS pos${
+        shape.withParams
+          ? ", arrayConcat(names, [emptyArrayString()]) AS pn, arrayConcat(vals, [emptyArrayString()]) AS pv"
+          : ""
+      }`;
+  const carry = (extra: string[]) =>
+    ["sid", "n", "pos", ...extra, ...(shape.withParams ? ["pn", "pv"] : [])].join(", ");
+  steps = `SELECT ${carry(["prev"])}, toUInt32(if(ck = 1, cid, 2)) AS b FROM (${steps})
+    ANY LEFT JOIN (SELECT name AS cmd, id AS cid, toUInt8(1) AS ck FROM ${q(t.vocab)}) USING cmd`;
+  steps = `SELECT ${carry(["b"])}, toUInt32(if(ak = 1, aid, 2)) AS a FROM (${steps})
+    ANY LEFT JOIN (SELECT name AS prev, id AS aid, toUInt8(1) AS ak FROM ${q(t.vocab)}) USING prev`;
+  steps = `SELECT ${carry(["a", "b"])}, prior, base, rowsize FROM (${steps})
+    ANY LEFT JOIN (SELECT id AS b, prior, base, rowsize FROM ${q(t.vocab)}) USING b`;
+  steps = `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, lp, tf FROM (${steps})
+    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${q(t.trans)}) USING (a, b)`;
+  steps = `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, if(tf = 1, lp, dlp) AS tr FROM (${steps})
+    ANY LEFT JOIN (SELECT a, dlp FROM ${q(t.rowDefault)}) USING a`;
+  let perStep: string;
+  if (!shape.withParams) {
+    perStep = `SELECT sid, n, pos, tr + 0 AS step, prior AS head FROM (${steps})`;
+  } else {
+    let params = `SELECT ${base.filter((c) => c !== "pn" && c !== "pv").join(", ")}, length(pn) AS listed, pname, pval
+      FROM (${steps}) LEFT ARRAY JOIN pn AS pname, pv AS pval`;
+    const cols = "sid, n, pos, a, b, tr, prior, base, rowsize, listed, pname, pval";
+    params = `SELECT ${cols}, corr, modelled, unk, pf FROM (${params})
+      ANY LEFT JOIN (SELECT b, pname, corr, modelled, unk, toUInt8(1) AS pf FROM ${q(t.cmdParam)}) USING (b, pname)`;
+    const value = shape.withValues
+      ? "if(pf = 1 AND modelled = 1, if(pval != '' AND vf = 1, lv, unk), 0)"
+      : "toFloat64(0)";
+    if (shape.withValues) {
+      params = `SELECT ${cols}, corr, modelled, unk, pf, lv, vf FROM (${params})
+        ANY LEFT JOIN (SELECT pname, pval, lv, toUInt8(1) AS vf FROM ${q(t.paramValue)}) USING (pname, pval)`;
+    }
+    const emission = `if(any(listed) > 0, (any(base) + (sum(if(pf = 1, corr, 0)) + sum(${value}))) / (any(rowsize) + sum(${shape.withValues ? "pf = 1 AND modelled = 1" : "0"})), 0)`;
+    perStep = `SELECT sid, any(n) AS n, pos, any(tr) + ${emission} AS step, any(prior) + ${emission} AS head
+      FROM (${params}) GROUP BY sid, pos`;
+  }
+  const perSession = `SELECT sid, any(n) AS n,
+      arraySort((x, p) -> p, groupArray(step), groupArray(pos)) AS steps,
+      arraySort((x, p) -> p, groupArray(head), groupArray(pos)) AS heads
+    FROM (${perStep}) GROUP BY sid`;
+  const padding = shape.tokens ? 1 : 0;
+  const windows = `SELECT sid, n, arrayCumSum(steps) AS cs,
+      ${shape.tokens ? "arrayConcat([steps[1]], arrayPopFront(heads))" : "heads"} AS h,
+      toInt64(n) + ${padding} - ${k} + 1 AS w,
+      arrayMap((x, hi, lo) -> (x + (hi - lo)) / ${shape.geoMean ? k : "1"},
+        arraySlice(h, 1, greatest(w, 0)), arraySlice(cs, ${k}, greatest(w, 0)), arraySlice(cs, 1, greatest(w, 0))) AS wins,
+      ${shape.tokens ? "cs[n + 1]" : "heads[1] + (cs[n] - cs[1])"} AS ll
+    FROM (${perSession})`;
+  const best = `SELECT sid, n, ll, wins, w, if(w > 0, arrayReduce('min', wins), nan) AS wll FROM (${windows})`;
+  // Ties within 1e-12 keep the first window, as in process.
+  return `SELECT sid, n, ll, wll, if(w > 0, toInt64(arrayFirstIndex(x -> x <= wll + 1e-12, wins)) - 1, -1) AS wstart
+    FROM (${best})`;
+}
+
+/** Columns of the scores work table. */
+export const SCORE_COLUMNS = "sid UInt64, n UInt32, ll Float64, wll Float64, wstart Int64";
+
+/** Rarest first: sessions with a window, by window then whole-session log-likelihood, then input order. */
+export const RANK_ORDER = "isNaN(wll), wll, ll, sid";
+
+/** Raw counts from the sessions table: one query per count table, each a GROUP BY over arrayJoin. */
+export function countQueries(
+  sessions: string,
+): Record<"sessions" | "seq1" | "seq2" | "cmdParam" | "paramValue", string> {
+  return {
+    sessions: `SELECT count() FROM ${sessions}`,
+    seq1: `SELECT c, count() FROM ${sessions} ARRAY JOIN cmds AS c GROUP BY c`,
+    seq2: `SELECT a, b, count() FROM ${sessions}
+      ARRAY JOIN arrayConcat(['##START##'], cmds) AS a, arrayConcat(cmds, ['##END##']) AS b GROUP BY a, b`,
+    cmdParam: `SELECT c, arrayJoin(ns) AS p, count() FROM (SELECT c, ns FROM ${sessions} ARRAY JOIN cmds AS c, names AS ns)
+      GROUP BY c, p`,
+    paramValue: `SELECT p, v, count() FROM (SELECT ns, vs FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs)
+      ARRAY JOIN ns AS p, vs AS v WHERE v != '' GROUP BY p, v`,
+  };
+}

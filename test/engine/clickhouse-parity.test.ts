@@ -1,0 +1,280 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CliSession, type InputOptions, loadSessions } from "../../src/cli/sessions.js";
+import { generateExchangeLog, rng } from "../../src/demo/generate.js";
+import { ClickHousePushdown } from "../../src/engine/clickhouse/pushdown.js";
+import { Model } from "../../src/model/model.js";
+import type { Command, ModelFile, SessionScore } from "../../src/types.js";
+import { tempDir } from "../helpers/cli.js";
+import { loadDistributed, query, type TestEvent, URL, writeJsonl } from "../helpers/clickhouse.js";
+
+type Mode = "none" | "names" | "values";
+
+const dir = tempDir();
+
+function inputOptions(mode: Mode, maxGap: number, maxDuration: number): InputOptions {
+  return {
+    user: ["UserId", "ClientIP"],
+    time: "TimeGenerated",
+    event: "Operation",
+    params: "Parameters",
+    paramsFormat: "exchange",
+    paramMode: mode,
+    maxGap,
+    maxDuration,
+    sessions: false,
+    onBadRow: "fail",
+  };
+}
+
+function open(table: string, mode: Mode, maxGap = 2, maxDuration = 20): Promise<ClickHousePushdown> {
+  return ClickHousePushdown.open({
+    target: { url: URL, database: "default", table },
+    columns: {
+      identity: ["UserId", "ClientIP"],
+      time: "TimeGenerated",
+      event: "Operation",
+      sequence: "seq",
+      params: "Parameters",
+      paramMode: mode,
+    },
+    maxGapMins: maxGap,
+    maxDurationMins: maxDuration,
+    onBadRow: "fail",
+  });
+}
+
+/** The in-process pipeline (DuckDB reader + the Sessionizer) on the same events. */
+async function inProcess(
+  name: string,
+  events: readonly TestEvent[],
+  mode: Mode,
+  maxGap = 2,
+  maxDuration = 20,
+) {
+  const path = join(dir, `${name}.jsonl`);
+  await writeJsonl(path, events);
+  return (await loadSessions([path], inputOptions(mode, maxGap, maxDuration))).sessions;
+}
+
+/** Raw counts keyed by names, so vocabularies in different orders compare equal. */
+function countsByName(file: ModelFile): Record<string, Record<string, number>> {
+  const { commands: c, params: p, values: v } = file;
+  const list = (counts: number[], names: string[]) =>
+    Object.fromEntries(counts.flatMap((n, i) => (n === 0 ? [] : [[names[i] as string, n]])));
+  const triples = (flat: number[], rows: string[], cols: string[]) => {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < flat.length; i += 3)
+      out[`${rows[flat[i] as number]} -> ${cols[flat[i + 1] as number]}`] = flat[i + 2] as number;
+    return out;
+  };
+  return {
+    sessions: { count: file.sessionCount },
+    seq1: list(file.seq1, c),
+    seq2: triples(file.seq2, c, c),
+    param: list(file.param, p),
+    cmdParam: triples(file.cmdParam, c, p),
+    value: list(file.value, v),
+    paramValue: triples(file.paramValue, p, v),
+  };
+}
+
+/** The rank key of an in-process score: rarest-window log-likelihood, no window last. */
+function rarity(scores: readonly SessionScore[], i: number): number {
+  const w = scores[i]?.rarestWindowLogLikelihood ?? Number.NaN;
+  return Number.isNaN(w) ? Number.MAX_VALUE : w;
+}
+
+/** A session as comparable text; parameters sorted by name (their order means nothing to the model). */
+function sessionView(s: {
+  identity: readonly (string | null)[];
+  start: number | null;
+  end: number | null;
+  commands: readonly Command[];
+}) {
+  const commands = s.commands.map((c) =>
+    typeof c === "string"
+      ? c
+      : [c.name, c.params instanceof Set ? [...c.params].sort() : Object.entries(c.params).sort()],
+  );
+  return JSON.stringify([s.identity, s.start, s.end, commands]);
+}
+
+/** The demo's Exchange log, ClientIP missing on the service account's rows (NULL in both pipelines). */
+function demoEvents(): TestEvent[] {
+  return generateExchangeLog({ seed: 11 }).events.map((e) => ({
+    UserId: e.UserId,
+    ClientIP: e.ClientIP === "" ? null : e.ClientIP,
+    TimeGenerated: e.TimeGenerated.replace("T", " ").replace("Z", ""),
+    Operation: e.Operation,
+    params: (JSON.parse(e.Parameters) as { Name: string; Value: unknown }[]).map((p) => ({
+      Name: p.Name,
+      Value: typeof p.Value === "string" ? p.Value : JSON.stringify(p.Value ?? ""),
+    })),
+  }));
+}
+
+/**
+ * Events built to stress sessionizing: equal times (the sequence decides), gaps exactly at the limit,
+ * long runs that the duration rule splits many times over (several doubling levels), NULL identities,
+ * repeated parameter names (the last value wins), names that look like tokens or object keys.
+ */
+function trickyEvents(seed: number): TestEvent[] {
+  const random = rng(seed);
+  const users = [null, "alice", "bob", "__proto__", "carol"];
+  const ips = [null, "10.0.0.1", "10.0.0.2"];
+  const ops = ["Get-Mailbox", "Set-Mailbox", "New-InboxRule", "##START##", "constructor", "Remove-Mailbox"];
+  const names = ["Identity", "Force", "__proto__", "Name"];
+  const events: TestEvent[] = [];
+  const base = Date.UTC(2026, 0, 1) / 1000;
+  for (const user of users) {
+    for (const ip of ips) {
+      let t = base + Math.floor(random() * 600);
+      const count = 20 + Math.floor(random() * 180);
+      for (let i = 0; i < count; i++) {
+        const step = random();
+        // 0 s (a tie), exactly the 60 s gap limit, just over it, short, or a long pause.
+        t +=
+          step < 0.2
+            ? 0
+            : step < 0.35
+              ? 60
+              : step < 0.45
+                ? 61
+                : step < 0.95
+                  ? Math.floor(random() * 50)
+                  : 4000;
+        const params = Array.from({ length: Math.floor(random() * 4) }, () => ({
+          Name: names[Math.floor(random() * names.length)] as string,
+          Value: random() < 0.15 ? "" : `v${Math.floor(random() * 4)}`,
+        }));
+        events.push({
+          UserId: user,
+          ClientIP: ip,
+          TimeGenerated: new Date(t * 1000).toISOString().slice(0, 19).replace("T", " "),
+          Operation: ops[Math.floor(random() * ops.length)] as string,
+          params,
+        });
+      }
+    }
+  }
+  // A steady beat: every gap equals the max gap and sessions reach exactly the max duration (equal is not greater).
+  for (let i = 0; i < 40; i++) {
+    events.push({
+      UserId: "dora",
+      ClientIP: null,
+      TimeGenerated: new Date((base + i * 30) * 1000).toISOString().slice(0, 19).replace("T", " "),
+      Operation: ops[i % ops.length] as string,
+      params: [],
+    });
+  }
+  // Shuffled, so neither pipeline can lean on the load order.
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [events[i], events[j]] = [events[j] as TestEvent, events[i] as TestEvent];
+  }
+  return events;
+}
+
+describe("ClickHouse pushdown on a Distributed table of two shards", () => {
+  const demo = demoEvents();
+  beforeAll(async () => {
+    await loadDistributed("parity_demo", demo);
+  });
+
+  for (const mode of ["none", "names", "values"] as const) {
+    it(`sessions, raw counts and scores equal the in-process pipeline (${mode})`, async () => {
+      const local = await inProcess(`demo-${mode}`, demo, mode);
+      const push = await open("parity_demo", mode);
+      try {
+        expect(push.stats).toEqual({ read: demo.length, used: demo.length, skipped: new Map() });
+        const pushed = await push.sessions();
+        expect(pushed.length).toBe(local.length);
+        expect(pushed.map(sessionView)).toEqual(local.map(sessionView));
+
+        const model = new Model(local.map((s) => s.commands));
+        model.train();
+        const file = await push.counts();
+        expect(countsByName(file)).toEqual(countsByName(model.toJSON()));
+
+        for (const shape of [
+          { window: 3, tokens: true, geoMean: false },
+          { window: 1, tokens: false, geoMean: false },
+          { window: 4, tokens: true, geoMean: true },
+        ]) {
+          const scores = await push.score(Model.fromJSON(file), shape, local.length + 1);
+          const expected = model.score(
+            local.map((s) => s.commands),
+            { windowLength: shape.window, useStartEndTokens: shape.tokens, useGeoMean: shape.geoMean },
+          );
+          expect(scores.length).toBe(local.length);
+          for (const s of scores) {
+            const e = expected[s.sid];
+            expect(e).toBeDefined();
+            if (e === undefined) continue;
+            expect(Math.abs(s.logLikelihood - e.logLikelihood)).toBeLessThan(1e-9);
+            if (e.rarestWindowStart === null) {
+              expect(s.rarestWindowStart).toBe(-1);
+              expect(s.rarestWindowLogLikelihood).toBeNaN();
+            } else {
+              expect(s.rarestWindowStart).toBe(e.rarestWindowStart);
+              expect(Math.abs(s.rarestWindowLogLikelihood - e.rarestWindowLogLikelihood)).toBeLessThan(1e-9);
+            }
+          }
+          // Top N: rank by rank the same rarest-window likelihoods; the same session wherever that value is
+          // unique (the order inside a group of equal values is float noise, in both pipelines).
+          const ranked = [...expected.keys()].sort(
+            (x, y) => rarity(expected, x) - rarity(expected, y) || x - y,
+          );
+          for (let r = 0; r < 50 && r < scores.length; r++) {
+            const mine = scores[r]?.sid as number;
+            const theirs = ranked[r] as number;
+            expect(Math.abs(rarity(expected, mine) - rarity(expected, theirs))).toBeLessThan(1e-9);
+            const equal = expected.filter(
+              (_e, i) => Math.abs(rarity(expected, i) - rarity(expected, theirs)) < 1e-9,
+            );
+            if (equal.length === 1) expect(mine).toBe(theirs);
+          }
+        }
+      } finally {
+        await push.close();
+      }
+    });
+  }
+
+  it("drops its work tables when done", async () => {
+    const work = "SELECT name FROM system.tables WHERE name LIKE 'seqhunt%' ORDER BY name";
+    const before = await query<{ name: string }>(work);
+    const push = await open("parity_demo", "names");
+    await push.score(Model.fromJSON(await push.counts()), { window: 3, tokens: true, geoMean: false }, 5);
+    expect((await query<{ name: string }>(work)).length).toBeGreaterThan(before.length);
+    await push.close();
+    expect(await query<{ name: string }>(work)).toEqual(before);
+  });
+});
+
+describe("ClickHouse sessionizing on tricky timings", () => {
+  for (const [seed, maxGap, maxDuration] of [
+    [1, 1, 3],
+    [5, 0.5, 1.5],
+    [2, 1, 0.5],
+    [3, 1.5, 7],
+    [4, 1, 0],
+  ] as const) {
+    it(`matches the in-process Sessionizer (seed ${seed}, gap ${maxGap} min, duration ${maxDuration} min)`, async () => {
+      const events = trickyEvents(seed);
+      await loadDistributed(`tricky_${seed}`, events);
+      const local: CliSession[] = await inProcess(`tricky-${seed}`, events, "values", maxGap, maxDuration);
+      const push = await open(`tricky_${seed}`, "values", maxGap, maxDuration);
+      try {
+        const pushed = await push.sessions();
+        expect(pushed.map(sessionView)).toEqual(local.map(sessionView));
+        const model = new Model(local.map((s) => s.commands));
+        model.train();
+        expect(countsByName(await push.counts())).toEqual(countsByName(model.toJSON()));
+      } finally {
+        await push.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,96 @@
+import { createClient } from "@clickhouse/client";
+import { writeRecords } from "../../src/io/write.js";
+
+/** The two loopback shards of scripts/clickhouse.sh (HTTP ports). */
+export const SHARD_URLS = ["http://127.0.0.1:18123", "http://127.0.0.1:18124"] as const;
+/** The server the engine talks to: it holds the Distributed table. */
+export const URL = SHARD_URLS[0];
+
+/** One event row as the tests load it into ClickHouse and write it as CSV for the in-process readers. */
+export interface TestEvent {
+  readonly UserId: string | null;
+  readonly ClientIP: string | null;
+  /** `YYYY-MM-DD hh:mm:ss`, UTC. */
+  readonly TimeGenerated: string;
+  readonly Operation: string;
+  readonly params: readonly { readonly Name: string; readonly Value: string }[];
+}
+
+const COLUMNS =
+  "(UserId Nullable(String), ClientIP Nullable(String), TimeGenerated DateTime, seq UInt64, Operation String, Parameters Nested(Name String, Value String))";
+
+async function each(
+  run: (client: ReturnType<typeof createClient>, shard: number) => Promise<void>,
+): Promise<void> {
+  for (const [shard, url] of SHARD_URLS.entries()) {
+    const client = createClient({ url });
+    try {
+      await run(client, shard);
+    } finally {
+      await client.close();
+    }
+  }
+}
+
+/**
+ * Loads events into `<name>_local` on both shards (alternate rows, so sessions span shards) and creates the
+ * Distributed table `<name>` over them on the first server; `seq` is the row's position.
+ */
+export async function loadDistributed(name: string, events: readonly TestEvent[]): Promise<void> {
+  await each(async (client, shard) => {
+    await client.command({ query: `DROP TABLE IF EXISTS default.${name}_local` });
+    await client.command({
+      query: `CREATE TABLE default.${name}_local ${COLUMNS} ENGINE = MergeTree ORDER BY seq`,
+    });
+    const rows = events
+      .map((e, seq) => ({ e, seq }))
+      .filter(({ seq }) => seq % 2 === shard)
+      .map(({ e, seq }) => ({
+        UserId: e.UserId,
+        ClientIP: e.ClientIP,
+        TimeGenerated: e.TimeGenerated,
+        seq,
+        Operation: e.Operation,
+        "Parameters.Name": e.params.map((p) => p.Name),
+        "Parameters.Value": e.params.map((p) => p.Value),
+      }));
+    if (rows.length > 0)
+      await client.insert({ table: `default.${name}_local`, values: rows, format: "JSONEachRow" });
+  });
+  const client = createClient({ url: URL });
+  try {
+    await client.command({ query: `DROP TABLE IF EXISTS default.${name}` });
+    await client.command({
+      query: `CREATE TABLE default.${name} AS default.${name}_local ENGINE = Distributed(seqhunt_two_shards, default, ${name}_local, rand())`,
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/** Rows of a query on the first server, as JSON objects. */
+export async function query<T>(sql: string): Promise<T[]> {
+  const client = createClient({ url: URL });
+  try {
+    const result = await client.query({ query: sql, format: "JSON" });
+    return ((await result.json()) as { data: T[] }).data;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The same events as a JSONL file the in-process readers take (params as Exchange JSON; seq kept). */
+export async function writeJsonl(path: string, events: readonly TestEvent[]): Promise<void> {
+  await writeRecords(
+    path,
+    events.map((e, seq) => ({
+      UserId: e.UserId,
+      ClientIP: e.ClientIP,
+      TimeGenerated: `${e.TimeGenerated.replace(" ", "T")}Z`,
+      Operation: e.Operation,
+      Parameters: JSON.stringify(e.params),
+      seq,
+    })),
+    ["UserId", "ClientIP", "TimeGenerated", "Operation", "Parameters", "seq"],
+  );
+}
