@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../src/cli/main.js";
 import { Model, sessionize } from "../src/index.js";
+import { ensureServers, loadEvents, SHARDS } from "./clickhouse-data.js";
 import { generateEvents, generateSessions, writeCsv } from "./data.js";
 
 const [name = "", arg = ""] = process.argv.slice(2);
@@ -34,6 +35,18 @@ async function timedAsync(fn: () => Promise<void>, runs: number): Promise<number
     times.push((performance.now() - t) / 1000);
   }
   return median(times);
+}
+
+/** The generated logs' columns, values mode, as hunt takes them. */
+const HUNT_COLUMNS = ["--user", "UserId", "--params", "Parameters", "--param-mode", "values", "--quiet"];
+
+/** Median seconds of `seqhunt hunt` runs in this process (output dropped, errors shown). */
+function timedHunt(args: readonly string[], runs: number): Promise<number> {
+  const io = { out: () => {}, err: (s: string) => process.stderr.write(`${s}\n`) };
+  return timedAsync(async () => {
+    const code = await run(args, io);
+    if (code !== 0) throw new Error(`${args.slice(0, 3).join(" ")} exited ${code}`);
+  }, runs);
 }
 
 const events = (sessions: readonly unknown[][]) => sessions.reduce((n, s) => n + s.length, 0);
@@ -90,26 +103,8 @@ async function main(): Promise<void> {
     if (!existsSync(file)) await writeCsv(file, n);
     const bytes = statSync(file).size;
     const out = join(DATA, `scores-${n}.jsonl`);
-    const io = { out: () => {}, err: (s: string) => process.stderr.write(`${s}\n`) };
-    const args = [
-      "hunt",
-      file,
-      "--user",
-      "UserId",
-      "--params",
-      "Parameters",
-      "--param-mode",
-      "values",
-      "--quiet",
-      ...(withOut === "out" ? ["--out", out] : []),
-    ];
-    const seconds = await timedAsync(
-      async () => {
-        const code = await run(args, io);
-        if (code !== 0) throw new Error(`hunt exited ${code}`);
-      },
-      n > 2_000_000 ? 1 : 3,
-    );
+    const args = ["hunt", file, ...HUNT_COLUMNS, ...(withOut === "out" ? ["--out", out] : [])];
+    const seconds = await timedHunt(args, n > 2_000_000 ? 1 : 3);
     report({
       events: n,
       seconds,
@@ -130,6 +125,15 @@ async function main(): Promise<void> {
     const fresh = generateSessions(1_000_000, "cmds_params_values", 2);
     const seconds = timed(() => void model.score(fresh, { windowLength: 3 }));
     report({ events: events(fresh), seconds, eventsPerSecond: events(fresh) / seconds });
+  } else if (name === "clickhouse") {
+    // hunt pushed down to two ClickHouse shards: sessionize, count and score there, top 20 back.
+    const n = Number(arg);
+    await ensureServers();
+    const table = `bench_events_${n}`;
+    await loadEvents(table, n);
+    const args = ["hunt", "--engine", "clickhouse", "--url", SHARDS[0], "--table", table, "--seq", "seq"];
+    const seconds = await timedHunt([...args, "--time", "TimeMs", ...HUNT_COLUMNS], 1);
+    report({ events: n, seconds, eventsPerSecond: n / seconds });
   } else {
     throw new Error(`unknown case ${name}`);
   }

@@ -49,28 +49,48 @@ XML
 XML
 }
 
+# Node is always here (curl may not be): exit 0 when the server answers /ping.
+ping_port() {
+  node -e "fetch('http://127.0.0.1:$1/ping').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+}
+
+# Pids of servers started with this config (read from /proc: pgrep is not on every machine).
+servers_of() {
+  local p cmd
+  for p in /proc/[0-9]*; do
+    cmd=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
+    if [[ $cmd == *clickhouse-server*"--config-file=$1"* ]]; then echo "${p#/proc/}"; fi
+  done
+  return 0
+}
+
 case "$action" in
 start)
   write_config 1 18123 19000 19009
   write_config 2 18124 19001 19010
   for n in 1 2; do
     dir="$root/s$n"
-    if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then continue; fi
-    (cd "$dir" && nohup "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 & echo $! >"$dir/pid")
+    if ping_port $((18122 + n)); then continue; fi
+    (cd "$dir" && nohup "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 &)
   done
   for port in 18123 18124; do
-    for _ in $(seq 1 100); do
-      if curl -sf "http://127.0.0.1:$port/ping" >/dev/null; then break; fi
+    for _ in $(seq 1 150); do
+      if ping_port "$port"; then break; fi
       sleep 0.2
     done
-    curl -sf "http://127.0.0.1:$port/ping" >/dev/null || { echo "clickhouse on $port did not start" >&2; cat "$root"/s*/log/*.log >&2 || true; exit 1; }
+    ping_port "$port" || { echo "clickhouse on $port did not start" >&2; cat "$root"/s*/log/*.log >&2 || true; exit 1; }
   done
   echo "clickhouse: two servers up (http 18123, 18124)"
   ;;
 stop)
   for n in 1 2; do
-    dir="$root/s$n"
-    if [ -f "$dir/pid" ]; then kill "$(cat "$dir/pid")" 2>/dev/null || true; rm -f "$dir/pid"; fi
+    config="$root/s$n/config.xml"
+    for _ in $(seq 1 100); do
+      pids=$(servers_of "$config")
+      [ -z "$pids" ] && break
+      kill $pids 2>/dev/null || true
+      sleep 0.1
+    done
   done
   ;;
 *) echo "usage: $0 start|stop [dir]" >&2; exit 2 ;;

@@ -1,12 +1,20 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CliSession, type InputOptions, loadSessions } from "../../src/cli/sessions.js";
-import { generateExchangeLog, rng } from "../../src/demo/generate.js";
+import { rng } from "../../src/demo/generate.js";
 import { ClickHousePushdown } from "../../src/engine/clickhouse/pushdown.js";
 import { Model } from "../../src/model/model.js";
-import type { Command, ModelFile, SessionScore } from "../../src/types.js";
+import type { Command, SessionScore } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
-import { loadDistributed, query, type TestEvent, URL, writeJsonl } from "../helpers/clickhouse.js";
+import {
+  countsByName,
+  demoEvents,
+  loadDistributed,
+  query,
+  type TestEvent,
+  URL,
+  writeJsonl,
+} from "../helpers/clickhouse.js";
 
 type Mode = "none" | "names" | "values";
 
@@ -57,28 +65,6 @@ async function inProcess(
   return (await loadSessions([path], inputOptions(mode, maxGap, maxDuration))).sessions;
 }
 
-/** Raw counts keyed by names, so vocabularies in different orders compare equal. */
-function countsByName(file: ModelFile): Record<string, Record<string, number>> {
-  const { commands: c, params: p, values: v } = file;
-  const list = (counts: number[], names: string[]) =>
-    Object.fromEntries(counts.flatMap((n, i) => (n === 0 ? [] : [[names[i] as string, n]])));
-  const triples = (flat: number[], rows: string[], cols: string[]) => {
-    const out: Record<string, number> = {};
-    for (let i = 0; i < flat.length; i += 3)
-      out[`${rows[flat[i] as number]} -> ${cols[flat[i + 1] as number]}`] = flat[i + 2] as number;
-    return out;
-  };
-  return {
-    sessions: { count: file.sessionCount },
-    seq1: list(file.seq1, c),
-    seq2: triples(file.seq2, c, c),
-    param: list(file.param, p),
-    cmdParam: triples(file.cmdParam, c, p),
-    value: list(file.value, v),
-    paramValue: triples(file.paramValue, p, v),
-  };
-}
-
 /** The rank key of an in-process score: rarest-window log-likelihood, no window last. */
 function rarity(scores: readonly SessionScore[], i: number): number {
   const w = scores[i]?.rarestWindowLogLikelihood ?? Number.NaN;
@@ -98,20 +84,6 @@ function sessionView(s: {
       : [c.name, c.params instanceof Set ? [...c.params].sort() : Object.entries(c.params).sort()],
   );
   return JSON.stringify([s.identity, s.start, s.end, commands]);
-}
-
-/** The demo's Exchange log, ClientIP missing on the service account's rows (NULL in both pipelines). */
-function demoEvents(): TestEvent[] {
-  return generateExchangeLog({ seed: 11 }).events.map((e) => ({
-    UserId: e.UserId,
-    ClientIP: e.ClientIP === "" ? null : e.ClientIP,
-    TimeGenerated: e.TimeGenerated.replace("T", " ").replace("Z", ""),
-    Operation: e.Operation,
-    params: (JSON.parse(e.Parameters) as { Name: string; Value: unknown }[]).map((p) => ({
-      Name: p.Name,
-      Value: typeof p.Value === "string" ? p.Value : JSON.stringify(p.Value ?? ""),
-    })),
-  }));
 }
 
 /**

@@ -1,5 +1,7 @@
 import { createClient } from "@clickhouse/client";
+import { generateExchangeLog } from "../../src/demo/generate.js";
 import { writeRecords } from "../../src/io/write.js";
+import type { ModelFile } from "../../src/types.js";
 
 /** The two loopback shards of scripts/clickhouse.sh (HTTP ports). */
 export const SHARD_URLS = ["http://127.0.0.1:18123", "http://127.0.0.1:18124"] as const;
@@ -93,4 +95,40 @@ export async function writeJsonl(path: string, events: readonly TestEvent[]): Pr
     })),
     ["UserId", "ClientIP", "TimeGenerated", "Operation", "Parameters", "seq"],
   );
+}
+
+/** Raw counts keyed by names, so vocabularies in different orders compare equal. */
+export function countsByName(file: ModelFile): Record<string, Record<string, number>> {
+  const { commands: c, params: p, values: v } = file;
+  const list = (counts: number[], names: string[]) =>
+    Object.fromEntries(counts.flatMap((n, i) => (n === 0 ? [] : [[names[i] as string, n]])));
+  const triples = (flat: number[], rows: string[], cols: string[]) => {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < flat.length; i += 3)
+      out[`${rows[flat[i] as number]} -> ${cols[flat[i + 1] as number]}`] = flat[i + 2] as number;
+    return out;
+  };
+  return {
+    sessions: { count: file.sessionCount },
+    seq1: list(file.seq1, c),
+    seq2: triples(file.seq2, c, c),
+    param: list(file.param, p),
+    cmdParam: triples(file.cmdParam, c, p),
+    value: list(file.value, v),
+    paramValue: triples(file.paramValue, p, v),
+  };
+}
+
+/** The demo's Exchange log, ClientIP missing on the service account's rows (NULL in both pipelines). */
+export function demoEvents(seed = 11): TestEvent[] {
+  return generateExchangeLog({ seed }).events.map((e) => ({
+    UserId: e.UserId,
+    ClientIP: e.ClientIP === "" ? null : e.ClientIP,
+    TimeGenerated: e.TimeGenerated.replace("T", " ").replace("Z", ""),
+    Operation: e.Operation,
+    params: (JSON.parse(e.Parameters) as { Name: string; Value: unknown }[]).map((p) => ({
+      Name: p.Name,
+      Value: typeof p.Value === "string" ? p.Value : JSON.stringify(p.Value ?? ""),
+    })),
+  }));
 }

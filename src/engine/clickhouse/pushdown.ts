@@ -115,8 +115,9 @@ async function resolveSource(connection: Connection, columns: PushdownColumns): 
   if (timeType.startsWith("Nullable("))
     rejects.push({ reason: "missing time", condition: `isNull(${quoteIdentifier(columns.time)})` });
   const eventType = need(columns.event, "event");
-  const event = textExpression(columns.event, eventType);
-  rejects.push({ reason: "missing event", condition: `isNull(${event}) OR ${event} = ''` });
+  const eventText = textExpression(columns.event, eventType);
+  rejects.push({ reason: "missing event", condition: `isNull(${eventText}) OR ${eventText} = ''` });
+  const event = eventType.startsWith("Nullable(") ? `assumeNotNull(${eventText})` : eventText;
   let sequence: string | null = null;
   if (columns.sequence !== undefined) {
     const type = need(columns.sequence, "sequence");

@@ -24,7 +24,8 @@ export function int(n: number): string {
 /** How a time column becomes epoch microseconds (Int64), by its ClickHouse type; null when unsupported. */
 export function microsExpression(column: string, type: string): string | null {
   const bare = type.replace(/^Nullable\((.*)\)$/, "$1");
-  const c = quoteIdentifier(column);
+  // Rows with a NULL time are rejected before this is evaluated.
+  const c = bare === type ? quoteIdentifier(column) : `assumeNotNull(${quoteIdentifier(column)})`;
   if (/^DateTime(\(.*\))?$/.test(bare)) return `toInt64(toUInt32(${c})) * 1000000`;
   if (/^DateTime64\(/.test(bare)) return `toUnixTimestamp64Micro(${c})`;
   if (/^Date$/.test(bare)) return `toInt64(toUInt32(toDateTime(${c}))) * 1000000`;
