@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { ClickHousePushdown } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
-import { Model } from "../model/model.js";
+import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
 import { publish } from "./commands.js";
 import { rankInOrder } from "./rank.js";
@@ -85,7 +85,7 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
   try {
     const model = options.model
       ? loadModel(options.model, sessionTypeOf(options.paramMode))
-      : Model.fromJSON(await push.counts());
+      : await push.train();
     const shape = { window: options.window, tokens: options.tokens, geoMean: options.geoMean };
     const top = await push.score(model, shape, options.top, options.outTable);
     const bySid = new Map((await push.sessions(top.map((s) => s.sid))).map((s) => [s.sid, s]));
@@ -137,7 +137,7 @@ export async function trainClickHouse(
   const push = await openPushdown(options, io, options.quiet);
   let model: Model;
   try {
-    model = Model.fromJSON(await push.counts());
+    model = await push.train();
   } finally {
     await push.close();
   }

@@ -89,6 +89,12 @@ export function logProbabilitiesOf(model: Model): LogProbabilities {
   return readLogs(model);
 }
 
+/** A trained model from raw counts made elsewhere (internal: counted in ClickHouse); it holds no sessions. */
+export function modelFromCounts(counts: RawCounts, sessionType: SessionTypeName): Model {
+  const options: InternalOptions = { [FROM_COUNTS]: { counts, sessionType } };
+  return new Model([], options);
+}
+
 /**
  * A first-order Markov model of sessions, reproducing msticpy's `anomalous_sequence` Model number
  * for number. Construct with training sessions, call {@link Model.train}, then the compute methods.

@@ -166,7 +166,7 @@ describe("ClickHouse pushdown on a Distributed table of two shards", () => {
 
         const model = new Model(local.map((s) => s.commands));
         model.train();
-        const file = await push.counts();
+        const file = (await push.train()).toJSON();
         expect(countsByName(file)).toEqual(countsByName(model.toJSON()));
 
         for (const shape of [
@@ -218,7 +218,7 @@ describe("ClickHouse pushdown on a Distributed table of two shards", () => {
     const work = "SELECT name FROM system.tables WHERE name LIKE 'seqhunt%' ORDER BY name";
     const before = await query<{ name: string }>(work);
     const push = await open("parity_demo", "names");
-    await push.score(Model.fromJSON(await push.counts()), { window: 3, tokens: true, geoMean: false }, 5);
+    await push.score(await push.train(), { window: 3, tokens: true, geoMean: false }, 5);
     expect((await query<{ name: string }>(work)).length).toBeGreaterThan(before.length);
     await push.close();
     expect(await query<{ name: string }>(work)).toEqual(before);
@@ -243,7 +243,7 @@ describe("ClickHouse sessionizing on tricky timings", () => {
         expect(pushed.map(sessionView)).toEqual(local.map(sessionView));
         const model = new Model(local.map((s) => s.commands));
         model.train();
-        expect(countsByName(await push.counts())).toEqual(countsByName(model.toJSON()));
+        expect(countsByName((await push.train()).toJSON())).toEqual(countsByName(model.toJSON()));
       } finally {
         await push.close();
       }

@@ -8,9 +8,10 @@ import { logProbabilitiesOf, Model } from "../../src/model/model.js";
 function lookup(rows: ReturnType<typeof modelTableRows>, a: number, b: number): number {
   const entry = rows.trans.find((r) => r[0] === a && r[1] === b);
   if (entry !== undefined) return entry[2] as number;
-  const fallback = rows.rowDefault.find((r) => r[0] === a);
-  if (fallback === undefined) throw new Error(`row ${a} has neither an entry for ${b} nor a default`);
-  return fallback[1] as number;
+  const fallback = rows.vocab.find((r) => r[1] === a)?.[5];
+  if (fallback === undefined || Number.isNaN(fallback))
+    throw new Error(`row ${a} has neither an entry for ${b} nor a default`);
+  return fallback as number;
 }
 
 const names = fc.constantFrom("A", "B", "C", "##END##", "##START##", "__proto__");

@@ -5,12 +5,13 @@ type Row = (string | number)[];
 
 /** The model's log tables as rows for upload: every number the in-process likelihood engine uses. */
 export interface ModelTableRows {
-  /** name, id, log prior, sum of log(1 - p) over the command's parameter row, row size. */
+  /**
+   * name, id, log prior, sum of log(1 - p) over the command's parameter row, row size, and the log
+   * transition probability shared by the row's unlisted columns (NaN when every column is listed).
+   */
   readonly vocab: Row[];
   /** (a, b, log p) wherever the transition differs from its row's default. */
   readonly trans: Row[];
-  /** (a, default log p) for rows whose unseen columns share one probability. */
-  readonly rowDefault: Row[];
   /** (command, parameter, correction when present, values modelled, log p of an unseen value). */
   readonly cmdParam: Row[];
   /** (parameter, value, log p) for parameters whose values are modelled. */
@@ -26,18 +27,18 @@ export function modelTableRows(logs: LogProbabilities, withValues: boolean): Mod
   const paramName = (id: number) => raw.params.name(id);
   const vocab: Row[] = [];
   const trans: Row[] = [];
-  const rowDefault: Row[] = [];
   for (let a = 0; a < n; a++) {
+    const smoothedRow = a !== END_ID && s.seq2HasRow(a);
     vocab.push([
       commandName(a),
       a,
       logs.logPrior[a] as number,
       logs.paramBase[a] as number,
       logs.paramRowSize[a] as number,
+      smoothedRow ? Math.log(1 / (s.seq2RowSum[a] as number)) : Number.NaN,
     ]);
-    if (a !== END_ID && s.seq2HasRow(a)) {
+    if (smoothedRow) {
       // A smoothed row: every unseen column has count 1; seen columns and START differ.
-      rowDefault.push([a, Math.log(1 / (s.seq2RowSum[a] as number))]);
       for (const b of raw.seq2.rowKeys(a)) trans.push([a, b, logs.logTrans(a, b)]);
       if (!raw.seq2.has(a, START_ID)) trans.push([a, START_ID, logs.logTrans(a, START_ID)]);
     } else {
@@ -58,5 +59,5 @@ export function modelTableRows(logs: LogProbabilities, withValues: boolean): Mod
       for (const [v, logValue] of row) paramValue.push([paramName(p), raw.values.name(v), logValue]);
     });
   }
-  return { vocab, trans, rowDefault, cmdParam, paramValue };
+  return { vocab, trans, cmdParam, paramValue };
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { SeqhuntError } from "../../errors.js";
 import { trustedCmd } from "../../model/cmd.js";
-import { logProbabilitiesOf, type Model } from "../../model/model.js";
-import { MODEL_FORMAT, MODEL_VERSION } from "../../model/serialize.js";
+import { END_ID, RawCounts, START_ID, UNK_ID } from "../../model/counts.js";
+import { logProbabilitiesOf, type Model, modelFromCounts } from "../../model/model.js";
 import { SessionType } from "../../model/session-type.js";
-import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "../../model/tokens.js";
-import type { Command, ModelFile, SessionTypeName } from "../../types.js";
+import type { Command, SessionTypeName } from "../../types.js";
 import { type ClickHouseTarget, Connection, float } from "./connection.js";
 import { modelTableRows } from "./model-tables.js";
 import {
@@ -252,17 +251,43 @@ export class ClickHousePushdown {
     return qualified(this.#connection.target.database, table);
   }
 
-  /** The raw counts of the sessions, computed in ClickHouse, as a model file (load with Model.fromJSON). */
-  async counts(): Promise<ModelFile> {
+  /**
+   * The model of the sessions: raw counts computed in ClickHouse (only the count tables come back), smoothed
+   * and turned into probabilities here, as in-process training does. Vocabularies are interned in name order.
+   */
+  async train(): Promise<Model> {
     const queries = countQueries(this.#q(this.#tables.sessions));
-    const [sessions, seq1, seq2, cmdParam, paramValue] = await Promise.all([
-      this.#connection.rows(queries.sessions),
-      this.#connection.rows(queries.seq1),
-      this.#connection.rows(queries.seq2),
-      this.sessionType === SessionType.cmdsOnly ? [] : this.#connection.rows(queries.cmdParam),
-      this.sessionType === SessionType.cmdsParamsValues ? this.#connection.rows(queries.paramValue) : [],
-    ]);
-    return countsFile(this.sessionType, Number(sessions[0]?.[0] ?? 0), seq1, seq2, cmdParam, paramValue);
+    const counts = new RawCounts();
+    const { commands, params, values } = counts;
+    const add = (list: number[], id: number, n: number) => {
+      while (list.length <= id) list.push(0);
+      list[id] = (list[id] as number) + n;
+    };
+    add(counts.seq1, START_ID, this.sessionCount);
+    add(counts.seq1, END_ID, this.sessionCount);
+    counts.sessions = this.sessionCount;
+    await this.#connection.eachRow(queries.seq1, ([c = "", n = "0"]) => {
+      add(counts.seq1, commands.intern(c), Number(n));
+    });
+    await this.#connection.eachRow(queries.seq2, ([a = "", b = "", n = "0"]) => {
+      counts.seq2.add(commands.intern(a), commands.intern(b), Number(n));
+    });
+    if (this.sessionType !== SessionType.cmdsOnly) {
+      await this.#connection.eachRow(queries.cmdParam, ([c = "", p = "", n = "0"]) => {
+        const param = params.intern(p);
+        counts.cmdParam.add(commands.intern(c), param, Number(n));
+        add(counts.param, param, Number(n));
+      });
+    }
+    if (this.sessionType === SessionType.cmdsParamsValues) {
+      await this.#connection.eachRow(queries.paramValue, ([p = "", v = "", n = "0"]) => {
+        const value = values.intern(v);
+        counts.paramValue.add(params.intern(p), value, Number(n));
+        add(counts.value, value, Number(n));
+      });
+    }
+    counts.fit();
+    return modelFromCounts(counts, this.sessionType);
   }
 
   /**
@@ -271,7 +296,7 @@ export class ClickHousePushdown {
    */
   async score(
     model: Model,
-    shape: Omit<ScoringShape, "withParams" | "withValues">,
+    shape: Omit<ScoringShape, "withParams" | "withValues" | "unknown">,
     top: number,
     outTable?: string,
   ): Promise<PushedScore[]> {
@@ -287,7 +312,6 @@ export class ClickHousePushdown {
     for (const [name, table] of [
       ["vocab", t.vocab],
       ["trans", t.trans],
-      ["rowDefault", t.rowDefault],
       ["cmdParam", t.cmdParam],
       ["paramValue", t.paramValue],
     ] as const) {
@@ -302,7 +326,7 @@ export class ClickHousePushdown {
     await this.#connection.command(`DROP TABLE IF EXISTS ${this.#q(t.scores)}`);
     await this.#connection.command(`CREATE TABLE ${this.#q(t.scores)} (${SCORE_COLUMNS}) ENGINE = Memory`);
     await this.#connection.command(
-      `INSERT INTO ${this.#q(t.scores)} ${scoringQuery(db, t, { ...shape, withParams, withValues })}`,
+      `INSERT INTO ${this.#q(t.scores)} ${scoringQuery(db, t, { ...shape, withParams, withValues, unknown: rows.vocab[UNK_ID]?.slice(2) as number[] })}`,
     );
     if (outTable !== undefined) await this.#writeScores(outTable);
     const best = await this.#connection.rows(
@@ -425,69 +449,4 @@ async function countRows(
   let used = read;
   for (const n of skipped.values()) used -= n;
   return { read, used, skipped };
-}
-
-/** A model file from count rows keyed by names (vocabularies in a deterministic order). */
-function countsFile(
-  sessionType: SessionTypeName,
-  sessions: number,
-  seq1Rows: unknown[][],
-  seq2Rows: unknown[][],
-  cmdParamRows: unknown[][],
-  paramValueRows: unknown[][],
-): ModelFile {
-  const vocabulary = (reserved: readonly string[], names: Iterable<string>) => {
-    const ids = new Map<string, number>(reserved.map((r, i) => [r, i]));
-    for (const name of [...new Set(names)].sort()) if (!ids.has(name)) ids.set(name, ids.size);
-    return ids;
-  };
-  const commands = vocabulary(
-    [START_TOKEN, END_TOKEN, UNK_TOKEN],
-    seq1Rows.map((r) => String(r[0])),
-  );
-  const params = vocabulary(
-    [UNK_TOKEN],
-    cmdParamRows.map((r) => String(r[1])),
-  );
-  const values = vocabulary(
-    [UNK_TOKEN],
-    paramValueRows.map((r) => String(r[1])),
-  );
-  const id = (map: Map<string, number>, name: unknown) => map.get(String(name)) as number;
-  const seq1 = new Array<number>(commands.size).fill(0);
-  seq1[0] = sessions;
-  seq1[1] = sessions;
-  for (const [c, n] of seq1Rows) seq1[id(commands, c)] = (seq1[id(commands, c)] as number) + Number(n);
-  const triples = (rows: unknown[][], rowIds: Map<string, number>, colIds: Map<string, number>) => {
-    const merged = new Map<string, number>();
-    for (const [a, b, n] of rows) {
-      const key = `${id(rowIds, a)},${id(colIds, b)}`;
-      merged.set(key, (merged.get(key) ?? 0) + Number(n));
-    }
-    return [...merged]
-      .map(([key, n]) => [...key.split(",").map(Number), n] as [number, number, number])
-      .sort((x, y) => x[0] - y[0] || x[1] - y[1])
-      .flat();
-  };
-  const totals = (rows: unknown[][], ids: Map<string, number>) => {
-    const list = new Array<number>(ids.size).fill(0);
-    for (const r of rows) list[id(ids, r[1])] = (list[id(ids, r[1])] as number) + Number(r[2]);
-    return list;
-  };
-  return {
-    format: MODEL_FORMAT,
-    version: MODEL_VERSION,
-    sessionType,
-    modellableParams: null,
-    sessionCount: sessions,
-    commands: [...commands.keys()],
-    params: [...params.keys()],
-    values: [...values.keys()],
-    seq1,
-    seq2: triples(seq2Rows, commands, commands),
-    param: totals(cmdParamRows, params),
-    cmdParam: triples(cmdParamRows, commands, params),
-    value: totals(paramValueRows, values),
-    paramValue: triples(paramValueRows, params, values),
-  };
 }

@@ -5,6 +5,14 @@
  * capture arrays (ClickHouse copies a captured array once per element: quadratic).
  */
 
+/** A Float64 seqhunt computed, as a literal that reads back to the same number (inf and nan included). */
+export function float(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Number.POSITIVE_INFINITY) return "inf";
+  if (x === Number.NEGATIVE_INFINITY) return "-inf";
+  return `toFloat64(${String(x)})`;
+}
+
 /** A ClickHouse identifier, backquoted. */
 export function quoteIdentifier(name: string): string {
   return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
@@ -84,7 +92,7 @@ export function rejectCountsQuery(source: EventSource): string {
 
 /**
  * Per identity: its events sorted by time then sequence, and how many doubling levels its sessionizing
- * needs (0 when it spans no more than the max duration: then only the gap rule splits).
+ * needs (0 when no gap segment lasts longer than the max duration: then only the gap rule splits).
  */
 export function identityEventsQuery(source: EventSource, limits: LimitsMicros): string {
   const ids = source.identity.map((expr, i) => `${expr} AS i${i}`);
@@ -100,16 +108,22 @@ export function identityEventsQuery(source: EventSource, limits: LimitsMicros): 
     `${names} AS __names`,
     `${values} AS __values`,
   ];
-  const groupKeys = source.identity.map((_, i) => `i${i}`);
+  const groupKeys = source.identity.map((_, i) => `i${i}`).join(", ");
+  const G = int(limits.maxGap);
   const D = int(limits.maxDuration);
-  const sessionsBound =
-    limits.maxDuration > 0 ? `least(count(), intDiv(max(__t) - min(__t), ${D}) + 1)` : "count()";
-  return `SELECT ${groupKeys.join(", ")},
-  arraySort(e -> (e.1, e.2, e.3, e.4, e.5), groupArray((__t, toInt64(__seq), __cmd,
-    arrayFilter((n, k) -> k, __names, ${keep}), arrayFilter((v, k) -> k, __values, ${keep})))) AS ev,
-  if(max(__t) - min(__t) <= ${D}, 0, toUInt32(ceil(log2(${sessionsBound})))) AS levels
-FROM (SELECT ${row.join(", ")} FROM ${source.table} WHERE ${usableRows(source)})
-GROUP BY ${groupKeys.join(", ")}`;
+  // The duration rule can split only a gap segment longer than the max duration, at most
+  // floor(length / max duration) + 1 times (and never into more sessions than events).
+  const longest = `arrayReduce('max', arrayMap((a, b) -> b - a,
+      arrayFilter((x, d, i) -> i = 1 OR d > ${G}, t, arrayDifference(t), arrayEnumerate(t)),
+      arrayFilter((x, d) -> d > ${G}, t, arrayConcat(arrayPopFront(arrayDifference(t)), [toInt64(${G}) + 1]))))`;
+  const bound = limits.maxDuration > 0 ? `least(length(t), intDiv(longest, ${D}) + 1)` : "length(t)";
+  return `SELECT ${groupKeys}, ev, if(longest <= ${D}, 0, toUInt32(ceil(log2(${bound})))) AS levels
+FROM (SELECT ${groupKeys}, ev, arrayMap(e -> e.1, ev) AS t, ${longest} AS longest
+  FROM (SELECT ${groupKeys},
+    arraySort(e -> (e.1, e.2, e.3, e.4, e.5), groupArray((__t, toInt64(__seq), __cmd,
+      arrayFilter((n, k) -> k, __names, ${keep}), arrayFilter((v, k) -> k, __values, ${keep})))) AS ev
+  FROM (SELECT ${row.join(", ")} FROM ${source.table} WHERE ${usableRows(source)})
+  GROUP BY ${groupKeys}))`;
 }
 
 /**
@@ -184,7 +198,6 @@ export interface WorkTables {
   readonly sessions: string;
   readonly vocab: string;
   readonly trans: string;
-  readonly rowDefault: string;
   readonly cmdParam: string;
   readonly paramValue: string;
   readonly scores: string;
@@ -199,7 +212,6 @@ export function workTables(prefix: string): WorkTables {
     sessions: name("sessions"),
     vocab: name("vocab"),
     trans: name("trans"),
-    rowDefault: name("row_default"),
     cmdParam: name("cmd_param"),
     paramValue: name("param_value"),
     scores: name("scores"),
@@ -208,15 +220,16 @@ export function workTables(prefix: string): WorkTables {
 
 /** Columns of the uploaded model tables. */
 export const MODEL_TABLE_COLUMNS = {
-  vocab: "name String, id UInt32, prior Float64, base Float64, rowsize UInt32",
+  vocab: "name String, id UInt32, prior Float64, base Float64, rowsize UInt32, dlp Float64",
   trans: "a UInt32, b UInt32, lp Float64",
-  rowDefault: "a UInt32, dlp Float64",
   cmdParam: "b UInt32, pname String, corr Float64, modelled UInt8, unk Float64",
   paramValue: "pname String, pval String, lv Float64",
 } as const;
 
 /** What the scoring query needs to know. */
 export interface ScoringShape {
+  /** `##UNK##`'s vocab row (prior, base, rowsize, dlp): what an unseen command gets. */
+  readonly unknown: readonly number[];
   readonly withParams: boolean;
   readonly withValues: boolean;
   readonly window: number;
@@ -232,7 +245,7 @@ export interface ScoringShape {
 export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): string {
   const q = (table: string) => qualified(db, table);
   const k = int(shape.window);
-  const base = [
+  const stepColumns = [
     "sid",
     "n",
     "pos",
@@ -254,21 +267,25 @@ export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): st
       }`;
   const carry = (extra: string[]) =>
     ["sid", "n", "pos", ...extra, ...(shape.withParams ? ["pn", "pv"] : [])].join(", ");
-  steps = `SELECT ${carry(["prev"])}, toUInt32(if(ck = 1, cid, 2)) AS b FROM (${steps})
-    ANY LEFT JOIN (SELECT name AS cmd, id AS cid, toUInt8(1) AS ck FROM ${q(t.vocab)}) USING cmd`;
-  steps = `SELECT ${carry(["b"])}, toUInt32(if(ak = 1, aid, 2)) AS a FROM (${steps})
-    ANY LEFT JOIN (SELECT name AS prev, id AS aid, toUInt8(1) AS ak FROM ${q(t.vocab)}) USING prev`;
-  steps = `SELECT ${carry(["a", "b"])}, prior, base, rowsize FROM (${steps})
-    ANY LEFT JOIN (SELECT id AS b, prior, base, rowsize FROM ${q(t.vocab)}) USING b`;
-  steps = `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, lp, tf FROM (${steps})
-    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${q(t.trans)}) USING (a, b)`;
+  // An unseen command is ##UNK##: its row's numbers are written in as literals (numbers seqhunt computed).
+  const [prior = 0, base = 0, rowsize = 0, dlp = 0] = shape.unknown;
+  steps = `SELECT ${carry(["prev"])}, toUInt32(if(ck = 1, cid, 2)) AS b, if(ck = 1, cprior, ${float(prior)}) AS prior,
+      if(ck = 1, cbase, ${float(base)}) AS base, if(ck = 1, crowsize, ${int(rowsize)}) AS rowsize FROM (${steps})
+    ANY LEFT JOIN (SELECT name AS cmd, id AS cid, prior AS cprior, base AS cbase, rowsize AS crowsize, toUInt8(1) AS ck
+      FROM ${q(t.vocab)}) USING cmd`;
+  steps = `SELECT ${carry(["b", "prior", "base", "rowsize"])}, toUInt32(if(ak = 1, aid, 2)) AS a,
+      if(ak = 1, adlp, ${float(dlp)}) AS dlp FROM (${steps})
+    ANY LEFT JOIN (SELECT name AS prev, id AS aid, dlp AS adlp, toUInt8(1) AS ak FROM ${q(t.vocab)}) USING prev`;
   steps = `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, if(tf = 1, lp, dlp) AS tr FROM (${steps})
-    ANY LEFT JOIN (SELECT a, dlp FROM ${q(t.rowDefault)}) USING a`;
-  let perStep: string;
+    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${q(t.trans)}) USING (a, b)`;
+  let perSession: string;
   if (!shape.withParams) {
-    perStep = `SELECT sid, n, pos, tr + 0 AS step, prior AS head FROM (${steps})`;
+    perSession = `SELECT sid, any(n) AS n,
+        arraySort((x, p) -> p, groupArray(tr), groupArray(pos)) AS steps,
+        arraySort((x, p) -> p, groupArray(prior), groupArray(pos)) AS heads
+      FROM (${steps}) GROUP BY sid`;
   } else {
-    let params = `SELECT ${base.filter((c) => c !== "pn" && c !== "pv").join(", ")}, length(pn) AS listed, pname, pval
+    let params = `SELECT ${stepColumns.filter((c) => c !== "pn" && c !== "pv").join(", ")}, length(pn) AS listed, pname, pval
       FROM (${steps}) LEFT ARRAY JOIN pn AS pname, pv AS pval`;
     const cols = "sid, n, pos, a, b, tr, prior, base, rowsize, listed, pname, pval";
     params = `SELECT ${cols}, corr, modelled, unk, pf FROM (${params})
@@ -281,13 +298,13 @@ export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): st
         ANY LEFT JOIN (SELECT pname, pval, lv, toUInt8(1) AS vf FROM ${q(t.paramValue)}) USING (pname, pval)`;
     }
     const emission = `if(any(listed) > 0, (any(base) + (sum(if(pf = 1, corr, 0)) + sum(${value}))) / (any(rowsize) + sum(${shape.withValues ? "pf = 1 AND modelled = 1" : "0"})), 0)`;
-    perStep = `SELECT sid, any(n) AS n, pos, any(tr) + ${emission} AS step, any(prior) + ${emission} AS head
+    const perStep = `SELECT sid, any(n) AS n, pos, any(tr) + ${emission} AS step, any(prior) + ${emission} AS head
       FROM (${params}) GROUP BY sid, pos`;
+    perSession = `SELECT sid, any(n) AS n,
+        arraySort((x, p) -> p, groupArray(step), groupArray(pos)) AS steps,
+        arraySort((x, p) -> p, groupArray(head), groupArray(pos)) AS heads
+      FROM (${perStep}) GROUP BY sid`;
   }
-  const perSession = `SELECT sid, any(n) AS n,
-      arraySort((x, p) -> p, groupArray(step), groupArray(pos)) AS steps,
-      arraySort((x, p) -> p, groupArray(head), groupArray(pos)) AS heads
-    FROM (${perStep}) GROUP BY sid`;
   const padding = shape.tokens ? 1 : 0;
   const windows = `SELECT sid, n, arrayCumSum(steps) AS cs,
       ${shape.tokens ? "arrayConcat([steps[1]], arrayPopFront(heads))" : "heads"} AS h,
@@ -308,18 +325,15 @@ export const SCORE_COLUMNS = "sid UInt64, n UInt32, ll Float64, wll Float64, wst
 /** Rarest first: sessions with a window, by window then whole-session log-likelihood, then input order. */
 export const RANK_ORDER = "isNaN(wll), wll, ll, sid";
 
-/** Raw counts from the sessions table: one query per count table, each a GROUP BY over arrayJoin. */
-export function countQueries(
-  sessions: string,
-): Record<"sessions" | "seq1" | "seq2" | "cmdParam" | "paramValue", string> {
+/** Raw counts from the sessions table: one GROUP BY over ARRAY JOINs per count table, in name order. */
+export function countQueries(sessions: string): Record<"seq1" | "seq2" | "cmdParam" | "paramValue", string> {
   return {
-    sessions: `SELECT count() FROM ${sessions}`,
-    seq1: `SELECT c, count() FROM ${sessions} ARRAY JOIN cmds AS c GROUP BY c`,
+    seq1: `SELECT c, count() FROM ${sessions} ARRAY JOIN cmds AS c GROUP BY c ORDER BY c`,
     seq2: `SELECT a, b, count() FROM ${sessions}
-      ARRAY JOIN arrayConcat(['##START##'], cmds) AS a, arrayConcat(cmds, ['##END##']) AS b GROUP BY a, b`,
+      ARRAY JOIN arrayConcat(['##START##'], cmds) AS a, arrayConcat(cmds, ['##END##']) AS b GROUP BY a, b ORDER BY a, b`,
     cmdParam: `SELECT c, arrayJoin(ns) AS p, count() FROM (SELECT c, ns FROM ${sessions} ARRAY JOIN cmds AS c, names AS ns)
-      GROUP BY c, p`,
+      GROUP BY c, p ORDER BY c, p`,
     paramValue: `SELECT p, v, count() FROM (SELECT ns, vs FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs)
-      ARRAY JOIN ns AS p, vs AS v WHERE v != '' GROUP BY p, v`,
+      ARRAY JOIN ns AS p, vs AS v WHERE v != '' GROUP BY p, v ORDER BY p, v`,
   };
 }
