@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
@@ -15,6 +15,7 @@ import {
   outputRecord,
   type RankedSession,
   type Ranking,
+  rankInOrder,
   type ScoringOptions,
   scoreAndRank,
 } from "./rank.js";
@@ -26,6 +27,7 @@ import {
   readSummary,
   typeOfLoaded,
 } from "./sessions.js";
+import { SpilledSessions } from "./spill.js";
 import { printable, progressBar } from "./terminal.js";
 
 /** Options of hunt and score. */
@@ -132,8 +134,110 @@ export interface HuntResult {
   readonly modelSource: string;
 }
 
+/** Inputs above this size are hunted in two passes over spilled sessions (memory bounded by the model). */
+const SPILL_BYTES = 512e6;
+
+/** Sessions the report of a spilled hunt holds (the rarest; the rest are in --out). */
+const SPILLED_REPORT_SESSIONS = 10_000;
+
+function spills(files: readonly string[], options: HuntOptions): boolean {
+  const mode = process.env.SEQHUNT_HUNT_MODE;
+  if (options.sessions || (options.method !== undefined && options.method !== "reference")) return false;
+  if (mode === "spill" || mode === "memory") return mode === "spill";
+  let bytes = 0;
+  for (const f of files) {
+    try {
+      bytes += statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1);
+    } catch {
+      return false; // the reader reports the missing file
+    }
+  }
+  return bytes > SPILL_BYTES;
+}
+
+/**
+ * hunt over a large input in two passes: sessions train the model as they close and go to a temporary
+ * file; then they are scored from it in batches, keeping two numbers per session; the rarest are read back
+ * to print, and --out streams every session in rank order. Same output as the in-memory hunt.
+ */
+async function huntSpilled(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
+  const spill = new SpilledSessions();
+  try {
+    const builder = options.model ? null : new ModelBuilder();
+    const bar = progressBar(options.quiet);
+    let loaded: LoadedSessions;
+    try {
+      loaded = await loadSessions(files, options, bar?.update, (s) => {
+        builder?.add(s.commands);
+        spill.append(s);
+      });
+    } finally {
+      bar?.stop();
+    }
+    if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+    if (spill.count === 0) throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+    const model = options.model
+      ? loadModel(options.model, typeOfLoaded(loaded, options))
+      : (builder as ModelBuilder).build();
+    const scoring = {
+      windowLength: options.window,
+      useStartEndTokens: options.tokens,
+      useGeoMean: options.geoMean,
+    };
+    const rarity = new Float64Array(spill.count);
+    const logLikelihood = new Float64Array(spill.count);
+    let i = 0;
+    for (const batch of spill.batches(4096)) {
+      for (const score of model.score(
+        batch.map((s) => s.commands),
+        scoring,
+      )) {
+        const w = score.rarestWindowLogLikelihood;
+        rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
+        logLikelihood[i] = score.logLikelihood;
+        i++;
+      }
+    }
+    // The in-memory hunt's order: rarest window, then whole session, then input order.
+    const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
+      (a, b) =>
+        (rarity[a] as number) - (rarity[b] as number) ||
+        (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
+        a - b,
+    );
+    const headCount = Math.min(
+      spill.count,
+      Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
+    );
+    const head = spill.read(order.subarray(0, headCount));
+    const ranking = rankInOrder(model, head, options);
+    const modelSource = options.model ?? "trained on the input";
+    const headLoaded = { sessions: head, stats: loaded.stats, identityColumns: loaded.identityColumns };
+    await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
+    if (options.report && !options.quiet && spill.count > headCount)
+      io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
+    if (options.out) {
+      const identity = loaded.identityColumns;
+      const records = (function* () {
+        for (let from = 0; from < order.length; from += 4096) {
+          const sessions = spill.read(order.subarray(from, from + 4096));
+          const ranked = rankInOrder(model, sessions, options);
+          for (const r of ranked.ranked)
+            yield outputRecord({ ...r, rank: from + r.rank }, identity, ranked.reason(r));
+        }
+      })();
+      await writeRecords(options.out, records, scoreColumns(identity));
+      if (!options.quiet) io.err(`wrote ${spill.count} sessions to ${options.out}`);
+    }
+    return { loaded: headLoaded, model, ranked: ranking.ranked, modelSource };
+  } finally {
+    spill.close();
+  }
+}
+
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
+  if (spills(files, options)) return huntSpilled(files, options, io);
   const loaded = await load(files, options, io);
   const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
   const ranking = scoreAndRank(model, loaded.sessions, options, detectorScores(loaded, options));

@@ -1,0 +1,83 @@
+// A hunt over spilled sessions (two passes, memory bounded by the model) gives the in-memory hunt's output.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SpilledSessions } from "../../src/cli/spill.js";
+import { Cmd } from "../../src/index.js";
+import { seqhunt, tempDir } from "../helpers/cli.js";
+import { SHARED } from "../helpers/shared.js";
+
+const dir = tempDir();
+const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const cols = ["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"];
+
+function huntIn(mode: "memory" | "spill", args: string[], out: string) {
+  const run = seqhunt(["hunt", demo, ...cols, ...args, "--top", "7", "--out", out], undefined, {
+    SEQHUNT_HUNT_MODE: mode,
+  });
+  expect(run.code).toBe(0);
+  return { stdout: run.stdout, file: readFileSync(out, "utf8") };
+}
+
+describe("hunt over spilled sessions", () => {
+  for (const [mode, ext] of [
+    ["none", "jsonl"],
+    ["names", "csv"],
+    ["values", "json"],
+  ] as const) {
+    it(`prints and writes what the in-memory hunt does (${mode}, .${ext})`, () => {
+      const args = ["--params", "Parameters", "--param-mode", mode];
+      const memory = huntIn("memory", args, join(dir, `memory-${mode}.${ext}`));
+      const spilled = huntIn("spill", args, join(dir, `spill-${mode}.${ext}`));
+      expect(spilled.file).toBe(memory.file);
+      expect(spilled.stdout).toBe(memory.stdout);
+      expect(memory.file.length).toBeGreaterThan(10_000);
+    });
+  }
+
+  it("scores against a saved model too", () => {
+    const model = join(dir, "model.json");
+    expect(seqhunt(["train", demo, ...cols, "--out", model, "--quiet"]).code).toBe(0);
+    const args = ["--model", model, "--window", "2", "--geo-mean"];
+    const memory = huntIn("memory", args, join(dir, "memory-model.jsonl"));
+    const spilled = huntIn("spill", args, join(dir, "spill-model.jsonl"));
+    expect(spilled.file).toBe(memory.file);
+  });
+});
+
+describe("SpilledSessions", () => {
+  it("gives sessions back whole, in order and by index, whatever their text", () => {
+    const spill = new SpilledSessions();
+    try {
+      const sessions = Array.from({ length: 10_000 }, (_, i) => ({
+        identity: [i % 3 === 0 ? null : `usér-${i}`, "10.0.0.1"],
+        start: i * 1000,
+        end: i * 1000 + 5,
+        commands: [
+          `cmd\n${i}`,
+          new Cmd(
+            "Set-Mailbox",
+            Object.fromEntries([
+              ["__proto__", "x"],
+              ["Identity", `✓${i}`],
+            ]),
+          ),
+          new Cmd("Get-Mailbox", new Set(["Identity", "Force"])),
+        ],
+        fields: {},
+      }));
+      for (const s of sessions) spill.append(s);
+      expect(spill.count).toBe(sessions.length);
+      const again = [...spill.batches(999)].flat();
+      expect(again.map((s) => JSON.stringify(s))).toEqual(sessions.map((s) => JSON.stringify(s)));
+      const picked = spill.read([9_998, 0, 4_243]);
+      expect(picked.map((s) => s.identity[0])).toEqual(["usér-9998", null, "usér-4243"]);
+      const params = (picked[0]?.commands[1] as Cmd).params as Record<string, string>;
+      expect(Object.keys(params)).toEqual(["__proto__", "Identity"]);
+      expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
+      expect((picked[2]?.commands[2] as Cmd).params).toEqual(new Set(["Identity", "Force"]));
+    } finally {
+      spill.close();
+    }
+  });
+});
