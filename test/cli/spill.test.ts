@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { CliSession } from "../../src/cli/sessions.js";
 import { SpilledSessions } from "../../src/cli/spill.js";
 import { Cmd } from "../../src/index.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
@@ -72,10 +73,11 @@ describe("SpilledSessions", () => {
       expect(again.map((s) => JSON.stringify(s))).toEqual(sessions.map((s) => JSON.stringify(s)));
       const picked = spill.read([9_998, 0, 4_243]);
       expect(picked.map((s) => s.identity[0])).toEqual(["usér-9998", null, "usér-4243"]);
-      const params = (picked[0]?.commands[1] as Cmd).params as Record<string, string>;
+      const [first, , third] = picked as [CliSession, CliSession, CliSession];
+      const params = (first.commands[1] as Cmd).params as Record<string, string>;
       expect(Object.keys(params)).toEqual(["__proto__", "Identity"]);
       expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
-      expect((picked[2]?.commands[2] as Cmd).params).toEqual(new Set(["Identity", "Force"]));
+      expect((third.commands[2] as Cmd).params).toEqual(new Set(["Identity", "Force"]));
     } finally {
       spill.close();
     }
