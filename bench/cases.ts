@@ -97,6 +97,8 @@ async function main(): Promise<void> {
     report({ events: rows.length, seconds, eventsPerSecond: rows.length / seconds });
   } else if (name === "hunt") {
     const [count = "0", withOut] = arg.split(":");
+    // Inputs this large are hunted over spilled sessions unless told otherwise.
+    if (withOut === "memory") process.env.SEQHUNT_HUNT_MODE = "memory";
     const n = Number(count);
     mkdirSync(DATA, { recursive: true });
     const file = join(DATA, `events-${n}.csv`);

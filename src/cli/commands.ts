@@ -134,8 +134,11 @@ export interface HuntResult {
   readonly modelSource: string;
 }
 
-/** Inputs above this size are hunted in two passes over spilled sessions (memory bounded by the model). */
-const SPILL_BYTES = 512e6;
+/**
+ * Inputs above this size (about 8M events with parameter values) are hunted in two passes over spilled
+ * sessions, memory bounded by the model; below it holding every session is faster and fits.
+ */
+const SPILL_BYTES = 1.5e9;
 
 /** Sessions the report of a spilled hunt holds (the rarest; the rest are in --out). */
 const SPILLED_REPORT_SESSIONS = 10_000;
