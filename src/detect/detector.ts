@@ -28,6 +28,9 @@ export const METHODS = {
   /** The `markov-set` detector. */
   "markov-set":
     "default: two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (a Bernoulli per command); each view is standardised by its scores on the training sessions, and the two are added",
+  /** The `markov-max` detector. */
+  "markov-max":
+    "as markov-set, but the occurrence view scores a session by its single most surprising command (present when it is rare, absent when it is usual), not by all of them together: a bundle of rare commands that always come together counts once",
   /** The `entity-markov` detector. */
   "entity-markov":
     "first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/4 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
@@ -184,6 +187,7 @@ function presenceTokens(train: readonly LabelledSession[]): (session: readonly C
 function presenceScorer(
   train: readonly LabelledSession[],
   perEntity: boolean,
+  combine: "sum" | "max" = "sum",
 ): (s: LabelledSession) => number {
   const tokensIn = presenceTokens(train);
   const global = new Map<string, number>();
@@ -218,6 +222,7 @@ function presenceScorer(
       return ll;
     };
   };
+  if (combine === "max") return mostSurprising(global, globalRate, byEntity, tokensIn);
   const globalModel = model(globalRate);
   const entityModels = new Map<string, (present: ReadonlySet<string>) => number>();
   const entityModel = (entity: string) => {
@@ -233,6 +238,52 @@ function presenceScorer(
     const present = tokensIn(s.session);
     const own = perEntity && s.entity !== undefined ? entityModel(s.entity) : undefined;
     return own === undefined ? -globalModel(present) : globalModel(present) - own(present);
+  };
+}
+
+/**
+ * The occurrence view by its single most surprising token, in nats: a present token's -ln p or an absent
+ * token's -ln(1 - p); with an entity, minus the same under everyone's rates. Absent tokens are kept sorted
+ * by their score, so a session costs its present tokens plus the first absent one found.
+ */
+function mostSurprising(
+  global: ReadonlyMap<string, number>,
+  globalRate: (c: string) => number,
+  byEntity: ReadonlyMap<string, { seen: Map<string, number>; sessions: number }>,
+  tokensIn: (session: readonly Command[]) => Set<string>,
+): (s: LabelledSession) => number {
+  const surprise = (p: number, present: boolean) => (present ? -Math.log(p) : -Math.log1p(-p));
+  const views = new Map<string | undefined, { rate: (c: string) => number; absent: [string, number][] }>();
+  const view = (entity: string | undefined) => {
+    const e = entity === undefined ? undefined : byEntity.get(entity);
+    const key = e === undefined ? undefined : entity;
+    let v = views.get(key);
+    if (v === undefined) {
+      const rate =
+        e === undefined
+          ? globalRate
+          : (c: string) =>
+              ((e.seen.get(c) ?? 0) + ENTITY_PRIOR * globalRate(c)) / (e.sessions + ENTITY_PRIOR);
+      const relative = (c: string, present: boolean) =>
+        surprise(rate(c), present) - (e === undefined ? 0 : surprise(globalRate(c), present));
+      const absent = [...global.keys()].map((c): [string, number] => [c, relative(c, false)]);
+      absent.sort((a, b) => b[1] - a[1]);
+      v = { rate: (c) => relative(c, true), absent };
+      views.set(key, v);
+    }
+    return v;
+  };
+  return (s) => {
+    const present = tokensIn(s.session);
+    const { rate, absent } = view(s.entity);
+    let worst = Number.NEGATIVE_INFINITY;
+    for (const c of present) worst = Math.max(worst, rate(c));
+    for (const [c, score] of absent) {
+      if (present.has(c)) continue;
+      worst = Math.max(worst, score);
+      break;
+    }
+    return worst;
   };
 }
 
@@ -293,13 +344,15 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
   const scoreOne =
     method === "markov-set"
       ? standardisedSum(train, [markovScorer(train, 1, true), presenceScorer(train, true)])
-      : method === "entity-markov"
-        ? markovScorer(train, 1, true)
-        : method === "markov"
-          ? markovScorer(train, 1, false)
-          : method === "markov-order3" || method === "markov-order5"
-            ? markovScorer(train, method === "markov-order3" ? 3 : 5, false)
-            : referenceScorer(train, method);
+      : method === "markov-max"
+        ? standardisedSum(train, [markovScorer(train, 1, true), presenceScorer(train, true, "max")])
+        : method === "entity-markov"
+          ? markovScorer(train, 1, true)
+          : method === "markov"
+            ? markovScorer(train, 1, false)
+            : method === "markov-order3" || method === "markov-order5"
+              ? markovScorer(train, method === "markov-order3" ? 3 : 5, false)
+              : referenceScorer(train, method);
   const percentile = percentileOf(
     train.map(scoreOne),
     train.map((t) => t.count ?? 1),

@@ -37,6 +37,24 @@ describe("detectors", () => {
     },
   );
 
+  it("markov-max counts a bundle of rare commands that always come together once, markov-set each of them", () => {
+    const usual = ["login", "list", "logout"];
+    // A rare but normal procedure of four steps, and one rarer single command.
+    const bundle = ["login", "repl-ask", "repl-start", "repl-send", "repl-done", "logout"];
+    const single = ["login", "wipe", "logout"];
+    const data = [
+      ...Array.from({ length: 200 }, () => ({ session: usual })),
+      ...Array.from({ length: 4 }, () => ({ session: bundle })),
+      { session: single },
+    ];
+    const rank = (method: MethodName) => {
+      const [b, w] = trainDetector(method, data).score([{ session: bundle }, { session: single }]);
+      return (w as number) - (b as number);
+    };
+    expect(rank("markov-max")).toBeGreaterThan(0);
+    expect(rank("markov-set")).toBeLessThan(0);
+  });
+
   it("refuses an unknown method", () => {
     expect(() => trainDetector("magic" as MethodName, train)).toThrow(
       /unknown method "magic"; the methods are/,
