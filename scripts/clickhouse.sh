@@ -66,6 +66,7 @@ servers_of() {
 
 case "$action" in
 start)
+  [ -x "$server" ] || { echo "clickhouse-server is not installed (apt-get install clickhouse-server)" >&2; exit 1; }
   write_config 1 18123 19000 19009
   write_config 2 18124 19001 19010
   for n in 1 2; do
