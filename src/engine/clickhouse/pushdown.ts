@@ -350,7 +350,7 @@ export class ClickHousePushdown {
     );
     await this.#connection.command(
       `INSERT INTO ${out} SELECT ${keys.join(", ")}, start_us, end_us, cmds, n, ll, wll, wstart, toUInt64(rowNumberInAllBlocks() + 1)
-       FROM (SELECT * FROM ${this.#q(this.#tables.scores)} ANY INNER JOIN (SELECT sid, ${keys.join(", ")}, start_us, end_us, cmds FROM ${this.#q(this.#tables.sessions)}) USING sid
+       FROM (SELECT * FROM ${this.#q(this.#tables.scores)} ANY INNER JOIN (SELECT sid, ${keys.join(", ")}, start_us, end_us, cmds FROM ${this.#q(this.#tables.sessions)}) AS known USING sid
        ORDER BY ${RANK_ORDER})`,
     );
   }

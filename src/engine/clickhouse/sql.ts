@@ -268,16 +268,17 @@ export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): st
   const carry = (extra: string[]) =>
     ["sid", "n", "pos", ...extra, ...(shape.withParams ? ["pn", "pv"] : [])].join(", ");
   // An unseen command is ##UNK##: its row's numbers are written in as literals (numbers seqhunt computed).
+  // Joined subqueries carry an alias: current ClickHouse releases require one (joined_subquery_requires_alias).
   const [prior = 0, base = 0, rowsize = 0, dlp = 0] = shape.unknown;
   steps = `SELECT ${carry(["prev"])}, toUInt32(if(ck = 1, cid, 2)) AS b, if(ck = 1, cprior, ${float(prior)}) AS prior,
       if(ck = 1, cbase, ${float(base)}) AS base, if(ck = 1, crowsize, ${int(rowsize)}) AS rowsize FROM (${steps})
     ANY LEFT JOIN (SELECT name AS cmd, id AS cid, prior AS cprior, base AS cbase, rowsize AS crowsize, toUInt8(1) AS ck
-      FROM ${q(t.vocab)}) USING cmd`;
+      FROM ${q(t.vocab)}) AS known USING cmd`;
   steps = `SELECT ${carry(["b", "prior", "base", "rowsize"])}, toUInt32(if(ak = 1, aid, 2)) AS a,
       if(ak = 1, adlp, ${float(dlp)}) AS dlp FROM (${steps})
-    ANY LEFT JOIN (SELECT name AS prev, id AS aid, dlp AS adlp, toUInt8(1) AS ak FROM ${q(t.vocab)}) USING prev`;
+    ANY LEFT JOIN (SELECT name AS prev, id AS aid, dlp AS adlp, toUInt8(1) AS ak FROM ${q(t.vocab)}) AS known USING prev`;
   steps = `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, if(tf = 1, lp, dlp) AS tr FROM (${steps})
-    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${q(t.trans)}) USING (a, b)`;
+    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${q(t.trans)}) AS known USING (a, b)`;
   let perSession: string;
   if (!shape.withParams) {
     perSession = `SELECT sid, any(n) AS n,
@@ -289,13 +290,13 @@ export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): st
       FROM (${steps}) LEFT ARRAY JOIN pn AS pname, pv AS pval`;
     const cols = "sid, n, pos, a, b, tr, prior, base, rowsize, listed, pname, pval";
     params = `SELECT ${cols}, corr, modelled, unk, pf FROM (${params})
-      ANY LEFT JOIN (SELECT b, pname, corr, modelled, unk, toUInt8(1) AS pf FROM ${q(t.cmdParam)}) USING (b, pname)`;
+      ANY LEFT JOIN (SELECT b, pname, corr, modelled, unk, toUInt8(1) AS pf FROM ${q(t.cmdParam)}) AS known USING (b, pname)`;
     const value = shape.withValues
       ? "if(pf = 1 AND modelled = 1, if(pval != '' AND vf = 1, lv, unk), 0)"
       : "toFloat64(0)";
     if (shape.withValues) {
       params = `SELECT ${cols}, corr, modelled, unk, pf, lv, vf FROM (${params})
-        ANY LEFT JOIN (SELECT pname, pval, lv, toUInt8(1) AS vf FROM ${q(t.paramValue)}) USING (pname, pval)`;
+        ANY LEFT JOIN (SELECT pname, pval, lv, toUInt8(1) AS vf FROM ${q(t.paramValue)}) AS known USING (pname, pval)`;
     }
     const emission = `if(any(listed) > 0, (any(base) + (sum(if(pf = 1, corr, 0)) + sum(${value}))) / (any(rowsize) + sum(${shape.withValues ? "pf = 1 AND modelled = 1" : "0"})), 0)`;
     const perStep = `SELECT sid, any(n) AS n, pos, any(tr) + ${emission} AS step, any(prior) + ${emission} AS head
