@@ -29,6 +29,12 @@ function own(row: Readonly<Record<string, unknown>>, key: string): unknown {
   return value !== undefined && INHERITED.has(key) && !Object.hasOwn(row, key) ? undefined : value;
 }
 
+/** A reader of one column's own values, with the inherited-name check decided once for the column. */
+function columnReader(key: string): (row: Readonly<Record<string, unknown>>) => unknown {
+  if (INHERITED.has(key)) return (row) => own(row, key);
+  return (row) => row[key];
+}
+
 /** Names Object.prototype answers to (`constructor`, `toString`, `__proto__`...). */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
@@ -38,11 +44,14 @@ class IdentityGroups {
   readonly #root = new Map<unknown, unknown>();
 
   /** The group of a row; walks one Map level per identity column and allocates only for a new group. */
-  idOf(row: Readonly<Record<string, unknown>>, cols: readonly string[]): number {
+  idOf(
+    row: Readonly<Record<string, unknown>>,
+    cols: readonly ((row: Readonly<Record<string, unknown>>) => unknown)[],
+  ): number {
     let level = this.#root;
     const last = cols.length - 1;
     for (let i = 0; i < last; i++) {
-      const key = normalizeIdentity(own(row, cols[i] as string));
+      const key = normalizeIdentity((cols[i] as (r: typeof row) => unknown)(row));
       let next = level.get(key) as Map<unknown, unknown> | undefined;
       if (next === undefined) {
         next = new Map();
@@ -50,11 +59,11 @@ class IdentityGroups {
       }
       level = next;
     }
-    const lastKey = last < 0 ? null : normalizeIdentity(own(row, cols[last] as string));
+    const lastKey = last < 0 ? null : normalizeIdentity((cols[last] as (r: typeof row) => unknown)(row));
     let id = level.get(lastKey) as number | undefined;
     if (id === undefined) {
       id = this.tuples.length;
-      this.tuples.push(cols.map((c) => normalizeIdentity(own(row, c))));
+      this.tuples.push(cols.map((read) => normalizeIdentity(read(row))));
       level.set(lastKey, id);
     }
     return id;
@@ -115,18 +124,22 @@ function sortGroupByTime(group: Uint32Array, times: Float64Array): void {
 
 /** Builds the output row of one session, with the reference's column names. */
 export function sessionRow(session: BuiltSession<unknown>, options: SessionizeOptions): SessionRow {
-  const entries: [string, unknown][] = options.userIdentifierCols.map((col, i) => [
-    col,
-    session.identity[i] ?? null,
-  ]);
-  entries.push(
-    [`${options.timeCol}_min`, microsToDate(session.startMicros)],
-    [`${options.timeCol}_max`, microsToDate(session.endMicros)],
-    [`${options.eventCol}_list`, session.events],
-    ["duration", (session.endMicros - session.startMicros) / 1000],
-    ["number_events", session.events.length],
-  );
-  return Object.fromEntries(entries);
+  const row: Record<string, unknown> = {};
+  const put = (key: string, value: unknown) => {
+    // A column named __proto__ must stay an ordinary own key; assignment would set the prototype.
+    if (key === "__proto__")
+      Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
+    else row[key] = value;
+  };
+  options.userIdentifierCols.forEach((col, i) => {
+    put(col, session.identity[i] ?? null);
+  });
+  put(`${options.timeCol}_min`, microsToDate(session.startMicros));
+  put(`${options.timeCol}_max`, microsToDate(session.endMicros));
+  put(`${options.eventCol}_list`, session.events);
+  put("duration", (session.endMicros - session.startMicros) / 1000);
+  put("number_events", session.events.length);
+  return row as SessionRow;
 }
 
 /**
@@ -154,18 +167,21 @@ export function sessionize(
   const times = new Float64Array(n);
   // Read in input order once: the sorted walk below then touches only these dense arrays.
   const events: unknown[] = new Array(n);
+  const readTime = columnReader(timeCol);
+  const readEvent = columnReader(eventCol);
+  const readIdentity = userIdentifierCols.map(columnReader);
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     if (row === null || typeof row !== "object")
       throw new SeqhuntError(`row ${i} is not an object`, { row: i });
-    const time = toMicros(own(row, timeCol));
+    const time = toMicros(readTime(row));
     if (Number.isNaN(time)) {
       throw new SeqhuntError(
         `row ${i}: column ${JSON.stringify(timeCol)} is not a time: ${JSON.stringify(String(own(row, timeCol)))}`,
         { row: i, field: timeCol },
       );
     }
-    const event = own(row, eventCol);
+    const event = readEvent(row);
     if (event === undefined && !Object.hasOwn(row, eventCol)) {
       throw new SeqhuntError(`row ${i} has no column ${JSON.stringify(eventCol)}`, {
         row: i,
@@ -174,7 +190,7 @@ export function sessionize(
     }
     events[i] = event;
     times[i] = time;
-    groupOf[i] = groups.idOf(row, userIdentifierCols);
+    groupOf[i] = groups.idOf(row, readIdentity);
   }
   const tuples = groups.tuples;
   const byIdentity = tuples.map((_, g) => g);
