@@ -2,7 +2,7 @@
 // servers of scripts/clickhouse.sh (alternate sessions) and a Distributed table over them.
 import { execFileSync } from "node:child_process";
 import { Readable } from "node:stream";
-import { createClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { commandNames, generateEvents } from "./data.js";
 
 export const SHARDS = ["http://127.0.0.1:18123", "http://127.0.0.1:18124"] as const;
@@ -29,7 +29,9 @@ const quoted = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}
 
 /** Loads `events` generated events as table `name` (Distributed) unless it already holds them. */
 export async function loadEvents(name: string, events: number, seed = 1): Promise<void> {
-  const clients = SHARDS.map((url) => createClient({ url, request_timeout: 3_600_000 }));
+  const clients = SHARDS.map((url) =>
+    createClient({ url, request_timeout: 3_600_000, log: { level: ClickHouseLogLevel.OFF } }),
+  );
   try {
     const [first] = clients;
     if (first === undefined) return;

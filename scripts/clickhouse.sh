@@ -72,7 +72,8 @@ start)
   for n in 1 2; do
     dir="$root/s$n"
     if ping_port $((18122 + n)); then continue; fi
-    (cd "$dir" && nohup "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 &)
+    # exec: no shell stays behind holding the caller's stdout open (a caller waiting on it would hang).
+    (cd "$dir" && exec nohup "$server" --config-file="$dir/config.xml") </dev/null >"$dir/log/stdout.log" 2>&1 &
   done
   for port in 18123 18124; do
     for _ in $(seq 1 150); do
