@@ -36,6 +36,18 @@ describe("hunt over spilled sessions", () => {
     });
   }
 
+  it("writes the same report", () => {
+    const report = (mode: "memory" | "spill") => {
+      const path = join(dir, `report-${mode}.html`);
+      const run = seqhunt(["hunt", demo, ...cols, "--quiet", "--report", path], undefined, {
+        SEQHUNT_HUNT_MODE: mode,
+      });
+      expect(run.code).toBe(0);
+      return readFileSync(path, "utf8");
+    };
+    expect(report("spill")).toBe(report("memory"));
+  });
+
   it("scores against a saved model too", () => {
     const model = join(dir, "model.json");
     expect(seqhunt(["train", demo, ...cols, "--out", model, "--quiet"]).code).toBe(0);
