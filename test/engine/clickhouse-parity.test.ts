@@ -214,6 +214,27 @@ describe("ClickHouse pushdown on a Distributed table of two shards", () => {
     });
   }
 
+  it("fetches any number of top sessions (their ids travel as rows, not as SQL text)", async () => {
+    const many: TestEvent[] = Array.from({ length: 60_000 }, (_, i) => ({
+      UserId: `u${i}`,
+      ClientIP: null,
+      TimeGenerated: "2026-01-01 00:00:00",
+      Operation: i % 7 === 0 ? "Set-Mailbox" : "Get-Mailbox",
+      params: [],
+    }));
+    await loadDistributed("many_sessions", many);
+    const push = await open("many_sessions", "none");
+    try {
+      const top = await push.score(await push.train(), { window: 1, tokens: false, geoMean: false }, 60_000);
+      expect(top).toHaveLength(60_000);
+      const fetched = await push.sessions(top.map((s) => s.sid));
+      expect(fetched).toHaveLength(60_000);
+      expect(fetched.filter((s) => s.commands[0] === "Set-Mailbox")).toHaveLength(Math.ceil(60_000 / 7));
+    } finally {
+      await push.close();
+    }
+  });
+
   it("drops its work tables when done", async () => {
     const work = "SELECT name FROM system.tables WHERE name LIKE 'seqhunt%' ORDER BY name";
     const before = await query<{ name: string }>(work);

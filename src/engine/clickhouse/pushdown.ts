@@ -358,8 +358,19 @@ export class ClickHousePushdown {
   /** Sessions by id (all of them when `sids` is omitted: for tests and small tables), in session order. */
   async sessions(sids?: readonly number[]): Promise<FetchedSession[]> {
     const keys = Array.from({ length: this.#identityCount }, (_, i) => `i${i}`);
-    const filter =
-      sids === undefined ? "" : `WHERE sid IN (${sids.length === 0 ? "NULL" : sids.map(int).join(", ")})`;
+    let filter = "";
+    if (sids !== undefined) {
+      if (sids.length === 0) return [];
+      // The ids go in as rows (a long IN list would pass ClickHouse's maximum query size).
+      const picked = this.#tables.picked;
+      await this.#connection.command(`DROP TABLE IF EXISTS ${this.#q(picked)}`);
+      await this.#connection.command(`CREATE TABLE ${this.#q(picked)} (sid UInt64) ENGINE = Memory`);
+      await this.#connection.insert(
+        picked,
+        sids.map((sid) => [sid]),
+      );
+      filter = `WHERE sid IN (SELECT sid FROM ${this.#q(picked)})`;
+    }
     const rows = await this.#connection.rows(
       `SELECT sid, ${[...keys, "start_us", "end_us", "cmds", "names", "vals"].join(", ")} FROM ${this.#q(this.#tables.sessions)} ${filter} ORDER BY sid`,
     );

@@ -201,6 +201,7 @@ export interface WorkTables {
   readonly cmdParam: string;
   readonly paramValue: string;
   readonly scores: string;
+  readonly picked: string;
 }
 
 /** Work table names with a fresh random prefix, so concurrent runs never collide. */
@@ -215,6 +216,7 @@ export function workTables(prefix: string): WorkTables {
     cmdParam: name("cmd_param"),
     paramValue: name("param_value"),
     scores: name("scores"),
+    picked: name("picked"),
   };
 }
 
