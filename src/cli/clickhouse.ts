@@ -26,8 +26,8 @@ export function usesClickHouse(
   if (engine !== "clickhouse") {
     if (files.length === 0)
       throw new SeqhuntError("no input files given (or use --engine clickhouse --table NAME)");
-    if (options.table !== undefined || options.outTable !== undefined)
-      throw new SeqhuntError("--table and --out-table go with --engine clickhouse");
+    if (options.table !== undefined || options.outTable !== undefined || options.seq !== undefined)
+      throw new SeqhuntError("--table, --seq and --out-table go with --engine clickhouse");
     return false;
   }
   if (files.length > 0)
@@ -81,11 +81,11 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     );
   if (options.entity !== undefined)
     throw new SeqhuntError("--entity runs in process only, not with --engine clickhouse");
+  // A saved model is read first: a bad file should not wait for the sessionizing.
+  const saved = options.model ? loadModel(options.model, sessionTypeOf(options.paramMode)) : undefined;
   const push = await openPushdown(options, io, options.quiet);
   try {
-    const model = options.model
-      ? loadModel(options.model, sessionTypeOf(options.paramMode))
-      : await push.train();
+    const model = saved ?? (await push.train());
     const shape = { window: options.window, tokens: options.tokens, geoMean: options.geoMean };
     const top = await push.score(model, shape, options.top, options.outTable);
     const bySid = new Map((await push.sessions(top.map((s) => s.sid))).map((s) => [s.sid, s]));

@@ -186,6 +186,10 @@ describe("seqhunt --engine clickhouse", () => {
     expect(seqhunt(["hunt", "--engine", "clickhouse"]).stderr).toContain("needs --table NAME");
     expect(seqhunt(["hunt"]).stderr).toContain("no input files given");
     expect(seqhunt(["hunt", jsonl, "--table", "x"]).stderr).toContain("go with --engine clickhouse");
+    expect(seqhunt(["hunt", jsonl, "--seq", "seq"]).stderr).toContain("go with --engine clickhouse");
+    const missingModel = seqhunt(["score", ...engine("cli_demo"), "--model", join(dir, "nope.json")]);
+    expect(missingModel.stderr).toContain("nope.json: no such file");
+    expect(missingModel.stderr).not.toContain("read ");
     expect(seqhunt(["hunt", ...engine("cli_demo"), "--method", "markov-set"]).stderr).toContain(
       "runs in process only",
     );
