@@ -175,7 +175,9 @@ describe("seqhunt --engine clickhouse", () => {
     ];
     const fail = seqhunt(args);
     expect(fail.code).toBe(1);
-    expect(fail.stderr).toContain("default.cli_bad: 1 row(s) with missing time (first: seq = 2)");
+    expect(fail.stderr).toContain(
+      'default.cli_bad: 1 row(s) with missing time in column "TimeGenerated" (first: seq = 2)',
+    );
     const skip = seqhunt([...args, "--on-bad-row", "skip"]);
     expect(skip.code).toBe(0);
     expect(skip.stderr).toContain("read 4 rows: used 2, skipped 2 (missing event: 1, missing time: 1)");

@@ -101,7 +101,7 @@ async function resolveSource(connection: Connection, columns: PushdownColumns): 
     }
     return type;
   };
-  const rejects: { reason: string; condition: string }[] = [];
+  const rejects: { reason: string; condition: string; field: string }[] = [];
   const identity = columns.identity.map((c) => textExpression(c, need(c, "identity")));
   const timeType = need(columns.time, "time");
   const micros = microsExpression(columns.time, timeType);
@@ -112,10 +112,18 @@ async function resolveSource(connection: Connection, columns: PushdownColumns): 
     );
   }
   if (timeType.startsWith("Nullable("))
-    rejects.push({ reason: "missing time", condition: `isNull(${quoteIdentifier(columns.time)})` });
+    rejects.push({
+      reason: "missing time",
+      condition: `isNull(${quoteIdentifier(columns.time)})`,
+      field: columns.time,
+    });
   const eventType = need(columns.event, "event");
   const eventText = textExpression(columns.event, eventType);
-  rejects.push({ reason: "missing event", condition: `isNull(${eventText}) OR ${eventText} = ''` });
+  rejects.push({
+    reason: "missing event",
+    condition: `isNull(${eventText}) OR ${eventText} = ''`,
+    field: columns.event,
+  });
   const event = eventType.startsWith("Nullable(") ? `assumeNotNull(${eventText})` : eventText;
   let sequence: string | null = null;
   if (columns.sequence !== undefined) {
@@ -151,7 +159,11 @@ async function resolveSource(connection: Connection, columns: PushdownColumns): 
     paramNames = arrayOfStrings("Name");
     if (columns.paramMode === "values") {
       paramValues = arrayOfStrings("Value");
-      rejects.push({ reason: "bad params", condition: `length(${paramNames}) != length(${paramValues})` });
+      rejects.push({
+        reason: "bad params",
+        condition: `length(${paramNames}) != length(${paramValues})`,
+        field: columns.params,
+      });
     }
   }
   return {
@@ -441,20 +453,13 @@ async function countRows(
     const sample = options.columns.sequence
       ? (
           await connection.rows(
-            `SELECT ${quoteIdentifier(options.columns.sequence)} FROM ${source.table} WHERE ${first.condition} LIMIT 1`,
+            `SELECT min(${quoteIdentifier(options.columns.sequence)}) FROM ${source.table} WHERE ${first.condition}`,
           )
         )[0]?.[0]
       : undefined;
     throw new SeqhuntError(
-      `${where}: ${skipped.get(first.reason)} row(s) with ${first.reason}${sample === undefined ? "" : ` (first: ${options.columns.sequence} = ${String(sample)})`}; use --on-bad-row skip to count and skip them`,
-      {
-        field:
-          first.reason === "missing time"
-            ? options.columns.time
-            : first.reason === "missing event"
-              ? options.columns.event
-              : (options.columns.params ?? ""),
-      },
+      `${where}: ${skipped.get(first.reason)} row(s) with ${first.reason} in column ${JSON.stringify(first.field)}${sample === undefined ? "" : ` (first: ${options.columns.sequence} = ${String(sample)})`}; use --on-bad-row skip to count and skip them`,
+      { field: first.field },
     );
   }
   let used = read;

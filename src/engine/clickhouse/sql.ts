@@ -58,8 +58,12 @@ export interface EventSource {
   readonly identity: readonly string[];
   /** Epoch microseconds. */
   readonly micros: string;
-  /** Conditions that make a row unusable, with the reason counted for it. */
-  readonly rejects: readonly { readonly reason: string; readonly condition: string }[];
+  /** Conditions that make a row unusable, with the reason counted for it and the column at fault. */
+  readonly rejects: readonly {
+    readonly reason: string;
+    readonly condition: string;
+    readonly field: string;
+  }[];
   /** Event name. */
   readonly event: string;
   /** Tie breaker within equal times (a sequence column), or null. */
