@@ -1,8 +1,9 @@
-import { statSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
+import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
 import { buildReportData } from "../report/build.js";
@@ -147,15 +148,11 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
   const mode = process.env.SEQHUNT_HUNT_MODE;
   if (options.sessions || (options.method !== undefined && options.method !== "reference")) return false;
   if (mode === "spill" || mode === "memory") return mode === "spill";
-  let bytes = 0;
-  for (const f of files) {
-    try {
-      bytes += statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1);
-    } catch {
-      return false; // the reader reports the missing file
-    }
+  try {
+    return estimatedInputBytes(files) > SPILL_BYTES;
+  } catch {
+    return false; // the reader reports the missing file
   }
-  return bytes > SPILL_BYTES;
 }
 
 /**

@@ -137,6 +137,14 @@ function markovScorer(
 /** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
 const ENTITY_PRIOR = 2;
 
+/** An entity's presence rate of a token, leaning on the global rate with a prior of ENTITY_PRIOR sessions. */
+function entityRate(
+  e: { readonly seen: ReadonlyMap<string, number>; readonly sessions: number },
+  globalRate: (c: string) => number,
+): (c: string) => number {
+  return (c) => ((e.seen.get(c) ?? 0) + ENTITY_PRIOR * globalRate(c)) / (e.sessions + ENTITY_PRIOR);
+}
+
 /**
  * Which commands occur in a session, as independent Bernoulli presences: -ln P(the session's set of commands),
  * or with an entity, ln P_global(set) - ln P_entity(set) where an entity's rates lean on the global ones.
@@ -229,7 +237,7 @@ function presenceScorer(
     let m = entityModels.get(entity);
     const e = byEntity.get(entity);
     if (m === undefined && e !== undefined) {
-      m = model((c) => ((e.seen.get(c) ?? 0) + ENTITY_PRIOR * globalRate(c)) / (e.sessions + ENTITY_PRIOR));
+      m = model(entityRate(e, globalRate));
       entityModels.set(entity, m);
     }
     return m;
@@ -259,11 +267,7 @@ function mostSurprising(
     const key = e === undefined ? undefined : entity;
     let v = views.get(key);
     if (v === undefined) {
-      const rate =
-        e === undefined
-          ? globalRate
-          : (c: string) =>
-              ((e.seen.get(c) ?? 0) + ENTITY_PRIOR * globalRate(c)) / (e.sessions + ENTITY_PRIOR);
+      const rate = e === undefined ? globalRate : entityRate(e, globalRate);
       const relative = (c: string, present: boolean) =>
         surprise(rate(c), present) - (e === undefined ? 0 : surprise(globalRate(c), present));
       const absent = [...global.keys()].map((c): [string, number] => [c, relative(c, false)]);

@@ -57,6 +57,11 @@ function microsFromText(x: string): string {
   return `CASE WHEN regexp_full_match(${x}, ${EPOCH_REGEX}) THEN CAST(CASE WHEN abs(CAST(trim(${x}) AS DOUBLE)) >= 1e11 THEN CAST(trim(${x}) AS DOUBLE) * 1000 ELSE CAST(trim(${x}) AS DOUBLE) * 1000000 END AS DOUBLE) ELSE CAST(epoch_us(try_cast(trim(${x}) AS TIMESTAMPTZ)) AS DOUBLE) END`;
 }
 
+/** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
+export function estimatedInputBytes(files: readonly string[]): number {
+  return files.reduce((n, f) => n + statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1), 0);
+}
+
 function missingColumn(
   path: string,
   column: string,
@@ -303,7 +308,7 @@ async function readWith(
   const row = `json_array(${fields.join(", ")})::VARCHAR`;
   // Params are checked once per row (json_valid), then parsed once (the JSON cast).
   const source = withParams ? `SELECT *, json_valid(__params) AS __pv FROM (${union})` : union;
-  const inputBytes = files.reduce((n, f) => n + statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1), 0);
+  const inputBytes = estimatedInputBytes(files);
   const batched = (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
   const result = await con.stream(
     batched
