@@ -272,7 +272,7 @@ function detectorScores(
     entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
   }));
   const detector = trainDetector(options.method as MethodName, sessions);
-  return { scores: detector.score(sessions), percentile: detector.percentile };
+  return { scores: detector.trainingScores(), percentile: detector.percentile };
 }
 
 /** Prints the top N, writes every session (--out) and the report (--report), explaining each session once. */

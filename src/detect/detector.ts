@@ -19,7 +19,13 @@ export interface Detector {
   readonly method: MethodName;
   /** One score per session (higher = more anomalous). */
   score(sessions: readonly LabelledSession[]): number[];
-  /** The share of training sessions (weighted) that scored below `score`: a calibrated 0..1 rarity. */
+  /**
+   * The training sessions' own scores, each scored as if it had been left out of training (where the method
+   * remembers whole sessions), so that a session cannot vouch for itself: what a hunt that learns from the
+   * data it scores should rank.
+   */
+  trainingScores(): number[];
+  /** The share of training sessions (weighted, each scored held out) that scored below `score`: a calibrated 0..1 rarity. */
   percentile(score: number): number;
 }
 
@@ -27,20 +33,20 @@ export interface Detector {
 export const METHODS = {
   /** The `markov-set` detector. */
   "markov-set":
-    "default: two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (a Bernoulli per command); each view is standardised by its scores on the training sessions, and the two are added",
+    "default: two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (whole sets seen in training remembered, backed off to a Bernoulli per command); each view is standardised by its scores on the training sessions held out, and the two are added",
   /** The `markov-max` detector. */
   "markov-max":
     "as markov-set, but the occurrence view scores a session by its single most surprising command (present when it is rare, absent when it is usual), not by all of them together: a bundle of rare commands that always come together counts once",
   /** The `entity-markov` detector. */
   "entity-markov":
-    "first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/4 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
+    "first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/2 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
   /** The `markov` detector. */
-  markov: "first-order Witten-Bell chain over all sessions; mean + max/4 of per-step surprise",
+  markov: "first-order Witten-Bell chain over all sessions; mean + max/2 of per-step surprise",
   /** The `markov-order3` detector. */
   "markov-order3":
-    "Witten-Bell chain with up to three commands of context; mean + max/4 of per-step surprise",
+    "Witten-Bell chain with up to three commands of context; mean + max/2 of per-step surprise",
   /** The `markov-order5` detector. */
-  "markov-order5": "Witten-Bell chain with up to five commands of context; mean + max/4 of per-step surprise",
+  "markov-order5": "Witten-Bell chain with up to five commands of context; mean + max/2 of per-step surprise",
   /** The `reference` detector. */
   reference: "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
   /** The `reference-geomean` detector. */
@@ -58,7 +64,10 @@ export const DEFAULT_METHOD: MethodName = "markov-set";
 const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
 const tokensOf = (s: readonly Command[]) => s.map(nameOf);
 
-/** Mean plus a quarter of the maximum: a session-wide deviation that a single very unlikely step still lifts. */
+/** Weight of a session's most surprising step next to the mean of all of its steps. */
+const MAX_STEP_WEIGHT = 1 / 2;
+
+/** Mean plus half the maximum: a session-wide deviation that a single very unlikely step still lifts. */
 function aggregate(steps: readonly number[]): number {
   let sum = 0;
   let max = Number.NEGATIVE_INFINITY;
@@ -66,7 +75,7 @@ function aggregate(steps: readonly number[]): number {
     sum += x;
     if (x > max) max = x;
   }
-  return sum / steps.length + max / 4;
+  return sum / steps.length + max * MAX_STEP_WEIGHT;
 }
 
 function percentileOf(
@@ -192,27 +201,74 @@ function presenceTokens(train: readonly LabelledSession[]): (session: readonly C
   };
 }
 
+/**
+ * Whole sets remembered: a set of tokens seen in training keeps its share of the sessions, backed off to the
+ * independent presences as in Witten-Bell (weight sessions / (sessions + distinct sets)). Where normal
+ * sessions repeat (log keys of a service), a normal set is likely even when its tokens are each rare;
+ * where every session is new (commands typed by people), it only shifts every score by the same amount.
+ */
+class SetMemory {
+  private readonly counts = new Map<string, number>();
+  private sessions = 0;
+
+  /** The key of a set of tokens, whatever their order. */
+  static keyOf(present: ReadonlySet<string>): string {
+    return [...present].sort().join("\u0001");
+  }
+
+  add(key: string, weight: number): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + weight);
+    this.sessions += weight;
+  }
+
+  /**
+   * ln P(set) given ln P of the set under independent presences; `leaveOut` scores a training session as if
+   * one occurrence of it had not been counted.
+   */
+  logProbability(key: string, independent: number, leaveOut: boolean): number {
+    const counted = this.counts.get(key) ?? 0;
+    const own = leaveOut && counted > 0 ? 1 : 0;
+    const count = counted - own;
+    const sessions = this.sessions - own;
+    const distinct = this.counts.size - (own === 1 && counted === 1 ? 1 : 0);
+    if (sessions <= 0) return independent;
+    const remembered = sessions / (sessions + distinct);
+    const backedOff = Math.log1p(-remembered) + independent;
+    if (count === 0) return backedOff;
+    const seen = Math.log((remembered * count) / sessions);
+    const top = Math.max(seen, backedOff);
+    return top + Math.log(Math.exp(seen - top) + Math.exp(backedOff - top));
+  }
+}
+
+/** A view of a session: higher is more anomalous; `leaveOut` scores a training session as held out. */
+type View = (s: LabelledSession, leaveOut?: boolean) => number;
+
 function presenceScorer(
   train: readonly LabelledSession[],
   perEntity: boolean,
   combine: "sum" | "max" = "sum",
-): (s: LabelledSession) => number {
+): View {
   const tokensIn = presenceTokens(train);
   const global = new Map<string, number>();
+  const globalSets = new SetMemory();
   let sessions = 0;
-  const byEntity = new Map<string, { seen: Map<string, number>; sessions: number }>();
+  const byEntity = new Map<string, { seen: Map<string, number>; sessions: number; sets: SetMemory }>();
   for (const t of train) {
     const w = t.count ?? 1;
     sessions += w;
     const present = tokensIn(t.session);
+    const key = SetMemory.keyOf(present);
+    globalSets.add(key, w);
     for (const c of present) global.set(c, (global.get(c) ?? 0) + w);
     if (perEntity && t.entity !== undefined) {
       let e = byEntity.get(t.entity);
       if (e === undefined) {
-        e = { seen: new Map(), sessions: 0 };
+        e = { seen: new Map(), sessions: 0, sets: new SetMemory() };
         byEntity.set(t.entity, e);
       }
       e.sessions += w;
+      e.sets.add(key, w);
       for (const c of present) e.seen.set(c, (e.seen.get(c) ?? 0) + w);
     }
   }
@@ -242,10 +298,14 @@ function presenceScorer(
     }
     return m;
   };
-  return (s) => {
+  return (s, leaveOut = false) => {
     const present = tokensIn(s.session);
-    const own = perEntity && s.entity !== undefined ? entityModel(s.entity) : undefined;
-    return own === undefined ? -globalModel(present) : globalModel(present) - own(present);
+    const key = SetMemory.keyOf(present);
+    const everyone = globalSets.logProbability(key, globalModel(present), leaveOut);
+    const e = perEntity && s.entity !== undefined ? byEntity.get(s.entity) : undefined;
+    const own = e === undefined ? undefined : entityModel(s.entity as string);
+    if (e === undefined || own === undefined) return -everyone;
+    return everyone - e.sets.logProbability(key, own(present), leaveOut);
   };
 }
 
@@ -291,18 +351,15 @@ function mostSurprising(
   };
 }
 
-/** Adds views after standardising each by the (weighted) mean and spread of its training-session scores. */
-function standardisedSum(
-  train: readonly LabelledSession[],
-  views: ((s: LabelledSession) => number)[],
-): (s: LabelledSession) => number {
+/** Adds views after standardising each by the (weighted) mean and spread of its held-out training-session scores. */
+function standardisedSum(train: readonly LabelledSession[], views: View[]): View {
   const scale = views.map((view) => {
     let n = 0;
     let sum = 0;
     let squares = 0;
     for (const t of train) {
       const w = t.count ?? 1;
-      const x = view(t);
+      const x = view(t, true);
       n += w;
       sum += w * x;
       squares += w * x * x;
@@ -311,10 +368,11 @@ function standardisedSum(
     const spread = Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1;
     return { mean, spread };
   });
-  return (s) =>
+  return (s, leaveOut = false) =>
     views.reduce(
       (total, view, i) =>
-        total + (view(s) - (scale[i] as { mean: number }).mean) / (scale[i] as { spread: number }).spread,
+        total +
+        (view(s, leaveOut) - (scale[i] as { mean: number }).mean) / (scale[i] as { spread: number }).spread,
       0,
     );
 }
@@ -345,7 +403,7 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
     );
   }
   if (train.length === 0) throw new SeqhuntError("no training sessions");
-  const scoreOne =
+  const scoreOne: View =
     method === "markov-set"
       ? standardisedSum(train, [markovScorer(train, 1, true), presenceScorer(train, true)])
       : method === "markov-max"
@@ -357,9 +415,15 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
             : method === "markov-order3" || method === "markov-order5"
               ? markovScorer(train, method === "markov-order3" ? 3 : 5, false)
               : referenceScorer(train, method);
+  const heldOut = train.map((t) => scoreOne(t, true));
   const percentile = percentileOf(
-    train.map(scoreOne),
+    heldOut,
     train.map((t) => t.count ?? 1),
   );
-  return { method, score: (sessions) => sessions.map(scoreOne), percentile };
+  return {
+    method,
+    score: (sessions) => sessions.map((s) => scoreOne(s)),
+    trainingScores: () => [...heldOut],
+    percentile,
+  };
 }
