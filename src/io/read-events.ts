@@ -6,6 +6,7 @@ import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
 import type { Command } from "../types.js";
 import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
+import { HeldEvents } from "./held-events.js";
 import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
 
@@ -41,6 +42,12 @@ export interface ReadEventsOptions extends EventColumns {
   /** Called now and then with the rows read so far and the total (known when `wantTotal`). */
   readonly progress?: (rows: number, total: number | null) => void;
   readonly wantTotal?: boolean;
+  /**
+   * Sort in memory instead of in DuckDB: rows stream in file order (DuckDB reads in parallel, numbering
+   * and sorting nothing) and are ordered here before any reaches the sink. Faster, but every event is held
+   * until the last is read: for callers that keep every session anyway.
+   */
+  readonly sortInMemory?: boolean;
 }
 
 interface Source {
@@ -94,6 +101,7 @@ async function buildSource(
   path: string,
   index: number,
   columns: EventColumns,
+  numbered: boolean,
 ): Promise<Source> {
   const format = formatOf(path);
   const file = sqlString(path);
@@ -123,7 +131,10 @@ async function buildSource(
       columns,
       (await describe(con, reader)).map((c) => c.name),
     );
-    const sql = `SELECT ${standard({ seq: "CAST(row_number() OVER () AS DOUBLE)", text: sqlIdentifier, bad: "false" })} FROM ${reader}`;
+    // Numbering rows takes a window, which makes every later step single-threaded: unnumbered rows (NULL)
+    // are numbered by the reader as they arrive in file order.
+    const seq = numbered ? "CAST(row_number() OVER () AS DOUBLE)" : "NULL";
+    const sql = `SELECT ${standard({ seq, text: sqlIdentifier, bad: "false" })} FROM ${reader}`;
     return { path, format, sql, rejectsTable };
   }
   if (format === "jsonl" || format === "json") {
@@ -229,8 +240,11 @@ async function readWith(
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
+  const inMemory = options.sortInMemory === true;
+  // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
+  if (inMemory) await con.run("SET threads = 1");
   const sources: Source[] = [];
-  for (const [i, f] of files.entries()) sources.push(await buildSource(con, f, i, options));
+  for (const [i, f] of files.entries()) sources.push(await buildSource(con, f, i, options, !inMemory));
   const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
   const order = [
     ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
@@ -307,73 +321,99 @@ async function readWith(
   ];
   const row = `json_array(${fields.join(", ")})::VARCHAR`;
   // Params are checked once per row (json_valid), then parsed once (the JSON cast).
-  const source = withParams ? `SELECT *, json_valid(__params) AS __pv FROM (${union})` : union;
+  const checked = (sql: string) =>
+    withParams ? `SELECT *, json_valid(__params) AS __pv FROM (${sql})` : sql;
   const inputBytes = estimatedInputBytes(files);
-  const batched = (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
-  const result = await con.stream(
-    batched
-      ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${source}))
+  const batched =
+    !inMemory && (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
+  // In memory: one query per file, rows in file order. Otherwise one sorted query over every file.
+  const queries = inMemory
+    ? sources.map((s) => `SELECT ${row} AS __row FROM (${checked(s.sql)})`)
+    : [
+        batched
+          ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${checked(union)}))
          SELECT '[' || string_agg(${row}, ',' ORDER BY __rn) || ']' AS __rows FROM sorted GROUP BY __rn // 4096 ORDER BY __rn // 4096`
-      : `SELECT ${row} AS __row FROM (${source}) ORDER BY ${order}`,
-  );
+          : `SELECT ${row} AS __row FROM (${checked(union)}) ORDER BY ${order}`,
+      ];
   const nIds = options.identity.length;
   let previous: (string | null)[] = [];
+  const held = inMemory ? new HeldEvents(nIds, 2) : null;
   const mode = options.paramMode;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    for (const text of chunk.getColumns()[0] as string[]) {
-      const parsed = JSON.parse(text) as unknown[];
-      const rows = (batched ? parsed : [parsed]) as unknown[][];
-      for (const row of rows) {
-        const file = row[0] as number;
-        const seq = row[1] as number;
-        const ts = row[3 + nIds] as number | null;
-        const event = row[4 + nIds] as string | null;
-        if (row[7 + nIds] === true) {
-          await bad(file, seq, "(line)", "bad JSON", null);
-          continue;
-        }
-        if (ts === null) {
-          const raw = row[2 + nIds] as string | null;
-          await bad(file, seq, options.time, raw === null ? "missing time" : "unparseable time", raw);
-          continue;
-        }
-        if (event === null || event === "") {
-          await bad(file, seq, options.event, "missing event", event);
-          continue;
-        }
-        let command: Command = event;
-        if (withParams) {
-          const value = row[5 + nIds] as unknown;
-          const params =
-            row[6 + nIds] === false
-              ? "bad params JSON"
-              : paramsFromJson(value, options.paramsFormat, mode as "names" | "values");
-          if (typeof params === "string") {
-            await bad(
-              file,
-              seq,
-              options.params as string,
-              params,
-              typeof value === "string" ? value : JSON.stringify(value),
-            );
-            continue;
+  for (const sql of queries) {
+    const result = await con.stream(sql);
+    // Rows of an unnumbered source arrive in file order: their number is their position.
+    let position = 0;
+    // The next chunk is asked for before this one is handled, so DuckDB reads while JavaScript works.
+    let next = result.fetchChunk();
+    try {
+      for (;;) {
+        const chunk = await next;
+        if (chunk === null || chunk.rowCount === 0) break;
+        next = result.fetchChunk();
+        for (const text of chunk.getColumns()[0] as string[]) {
+          const parsed = JSON.parse(text) as unknown[];
+          const rows = (batched ? parsed : [parsed]) as unknown[][];
+          for (const row of rows) {
+            position++;
+            const file = row[0] as number;
+            const seq = (row[1] as number | null) ?? position;
+            const ts = row[3 + nIds] as number | null;
+            const event = row[4 + nIds] as string | null;
+            if (row[7 + nIds] === true) {
+              await bad(file, seq, "(line)", "bad JSON", null);
+              continue;
+            }
+            if (ts === null) {
+              const raw = row[2 + nIds] as string | null;
+              await bad(file, seq, options.time, raw === null ? "missing time" : "unparseable time", raw);
+              continue;
+            }
+            if (event === null || event === "") {
+              await bad(file, seq, options.event, "missing event", event);
+              continue;
+            }
+            let command: Command = event;
+            if (withParams) {
+              const value = row[5 + nIds] as unknown;
+              const params =
+                row[6 + nIds] === false
+                  ? "bad params JSON"
+                  : paramsFromJson(value, options.paramsFormat, mode as "names" | "values");
+              if (typeof params === "string") {
+                await bad(
+                  file,
+                  seq,
+                  options.params as string,
+                  params,
+                  typeof value === "string" ? value : JSON.stringify(value),
+                );
+                continue;
+              }
+              command = trustedCmd(event, params);
+            } else if (mode !== "none") {
+              command = trustedCmd(event, mode === "names" ? new Set() : {});
+            }
+            stats.read++;
+            stats.used++;
+            if (held !== null) {
+              held.add(row, ts, command);
+              continue;
+            }
+            let same = previous.length === nIds;
+            for (let i = 0; same && i < nIds; i++) same = previous[i] === row[2 + i];
+            if (!same) previous = row.slice(2, 2 + nIds) as (string | null)[];
+            sink(previous, ts, command);
           }
-          command = trustedCmd(event, params);
-        } else if (mode !== "none") {
-          command = trustedCmd(event, mode === "names" ? new Set() : {});
         }
-        let same = previous.length === nIds;
-        for (let i = 0; same && i < nIds; i++) same = previous[i] === row[2 + i];
-        if (!same) previous = row.slice(2, 2 + nIds) as (string | null)[];
-        stats.read++;
-        stats.used++;
-        sink(previous, ts, command);
+        options.progress?.(stats.read, total);
       }
+    } catch (err) {
+      // A chunk still being fetched must land before the connection closes.
+      await next.catch(() => null);
+      throw err;
     }
-    options.progress?.(stats.read, total);
   }
+  held?.replay(sink);
   // The rejects tables become visible once the streaming query is done.
   await loadRejects();
   return stats;

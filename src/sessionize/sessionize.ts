@@ -1,14 +1,8 @@
 import { SeqhuntError } from "../errors.js";
 import type { SessionizeOptions, SessionRow } from "../types.js";
+import { IdentityGroups, sortRows } from "./order.js";
 import { type BuiltSession, checkLimits, Sessionizer } from "./sessionizer.js";
 import { microsToDate, toMicros } from "./time.js";
-
-/** Missing identity values (null, undefined, NaN) are one shared value: null. */
-export function normalizeIdentity(value: unknown): unknown {
-  return value === undefined || value === null || (typeof value === "number" && Number.isNaN(value))
-    ? null
-    : value;
-}
 
 /** Orders identity values as pandas sorts them: missing last, numbers by value, text by code unit. */
 export function compareIdentityValues(a: unknown, b: unknown): number {
@@ -37,90 +31,6 @@ function columnReader(key: string): (row: Readonly<Record<string, unknown>>) => 
 
 /** Names Object.prototype answers to (`constructor`, `toString`, `__proto__`...). */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/** Interns identity tuples to group ids with nested Maps (no string building, `__proto__`-safe). */
-class IdentityGroups {
-  readonly tuples: unknown[][] = [];
-  readonly #root = new Map<unknown, unknown>();
-
-  /** The group of a row; walks one Map level per identity column and allocates only for a new group. */
-  idOf(
-    row: Readonly<Record<string, unknown>>,
-    cols: readonly ((row: Readonly<Record<string, unknown>>) => unknown)[],
-  ): number {
-    let level = this.#root;
-    const last = cols.length - 1;
-    for (let i = 0; i < last; i++) {
-      const key = normalizeIdentity((cols[i] as (r: typeof row) => unknown)(row));
-      let next = level.get(key) as Map<unknown, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(key, next);
-      }
-      level = next;
-    }
-    const lastKey = last < 0 ? null : normalizeIdentity((cols[last] as (r: typeof row) => unknown)(row));
-    let id = level.get(lastKey) as number | undefined;
-    if (id === undefined) {
-      id = this.tuples.length;
-      this.tuples.push(cols.map((read) => normalizeIdentity(read(row))));
-      level.set(lastKey, id);
-    }
-    return id;
-  }
-}
-
-/**
- * Row indices ordered by group rank, then time, then input order: a counting sort by group (stable),
- * then a sort by time only inside groups whose rows are not already in time order.
- */
-function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Array): Uint32Array {
-  const groups = rank.length;
-  const start = new Int32Array(groups + 1);
-  for (let i = 0; i < groupOf.length; i++) {
-    const slot = (rank[groupOf[i] as number] as number) + 1;
-    start[slot] = (start[slot] as number) + 1;
-  }
-  for (let r = 0; r < groups; r++) start[r + 1] = (start[r + 1] as number) + (start[r] as number);
-  const fill = start.slice(0, groups);
-  const order = new Uint32Array(groupOf.length);
-  for (let i = 0; i < groupOf.length; i++)
-    order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
-  for (let r = 0; r < groups; r++) {
-    const from = start[r] as number;
-    const to = start[r + 1] as number;
-    let sorted = true;
-    for (let k = from + 1; k < to && sorted; k++)
-      sorted = (times[order[k] as number] as number) >= (times[order[k - 1] as number] as number);
-    if (!sorted) sortGroupByTime(order.subarray(from, to), times);
-  }
-  return order;
-}
-
-/**
- * Sorts one group's row indices (already in input order) by time, ties in input order. When the group's
- * time span times its size fits in a double's 53 bits, each row becomes one exact number
- * (time offset x size + position) and a native numeric sort does it; otherwise a comparator sort.
- */
-function sortGroupByTime(group: Uint32Array, times: Float64Array): void {
-  const n = group.length;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < n; k++) {
-    const t = times[group[k] as number] as number;
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
-  if ((max - min + 1) * n < Number.MAX_SAFE_INTEGER && Number.isInteger(min) && Number.isInteger(max)) {
-    const keys = new Float64Array(n);
-    for (let k = 0; k < n; k++) keys[k] = ((times[group[k] as number] as number) - min) * n + k;
-    keys.sort();
-    const original = group.slice();
-    for (let k = 0; k < n; k++) group[k] = original[(keys[k] as number) % n] as number;
-    return;
-  }
-  group.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
-}
 
 /** Builds the output row of one session, with the reference's column names. */
 export function sessionRow(session: BuiltSession<unknown>, options: SessionizeOptions): SessionRow {
@@ -162,7 +72,7 @@ export function sessionize(
   }
   checkLimits(options);
   const n = rows.length;
-  const groups = new IdentityGroups();
+  const groups = new IdentityGroups<Readonly<Record<string, unknown>>>();
   const groupOf = new Int32Array(n);
   const times = new Float64Array(n);
   // Read in input order once: the sorted walk below then touches only these dense arrays.

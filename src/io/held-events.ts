@@ -1,0 +1,74 @@
+import { compareCodePoints, IdentityGroups, sortRows } from "../sessionize/order.js";
+import type { Command } from "../types.js";
+
+type Row = readonly unknown[];
+type Sink = (identity: readonly (string | null)[], timeMicros: number, command: Command) => void;
+
+/** Orders identity values as DuckDB's `ORDER BY ... NULLS LAST` does: text by code point, missing last. */
+function compareIdentity(x: readonly unknown[], y: readonly unknown[]): number {
+  for (let c = 0; c < x.length; c++) {
+    const a = x[c];
+    const b = y[c];
+    if (a === b) continue;
+    if (a === null) return 1;
+    if (b === null) return -1;
+    const d = compareCodePoints(String(a), String(b));
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Events held as they are read (file order), then handed over by identity, time and input order: the
+ * order DuckDB's sort gives, without DuckDB numbering and sorting every row.
+ */
+export class HeldEvents {
+  readonly #groups = new IdentityGroups<Row>();
+  readonly #readers: ((row: Row) => unknown)[];
+  #groupOf = new Int32Array(4096);
+  #times = new Float64Array(4096);
+  readonly #commands: Command[] = [];
+
+  /** `identityColumns` identity values sit in each row from index `offset` on. */
+  constructor(identityColumns: number, offset: number) {
+    this.#readers = Array.from({ length: identityColumns }, (_, i) => (row: Row) => row[offset + i]);
+  }
+
+  /** Holds one event. */
+  add(row: Row, timeMicros: number, command: Command): void {
+    const n = this.#commands.length;
+    if (n === this.#times.length) {
+      const groupOf = new Int32Array(n * 2);
+      groupOf.set(this.#groupOf);
+      this.#groupOf = groupOf;
+      const times = new Float64Array(n * 2);
+      times.set(this.#times);
+      this.#times = times;
+    }
+    this.#groupOf[n] = this.#groups.idOf(row, this.#readers);
+    this.#times[n] = timeMicros;
+    this.#commands.push(command);
+  }
+
+  /** Hands every held event to `sink` in identity, time, input order; the same identity is the same array. */
+  replay(sink: Sink): void {
+    const n = this.#commands.length;
+    const tuples = this.#groups.tuples as (string | null)[][];
+    const byIdentity = tuples
+      .map((_, g) => g)
+      .sort((a, b) => compareIdentity(tuples[a] ?? [], tuples[b] ?? []));
+    const rank = new Int32Array(tuples.length);
+    byIdentity.forEach((g, r) => {
+      rank[g] = r;
+    });
+    const groupOf = this.#groupOf.subarray(0, n);
+    const times = this.#times.subarray(0, n);
+    for (const i of sortRows(groupOf, rank, times)) {
+      sink(
+        tuples[groupOf[i] as number] as (string | null)[],
+        times[i] as number,
+        this.#commands[i] as Command,
+      );
+    }
+  }
+}
