@@ -211,11 +211,6 @@ class SetMemory {
   private readonly counts = new Map<string, number>();
   private sessions = 0;
 
-  /** The key of a set of tokens, whatever their order. */
-  static keyOf(present: ReadonlySet<string>): string {
-    return [...present].sort().join("\u0001");
-  }
-
   add(key: string, weight: number): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + weight);
     this.sessions += weight;
@@ -249,7 +244,31 @@ function presenceScorer(
   perEntity: boolean,
   combine: "sum" | "max" = "sum",
 ): View {
-  const tokensIn = presenceTokens(train);
+  const tokensOfSession = presenceTokens(train);
+  // A session's tokens and the key of their set, found once per session object (training sessions are
+  // scored again, held out). The key is the sorted ids of the tokens: sorting numbers, not strings.
+  const tokenIds = new Map<string, number>();
+  const described = new WeakMap<LabelledSession, { present: Set<string>; key: string }>();
+  const describe = (s: LabelledSession, learning: boolean) => {
+    let d = described.get(s);
+    if (d === undefined) {
+      const present = tokensOfSession(s.session);
+      const ids = new Int32Array(present.size);
+      let i = 0;
+      for (const c of present) {
+        let id = tokenIds.get(c);
+        if (id === undefined && learning) {
+          id = tokenIds.size;
+          tokenIds.set(c, id);
+        }
+        // A token never seen in training: no remembered set holds it.
+        ids[i++] = id ?? -1;
+      }
+      d = { present, key: ids.includes(-1) ? "unseen" : ids.sort().join(",") };
+      described.set(s, d);
+    }
+    return d;
+  };
   const global = new Map<string, number>();
   const globalSets = new SetMemory();
   let sessions = 0;
@@ -257,8 +276,7 @@ function presenceScorer(
   for (const t of train) {
     const w = t.count ?? 1;
     sessions += w;
-    const present = tokensIn(t.session);
-    const key = SetMemory.keyOf(present);
+    const { present, key } = describe(t, true);
     globalSets.add(key, w);
     for (const c of present) global.set(c, (global.get(c) ?? 0) + w);
     if (perEntity && t.entity !== undefined) {
@@ -286,7 +304,7 @@ function presenceScorer(
       return ll;
     };
   };
-  if (combine === "max") return mostSurprising(global, globalRate, byEntity, tokensIn);
+  if (combine === "max") return mostSurprising(global, globalRate, byEntity, tokensOfSession);
   const globalModel = model(globalRate);
   const entityModels = new Map<string, (present: ReadonlySet<string>) => number>();
   const entityModel = (entity: string) => {
@@ -299,8 +317,7 @@ function presenceScorer(
     return m;
   };
   return (s, leaveOut = false) => {
-    const present = tokensIn(s.session);
-    const key = SetMemory.keyOf(present);
+    const { present, key } = describe(s, false);
     const everyone = globalSets.logProbability(key, globalModel(present), leaveOut);
     const e = perEntity && s.entity !== undefined ? byEntity.get(s.entity) : undefined;
     const own = e === undefined ? undefined : entityModel(s.entity as string);
