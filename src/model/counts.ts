@@ -1,4 +1,5 @@
-import { type EncodedSessions, NO_ID } from "./encode.js";
+import type { EncodedSessions } from "./encode.js";
+import { IntBuffer } from "./int-buffer.js";
 import { PairCounts } from "./pair-counts.js";
 import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./tokens.js";
 import { Vocabulary } from "./vocabulary.js";
@@ -39,6 +40,35 @@ export class RawCounts {
   readonly paramValue = new PairCounts();
   /** Number of sessions counted (weighted). */
   sessions = 0;
+  /** Values held back as text (one count each), with their parameter ids: see {@link RawCounts.settle}. */
+  #deferredParams = new IntBuffer();
+  #deferredValues: string[] = [];
+
+  /** Holds one occurrence of a value of a parameter that cannot be modellable, to count on {@link RawCounts.settle}. */
+  defer(param: number, value: string): void {
+    this.#deferredParams.push(param);
+    this.#deferredValues.push(value);
+  }
+
+  /** Whether values are held back: `values`, `value` and `paramValue` are then incomplete until settled. */
+  get hasDeferred(): boolean {
+    return this.#deferredValues.length > 0;
+  }
+
+  /** Interns and counts the held-back values; every reader of the whole value tables calls this first. */
+  settle(): void {
+    const held = this.#deferredValues;
+    if (held.length === 0) return;
+    const params = this.#deferredParams.toArray();
+    const ids = held.map((v) => this.values.intern(v));
+    this.fit();
+    ids.forEach((v, i) => {
+      this.value[v] = (this.value[v] as number) + 1;
+      this.paramValue.add(params[i] as number, v, 1);
+    });
+    this.#deferredParams = new IntBuffer();
+    this.#deferredValues = [];
+  }
 
   /** Makes every per-id array as long as its vocabulary. */
   fit(): void {
@@ -69,8 +99,9 @@ export class RawCounts {
           const p = params[j] as number;
           param[p] = (param[p] as number) + w;
           cmdParam.add(cmd, p, w);
-          const v = values === null ? NO_ID : (values[j] as number);
-          if (v !== NO_ID) {
+          // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
+          const v = values === null ? -1 : (values[j] as number);
+          if (v >= 0) {
             value[v] = (value[v] as number) + w;
             paramValue.add(p, v, w);
           }
@@ -83,6 +114,8 @@ export class RawCounts {
 
   /** Adds another object's counts into this one, matching names (not ids). */
   addCounts(other: RawCounts): void {
+    this.settle();
+    other.settle();
     const cmd = other.commands.list().map((n) => this.commands.intern(n));
     const par = other.params.list().map((n) => this.params.intern(n));
     const val = other.values.list().map((n) => this.values.intern(n));

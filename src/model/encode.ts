@@ -9,6 +9,10 @@ import type { Vocabulary } from "./vocabulary.js";
 export const UNK_PARAM_ID = 0;
 /** Id given to a parameter or value that is absent, falsy, or (when scoring) never seen. */
 export const NO_ID = -1;
+/** Id of a value held back as text while training: its parameter has too many distinct values to be modellable. */
+export const DEFERRED_ID = -2;
+/** The most distinct values a parameter may have and still be modellable (the reference's heuristic). */
+export const MODELLABLE_DISTINCT = 20;
 
 /** Sessions as flat arrays of ids: the form every hot loop works on. */
 export interface EncodedSessions {
@@ -34,12 +38,44 @@ export interface IdResolver {
   value(value: string | null, param: number): number;
 }
 
-/** Resolver that grows the vocabularies: used to train. */
-export function internResolver(commands: Vocabulary, params: Vocabulary, values: Vocabulary): IdResolver {
+/**
+ * Resolver that grows the vocabularies: used to train. With `defer`, once a parameter has shown more than
+ * MODELLABLE_DISTINCT distinct values (so it cannot be modellable), its further values are handed to
+ * `defer` as text and get DEFERRED_ID: interning free-text values is most of the cost of training on them,
+ * and only the value tables, not the likelihoods, need them.
+ */
+export function internResolver(
+  commands: Vocabulary,
+  params: Vocabulary,
+  values: Vocabulary,
+  defer?: (param: number, value: string) => void,
+): IdResolver {
+  const command = (name: string) => commands.intern(name);
+  const param = (name: string) => params.intern(name);
+  if (defer === undefined)
+    return { command, param, value: (value) => (value ? values.intern(value) : NO_ID) };
+  // Per parameter id: its distinct values so far, or null once there are too many to model.
+  const distinct: (Set<string> | null | undefined)[] = [];
   return {
-    command: (name) => commands.intern(name),
-    param: (name) => params.intern(name),
-    value: (value) => (value ? values.intern(value) : NO_ID),
+    command,
+    param,
+    value: (value, p) => {
+      if (!value) return NO_ID;
+      let seen = distinct[p];
+      if (seen === null) {
+        defer(p, value);
+        return DEFERRED_ID;
+      }
+      if (seen === undefined) {
+        seen = new Set();
+        distinct[p] = seen;
+      }
+      if (!seen.has(value)) {
+        seen.add(value);
+        if (seen.size > MODELLABLE_DISTINCT) distinct[p] = null;
+      }
+      return values.intern(value);
+    },
   };
 }
 

@@ -43,10 +43,13 @@ function sameSet(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): 
 
 /** Everything a trained model derives from its raw counts. */
 class Trained {
+  /** Smoothed counts; the value parts are partial while the raw counts hold values back (likelihoods never read those). */
   readonly smoothed: SmoothedCounts;
   readonly logs: LogProbabilities;
-  readonly tables: ModelTables;
   readonly modellableNames: Set<string> | null;
+  #tables: ModelTables | null = null;
+  /** Whether the raw counts held values back when `smoothed` was computed. */
+  readonly #partial: boolean;
 
   constructor(
     readonly counts: RawCounts,
@@ -54,6 +57,7 @@ class Trained {
     given: ReadonlySet<string> | null,
   ) {
     this.smoothed = new SmoothedCounts(counts);
+    this.#partial = counts.hasDeferred;
     const params = counts.params;
     let ids: number[] = [];
     if (sessionType === SessionType.cmdsParamsValues) {
@@ -68,7 +72,16 @@ class Trained {
       this.modellableNames = given === null ? null : new Set(given);
     }
     this.logs = new LogProbabilities(this.smoothed, ids);
-    this.tables = buildTables(this.smoothed, sessionType);
+  }
+
+  /** The reference's tables as views, made on first use; held-back values are counted first. */
+  get tables(): ModelTables {
+    if (this.#tables === null) {
+      this.counts.settle();
+      const smoothed = this.#partial ? new SmoothedCounts(this.counts) : this.smoothed;
+      this.#tables = buildTables(smoothed, this.sessionType);
+    }
+    return this.#tables;
   }
 }
 
@@ -287,10 +300,15 @@ export class Model {
   /** Counts commands (and parameters, and values) and computes every probability table. */
   train(): void {
     const counts = new RawCounts();
+    // Values of parameters that cannot be modellable are counted only when a table asks for them.
+    const defer =
+      this.sessionType === SessionType.cmdsParamsValues && this.#givenModellable === null
+        ? (p: number, v: string) => counts.defer(p, v)
+        : undefined;
     const encoded = encodeSessions(
       this.sessions,
       this.sessionType,
-      internResolver(counts.commands, counts.params, counts.values),
+      internResolver(counts.commands, counts.params, counts.values, defer),
     );
     counts.add(encoded);
     this.#encoded = encoded;

@@ -45,6 +45,7 @@ export function countsToFile(
   sessionType: SessionTypeName,
   givenModellable: ReadonlySet<string> | null,
 ): ModelFile {
+  raw.settle();
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
