@@ -18,6 +18,6 @@ export class IntBuffer {
 
   /** The values pushed so far, trimmed to length. */
   toArray(): Int32Array {
-    return this.data.slice(0, this.length);
+    return this.data.subarray(0, this.length);
   }
 }
