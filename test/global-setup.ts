@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 
 const CLICKHOUSE = resolve("scripts", "clickhouse.sh");
@@ -17,7 +18,9 @@ async function clickHouseUp(): Promise<boolean> {
  * them itself), and stop them afterwards only if started here.
  */
 export default async function setup(): Promise<() => void> {
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  // From nothing, as on a fresh clone: a file left by an earlier build would hide what the build misses.
+  rmSync("dist", { recursive: true, force: true });
+  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   let started = false;
   if (!(await clickHouseUp())) {
     try {
