@@ -370,28 +370,35 @@ function mostSurprising(
 
 /** Adds views after standardising each by the (weighted) mean and spread of its held-out training-session scores. */
 function standardisedSum(train: readonly LabelledSession[], views: View[]): View {
-  const scale = views.map((view) => {
+  // Each view's held-out score of each training session, found once: the scales and the held-out sums use them.
+  const heldOut = views.map((view) => train.map((t) => view(t, true)));
+  const scale = heldOut.map((xs) => {
     let n = 0;
     let sum = 0;
     let squares = 0;
-    for (const t of train) {
+    train.forEach((t, i) => {
       const w = t.count ?? 1;
-      const x = view(t, true);
+      const x = xs[i] as number;
       n += w;
       sum += w * x;
       squares += w * x * x;
-    }
+    });
     const mean = sum / n;
     const spread = Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1;
     return { mean, spread };
   });
-  return (s, leaveOut = false) =>
-    views.reduce(
-      (total, view, i) =>
-        total +
-        (view(s, leaveOut) - (scale[i] as { mean: number }).mean) / (scale[i] as { spread: number }).spread,
-      0,
+  const combine = (x: number, i: number) =>
+    (x - (scale[i] as { mean: number }).mean) / (scale[i] as { spread: number }).spread;
+  const trainingSums = new WeakMap<LabelledSession, number>();
+  train.forEach((t, ti) => {
+    trainingSums.set(
+      t,
+      heldOut.reduce((total, xs, i) => total + combine(xs[ti] as number, i), 0),
     );
+  });
+  return (s, leaveOut = false) =>
+    (leaveOut ? trainingSums.get(s) : undefined) ??
+    views.reduce((total, view, i) => total + combine(view(s, leaveOut), i), 0);
 }
 
 function referenceScorer(
