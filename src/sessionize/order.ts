@@ -31,56 +31,85 @@ export function compareCodePoints(a: string, b: string): number {
  */
 export function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Array): Uint32Array {
   const groups = rank.length;
+  const n = groupOf.length;
   const start = new Int32Array(groups + 1);
-  for (let i = 0; i < groupOf.length; i++) {
+  for (let i = 0; i < n; i++) {
     const slot = (rank[groupOf[i] as number] as number) + 1;
     start[slot] = (start[slot] as number) + 1;
   }
   for (let r = 0; r < groups; r++) start[r + 1] = (start[r + 1] as number) + (start[r] as number);
   const fill = start.slice(0, groups);
-  const order = new Uint32Array(groupOf.length);
-  for (let i = 0; i < groupOf.length; i++)
-    order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
+  // Scratch shared by every group's sort: keys and the group's indices before sorting.
+  const keys = new Float64Array(n);
+  const before = new Uint32Array(n);
   for (let r = 0; r < groups; r++) {
     const from = start[r] as number;
     const to = start[r + 1] as number;
     let sorted = true;
     for (let k = from + 1; k < to && sorted; k++)
       sorted = (times[order[k] as number] as number) >= (times[order[k - 1] as number] as number);
-    if (!sorted) sortGroupByTime(order.subarray(from, to), times);
+    if (!sorted) sortGroupByTime(order, from, to, times, keys, before);
   }
   return order;
 }
 
 /**
- * Sorts one group's row indices (already in input order) by time, ties in input order. When the group's
- * time span times its size fits in a double's 53 bits, each row becomes one exact number
+ * Sorts `order[from..to)` (row indices in input order) by time, ties in input order. When the times are
+ * whole numbers and the group's time span times its size fits in a double's 53 bits, each row becomes one exact number
  * (time offset x size + position) and a native numeric sort does it; otherwise a comparator sort.
  */
-function sortGroupByTime(group: Uint32Array, times: Float64Array): void {
-  const n = group.length;
+function sortGroupByTime(
+  order: Uint32Array,
+  from: number,
+  to: number,
+  times: Float64Array,
+  keys: Float64Array,
+  before: Uint32Array,
+): void {
+  const n = to - from;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < n; k++) {
-    const t = times[group[k] as number] as number;
+  let integral = true;
+  for (let k = from; k < to; k++) {
+    const t = times[order[k] as number] as number;
     if (t < min) min = t;
     if (t > max) max = t;
+    if (t !== Math.floor(t)) integral = false;
   }
-  if ((max - min + 1) * n < Number.MAX_SAFE_INTEGER && Number.isInteger(min) && Number.isInteger(max)) {
-    const keys = new Float64Array(n);
-    for (let k = 0; k < n; k++) keys[k] = ((times[group[k] as number] as number) - min) * n + k;
-    keys.sort();
-    const original = group.slice();
-    for (let k = 0; k < n; k++) group[k] = original[(keys[k] as number) % n] as number;
+  if (integral && (max - min + 1) * n < Number.MAX_SAFE_INTEGER) {
+    for (let k = from; k < to; k++) {
+      keys[k] = ((times[order[k] as number] as number) - min) * n + (k - from);
+      before[k] = order[k] as number;
+    }
+    keys.subarray(from, to).sort();
+    for (let k = from; k < to; k++) {
+      const key = keys[k] as number;
+      // key mod n, cheaper than % on doubles, and exact: below 2^53 the rounded quotient never reaches the next whole number.
+      order[k] = before[from + key - Math.floor(key / n) * n] as number;
+    }
     return;
   }
-  group.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  order.subarray(from, to).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
 }
 
 /** Interns identity tuples to group ids with nested Maps (no string building, `__proto__`-safe). */
 export class IdentityGroups<R> {
   readonly tuples: unknown[][] = [];
   readonly #root = new Map<unknown, unknown>();
+
+  /** The group of a one-column identity value: {@link idOf} without the per-column readers. */
+  idOfValue(value: unknown): number {
+    const key = normalizeIdentity(value);
+    let id = this.#root.get(key) as number | undefined;
+    if (id === undefined) {
+      id = this.tuples.length;
+      this.tuples.push([key]);
+      this.#root.set(key, id);
+    }
+    return id;
+  }
 
   /** The group of a row; walks one Map level per identity column and allocates only for a new group. */
   idOf(row: R, cols: readonly ((row: R) => unknown)[]): number {

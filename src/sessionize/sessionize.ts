@@ -23,33 +23,37 @@ function own(row: Readonly<Record<string, unknown>>, key: string): unknown {
   return value !== undefined && INHERITED.has(key) && !Object.hasOwn(row, key) ? undefined : value;
 }
 
-/** A reader of one column's own values, with the inherited-name check decided once for the column. */
-function columnReader(key: string): (row: Readonly<Record<string, unknown>>) => unknown {
-  if (INHERITED.has(key)) return (row) => own(row, key);
-  return (row) => row[key];
-}
-
 /** Names Object.prototype answers to (`constructor`, `toString`, `__proto__`...). */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-/** Builds the output row of one session, with the reference's column names. */
-export function sessionRow(session: BuiltSession<unknown>, options: SessionizeOptions): SessionRow {
-  const row: Record<string, unknown> = {};
-  const put = (key: string, value: unknown) => {
-    // A column named __proto__ must stay an ordinary own key; assignment would set the prototype.
-    if (key === "__proto__")
-      Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
-    else row[key] = value;
+/** Builds sessions' output rows with the reference's column names, all of one shape. */
+function rowMaker(options: SessionizeOptions): (session: BuiltSession<unknown>) => SessionRow {
+  const { userIdentifierCols, timeCol, eventCol } = options;
+  const ids = userIdentifierCols.length;
+  const keys = [
+    ...userIdentifierCols,
+    `${timeCol}_min`,
+    `${timeCol}_max`,
+    `${eventCol}_list`,
+    "duration",
+    "number_events",
+  ];
+  const key = (i: number) => keys[i] as string;
+  // Defined, not assigned: a column named __proto__ must be an ordinary own key, not set the prototype.
+  const template: Record<string, unknown> = {};
+  for (const k of keys)
+    Object.defineProperty(template, k, { value: null, enumerable: true, writable: true, configurable: true });
+  return (session) => {
+    // Spreading copies the keys as own data properties, so the assignments below only update them.
+    const row: Record<string, unknown> = { ...template };
+    for (let i = 0; i < ids; i++) row[key(i)] = session.identity[i] ?? null;
+    row[key(ids)] = microsToDate(session.startMicros);
+    row[key(ids + 1)] = microsToDate(session.endMicros);
+    row[key(ids + 2)] = session.events;
+    row[key(ids + 3)] = (session.endMicros - session.startMicros) / 1000;
+    row[key(ids + 4)] = session.events.length;
+    return row as SessionRow;
   };
-  options.userIdentifierCols.forEach((col, i) => {
-    put(col, session.identity[i] ?? null);
-  });
-  put(`${options.timeCol}_min`, microsToDate(session.startMicros));
-  put(`${options.timeCol}_max`, microsToDate(session.endMicros));
-  put(`${options.eventCol}_list`, session.events);
-  put("duration", (session.endMicros - session.startMicros) / 1000);
-  put("number_events", session.events.length);
-  return row as SessionRow;
 }
 
 /**
@@ -72,26 +76,35 @@ export function sessionize(
   }
   checkLimits(options);
   const n = rows.length;
-  const groups = new IdentityGroups<Readonly<Record<string, unknown>>>();
   const groupOf = new Int32Array(n);
   const times = new Float64Array(n);
   // Read in input order once: the sorted walk below then touches only these dense arrays.
   const events: unknown[] = new Array(n);
-  const readTime = columnReader(timeCol);
-  const readEvent = columnReader(eventCol);
-  const readIdentity = userIdentifierCols.map(columnReader);
+  // Each column is read at its own site (not through a shared reader), so each property load stays monomorphic.
+  const timeInherited = INHERITED.has(timeCol);
+  const eventInherited = INHERITED.has(eventCol);
+  const identityColumns = userIdentifierCols.map(() => new Array<unknown>(n));
+  const firstIdentity = userIdentifierCols[0] ?? "";
+  const firstInherited = INHERITED.has(firstIdentity);
+  const firstColumn = identityColumns[0] ?? [];
+  const identities = userIdentifierCols.length;
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     if (row === null || typeof row !== "object")
       throw new SeqhuntError(`row ${i} is not an object`, { row: i });
-    const time = toMicros(readTime(row));
+    const rawTime = timeInherited ? own(row, timeCol) : row[timeCol];
+    // Epoch milliseconds, the common case, without a call.
+    const time =
+      typeof rawTime === "number" && Number.isFinite(rawTime)
+        ? Math.round(rawTime * 1000)
+        : toMicros(rawTime);
     if (Number.isNaN(time)) {
       throw new SeqhuntError(
-        `row ${i}: column ${JSON.stringify(timeCol)} is not a time: ${JSON.stringify(String(own(row, timeCol)))}`,
+        `row ${i}: column ${JSON.stringify(timeCol)} is not a time: ${JSON.stringify(String(rawTime))}`,
         { row: i, field: timeCol },
       );
     }
-    const event = readEvent(row);
+    const event = eventInherited ? own(row, eventCol) : row[eventCol];
     if (event === undefined && !Object.hasOwn(row, eventCol)) {
       throw new SeqhuntError(`row ${i} has no column ${JSON.stringify(eventCol)}`, {
         row: i,
@@ -100,7 +113,19 @@ export function sessionize(
     }
     events[i] = event;
     times[i] = time;
-    groupOf[i] = groups.idOf(row, readIdentity);
+    if (identities === 0) continue;
+    firstColumn[i] = firstInherited ? own(row, firstIdentity) : row[firstIdentity];
+    for (let c = 1; c < identities; c++) {
+      const col = userIdentifierCols[c] as string;
+      (identityColumns[c] as unknown[])[i] = own(row, col);
+    }
+  }
+  // Grouping in its own pass: a short loop over scattered rows lets the CPU overlap their cache misses.
+  const groups = new IdentityGroups<number>();
+  if (identities === 1) for (let i = 0; i < n; i++) groupOf[i] = groups.idOfValue(firstColumn[i]);
+  else {
+    const readColumn = identityColumns.map((column) => (i: number) => column[i]);
+    for (let i = 0; i < n; i++) groupOf[i] = groups.idOf(i, readColumn);
   }
   const tuples = groups.tuples;
   const byIdentity = tuples.map((_, g) => g);
@@ -119,10 +144,9 @@ export function sessionize(
   });
   const order = sortRows(groupOf, rank, times);
   const out: SessionRow[] = [];
-  const sessionizer = new Sessionizer<unknown>(options, (s) => out.push(sessionRow(s, options)));
-  for (const i of order) {
-    sessionizer.push(tuples[groupOf[i] as number] as unknown[], times[i] as number, events[i]);
-  }
+  const makeRow = rowMaker(options);
+  const sessionizer = new Sessionizer<unknown>(options, (s) => out.push(makeRow(s)));
+  sessionizer.pushSorted(tuples, groupOf, times, events, order);
   sessionizer.finish();
   return out;
 }

@@ -66,7 +66,32 @@ describe("sessionize rules", () => {
       userIdentifierCols: ["__proto__"],
     });
     expect(Object.hasOwn(s as object, "__proto__")).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(s, "__proto__")?.value).toBe("u");
     expect(Object.getPrototypeOf(s)).toBe(Object.prototype);
+  });
+
+  it("reads a column named like an Object.prototype key only when the row has it", () => {
+    const rows: Record<string, unknown>[] = [
+      { constructor: "c1", t: 0, ev: "x" },
+      { t: 0, ev: "y" },
+    ];
+    const out = sessionize(rows, { ...opts, userIdentifierCols: ["constructor"] });
+    expect(out.map((s) => [Object.getOwnPropertyDescriptor(s, "constructor")?.value, s.ev_list])).toEqual([
+      ["c1", ["x"]],
+      [null, ["y"]],
+    ]);
+  });
+
+  it("gives every row the same keys in the same order; a column named like an output column is overwritten", () => {
+    const out = sessionize([at("a", 0, "x"), at("b", 0, "y")], {
+      ...opts,
+      userIdentifierCols: ["user", "duration"],
+    });
+    expect(out.map((s) => Object.keys(s))).toEqual([
+      ["user", "duration", "t_min", "t_max", "ev_list", "number_events"],
+      ["user", "duration", "t_min", "t_max", "ev_list", "number_events"],
+    ]);
+    expect(out.map((s) => s.duration)).toEqual([0, 0]);
   });
 });
 
