@@ -41,9 +41,11 @@ export function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Ar
   const fill = start.slice(0, groups);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
-  // Scratch shared by every group's sort: keys and the group's indices before sorting.
-  const keys = new Float64Array(n);
-  const before = new Uint32Array(n);
+  // Scratch shared by every group's sort (keys, and the group's indices before sorting), as long as the largest group.
+  let largest = 0;
+  for (let r = 0; r < groups; r++) largest = Math.max(largest, (start[r + 1] as number) - (start[r] as number));
+  const keys = new Float64Array(largest);
+  const before = new Uint32Array(largest);
   for (let r = 0; r < groups; r++) {
     const from = start[r] as number;
     const to = start[r + 1] as number;
@@ -79,15 +81,16 @@ function sortGroupByTime(
     if (t !== Math.floor(t)) integral = false;
   }
   if (integral && (max - min + 1) * n < Number.MAX_SAFE_INTEGER) {
-    for (let k = from; k < to; k++) {
-      keys[k] = ((times[order[k] as number] as number) - min) * n + (k - from);
-      before[k] = order[k] as number;
+    for (let k = 0; k < n; k++) {
+      const row = order[from + k] as number;
+      keys[k] = ((times[row] as number) - min) * n + k;
+      before[k] = row;
     }
-    keys.subarray(from, to).sort();
-    for (let k = from; k < to; k++) {
+    keys.subarray(0, n).sort();
+    for (let k = 0; k < n; k++) {
       const key = keys[k] as number;
       // key mod n, cheaper than % on doubles, and exact: below 2^53 the rounded quotient never reaches the next whole number.
-      order[k] = before[from + key - Math.floor(key / n) * n] as number;
+      order[from + k] = before[key - Math.floor(key / n) * n] as number;
     }
     return;
   }
