@@ -54,27 +54,29 @@ export function internResolver(
   const param = (name: string) => params.intern(name);
   if (defer === undefined)
     return { command, param, value: (value) => (value ? values.intern(value) : NO_ID) };
-  // Per parameter id: its distinct values so far, or null once there are too many to model.
-  const distinct: (Set<string> | null | undefined)[] = [];
+  // Per parameter id: its distinct values so far with their ids, or null once there are too many to model.
+  const known: (Map<string, number> | null | undefined)[] = [];
   return {
     command,
     param,
     value: (value, p) => {
       if (!value) return NO_ID;
-      let seen = distinct[p];
-      if (seen === null) {
+      let ids = known[p];
+      if (ids === null) {
         defer(p, value);
         return DEFERRED_ID;
       }
-      if (seen === undefined) {
-        seen = new Set();
-        distinct[p] = seen;
+      if (ids === undefined) {
+        ids = new Map();
+        known[p] = ids;
       }
-      if (!seen.has(value)) {
-        seen.add(value);
-        if (seen.size > MODELLABLE_DISTINCT) distinct[p] = null;
+      let id = ids.get(value);
+      if (id === undefined) {
+        id = values.intern(value);
+        ids.set(value, id);
+        if (ids.size > MODELLABLE_DISTINCT) known[p] = null;
       }
-      return values.intern(value);
+      return id;
     },
   };
 }
@@ -101,6 +103,65 @@ export function lookupResolver(
   };
 }
 
+/**
+ * The parameter ids of the last parameter names seen with each command: a command's records mostly list
+ * the same names in the same order, and a name that is the same string costs a pointer comparison
+ * instead of a lookup. Use: {@link ParamNameCache.start}, then {@link ParamNameCache.id} per name in order.
+ */
+class ParamNameCache {
+  readonly #names: string[][] = [];
+  readonly #ids: number[][] = [];
+  #currentNames: string[] = [];
+  #currentIds: number[] = [];
+  /** Names matched so far against the cached list; -1 once one differs (the rest then replace it). */
+  #matched = 0;
+
+  constructor(readonly resolve: IdResolver) {}
+
+  /** Begins a command's parameter list; ends the previous one. */
+  start(command: number): void {
+    this.#finish();
+    let names = this.#names[command];
+    if (names === undefined) {
+      names = [];
+      this.#names[command] = names;
+      this.#ids[command] = [];
+    }
+    this.#currentNames = names;
+    this.#currentIds = this.#ids[command] as number[];
+    this.#matched = 0;
+  }
+
+  /** The id of the next parameter name of the current command. */
+  id(name: string): number {
+    const names = this.#currentNames;
+    const ids = this.#currentIds;
+    const matched = this.#matched;
+    if (matched >= 0 && names[matched] === name) {
+      this.#matched = matched + 1;
+      return ids[matched] as number;
+    }
+    if (matched >= 0) {
+      names.length = matched;
+      ids.length = matched;
+      this.#matched = -1;
+    }
+    const id = this.resolve.param(name);
+    names.push(name);
+    ids.push(id);
+    return id;
+  }
+
+  /** Drops cached names the current command's list did not reach. */
+  #finish(): void {
+    const matched = this.#matched;
+    if (matched >= 0 && matched < this.#currentNames.length) {
+      this.#currentNames.length = matched;
+      this.#currentIds.length = matched;
+    }
+  }
+}
+
 /** Encodes validated sessions of the given type to ids. */
 export function encodeSessions(
   sessions: readonly Session[],
@@ -114,6 +175,7 @@ export function encodeSessions(
   const paramStart = new IntBuffer();
   const params = new IntBuffer();
   const values = new IntBuffer();
+  const cache = new ParamNameCache(resolve);
   for (let s = 0; s < sessions.length; s++) {
     const session = sessions[s] as Session;
     for (const cmd of session) {
@@ -121,22 +183,26 @@ export function encodeSessions(
         commands.push(resolve.command(cmd));
         continue;
       }
-      commands.push(resolve.command(cmd.name));
+      const command = resolve.command(cmd.name);
+      commands.push(command);
       if (!withParams) continue;
       paramStart.push(params.length);
+      cache.start(command);
       const p = cmd.params;
       if (p instanceof Set) {
         for (const name of p) {
-          params.push(resolve.param(name));
+          params.push(cache.id(name));
           if (withValues) values.push(NO_ID);
         }
-      } else {
-        const record = p as Readonly<Record<string, string | null>>;
-        for (const name of Object.keys(record)) {
-          const param = resolve.param(name);
-          params.push(param);
-          if (withValues) values.push(resolve.value(valueKey(record[name]), param));
-        }
+        continue;
+      }
+      const record = p as Readonly<Record<string, string | null>>;
+      // for-in with an own-property check visits what Object.keys lists, in its order, without an array.
+      for (const name in record) {
+        if (!Object.hasOwn(record, name)) continue;
+        const param = cache.id(name);
+        params.push(param);
+        if (withValues) values.push(resolve.value(valueKey(record[name]), param));
       }
     }
     sessionStart[s + 1] = commands.length;

@@ -1,5 +1,6 @@
 import { END_ID, START_ID, UNK_ID } from "./counts.js";
 import { type EncodedSessions, NO_ID, UNK_PARAM_ID } from "./encode.js";
+import { PairTable } from "./pair-table.js";
 import type { SmoothedCounts } from "./smoothing.js";
 
 /** Above this many commands the transition table is cached sparsely instead of held dense. */
@@ -21,12 +22,12 @@ export class LogProbabilities {
   readonly paramBase: Float64Array;
   /** Per command: number of entries in its paramCondCmdProbs row (`##UNK##` included). */
   readonly paramRowSize: Int32Array;
-  /** Per command: parameter id -> log p - log(1 - p), the correction when the parameter is present. */
-  readonly paramPresent: Map<number, number>[];
+  /** (command, parameter) -> log p - log(1 - p), the correction when the parameter is present. */
+  readonly paramPresent: PairTable;
   /** Per parameter: 1 when its values are modelled. */
   readonly modellable: Uint8Array;
-  /** Per modelled parameter: value id -> log valueCondParamProbs (values seen with it). */
-  readonly valueLog: (Map<number, number> | undefined)[];
+  /** (modelled parameter, value) -> log valueCondParamProbs, for the values seen with it. */
+  readonly valueLog: PairTable;
   /** Per parameter: log of its `##UNK##` value entry (every unseen value falls back to it). */
   readonly valueUnkLog: Float64Array;
 
@@ -41,25 +42,25 @@ export class LogProbabilities {
 
     this.paramBase = new Float64Array(n);
     this.paramRowSize = new Int32Array(n);
-    this.paramPresent = [];
+    const nParams = smoothed.param.length;
+    this.paramPresent = new PairTable(n, nParams);
     for (let a = 0; a < n; a++) {
-      const present = new Map<number, number>();
       let base = 0;
+      let size = 0;
       for (const p of smoothed.cmdParamKeys(a)) {
         const prob = smoothed.cmdParam(a, p) / (smoothed.seq1[a] as number);
         const logAbsent = Math.log1p(-prob);
         base += logAbsent;
-        present.set(p, Math.log(prob) - logAbsent);
+        this.paramPresent.set(a, p, Math.log(prob) - logAbsent);
+        size++;
       }
       this.paramBase[a] = base;
-      this.paramRowSize[a] = present.size;
-      this.paramPresent.push(present);
+      this.paramRowSize[a] = size;
     }
 
-    const nParams = smoothed.param.length;
     this.modellable = new Uint8Array(nParams);
+    this.valueLog = new PairTable(nParams, smoothed.raw.values.size);
     for (const p of modellableIds) this.modellable[p] = 1;
-    this.valueLog = new Array(nParams);
     this.valueUnkLog = new Float64Array(nParams);
     for (let p = 0; p < nParams; p++) {
       const rowSum = smoothed.paramValueRowSum[p] as number;
@@ -68,9 +69,9 @@ export class LogProbabilities {
     // Value rows are needed for modelled parameters only; a free-text parameter can have millions of values.
     for (const p of modellableIds) {
       const rowSum = smoothed.paramValueRowSum[p] as number;
-      const row = new Map<number, number>();
-      smoothed.raw.paramValue.forEachInRow(p, (v, count) => row.set(v, Math.log((count + 1) / rowSum)));
-      this.valueLog[p] = row;
+      smoothed.raw.paramValue.forEachInRow(p, (v, count) => {
+        this.valueLog.set(p, v, Math.log((count + 1) / rowSum));
+      });
     }
   }
 
@@ -115,7 +116,8 @@ export class LogProbabilities {
 
   /** log valueCondParamProbs[p][v]; NO_ID (a null or empty value) falls back to `##UNK##`. */
   logValue(p: number, v: number): number {
-    return (v === NO_ID ? undefined : this.valueLog[p]?.get(v)) ?? (this.valueUnkLog[p] as number);
+    const unk = this.valueUnkLog[p] as number;
+    return v === NO_ID ? unk : this.valueLog.get(p, v, unk);
   }
 
   /**
@@ -129,14 +131,14 @@ export class LogProbabilities {
     const to = paramStart[i + 1] as number;
     if (from === to) return 0;
     const a = encoded.commands[i] as number;
-    const present = this.paramPresent[a] as Map<number, number>;
+    const present = this.paramPresent;
     let sum = this.paramBase[a] as number;
     let k = this.paramRowSize[a] as number;
     for (let j = from; j < to; j++) {
       const p = params[j] as number;
       if (p === NO_ID) continue;
-      const correction = present.get(p);
-      if (correction === undefined) continue;
+      const correction = present.get(a, p, Number.NaN);
+      if (Number.isNaN(correction)) continue;
       sum += correction;
       if (values !== null && this.modellable[p] === 1) {
         k++;

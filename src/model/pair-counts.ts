@@ -70,6 +70,12 @@ export class PairCounts {
     return this.#rows[i] === EMPTY ? 0 : (this.#counts[i] as number);
   }
 
+  /** The count of a pair, or `missing` when it was never added (one probe, for hot loops). */
+  lookup(row: number, col: number, missing: number): number {
+    const i = this.#find(row, col);
+    return this.#rows[i] === EMPTY ? missing : (this.#counts[i] as number);
+  }
+
   /** Whether the pair was ever added. */
   has(row: number, col: number): boolean {
     return this.#rows[this.#find(row, col)] !== EMPTY;

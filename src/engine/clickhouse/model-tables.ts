@@ -46,17 +46,14 @@ export function modelTableRows(logs: LogProbabilities, withValues: boolean): Mod
     }
   }
   const cmdParam: Row[] = [];
-  logs.paramPresent.forEach((row, b) => {
-    for (const [p, correction] of row) {
-      const modelled = withValues && logs.modellable[p] === 1 ? 1 : 0;
-      cmdParam.push([b, paramName(p), correction, modelled, logs.valueUnkLog[p] as number]);
-    }
+  logs.paramPresent.forEach((b, p, correction) => {
+    const modelled = withValues && logs.modellable[p] === 1 ? 1 : 0;
+    cmdParam.push([b, paramName(p), correction, modelled, logs.valueUnkLog[p] as number]);
   });
   const paramValue: Row[] = [];
   if (withValues) {
-    logs.valueLog.forEach((row, p) => {
-      if (row === undefined) return;
-      for (const [v, logValue] of row) paramValue.push([paramName(p), raw.values.name(v), logValue]);
+    logs.valueLog.forEach((p, v, logValue) => {
+      paramValue.push([paramName(p), raw.values.name(v), logValue]);
     });
   }
   return { vocab, trans, cmdParam, paramValue };
