@@ -15,6 +15,38 @@ function growTo<T>(list: T[], size: number, make: () => T): void {
   while (list.length < size) list.push(make());
 }
 
+/** Where RawCounts.add counts pairs: the table itself, or a dense buffer flushed into it at the end. */
+interface PairCounter {
+  add(row: number, col: number, amount: number): void;
+  flush(): void;
+}
+
+/** Largest rows x columns counted densely (8 MB of doubles). */
+const DENSE_COUNT_CELLS = 1 << 20;
+
+/**
+ * A counter for `table` over ids below rows x columns: with positive amounts over small vocabularies, a
+ * dense array first (a store instead of a hash probe), else the table itself.
+ */
+function pairCounter(table: PairCounts, rows: number, columns: number, positive: boolean): PairCounter {
+  if (!positive || rows * columns > DENSE_COUNT_CELLS)
+    return { add: (r, c, n) => table.add(r, c, n), flush: () => {} };
+  const cells = new Float64Array(rows * columns);
+  return {
+    add: (row, col, amount) => {
+      const i = row * columns + col;
+      cells[i] = (cells[i] as number) + amount;
+    },
+    // Every amount is positive: a zero cell is a pair never seen.
+    flush: () => {
+      for (let i = 0; i < cells.length; i++) {
+        const n = cells[i] as number;
+        if (n !== 0) table.add(Math.floor(i / columns), i % columns, n);
+      }
+    },
+  };
+}
+
 /**
  * The raw (unsmoothed) counts of the reference, keyed by interned ids.
  * Raw counts are additive: two models merge by adding them.
@@ -81,7 +113,11 @@ export class RawCounts {
   add(encoded: EncodedSessions, weights?: ArrayLike<number>): void {
     this.fit();
     const { sessionStart, commands, paramStart, params, values } = encoded;
-    const { seq1, seq2, param, cmdParam, value, paramValue } = this;
+    const { seq1, param, value, paramValue } = this;
+    // A zero weight still makes an entry, which a dense count cannot tell from no entry.
+    const positive = weights === undefined || Array.prototype.every.call(weights, (w: number) => w > 0);
+    const seq2 = pairCounter(this.seq2, this.commands.size, this.commands.size, positive);
+    const cmdParam = pairCounter(this.cmdParam, this.commands.size, this.params.size, positive);
     for (let s = 0; s < encoded.count; s++) {
       const w = weights ? (weights[s] as number) : 1;
       this.sessions += w;
@@ -110,6 +146,8 @@ export class RawCounts {
       seq2.add(prev, END_ID, w);
       seq1[END_ID] = (seq1[END_ID] as number) + w;
     }
+    seq2.flush();
+    cmdParam.flush();
   }
 
   /** Adds another object's counts into this one, matching names (not ids). */

@@ -158,11 +158,14 @@ export class SessionScratch {
   /** Compensated prefix sums (high and low parts) of the later steps of a window. */
   prefixHigh = new Float64Array(256);
   prefixLow = new Float64Array(256);
+  /** Whether `emission` may hold non-zero terms (plain commands need it all zero, and then skip refilling). */
+  emissionDirty = false;
 
   ensure(length: number): void {
     if (length <= this.emission.length) return;
     const size = Math.max(length, this.emission.length * 2);
     this.emission = new Float64Array(size);
+    this.emissionDirty = false;
     this.head = new Float64Array(size);
     this.prefixHigh = new Float64Array(size);
     this.prefixLow = new Float64Array(size);
@@ -180,8 +183,13 @@ export function fillEmissions(
   const length = (encoded.sessionStart[s + 1] as number) - from;
   scratch.ensure(length + 1);
   const emission = scratch.emission;
-  if (encoded.paramStart === null) emission.fill(0, 0, length + 1);
-  else {
+  if (encoded.paramStart === null) {
+    if (scratch.emissionDirty) {
+      emission.fill(0);
+      scratch.emissionDirty = false;
+    }
+  } else {
+    scratch.emissionDirty = true;
     for (let i = 0; i < length; i++) emission[i] = logs.logParamTerm(encoded, from + i, true);
     emission[length] = 0;
   }

@@ -36,16 +36,12 @@ export function rarestWindow(
   if (padded < windowLength) return result;
   const cmds = encoded.commands;
   const { emission, head, prefixHigh, prefixLow } = scratch;
-  const dense = logs.dense;
-  const n = logs.commandCount;
   const logPrior = logs.logPrior;
-  const trans = (a: number, b: number) =>
-    dense !== null ? (dense[a * n + b] as number) : logs.logTrans(a, b);
 
   const starts = padded - windowLength + 1;
   for (let i = 0; i < starts; i++) {
     const c = i < length ? (cmds[from + i] as number) : END_ID;
-    const first = i === 0 && useStartEndTokens ? trans(START_ID, c) : (logPrior[c] as number);
+    const first = i === 0 && useStartEndTokens ? logs.logTrans(START_ID, c) : (logPrior[c] as number);
     head[i] = first + (emission[i] as number);
   }
   // Prefix sums with a running error term (TwoSum), so long sessions keep ties exact to ~1 ulp.
@@ -56,7 +52,7 @@ export function rarestWindow(
   let prev = cmds[from] as number;
   for (let j = 1; j < padded; j++) {
     const c = j < length ? (cmds[from + j] as number) : END_ID;
-    const x = trans(prev, c) + (emission[j] as number);
+    const x = logs.logTrans(prev, c) + (emission[j] as number);
     const t = high + x;
     const back = t - high;
     low += high - (t - back) + (x - back);

@@ -43,7 +43,8 @@ export function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Ar
   for (let i = 0; i < n; i++) order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
   // Scratch shared by every group's sort (keys, and the group's indices before sorting), as long as the largest group.
   let largest = 0;
-  for (let r = 0; r < groups; r++) largest = Math.max(largest, (start[r + 1] as number) - (start[r] as number));
+  for (let r = 0; r < groups; r++)
+    largest = Math.max(largest, (start[r + 1] as number) - (start[r] as number));
   const keys = new Float64Array(largest);
   const before = new Uint32Array(largest);
   for (let r = 0; r < groups; r++) {

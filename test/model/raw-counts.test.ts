@@ -1,0 +1,49 @@
+// RawCounts.add: pairs counted densely (positive weights, small vocabularies) equal pairs counted in the
+// hash tables, and a zero weight still makes an entry.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RawCounts } from "../../src/model/counts.js";
+import { encodeSessions, internResolver } from "../../src/model/encode.js";
+import type { Session } from "../../src/types.js";
+
+function counted(sessions: Session[], weights?: number[]): RawCounts {
+  const counts = new RawCounts();
+  const encoded = encodeSessions(
+    sessions,
+    "cmds_only",
+    internResolver(counts.commands, counts.params, counts.values),
+  );
+  counts.add(encoded, weights);
+  return counts;
+}
+
+const triples = (counts: RawCounts) => {
+  const out: number[][] = [];
+  counts.seq2.forEach((a, b, n) => {
+    out.push([a, b, n]);
+  });
+  return out.sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number));
+};
+
+describe("RawCounts.add", () => {
+  it("counts the same pairs with weights of one as without weights", () => {
+    const session = fc.array(fc.constantFrom("a", "b", "c", "__proto__"), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(fc.array(session, { minLength: 1, maxLength: 20 }), (sessions) => {
+        const ones = sessions.map(() => 1);
+        // One zero weight sends every pair to the hash table: the same counts must come out.
+        const withZero = counted([...sessions, ["z"]], [...ones, 0]);
+        const plain = counted(sessions);
+        expect(triples(withZero).filter(([, , n]) => n !== 0)).toEqual(triples(plain));
+        expect(triples(counted(sessions, ones))).toEqual(triples(plain));
+      }),
+    );
+  });
+
+  it("makes an entry for a pair seen only with weight zero", () => {
+    const counts = counted([["a", "b"], ["c"]], [2, 0]);
+    const c = counts.commands.lookup("c", -1);
+    expect(counts.seq2.has(0, c)).toBe(true);
+    expect(counts.seq2.get(0, c)).toBe(0);
+  });
+});
