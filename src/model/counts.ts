@@ -15,6 +15,9 @@ function growTo<T>(list: T[], size: number, make: () => T): void {
   while (list.length < size) list.push(make());
 }
 
+/** Held-back values per chunk: 64 KB of references, small enough for the young generation. */
+const DEFERRED_CHUNK = 8192;
+
 /** Where RawCounts.add counts pairs: the table itself, or a dense buffer flushed into it at the end. */
 interface PairCounter {
   add(row: number, col: number, amount: number): void;
@@ -74,12 +77,15 @@ export class RawCounts {
   sessions = 0;
   /** Values held back as text (one count each), with their parameter ids: see {@link RawCounts.settle}. */
   #deferredParams = new IntBuffer();
-  #deferredValues: string[] = [];
+  // In fixed-size chunks: one growing array of a million strings would be copied on every growth.
+  #deferredValues: string[][] = [];
 
   /** Holds one occurrence of a value of a parameter that cannot be modellable, to count on {@link RawCounts.settle}. */
   defer(param: number, value: string): void {
+    const at = this.#deferredParams.length % DEFERRED_CHUNK;
+    if (at === 0) this.#deferredValues.push(new Array<string>(DEFERRED_CHUNK));
+    (this.#deferredValues.at(-1) as string[])[at] = value;
     this.#deferredParams.push(param);
-    this.#deferredValues.push(value);
   }
 
   /** Whether values are held back: `values`, `value` and `paramValue` are then incomplete until settled. */
@@ -89,15 +95,19 @@ export class RawCounts {
 
   /** Interns and counts the held-back values; every reader of the whole value tables calls this first. */
   settle(): void {
-    const held = this.#deferredValues;
-    if (held.length === 0) return;
+    if (this.#deferredValues.length === 0) return;
     const params = this.#deferredParams.toArray();
-    const ids = held.map((v) => this.values.intern(v));
+    const ids = new Int32Array(params.length);
+    for (let i = 0; i < ids.length; i++) {
+      const chunk = this.#deferredValues[Math.floor(i / DEFERRED_CHUNK)] as string[];
+      ids[i] = this.values.intern(chunk[i % DEFERRED_CHUNK] as string);
+    }
     this.fit();
-    ids.forEach((v, i) => {
+    for (let i = 0; i < ids.length; i++) {
+      const v = ids[i] as number;
       this.value[v] = (this.value[v] as number) + 1;
       this.paramValue.add(params[i] as number, v, 1);
-    });
+    }
     this.#deferredParams = new IntBuffer();
     this.#deferredValues = [];
   }

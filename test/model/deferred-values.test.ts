@@ -61,6 +61,11 @@ describe("values held back while training", () => {
     expect(m.score(fresh, { windowLength: 2 })).toEqual(reference.score(fresh, { windowLength: 2 }));
   });
 
+  it("are all counted when there are tens of thousands of them", () => {
+    const data = sessions(9, 6000);
+    expect(tableDifference(trained(data), eager(data))).toBeNull();
+  });
+
   it("are in the saved model, even when it is saved before any table is read", () => {
     const data = sessions(4, 300);
     const m = trained(data);
