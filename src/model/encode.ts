@@ -162,6 +162,9 @@ class ParamNameCache {
   }
 }
 
+/** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
+const PARAM_SAMPLE = 32;
+
 /** Encodes validated sessions of the given type to ids. */
 export function encodeSessions(
   sessions: readonly Session[],
@@ -176,7 +179,18 @@ export function encodeSessions(
   const params = new IntBuffer();
   const values = new IntBuffer();
   const cache = new ParamNameCache(resolve);
+  // Sized once instead of grown by doubling: the commands exactly, the parameters from the first sessions' rate.
+  let total = 0;
+  for (const session of sessions) total += session.length;
+  commands.reserve(total);
+  if (withParams) paramStart.reserve(total + 1);
+  const estimateAt = Math.max(1, Math.floor(sessions.length / PARAM_SAMPLE));
   for (let s = 0; s < sessions.length; s++) {
+    if (s === estimateAt && withParams && commands.length > 0) {
+      const expected = Math.ceil((params.length / commands.length) * total * 1.1) + 16;
+      params.reserve(expected);
+      if (withValues) values.reserve(expected);
+    }
     const session = sessions[s] as Session;
     for (const cmd of session) {
       if (typeof cmd === "string") {

@@ -16,6 +16,14 @@ export class IntBuffer {
     this.data[this.length++] = value;
   }
 
+  /** Makes room for `capacity` values in all, so pushes up to it allocate nothing. */
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const bigger = new Int32Array(capacity);
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
+  }
+
   /** The values pushed so far, trimmed to length. */
   toArray(): Int32Array {
     return this.data.subarray(0, this.length);
