@@ -93,11 +93,7 @@ export function sessionize(
     if (row === null || typeof row !== "object")
       throw new SeqhuntError(`row ${i} is not an object`, { row: i });
     const rawTime = timeInherited ? own(row, timeCol) : row[timeCol];
-    // Epoch milliseconds, the common case, without a call.
-    const time =
-      typeof rawTime === "number" && Number.isFinite(rawTime)
-        ? Math.round(rawTime * 1000)
-        : toMicros(rawTime);
+    const time = toMicros(rawTime);
     if (Number.isNaN(time)) {
       throw new SeqhuntError(
         `row ${i}: column ${JSON.stringify(timeCol)} is not a time: ${JSON.stringify(String(rawTime))}`,
@@ -120,7 +116,7 @@ export function sessionize(
       (identityColumns[c] as unknown[])[i] = own(row, col);
     }
   }
-  // Grouping in its own pass: a short loop over scattered rows lets the CPU overlap their cache misses.
+  // Grouping in a pass of its own keeps the loop over scattered rows short, so the CPU overlaps their cache misses.
   const groups = new IdentityGroups<number>();
   if (identities === 1) for (let i = 0; i < n; i++) groupOf[i] = groups.idOfValue(firstColumn[i]);
   else {
