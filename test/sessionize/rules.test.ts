@@ -80,6 +80,15 @@ describe("sessionize rules", () => {
       ["c1", ["x"]],
       [null, ["y"]],
     ]);
+    // The same as a second identity column (read another way).
+    const two = sessionize(
+      rows.map((r) => ({ ...r, user: "a" })),
+      { ...opts, userIdentifierCols: ["user", "constructor"] },
+    );
+    expect(two.map((s) => [Object.getOwnPropertyDescriptor(s, "constructor")?.value, s.ev_list])).toEqual([
+      ["c1", ["x"]],
+      [null, ["y"]],
+    ]);
   });
 
   it("gives every row the same keys in the same order; a column named like an output column is overwritten", () => {
