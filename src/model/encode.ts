@@ -107,6 +107,8 @@ export function lookupResolver(
  * The parameter ids of the last parameter names seen with each command: a command's records mostly list
  * the same names in the same order, and a name that is the same string costs a pointer comparison
  * instead of a lookup. Use: {@link ParamNameCache.start}, then {@link ParamNameCache.id} per name in order.
+ * Cached names and ids stay paired, so a stale list costs lookups, never a wrong id; it is cut to what the
+ * latest list shared with it, then extended, so it holds one list per command.
  */
 class ParamNameCache {
   readonly #names: string[][] = [];
