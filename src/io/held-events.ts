@@ -25,6 +25,7 @@ function compareIdentity(x: readonly unknown[], y: readonly unknown[]): number {
 export class HeldEvents {
   readonly #groups = new IdentityGroups<Row>();
   readonly #readers: ((row: Row) => unknown)[];
+  readonly #offset: number;
   #groupOf = new Int32Array(4096);
   #times = new Float64Array(4096);
   readonly #commands: Command[] = [];
@@ -32,6 +33,7 @@ export class HeldEvents {
   /** `identityColumns` identity values sit in each row from index `offset` on. */
   constructor(identityColumns: number, offset: number) {
     this.#readers = Array.from({ length: identityColumns }, (_, i) => (row: Row) => row[offset + i]);
+    this.#offset = offset;
   }
 
   /** Holds one event. */
@@ -45,7 +47,11 @@ export class HeldEvents {
       times.set(this.#times);
       this.#times = times;
     }
-    this.#groupOf[n] = this.#groups.idOf(row, this.#readers);
+    // One identity column (the usual case) needs no per-column readers.
+    this.#groupOf[n] =
+      this.#readers.length === 1
+        ? this.#groups.idOfValue(row[this.#offset])
+        : this.#groups.idOf(row, this.#readers);
     this.#times[n] = timeMicros;
     this.#commands.push(command);
   }
