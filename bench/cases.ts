@@ -81,10 +81,15 @@ async function main(): Promise<void> {
     const rows: Record<string, unknown>[] = [];
     for (const s of generateEvents(1_000_000))
       for (const e of s) rows.push({ user: e.user, time: e.time, op: e.command });
-    // Shuffle: sessionize sorts.
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * (i + 1));
-      [rows[i], rows[j]] = [rows[j] as Record<string, unknown>, rows[i] as Record<string, unknown>];
+    if (arg === "ordered") {
+      // As a log export comes: every event in time order, identities interleaved.
+      rows.sort((a, b) => (a.time as number) - (b.time as number));
+    } else {
+      // Shuffled: the worst case, nothing in order.
+      for (let i = rows.length - 1; i > 0; i--) {
+        const j = Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * (i + 1));
+        [rows[i], rows[j]] = [rows[j] as Record<string, unknown>, rows[i] as Record<string, unknown>];
+      }
     }
     const opts = {
       userIdentifierCols: ["user"],
