@@ -63,7 +63,7 @@ export class Sessionizer<E> {
   /**
    * Adds many events at once, in the order `order` lists them (identity then time): event i has identity
    * `identities[groupOf[i]]`, time `times[i]` and value `events[i]`. The same rules as {@link push}, but each
-   * session's events are copied in one slice instead of pushed one by one.
+   * session's events are gathered into one array of its exact length instead of pushed one by one.
    */
   pushSorted(
     identities: readonly (readonly unknown[])[],
