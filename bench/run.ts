@@ -6,19 +6,70 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const cases: [string, string, string][] = [
-  ["train", "cmds_only", "train + rarest windows k=3, plain commands, 1M events"],
-  ["train", "cmds_params_only", "train + rarest windows k=3, parameter names, 1M events"],
-  ["train", "cmds_params_values", "train + rarest windows k=3, parameter values, 1M events"],
+/** A case's result, as cases.ts prints it. */
+interface Result {
+  eventsPerSecond: number;
+  mbPerSecond?: number;
+  seconds: number;
+  peakRssMB: number;
+}
+
+/** A performance target of the issue: its text, and whether a result meets it (given the results so far). */
+interface Target {
+  text: string;
+  met: (x: Result, done: ReadonlyMap<string, Result>) => boolean;
+}
+
+const atLeast = (rate: number, text: string): Target => ({ text, met: (x) => x.eventsPerSecond >= rate });
+const within = (seconds: number, rssMB: number, text: string): Target => ({
+  text,
+  met: (x) => x.seconds <= seconds && x.peakRssMB <= rssMB,
+});
+
+const cases: [string, string, string, Target?][] = [
+  ["train", "cmds_only", "train + rarest windows k=3, plain commands, 1M events", atLeast(10e6, ">= 10M/s")],
+  [
+    "train",
+    "cmds_params_only",
+    "train + rarest windows k=3, parameter names, 1M events",
+    atLeast(3e6, ">= 3M/s"),
+  ],
+  [
+    "train",
+    "cmds_params_values",
+    "train + rarest windows k=3, parameter values, 1M events",
+    atLeast(2e6, ">= 2M/s"),
+  ],
   ["windows", "2", "rarest windows k=2 (values), 1M events"],
   ["windows", "3", "rarest windows k=3 (values), 1M events"],
-  ["windows", "50", "rarest windows k=50 (values), 1M events"],
-  ["sessionize", "", "sessionize in memory, 1M rows shuffled"],
+  [
+    "windows",
+    "50",
+    "rarest windows k=50 (values), 1M events",
+    {
+      text: "within 1.5x of k=3",
+      met: (x, done) => {
+        const k3 = done.get("windows 3");
+        return k3 !== undefined && x.seconds <= 1.5 * k3.seconds;
+      },
+    },
+  ],
+  ["sessionize", "", "sessionize in memory, 1M rows shuffled", atLeast(2e6, ">= 2M/s")],
   ["sessionize", "ordered", "sessionize in memory, 1M rows in time order (as exported)"],
   ["score", "", "model.score of 1M new events (values) against a saved model"],
-  ["hunt", "1000000", "seqhunt hunt (top 20), CSV with values, 1M events"],
+  [
+    "hunt",
+    "1000000",
+    "seqhunt hunt (top 20), CSV with values, 1M events",
+    within(6, 1500, "<= 6 s, <= 1.5 GB"),
+  ],
   ["hunt", "1000000:out", "seqhunt hunt --out scores.jsonl, CSV with values, 1M events"],
-  ["hunt", "5000000", "seqhunt hunt (top 20), CSV with values, 5M events"],
+  [
+    "hunt",
+    "5000000",
+    "seqhunt hunt (top 20), CSV with values, 5M events",
+    within(30, 2500, "<= 30 s, <= 2.5 GB"),
+  ],
   ["hunt", "5000000:out", "seqhunt hunt --out scores.jsonl, CSV with values, 5M events"],
   ["hunt", "10000000:memory", "seqhunt hunt (top 20), CSV with values, 10M events, all in memory"],
   [
@@ -32,9 +83,10 @@ const cases: [string, string, string][] = [
 console.log(
   `seqhunt benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
-console.log("| case | events/s | MB/s | seconds (median) | peak RSS MB |");
-console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const [name, arg, label] of cases) {
+console.log("| case | events/s | MB/s | seconds (median) | peak RSS MB | target |");
+console.log("| --- | ---: | ---: | ---: | ---: | --- |");
+const done = new Map<string, Result>();
+for (const [name, arg, label, target] of cases) {
   if (only.length > 0 && !only.includes(name)) continue;
   // hunt runs as a user runs it (default heap); the in-memory cases hold generated data as well.
   // (all of 10M events in memory is given room; the spilled hunt runs in the default heap.)
@@ -45,20 +97,17 @@ for (const [name, arg, label] of cases) {
   });
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
   if (r.status !== 0 || !line.startsWith("{")) {
-    console.log(`| ${label} | failed (exit ${r.status}) | | | |`);
+    console.log(`| ${label} | failed (exit ${r.status}) | | | | |`);
     continue;
   }
-  const x = JSON.parse(line) as {
-    eventsPerSecond: number;
-    mbPerSecond?: number;
-    seconds: number;
-    peakRssMB: number;
-  };
+  const x = JSON.parse(line) as Result;
+  done.set(`${name} ${arg}`, x);
+  const verdict = target === undefined ? "" : `${target.text}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =
     x.eventsPerSecond >= 1e6
       ? `${(x.eventsPerSecond / 1e6).toFixed(2)}M`
       : `${Math.round(x.eventsPerSecond / 1e3)}k`;
   console.log(
-    `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} |`,
+    `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} | ${verdict} |`,
   );
 }
