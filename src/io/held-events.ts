@@ -1,4 +1,4 @@
-import { compareCodePoints, IdentityGroups, sortRows } from "../sessionize/order.js";
+import { compareCodePoints, IdentityGroups, sortEvents } from "../sessionize/order.js";
 import type { Command } from "../types.js";
 
 type Row = readonly unknown[];
@@ -69,11 +69,12 @@ export class HeldEvents {
     });
     const groupOf = this.#groupOf.subarray(0, n);
     const times = this.#times.subarray(0, n);
-    for (const i of sortRows(groupOf, rank, times)) {
+    const sorted = sortEvents(groupOf, rank, times, this.#commands);
+    for (let k = 0; k < n; k++) {
       sink(
-        tuples[groupOf[i] as number] as (string | null)[],
-        times[i] as number,
-        this.#commands[i] as Command,
+        tuples[sorted.groups[k] as number] as (string | null)[],
+        sorted.times[k] as number,
+        sorted.events[k] as Command,
       );
     }
   }

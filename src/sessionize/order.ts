@@ -25,11 +25,27 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Events ordered by identity (group rank), then time, then input order, as dense columns. */
+export interface SortedEvents<E> {
+  /** Group of each event. */
+  readonly groups: Int32Array;
+  /** Time of each event. */
+  readonly times: Float64Array;
+  /** The events. */
+  readonly events: E[];
+}
+
 /**
- * Row indices ordered by group rank, then time, then input order: a counting sort by group (stable),
- * then a sort by time only inside groups whose rows are not already in time order.
+ * Orders events by group rank, then time, then input order: a counting sort by group (stable) that moves
+ * the times and events along with it (reading in input order, writing to one run per group, so memory is
+ * touched in order), then a sort by time only inside groups that are not already in time order.
  */
-export function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Array): Uint32Array {
+export function sortEvents<E>(
+  groupOf: Int32Array,
+  rank: Int32Array,
+  times: Float64Array,
+  events: readonly E[],
+): SortedEvents<E> {
   const groups = rank.length;
   const n = groupOf.length;
   const start = new Int32Array(groups + 1);
@@ -39,63 +55,89 @@ export function sortRows(groupOf: Int32Array, rank: Int32Array, times: Float64Ar
   }
   for (let r = 0; r < groups; r++) start[r + 1] = (start[r + 1] as number) + (start[r] as number);
   const fill = start.slice(0, groups);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[(fill[rank[groupOf[i] as number] as number] as number)++] = i;
-  // Scratch shared by every group's sort (keys, and the group's indices before sorting), as long as the largest group.
+  const sorted = { groups: new Int32Array(n), times: new Float64Array(n), events: new Array<E>(n) };
+  for (let i = 0; i < n; i++) {
+    const at = (fill[rank[groupOf[i] as number] as number] as number)++;
+    sorted.times[at] = times[i] as number;
+    sorted.events[at] = events[i] as E;
+  }
+  const byRank = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) byRank[rank[g] as number] = g;
   let largest = 0;
-  for (let r = 0; r < groups; r++)
-    largest = Math.max(largest, (start[r + 1] as number) - (start[r] as number));
-  const keys = new Float64Array(largest);
-  const before = new Uint32Array(largest);
   for (let r = 0; r < groups; r++) {
     const from = start[r] as number;
     const to = start[r + 1] as number;
-    let sorted = true;
-    for (let k = from + 1; k < to && sorted; k++)
-      sorted = (times[order[k] as number] as number) >= (times[order[k - 1] as number] as number);
-    if (!sorted) sortGroupByTime(order, from, to, times, keys, before);
+    sorted.groups.fill(byRank[r] as number, from, to);
+    largest = Math.max(largest, to - from);
   }
-  return order;
+  // Scratch shared by every group's sort, as long as the largest group.
+  const scratch: GroupScratch<E> = {
+    keys: new Float64Array(largest),
+    times: new Float64Array(largest),
+    events: new Array<E>(largest),
+  };
+  for (let r = 0; r < groups; r++) {
+    const from = start[r] as number;
+    const to = start[r + 1] as number;
+    let inOrder = true;
+    for (let k = from + 1; k < to && inOrder; k++)
+      inOrder = (sorted.times[k] as number) >= (sorted.times[k - 1] as number);
+    if (!inOrder) sortGroupByTime(sorted, from, to, scratch);
+  }
+  return sorted;
+}
+
+interface GroupScratch<E> {
+  readonly keys: Float64Array;
+  readonly times: Float64Array;
+  readonly events: E[];
 }
 
 /**
- * Sorts `order[from..to)` (row indices in input order) by time, ties in input order. When the times are
- * whole numbers and the group's time span times its size fits in a double's 53 bits, each row becomes one exact number
- * (time offset x size + position) and a native numeric sort does it; otherwise a comparator sort.
+ * Sorts `sorted.times[from..to)` (one group, in input order) and its events by time, ties in input order.
+ * When the times are whole numbers and the group's time span times its size fits in a double's 53 bits,
+ * each event becomes one exact number (time offset x size + position) and a native numeric sort does it;
+ * otherwise a comparator sorts the positions.
  */
-function sortGroupByTime(
-  order: Uint32Array,
+function sortGroupByTime<E>(
+  sorted: SortedEvents<E>,
   from: number,
   to: number,
-  times: Float64Array,
-  keys: Float64Array,
-  before: Uint32Array,
+  scratch: GroupScratch<E>,
 ): void {
   const n = to - from;
+  const { keys } = scratch;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let integral = true;
-  for (let k = from; k < to; k++) {
-    const t = times[order[k] as number] as number;
+  for (let k = 0; k < n; k++) {
+    const t = sorted.times[from + k] as number;
+    scratch.times[k] = t;
+    scratch.events[k] = sorted.events[from + k] as E;
     if (t < min) min = t;
     if (t > max) max = t;
     if (t !== Math.floor(t)) integral = false;
   }
+  // keys[k] ends as the group position of the event that goes k-th.
   if (integral && (max - min + 1) * n < Number.MAX_SAFE_INTEGER) {
-    for (let k = 0; k < n; k++) {
-      const row = order[from + k] as number;
-      keys[k] = ((times[row] as number) - min) * n + k;
-      before[k] = row;
-    }
+    for (let k = 0; k < n; k++) keys[k] = ((scratch.times[k] as number) - min) * n + k;
     keys.subarray(0, n).sort();
     for (let k = 0; k < n; k++) {
       const key = keys[k] as number;
       // key mod n, cheaper than % on doubles, and exact: below 2^53 the rounded quotient never reaches the next whole number.
-      order[from + k] = before[key - Math.floor(key / n) * n] as number;
+      keys[k] = key - Math.floor(key / n) * n;
     }
-    return;
+  } else {
+    const byTime = Array.from({ length: n }, (_, k) => k).sort(
+      (a, b) => (scratch.times[a] as number) - (scratch.times[b] as number) || a - b,
+    );
+    for (let k = 0; k < n; k++) keys[k] = byTime[k] as number;
   }
-  order.subarray(from, to).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  for (let k = 0; k < n; k++) {
+    const at = keys[k] as number;
+    sorted.times[from + k] = scratch.times[at] as number;
+    sorted.events[from + k] = scratch.events[at] as E;
+  }
 }
 
 /** Interns identity tuples to group ids with nested Maps (no string building, `__proto__`-safe). */

@@ -1,6 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import type { SessionizeOptions, SessionRow } from "../types.js";
-import { IdentityGroups, sortRows } from "./order.js";
+import { IdentityGroups, sortEvents } from "./order.js";
 import { type BuiltSession, checkLimits, Sessionizer } from "./sessionizer.js";
 import { microsToDate, toMicros } from "./time.js";
 
@@ -138,11 +138,10 @@ export function sessionize(
   byIdentity.forEach((g, r) => {
     rank[g] = r;
   });
-  const order = sortRows(groupOf, rank, times);
   const out: SessionRow[] = [];
   const makeRow = rowMaker(options);
   const sessionizer = new Sessionizer<unknown>(options, (s) => out.push(makeRow(s)));
-  sessionizer.pushSorted(tuples, groupOf, times, events, order);
+  sessionizer.pushSorted(tuples, sortEvents(groupOf, rank, times, events));
   sessionizer.finish();
   return out;
 }

@@ -1,4 +1,5 @@
 import { SeqhuntError } from "../errors.js";
+import type { SortedEvents } from "./order.js";
 
 /** A session as the sessionizer closes it. */
 export interface BuiltSession<E> {
@@ -61,45 +62,33 @@ export class Sessionizer<E> {
   }
 
   /**
-   * Adds many events at once, in the order `order` lists them (identity then time): event i has identity
-   * `identities[groupOf[i]]`, time `times[i]` and value `events[i]`. The same rules as {@link push}, but each
-   * session's events are gathered into one array of its exact length instead of pushed one by one.
+   * Adds many events at once, already in order (identity then time, as `sortEvents` leaves them):
+   * event k has identity `identities[sorted.groups[k]]`, time `sorted.times[k]` and value `sorted.events[k]`.
+   * The same rules as {@link push}, but each session's events are gathered into one array of its exact
+   * length instead of pushed one by one.
    */
-  pushSorted(
-    identities: readonly (readonly unknown[])[],
-    groupOf: Int32Array,
-    times: Float64Array,
-    events: readonly E[],
-    order: Uint32Array,
-  ): void {
-    const n = order.length;
-    // Times and groups gathered in order first: a short loop over scattered indices overlaps the cache misses.
-    const sortedTimes = new Float64Array(n);
-    const sortedGroups = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = order[k] as number;
-      sortedTimes[k] = times[i] as number;
-      sortedGroups[k] = groupOf[i] as number;
-    }
+  pushSorted(identities: readonly (readonly unknown[])[], sorted: SortedEvents<E>): void {
+    const { groups, times, events } = sorted;
+    const n = times.length;
     const gather = (from: number, to: number): E[] => {
       const list: E[] = new Array(to - from);
-      for (let k = from; k < to; k++) list[k - from] = events[order[k] as number] as E;
+      for (let k = from; k < to; k++) list[k - from] = events[k] as E;
       return list;
     };
-    // Start of the current session in `order`, or -1 while it began before this call.
+    // Start of the current session, or -1 while it began before this call.
     let from = -1;
     for (let k = 0; k < n; k++) {
-      const identity = identities[sortedGroups[k] as number] as readonly unknown[];
-      const time = sortedTimes[k] as number;
+      const identity = identities[groups[k] as number] as readonly unknown[];
+      const time = times[k] as number;
       if (this.#continues(identity, time)) continue;
       if (from >= 0) this.#events = gather(from, k);
-      else for (let j = 0; j < k; j++) this.#events.push(events[order[j] as number] as E);
+      else for (let j = 0; j < k; j++) this.#events.push(events[j] as E);
       this.#close();
       this.#open(identity, time);
       from = k;
     }
     if (from >= 0) this.#events = gather(from, n);
-    else for (const i of order) this.#events.push(events[i] as E);
+    else for (const event of events) this.#events.push(event);
   }
 
   /** Emits the session in flight, if any. */

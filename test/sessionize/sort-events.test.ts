@@ -1,10 +1,10 @@
-// sortRows orders row indices by group rank, then time, then input order, including times whose packed
-// sort keys come near 2^53 and spans too wide to pack.
+// sortEvents orders events by group rank, then time, then input order (times and groups moved along),
+// including times whose packed sort keys come near 2^53 and spans too wide to pack.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sortRows } from "../../src/sessionize/order.js";
+import { sortEvents } from "../../src/sessionize/order.js";
 
-/** The order by a plain stable comparator sort: what sortRows must equal. */
+/** Input positions in the order of a plain stable comparator sort: what sortEvents must give. */
 function expected(groupOf: Int32Array, rank: Int32Array, times: Float64Array): number[] {
   return Array.from(groupOf, (_, i) => i).sort(
     (a, b) =>
@@ -18,10 +18,20 @@ function check(groups: number[], times: number[], ranks: number[]): void {
   const groupOf = Int32Array.from(groups);
   const rank = Int32Array.from(ranks);
   const t = Float64Array.from(times);
-  expect(Array.from(sortRows(groupOf, rank, t))).toEqual(expected(groupOf, rank, t));
+  // Each event is its input position, so the sorted events are the order itself.
+  const sorted = sortEvents(
+    groupOf,
+    rank,
+    t,
+    Array.from(groupOf, (_, i) => i),
+  );
+  const order = expected(groupOf, rank, t);
+  expect(sorted.events).toEqual(order);
+  expect(Array.from(sorted.times)).toEqual(order.map((i) => t[i]));
+  expect(Array.from(sorted.groups)).toEqual(order.map((i) => groupOf[i]));
 }
 
-describe("sortRows", () => {
+describe("sortEvents", () => {
   it("equals a stable sort by rank, time and input order", () => {
     const time = fc.oneof(
       fc.integer({ min: 0, max: 50 }),
@@ -44,8 +54,8 @@ describe("sortRows", () => {
     );
   });
 
-  it("recovers each row's position from keys just under 2^53", () => {
-    // One group of n rows spanning as wide as still packs: keys reach 2^53, the edge of exact arithmetic.
+  it("recovers each event's position from keys just under 2^53", () => {
+    // One group of n events spanning as wide as still packs: keys reach 2^53, the edge of exact arithmetic.
     const n = 1000;
     const span = Math.floor(Number.MAX_SAFE_INTEGER / n) - 2;
     const times = Array.from({ length: n }, (_, i) => (i === 0 ? 0 : span - ((i * 7919) % 997)));
