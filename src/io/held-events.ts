@@ -1,21 +1,15 @@
-import { compareCodePoints, IdentityGroups, sortEvents } from "../sessionize/order.js";
+import { compareCodePoints, IdentityGroups, rankTuples, sortEvents } from "../sessionize/order.js";
 import type { Command } from "../types.js";
 
 type Row = readonly unknown[];
 type Sink = (identity: readonly (string | null)[], timeMicros: number, command: Command) => void;
 
 /** Orders identity values as DuckDB's `ORDER BY ... NULLS LAST` does: text by code point, missing last. */
-function compareIdentity(x: readonly unknown[], y: readonly unknown[]): number {
-  for (let c = 0; c < x.length; c++) {
-    const a = x[c];
-    const b = y[c];
-    if (a === b) continue;
-    if (a === null) return 1;
-    if (b === null) return -1;
-    const d = compareCodePoints(String(a), String(b));
-    if (d !== 0) return d;
-  }
-  return 0;
+function compareIdentityValue(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return compareCodePoints(String(a), String(b));
 }
 
 /**
@@ -60,13 +54,7 @@ export class HeldEvents {
   replay(sink: Sink): void {
     const n = this.#commands.length;
     const tuples = this.#groups.tuples as (string | null)[][];
-    const byIdentity = tuples
-      .map((_, g) => g)
-      .sort((a, b) => compareIdentity(tuples[a] ?? [], tuples[b] ?? []));
-    const rank = new Int32Array(tuples.length);
-    byIdentity.forEach((g, r) => {
-      rank[g] = r;
-    });
+    const rank = rankTuples(tuples, compareIdentityValue);
     const groupOf = this.#groupOf.subarray(0, n);
     const times = this.#times.subarray(0, n);
     const sorted = sortEvents(groupOf, rank, times, this.#commands);

@@ -25,6 +25,28 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Each group's rank when the identity tuples are ordered column by column with `compare`. */
+export function rankTuples(
+  tuples: readonly (readonly unknown[])[],
+  compare: (a: unknown, b: unknown) => number,
+): Int32Array {
+  const byIdentity = tuples.map((_, g) => g);
+  byIdentity.sort((a, b) => {
+    const x = tuples[a] as readonly unknown[];
+    const y = tuples[b] as readonly unknown[];
+    for (let c = 0; c < x.length; c++) {
+      const d = compare(x[c], y[c]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  const rank = new Int32Array(tuples.length);
+  byIdentity.forEach((g, r) => {
+    rank[g] = r;
+  });
+  return rank;
+}
+
 /** Events ordered by identity (group rank), then time, then input order, as dense columns. */
 export interface SortedEvents<E> {
   /** Group of each event. */

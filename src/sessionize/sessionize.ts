@@ -1,6 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import type { SessionizeOptions, SessionRow } from "../types.js";
-import { IdentityGroups, sortEvents } from "./order.js";
+import { IdentityGroups, rankTuples, sortEvents } from "./order.js";
 import { type BuiltSession, checkLimits, Sessionizer } from "./sessionizer.js";
 import { microsToDate, toMicros } from "./time.js";
 
@@ -124,20 +124,7 @@ export function sessionize(
     for (let i = 0; i < n; i++) groupOf[i] = groups.idOf(i, readColumn);
   }
   const tuples = groups.tuples;
-  const byIdentity = tuples.map((_, g) => g);
-  byIdentity.sort((a, b) => {
-    const x = tuples[a] as unknown[];
-    const y = tuples[b] as unknown[];
-    for (let c = 0; c < x.length; c++) {
-      const d = compareIdentityValues(x[c], y[c]);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
-  const rank = new Int32Array(tuples.length);
-  byIdentity.forEach((g, r) => {
-    rank[g] = r;
-  });
+  const rank = rankTuples(tuples, compareIdentityValues);
   const out: SessionRow[] = [];
   const makeRow = rowMaker(options);
   const sessionizer = new Sessionizer<unknown>(options, (s) => out.push(makeRow(s)));
