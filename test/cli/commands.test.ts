@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Model } from "../../src/index.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { DEMO_CSV, fixturePath } from "../helpers/shared.js";
 
 const dir = tempDir();
-const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const demo = DEMO_CSV;
 const cols = ["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"];
 const readJsonl = (path: string) =>
   readFileSync(path, "utf8")
@@ -191,7 +191,7 @@ describe("--sessions", () => {
     const r = seqhunt([
       "hunt",
       "--sessions",
-      join(SHARED, "datasets", "sea", "User1"),
+      fixturePath("datasets", "sea", "User1"),
       "--quiet",
       "--out",
       out,

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { DEMO_CSV, fixturePath } from "../helpers/shared.js";
 
 const dir = tempDir();
 const train = join(dir, "train.jsonl");
@@ -11,14 +11,14 @@ const test = join(dir, "test.jsonl");
 
 beforeAll(() => {
   // Users 1-10 (users 2-4 have masquerade blocks among them), blocks of 100 commands.
-  const labels = readFileSync(join(SHARED, "datasets", "sea", "masquerade_summary.txt"), "utf8")
+  const labels = readFileSync(fixturePath("datasets", "sea", "masquerade_summary.txt"), "utf8")
     .trim()
     .split("\n")
     .map((l) => l.trim().split(/\s+/));
   const trainLines: string[] = [];
   const testLines: string[] = [];
   for (let u = 0; u < 10; u++) {
-    const cmds = readFileSync(join(SHARED, "datasets", "sea", `User${u + 1}`), "utf8")
+    const cmds = readFileSync(fixturePath("datasets", "sea", `User${u + 1}`), "utf8")
       .trim()
       .split("\n");
     for (let b = 0; b < 150; b++) {
@@ -81,7 +81,7 @@ describe("seqhunt eval", () => {
 });
 
 describe("hunt --method", () => {
-  const demo = join(SHARED, "data", "demo_exchange_data.csv");
+  const demo = DEMO_CSV;
   it("ranks by the detector and adds score and percentile", () => {
     const out = join(dir, "method.jsonl");
     expect(

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { close, readShared, SHARED } from "../helpers/shared.js";
+import { close, DEMO_CSV, readFixture } from "../helpers/shared.js";
 
 interface Case {
   name: string;
@@ -17,7 +17,7 @@ interface Case {
     }[];
   };
 }
-const cases = readShared<{ cases: Case[] }>("fixtures", "model.json").cases;
+const cases = readFixture<{ cases: Case[] }>("fixtures", "model.json").cases;
 
 /** A session as a comparable key: parameter-name lists are sets. */
 const key = (session: unknown[]) =>
@@ -38,7 +38,7 @@ describe.each([
     const out = join(tempDir(), "x.jsonl");
     const r = seqhunt([
       "hunt",
-      join(SHARED, "data", "demo_exchange_data.csv"),
+      DEMO_CSV,
       ...["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"],
       ...["--max-gap", "2", "--max-duration", "20", "--window", "3"],
       ...[

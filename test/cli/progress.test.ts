@@ -1,11 +1,10 @@
 // Progress goes to stderr on a terminal only: rows read, rows/s and ETA; never when piped or with --quiet.
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, seqhunt } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { DEMO_CSV } from "../helpers/shared.js";
 
-const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const demo = DEMO_CSV;
 
 /** Runs the CLI under a pseudo-terminal (util-linux `script`), returning everything the terminal showed. */
 function onTerminal(args: string[]): string {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReportData } from "../../src/report/types.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { DEMO_CSV } from "../helpers/shared.js";
 
 const embedded = (path: string) => {
   const html = readFileSync(path, "utf8");
@@ -15,7 +15,7 @@ const embedded = (path: string) => {
 
 describe("seqhunt report", () => {
   const dir = tempDir();
-  const demo = join(SHARED, "data", "demo_exchange_data.csv");
+  const demo = DEMO_CSV;
   const cols = [
     "--user",
     "UserId,ClientIP",

@@ -6,10 +6,10 @@ import type { CliSession } from "../../src/cli/sessions.js";
 import { SpilledSessions } from "../../src/cli/spill.js";
 import { Cmd } from "../../src/index.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { DEMO_CSV } from "../helpers/shared.js";
 
 const dir = tempDir();
-const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const demo = DEMO_CSV;
 const cols = ["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"];
 
 function huntIn(mode: "memory" | "spill", args: string[], out: string) {
