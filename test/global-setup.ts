@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
+import { chromiumBinary } from "./helpers/browser.js";
 
 const CLICKHOUSE = resolve("scripts", "clickhouse.sh");
 
@@ -21,6 +22,8 @@ export default async function setup(): Promise<() => void> {
   // From nothing, as on a fresh clone: a file left by an earlier build would hide what the build misses.
   rmSync("dist", { recursive: true, force: true });
   execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+  // Unpacks the packaged Chromium (when Debian's is missing) once, before the workers that launch it start.
+  await chromiumBinary();
   let started = false;
   if (!(await clickHouseUp())) {
     try {
