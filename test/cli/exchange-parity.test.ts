@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seqhunt, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { close, DEMO_CSV, readFixture } from "../helpers/shared.js";
 
 interface Case {
@@ -34,9 +34,9 @@ describe.each([
   ["names", "exchange-demo-cmds-params"],
   ["values", "exchange-demo-cmds-params-values"],
 ])("hunt --param-mode %s on demo_exchange_data.csv", (mode, caseName) => {
-  it("gives the reference's sessions and rarest-window likelihoods", () => {
+  it("gives the reference's sessions and rarest-window likelihoods", async () => {
     const out = join(tempDir(), "x.jsonl");
-    const r = seqhunt([
+    const r = await runCli([
       "hunt",
       DEMO_CSV,
       ...["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"],
