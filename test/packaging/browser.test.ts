@@ -5,7 +5,6 @@ import type { Browser } from "playwright-core";
 import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cmd, Model } from "../../src/index.js";
-import type { Command } from "../../src/types.js";
 import { launch } from "../helpers/browser.js";
 import { CORE } from "./core-graph.js";
 
@@ -83,11 +82,16 @@ function largestRelativeDifference(a: unknown, b: unknown): number {
 const rounded = (x: unknown): unknown =>
   JSON.parse(JSON.stringify(x, (_, v) => (typeof v === "number" ? Number(v.toPrecision(10)) : v)));
 
-function inNode(sessions: Plain): Outcome {
-  const decoded: Command[][] = sessions.map((s) =>
-    s.map((c) => (typeof c === "string" ? c : new Cmd(c.name, c.params))),
-  );
-  const model = new Model(decoded, { modellableParams: ["Identity", "City"] });
+/** The library as both sides have it: the sources in Node, the bundle's global in the page. */
+type Library = Pick<typeof import("../../src/index.js"), "Cmd" | "Model">;
+
+/**
+ * Trains on the sessions and scores them. Self-contained (no closure, no import): the page runs its
+ * source text, so both sides run the same code.
+ */
+function trainAndScore(lib: Library, plain: Plain): Outcome {
+  const decoded = plain.map((s) => s.map((c) => (typeof c === "string" ? c : new lib.Cmd(c.name, c.params))));
+  const model = new lib.Model(decoded, { modellableParams: ["Identity", "City"] });
   model.train();
   const scores = model.score(decoded, { windowLength: 2 });
   return {
@@ -121,24 +125,12 @@ describe("the core bundled for the browser", () => {
       page.on("pageerror", (e) => errors.push(e.message));
       await page.setContent("<!doctype html><title>core</title>");
       await page.addScriptTag({ content: script });
-      const inPage = await page.evaluate((plain: Plain): Outcome => {
-        const { Cmd, Model } = (globalThis as unknown as { seqhunt: typeof import("../../src/index.js") })
-          .seqhunt;
-        const decoded = plain.map((s) =>
-          s.map((c) => (typeof c === "string" ? c : new Cmd(c.name, c.params))),
-        );
-        const model = new Model(decoded, { modellableParams: ["Identity", "City"] });
-        model.train();
-        const scores = model.score(decoded, { windowLength: 2 });
-        return {
-          scores: JSON.parse(JSON.stringify(scores)),
-          logLikelihoods: scores.map((s) => s.logLikelihood),
-          transitions: model.transProbs?.size ?? -1,
-        };
-      }, sessions);
+      const inPage = (await page.evaluate(
+        `(${trainAndScore.toString()})(globalThis.seqhunt, ${JSON.stringify(sessions)})`,
+      )) as Outcome;
       await page.close();
       expect(errors).toEqual([]);
-      const expected = inNode(sessions);
+      const expected = trainAndScore({ Cmd, Model }, sessions);
       expect(expected.transitions).toBeGreaterThan(0);
       expect(rounded(inPage)).toEqual(rounded(expected));
       // Chromium's Math.exp may differ from Node's in the last bit; nothing more.
