@@ -77,7 +77,8 @@ async function openPushdown(
     shardUrls: options.shardUrls?.split(",").map((url) => url.trim()),
   });
   if (!quiet || push.stats.read !== push.stats.used) io.err(readSummary(push.stats));
-  if (!quiet && push.sharded) io.err("each shard sessionized its own identities (the table is sharded by identity)");
+  if (!quiet && push.sharded)
+    io.err("each shard sessionized its own identities (the table is sharded by identity)");
   if (push.sessionCount === 0) {
     await push.close();
     throw new SeqhuntError("no sessions: every row was skipped or the table is empty");

@@ -77,6 +77,57 @@ export async function loadDistributed(name: string, events: readonly TestEvent[]
   }
 }
 
+/**
+ * The sharding key of an identity-sharded table (docs/SCALE.md): a hash of the identity columns, NULL read
+ * as "" (a Distributed table's key may not be Nullable).
+ */
+export const IDENTITY_KEY = "cityHash64(ifNull(UserId, ''), ifNull(ClientIP, ''))";
+
+/**
+ * Creates `<name>_local` on both shards and the Distributed table `<name>` over them on the first server,
+ * sharded by a hash of the identity, and inserts the events through it: every identity's rows land on one
+ * shard. Returns how many rows each shard holds.
+ */
+export async function loadShardedByIdentity(name: string, events: readonly TestEvent[]): Promise<number[]> {
+  requireClickHouse();
+  await each(async (client) => {
+    await client.command({ query: `DROP TABLE IF EXISTS default.${name}_local` });
+    await client.command({
+      query: `CREATE TABLE default.${name}_local ${COLUMNS} ENGINE = MergeTree ORDER BY seq`,
+    });
+  });
+  const client = createClient({ url: URL });
+  try {
+    await client.command({ query: `DROP TABLE IF EXISTS default.${name}` });
+    await client.command({
+      query: `CREATE TABLE default.${name} AS default.${name}_local ENGINE = Distributed(seqhunt_two_shards, default, ${name}_local, ${IDENTITY_KEY})`,
+    });
+    await client.insert({
+      table: `default.${name}`,
+      values: events.map((e, seq) => ({
+        UserId: e.UserId,
+        ClientIP: e.ClientIP,
+        TimeGenerated: e.TimeGenerated,
+        seq,
+        Operation: e.Operation,
+        "Parameters.Name": e.params.map((p) => p.Name),
+        "Parameters.Value": e.params.map((p) => p.Value),
+      })),
+      format: "JSONEachRow",
+      // Synchronous: the rows are on their shards when the insert returns.
+      clickhouse_settings: { insert_distributed_sync: 1 },
+    });
+  } finally {
+    await client.close();
+  }
+  const held: number[] = [];
+  await each(async (shard) => {
+    const result = await shard.query({ query: `SELECT count() FROM default.${name}_local`, format: "JSON" });
+    held.push(Number(((await result.json()) as { data: { "count()": string }[] }).data[0]?.["count()"]));
+  });
+  return held;
+}
+
 /** Rows of a query on the first server, as JSON objects. */
 export async function query<T>(sql: string): Promise<T[]> {
   const client = createClient({ url: URL });
