@@ -27,6 +27,19 @@ export interface TestEvent {
 const COLUMNS =
   "(UserId Nullable(String), ClientIP Nullable(String), TimeGenerated DateTime, seq UInt64, Operation String, Parameters Nested(Name String, Value String))";
 
+/** An event as a JSONEachRow row of the test tables; `seq` is its position. */
+function eventRow(e: TestEvent, seq: number) {
+  return {
+    UserId: e.UserId,
+    ClientIP: e.ClientIP,
+    TimeGenerated: e.TimeGenerated,
+    seq,
+    Operation: e.Operation,
+    "Parameters.Name": e.params.map((p) => p.Name),
+    "Parameters.Value": e.params.map((p) => p.Value),
+  };
+}
+
 async function each(
   run: (client: ReturnType<typeof createClient>, shard: number) => Promise<void>,
 ): Promise<void> {
@@ -54,15 +67,7 @@ export async function loadDistributed(name: string, events: readonly TestEvent[]
     const rows = events
       .map((e, seq) => ({ e, seq }))
       .filter(({ seq }) => seq % 2 === shard)
-      .map(({ e, seq }) => ({
-        UserId: e.UserId,
-        ClientIP: e.ClientIP,
-        TimeGenerated: e.TimeGenerated,
-        seq,
-        Operation: e.Operation,
-        "Parameters.Name": e.params.map((p) => p.Name),
-        "Parameters.Value": e.params.map((p) => p.Value),
-      }));
+      .map(({ e, seq }) => eventRow(e, seq));
     if (rows.length > 0)
       await client.insert({ table: `default.${name}_local`, values: rows, format: "JSONEachRow" });
   });
@@ -104,15 +109,7 @@ export async function loadShardedByIdentity(name: string, events: readonly TestE
     });
     await client.insert({
       table: `default.${name}`,
-      values: events.map((e, seq) => ({
-        UserId: e.UserId,
-        ClientIP: e.ClientIP,
-        TimeGenerated: e.TimeGenerated,
-        seq,
-        Operation: e.Operation,
-        "Parameters.Name": e.params.map((p) => p.Name),
-        "Parameters.Value": e.params.map((p) => p.Value),
-      })),
+      values: events.map(eventRow),
       format: "JSONEachRow",
       // Synchronous: the rows are on their shards when the insert returns.
       clickhouse_settings: { insert_distributed_sync: 1 },
