@@ -337,11 +337,10 @@ describe("ClickHouse pushdown on a table sharded by identity", () => {
           .map((i) => rarity(expected, i))
           .sort((x, y) => x - y)
           .slice(0, 10);
-        top.forEach((s, r) =>
-          expect(
-            Math.abs(rarity(expected, indexOf.get(s.sid) as number) - (rarest[r] as number)),
-          ).toBeLessThan(1e-9),
-        );
+        top.forEach((s, r) => {
+          const value = rarity(expected, indexOf.get(s.sid) as number);
+          expect(Math.abs(value - (rarest[r] as number))).toBeLessThan(1e-9);
+        });
         const fetched = await push.sessions(top.map((s) => s.sid));
         expect(fetched.map((s) => s.sid)).toEqual(top.map((s) => s.sid).sort((x, y) => x - y));
       } finally {
