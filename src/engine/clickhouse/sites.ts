@@ -79,9 +79,11 @@ export class WorkSites {
     return new WorkSites(initiator, sites, tables, engine.cluster);
   }
 
-  /** Runs `work` on every site at once. */
+  /** Runs `work` on every site at once; waits for all (a failed site must not race the cleanup), then throws the first error. */
   async onEach(work: (site: Site) => Promise<void>): Promise<void> {
-    await Promise.all(this.sites.map(work));
+    const results = await Promise.allSettled(this.sites.map(work));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 
   /** `db`.`table` of a work table on a site. */

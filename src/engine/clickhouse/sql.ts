@@ -392,7 +392,10 @@ export interface CountQueries {
   readonly paramValue: string;
 }
 
-/** Raw counts from the sessions table (or a Distributed table over every shard's): one GROUP BY each. */
+/**
+ * Raw counts from the sessions table (or a Distributed table over every shard's): one GROUP BY each, each a
+ * single query level, so that over shards the GROUP BY runs on each and only the counts travel.
+ */
 export function countQueries(sessions: string): CountQueries {
   return {
     sessions: `SELECT count() FROM ${sessions}`,
@@ -401,9 +404,9 @@ export function countQueries(sessions: string): CountQueries {
     last: `SELECT cmds[length(cmds)] AS c, count() FROM ${sessions} GROUP BY c ORDER BY c`,
     transitions: `SELECT a, b, count() FROM ${sessions}
       ARRAY JOIN arrayPopBack(cmds) AS a, arrayPopFront(cmds) AS b GROUP BY a, b ORDER BY a, b`,
-    cmdParam: `SELECT c, arrayJoin(ns) AS p, count() FROM (SELECT c, ns FROM ${sessions} ARRAY JOIN cmds AS c, names AS ns)
+    cmdParam: `SELECT c, arrayJoin(ns) AS p, count() FROM ${sessions} ARRAY JOIN cmds AS c, names AS ns
       GROUP BY c, p ORDER BY c, p`,
-    paramValue: `SELECT p, v, count() FROM (SELECT ns, vs FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs)
-      ARRAY JOIN ns AS p, vs AS v WHERE v != '' GROUP BY p, v ORDER BY p, v`,
+    paramValue: `SELECT (arrayJoin(arrayFilter((x, y) -> y != '', arrayMap((x, y) -> (x, y), ns, vs), vs)) AS pv).1 AS p,
+        pv.2 AS v, count() FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs GROUP BY p, v ORDER BY p, v`,
   };
 }
