@@ -99,7 +99,7 @@ describe("epoch numbers told apart by magnitude", () => {
     ]);
     for (const u of EPOCH_UNITS.slice(0, 3)) {
       expect(new Date((u.below * u.micros) / 1000).getUTCFullYear()).toBe(5138);
-      expect(new Date((u.below / 1000) * u.micros / 1000).getUTCFullYear()).toBe(1973);
+      expect(new Date(((u.below / 1000) * u.micros) / 1000).getUTCFullYear()).toBe(1973);
     }
   });
 
