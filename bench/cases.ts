@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../src/cli/main.js";
 import { Model, sessionize } from "../src/index.js";
-import { ensureServers, loadEvents, SHARDS } from "./clickhouse-data.js";
+import { ensureServers, loadEvents, SHARDS, serverClock, serverWork } from "./clickhouse-data.js";
 import { generateEvents, generateSessions, writeCsv } from "./data.js";
 
 const [name = "", arg = ""] = process.argv.slice(2);
@@ -192,14 +192,27 @@ async function main(): Promise<void> {
       report({ events: n, eventsPerSecond: n / times.seconds, ...times });
     }
   } else if (name === "clickhouse") {
-    // hunt pushed down to two ClickHouse shards: sessionize, count and score there, top 20 back.
-    const n = Number(arg);
+    // hunt pushed down to two ClickHouse shards: sessionize, count and score there, top 20 back. The table is
+    // sharded at random (the server given by --url does the per-identity work) or by identity (each shard
+    // does its own); each server's share of the work comes from its query log.
+    const [count = "0", sharding = "alternate"] = arg.split(":");
+    const n = Number(count);
     await ensureServers();
-    const table = `bench_events_${n}`;
-    await loadEvents(table, n);
+    const byIdentity = sharding === "by-identity";
+    const table = byIdentity ? `bench_events_${n}_by_user` : `bench_events_${n}`;
+    await loadEvents(table, n, 1, byIdentity ? "by-identity" : "alternate");
     const args = ["hunt", "--engine", "clickhouse", "--url", SHARDS[0], "--table", table, "--seq", "seq"];
-    const seconds = await timedHunt([...args, "--time", "TimeMs", ...HUNT_COLUMNS], 1);
-    report({ events: n, seconds, eventsPerSecond: n / seconds });
+    const shards = byIdentity ? ["--shard-urls", SHARDS.join(",")] : ["--shard-work", "initiator"];
+    const since = await serverClock();
+    const seconds = await timedHunt([...args, ...shards, "--time", "TimeMs", ...HUNT_COLUMNS], 1);
+    const work = await serverWork(since);
+    const cpu = work.reduce((sum, w) => sum + w.cpuSeconds, 0);
+    report({
+      events: n,
+      seconds,
+      eventsPerSecond: n / seconds,
+      servers: work.map((w) => ({ ...w, share: cpu > 0 ? w.cpuSeconds / cpu : 0 })),
+    });
   } else {
     throw new Error(`unknown case ${name}`);
   }

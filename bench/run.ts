@@ -16,6 +16,16 @@ interface Result {
   ratio?: number;
   /** The same ratio of CPU seconds (every thread): steadier than wall time on a busy machine. */
   cpuRatio?: number;
+  /** ClickHouse cases: each server's part of the work (query log). */
+  servers?: {
+    url: string;
+    queries: number;
+    cpuSeconds: number;
+    querySeconds: number;
+    readRows: number;
+    peakQueryMB: number;
+    share: number;
+  }[];
 }
 
 /** A performance target of the issue: its text, and whether a result meets it (given the results so far). */
@@ -98,7 +108,20 @@ const cases: [string, string, string, Target?][] = [
     "10000000",
     "seqhunt hunt (top 20), CSV with values, 10M events, two passes over spilled sessions",
   ],
-  ["clickhouse", "10000000", "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards"],
+  [
+    "clickhouse",
+    "10000000",
+    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded at random",
+  ],
+  [
+    "clickhouse",
+    "10000000:by-identity",
+    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded by identity",
+    {
+      text: "each shard >= 40% of the CPU work",
+      met: (r) => (r.servers ?? []).length === 2 && (r.servers ?? []).every((s) => s.share >= 0.4),
+    },
+  ],
 ];
 
 console.log(
@@ -136,4 +159,8 @@ for (const [name, arg, label, target] of cases) {
   console.log(
     `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} | ${verdict} |`,
   );
+  for (const s of x.servers ?? [])
+    console.log(
+      `|   ${s.url}: ${(100 * s.share).toFixed(0)}% of the CPU (${s.cpuSeconds.toFixed(1)} s in ${s.queries} queries, ${s.querySeconds.toFixed(1)} s of query time, ${s.readRows} rows read, largest query ${s.peakQueryMB} MB) | | | | | |`,
+    );
 }

@@ -111,7 +111,16 @@ function engineOptions(cmd: Command, withOutTable: boolean): Command {
     .option(
       "--seq <col>",
       "ClickHouse: integer column that orders events of equal time (e.g. ingestion order)",
-    );
+    )
+    .addOption(
+      new Option(
+        "--shard-work <where>",
+        "ClickHouse: per-identity work on each shard (identity), on the server given by --url (initiator), or by the Distributed table's sharding key (auto)",
+      )
+        .choices(["auto", "identity", "initiator"])
+        .default("auto"),
+    )
+    .option("--shard-urls <urls>", "ClickHouse: HTTP URLs of the shards, comma-separated, in cluster order");
   if (withOutTable)
     cmd.option("--out-table <name>", "ClickHouse: write every session's scores and rank to this new table");
   return cmd;
