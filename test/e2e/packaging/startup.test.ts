@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/cli.js";
-import { ROOT } from "./core-graph.js";
+import { tempDir } from "../../helpers/cli.js";
+import { ROOT } from "../../packaging/core-graph.js";
 
 const dir = tempDir();
 const CLI = join(ROOT, "dist", "cli", "main.js");
