@@ -1,13 +1,11 @@
 import { writeFileSync } from "node:fs";
-import Table from "cli-table3";
+import { createRequire } from "node:module";
 import pc from "picocolors";
 import { METHODS, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
-import { buildReportData } from "../report/build.js";
-import { renderReport } from "../report/html.js";
 import { VERSION } from "../version.js";
 import {
   commandJson,
@@ -102,6 +100,8 @@ function printTop(
   io: Io,
 ): void {
   const color = process.stdout.isTTY === true;
+  // Loaded when a table is printed, not at start (--quiet prints none).
+  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
   const table = new Table({
     head: ["rank", ...identity, "start", "length", "rarest window likelihood", "rarest window", "reason"].map(
       (h) => (color ? pc.bold(h) : h),
@@ -301,6 +301,11 @@ export async function publish(
     if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
   }
   if (options.report) {
+    // The report loads here, not at start: only --report needs it.
+    const [{ buildReportData }, { renderReport }] = await Promise.all([
+      import("../report/build.js"),
+      import("../report/html.js"),
+    ]);
     const data = buildReportData(
       ranked.map((r) => ({
         rank: r.rank,
