@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CORE, coreGraph, ROOT } from "./core-graph.js";
+import { CORE, coreGraph, ROOT } from "../helpers/core-graph.js";
 
 const corePackage = JSON.parse(readFileSync(resolve(CORE, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;
