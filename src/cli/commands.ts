@@ -1,8 +1,8 @@
-import { writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
@@ -62,10 +62,16 @@ async function load(
   } finally {
     bar?.stop();
   }
-  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  reportRead(loaded, options, io);
   if (loaded.sessions.length === 0)
     throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
   return loaded;
+}
+
+/** The rows read (always when rows were skipped) and every sanity warning (even with --quiet: results may be wrong). */
+function reportRead(loaded: LoadedSessions, options: { quiet: boolean }, io: Io): void {
+  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  for (const w of loaded.warnings ?? []) io.err(`seqhunt: warning: ${w}`);
 }
 
 function train(loaded: LoadedSessions): Model {
@@ -174,7 +180,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     } finally {
       bar?.stop();
     }
-    if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+    reportRead(loaded, options, io);
     if (spill.count === 0) throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
     const model = options.model
       ? loadModel(options.model, typeOfLoaded(loaded, options))
@@ -212,7 +218,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     const head = spill.read(order.subarray(0, headCount));
     const ranking = rankInOrder(model, head, options);
     const modelSource = options.model ?? "trained on the input";
-    const headLoaded = { sessions: head, stats: loaded.stats, identityColumns: loaded.identityColumns };
+    const headLoaded = { ...loaded, sessions: head };
     await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
     if (options.report && !options.quiet && spill.count > headCount)
       io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
@@ -293,13 +299,7 @@ export async function publish(
   const { ranked, explain, reason } = ranking;
   const top = ranked.slice(0, options.top);
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
-  if (options.out) {
-    const records = (function* () {
-      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
-    })();
-    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
-    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
-  }
+  let report: string | null = null;
   if (options.report) {
     const data = buildReportData(
       ranked.map((r) => ({
@@ -323,15 +323,21 @@ export async function publish(
         geoMean: options.geoMean,
         modelSource: options.modelSource,
         identityColumns: loaded.identityColumns,
+        warnings: loaded.warnings ?? [],
       },
     );
-    try {
-      writeFileSync(options.report, renderReport(data));
-    } catch (err) {
-      throw new SeqhuntError(`${options.report}: cannot write: ${(err as Error).message}`, {
-        file: options.report,
-      });
-    }
+    // Rendered before any output is written: a report that fails leaves no --out behind either.
+    report = renderReport(data);
+  }
+  if (options.out) {
+    const records = (function* () {
+      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
+    })();
+    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
+    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
+  }
+  if (options.report && report !== null) {
+    writeTextAtomically(options.report, report);
     if (!options.quiet) io.err(`wrote the report to ${options.report}`);
   }
 }
@@ -350,15 +356,11 @@ export async function trainCommand(
   } finally {
     bar?.stop();
   }
-  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  reportRead(loaded, options, io);
   if (builder.sessions === 0)
     throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
   const model = builder.build();
-  try {
-    writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
-  } catch (err) {
-    throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
-  }
+  writeTextAtomically(options.out, `${JSON.stringify(model.toJSON())}\n`);
   if (!options.quiet)
     io.err(`trained on ${builder.sessions} sessions (${model.sessionType}); wrote ${options.out}`);
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import {
   DEFAULT_METHOD,
   type LabelledSession,
@@ -8,6 +7,7 @@ import {
 } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { evaluate } from "../eval/metrics.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import { renderRocReport } from "../report/roc.js";
 import type { Io } from "./commands.js";
@@ -81,7 +81,10 @@ export async function evalCommand(
     );
   }
   if (options.report) {
-    writeFileSync(options.report, renderRocReport(m, { method, train: options.train, test: options.test }));
+    writeTextAtomically(
+      options.report,
+      renderRocReport(m, { method, train: options.train, test: options.test }),
+    );
     if (!options.json) io.err(`wrote the ROC curve to ${options.report}`);
   }
 }
