@@ -1,5 +1,3 @@
-import Table from "cli-table3";
-import pc from "picocolors";
 import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
@@ -29,6 +27,7 @@ import {
   typeOfLoaded,
 } from "./sessions.js";
 import { SpilledSessions } from "./spill.js";
+import { renderTable, type TableColumn, terminalWidth } from "./table-layout.js";
 import { printable, progressBar } from "./terminal.js";
 
 /** Options of hunt and score. */
@@ -107,30 +106,32 @@ function printTop(
   identity: readonly string[],
   io: Io,
 ): void {
-  const color = process.stdout.isTTY === true;
-  const table = new Table({
-    head: ["rank", ...identity, "start", "length", "rarest window likelihood", "rarest window", "reason"].map(
-      (h) => (color ? pc.bold(h) : h),
-    ),
-    style: color ? {} : { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [6, ...identity.map(() => 22), 22, 8, 14, 40, 44],
-  });
-  ranked.forEach((r, i) => {
-    const lik = r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3);
-    table.push([
-      String(r.rank),
-      ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", 40)),
-      r.session.start === null
-        ? ""
-        : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
-      String(r.session.commands.length),
-      lik,
-      printable(r.score.rarestWindow.map(nameOf).join(" -> "), 120),
-      printable(reasons[i] ?? "", 120),
-    ]);
-  });
-  io.out(table.toString());
+  const columns: TableColumn[] = [
+    { head: "rank", kind: "key", keep: 0 },
+    ...identity.map((h): TableColumn => ({ head: h, kind: "identity", keep: 0 })),
+    { head: "start", kind: "time", keep: 0 },
+    { head: "length", kind: "number", keep: 2 },
+    { head: "rarest window likelihood", kind: "number", keep: 3 },
+    { head: "rarest window", kind: "text", keep: 4 },
+    { head: "reason", kind: "text", keep: 1 },
+  ];
+  const rows = ranked.map((r, i) => [
+    String(r.rank),
+    ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", Number.POSITIVE_INFINITY)),
+    r.session.start === null
+      ? ""
+      : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
+    String(r.session.commands.length),
+    r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3),
+    printable(r.score.rarestWindow.map(nameOf).join(" -> "), 120),
+    printable(reasons[i] ?? "", 120),
+  ]);
+  io.out(
+    renderTable(columns, rows, {
+      width: terminalWidth(process.stdout),
+      color: process.stdout.isTTY === true,
+    }),
+  );
 }
 
 /** The result of a hunt, for callers that go on (the demo, the report). */
