@@ -1,6 +1,3 @@
-import { writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import pc from "picocolors";
 import { METHODS, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
