@@ -4,7 +4,16 @@ import { createClient } from "@clickhouse/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ModelFile } from "../../src/types.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { countsByName, demoEvents, loadDistributed, query, URL, writeJsonl } from "../helpers/clickhouse.js";
+import {
+  countsByName,
+  demoEvents,
+  loadDistributed,
+  loadShardedByIdentity,
+  query,
+  SHARD_URLS,
+  URL,
+  writeJsonl,
+} from "../helpers/clickhouse.js";
 
 const dir = tempDir();
 const demo = demoEvents(5);
@@ -26,6 +35,7 @@ beforeAll(async () => {
   try {
     await client.command({ query: "DROP TABLE IF EXISTS default.cli_bad" });
     await client.command({ query: "DROP TABLE IF EXISTS default.cli_scores" });
+    await client.command({ query: "DROP TABLE IF EXISTS default.cli_sharded_scores" });
     await client.command({
       query:
         "CREATE TABLE default.cli_bad (UserId String, TimeGenerated Nullable(DateTime), seq UInt64, Operation String) ENGINE = Memory",
@@ -92,6 +102,44 @@ describe("seqhunt --engine clickhouse", () => {
     expect(
       Math.abs((best?.rarest_window_log_likelihood ?? 0) - (expected?.rarestWindowLogLikelihood as number)),
     ).toBeLessThan(1e-9);
+  });
+
+  it("on a table sharded by identity, each shard does its identities' work: the same top list and --out-table", async () => {
+    await loadShardedByIdentity("cli_sharded", demo);
+    const local = records(join(dir, "local.jsonl"));
+    const pushed = join(dir, "pushed-sharded.jsonl");
+    const run = seqhunt([
+      "hunt",
+      ...engine("cli_sharded"),
+      "--shard-urls",
+      SHARD_URLS.join(","),
+      ...columns,
+      "--top",
+      "15",
+      "--out",
+      pushed,
+      "--out-table",
+      "cli_sharded_scores",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("each shard sessionized its own identities");
+    const top = records(pushed);
+    expect(top.slice(0, 5).map((r) => [r.UserId, r.ClientIP, r.start])).toEqual(
+      local.slice(0, 5).map((r) => [r.UserId, r.ClientIP, r.start]),
+    );
+    top.forEach((r, i) => {
+      const expected = (local[i] as Record<string, unknown>).rarestWindowLogLikelihood as number;
+      expect(Math.abs((r.rarestWindowLogLikelihood as number) - expected)).toBeLessThan(1e-9);
+    });
+    const rows = await query<{ rank: string; rarest_window_log_likelihood: number }>(
+      "SELECT rank, rarest_window_log_likelihood FROM default.cli_sharded_scores ORDER BY rank",
+    );
+    expect(rows.map((r) => Number(r.rank))).toEqual(local.map((_, i) => i + 1));
+    rows.forEach((r, i) => {
+      const expected = (local[i] as Record<string, unknown>).rarestWindowLogLikelihood;
+      if (typeof expected === "number")
+        expect(Math.abs(r.rarest_window_log_likelihood - expected)).toBeLessThan(1e-9);
+    });
   });
 
   it("train keeps only counts, equal to the in-process train; score uses the saved model", () => {
