@@ -21,6 +21,10 @@ const jsonl = join(dir, "demo.jsonl");
 const columns = ["--user", "UserId,ClientIP", "--params", "Parameters", "--param-mode", "values"];
 const engine = (table: string) => ["--engine", "clickhouse", "--url", URL, "--table", table, "--seq", "seq"];
 
+/** hunt in ClickHouse with the demo's columns: the top 15 to `out`, every session ranked into `outTable`. */
+const pushedHunt = (engineArgs: readonly string[], out: string, outTable: string) =>
+  seqhunt(["hunt", ...engineArgs, ...columns, "--top", "15", "--out", out, "--out-table", outTable]);
+
 const records = (path: string) =>
   readFileSync(path, "utf8")
     .trim()
@@ -60,17 +64,7 @@ describe("seqhunt --engine clickhouse", () => {
     const local = join(dir, "local.jsonl");
     const pushed = join(dir, "pushed.jsonl");
     expect(seqhunt(["hunt", jsonl, ...columns, "--quiet", "--out", local]).code).toBe(0);
-    const run = seqhunt([
-      "hunt",
-      ...engine("cli_demo"),
-      ...columns,
-      "--top",
-      "15",
-      "--out",
-      pushed,
-      "--out-table",
-      "cli_scores",
-    ]);
+    const run = pushedHunt(engine("cli_demo"), pushed, "cli_scores");
     expect(run.stderr).toContain("read 9");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("rarest window");
@@ -108,19 +102,11 @@ describe("seqhunt --engine clickhouse", () => {
     await loadShardedByIdentity("cli_sharded", demo);
     const local = records(join(dir, "local.jsonl"));
     const pushed = join(dir, "pushed-sharded.jsonl");
-    const run = seqhunt([
-      "hunt",
-      ...engine("cli_sharded"),
-      "--shard-urls",
-      SHARD_URLS.join(","),
-      ...columns,
-      "--top",
-      "15",
-      "--out",
+    const run = pushedHunt(
+      [...engine("cli_sharded"), "--shard-urls", SHARD_URLS.join(",")],
       pushed,
-      "--out-table",
       "cli_sharded_scores",
-    ]);
+    );
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("each shard sessionized its own identities");
     const top = records(pushed);
