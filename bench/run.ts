@@ -12,6 +12,8 @@ interface Result {
   mbPerSecond?: number;
   seconds: number;
   peakRssMB: number;
+  /** Cases measured against a baseline in the same run: its seconds over the baseline's. */
+  ratio?: number;
   /** ClickHouse cases: each server's part of the work (query log). */
   servers?: {
     url: string;
@@ -36,7 +38,24 @@ const within = (seconds: number, rssMB: number, text: string): Target => ({
   met: (x) => x.seconds <= seconds && x.peakRssMB <= rssMB,
 });
 
+const ratioWithin = (times: number, text: string): Target => ({
+  text,
+  met: (x) => x.ratio !== undefined && x.ratio <= times,
+});
+
 const cases: [string, string, string, Target?][] = [
+  [
+    "startup",
+    "version",
+    "seqhunt --version, a new process (best of 15), against node -e 0",
+    ratioWithin(3, "within 3x of node -e 0"),
+  ],
+  [
+    "startup",
+    "100",
+    "seqhunt hunt of 100 events (values), a new process (best of 15), against --version",
+    ratioWithin(3, "within 3x of --version"),
+  ],
   ["train", "cmds_only", "train + rarest windows k=3, plain commands, 1M events", atLeast(10e6, ">= 10M/s")],
   [
     "train",
@@ -125,11 +144,15 @@ for (const [name, arg, label, target] of cases) {
   }
   const x = JSON.parse(line) as Result;
   done.set(`${name} ${arg}`, x);
-  const verdict = target === undefined ? "" : `${target.text}: ${target.met(x, done) ? "met" : "NOT met"}`;
+  const ratio = x.ratio === undefined ? "" : ` (${x.ratio.toFixed(2)}x)`;
+  const verdict =
+    target === undefined ? "" : `${target.text}${ratio}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =
-    x.eventsPerSecond >= 1e6
-      ? `${(x.eventsPerSecond / 1e6).toFixed(2)}M`
-      : `${Math.round(x.eventsPerSecond / 1e3)}k`;
+    x.eventsPerSecond < 1e3
+      ? ""
+      : x.eventsPerSecond >= 1e6
+        ? `${(x.eventsPerSecond / 1e6).toFixed(2)}M`
+        : `${Math.round(x.eventsPerSecond / 1e3)}k`;
   console.log(
     `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} | ${verdict} |`,
   );

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { ClickHousePushdown, type ShardWork } from "../engine/clickhouse/pushdown.js";
+import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
@@ -54,6 +54,8 @@ async function openPushdown(
   io: Io,
   quiet: boolean,
 ): Promise<ClickHousePushdown> {
+  // Loaded here, not at start: only --engine clickhouse needs the ClickHouse client.
+  const { ClickHousePushdown } = await import("../engine/clickhouse/pushdown.js");
   const push = await ClickHousePushdown.open({
     target: {
       url: options.url,

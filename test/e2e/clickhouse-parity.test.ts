@@ -8,6 +8,7 @@ import { Model } from "../../src/model/model.js";
 import type { Command, SessionScore } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
 import {
+  clickHouseUp,
   countsByName,
   demoEvents,
   loadDistributed,
@@ -158,7 +159,7 @@ function trickyEvents(seed: number): TestEvent[] {
   return events;
 }
 
-describe("ClickHouse pushdown on a Distributed table of two shards", () => {
+describe.runIf(clickHouseUp)("ClickHouse pushdown on a Distributed table of two shards", () => {
   const demo = demoEvents();
   beforeAll(async () => {
     await loadDistributed("parity_demo", demo);
@@ -256,7 +257,7 @@ describe("ClickHouse pushdown on a Distributed table of two shards", () => {
   });
 });
 
-describe("ClickHouse sessionizing on tricky timings", () => {
+describe.runIf(clickHouseUp)("ClickHouse sessionizing on tricky timings", () => {
   for (const [seed, maxGap, maxDuration] of [
     [1, 1, 3],
     [5, 0.5, 1.5],
@@ -282,7 +283,7 @@ describe("ClickHouse sessionizing on tricky timings", () => {
   }
 });
 
-describe("ClickHouse pushdown on a table sharded by identity", () => {
+describe.runIf(clickHouseUp)("ClickHouse pushdown on a table sharded by identity", () => {
   const demo = demoEvents(7);
   const tricky = trickyEvents(6);
   const onShards = { shardUrls: SHARD_URLS };
