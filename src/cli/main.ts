@@ -6,6 +6,7 @@ import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type EngineOptions, huntClickHouse, trainClickHouse, usesClickHouse } from "./clickhouse.js";
+import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
 import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
 import { demo } from "./demo.js";
 import { evalCommand } from "./eval.js";
@@ -42,11 +43,11 @@ const columns = (value: string): string[] => {
 
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
-  return cmd
+  return commandLineOptions(cmd)
     .option("--user <cols>", "identity columns, comma-separated", columns, ["UserId"])
     .option(
       "--time <col>",
-      "time column (ISO 8601, UTC when no zone; or epoch seconds/milliseconds)",
+      "time column (ISO 8601, UTC when no zone; the Azure portal's US format; epoch s/ms/us/ns by magnitude)",
       "TimeGenerated",
     )
     .option("--event <col>", "event (command) column", "Operation")
@@ -154,6 +155,7 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
     })
     .exitOverride()
+    .hook("preAction", (_program, action) => resolveCommandLineDefaults(action))
     .addHelpText(
       "after",
       `
