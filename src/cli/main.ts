@@ -6,6 +6,7 @@ import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { EngineOptions } from "./clickhouse.js";
+import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
 import type { HuntOptions, Io, sessionizeCommand, trainCommand } from "./commands.js";
 import type { evalCommand } from "./eval.js";
 import { preflight, usageError } from "./preflight.js";
@@ -44,11 +45,11 @@ const columns = (value: string): string[] => {
 
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
-  return cmd
+  return commandLineOptions(cmd)
     .option("--user <cols>", "identity columns, comma-separated", columns, ["UserId"])
     .option(
       "--time <col>",
-      "time column (ISO 8601, UTC when no zone; or epoch seconds/milliseconds)",
+      "time column (ISO 8601, UTC when no zone; the Azure portal's US format; epoch s/ms/us/ns by magnitude)",
       "TimeGenerated",
     )
     .option("--event <col>", "event (command) column", "Operation")
@@ -166,7 +167,10 @@ export function buildProgram(io: Io): Command {
       outputError: () => undefined,
     })
     .exitOverride()
-    .hook("preAction", (_program, command) => preflight(command))
+    .hook("preAction", (_program, command) => {
+      resolveCommandLineDefaults(command);
+      preflight(command);
+    })
     .addHelpText(
       "after",
       `
