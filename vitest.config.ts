@@ -13,7 +13,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], globalSetup: ["test/global-setup.ts"] },
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          // A guard against hangs, not a speed check: spawned processes and servers take minutes on a busy machine.
+          testTimeout: 180_000,
+        },
       },
     ],
   },
