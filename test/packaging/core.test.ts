@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CORE, coreGraph } from "./core-graph.js";
+import { CORE, coreGraph } from "../helpers/core-graph.js";
 
 const corePackage = JSON.parse(readFileSync(resolve(CORE, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;

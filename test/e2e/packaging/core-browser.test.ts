@@ -6,7 +6,7 @@ import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cmd, Model } from "../../../src/index.js";
 import { launch } from "../../helpers/browser.js";
-import { CORE } from "../../packaging/core-graph.js";
+import { CORE } from "../../helpers/core-graph.js";
 
 /** Sessions of the three kinds a model takes, as plain JSON, so that they cross into the page. */
 type Plain = (string | { name: string; params: Record<string, string> })[][];

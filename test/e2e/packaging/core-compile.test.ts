@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CORE, ROOT } from "../../packaging/core-graph.js";
+import { CORE, ROOT } from "../../helpers/core-graph.js";
 
 describe("the core package", () => {
   it("compiles with no Node types, against ES2022 and the DOM only", () => {

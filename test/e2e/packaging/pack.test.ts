@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Model } from "../../../src/index.js";
 import { tempDir } from "../../helpers/cli.js";
-import { CORE, coreGraph, ROOT } from "../../packaging/core-graph.js";
+import { CORE, coreGraph, ROOT } from "../../helpers/core-graph.js";
 
 interface PackageJson {
   name: string;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers/cli.js";
-import { ROOT } from "../../packaging/core-graph.js";
+import { ROOT } from "../../helpers/core-graph.js";
 
 const dir = tempDir();
 const CLI = join(ROOT, "dist", "cli", "main.js");
