@@ -11,7 +11,7 @@ import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "
 import { HeldEvents } from "./held-events.js";
 import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
-import { badJsonLine, noJsonObjectError, withUnixLineEndings } from "./read-problems.js";
+import { badJsonLine, noJsonObjectError, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
 import { linesAtBytes } from "./text-file.js";
 
 /** Which columns hold what, and how to read the parameters. */
@@ -256,7 +256,13 @@ export async function readEvents(
     }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
-    throw readError(err, fileNamedIn(err, files), formatOf(fileNamedIn(err, files)));
+    const file = fileNamedIn(err, files);
+    const format = formatOf(file);
+    if (format === "csv" || format === "tsv") {
+      const quote = await unclosedQuoteError(file, file);
+      if (quote !== null) throw quote;
+    }
+    throw readError(err, file, format);
   } finally {
     close();
     if (copies !== null) rmSync(copies, { recursive: true, force: true });
