@@ -1,11 +1,9 @@
-import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
+import { METHODS, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
-import { buildReportData } from "../report/build.js";
-import { renderReport } from "../report/html.js";
 import { VERSION } from "../version.js";
 import {
   commandJson,
@@ -284,7 +282,7 @@ function detectorScores(
     session: s.commands,
     entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
   }));
-  const detector = trainDetector(options.method as MethodName, sessions);
+  const detector = trainDetector(options.method, sessions);
   return { scores: detector.trainingScores(), percentile: detector.percentile };
 }
 
@@ -308,6 +306,11 @@ export async function publish(
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
   let report: string | null = null;
   if (options.report) {
+    // The report loads here, not at start: only --report needs it.
+    const [{ buildReportData }, { renderReport }] = await Promise.all([
+      import("../report/build.js"),
+      import("../report/html.js"),
+    ]);
     const data = buildReportData(
       ranked.map((r) => ({
         rank: r.rank,

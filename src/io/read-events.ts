@@ -1,18 +1,19 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
 import type { Command } from "../types.js";
 import { csvReader } from "./csv-reader.js";
-import { LINE_LIMITS, MAX_LINE_BYTES, readError, rejectedRow } from "./duckdb-errors.js";
+import { LINE_LIMITS, MAX_LINE_BYTES, readError } from "./duckdb-errors.js";
 import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
 import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
 import { badJsonLine, noJsonObjectError, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
-import { linesAtBytes } from "./text-file.js";
+import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
 
 /** Which columns hold what, and how to read the parameters. */
 export interface EventColumns {
@@ -194,6 +195,11 @@ export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () =
   const spill = mkdtempSync(join(tmpdir(), "seqhunt-"));
   // DuckDB spills to disk beyond its memory limit, so a file larger than memory still reads.
   const memory = process.env.SEQHUNT_DUCKDB_MEMORY ?? "1GB";
+  // Loaded when a file is read, not at start; through require: an ESM import scans its ~60 CommonJS files
+  // for export names first, ~150 ms of every start.
+  const { DuckDBInstance } = createRequire(import.meta.url)(
+    "@duckdb/node-api",
+  ) as typeof import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:", { temp_directory: spill, memory_limit: memory });
   const con = await instance.connect();
   await con.run("SET TimeZone = 'UTC'");
@@ -214,9 +220,6 @@ function checkFiles(files: readonly string[]): void {
     if (!statSync(f).isFile()) throw new SeqhuntError(`${f}: not a file`, { file: f });
   }
 }
-
-/** What to do about a bad row, said after each. */
-const FIX_OR_SKIP = "fix the row, or skip bad rows with --on-bad-row skip";
 
 function quoteValue(v: string | null): string {
   if (v === null) return "(empty)";
@@ -309,28 +312,12 @@ async function readWith(
   const loadRejects = async () => {
     for (const [i, s] of sources.entries()) {
       if (s.rejectsTable === null) continue;
-      // One row per bad field: a short row has one per missing column. Count rows, by their first error.
-      const rows = (
-        await con.runAndReadAll(
-          `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${s.rejectsTable} GROUP BY line ORDER BY line`,
-        )
-      ).getRowObjectsJson();
-      const lineAt = await linesAtBytes(
-        s.readFrom,
-        rows.map((r) => Number(r.at)),
-      );
-      rejected.set(i, new Set(rows.map((r) => lineAt.get(Number(r.at)) ?? 0)));
+      const rows = await rejectedRows(con, s.rejectsTable, s.readFrom);
+      rejected.set(i, new Set(rows.map((r) => r.line)));
       for (const r of rows) {
-        const { reason, detail } = rejectedRow(String(r.error_type), String(r.error_message));
-        if (options.onBadRow === "fail") {
-          const line = lineAt.get(Number(r.at)) ?? 0;
-          throw new SeqhuntError(`${s.path}:${line}: ${reason}: ${detail}; ${FIX_OR_SKIP}`, {
-            file: s.path,
-            line,
-          });
-        }
+        if (options.onBadRow === "fail") throw rejectError(s.path, r);
         stats.read++;
-        stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
+        stats.skipped.set(r.reason, (stats.skipped.get(r.reason) ?? 0) + 1);
       }
     }
   };
@@ -341,7 +328,12 @@ async function readWith(
       return;
     }
     const s = sources[file] as Source;
-    const place = await placeOf(s.path, s.format, seq, rejected.get(file) ?? new Set());
+    // The rejected rows are known only once the read ends: find them now, to count lines past them.
+    const rejects = s.rejectsTable === null ? [] : await rescanRejects(s.sql, s.rejectsTable, s.readFrom);
+    const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
+    const first = rejects[0];
+    if (first !== undefined && (place.kind !== "line" || first.line < place.number))
+      throw rejectError(s.path, first);
     const at =
       place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
     const what =

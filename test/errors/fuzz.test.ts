@@ -8,6 +8,8 @@ import { COLUMNS, cli, folder, put } from "./helpers.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 const SEED = Number(process.env.FUZZ_SEED ?? 15);
+/** Each case reads a file through DuckDB (under a second); long runs get time to match. */
+const TIMEOUT = Math.max(60_000, RUNS * 3_000);
 const dir = folder();
 let fileNumber = 0;
 
@@ -149,16 +151,26 @@ async function check(name: string, content: string, skip: boolean, jsonl: boolea
 }
 
 describe("fuzz: malformed input files", () => {
-  it("CSV", async () => {
-    await fc.assert(
-      fc.asyncProperty(csvFile, fc.boolean(), (content, skip) => check("fuzz.csv", content, skip, false)),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
-    );
-  });
-  it("JSON Lines", async () => {
-    await fc.assert(
-      fc.asyncProperty(jsonlFile, fc.boolean(), (content, skip) => check("fuzz.jsonl", content, skip, true)),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
-    );
-  });
+  it(
+    "CSV",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(csvFile, fc.boolean(), (content, skip) => check("fuzz.csv", content, skip, false)),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+    },
+    TIMEOUT,
+  );
+  it(
+    "JSON Lines",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(jsonlFile, fc.boolean(), (content, skip) =>
+          check("fuzz.jsonl", content, skip, true),
+        ),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+    },
+    TIMEOUT,
+  );
 });
