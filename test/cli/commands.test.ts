@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_METHOD } from "../../src/detect/registry.js";
 import { Model } from "../../src/index.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
 import { SHARED } from "../helpers/shared.js";
@@ -80,21 +81,30 @@ describe("hunt output", () => {
       "likelihood",
       "logLikelihood",
       "rank",
+      "score",
+      "percentile",
+      "method",
       "reason",
     ]);
-    const liks = rows.map((r) => r.rarestWindowLogLikelihood as number | null);
-    const scored = liks.filter((l): l is number => l !== null);
-    expect(scored).toEqual([...scored].sort((a, b) => a - b));
-    expect(liks.slice(scored.length).every((l) => l === null)).toBe(true);
+    // Ranked by the default detector's score; the reference's fields stay beside it.
+    const scores = rows.map((r) => r.score as number);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(rows.every((r) => r.method === DEFAULT_METHOD)).toBe(true);
+    expect(rows.every((r) => (r.percentile as number) >= 0 && (r.percentile as number) <= 1)).toBe(true);
+    expect(rows.some((r) => r.rarestWindowLogLikelihood !== null)).toBe(true);
+    expect(rows.map((r) => r.reason).join("\n")).not.toMatch(/##(START|END|UNK)##/);
     expect(rows[0]?.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it("prints the top N with identity, start, length, likelihood, window and reason", () => {
+  it("prints the top N with identity, start, length, the ranking method's score, percentile and reason", () => {
     const r = seqhunt(["hunt", demo, ...cols, "--top", "3"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /│ rank +│ UserId +│ ClientIP +│ start +│ length +│ rarest +│ rarest window +│ reason/,
+      new RegExp(
+        `│ rank +│ UserId +│ ClientIP +│ start +│ length +│ ${DEFAULT_METHOD} score +│ percentile +│ reason`,
+      ),
     );
+    expect(r.stdout).not.toMatch(/##(START|END|UNK)##/);
     expect(r.stdout.match(/^│ [123] /gm)).toHaveLength(3);
     expect(r.stderr).toContain("read 1334 rows: used 1334, skipped 0");
   });
