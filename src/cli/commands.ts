@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import Table from "cli-table3";
+import { createRequire } from "node:module";
 import pc from "picocolors";
 import { Calibration } from "../detect/calibration.js";
 import { referenceRarity, withWindow } from "../detect/reference.js";
@@ -7,8 +7,6 @@ import { SeqhuntError } from "../errors.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
-import { buildReportData } from "../report/build.js";
-import { renderReport } from "../report/html.js";
 import { VERSION } from "../version.js";
 import {
   type DetectorChoice,
@@ -116,6 +114,8 @@ function printTop(
   const color = process.stdout.isTTY === true;
   const method = ranked[0]?.method?.name ?? "reference";
   const scoreHead = `${method} score`;
+  // Loaded when a table is printed, not at start (--quiet prints none).
+  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
   const table = new Table({
     head: ["rank", ...identity, "start", "length", scoreHead, "percentile", "reason"].map((h) =>
       color ? pc.bold(h) : h,
@@ -307,6 +307,11 @@ export async function publish(
   }
   if (options.report) {
     const rankedBy = ranked[0]?.method?.name;
+    // The report loads here, not at start: only --report needs it.
+    const [{ buildReportData }, { renderReport }] = await Promise.all([
+      import("../report/build.js"),
+      import("../report/html.js"),
+    ]);
     const data = buildReportData(
       ranked.map((r) => ({
         rank: r.rank,

@@ -5,7 +5,6 @@ import type { WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { evaluate } from "../eval/metrics.js";
 import { readSessionFiles } from "../io/read-sessions.js";
-import { renderRocReport } from "../report/roc.js";
 import type { Io } from "./commands.js";
 
 /** Reads labelled sessions: JSONL lines `{"session": [...], "label": 0|1, "entity": "...", "count": N}`. */
@@ -73,6 +72,8 @@ export async function evalCommand(
     );
   }
   if (options.report) {
+    // The report loads here, not at start: only --report needs it.
+    const { renderRocReport } = await import("../report/roc.js");
     writeFileSync(options.report, renderRocReport(m, { method, train: options.train, test: options.test }));
     if (!options.json) io.err(`wrote the ROC curve to ${options.report}`);
   }

@@ -5,19 +5,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_METHOD, DETECTORS } from "../detect/registry.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { type EngineOptions, huntClickHouse, trainClickHouse, usesClickHouse } from "./clickhouse.js";
-import {
-  type HuntOptions,
-  hunt,
-  type Io,
-  sessionizeCommand,
-  type TrainOptions,
-  trainCommand,
-} from "./commands.js";
-import { demo } from "./demo.js";
-import { evalCommand } from "./eval.js";
-import { reportCommand } from "./report.js";
+import type { EngineOptions } from "./clickhouse.js";
+import type { HuntOptions, Io, sessionizeCommand, TrainOptions } from "./commands.js";
+import type { evalCommand } from "./eval.js";
+import type { reportCommand } from "./report.js";
 
+// Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
+// the report or the ClickHouse client.
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -117,7 +111,16 @@ function engineOptions(cmd: Command, withOutTable: boolean): Command {
     .option(
       "--seq <col>",
       "ClickHouse: integer column that orders events of equal time (e.g. ingestion order)",
-    );
+    )
+    .addOption(
+      new Option(
+        "--shard-work <where>",
+        "ClickHouse: per-identity work on each shard (identity), on the server given by --url (initiator), or by the Distributed table's sharding key (auto)",
+      )
+        .choices(["auto", "identity", "initiator"])
+        .default("auto"),
+    )
+    .option("--shard-urls <urls>", "ClickHouse: HTTP URLs of the shards, comma-separated, in cluster order");
   if (withOutTable)
     cmd.option("--out-table <name>", "ClickHouse: write every session's scores and rank to this new table");
   return cmd;
@@ -190,8 +193,10 @@ Examples:
     );
 
   const huntOrScore = async (files: string[], options: HuntOptions & EngineOptions) => {
-    if (usesClickHouse(files, options)) await huntClickHouse(referenceOnly(options), io);
-    else await hunt(files, options, io);
+    const clickhouse = await import("./clickhouse.js");
+    if (clickhouse.usesClickHouse(files, options))
+      await clickhouse.huntClickHouse(referenceOnly(options), io);
+    else await (await import("./commands.js")).hunt(files, options, io);
   };
 
   engineOptions(
@@ -241,11 +246,12 @@ Examples:
     .action(async (files: string[], options: TrainOptions & EngineOptions) => {
       if (options.out === undefined && options.update === undefined)
         throw new CommanderError(2, "seqhunt.usage", "error: train needs --out FILE (or --update MODEL)");
-      if (usesClickHouse(files, options)) {
+      const clickhouse = await import("./clickhouse.js");
+      if (clickhouse.usesClickHouse(files, options)) {
         const out = referenceOnly(options).out;
         if (out === undefined) throw new SeqhuntError("train needs --out FILE");
-        await trainClickHouse({ ...options, out }, io);
-      } else await trainCommand(files, options, io);
+        await clickhouse.trainClickHouse({ ...options, out }, io);
+      } else await (await import("./commands.js")).trainCommand(files, options, io);
     });
 
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))
@@ -256,7 +262,7 @@ Examples:
       "\nExample:\n  $ seqhunt sessionize audit.csv --user UserId,ClientIP --out sessions.jsonl",
     )
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
-      await sessionizeCommand(files, options, io);
+      await (await import("./commands.js")).sessionizeCommand(files, options, io);
     });
 
   program
@@ -281,7 +287,7 @@ Examples:
       "\nExample:\n  $ seqhunt hunt audit.csv --out scores.jsonl && seqhunt report scores.jsonl --out report.html",
     )
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
-      await reportCommand(scores, options, io);
+      await (await import("./report.js")).reportCommand(scores, options, io);
     });
 
   program
@@ -313,7 +319,7 @@ Example:
   $ seqhunt eval --train normal.jsonl --test labelled.jsonl --json`,
     )
     .action(async (options: Parameters<typeof evalCommand>[0]) => {
-      await evalCommand(options, io);
+      await (await import("./eval.js")).evalCommand(options, io);
     });
 
   program
@@ -326,7 +332,7 @@ Example:
     .option("--quiet", "print nothing but errors", false)
     .addHelpText("after", "\nExample:\n  $ seqhunt demo --out demo && open demo/report.html")
     .action(async (options: { out: string; seed: number; quiet: boolean }) => {
-      await demo(options, io);
+      await (await import("./demo.js")).demo(options, io);
     });
   return program;
 }

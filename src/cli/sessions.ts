@@ -5,7 +5,7 @@ import type { ParamMode, ParamsFormat } from "../io/params.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import type { Model } from "../model/model.js";
-import { SessionType } from "../model/session-type.js";
+import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
 
@@ -42,14 +42,7 @@ export interface LoadedSessions {
   readonly identityColumns: readonly string[];
 }
 
-/** The session type a parameter mode produces. */
-export function sessionTypeOf(mode: ParamMode): SessionTypeName {
-  return mode === "none"
-    ? SessionType.cmdsOnly
-    : mode === "names"
-      ? SessionType.cmdsParamsOnly
-      : SessionType.cmdsParamsValues;
-}
+export { sessionTypeOf };
 
 /** Reads sessions: directly with `--sessions`, else events sessionized by the reference's two rules. */
 export async function loadSessions(
