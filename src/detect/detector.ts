@@ -1,6 +1,7 @@
 import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import type { Command } from "../types.js";
+import { AdaptiveDetector } from "./adaptive.js";
 import { NGramCounts, WittenBell } from "./ngram.js";
 
 /** A session to learn from or to score, with its entity (user, host) and weight when known. */
@@ -31,6 +32,9 @@ export interface Detector {
 
 /** The detectors, by name. */
 export const METHODS = {
+  /** The `adaptive` detector. */
+  adaptive:
+    "a Witten-Bell chain whose context length is chosen by the held-out likelihood of the training sessions (entity chains backed off to it), the session's total surprise standardised for its length, plus which commands it holds; each view standardised by held-out training scores",
   /** The `markov-set` detector. */
   "markov-set":
     "default: two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (whole sets seen in training remembered, backed off to a Bernoulli per command); each view is standardised by its scores on the training sessions held out, and the two are added",
@@ -427,6 +431,7 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
     );
   }
   if (train.length === 0) throw new SeqhuntError("no training sessions");
+  if (method === "adaptive") return adaptiveDetector(train);
   const scoreOne: View =
     method === "markov-set"
       ? standardisedSum(train, [markovScorer(train, 1, true), presenceScorer(train, true)])
@@ -449,5 +454,16 @@ export function trainDetector(method: MethodName, train: readonly LabelledSessio
     score: (sessions) => sessions.map((s) => scoreOne(s)),
     trainingScores: () => [...heldOut],
     percentile,
+  };
+}
+
+function adaptiveDetector(train: readonly LabelledSession[]): Detector {
+  const detector = new AdaptiveDetector(train);
+  const heldOut = detector.trainingScores();
+  return {
+    method: "adaptive",
+    score: (sessions) => detector.score(sessions),
+    trainingScores: () => [...heldOut],
+    percentile: percentileOf(heldOut, detector.trainingWeights()),
   };
 }
