@@ -1,11 +1,16 @@
 // Studies of the adaptive detector: each variant x each public set (and the spliced long-trace proxy).
-// Usage: node bench-dist/bench/adaptive-study.js [variant ...]; variants are named below.
+// Usage: node bench-dist/bench/adaptive-study.js [--sets SEA,HDFS] [variant ...]; variants are named below,
+// or method:NAME for another detector of trainDetector.
 import { AdaptiveDetector, type AdaptiveOptions } from "../src/detect/adaptive.js";
+import { type MethodName, trainDetector } from "../src/detect/detector.js";
 import { evaluate } from "../src/eval/metrics.js";
 import { type Dataset, hdfs, lpr, sea, splicedLpr } from "./datasets.js";
 
 const VARIANTS: Record<string, AdaptiveOptions> = {
   default: {},
+  order1: { order: 1 },
+  likelihood: { orderBy: "likelihood" },
+  "total+max+set": { views: ["total", "max", "set"] },
   mean: { views: ["mean"] },
   "mean+max": { views: ["mean", "max"] },
   "mean+rawmax": { views: ["mean", "rawmax"] },
@@ -15,8 +20,6 @@ const VARIANTS: Record<string, AdaptiveOptions> = {
   "total+set": { views: ["total", "set"] },
   "total+setw": { views: ["total", "setw"] },
   "mean+total+setw": { views: ["mean", "total", "setw"] },
-  "total+max+set": { views: ["total", "max", "set"] },
-  order1: { order: 1 },
   order5: { order: 5 },
   "max-order4": { maxOrder: 4 },
   "max-order12": { maxOrder: 12 },
@@ -31,14 +34,24 @@ const sets: [string, () => Dataset][] = [
   ["MIT", () => lpr("mit", 1)],
   ["splice", () => splicedLpr(1)],
 ];
-const wanted = process.argv.slice(2);
+// --sets SEA,HDFS limits the data sets.
+const args = process.argv.slice(2);
+const setsFlag = args.indexOf("--sets");
+const only = setsFlag >= 0 ? (args.splice(setsFlag, 2)[1] ?? "").split(",") : undefined;
+const wanted = args;
 const names = wanted.length > 0 ? wanted : Object.keys(VARIANTS);
-const data = sets.map(([name, make]) => [name, make()] as const);
+const data = sets
+  .filter(([name]) => only === undefined || only.includes(name))
+  .map(([name, make]) => [name, make()] as const);
 console.log(`| variant | ${data.map(([n]) => `${n} AUC / F1 / @1% / @5% (order, events/s)`).join(" | ")} |`);
 for (const name of names) {
   const cells = data.map(([, d]) => {
     const t0 = performance.now();
-    const detector = new AdaptiveDetector(d.train, VARIANTS[name]);
+    const method = name.startsWith("method:") ? (name.slice(7) as MethodName) : undefined;
+    const detector =
+      method === undefined
+        ? new AdaptiveDetector(d.train, VARIANTS[name])
+        : { ...trainDetector(method, d.train), order: "-" };
     const scores = detector.score(d.test);
     const seconds = (performance.now() - t0) / 1000;
     let events = 0;

@@ -126,6 +126,8 @@ export interface AdaptiveOptions {
   readonly maxOrder?: number;
   /** Fixed order instead of choosing it by held-out likelihood. */
   readonly order?: number;
+  /** What the order maximises: with entities, held-out entity-vs-everyone contrast (default), or held-out likelihood; without entities both are the likelihood. */
+  readonly orderBy?: "likelihood" | "contrast";
   /** Entity chain order (default {@link ENTITY_ORDER}). */
   readonly entityOrder?: number;
   /** Which views are added: "mean" (mean surprise per step), "max" (rarest step less ln steps), "set" (occurrence). */
@@ -157,6 +159,8 @@ export class AdaptiveDetector {
   private sets = new Map<string, number>();
   private entitySets = new Map<string, Map<string, number>>();
   private sessions = 0;
+  /** Sum over known tokens of ln(1 - presence rate of an absent token), by entity and left-out weight. */
+  private readonly absentBase = new Map<string, number>();
   private stepMean = 0;
   private stepSpread = 1;
   private typicalLength = 1;
@@ -243,7 +247,12 @@ export class AdaptiveDetector {
           // With an entity, the entity's chain (backed off to the global chain of order k) is what predicts.
           if (own !== undefined) own.probabilities(t.ids, i, out[k] as number, eOut);
           const p = own === undefined ? (out[k] as number) : (eOut[this.entityOrder] as number);
-          ll[k] = (ll[k] as number) + t.weight * Math.log(p);
+          // contrast: how much better an entity's chain predicts its own held-out session than everyone's does
+          const gain =
+            own !== undefined && (this.options.orderBy ?? "contrast") === "contrast"
+              ? Math.log(out[k] as number)
+              : 0;
+          ll[k] = (ll[k] as number) + t.weight * (Math.log(p) - gain);
         }
       }
       this.leave(t, 1);
@@ -277,19 +286,29 @@ export class AdaptiveDetector {
     const unseen = presentIds.includes(UNSEEN);
     const key = unseen ? "" : presentIds.join(",");
     const sessions = this.sessions - leaveOut;
+    // A present token's count drops by the left-out session; an absent one's does not.
+    // (capped: a token in every session cannot be absent from a left-out one, and its ln(1 - p) must stay finite)
+    const absentRate = (t: number) => (Math.min(this.presence.get(t) ?? 0, sessions) + 1) / (sessions + 2);
     const rate = (t: number) =>
       ((t === UNSEEN ? 0 : (this.presence.get(t) ?? 0) - leaveOut) + 1) / (sessions + 2);
-    const independent = (r: (t: number) => number) => {
-      let ll = 0;
-      const present = new Set(presentIds);
-      for (const t of this.presence.keys()) if (!present.has(t)) ll += Math.log1p(-r(t));
-      for (const t of presentIds) ll += Math.log(r(t));
+    // ln P(set) = sum over known tokens of ln(1 - p) (cached), corrected for each present one.
+    const independent = (r: (t: number) => number, absent: (t: number) => number, cacheKey: string) => {
+      let ll = this.absentBase.get(cacheKey);
+      if (ll === undefined) {
+        ll = 0;
+        for (const t of this.presence.keys()) ll += Math.log1p(-absent(t));
+        this.absentBase.set(cacheKey, ll);
+      }
+      for (const t of presentIds) {
+        if (t !== UNSEEN) ll -= Math.log1p(-absent(t));
+        ll += Math.log(r(t));
+      }
       return ll;
     };
-    const remember = (sets: Map<string, number>, total: number, ind: number) => {
+    const remember = (sets: Map<string, number>, total: number, ind: number, lo: number) => {
       const counted = unseen ? 0 : (sets.get(key) ?? 0);
-      const count = counted - (counted > 0 ? leaveOut : 0);
-      const distinct = sets.size - (leaveOut > 0 && counted === 1 ? 1 : 0);
+      const count = counted - (counted > 0 ? lo : 0);
+      const distinct = sets.size - (lo > 0 && counted === 1 ? 1 : 0);
       if (total <= 0) return ind;
       const remembered = total / (total + distinct);
       const backedOff = Math.log1p(-remembered) + ind;
@@ -298,14 +317,26 @@ export class AdaptiveDetector {
       const top = Math.max(seen, backedOff);
       return top + Math.log(Math.exp(seen - top) + Math.exp(backedOff - top));
     };
-    const everyone = remember(this.sets, sessions, independent(rate));
+    const everyone = remember(
+      this.sets,
+      sessions,
+      independent(rate, absentRate, `g\u0000${leaveOut}`),
+      leaveOut,
+    );
     const e = entity === undefined ? undefined : this.entityPresence.get(entity);
     if (e === undefined) return -everyone;
     const eSessions = e.sessions - leaveOut;
     const eRate = (t: number) =>
       ((t === UNSEEN ? 0 : (e.seen.get(t) ?? 0) - leaveOut) + ENTITY_PRIOR * rate(t)) /
       (eSessions + ENTITY_PRIOR);
-    const mine = remember(this.entitySets.get(entity as string) ?? new Map(), eSessions, independent(eRate));
+    const eAbsent = (t: number) =>
+      (Math.min(e.seen.get(t) ?? 0, eSessions) + ENTITY_PRIOR * absentRate(t)) / (eSessions + ENTITY_PRIOR);
+    const mine = remember(
+      this.entitySets.get(entity as string) ?? new Map(),
+      eSessions,
+      independent(eRate, eAbsent, `e${entity}\u0000${leaveOut}`),
+      leaveOut,
+    );
     return everyone - mine;
   }
 
