@@ -1,7 +1,8 @@
 import { SeqhuntError } from "../errors.js";
+import { Cmd } from "../model/cmd.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
-import type { Command } from "../types.js";
+import type { CmdJson, Command } from "../types.js";
 
 /** A session to learn from or to score: its commands, who ran it and how many times it occurred. */
 export interface AdaptiveSession {
@@ -30,6 +31,10 @@ export const DEFAULT_VIEWS = ["total", "set"] as const;
 const TOKEN_SPACE = 2 ** 21;
 const START = 0;
 const END = 1;
+/** A parameter is categorical (its values worth telling apart) when it has at most this many distinct values in training. */
+export const CATEGORICAL = 20;
+/** Occurrence ids of parameter features start here, after every command id. */
+const FEATURE_BASE = TOKEN_SPACE;
 /** Id of a token never seen in training. */
 const UNSEEN = -1;
 
@@ -146,7 +151,16 @@ export class AdaptiveDetector {
   readonly vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
   private global: ChainCounts;
   private readonly entities = new Map<string, ChainCounts>();
-  private readonly train: { ids: Int32Array; entity: string | undefined; weight: number }[] = [];
+  private readonly train: {
+    ids: Int32Array;
+    present: number[];
+    entity: string | undefined;
+    weight: number;
+  }[] = [];
+  /** Parameter features (command and parameter name, and a categorical parameter's value) by id. */
+  private readonly features = new Vocabulary();
+  private readonly categorical: ReadonlySet<string>;
+  private readonly input: readonly AdaptiveSession[];
   /** Chosen context order. */
   order = 0;
   private readonly maxOrder: number;
@@ -174,10 +188,13 @@ export class AdaptiveDetector {
     this.entityOrder = options.entityOrder ?? ENTITY_ORDER;
     this.viewNames = options.views ?? DEFAULT_VIEWS;
     this.global = new ChainCounts(this.maxOrder);
+    this.input = sessions;
+    this.categorical = categoricalParams(sessions);
     for (const s of sessions) {
       const ids = this.ids(s.session, true);
+      const present = this.present(s.session, ids, true);
       const weight = s.count ?? 1;
-      this.train.push({ ids, entity: s.entity, weight });
+      this.train.push({ ids, present, entity: s.entity, weight });
       this.global.add(ids, weight);
       if (s.entity !== undefined) {
         let e = this.entities.get(s.entity);
@@ -187,7 +204,7 @@ export class AdaptiveDetector {
         }
         e.add(ids, weight);
       }
-      this.addPresence(ids, s.entity, weight);
+      this.addPresence(present, s.entity, weight);
     }
     this.order = options.order ?? this.chooseOrder();
     this.calibrate();
@@ -203,8 +220,27 @@ export class AdaptiveDetector {
     return ids;
   }
 
-  private addPresence(ids: Int32Array, entity: string | undefined, weight: number): void {
-    const present = [...new Set(ids.subarray(1, ids.length - 1))].sort((a, b) => a - b);
+  /** What a session holds, sorted: its commands' ids, and its parameter features' ids after FEATURE_BASE. */
+  private present(session: readonly Command[], ids: Int32Array, learn: boolean): number[] {
+    const out = new Set<number>(ids.subarray(1, ids.length - 1));
+    const feature = (f: string) => {
+      const id = learn ? this.features.intern(f) : this.features.lookup(f, UNSEEN);
+      out.add(id === UNSEEN ? UNSEEN : FEATURE_BASE + id);
+    };
+    for (const c of session) {
+      if (typeof c === "string") continue;
+      if (c.params instanceof Set) for (const p of c.params) feature(`${c.name}\u0000${p}`);
+      else {
+        for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+          feature(`${c.name}\u0000${p}`);
+          if (this.categorical.has(p)) feature(`${c.name}\u0000${p}\u0000${v ?? ""}`);
+        }
+      }
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  private addPresence(present: readonly number[], entity: string | undefined, weight: number): void {
     const key = present.join(",");
     this.sessions += weight;
     this.sets.set(key, (this.sets.get(key) ?? 0) + weight);
@@ -281,8 +317,7 @@ export class AdaptiveDetector {
     return steps;
   }
 
-  private setView(ids: Int32Array, entity: string | undefined, leaveOut: number): number {
-    const presentIds = [...new Set(ids.subarray(1, ids.length - 1))].sort((a, b) => a - b);
+  private setView(presentIds: readonly number[], entity: string | undefined, leaveOut: number): number {
     const unseen = presentIds.includes(UNSEEN);
     const key = unseen ? "" : presentIds.join(",");
     const sessions = this.sessions - leaveOut;
@@ -341,7 +376,12 @@ export class AdaptiveDetector {
   }
 
   /** A session's raw statistics: per-step surprise sum, maximum and count, and the occurrence view. */
-  private raw(ids: Int32Array, entity: string | undefined, leaveOut: number): Float64Array {
+  private raw(
+    ids: Int32Array,
+    present: readonly number[],
+    entity: string | undefined,
+    leaveOut: number,
+  ): Float64Array {
     const steps = this.steps(ids, entity);
     let sum = 0;
     let squares = 0;
@@ -351,7 +391,7 @@ export class AdaptiveDetector {
       squares += x * x;
       if (x > max) max = x;
     }
-    const set = this.viewNames.some((n) => n.startsWith("set")) ? this.setView(ids, entity, leaveOut) : 0;
+    const set = this.viewNames.some((n) => n.startsWith("set")) ? this.setView(present, entity, leaveOut) : 0;
     return Float64Array.of(sum, max, steps.length, set, squares);
   }
 
@@ -378,7 +418,7 @@ export class AdaptiveDetector {
   private calibrate(): void {
     const raws = this.train.map((t) => {
       this.leave(t, -1);
-      const r = this.raw(t.ids, t.entity, 1);
+      const r = this.raw(t.ids, t.present, t.entity, 1);
       this.leave(t, 1);
       return r;
     });
@@ -422,7 +462,10 @@ export class AdaptiveDetector {
 
   /** One score per session, higher = more anomalous. */
   score(sessions: readonly AdaptiveSession[]): number[] {
-    return sessions.map((s) => this.combine(this.views(this.raw(this.ids(s.session, false), s.entity, 0))));
+    return sessions.map((s) => {
+      const ids = this.ids(s.session, false);
+      return this.combine(this.views(this.raw(ids, this.present(s.session, ids, false), s.entity, 0)));
+    });
   }
 
   /** The training sessions' own scores, each scored with one occurrence of it left out of every count. */
@@ -435,17 +478,16 @@ export class AdaptiveDetector {
     return this.train.map((t) => t.weight);
   }
 
-  /** The model as plain JSON: the training sessions (token ids, entity, weight) and options; scores are rebuilt from them. */
+  /** The model as plain JSON: the training sessions and options; counts and scores are rebuilt from them. */
   toJSON(): AdaptiveJson {
     return {
       format: "seqhunt-adaptive",
       version: 1,
       options: { ...this.options },
-      tokens: [...this.vocabulary.list()],
-      sessions: this.train.map((t) => ({
-        ids: Array.from(t.ids.subarray(1, t.ids.length - 1)),
+      sessions: this.input.map((t) => ({
+        session: t.session.map((c) => (typeof c === "string" ? c : c.toJSON())),
         ...(t.entity === undefined ? {} : { entity: t.entity }),
-        count: t.weight,
+        count: t.count ?? 1,
       })),
     };
   }
@@ -454,32 +496,42 @@ export class AdaptiveDetector {
   static fromJSON(json: AdaptiveJson): AdaptiveDetector {
     if (json?.format !== "seqhunt-adaptive" || json.version !== 1)
       throw new SeqhuntError("not a seqhunt adaptive model (format seqhunt-adaptive, version 1)");
-    return new AdaptiveDetector(AdaptiveDetector.sessionsOf(json), json.options);
-  }
-
-  /**
-   * A detector trained on both detectors' sessions: counts add exactly; the order and the standardisation are
-   * chosen again from the union (they depend on all training sessions, so they cannot be added).
-   */
-  merge(other: AdaptiveDetector): AdaptiveDetector {
-    return new AdaptiveDetector(
-      [...AdaptiveDetector.sessionsOf(this.toJSON()), ...AdaptiveDetector.sessionsOf(other.toJSON())],
-      this.options,
-    );
-  }
-
-  private static sessionsOf(json: AdaptiveJson): AdaptiveSession[] {
-    return json.sessions.map((s) => ({
-      session: s.ids.map((id) => {
-        const name = json.tokens[id];
-        if (name === undefined)
-          throw new SeqhuntError(`adaptive model: token id ${id} is not in its vocabulary`);
-        return name;
-      }),
+    const sessions = json.sessions.map((s) => ({
+      session: s.session.map((c) =>
+        typeof c === "string" ? c : new Cmd(c.name, Array.isArray(c.params) ? new Set(c.params) : c.params),
+      ),
       entity: s.entity,
       count: s.count,
     }));
+    return new AdaptiveDetector(sessions, json.options);
   }
+
+  /**
+   * A detector trained on both detectors' sessions: counts add exactly; the order, the categorical parameters
+   * and the standardisation are chosen again from the union (they depend on all training sessions).
+   */
+  merge(other: AdaptiveDetector): AdaptiveDetector {
+    return new AdaptiveDetector([...this.input, ...other.input], this.options);
+  }
+}
+
+/** Parameters with at most {@link CATEGORICAL} distinct values in training. */
+function categoricalParams(sessions: readonly AdaptiveSession[]): Set<string> {
+  const values = new Map<string, Set<string | null>>();
+  for (const t of sessions) {
+    for (const c of t.session) {
+      if (typeof c === "string" || c.params instanceof Set) continue;
+      for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+        let seen = values.get(p);
+        if (seen === undefined) {
+          seen = new Set();
+          values.set(p, seen);
+        }
+        if (seen.size <= CATEGORICAL) seen.add(v);
+      }
+    }
+  }
+  return new Set([...values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
 }
 
 /** The JSON form of an {@link AdaptiveDetector}. */
@@ -490,8 +542,6 @@ export interface AdaptiveJson {
   readonly version: 1;
   /** The constants it was trained with. */
   readonly options: AdaptiveOptions;
-  /** Token names by id (START and END first). */
-  readonly tokens: readonly string[];
   /** The training sessions. */
-  readonly sessions: readonly { ids: readonly number[]; entity?: string; count: number }[];
+  readonly sessions: readonly { session: readonly (string | CmdJson)[]; entity?: string; count: number }[];
 }
