@@ -2,7 +2,7 @@
 // Usage: node bench-dist/bench/adaptive-study.js [--sets SEA,HDFS] [variant ...]; variants are named below,
 // or method:NAME for another detector of trainDetector.
 import { AdaptiveDetector, type AdaptiveOptions } from "../src/detect/adaptive.js";
-import { type MethodName, trainDetector } from "../src/detect/detector.js";
+import { trainDetector } from "../src/detect/detector.js";
 import { evaluate } from "../src/eval/metrics.js";
 import { type Dataset, hdfs, lpr, sea, splicedLpr } from "./datasets.js";
 
@@ -47,7 +47,7 @@ console.log(`| variant | ${data.map(([n]) => `${n} AUC / F1 / @1% / @5% (order, 
 for (const name of names) {
   const cells = data.map(([, d]) => {
     const t0 = performance.now();
-    const method = name.startsWith("method:") ? (name.slice(7) as MethodName) : undefined;
+    const method = name.startsWith("method:") ? name.slice(7) : undefined;
     const detector =
       method === undefined
         ? new AdaptiveDetector(d.train, VARIANTS[name])
@@ -59,7 +59,7 @@ for (const name of names) {
     const m = evaluate(
       scores,
       d.test.map((t) => t.label),
-      d.test.map((t) => t.count ?? 1),
+      d.test.map((t) => t.weight ?? 1),
     );
     return `${m.auc.toFixed(4)} / ${m.bestF1.toFixed(3)} / ${m.hitRateAtFalseAlarm["0.01"].toFixed(3)} / ${m.hitRateAtFalseAlarm["0.05"].toFixed(3)} (${detector.order}, ${Math.round(events / seconds)})`;
   });

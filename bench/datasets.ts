@@ -3,16 +3,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../src/demo/generate.js";
-import type { LabelledSession } from "../src/detect/detector.js";
+import type { WeightedSession } from "../src/detect/types.js";
 
 const SHARED = process.env.SEQHUNT_SHARED ?? join(process.cwd(), "..", "shared");
 
 /** Training sessions (normal) and labelled test sessions. */
 export interface Dataset {
   /** Normal sessions to learn from. */
-  train: LabelledSession[];
+  train: WeightedSession[];
   /** Sessions to score, 1 = anomalous. */
-  test: (LabelledSession & { label: number })[];
+  test: (WeightedSession & { label: number })[];
 }
 
 /** SEA: a session is a block of 100 commands; per user, train on blocks 1-50, test blocks 51-150. */
@@ -22,7 +22,7 @@ export function sea(): Dataset {
     .trim()
     .split("\n")
     .map((l) => l.trim().split(/\s+/).map(Number));
-  const train: LabelledSession[] = [];
+  const train: WeightedSession[] = [];
   const test: Dataset["test"] = [];
   for (let u = 0; u < 50; u++) {
     const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
@@ -45,7 +45,7 @@ export function hdfs(seed: number): Dataset {
     .split("\n")
     .slice(1);
   const random = rng(seed);
-  const train: LabelledSession[] = [];
+  const train: WeightedSession[] = [];
   const test: Dataset["test"] = [];
   for (const line of rows) {
     const [sequence = "", countText = "0", labelText = "0"] = line.split(",");
@@ -53,13 +53,13 @@ export function hdfs(seed: number): Dataset {
     const count = Number(countText);
     const label = Number(labelText);
     if (label === 1) {
-      test.push({ session, count, label });
+      test.push({ session, weight: count, label });
       continue;
     }
     let picked = 0;
     for (let i = 0; i < count; i++) if (random() < 0.01) picked++;
-    if (picked > 0) train.push({ session, count: picked });
-    if (count > picked) test.push({ session, count: count - picked, label });
+    if (picked > 0) train.push({ session, weight: picked });
+    if (count > picked) test.push({ session, weight: count - picked, label });
   }
   return { train, test };
 }

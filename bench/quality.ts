@@ -2,7 +2,9 @@
 // with the protocols of its README. Writes the train/test JSONL it builds to bench-data/quality.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { METHODS, type MethodName, trainDetector } from "../src/detect/detector.js";
+import { trainDetector } from "../src/detect/detector.js";
+import { DETECTORS } from "../src/detect/registry.js";
+import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate, type Metrics } from "../src/eval/metrics.js";
 import { type Dataset, hdfs, lpr, sea } from "./datasets.js";
 
@@ -41,14 +43,14 @@ function perEntityHitRate(test: Dataset["test"], scores: readonly number[], rate
   return hits / positives;
 }
 
-function run(data: Dataset, method: MethodName): Metrics & { perEntity: [number, number] } {
+function run(data: Dataset, method: string): Metrics & { perEntity: [number, number] } {
   const detector = trainDetector(method, data.train);
   const scores = detector.score(data.test);
   return {
     ...evaluate(
       scores,
       data.test.map((t) => t.label),
-      data.test.map((t) => t.count ?? 1),
+      data.test.map((t) => t.weight ?? 1),
     ),
     perEntity: [perEntityHitRate(data.test, scores, 0.01), perEntityHitRate(data.test, scores, 0.05)],
   };
@@ -56,13 +58,15 @@ function run(data: Dataset, method: MethodName): Metrics & { perEntity: [number,
 
 function save(name: string, data: Dataset): void {
   mkdirSync(OUT, { recursive: true });
-  const lines = (xs: object[]) => `${xs.map((x) => JSON.stringify(x)).join("\n")}\n`;
+  // eval's JSONL calls the weight "count".
+  const lines = (xs: (WeightedSession & { label?: number })[]) =>
+    `${xs.map(({ weight, ...x }) => JSON.stringify({ ...x, count: weight })).join("\n")}\n`;
   writeFileSync(join(OUT, `${name}-train.jsonl`), lines(data.train));
   writeFileSync(join(OUT, `${name}-test.jsonl`), lines(data.test));
 }
 
 const only = process.argv.slice(2);
-const methods = (only.length ? only : Object.keys(METHODS)) as MethodName[];
+const methods = only.length ? only : [...DETECTORS.keys()];
 const seaData = sea();
 save("sea", seaData);
 const hdfsRuns = [1, 2, 3, 4, 5].map((seed) => hdfs(seed));

@@ -3,16 +3,12 @@ import { Cmd } from "../model/cmd.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
 import type { CmdJson, Command } from "../types.js";
+import { nameOf, tokenWords } from "./base.js";
+import { Calibration } from "./calibration.js";
+import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
-/** A session to learn from or to score: its commands, who ran it and how many times it occurred. */
-export interface AdaptiveSession {
-  /** The commands. */
-  readonly session: readonly Command[];
-  /** Who ran it (user, host), for per-entity views. */
-  readonly entity?: string | undefined;
-  /** How many times the session occurred (default 1). */
-  readonly count?: number | undefined;
-}
+/** A session to learn from or to score (the detectors' {@link WeightedSession}). */
+export type AdaptiveSession = WeightedSession;
 
 /** Longest context the chain may choose (in commands); the order actually used is chosen from the training data. */
 export const MAX_ORDER = 8;
@@ -37,8 +33,6 @@ export const CATEGORICAL = 20;
 const FEATURE_BASE = TOKEN_SPACE;
 /** Id of a token never seen in training. */
 const UNSEEN = -1;
-
-const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
 
 /**
  * Counts of next tokens after every context of 0..order previous tokens, in a suffix trie of context nodes.
@@ -193,7 +187,7 @@ export class AdaptiveDetector {
     for (const s of sessions) {
       const ids = this.ids(s.session, true);
       const present = this.present(s.session, ids, true);
-      const weight = s.count ?? 1;
+      const weight = s.weight ?? 1;
       this.train.push({ ids, present, entity: s.entity, weight });
       this.global.add(ids, weight);
       if (s.entity !== undefined) {
@@ -478,6 +472,29 @@ export class AdaptiveDetector {
     return this.train.map((t) => t.weight);
   }
 
+  /** Each step's surprise (per-step, against the entity when it has one) and the rarest step as the reason. */
+  explain(s: WeightedSession): DetectorExplanation {
+    const ids = this.ids(s.session, false);
+    const surprises = this.steps(ids, s.entity);
+    const steps = Array.from(surprises, (surprise, i) => ({
+      step: i < s.session.length ? tokenWords(nameOf(s.session[i] as Command)) : tokenWords(END_TOKEN),
+      surprise,
+    }));
+    let top = 0;
+    surprises.forEach((x, i) => {
+      if (x > (surprises[top] as number)) top = i;
+    });
+    const rarest = steps[top];
+    const unseen = top < s.session.length && ids[top + 1] === UNSEEN;
+    return {
+      steps,
+      reason:
+        rarest === undefined
+          ? "empty session"
+          : `rarest step: ${unseen ? `${rarest.step} (never seen in training)` : rarest.step}`,
+    };
+  }
+
   /** The model as plain JSON: the training sessions and options; counts and scores are rebuilt from them. */
   toJSON(): AdaptiveJson {
     return {
@@ -487,7 +504,7 @@ export class AdaptiveDetector {
       sessions: this.input.map((t) => ({
         session: t.session.map((c) => (typeof c === "string" ? c : c.toJSON())),
         ...(t.entity === undefined ? {} : { entity: t.entity }),
-        count: t.count ?? 1,
+        weight: t.weight ?? 1,
       })),
     };
   }
@@ -501,7 +518,7 @@ export class AdaptiveDetector {
         typeof c === "string" ? c : new Cmd(c.name, Array.isArray(c.params) ? new Set(c.params) : c.params),
       ),
       entity: s.entity,
-      count: s.count,
+      weight: s.weight,
     }));
     return new AdaptiveDetector(sessions, json.options);
   }
@@ -543,5 +560,40 @@ export interface AdaptiveJson {
   /** The constants it was trained with. */
   readonly options: AdaptiveOptions;
   /** The training sessions. */
-  readonly sessions: readonly { session: readonly (string | CmdJson)[]; entity?: string; count: number }[];
+  readonly sessions: readonly { session: readonly (string | CmdJson)[]; entity?: string; weight: number }[];
+}
+
+/** The adaptive detector behind each registry detector, for merge. */
+const adaptiveOf = new WeakMap<Detector, AdaptiveDetector>();
+
+function registryDetector(detector: AdaptiveDetector): Detector {
+  const heldOut = detector.trainingScores();
+  const calibration = Calibration.of(heldOut, detector.trainingWeights());
+  const d: Detector = {
+    method: "adaptive",
+    score: (sessions) => detector.score(sessions),
+    trainingScores: () => [...heldOut],
+    percentile: (score) => calibration.percentile(score),
+    explain: (session) => detector.explain(session),
+    toJSON: () => ({ method: "adaptive", state: detector.toJSON() }),
+  };
+  adaptiveOf.set(d, detector);
+  return d;
+}
+
+/**
+ * The `adaptive` detector for the registry. Its file holds the training sessions, so loading retrains (the
+ * same scores) and merging is exact: the union's counts, order and standardisation.
+ */
+export function adaptiveDetector(options: AdaptiveOptions = {}): DetectorFactory {
+  const of = (d: Detector) => {
+    const a = adaptiveOf.get(d);
+    if (a === undefined) throw new SeqhuntError(`cannot merge a ${d.method} detector into an adaptive one`);
+    return a;
+  };
+  return {
+    train: (sessions) => registryDetector(new AdaptiveDetector(sessions, options)),
+    load: (state) => registryDetector(AdaptiveDetector.fromJSON(state as AdaptiveJson)),
+    merge: (a, b) => registryDetector(of(a).merge(of(b))),
+  };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AdaptiveDetector, type AdaptiveSession } from "../../src/detect/adaptive.js";
 import { trainDetector } from "../../src/detect/detector.js";
+import { detectorEntry } from "../../src/detect/registry.js";
 
 /** A slice of UNM live lpr: 40 normal processes, then 5 attacked ones. */
 const lpr = readFileSync(join(import.meta.dirname, "data", "unm-lpr-slice.txt"), "utf8")
@@ -127,5 +128,18 @@ describe("adaptive detector", () => {
     expect(d.method).toBe("adaptive");
     expect(d.percentile(novel as number)).toBe(1);
     expect(d.trainingScores()).toHaveLength(train.length);
+  });
+
+  it("is registered as mergeable: the registry saves, loads and merges it exactly", () => {
+    const factory = detectorEntry("adaptive").factory();
+    const d = factory.train(train);
+    const probe = [{ session: usual }, { session: ["wipe"] }];
+    const loaded = factory.load(JSON.parse(JSON.stringify(d.toJSON())).state);
+    expect(loaded.score(probe)).toEqual(d.score(probe));
+    const merged = factory.merge?.(factory.train(train.slice(0, 30)), factory.train(train.slice(30)));
+    expect(merged?.score(probe)).toEqual(d.score(probe));
+    expect(d.explain({ session: ["login", "wipe"] }).reason).toBe(
+      "rarest step: wipe (never seen in training)",
+    );
   });
 });
