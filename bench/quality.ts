@@ -1,70 +1,14 @@
-// npm run quality: detection quality of every registered method on every public labelled set in
-// ../shared/datasets (SEA, HDFS, UNM and MIT live lpr), with the protocols of its README, as one table.
-// Writes the train/test JSONL it builds to bench-data/quality. Arguments: method names to run only those.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// npm run quality: detection quality of every method on the public labelled data in ../shared/datasets,
+// with the protocols of its README. Writes the train/test JSONL it builds to bench-data/quality.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rng } from "../src/demo/generate.js";
 import { trainDetector } from "../src/detect/detector.js";
 import { DETECTORS } from "../src/detect/registry.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate, type Metrics } from "../src/eval/metrics.js";
+import { type Dataset, hdfs, lpr, sea } from "./datasets.js";
 
-const SHARED = process.env.SEQHUNT_SHARED ?? join(process.cwd(), "..", "shared");
 const OUT = join(process.cwd(), "bench-data", "quality");
-
-interface Dataset {
-  train: WeightedSession[];
-  test: (WeightedSession & { label: number })[];
-}
-
-/** SEA: a session is a block of 100 commands; per user, train on blocks 1-50, test blocks 51-150. */
-export function sea(): Dataset {
-  const dir = join(SHARED, "datasets", "sea");
-  const labels = readFileSync(join(dir, "masquerade_summary.txt"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/).map(Number));
-  const train: WeightedSession[] = [];
-  const test: Dataset["test"] = [];
-  for (let u = 0; u < 50; u++) {
-    const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
-      .trim()
-      .split("\n")
-      .map((c) => c.trim());
-    for (let b = 0; b < 150; b++) {
-      const session = cmds.slice(b * 100, b * 100 + 100);
-      if (b < 50) train.push({ session, entity: `User${u + 1}` });
-      else test.push({ session, entity: `User${u + 1}`, label: labels[b - 50]?.[u] ?? 0 });
-    }
-  }
-  return { train, test };
-}
-
-/** HDFS: expand sequences by count, a seeded 1% of normal blocks to train, all the rest to test. */
-export function hdfs(seed: number): Dataset {
-  const rows = readFileSync(join(SHARED, "datasets", "hdfs", "hdfs_full_collapsed_unique.csv"), "utf8")
-    .trim()
-    .split("\n")
-    .slice(1);
-  const random = rng(seed);
-  const train: WeightedSession[] = [];
-  const test: Dataset["test"] = [];
-  for (const line of rows) {
-    const [sequence = "", countText = "0", labelText = "0"] = line.split(",");
-    const session = sequence.split(" ");
-    const count = Number(countText);
-    const label = Number(labelText);
-    if (label === 1) {
-      test.push({ session, weight: count, label });
-      continue;
-    }
-    let picked = 0;
-    for (let i = 0; i < count; i++) if (random() < 0.01) picked++;
-    if (picked > 0) train.push({ session, weight: picked });
-    if (count > picked) test.push({ session, weight: count - picked, label });
-  }
-  return { train, test };
-}
 
 /**
  * Hit rate with one threshold per entity (SEA's second protocol): each user's threshold keeps false alarms
@@ -121,60 +65,30 @@ function save(name: string, data: Dataset): void {
   writeFileSync(join(OUT, `${name}-test.jsonl`), lines(data.test));
 }
 
-/**
- * UNM or MIT live lpr (long system-call traces): a session is one process's calls in file order; the normal
- * processes shuffled with a fixed seed, half to train, the other half and every exploit process to test.
- */
-export function lpr(site: "unm" | "mit", seed: number): Dataset {
-  const processes = (file: string) => {
-    const byPid = new Map<string, string[]>();
-    for (const line of readFileSync(join(SHARED, "datasets", "unm", file), "utf8").split("\n")) {
-      const [pid, call] = line.trim().split(/\s+/);
-      if (pid === undefined || call === undefined) continue;
-      let calls = byPid.get(pid);
-      if (calls === undefined) {
-        calls = [];
-        byPid.set(pid, calls);
-      }
-      calls.push(call);
-    }
-    return [...byPid.values()];
-  };
-  const normal = processes(`${site}-lpr-normal.int`);
-  const random = rng(seed);
-  for (let i = normal.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [normal[i], normal[j]] = [normal[j] as string[], normal[i] as string[]];
-  }
-  const half = Math.floor(normal.length / 2);
-  return {
-    train: normal.slice(0, half).map((session) => ({ session })),
-    test: [
-      ...normal.slice(half).map((session) => ({ session, label: 0 })),
-      ...processes(`${site}-lpr-exploit.int`).map((session) => ({ session, label: 1 })),
-    ],
-  };
-}
-
 const only = process.argv.slice(2);
 const methods = only.length ? only : [...DETECTORS.keys()];
-const sets: [string, Dataset, string][] = [
-  ["SEA", sea(), "sea"],
-  ["HDFS (seed 1)", hdfs(1), "hdfs-seed1"],
-  ["UNM lpr (seed 1)", lpr("unm", 1), "unm-lpr-seed1"],
-  ["MIT lpr (seed 1)", lpr("mit", 1), "mit-lpr-seed1"],
-];
-for (const [, data, file] of sets) save(file, data);
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-console.log("| method | data | AUC | best F1 (P / R) | hits @1% FA | hits @5% FA | notes |");
-console.log("| --- | --- | ---: | ---: | ---: | ---: | --- |");
+const seaData = sea();
+save("sea", seaData);
+const hdfsRuns = [1, 2, 3, 4, 5].map((seed) => hdfs(seed));
+const lprRuns = [lpr("unm", 1), lpr("mit", 1)];
+save("hdfs-seed1", hdfsRuns[0] as Dataset);
+console.log(
+  "| method | SEA AUC | SEA hit @1% / @5% FA | SEA hit @1% / @5%, per-user thresholds | HDFS AUC (seed 1) | HDFS best F1 (P / R) | HDFS F1 over 5 seeds | UNM lpr AUC / hit @1% / @5% | MIT lpr AUC / hit @1% / @5% |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const method of methods) {
-  for (const [name, data] of sets) {
-    const m = run(data, method);
-    const notes =
-      name === "SEA" ? `per-user thresholds: ${pct(m.perEntity[0])} / ${pct(m.perEntity[1])}` : "";
-    console.log(
-      `| ${method} | ${name} | ${m.auc.toFixed(4)} | ${m.bestF1.toFixed(3)} (${m.precision.toFixed(3)} / ${m.recall.toFixed(3)}) | ${pct(m.hitRateAtFalseAlarm["0.01"])} | ${pct(m.hitRateAtFalseAlarm["0.05"])} | ${notes} |`,
-    );
-  }
+  const s = run(seaData, method);
+  const h = hdfsRuns.map((d) => run(d, method));
+  const first = h[0] as Metrics;
+  const f1s = h.map((m) => m.bestF1);
+  const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
+  const spread = Math.sqrt(f1s.reduce((a, b) => a + (b - mean) ** 2, 0) / f1s.length);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const traces = lprRuns.map((d) => {
+    const m = run(d, method);
+    return `${m.auc.toFixed(3)} / ${pct(m.hitRateAtFalseAlarm["0.01"])} / ${pct(m.hitRateAtFalseAlarm["0.05"])}`;
+  });
+  console.log(
+    `| ${method} | ${s.auc.toFixed(3)} | ${pct(s.hitRateAtFalseAlarm["0.01"])} / ${pct(s.hitRateAtFalseAlarm["0.05"])} | ${pct(s.perEntity[0])} / ${pct(s.perEntity[1])} | ${first.auc.toFixed(4)} | ${first.bestF1.toFixed(3)} (${first.precision.toFixed(3)} / ${first.recall.toFixed(3)}) | ${mean.toFixed(3)} ± ${spread.toFixed(3)} | ${traces.join(" | ")} |`,
+  );
 }
