@@ -573,6 +573,14 @@ function registryDetector(detector: AdaptiveDetector): Detector {
     method: "adaptive",
     score: (sessions) => detector.score(sessions),
     trainingScores: () => [...heldOut],
+    // Called on the very sessions it was trained on (same fingerprint, same order): their held-out scores.
+    scoreHeldOut: (sessions) => {
+      if (sessions.length !== heldOut.length)
+        throw new SeqhuntError(
+          `an adaptive detector scores held out only the ${heldOut.length} sessions it was trained on, not ${sessions.length}`,
+        );
+      return [...heldOut];
+    },
     percentile: (score) => calibration.percentile(score),
     explain: (session) => detector.explain(session),
     toJSON: () => ({ method: "adaptive", state: detector.toJSON() }),
