@@ -7,10 +7,11 @@ import { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
+import { type CommandLineOptions, commandTransform } from "./command-line.js";
 import { impliedParamModeNote, SanityCheck } from "./sanity.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
-export interface InputOptions {
+export interface InputOptions extends CommandLineOptions {
   user: string[];
   time: string;
   event: string;
@@ -71,7 +72,7 @@ export async function loadSessions(
     }
     return { sessions: onSession ? [] : all, stats, identityColumns: [], warnings: sanity.warnings() };
   }
-  if (options.paramMode !== "none" && options.params === undefined) {
+  if (options.paramMode !== "none" && options.params === undefined && options.commandLine === undefined) {
     throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
   }
   const sessions: CliSession[] = [];
@@ -97,10 +98,13 @@ export async function loadSessions(
     {
       identity: options.user,
       time: options.time,
-      event: options.event,
-      params: options.params ?? null,
+      timeFormat: options.timeFormat,
+      // A command line is read as plain text and made a command with parameters by the transform.
+      event: options.commandLine ?? options.event,
+      params: options.commandLine === undefined ? (options.params ?? null) : null,
       paramsFormat: options.paramsFormat,
-      paramMode: options.paramMode,
+      paramMode: options.commandLine === undefined ? options.paramMode : "none",
+      transform: commandTransform(options),
       onBadRow: options.onBadRow,
       // Every session is kept anyway: holding the events to sort them here costs little and saves DuckDB's sort.
       sortInMemory: onSession === undefined,

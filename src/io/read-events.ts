@@ -14,13 +14,16 @@ import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
 import { badJsonLine, noJsonObjectError, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
 import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
+import { registerTimeParser, timeMicrosSql } from "./time-sql.js";
 
 /** Which columns hold what, and how to read the parameters. */
 export interface EventColumns {
   /** Identity columns (user, IP, host...). */
   readonly identity: readonly string[];
-  /** Time column: ISO 8601 (UTC when no zone), epoch seconds or milliseconds, or a timestamp type. */
+  /** Time column: ISO 8601 (UTC when no zone), the Azure portal's US format, epoch s/ms/us/ns, or a timestamp type. */
   readonly time: string;
+  /** A strftime-like format of the time column's text (`--time-format`); absent: every format seqhunt knows. */
+  readonly timeFormat?: string | undefined;
   /** Event (command) column. */
   readonly event: string;
   /** Parameters column, or null. */
@@ -53,6 +56,8 @@ export interface ReadEventsOptions extends EventColumns {
    * until the last is read: for callers that keep every session anyway.
    */
   readonly sortInMemory?: boolean;
+  /** Remakes each command before it is used (a whole command line parsed, parameter values shaped). */
+  readonly transform?: ((command: Command) => Command) | undefined;
 }
 
 interface Source {
@@ -62,13 +67,6 @@ interface Source {
   readonly format: InputFormat;
   readonly sql: string;
   readonly rejectsTable: string | null;
-}
-
-const EPOCH_REGEX = sqlString("^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$");
-
-/** Epoch microseconds from a VARCHAR expression: epoch seconds, epoch milliseconds (>= 1e11), or a date-time. */
-function microsFromText(x: string): string {
-  return `CASE WHEN regexp_full_match(${x}, ${EPOCH_REGEX}) THEN CAST(CASE WHEN abs(CAST(trim(${x}) AS DOUBLE)) >= 1e11 THEN CAST(trim(${x}) AS DOUBLE) * 1000 ELSE CAST(trim(${x}) AS DOUBLE) * 1000000 END AS DOUBLE) ELSE CAST(epoch_us(try_cast(trim(${x}) AS TIMESTAMPTZ)) AS DOUBLE) END`;
 }
 
 /** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
@@ -126,7 +124,7 @@ async function buildSource(
       `${parts.seq} AS __seq`,
       ...columns.identity.map((c, i) => `${parts.text(c)} AS __id${i}`),
       `${parts.text(columns.time)} AS __time`,
-      `${parts.ts ?? microsFromText(parts.text(columns.time))} AS __ts`,
+      `${parts.ts ?? timeMicrosSql(parts.text(columns.time), { format: columns.timeFormat })} AS __ts`,
       `${parts.text(columns.event)} AS __event`,
       `${parts.params ?? (columns.params === null ? "NULL" : parts.text(columns.params))} AS __params`,
       `${parts.bad} AS __bad`,
@@ -185,7 +183,7 @@ async function buildSource(
   const timeType = typeOf.get(columns.time) ?? "VARCHAR";
   const ts = /^TIMESTAMP|^DATE/.test(timeType)
     ? `CAST(epoch_us(CAST(${col(columns.time)} AS TIMESTAMPTZ)) AS DOUBLE)`
-    : microsFromText(asText(columns.time));
+    : timeMicrosSql(asText(columns.time), { format: columns.timeFormat });
   const sql = `SELECT ${standard({ seq: "CAST(file_row_number + 1 AS DOUBLE)", text: asText, ts, bad: "false" })} FROM ${reader}`;
   return { path, readFrom, format, sql, rejectsTable: null };
 }
@@ -287,6 +285,7 @@ async function readWith(
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
+  registerTimeParser(con, { format: options.timeFormat });
   const inMemory = options.sortInMemory === true;
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
   if (inMemory) await con.run("SET threads = 1");
@@ -329,7 +328,10 @@ async function readWith(
     }
     const s = sources[file] as Source;
     // The rejected rows are known only once the read ends: find them now, to count lines past them.
-    const rejects = s.rejectsTable === null ? [] : await rescanRejects(s.sql, s.rejectsTable, s.readFrom);
+    const rejects =
+      s.rejectsTable === null
+        ? []
+        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: options.timeFormat });
     const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
     const first = rejects[0];
     if (first !== undefined && (place.kind !== "line" || first.line < place.number))
@@ -440,6 +442,7 @@ async function readWith(
             } else if (mode !== "none") {
               command = trustedCmd(event, mode === "names" ? new Set() : {});
             }
+            if (options.transform !== undefined) command = options.transform(command);
             stats.read++;
             stats.used++;
             if (held !== null) {
