@@ -1,6 +1,6 @@
-import { writeFileSync } from "node:fs";
 import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
 import { publish } from "./commands.js";
@@ -156,11 +156,7 @@ export async function trainClickHouse(
   } finally {
     await push.close();
   }
-  try {
-    writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
-  } catch (err) {
-    throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
-  }
+  writeTextAtomically(options.out, `${JSON.stringify(model.toJSON())}\n`);
   if (!options.quiet)
     io.err(
       `trained in ClickHouse on ${push.sessionCount} sessions (${model.sessionType}); wrote ${options.out}`,

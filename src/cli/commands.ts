@@ -1,9 +1,7 @@
-import { writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import pc from "picocolors";
 import { Calibration } from "../detect/calibration.js";
 import { referenceRarity, withWindow } from "../detect/reference.js";
 import { SeqhuntError } from "../errors.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
@@ -37,6 +35,7 @@ import {
   typeOfLoaded,
 } from "./sessions.js";
 import { SpilledSessions } from "./spill.js";
+import { renderTable, type TableColumn, terminalWidth } from "./table-layout.js";
 import { printable, progressBar } from "./terminal.js";
 
 /** Options of hunt and score. */
@@ -70,10 +69,22 @@ async function load(
   } finally {
     bar?.stop();
   }
-  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
-  if (loaded.sessions.length === 0)
-    throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+  reportRead(loaded, options, io);
+  if (loaded.sessions.length === 0) throw noSessions(files);
   return loaded;
+}
+
+/** The rows read (always when rows were skipped) and every sanity warning (even with --quiet: results may be wrong). */
+function reportRead(loaded: LoadedSessions, options: { quiet: boolean }, io: Io): void {
+  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  for (const w of loaded.warnings ?? []) io.err(`seqhunt: warning: ${w}`);
+}
+
+/** The error for an input that gave no session, naming the files. */
+function noSessions(files: readonly string[]): SeqhuntError {
+  return new SeqhuntError(
+    `${files.join(", ")}: no sessions: the input has no rows, or every row was skipped (see the summary above)`,
+  );
 }
 
 function train(loaded: LoadedSessions): Model {
@@ -111,35 +122,35 @@ function printTop(
   identity: readonly string[],
   io: Io,
 ): void {
-  const color = process.stdout.isTTY === true;
   const method = ranked[0]?.method?.name ?? "reference";
-  const scoreHead = `${method} score`;
-  // Loaded when a table is printed, not at start (--quiet prints none).
-  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
-  const table = new Table({
-    head: ["rank", ...identity, "start", "length", scoreHead, "percentile", "reason"].map((h) =>
-      color ? pc.bold(h) : h,
-    ),
-    style: color ? {} : { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [6, ...identity.map(() => 22), 22, 8, Math.max(12, scoreHead.length + 2), 12, 60],
-  });
   const number = (x: number | undefined, digits: number) =>
     x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(digits);
-  ranked.forEach((r, i) => {
-    table.push([
-      String(r.rank),
-      ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", 40)),
-      r.session.start === null
-        ? ""
-        : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
-      String(r.session.commands.length),
-      number(r.method?.score, 3),
-      number(r.method === undefined ? undefined : 100 * r.method.percentile, 1),
-      printable(reasons[i] ?? "", 160),
-    ]);
-  });
-  io.out(table.toString());
+  const columns: TableColumn[] = [
+    { head: "rank", kind: "key", keep: 0 },
+    ...identity.map((h): TableColumn => ({ head: h, kind: "identity", keep: 0 })),
+    { head: "start", kind: "time", keep: 0 },
+    { head: "length", kind: "number", keep: 3 },
+    { head: `${method} score`, kind: "number", keep: 0 },
+    { head: "percentile", kind: "number", keep: 2 },
+    { head: "reason", kind: "text", keep: 1 },
+  ];
+  const rows = ranked.map((r, i) => [
+    String(r.rank),
+    ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", Number.POSITIVE_INFINITY)),
+    r.session.start === null
+      ? ""
+      : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
+    String(r.session.commands.length),
+    number(r.method?.score, 3),
+    number(r.method === undefined ? undefined : 100 * r.method.percentile, 1),
+    printable(reasons[i] ?? "", 160),
+  ]);
+  io.out(
+    renderTable(columns, rows, {
+      width: terminalWidth(process.stdout),
+      color: process.stdout.isTTY === true,
+    }),
+  );
 }
 
 /** The result of a hunt, for callers that go on (the demo, the report). */
@@ -190,8 +201,8 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     } finally {
       bar?.stop();
     }
-    if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
-    if (spill.count === 0) throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+    reportRead(loaded, options, io);
+    if (spill.count === 0) throw noSessions(files);
     const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
     if (file !== null && file.detector.method !== "reference")
       throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
@@ -241,7 +252,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     const head = spill.read(order.subarray(0, headCount));
     const ranking = rankInOrder(model, head, options, methodOfChunk(order.subarray(0, headCount)));
     const modelSource = options.model ?? "trained on the input";
-    const headLoaded = { sessions: head, stats: loaded.stats, identityColumns: loaded.identityColumns };
+    const headLoaded = { ...loaded, sessions: head };
     await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
     if (options.report && !options.quiet && spill.count > headCount)
       io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
@@ -298,13 +309,7 @@ export async function publish(
   const { ranked, explain, reason } = ranking;
   const top = ranked.slice(0, options.top);
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
-  if (options.out) {
-    const records = (function* () {
-      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
-    })();
-    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
-    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
-  }
+  let report: string | null = null;
   if (options.report) {
     const rankedBy = ranked[0]?.method?.name;
     // The report loads here, not at start: only --report needs it.
@@ -337,15 +342,21 @@ export async function publish(
         modelSource: options.modelSource,
         method: rankedBy === undefined || isReference(rankedBy) ? null : rankedBy,
         identityColumns: loaded.identityColumns,
+        warnings: loaded.warnings ?? [],
       },
     );
-    try {
-      writeFileSync(options.report, renderReport(data));
-    } catch (err) {
-      throw new SeqhuntError(`${options.report}: cannot write: ${(err as Error).message}`, {
-        file: options.report,
-      });
-    }
+    // Rendered before any output is written: a report that fails leaves no --out behind either.
+    report = renderReport(data);
+  }
+  if (options.out) {
+    const records = (function* () {
+      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
+    })();
+    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
+    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
+  }
+  if (options.report && report !== null) {
+    writeTextAtomically(options.report, report);
     if (!options.quiet) io.err(`wrote the report to ${options.report}`);
   }
 }
@@ -369,11 +380,7 @@ export async function trainCommand(files: readonly string[], options: TrainOptio
   const loaded = await load(files, options, io);
   const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
   const { file, method } = trainModelFile(loaded, options, base);
-  try {
-    writeFileSync(out, `${JSON.stringify(file)}\n`);
-  } catch (err) {
-    throw new SeqhuntError(`${out}: cannot write: ${(err as Error).message}`, { file: out });
-  }
+  writeTextAtomically(out, `${JSON.stringify(file)}\n`);
   if (!options.quiet) {
     const what = `${loaded.sessions.length} sessions (${file.reference.sessionType}, ${method})`;
     io.err(

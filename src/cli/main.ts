@@ -6,8 +6,10 @@ import { DEFAULT_METHOD, DETECTORS } from "../detect/registry.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { EngineOptions } from "./clickhouse.js";
+import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
 import type { HuntOptions, Io, sessionizeCommand, TrainOptions } from "./commands.js";
 import type { evalCommand } from "./eval.js";
+import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
 
 // Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
@@ -43,11 +45,11 @@ const columns = (value: string): string[] => {
 
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
-  return cmd
+  return commandLineOptions(cmd)
     .option("--user <cols>", "identity columns, comma-separated", columns, ["UserId"])
     .option(
       "--time <col>",
-      "time column (ISO 8601, UTC when no zone; or epoch seconds/milliseconds)",
+      "time column (ISO 8601, UTC when no zone; the Azure portal's US format; epoch s/ms/us/ns by magnitude)",
       "TimeGenerated",
     )
     .option("--event <col>", "event (command) column", "Operation")
@@ -176,12 +178,17 @@ export function buildProgram(io: Io): Command {
   const program = new Command("seqhunt")
     .description("Find anomalous sessions in security logs with a Markov model of normal sessions.")
     .version(VERSION)
-    .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      // A usage error is printed by run() as one line with where to get help.
+      outputError: () => undefined,
     })
     .exitOverride()
+    .hook("preAction", (_program, command) => {
+      resolveCommandLineDefaults(command);
+      preflight(command);
+    })
     .addHelpText(
       "after",
       `
@@ -191,14 +198,25 @@ Examples:
   $ seqhunt train last-month.parquet --out baseline.json
   $ seqhunt score today.csv --model baseline.json --out scores.csv`,
     );
+  addHunt(program, io);
+  addScore(program, io);
+  addTrain(program, io);
+  addSessionize(program, io);
+  addReport(program, io);
+  addEval(program, io);
+  addDemo(program, io);
+  return program;
+}
 
-  const huntOrScore = async (files: string[], options: HuntOptions & EngineOptions) => {
-    const clickhouse = await import("./clickhouse.js");
-    if (clickhouse.usesClickHouse(files, options))
-      await clickhouse.huntClickHouse(referenceOnly(options), io);
-    else await (await import("./commands.js")).hunt(files, options, io);
-  };
+/** hunt and score: in ClickHouse with `--engine clickhouse` (reference ranking only), else in process. */
+async function huntOrScore(files: string[], options: HuntOptions & EngineOptions, io: Io): Promise<void> {
+  const clickhouse = await import("./clickhouse.js");
+  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(referenceOnly(options), io);
+  else await (await import("./commands.js")).hunt(files, options, io);
+}
 
+/** `hunt`: rank sessions rarest first (in process, or pushed down to ClickHouse). */
+function addHunt(program: Command, io: Io): void {
   engineOptions(
     scoringOptions(
       inputOptions(
@@ -211,8 +229,11 @@ Examples:
   )
     .description("rank sessions rarest first: read, sessionize, train (or load --model), score")
     .addHelpText("after", EXAMPLES_HUNT)
-    .action(huntOrScore);
+    .action((files: string[], options: HuntOptions & EngineOptions) => huntOrScore(files, options, io));
+}
 
+/** `score`: score against a saved model. */
+function addScore(program: Command, io: Io): void {
   engineOptions(
     scoringOptions(inputOptions(program.command("score").argument("[files...]", "event files to score"))),
     true,
@@ -220,10 +241,13 @@ Examples:
     .description("score sessions against a saved model (--model is required)")
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
     .action(async (files: string[], options: HuntOptions & EngineOptions) => {
-      if (!options.model) throw new CommanderError(2, "seqhunt.usage", "error: score needs --model FILE");
-      await huntOrScore(files, options);
+      if (!options.model) throw usageError("score needs --model FILE");
+      await huntOrScore(files, options, io);
     });
+}
 
+/** `train`: train a model and save it (in process, or counted in ClickHouse). */
+function addTrain(program: Command, io: Io): void {
   engineOptions(
     detectorOptions(
       inputOptions(
@@ -253,7 +277,10 @@ Examples:
         await clickhouse.trainClickHouse({ ...options, out }, io);
       } else await (await import("./commands.js")).trainCommand(files, options, io);
     });
+}
 
+/** `sessionize`: split events into sessions and write them. */
+function addSessionize(program: Command, io: Io): void {
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))
     .description("split events into sessions and write them")
     .option("--out <file>", "write sessions as .jsonl, .json or .csv (default: JSONL on stdout)")
@@ -264,7 +291,10 @@ Examples:
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
       await (await import("./commands.js")).sessionizeCommand(files, options, io);
     });
+}
 
+/** `report`: the HTML report of a scores file. */
+function addReport(program: Command, io: Io): void {
   program
     .command("report")
     .argument("<scores>", "scores written by hunt or score with --out (.jsonl, .json)")
@@ -289,7 +319,10 @@ Examples:
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
       await (await import("./report.js")).reportCommand(scores, options, io);
     });
+}
 
+/** `eval`: detection quality of a detector on labelled sessions. */
+function addEval(program: Command, io: Io): void {
   program
     .command("eval")
     .description("measure detection quality: train on normal sessions, score labelled ones")
@@ -321,7 +354,10 @@ Example:
     .action(async (options: Parameters<typeof evalCommand>[0]) => {
       await (await import("./eval.js")).evalCommand(options, io);
     });
+}
 
+/** `demo`: a generated log with injected attacks, hunted. */
+function addDemo(program: Command, io: Io): void {
   program
     .command("demo")
     .description(
@@ -334,7 +370,6 @@ Example:
     .action(async (options: { out: string; seed: number; quiet: boolean }) => {
       await (await import("./demo.js")).demo(options, io);
     });
-  return program;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 bad input, 2 usage). */
@@ -351,14 +386,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         err.code === "commander.help"
       )
         return 0;
-      if (err.code === "seqhunt.usage") io.err(err.message);
+      const message = err.message.replace(/^error: /, "");
+      const command = program.commands.find((c) => c.name() === argv[0]);
+      io.err(`seqhunt: error: ${message} (see: seqhunt ${command ? `${command.name()} ` : ""}--help)`);
       return 2;
     }
     if (err instanceof SeqhuntError) {
       io.err(`seqhunt: error: ${err.message}`);
       return 1;
     }
-    io.err(`seqhunt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // A bug, not bad input: one line (no stack trace) that says so.
+    io.err(
+      `seqhunt: internal error: ${err instanceof Error ? err.message : String(err)} (this is a bug in seqhunt: please report it with the command line)`,
+    );
     return 1;
   }
 }
@@ -372,6 +412,13 @@ const invokedDirectly = (() => {
 })();
 if (invokedDirectly) {
   const io: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
+  // An error outside run()'s chain (a stream's late failure) still ends the run with one line and exit 1.
+  const crash = (err: unknown) => {
+    process.stderr.write(`seqhunt: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

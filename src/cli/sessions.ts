@@ -8,9 +8,11 @@ import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
+import { type CommandLineOptions, commandTransform } from "./command-line.js";
+import { impliedParamModeNote, SanityCheck } from "./sanity.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
-export interface InputOptions {
+export interface InputOptions extends CommandLineOptions {
   user: string[];
   time: string;
   event: string;
@@ -21,6 +23,8 @@ export interface InputOptions {
   maxDuration: number;
   sessions: boolean;
   onBadRow: BadRowPolicy;
+  /** Set when `--params` came without `--param-mode`, which then became `values`. */
+  impliedParamMode?: boolean;
 }
 
 /** A session on its way through the CLI. */
@@ -40,6 +44,8 @@ export interface LoadedSessions {
   readonly sessions: CliSession[];
   readonly stats: ReadStats;
   readonly identityColumns: readonly string[];
+  /** What looks wrong in the sessions (see SanityCheck), one line each. */
+  readonly warnings?: readonly string[];
 }
 
 export { sessionTypeOf };
@@ -60,13 +66,18 @@ export async function loadSessions(
       commands: s.commands,
       fields: s.fields,
     }));
-    if (onSession) for (const s of all) onSession(s);
-    return { sessions: onSession ? [] : all, stats, identityColumns: [] };
+    const sanity = new SanityCheck([]);
+    for (const s of all) {
+      sanity.add(s);
+      onSession?.(s);
+    }
+    return { sessions: onSession ? [] : all, stats, identityColumns: [], warnings: sanity.warnings() };
   }
-  if (options.paramMode !== "none" && options.params === undefined) {
+  if (options.paramMode !== "none" && options.params === undefined && options.commandLine === undefined) {
     throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
   }
   const sessions: CliSession[] = [];
+  const sanity = new SanityCheck(options.user);
   const sessionizer = new Sessionizer<Command>(
     { maxSessionTimeMins: options.maxDuration, maxEventSeparationMins: options.maxGap },
     (s) => {
@@ -77,6 +88,7 @@ export async function loadSessions(
         commands: s.events,
         fields: {},
       };
+      sanity.add(session);
       // With a callback, sessions are handed over as they close and not kept: memory stays bounded.
       if (onSession) onSession(session);
       else sessions.push(session);
@@ -87,10 +99,13 @@ export async function loadSessions(
     {
       identity: options.user,
       time: options.time,
-      event: options.event,
-      params: options.params ?? null,
+      timeFormat: options.timeFormat,
+      // A command line is read as plain text and made a command with parameters by the transform.
+      event: options.commandLine ?? options.event,
+      params: options.commandLine === undefined ? (options.params ?? null) : null,
       paramsFormat: options.paramsFormat,
-      paramMode: options.paramMode,
+      paramMode: options.commandLine === undefined ? options.paramMode : "none",
+      transform: commandTransform(options),
       onBadRow: options.onBadRow,
       // Every session is kept anyway: holding the events to sort them here costs little and saves DuckDB's sort.
       sortInMemory: onSession === undefined,
@@ -99,7 +114,8 @@ export async function loadSessions(
     (identity, time, command) => sessionizer.push(identity, time, command),
   );
   sessionizer.finish();
-  return { sessions, stats, identityColumns: options.user };
+  const notes = options.impliedParamMode && options.params ? [impliedParamModeNote(options.params)] : [];
+  return { sessions, stats, identityColumns: options.user, warnings: [...notes, ...sanity.warnings()] };
 }
 
 /**

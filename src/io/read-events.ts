@@ -6,17 +6,24 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
 import type { Command } from "../types.js";
+import { csvReader } from "./csv-reader.js";
+import { LINE_LIMITS, MAX_LINE_BYTES, readError } from "./duckdb-errors.js";
 import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
 import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
+import { badJsonLine, noJsonObjectError, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
+import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
+import { registerTimeParser, timeMicrosSql } from "./time-sql.js";
 
 /** Which columns hold what, and how to read the parameters. */
 export interface EventColumns {
   /** Identity columns (user, IP, host...). */
   readonly identity: readonly string[];
-  /** Time column: ISO 8601 (UTC when no zone), epoch seconds or milliseconds, or a timestamp type. */
+  /** Time column: ISO 8601 (UTC when no zone), the Azure portal's US format, epoch s/ms/us/ns, or a timestamp type. */
   readonly time: string;
+  /** A strftime-like format of the time column's text (`--time-format`); absent: every format seqhunt knows. */
+  readonly timeFormat?: string | undefined;
   /** Event (command) column. */
   readonly event: string;
   /** Parameters column, or null. */
@@ -49,20 +56,17 @@ export interface ReadEventsOptions extends EventColumns {
    * until the last is read: for callers that keep every session anyway.
    */
   readonly sortInMemory?: boolean;
+  /** Remakes each command before it is used (a whole command line parsed, parameter values shaped). */
+  readonly transform?: ((command: Command) => Command) | undefined;
 }
 
 interface Source {
   readonly path: string;
+  /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
+  readonly readFrom: string;
   readonly format: InputFormat;
   readonly sql: string;
   readonly rejectsTable: string | null;
-}
-
-const EPOCH_REGEX = sqlString("^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$");
-
-/** Epoch microseconds from a VARCHAR expression: epoch seconds, epoch milliseconds (>= 1e11), or a date-time. */
-function microsFromText(x: string): string {
-  return `CASE WHEN regexp_full_match(${x}, ${EPOCH_REGEX}) THEN CAST(CASE WHEN abs(CAST(trim(${x}) AS DOUBLE)) >= 1e11 THEN CAST(trim(${x}) AS DOUBLE) * 1000 ELSE CAST(trim(${x}) AS DOUBLE) * 1000000 END AS DOUBLE) ELSE CAST(epoch_us(try_cast(trim(${x}) AS TIMESTAMPTZ)) AS DOUBLE) END`;
 }
 
 /** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
@@ -103,9 +107,10 @@ async function buildSource(
   index: number,
   columns: EventColumns,
   numbered: boolean,
+  readFrom: string,
 ): Promise<Source> {
   const format = formatOf(path);
-  const file = sqlString(path);
+  const file = sqlString(readFrom);
   /** The standard columns every source yields, from how this source reads a column as text. */
   const standard = (parts: {
     seq: string;
@@ -119,31 +124,33 @@ async function buildSource(
       `${parts.seq} AS __seq`,
       ...columns.identity.map((c, i) => `${parts.text(c)} AS __id${i}`),
       `${parts.text(columns.time)} AS __time`,
-      `${parts.ts ?? microsFromText(parts.text(columns.time))} AS __ts`,
+      `${parts.ts ?? timeMicrosSql(parts.text(columns.time), { format: columns.timeFormat })} AS __ts`,
       `${parts.text(columns.event)} AS __event`,
       `${parts.params ?? (columns.params === null ? "NULL" : parts.text(columns.params))} AS __params`,
       `${parts.bad} AS __bad`,
     ].join(", ");
   if (format === "csv" || format === "tsv") {
     const rejectsTable = `rejects_${index}`;
-    const reader = `read_csv(${file}, all_varchar = true, header = true, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}'${format === "tsv" ? ", delim = '\\t'" : ""})`;
-    checkColumns(
+    const { reader, names } = await csvReader({
       path,
-      columns,
-      (await describe(con, reader)).map((c) => c.name),
-    );
+      file: readFrom,
+      delim: format === "tsv" ? "\t" : null,
+      options: `store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}', ${LINE_LIMITS}`,
+    });
+    checkColumns(path, columns, names);
     // Numbering rows takes a window, which makes every later step single-threaded: unnumbered rows (NULL)
     // are numbered by the reader as they arrive in file order.
     const seq = numbered ? "CAST(row_number() OVER () AS DOUBLE)" : "NULL";
     const sql = `SELECT ${standard({ seq, text: sqlIdentifier, bad: "false" })} FROM ${reader}`;
-    return { path, format, sql, rejectsTable };
+    return { path, readFrom, format, sql, rejectsTable };
   }
   if (format === "jsonl" || format === "json") {
     // Each record as JSON text: JSONL one line at a time (so a bad line is a bad row, not a failed file).
+    const rejectsTable = format === "jsonl" ? `rejects_${index}` : null;
     const lines =
       format === "jsonl"
-        ? `SELECT j, row_number() OVER () AS n FROM read_csv(${file}, columns = {'j': 'VARCHAR'}, header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false)`
-        : `SELECT json::VARCHAR AS j, row_number() OVER () AS n FROM read_json_objects(${file}, format = 'array')`;
+        ? `SELECT j, row_number() OVER () AS n FROM read_csv(${file}, columns = {'j': 'VARCHAR'}, header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false, ${LINE_LIMITS}, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}')`
+        : `SELECT json::VARCHAR AS j, row_number() OVER () AS n FROM read_json_objects(${file}, format = 'array', maximum_object_size = ${MAX_LINE_BYTES})`;
     const records = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
     const keys = (
       await con.runAndReadAll(
@@ -152,6 +159,7 @@ async function buildSource(
     )
       .getRowObjectsJson()
       .map((r) => String(r.k));
+    if (keys.length === 0) await noJsonObjectError(path, readFrom);
     checkColumns(path, columns, keys);
     const text = (c: string) => `CASE WHEN ok THEN json_extract_string(j, ${jsonPath(c)}) END`;
     const params =
@@ -159,7 +167,7 @@ async function buildSource(
         ? "NULL"
         : `CASE WHEN ok THEN (CASE WHEN json_type(j, ${jsonPath(columns.params)}) = 'VARCHAR' THEN json_extract_string(j, ${jsonPath(columns.params)}) ELSE json_extract(j, ${jsonPath(columns.params)})::VARCHAR END) END`;
     const sql = `SELECT ${standard({ seq: "CAST(n AS DOUBLE)", text, params, bad: "NOT ok" })} FROM ${records}`;
-    return { path, format, sql, rejectsTable: null };
+    return { path, readFrom, format, sql, rejectsTable };
   }
   const reader = `read_parquet(${file}, file_row_number = true)`;
   const described = await describe(con, reader);
@@ -175,9 +183,9 @@ async function buildSource(
   const timeType = typeOf.get(columns.time) ?? "VARCHAR";
   const ts = /^TIMESTAMP|^DATE/.test(timeType)
     ? `CAST(epoch_us(CAST(${col(columns.time)} AS TIMESTAMPTZ)) AS DOUBLE)`
-    : microsFromText(asText(columns.time));
+    : timeMicrosSql(asText(columns.time), { format: columns.timeFormat });
   const sql = `SELECT ${standard({ seq: "CAST(file_row_number + 1 AS DOUBLE)", text: asText, ts, bad: "false" })} FROM ${reader}`;
-  return { path, format, sql, rejectsTable: null };
+  return { path, readFrom, format, sql, rejectsTable: null };
 }
 
 /** Opens an embedded DuckDB that spills to a private temporary folder, in UTC. */
@@ -229,28 +237,61 @@ export async function readEvents(
 ): Promise<ReadStats> {
   checkFiles(files);
   const { con, close } = await openDuckDB();
+  let copies: string | null = null;
   try {
-    return await readWith(con, files, options, sink);
+    try {
+      return await readWith(con, files, files, options, sink);
+    } catch (err) {
+      if (err instanceof SeqhuntError) throw err;
+      // DuckDB stops at files mixing \r\n and \n: read copies with one kind (a failed read has sent no event).
+      copies = mkdtempSync(join(tmpdir(), "seqhunt-lines-"));
+      const fixed = await withUnixLineEndings(files, copies);
+      if (fixed === null) throw err;
+      return await readWith(
+        con,
+        files,
+        files.map((f) => fixed.get(f) ?? f),
+        options,
+        sink,
+      );
+    }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new SeqhuntError(`could not read ${files.join(", ")}: ${message.split("\n")[0]}`);
+    const file = fileNamedIn(err, files);
+    const format = formatOf(file);
+    if (format === "csv" || format === "tsv") {
+      const quote = await unclosedQuoteError(file, file);
+      if (quote !== null) throw quote;
+    }
+    throw readError(err, file, format);
   } finally {
     close();
+    if (copies !== null) rmSync(copies, { recursive: true, force: true });
   }
+}
+
+/** The input file an engine error is about: the one its message names, else the first. */
+function fileNamedIn(err: unknown, files: readonly string[]): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const copy = /lines-(\d+)\./.exec(message);
+  if (copy) return files[Number(copy[1])] ?? (files[0] as string);
+  return files.find((f) => message.includes(f)) ?? (files[0] as string);
 }
 
 async function readWith(
   con: DuckDBConnection,
   files: readonly string[],
+  readFrom: readonly string[],
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
+  registerTimeParser(con, { format: options.timeFormat });
   const inMemory = options.sortInMemory === true;
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
   if (inMemory) await con.run("SET threads = 1");
   const sources: Source[] = [];
-  for (const [i, f] of files.entries()) sources.push(await buildSource(con, f, i, options, !inMemory));
+  for (const [i, f] of files.entries())
+    sources.push(await buildSource(con, f, i, options, !inMemory, readFrom[i] ?? f));
   const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
   const order = [
     ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
@@ -270,22 +311,12 @@ async function readWith(
   const loadRejects = async () => {
     for (const [i, s] of sources.entries()) {
       if (s.rejectsTable === null) continue;
-      const rows = (
-        await con.runAndReadAll(
-          `SELECT line::DOUBLE AS line, error_type, error_message FROM ${s.rejectsTable} ORDER BY line`,
-        )
-      ).getRowObjectsJson();
-      rejected.set(i, new Set(rows.map((r) => Number(r.line))));
+      const rows = await rejectedRows(con, s.rejectsTable, s.readFrom);
+      rejected.set(i, new Set(rows.map((r) => r.line)));
       for (const r of rows) {
-        const reason = String(r.error_type).toLowerCase();
-        if (options.onBadRow === "fail") {
-          throw new SeqhuntError(`${s.path}:${r.line}: ${reason}: ${String(r.error_message)}`, {
-            file: s.path,
-            line: Number(r.line),
-          });
-        }
+        if (options.onBadRow === "fail") throw rejectError(s.path, r);
         stats.read++;
-        stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
+        stats.skipped.set(r.reason, (stats.skipped.get(r.reason) ?? 0) + 1);
       }
     }
   };
@@ -296,10 +327,22 @@ async function readWith(
       return;
     }
     const s = sources[file] as Source;
-    const place = await placeOf(s.path, s.format, seq, rejected.get(file) ?? new Set());
+    // The rejected rows are known only once the read ends: find them now, to count lines past them.
+    const rejects =
+      s.rejectsTable === null
+        ? []
+        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: options.timeFormat });
+    const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
+    const first = rejects[0];
+    if (first !== undefined && (place.kind !== "line" || first.line < place.number))
+      throw rejectError(s.path, first);
     const at =
       place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
-    throw new SeqhuntError(`${at}: column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`, {
+    const what =
+      reason === "bad JSON" && s.format === "jsonl" && place.kind === "line"
+        ? await badJsonLine(s.readFrom, place.number)
+        : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`;
+    throw new SeqhuntError(`${at}: ${what}; ${FIX_OR_SKIP}`, {
       file: s.path,
       ...(place.kind === "line" ? { line: place.number } : {}),
       field,
@@ -399,6 +442,7 @@ async function readWith(
             } else if (mode !== "none") {
               command = trustedCmd(event, mode === "names" ? new Set() : {});
             }
+            if (options.transform !== undefined) command = options.transform(command);
             stats.read++;
             stats.used++;
             if (held !== null) {

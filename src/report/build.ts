@@ -90,6 +90,7 @@ export function buildReportData(ranked: readonly RankedInput[], context: ReportC
     modelSource: context.modelSource,
     method: context.method,
     identityColumns: context.identityColumns,
+    warnings: context.warnings ?? [],
     commands,
     sessions,
   };

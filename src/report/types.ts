@@ -52,6 +52,8 @@ export interface ReportData {
   /** The detector sessions are ranked by, or null for the reference's rarest window alone. */
   readonly method: string | null;
   readonly identityColumns: readonly string[];
+  /** What looks wrong in the input (sanity warnings), one line each; shown in the header. */
+  readonly warnings?: readonly string[];
   /** Command names by id. */
   readonly commands: readonly string[];
   readonly sessions: readonly ReportSession[];

@@ -2,7 +2,7 @@
 // process (no build, no spawn, ~1 s less per call). Use seqhunt (the built binary, spawned) only where the
 // process itself is under test: the bin file, exit codes set by Node, npx. Those tests live in test/e2e/.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,6 +60,17 @@ function setEnv(vars: Readonly<Record<string, string>>): () => void {
   };
 }
 
+/** Runs `seqhunt <args> --quiet --out out` in process, expects it to succeed silently, and returns out's JSONL records. */
+export async function runCliRecords<T = unknown>(args: readonly string[], out: string): Promise<T[]> {
+  const r = await runCli([...args, "--quiet", "--out", out]);
+  if (r.code !== 0 || r.stderr !== "")
+    throw new Error(`seqhunt ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return readFileSync(out, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as T);
+}
+
 /** Spawns the built binary (test/e2e only: the e2e global setup builds it); returns its exit code and output. */
 export function seqhunt(
   args: string[],
@@ -77,4 +88,15 @@ export function seqhunt(
 /** A fresh temporary folder. */
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "seqhunt-test-"));
+}
+
+/** Runs the built binary with `--quiet --out out`, expects it to succeed silently, and returns out's JSONL records. */
+export function seqhuntRecords<T = unknown>(args: string[], out: string): T[] {
+  const r = seqhunt([...args, "--quiet", "--out", out]);
+  if (r.code !== 0 || r.stderr !== "")
+    throw new Error(`seqhunt ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return readFileSync(out, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as T);
 }
