@@ -91,9 +91,7 @@ export function scoreAndRank(
       rank: r + 1,
       index: i,
     };
-    if (!method) return base;
-    const score = method.scores[i] as number;
-    return { ...base, method: { name: method.name, score, percentile: method.percentile(score) } };
+    return withMethod(base, method, i);
   });
   return withExplanations(ranked, analysis, method?.explain);
 }
@@ -112,11 +110,16 @@ export function rankInOrder(
   });
   const ranked = sessions.map((session, i) => {
     const base = { session, score: analysis.scores[i] as SessionScore, rank: i + 1, index: i };
-    if (!method) return base;
-    const score = method.scores[i] as number;
-    return { ...base, method: { name: method.name, score, percentile: method.percentile(score) } };
+    return withMethod(base, method, i);
   });
   return withExplanations(ranked, analysis, method?.explain);
+}
+
+/** A ranked session with the ranking detector's score and percentile of session `index`, when one ranks. */
+function withMethod(base: RankedSession, method: MethodScores | undefined, index: number): RankedSession {
+  if (!method) return base;
+  const score = method.scores[index] as number;
+  return { ...base, method: { name: method.name, score, percentile: method.percentile(score) } };
 }
 
 function withExplanations(
