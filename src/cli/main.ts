@@ -5,13 +5,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { type EngineOptions, huntClickHouse, trainClickHouse, usesClickHouse } from "./clickhouse.js";
+import type { EngineOptions } from "./clickhouse.js";
 import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
-import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
-import { demo } from "./demo.js";
-import { evalCommand } from "./eval.js";
-import { reportCommand } from "./report.js";
+import type { HuntOptions, Io, sessionizeCommand, trainCommand } from "./commands.js";
+import type { evalCommand } from "./eval.js";
+import { preflight, usageError } from "./preflight.js";
+import type { reportCommand } from "./report.js";
 
+// Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
+// the report or the ClickHouse client.
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -111,7 +113,16 @@ function engineOptions(cmd: Command, withOutTable: boolean): Command {
     .option(
       "--seq <col>",
       "ClickHouse: integer column that orders events of equal time (e.g. ingestion order)",
-    );
+    )
+    .addOption(
+      new Option(
+        "--shard-work <where>",
+        "ClickHouse: per-identity work on each shard (identity), on the server given by --url (initiator), or by the Distributed table's sharding key (auto)",
+      )
+        .choices(["auto", "identity", "initiator"])
+        .default("auto"),
+    )
+    .option("--shard-urls <urls>", "ClickHouse: HTTP URLs of the shards, comma-separated, in cluster order");
   if (withOutTable)
     cmd.option("--out-table <name>", "ClickHouse: write every session's scores and rank to this new table");
   return cmd;
@@ -149,13 +160,17 @@ export function buildProgram(io: Io): Command {
   const program = new Command("seqhunt")
     .description("Find anomalous sessions in security logs with a Markov model of normal sessions.")
     .version(VERSION)
-    .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      // A usage error is printed by run() as one line with where to get help.
+      outputError: () => undefined,
     })
     .exitOverride()
-    .hook("preAction", (_program, action) => resolveCommandLineDefaults(action))
+    .hook("preAction", (_program, command) => {
+      preflight(command);
+      resolveCommandLineDefaults(command);
+    })
     .addHelpText(
       "after",
       `
@@ -167,8 +182,9 @@ Examples:
     );
 
   const huntOrScore = async (files: string[], options: HuntOptions & EngineOptions) => {
-    if (usesClickHouse(files, options)) await huntClickHouse(options, io);
-    else await hunt(files, options, io);
+    const clickhouse = await import("./clickhouse.js");
+    if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
+    else await (await import("./commands.js")).hunt(files, options, io);
   };
 
   engineOptions(
@@ -192,7 +208,7 @@ Examples:
     .description("score sessions against a saved model (--model is required)")
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
     .action(async (files: string[], options: HuntOptions & EngineOptions) => {
-      if (!options.model) throw new CommanderError(2, "seqhunt.usage", "error: score needs --model FILE");
+      if (!options.model) throw usageError("score needs --model FILE");
       await huntOrScore(files, options);
     });
 
@@ -209,8 +225,9 @@ Examples:
       "\nExample:\n  $ seqhunt train last-month.csv --user UserId,ClientIP --out baseline.json",
     )
     .action(async (files: string[], options: Parameters<typeof trainCommand>[1] & EngineOptions) => {
-      if (usesClickHouse(files, options)) await trainClickHouse(options, io);
-      else await trainCommand(files, options, io);
+      const clickhouse = await import("./clickhouse.js");
+      if (clickhouse.usesClickHouse(files, options)) await clickhouse.trainClickHouse(options, io);
+      else await (await import("./commands.js")).trainCommand(files, options, io);
     });
 
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))
@@ -221,7 +238,7 @@ Examples:
       "\nExample:\n  $ seqhunt sessionize audit.csv --user UserId,ClientIP --out sessions.jsonl",
     )
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
-      await sessionizeCommand(files, options, io);
+      await (await import("./commands.js")).sessionizeCommand(files, options, io);
     });
 
   program
@@ -246,7 +263,7 @@ Examples:
       "\nExample:\n  $ seqhunt hunt audit.csv --out scores.jsonl && seqhunt report scores.jsonl --out report.html",
     )
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
-      await reportCommand(scores, options, io);
+      await (await import("./report.js")).reportCommand(scores, options, io);
     });
 
   program
@@ -275,7 +292,7 @@ Example:
   $ seqhunt eval --train normal.jsonl --test labelled.jsonl --json`,
     )
     .action(async (options: Parameters<typeof evalCommand>[0]) => {
-      await evalCommand(options, io);
+      await (await import("./eval.js")).evalCommand(options, io);
     });
 
   program
@@ -288,7 +305,7 @@ Example:
     .option("--quiet", "print nothing but errors", false)
     .addHelpText("after", "\nExample:\n  $ seqhunt demo --out demo && open demo/report.html")
     .action(async (options: { out: string; seed: number; quiet: boolean }) => {
-      await demo(options, io);
+      await (await import("./demo.js")).demo(options, io);
     });
   return program;
 }
@@ -307,14 +324,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         err.code === "commander.help"
       )
         return 0;
-      if (err.code === "seqhunt.usage") io.err(err.message);
+      const message = err.message.replace(/^error: /, "");
+      const command = program.commands.find((c) => c.name() === argv[0]);
+      io.err(`seqhunt: error: ${message} (see: seqhunt ${command ? `${command.name()} ` : ""}--help)`);
       return 2;
     }
     if (err instanceof SeqhuntError) {
       io.err(`seqhunt: error: ${err.message}`);
       return 1;
     }
-    io.err(`seqhunt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // A bug, not bad input: one line (no stack trace) that says so.
+    io.err(
+      `seqhunt: internal error: ${err instanceof Error ? err.message : String(err)} (this is a bug in seqhunt: please report it with the command line)`,
+    );
     return 1;
   }
 }
@@ -328,6 +350,13 @@ const invokedDirectly = (() => {
 })();
 if (invokedDirectly) {
   const io: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
+  // An error outside run()'s chain (a stream's late failure) still ends the run with one line and exit 1.
+  const crash = (err: unknown) => {
+    process.stderr.write(`seqhunt: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

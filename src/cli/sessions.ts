@@ -4,10 +4,11 @@ import type { ParamMode, ParamsFormat } from "../io/params.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import { Model } from "../model/model.js";
-import { SessionType } from "../model/session-type.js";
+import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
 import { type CommandLineOptions, commandTransform } from "./command-line.js";
+import { impliedParamModeNote, SanityCheck } from "./sanity.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
 export interface InputOptions extends CommandLineOptions {
@@ -21,6 +22,8 @@ export interface InputOptions extends CommandLineOptions {
   maxDuration: number;
   sessions: boolean;
   onBadRow: BadRowPolicy;
+  /** Set when `--params` came without `--param-mode`, which then became `values`. */
+  impliedParamMode?: boolean;
 }
 
 /** A session on its way through the CLI. */
@@ -40,16 +43,11 @@ export interface LoadedSessions {
   readonly sessions: CliSession[];
   readonly stats: ReadStats;
   readonly identityColumns: readonly string[];
+  /** What looks wrong in the sessions (see SanityCheck), one line each. */
+  readonly warnings?: readonly string[];
 }
 
-/** The session type a parameter mode produces. */
-export function sessionTypeOf(mode: ParamMode): SessionTypeName {
-  return mode === "none"
-    ? SessionType.cmdsOnly
-    : mode === "names"
-      ? SessionType.cmdsParamsOnly
-      : SessionType.cmdsParamsValues;
-}
+export { sessionTypeOf };
 
 /** Reads sessions: directly with `--sessions`, else events sessionized by the reference's two rules. */
 export async function loadSessions(
@@ -67,13 +65,18 @@ export async function loadSessions(
       commands: s.commands,
       fields: s.fields,
     }));
-    if (onSession) for (const s of all) onSession(s);
-    return { sessions: onSession ? [] : all, stats, identityColumns: [] };
+    const sanity = new SanityCheck([]);
+    for (const s of all) {
+      sanity.add(s);
+      onSession?.(s);
+    }
+    return { sessions: onSession ? [] : all, stats, identityColumns: [], warnings: sanity.warnings() };
   }
   if (options.paramMode !== "none" && options.params === undefined && options.commandLine === undefined) {
     throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
   }
   const sessions: CliSession[] = [];
+  const sanity = new SanityCheck(options.user);
   const sessionizer = new Sessionizer<Command>(
     { maxSessionTimeMins: options.maxDuration, maxEventSeparationMins: options.maxGap },
     (s) => {
@@ -84,6 +87,7 @@ export async function loadSessions(
         commands: s.events,
         fields: {},
       };
+      sanity.add(session);
       // With a callback, sessions are handed over as they close and not kept: memory stays bounded.
       if (onSession) onSession(session);
       else sessions.push(session);
@@ -109,7 +113,8 @@ export async function loadSessions(
     (identity, time, command) => sessionizer.push(identity, time, command),
   );
   sessionizer.finish();
-  return { sessions, stats, identityColumns: options.user };
+  const notes = options.impliedParamMode && options.params ? [impliedParamModeNote(options.params)] : [];
+  return { sessions, stats, identityColumns: options.user, warnings: [...notes, ...sanity.warnings()] };
 }
 
 /** Loads a saved model and checks it fits the sessions' type. */

@@ -1,4 +1,4 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -14,6 +14,8 @@ export function progressBar(
   quiet: boolean,
 ): { update: (rows: number, total: number | null) => void; stop: () => void } | null {
   if (quiet || !process.stderr.isTTY) return null;
+  // Loaded when a bar is shown, not at start.
+  const cliProgress = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

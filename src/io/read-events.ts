@@ -1,14 +1,19 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
 import type { Command } from "../types.js";
+import { csvReader } from "./csv-reader.js";
+import { LINE_LIMITS, MAX_LINE_BYTES, readError, rejectedRow } from "./duckdb-errors.js";
 import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
 import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
+import { badJsonLine, noJsonObjectError, withUnixLineEndings } from "./read-problems.js";
+import { linesAtBytes } from "./text-file.js";
 import { registerTimeParser, timeMicrosSql } from "./time-sql.js";
 
 /** Which columns hold what, and how to read the parameters. */
@@ -57,6 +62,8 @@ export interface ReadEventsOptions extends EventColumns {
 
 interface Source {
   readonly path: string;
+  /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
+  readonly readFrom: string;
   readonly format: InputFormat;
   readonly sql: string;
   readonly rejectsTable: string | null;
@@ -100,9 +107,10 @@ async function buildSource(
   index: number,
   columns: EventColumns,
   numbered: boolean,
+  readFrom: string,
 ): Promise<Source> {
   const format = formatOf(path);
-  const file = sqlString(path);
+  const file = sqlString(readFrom);
   /** The standard columns every source yields, from how this source reads a column as text. */
   const standard = (parts: {
     seq: string;
@@ -123,24 +131,26 @@ async function buildSource(
     ].join(", ");
   if (format === "csv" || format === "tsv") {
     const rejectsTable = `rejects_${index}`;
-    const reader = `read_csv(${file}, all_varchar = true, header = true, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}'${format === "tsv" ? ", delim = '\\t'" : ""})`;
-    checkColumns(
+    const { reader, names } = await csvReader({
       path,
-      columns,
-      (await describe(con, reader)).map((c) => c.name),
-    );
+      file: readFrom,
+      delim: format === "tsv" ? "\t" : null,
+      options: `store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}', ${LINE_LIMITS}`,
+    });
+    checkColumns(path, columns, names);
     // Numbering rows takes a window, which makes every later step single-threaded: unnumbered rows (NULL)
     // are numbered by the reader as they arrive in file order.
     const seq = numbered ? "CAST(row_number() OVER () AS DOUBLE)" : "NULL";
     const sql = `SELECT ${standard({ seq, text: sqlIdentifier, bad: "false" })} FROM ${reader}`;
-    return { path, format, sql, rejectsTable };
+    return { path, readFrom, format, sql, rejectsTable };
   }
   if (format === "jsonl" || format === "json") {
     // Each record as JSON text: JSONL one line at a time (so a bad line is a bad row, not a failed file).
+    const rejectsTable = format === "jsonl" ? `rejects_${index}` : null;
     const lines =
       format === "jsonl"
-        ? `SELECT j, row_number() OVER () AS n FROM read_csv(${file}, columns = {'j': 'VARCHAR'}, header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false)`
-        : `SELECT json::VARCHAR AS j, row_number() OVER () AS n FROM read_json_objects(${file}, format = 'array')`;
+        ? `SELECT j, row_number() OVER () AS n FROM read_csv(${file}, columns = {'j': 'VARCHAR'}, header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false, ${LINE_LIMITS}, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}')`
+        : `SELECT json::VARCHAR AS j, row_number() OVER () AS n FROM read_json_objects(${file}, format = 'array', maximum_object_size = ${MAX_LINE_BYTES})`;
     const records = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
     const keys = (
       await con.runAndReadAll(
@@ -149,6 +159,7 @@ async function buildSource(
     )
       .getRowObjectsJson()
       .map((r) => String(r.k));
+    if (keys.length === 0) await noJsonObjectError(path, readFrom);
     checkColumns(path, columns, keys);
     const text = (c: string) => `CASE WHEN ok THEN json_extract_string(j, ${jsonPath(c)}) END`;
     const params =
@@ -156,7 +167,7 @@ async function buildSource(
         ? "NULL"
         : `CASE WHEN ok THEN (CASE WHEN json_type(j, ${jsonPath(columns.params)}) = 'VARCHAR' THEN json_extract_string(j, ${jsonPath(columns.params)}) ELSE json_extract(j, ${jsonPath(columns.params)})::VARCHAR END) END`;
     const sql = `SELECT ${standard({ seq: "CAST(n AS DOUBLE)", text, params, bad: "NOT ok" })} FROM ${records}`;
-    return { path, format, sql, rejectsTable: null };
+    return { path, readFrom, format, sql, rejectsTable };
   }
   const reader = `read_parquet(${file}, file_row_number = true)`;
   const described = await describe(con, reader);
@@ -174,7 +185,7 @@ async function buildSource(
     ? `CAST(epoch_us(CAST(${col(columns.time)} AS TIMESTAMPTZ)) AS DOUBLE)`
     : timeMicrosSql(asText(columns.time), { format: columns.timeFormat });
   const sql = `SELECT ${standard({ seq: "CAST(file_row_number + 1 AS DOUBLE)", text: asText, ts, bad: "false" })} FROM ${reader}`;
-  return { path, format, sql, rejectsTable: null };
+  return { path, readFrom, format, sql, rejectsTable: null };
 }
 
 /** Opens an embedded DuckDB that spills to a private temporary folder, in UTC. */
@@ -182,6 +193,11 @@ export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () =
   const spill = mkdtempSync(join(tmpdir(), "seqhunt-"));
   // DuckDB spills to disk beyond its memory limit, so a file larger than memory still reads.
   const memory = process.env.SEQHUNT_DUCKDB_MEMORY ?? "1GB";
+  // Loaded when a file is read, not at start; through require: an ESM import scans its ~60 CommonJS files
+  // for export names first, ~150 ms of every start.
+  const { DuckDBInstance } = createRequire(import.meta.url)(
+    "@duckdb/node-api",
+  ) as typeof import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:", { temp_directory: spill, memory_limit: memory });
   const con = await instance.connect();
   await con.run("SET TimeZone = 'UTC'");
@@ -203,6 +219,9 @@ function checkFiles(files: readonly string[]): void {
   }
 }
 
+/** What to do about a bad row, said after each. */
+const FIX_OR_SKIP = "fix the row, or skip bad rows with --on-bad-row skip";
+
 function quoteValue(v: string | null): string {
   if (v === null) return "(empty)";
   return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
@@ -221,20 +240,45 @@ export async function readEvents(
 ): Promise<ReadStats> {
   checkFiles(files);
   const { con, close } = await openDuckDB();
+  let copies: string | null = null;
   try {
-    return await readWith(con, files, options, sink);
+    try {
+      return await readWith(con, files, files, options, sink);
+    } catch (err) {
+      if (err instanceof SeqhuntError) throw err;
+      // DuckDB stops at files mixing \r\n and \n: read copies with one kind (a failed read has sent no event).
+      copies = mkdtempSync(join(tmpdir(), "seqhunt-lines-"));
+      const fixed = await withUnixLineEndings(files, copies);
+      if (fixed === null) throw err;
+      return await readWith(
+        con,
+        files,
+        files.map((f) => fixed.get(f) ?? f),
+        options,
+        sink,
+      );
+    }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new SeqhuntError(`could not read ${files.join(", ")}: ${message.split("\n")[0]}`);
+    throw readError(err, fileNamedIn(err, files), formatOf(fileNamedIn(err, files)));
   } finally {
     close();
+    if (copies !== null) rmSync(copies, { recursive: true, force: true });
   }
+}
+
+/** The input file an engine error is about: the one its message names, else the first. */
+function fileNamedIn(err: unknown, files: readonly string[]): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const copy = /lines-(\d+)\./.exec(message);
+  if (copy) return files[Number(copy[1])] ?? (files[0] as string);
+  return files.find((f) => message.includes(f)) ?? (files[0] as string);
 }
 
 async function readWith(
   con: DuckDBConnection,
   files: readonly string[],
+  readFrom: readonly string[],
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
@@ -243,7 +287,8 @@ async function readWith(
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
   if (inMemory) await con.run("SET threads = 1");
   const sources: Source[] = [];
-  for (const [i, f] of files.entries()) sources.push(await buildSource(con, f, i, options, !inMemory));
+  for (const [i, f] of files.entries())
+    sources.push(await buildSource(con, f, i, options, !inMemory, readFrom[i] ?? f));
   const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
   const order = [
     ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
@@ -263,18 +308,24 @@ async function readWith(
   const loadRejects = async () => {
     for (const [i, s] of sources.entries()) {
       if (s.rejectsTable === null) continue;
+      // One row per bad field: a short row has one per missing column. Count rows, by their first error.
       const rows = (
         await con.runAndReadAll(
-          `SELECT line::DOUBLE AS line, error_type, error_message FROM ${s.rejectsTable} ORDER BY line`,
+          `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${s.rejectsTable} GROUP BY line ORDER BY line`,
         )
       ).getRowObjectsJson();
-      rejected.set(i, new Set(rows.map((r) => Number(r.line))));
+      const lineAt = await linesAtBytes(
+        s.readFrom,
+        rows.map((r) => Number(r.at)),
+      );
+      rejected.set(i, new Set(rows.map((r) => lineAt.get(Number(r.at)) ?? 0)));
       for (const r of rows) {
-        const reason = String(r.error_type).toLowerCase();
+        const { reason, detail } = rejectedRow(String(r.error_type), String(r.error_message));
         if (options.onBadRow === "fail") {
-          throw new SeqhuntError(`${s.path}:${r.line}: ${reason}: ${String(r.error_message)}`, {
+          const line = lineAt.get(Number(r.at)) ?? 0;
+          throw new SeqhuntError(`${s.path}:${line}: ${reason}: ${detail}; ${FIX_OR_SKIP}`, {
             file: s.path,
-            line: Number(r.line),
+            line,
           });
         }
         stats.read++;
@@ -292,7 +343,11 @@ async function readWith(
     const place = await placeOf(s.path, s.format, seq, rejected.get(file) ?? new Set());
     const at =
       place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
-    throw new SeqhuntError(`${at}: column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`, {
+    const what =
+      reason === "bad JSON" && s.format === "jsonl" && place.kind === "line"
+        ? await badJsonLine(s.readFrom, place.number)
+        : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`;
+    throw new SeqhuntError(`${at}: ${what}; ${FIX_OR_SKIP}`, {
       file: s.path,
       ...(place.kind === "line" ? { line: place.number } : {}),
       field,
