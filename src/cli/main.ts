@@ -168,8 +168,8 @@ export function buildProgram(io: Io): Command {
     })
     .exitOverride()
     .hook("preAction", (_program, command) => {
-      preflight(command);
       resolveCommandLineDefaults(command);
+      preflight(command);
     })
     .addHelpText(
       "after",
@@ -180,13 +180,25 @@ Examples:
   $ seqhunt train last-month.parquet --out baseline.json
   $ seqhunt score today.csv --model baseline.json --out scores.csv`,
     );
+  addHunt(program, io);
+  addScore(program, io);
+  addTrain(program, io);
+  addSessionize(program, io);
+  addReport(program, io);
+  addEval(program, io);
+  addDemo(program, io);
+  return program;
+}
 
-  const huntOrScore = async (files: string[], options: HuntOptions & EngineOptions) => {
-    const clickhouse = await import("./clickhouse.js");
-    if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
-    else await (await import("./commands.js")).hunt(files, options, io);
-  };
+/** hunt and score: in ClickHouse with `--engine clickhouse`, else in process. */
+async function huntOrScore(files: string[], options: HuntOptions & EngineOptions, io: Io): Promise<void> {
+  const clickhouse = await import("./clickhouse.js");
+  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
+  else await (await import("./commands.js")).hunt(files, options, io);
+}
 
+/** `hunt`: rank sessions rarest first (in process, or pushed down to ClickHouse). */
+function addHunt(program: Command, io: Io): void {
   engineOptions(
     scoringOptions(
       inputOptions(
@@ -199,8 +211,11 @@ Examples:
   )
     .description("rank sessions rarest first: read, sessionize, train (or load --model), score")
     .addHelpText("after", EXAMPLES_HUNT)
-    .action(huntOrScore);
+    .action((files: string[], options: HuntOptions & EngineOptions) => huntOrScore(files, options, io));
+}
 
+/** `score`: score against a saved model. */
+function addScore(program: Command, io: Io): void {
   engineOptions(
     scoringOptions(inputOptions(program.command("score").argument("[files...]", "event files to score"))),
     true,
@@ -209,9 +224,12 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
     .action(async (files: string[], options: HuntOptions & EngineOptions) => {
       if (!options.model) throw usageError("score needs --model FILE");
-      await huntOrScore(files, options);
+      await huntOrScore(files, options, io);
     });
+}
 
+/** `train`: train a model and save it (in process, or counted in ClickHouse). */
+function addTrain(program: Command, io: Io): void {
   engineOptions(
     inputOptions(
       program.command("train").argument("[files...]", "event files to learn normal sessions from"),
@@ -229,7 +247,10 @@ Examples:
       if (clickhouse.usesClickHouse(files, options)) await clickhouse.trainClickHouse(options, io);
       else await (await import("./commands.js")).trainCommand(files, options, io);
     });
+}
 
+/** `sessionize`: split events into sessions and write them. */
+function addSessionize(program: Command, io: Io): void {
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))
     .description("split events into sessions and write them")
     .option("--out <file>", "write sessions as .jsonl, .json or .csv (default: JSONL on stdout)")
@@ -240,7 +261,10 @@ Examples:
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
       await (await import("./commands.js")).sessionizeCommand(files, options, io);
     });
+}
 
+/** `report`: the HTML report of a scores file. */
+function addReport(program: Command, io: Io): void {
   program
     .command("report")
     .argument("<scores>", "scores written by hunt or score with --out (.jsonl, .json)")
@@ -265,7 +289,10 @@ Examples:
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
       await (await import("./report.js")).reportCommand(scores, options, io);
     });
+}
 
+/** `eval`: detection quality of a detector on labelled sessions. */
+function addEval(program: Command, io: Io): void {
   program
     .command("eval")
     .description("measure detection quality: train on normal sessions, score labelled ones")
@@ -294,7 +321,10 @@ Example:
     .action(async (options: Parameters<typeof evalCommand>[0]) => {
       await (await import("./eval.js")).evalCommand(options, io);
     });
+}
 
+/** `demo`: a generated log with injected attacks, hunted. */
+function addDemo(program: Command, io: Io): void {
   program
     .command("demo")
     .description(
@@ -307,7 +337,6 @@ Example:
     .action(async (options: { out: string; seed: number; quiet: boolean }) => {
       await (await import("./demo.js")).demo(options, io);
     });
-  return program;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 bad input, 2 usage). */

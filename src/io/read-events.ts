@@ -7,13 +7,13 @@ import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
 import type { Command } from "../types.js";
 import { csvReader } from "./csv-reader.js";
-import { LINE_LIMITS, MAX_LINE_BYTES, readError, rejectedRow } from "./duckdb-errors.js";
+import { LINE_LIMITS, MAX_LINE_BYTES, readError } from "./duckdb-errors.js";
 import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
 import { placeOf } from "./locate.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
-import { badJsonLine, noJsonObjectError, withUnixLineEndings } from "./read-problems.js";
-import { linesAtBytes } from "./text-file.js";
+import { badJsonLine, noJsonObjectError, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
+import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
 import { registerTimeParser, timeMicrosSql } from "./time-sql.js";
 
 /** Which columns hold what, and how to read the parameters. */
@@ -219,9 +219,6 @@ function checkFiles(files: readonly string[]): void {
   }
 }
 
-/** What to do about a bad row, said after each. */
-const FIX_OR_SKIP = "fix the row, or skip bad rows with --on-bad-row skip";
-
 function quoteValue(v: string | null): string {
   if (v === null) return "(empty)";
   return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
@@ -260,7 +257,13 @@ export async function readEvents(
     }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
-    throw readError(err, fileNamedIn(err, files), formatOf(fileNamedIn(err, files)));
+    const file = fileNamedIn(err, files);
+    const format = formatOf(file);
+    if (format === "csv" || format === "tsv") {
+      const quote = await unclosedQuoteError(file, file);
+      if (quote !== null) throw quote;
+    }
+    throw readError(err, file, format);
   } finally {
     close();
     if (copies !== null) rmSync(copies, { recursive: true, force: true });
@@ -308,28 +311,12 @@ async function readWith(
   const loadRejects = async () => {
     for (const [i, s] of sources.entries()) {
       if (s.rejectsTable === null) continue;
-      // One row per bad field: a short row has one per missing column. Count rows, by their first error.
-      const rows = (
-        await con.runAndReadAll(
-          `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${s.rejectsTable} GROUP BY line ORDER BY line`,
-        )
-      ).getRowObjectsJson();
-      const lineAt = await linesAtBytes(
-        s.readFrom,
-        rows.map((r) => Number(r.at)),
-      );
-      rejected.set(i, new Set(rows.map((r) => lineAt.get(Number(r.at)) ?? 0)));
+      const rows = await rejectedRows(con, s.rejectsTable, s.readFrom);
+      rejected.set(i, new Set(rows.map((r) => r.line)));
       for (const r of rows) {
-        const { reason, detail } = rejectedRow(String(r.error_type), String(r.error_message));
-        if (options.onBadRow === "fail") {
-          const line = lineAt.get(Number(r.at)) ?? 0;
-          throw new SeqhuntError(`${s.path}:${line}: ${reason}: ${detail}; ${FIX_OR_SKIP}`, {
-            file: s.path,
-            line,
-          });
-        }
+        if (options.onBadRow === "fail") throw rejectError(s.path, r);
         stats.read++;
-        stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
+        stats.skipped.set(r.reason, (stats.skipped.get(r.reason) ?? 0) + 1);
       }
     }
   };
@@ -340,7 +327,15 @@ async function readWith(
       return;
     }
     const s = sources[file] as Source;
-    const place = await placeOf(s.path, s.format, seq, rejected.get(file) ?? new Set());
+    // The rejected rows are known only once the read ends: find them now, to count lines past them.
+    const rejects =
+      s.rejectsTable === null
+        ? []
+        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: options.timeFormat });
+    const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
+    const first = rejects[0];
+    if (first !== undefined && (place.kind !== "line" || first.line < place.number))
+      throw rejectError(s.path, first);
     const at =
       place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
     const what =

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateShellHistory } from "../../src/demo/shell-history.js";
 import { csvCell } from "../../src/io/write.js";
-import { cliRecords, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, runCliRecords, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir();
 const t0 = Date.UTC(2026, 8, 30, 11, 58, 0);
@@ -47,7 +47,7 @@ beforeAll(() => {
 
 function hunt(file: string, ...extra: string[]): Promise<unknown[]> {
   const args = ["hunt", join(dir, file), "--user", "user", "--time", "time", "--event", "op", ...extra];
-  return cliRecords(args, join(dir, `${file}.out.jsonl`));
+  return runCliRecords(args, join(dir, `${file}.out.jsonl`));
 }
 
 describe("times as products export them", () => {
@@ -97,7 +97,7 @@ describe("shell history with --command-line", () => {
   );
   const topPlanted = async (...how: string[]) => {
     const planted = new Set(attacks.map((a) => `${a.user} ${a.start}`));
-    const ranked = await cliRecords<{ user: string; start: string; rank: number }>(
+    const ranked = await runCliRecords<{ user: string; start: string; rank: number }>(
       ["hunt", file, "--user", "user", "--time", "time", ...how],
       join(dir, `history-${how.join("")}.jsonl`),
     );
@@ -116,8 +116,15 @@ describe("shell history with --command-line", () => {
     const both = await runCli(["hunt", file, "--command-line", "command_line", "--params", "x"]);
     expect(both.code).toBe(1);
     expect(both.stderr).toContain("does not go with --params");
-    const clickhouse = ["--engine", "clickhouse", "--table", "t"];
-    const ch = await runCli(["hunt", ...clickhouse, "--command-line", "command_line"]);
+    const ch = await runCli([
+      "hunt",
+      "--engine",
+      "clickhouse",
+      "--table",
+      "t",
+      "--command-line",
+      "command_line",
+    ]);
     expect(ch.code).toBe(1);
     expect(ch.stderr).toContain("--engine clickhouse reads flat columns");
   });

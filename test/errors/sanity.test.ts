@@ -50,7 +50,8 @@ describe("sanity warnings", () => {
   it("times spanning centuries", async () => {
     const rows = Array.from(
       { length: 40 },
-      (_, i) => `u${i % 4},${i === 0 ? 1.7e15 : 1.7e12 + i * 1e4},Op${i % 3}`,
+      (_, i) =>
+        `u${i % 4},${i === 0 ? "1826-09-01T00:00:00Z" : new Date(1.7e12 + i * 1e4).toISOString()},Op${i % 3}`,
     );
     const r = await cli([
       "sessionize",
