@@ -1,5 +1,6 @@
-// npm run quality: detection quality of every method on the public labelled data in ../shared/datasets,
-// with the protocols of its README. Writes the train/test JSONL it builds to bench-data/quality.
+// npm run quality: detection quality of every registered method on every public labelled set in
+// ../shared/datasets (SEA, HDFS, UNM and MIT live lpr), with the protocols of its README, as one table.
+// Writes the train/test JSONL it builds to bench-data/quality. Arguments: method names to run only those.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../src/demo/generate.js";
@@ -120,25 +121,60 @@ function save(name: string, data: Dataset): void {
   writeFileSync(join(OUT, `${name}-test.jsonl`), lines(data.test));
 }
 
+/**
+ * UNM or MIT live lpr (long system-call traces): a session is one process's calls in file order; the normal
+ * processes shuffled with a fixed seed, half to train, the other half and every exploit process to test.
+ */
+export function lpr(site: "unm" | "mit", seed: number): Dataset {
+  const processes = (file: string) => {
+    const byPid = new Map<string, string[]>();
+    for (const line of readFileSync(join(SHARED, "datasets", "unm", file), "utf8").split("\n")) {
+      const [pid, call] = line.trim().split(/\s+/);
+      if (pid === undefined || call === undefined) continue;
+      let calls = byPid.get(pid);
+      if (calls === undefined) {
+        calls = [];
+        byPid.set(pid, calls);
+      }
+      calls.push(call);
+    }
+    return [...byPid.values()];
+  };
+  const normal = processes(`${site}-lpr-normal.int`);
+  const random = rng(seed);
+  for (let i = normal.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [normal[i], normal[j]] = [normal[j] as string[], normal[i] as string[]];
+  }
+  const half = Math.floor(normal.length / 2);
+  return {
+    train: normal.slice(0, half).map((session) => ({ session })),
+    test: [
+      ...normal.slice(half).map((session) => ({ session, label: 0 })),
+      ...processes(`${site}-lpr-exploit.int`).map((session) => ({ session, label: 1 })),
+    ],
+  };
+}
+
 const only = process.argv.slice(2);
 const methods = only.length ? only : [...DETECTORS.keys()];
-const seaData = sea();
-save("sea", seaData);
-const hdfsRuns = [1, 2, 3, 4, 5].map((seed) => hdfs(seed));
-save("hdfs-seed1", hdfsRuns[0] as Dataset);
-console.log(
-  "| method | SEA AUC | SEA hit @1% / @5% FA | SEA hit @1% / @5%, per-user thresholds | HDFS AUC (seed 1) | HDFS best F1 (P / R) | HDFS F1 over 5 seeds |",
-);
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+const sets: [string, Dataset, string][] = [
+  ["SEA", sea(), "sea"],
+  ["HDFS (seed 1)", hdfs(1), "hdfs-seed1"],
+  ["UNM lpr (seed 1)", lpr("unm", 1), "unm-lpr-seed1"],
+  ["MIT lpr (seed 1)", lpr("mit", 1), "mit-lpr-seed1"],
+];
+for (const [, data, file] of sets) save(file, data);
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+console.log("| method | data | AUC | best F1 (P / R) | hits @1% FA | hits @5% FA | notes |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: | --- |");
 for (const method of methods) {
-  const s = run(seaData, method);
-  const h = hdfsRuns.map((d) => run(d, method));
-  const first = h[0] as Metrics;
-  const f1s = h.map((m) => m.bestF1);
-  const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
-  const spread = Math.sqrt(f1s.reduce((a, b) => a + (b - mean) ** 2, 0) / f1s.length);
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  console.log(
-    `| ${method} | ${s.auc.toFixed(3)} | ${pct(s.hitRateAtFalseAlarm["0.01"])} / ${pct(s.hitRateAtFalseAlarm["0.05"])} | ${pct(s.perEntity[0])} / ${pct(s.perEntity[1])} | ${first.auc.toFixed(4)} | ${first.bestF1.toFixed(3)} (${first.precision.toFixed(3)} / ${first.recall.toFixed(3)}) | ${mean.toFixed(3)} ± ${spread.toFixed(3)} |`,
-  );
+  for (const [name, data] of sets) {
+    const m = run(data, method);
+    const notes =
+      name === "SEA" ? `per-user thresholds: ${pct(m.perEntity[0])} / ${pct(m.perEntity[1])}` : "";
+    console.log(
+      `| ${method} | ${name} | ${m.auc.toFixed(4)} | ${m.bestF1.toFixed(3)} (${m.precision.toFixed(3)} / ${m.recall.toFixed(3)}) | ${pct(m.hitRateAtFalseAlarm["0.01"])} | ${pct(m.hitRateAtFalseAlarm["0.05"])} | ${notes} |`,
+    );
+  }
 }

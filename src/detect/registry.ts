@@ -68,7 +68,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
       description:
         "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
       mergeable: true,
-      factory: () => referenceDetector({ method: "reference", aggregate: "rarest-window" }),
+      factory: (window) => referenceDetector({ method: "reference", aggregate: "rarest-window", window }),
     },
   ],
   [
@@ -76,7 +76,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
     {
       description: "the reference model's per-step geometric mean of the session likelihood",
       mergeable: true,
-      factory: () => referenceDetector({ method: "reference-geomean", aggregate: "geomean" }),
+      factory: (window) => referenceDetector({ method: "reference-geomean", aggregate: "geomean", window }),
     },
   ],
   [
@@ -84,7 +84,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
     {
       description: "the reference model's whole-session likelihood",
       mergeable: true,
-      factory: () => referenceDetector({ method: "reference-total", aggregate: "total" }),
+      factory: (window) => referenceDetector({ method: "reference-total", aggregate: "total", window }),
     },
   ],
 ]);
