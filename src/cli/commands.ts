@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import pc from "picocolors";
 import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
+import { inputFiles } from "../io/input-files.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
@@ -149,7 +150,7 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
   if (options.sessions || (options.method !== undefined && options.method !== "reference")) return false;
   if (mode === "spill" || mode === "memory") return mode === "spill";
   try {
-    return estimatedInputBytes(files) > SPILL_BYTES;
+    return estimatedInputBytes(inputFiles(files)) > SPILL_BYTES;
   } catch {
     return false; // the reader reports the missing file
   }

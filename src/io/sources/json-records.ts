@@ -1,0 +1,35 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { extractSql, paramsTextAt, textAt } from "./fields.js";
+import type { RecordReader } from "./types.js";
+
+/** Records seen to list the keys a JSON file's records have. */
+const KEY_SAMPLE = 1000;
+
+/**
+ * A reader of records held as JSON text, from a query yielding `j` (one record's text) and `n` (its
+ * number): a record that is not JSON is one bad row.
+ */
+export async function jsonRecordsReader(con: DuckDBConnection, lines: string): Promise<RecordReader> {
+  const from = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
+  const keys = (
+    await con.runAndReadAll(
+      `SELECT DISTINCT unnest(json_keys(j)) AS k FROM (SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${KEY_SAMPLE})`,
+    )
+  )
+    .getRowObjectsJson()
+    .map((r) => String(r.k));
+  return {
+    from,
+    seq: "CAST(n AS DOUBLE)",
+    bad: "NOT ok",
+    rejectsTable: null,
+    keys,
+    sample: async (n) =>
+      (await con.runAndReadAll(`SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${n}`))
+        .getRowObjectsJson()
+        .map((r) => JSON.parse(String(r.j)) as Record<string, unknown>),
+    text: (route) => `CASE WHEN ok THEN ${extractSql("j", route, textAt)} END`,
+    paramsText: (route) => `CASE WHEN ok THEN ${extractSql("j", route, paramsTextAt)} END`,
+    typedMicros: () => null,
+  };
+}

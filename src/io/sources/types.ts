@@ -1,0 +1,62 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { InputFormat } from "../formats.js";
+
+/** One step into a record: a key, and whether the value reached so far is JSON text to parse first. */
+export interface RouteStep {
+  readonly key: string;
+  readonly parseText: boolean;
+}
+
+/** Where a named field sits in a record: the keys from the top, e.g. `userIdentity` then `arn`. */
+export type Route = readonly RouteStep[];
+
+/** The fields an event is made of, as the user named them (dotted paths allowed). */
+export interface EventFields {
+  /** Identity fields (user, IP, host...). */
+  readonly identity: readonly string[];
+  /** Time field. */
+  readonly time: string;
+  /** Event fields, joined into one command (missing parts left out). */
+  readonly event: readonly string[];
+  /** What goes between the parts of a command made of several event fields. */
+  readonly eventJoiner: string;
+  /** Parameters field, or null. */
+  readonly params: string | null;
+}
+
+/** One input file as a source reads it. */
+export interface SourceFile {
+  readonly path: string;
+  /** Position among the input files (ties in time keep file order). */
+  readonly index: number;
+  /** Number rows in SQL (the DuckDB sort needs it; rows streamed in file order are numbered as they come). */
+  readonly numbered: boolean;
+}
+
+/** How one file's records are read in SQL, and how a field of a record is reached. */
+export interface RecordReader {
+  /** A table expression with one row per record. */
+  readonly from: string;
+  /** SQL of the record's 1-based number in the file, or `NULL` when unnumbered. */
+  readonly seq: string;
+  /** SQL that is true when the record itself is broken (bad JSON). */
+  readonly bad: string;
+  /** The table the CSV reader writes rejected lines to, or null. */
+  readonly rejectsTable: string | null;
+  /** Top-level field names every record has (CSV header, Parquet columns, keys seen in JSON records). */
+  readonly keys: readonly string[];
+  /** Up to `n` records as plain objects, to find where a dotted name leads. */
+  sample(n: number): Promise<Record<string, unknown>[]>;
+  /** SQL of the field as text (JSON text for objects and lists). */
+  text(route: Route): string;
+  /** SQL of the field as parameters text: a string as it is, any other value as JSON text. */
+  paramsText(route: Route): string;
+  /** SQL of epoch microseconds when the format stores the field as a typed time, else null. */
+  typedMicros(route: Route): string | null;
+}
+
+/** One input format: opens a file of that format as records. */
+export interface InputSource {
+  readonly format: InputFormat;
+  open(con: DuckDBConnection, file: SourceFile): Promise<RecordReader>;
+}
