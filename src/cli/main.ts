@@ -4,12 +4,15 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
+import { SOURCE_PRESETS, sourcePreset } from "../presets/presets.js";
+import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { VERSION } from "../version.js";
 import { type EngineOptions, huntClickHouse, trainClickHouse, usesClickHouse } from "./clickhouse.js";
 import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
 import { demo } from "./demo.js";
 import { evalCommand } from "./eval.js";
 import { reportCommand } from "./report.js";
+import { sourcesCommand, withSourcePreset } from "./sources.js";
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -40,17 +43,47 @@ const columns = (value: string): string[] => {
   return list;
 };
 
+const sourceName = (value: string): string => {
+  if (sourcePreset(value) === undefined)
+    throw new InvalidArgumentError(
+      `unknown source ${JSON.stringify(value)}; the sources are: ${Object.keys(SOURCE_PRESETS).join(", ")} (see seqhunt sources)`,
+    );
+  return value;
+};
+
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
   return cmd
-    .option("--user <cols>", "identity columns, comma-separated", columns, ["UserId"])
+    .option(
+      "--source <name>",
+      `read a product's export with its preset fields (${Object.keys(SOURCE_PRESETS).join(", ")}; see seqhunt sources); explicit flags override it`,
+      sourceName,
+    )
+    .option(
+      "--user <cols>",
+      "identity columns, comma-separated; a dotted name reaches into nested records or JSON text (userIdentity.arn)",
+      columns,
+      ["UserId"],
+    )
     .option(
       "--time <col>",
-      "time column (ISO 8601, UTC when no zone; or epoch seconds/milliseconds)",
+      "time column: ISO 8601 (UTC when no zone), the Azure portal's 9/30/2026, 5:45:27.226 PM, or epoch s/ms/us/ns (told apart by magnitude)",
       "TimeGenerated",
     )
-    .option("--event <col>", "event (command) column", "Operation")
-    .option("--params <col>", "parameters column")
+    .option(
+      "--time-format <format>",
+      "how times are written when not recognised, strftime-like (e.g. '%d/%m/%Y %H:%M:%S')",
+    )
+    .option(
+      "--event <cols>",
+      `event (command) column, or several comma-separated, joined with --event-joiner (missing parts left out)`,
+      "Operation",
+    )
+    .option("--event-joiner <text>", "what joins several --event fields", DEFAULT_EVENT_JOINER)
+    .option(
+      "--params <col>",
+      "parameters column (a dotted name reaches inside JSON text: AuditData.Parameters)",
+    )
     .addOption(
       new Option(
         "--params-format <format>",
@@ -164,7 +197,8 @@ Examples:
   $ seqhunt score today.csv --model baseline.json --out scores.csv`,
     );
 
-  const huntOrScore = async (files: string[], options: HuntOptions & EngineOptions) => {
+  const huntOrScore = async (files: string[], given: HuntOptions & EngineOptions, command: Command) => {
+    const options = withSourcePreset(given, command);
     if (usesClickHouse(files, options)) await huntClickHouse(options, io);
     else await hunt(files, options, io);
   };
@@ -189,9 +223,9 @@ Examples:
   )
     .description("score sessions against a saved model (--model is required)")
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
-    .action(async (files: string[], options: HuntOptions & EngineOptions) => {
+    .action(async (files: string[], options: HuntOptions & EngineOptions, command: Command) => {
       if (!options.model) throw new CommanderError(2, "seqhunt.usage", "error: score needs --model FILE");
-      await huntOrScore(files, options);
+      await huntOrScore(files, options, command);
     });
 
   engineOptions(
@@ -206,10 +240,17 @@ Examples:
       "after",
       "\nExample:\n  $ seqhunt train last-month.csv --user UserId,ClientIP --out baseline.json",
     )
-    .action(async (files: string[], options: Parameters<typeof trainCommand>[1] & EngineOptions) => {
-      if (usesClickHouse(files, options)) await trainClickHouse(options, io);
-      else await trainCommand(files, options, io);
-    });
+    .action(
+      async (
+        files: string[],
+        given: Parameters<typeof trainCommand>[1] & EngineOptions,
+        command: Command,
+      ) => {
+        const options = withSourcePreset(given, command);
+        if (usesClickHouse(files, options)) await trainClickHouse(options, io);
+        else await trainCommand(files, options, io);
+      },
+    );
 
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))
     .description("split events into sessions and write them")
@@ -218,9 +259,14 @@ Examples:
       "after",
       "\nExample:\n  $ seqhunt sessionize audit.csv --user UserId,ClientIP --out sessions.jsonl",
     )
-    .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
-      await sessionizeCommand(files, options, io);
+    .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1], command: Command) => {
+      await sessionizeCommand(files, withSourcePreset(options, command), io);
     });
+
+  program
+    .command("sources")
+    .description("list the --source presets: the fields each reads and why")
+    .action(() => sourcesCommand(io));
 
   program
     .command("report")

@@ -1,18 +1,26 @@
 import { readFileSync } from "node:fs";
 import { SeqhuntError } from "../errors.js";
-import type { ParamMode, ParamsFormat } from "../io/params.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import { Model } from "../model/model.js";
 import { SessionType } from "../model/session-type.js";
+import type { ParamMode, ParamsFormat } from "../presets/params.js";
+import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
 export interface InputOptions {
+  /** A product preset (`--source`), already applied to the fields by `withSourcePreset`. */
+  source?: string;
   user: string[];
   time: string;
+  /** How times are written (`--time-format`, strftime-like). */
+  timeFormat?: string;
+  /** One event field, or several comma-separated. */
   event: string;
+  /** What joins several event fields (default `:`). */
+  eventJoiner?: string;
   params?: string;
   paramsFormat: ParamsFormat;
   paramMode: ParamMode;
@@ -93,7 +101,9 @@ export async function loadSessions(
     {
       identity: options.user,
       time: options.time,
-      event: options.event,
+      timeFormat: options.timeFormat ?? null,
+      event: options.event.split(",").map((e) => e.trim()),
+      eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
       params: options.params ?? null,
       paramsFormat: options.paramsFormat,
       paramMode: options.paramMode,

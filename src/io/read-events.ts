@@ -4,11 +4,12 @@ import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
+import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
+import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import type { Command } from "../types.js";
 import { HeldEvents } from "./held-events.js";
 import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
-import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
 import { type SourceQuery, sourceQuery } from "./sources/query.js";
 import type { EventFields } from "./sources/types.js";
 
@@ -16,8 +17,10 @@ import type { EventFields } from "./sources/types.js";
 export interface EventColumns {
   /** Identity fields (user, IP, host...). */
   readonly identity: readonly string[];
-  /** Time field: ISO 8601 (UTC when no zone), epoch seconds or milliseconds, or a timestamp type. */
+  /** Time field: ISO 8601 (UTC when no zone), the Azure portal's US format, epoch s/ms/us/ns, or a timestamp type. */
   readonly time: string;
+  /** How the time is written (strftime-like, e.g. `%d/%m/%Y %H:%M`), when it is not recognised as it is. */
+  readonly timeFormat?: string | null;
   /** Event (command) field, or several joined into one command (missing parts left out). */
   readonly event: string | readonly string[];
   /** What joins several event fields (default {@link DEFAULT_EVENT_JOINER}). */
@@ -27,12 +30,6 @@ export interface EventColumns {
   readonly paramsFormat: ParamsFormat;
   readonly paramMode: ParamMode;
 }
-
-/**
- * What joins several event fields into one command: `iam.amazonaws.com:CreateUser` reads as AWS's own
- * `service:Action`, and `create:pods:exec` keeps every part visible.
- */
-export const DEFAULT_EVENT_JOINER = ":";
 
 /** What to do with a bad row: stop with an error, or skip it and count it. */
 export type BadRowPolicy = "fail" | "skip";
@@ -180,6 +177,7 @@ function eventFields(options: EventColumns): EventFields {
   return {
     identity: options.identity,
     time: options.time,
+    timeFormat: options.timeFormat ?? null,
     event: typeof options.event === "string" ? [options.event] : options.event,
     eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
     params: options.params,

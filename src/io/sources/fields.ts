@@ -1,68 +1,5 @@
+import { findRoute, matchKey, type Route, type RouteStep } from "../../presets/field-names.js";
 import { sqlString } from "../formats.js";
-import type { Route, RouteStep } from "./types.js";
-
-/** A header or key as written, without a leading byte-order mark or a trailing ` [UTC]` (Azure portal exports). */
-export function bareName(key: string): string {
-  return key.replace(/^\uFEFF/, "").replace(/ \[UTC\]$/, "");
-}
-
-/** The key of `keys` that `name` names: the key itself, else the one whose bare name it is. */
-export function matchKey(keys: Iterable<string>, name: string): string | undefined {
-  let bare: string | undefined;
-  for (const k of keys) {
-    if (k === name) return k;
-    if (bare === undefined && bareName(k) === name) bare = k;
-  }
-  return bare;
-}
-
-interface Found {
-  readonly route: Route;
-  /** False when the route was followed as far as the record went (a missing or null value) and assumed below. */
-  readonly complete: boolean;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Where the dotted `segments` lead in `record`: longest key first, so a key holding a dot wins. */
-function routeIn(record: Record<string, unknown>, segments: readonly string[]): Found | null {
-  let partial: Found | null = null;
-  for (let i = segments.length; i >= 1; i--) {
-    const key = matchKey(Object.keys(record), segments.slice(0, i).join("."));
-    if (key === undefined) continue;
-    const first: RouteStep = { key, parseText: false };
-    if (i === segments.length) return { route: [first], complete: true };
-    let value = record[key];
-    let parseText = false;
-    if (typeof value === "string") {
-      try {
-        value = JSON.parse(value);
-        parseText = true;
-      } catch {
-        continue;
-      }
-    }
-    const rest = segments.slice(i);
-    if (isObject(value)) {
-      const inner = routeIn(value, rest);
-      if (inner !== null) {
-        const [head, ...tail] = inner.route as RouteStep[];
-        const route = [first, { key: (head as RouteStep).key, parseText }, ...tail];
-        if (inner.complete) return { route, complete: true };
-        partial ??= { route, complete: false };
-        continue;
-      }
-    }
-    if (value === null || value === undefined || isObject(value))
-      partial ??= {
-        route: [first, ...rest.map((key, j) => ({ key, parseText: j === 0 && parseText }))],
-        complete: false,
-      };
-  }
-  return partial;
-}
 
 /**
  * Where a field name leads in records like `samples`: a top-level key (`keys`), else a dotted path into
@@ -79,7 +16,7 @@ export function resolveRoute(
   const segments = name.split(".");
   let partial: Route | null = null;
   for (const record of samples) {
-    const found = routeIn(record, segments);
+    const found = findRoute(record, name);
     if (found?.complete) return found.route;
     partial ??= found?.route ?? null;
   }

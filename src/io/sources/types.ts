@@ -1,14 +1,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Route } from "../../presets/field-names.js";
 import type { InputFormat } from "../formats.js";
 
-/** One step into a record: a key, and whether the value reached so far is JSON text to parse first. */
-export interface RouteStep {
-  readonly key: string;
-  readonly parseText: boolean;
-}
-
-/** Where a named field sits in a record: the keys from the top, e.g. `userIdentity` then `arn`. */
-export type Route = readonly RouteStep[];
+export type { Route, RouteStep } from "../../presets/field-names.js";
 
 /** The fields an event is made of, as the user named them (dotted paths allowed). */
 export interface EventFields {
@@ -16,6 +10,8 @@ export interface EventFields {
   readonly identity: readonly string[];
   /** Time field. */
   readonly time: string;
+  /** How the time is written (DuckDB strptime, strftime-like), or null to recognise it. */
+  readonly timeFormat: string | null;
   /** Event fields, joined into one command (missing parts left out). */
   readonly event: readonly string[];
   /** What goes between the parts of a command made of several event fields. */
