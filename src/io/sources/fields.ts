@@ -3,13 +3,14 @@ import { sqlString } from "../formats.js";
 
 /**
  * Where a field name leads in records like `samples`: a top-level key (`keys`), else a dotted path into
- * nested objects or into text holding JSON (`AuditData.Parameters`). A path found in no record but whose
- * start is there (a sparse field) is taken as plain nesting. Null when nothing matches.
+ * nested objects or into text holding JSON (`AuditData.Parameters`). With `sparse` (an optional field), a
+ * path found in no record but whose start is there is taken as plain nesting. Null when nothing matches.
  */
 export function resolveRoute(
   name: string,
   keys: readonly string[],
   samples: readonly Record<string, unknown>[],
+  options: { readonly sparse: boolean },
 ): Route | null {
   const direct = matchKey(keys, name);
   if (direct !== undefined) return [{ key: direct, parseText: false }];
@@ -20,6 +21,7 @@ export function resolveRoute(
     if (found?.complete) return found.route;
     partial ??= found?.route ?? null;
   }
+  if (!options.sparse) return null;
   if (partial === null && segments.length > 1) {
     const top = matchKey(keys, segments[0] as string);
     if (top !== undefined)

@@ -11,9 +11,10 @@ const KEY_SAMPLE = 1000;
  */
 export async function jsonRecordsReader(con: DuckDBConnection, lines: string): Promise<RecordReader> {
   const from = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
+  // Keys in the order records first show them.
   const keys = (
     await con.runAndReadAll(
-      `SELECT DISTINCT unnest(json_keys(j)) AS k FROM (SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${KEY_SAMPLE})`,
+      `SELECT k FROM (SELECT n, unnest(json_keys(j)) AS k, unnest(range(len(json_keys(j))::BIGINT)) AS i FROM (SELECT j, n FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${KEY_SAMPLE})) GROUP BY k ORDER BY min(n), min(i)`,
     )
   )
     .getRowObjectsJson()

@@ -51,13 +51,16 @@ function missingField(path: string, name: string, keys: readonly string[], role:
 }
 
 /** Finds each named field in a file's records (sampling them only when a name is not a top-level field). */
-function fieldFinder(path: string, reader: RecordReader): (name: string, role: string) => Promise<Route> {
+function fieldFinder(
+  path: string,
+  reader: RecordReader,
+): (name: string, role: string, sparse?: boolean) => Promise<Route> {
   let samples: Record<string, unknown>[] | null = null;
-  return async (name, role) => {
-    let route = resolveRoute(name, reader.keys, []);
+  return async (name, role, sparse = false) => {
+    let route = resolveRoute(name, reader.keys, [], { sparse });
     if (route === null) {
       samples ??= await reader.sample(ROUTE_SAMPLE);
-      route = resolveRoute(name, reader.keys, samples);
+      route = resolveRoute(name, reader.keys, samples, { sparse });
     }
     if (route === null) throw missingField(path, name, reader.keys, role);
     return route;
@@ -77,8 +80,10 @@ export async function sourceQuery(
   for (const name of fields.identity) identity.push(await find(name, "identity"));
   const time = await find(fields.time, "time");
   const event: Route[] = [];
-  for (const name of fields.event) event.push(await find(name, "event"));
-  const params = fields.params === null ? null : await find(fields.params, "params");
+  // Identity, time and the first event field must be in some record; later event parts and the
+  // parameters may be optional fields (objectRef.subresource, requestParameters) that few records hold.
+  for (const [i, name] of fields.event.entries()) event.push(await find(name, "event", i > 0));
+  const params = fields.params === null ? null : await find(fields.params, "params", true);
   const timeText = reader.text(time);
   // Several event fields make one command; a missing or empty part is left out.
   const eventSql =
