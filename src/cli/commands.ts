@@ -30,7 +30,7 @@ import {
   typeOfLoaded,
 } from "./sessions.js";
 import { SpilledSessions } from "./spill.js";
-import { printable, progressBar } from "./terminal.js";
+import { identityCell, printable, progressBar } from "./terminal.js";
 
 /** Options of hunt and score. */
 export interface HuntOptions extends InputOptions, ScoringOptions {
@@ -96,6 +96,9 @@ function scoreColumns(identity: readonly string[]): string[] {
   ];
 }
 
+/** Characters of an identity per table line (a longer one wraps, never cut). */
+const IDENTITY_WIDTH = 30;
+
 function printTop(
   ranked: readonly RankedSession[],
   reasons: readonly string[],
@@ -109,13 +112,13 @@ function printTop(
     ),
     style: color ? {} : { head: [], border: [] },
     wordWrap: true,
-    colWidths: [6, ...identity.map(() => 22), 22, 8, 14, 40, 44],
+    colWidths: [6, ...identity.map(() => IDENTITY_WIDTH + 2), 22, 8, 14, 40, 44],
   });
   ranked.forEach((r, i) => {
     const lik = r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3);
     table.push([
       String(r.rank),
-      ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", 40)),
+      ...identity.map((_, c) => identityCell(r.session.identity[c] ?? "(none)", IDENTITY_WIDTH)),
       r.session.start === null
         ? ""
         : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),

@@ -9,6 +9,41 @@ export function printable(text: string, max = 80): string {
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }
 
+/** A short hash of a text (FNV-1a, 6 hex digits): tells apart two long values shortened alike. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) & 0xffffff).toString(16).padStart(6, "0");
+}
+
+/**
+ * Text of at most `max` characters that keeps both ends (ARNs and e-mail addresses differ at their end,
+ * paths at both): the middle becomes `…#hash…`, the hash of the whole, so two different long values never
+ * look the same.
+ */
+export function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const mark = `…#${shortHash(text)}…`;
+  const keep = Math.max(2, max - mark.length);
+  const head = Math.ceil(keep / 2);
+  return `${text.slice(0, head)}${mark}${text.slice(text.length - (keep - head))}`;
+}
+
+/** Identities longer than this are shortened in the middle before they are wrapped. */
+const IDENTITY_MAX = 160;
+
+/**
+ * An identity for a table cell of `width` characters: never cut, but wrapped onto as many lines as it
+ * needs (shortened in the middle, hash kept, beyond {@link IDENTITY_MAX}), control characters made visible.
+ */
+export function identityCell(text: string, width: number): string {
+  const whole = shortenMiddle(printable(text, Number.POSITIVE_INFINITY), IDENTITY_MAX);
+  const line = Math.max(1, width);
+  const lines: string[] = [];
+  for (let i = 0; i < whole.length; i += line) lines.push(whole.slice(i, i + line));
+  return lines.join("\n");
+}
+
 /** A progress bar on stderr when it is a terminal and not quiet; otherwise nothing. */
 export function progressBar(
   quiet: boolean,
