@@ -19,7 +19,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** One step into a record: a key, and whether the value reached so far is JSON text to parse first. */
 export interface RouteStep {
+  /** The key to take. */
   readonly key: string;
+  /** True when the value reached before this step is JSON text, parsed before taking the key. */
   readonly parseText: boolean;
 }
 
@@ -28,7 +30,9 @@ export type Route = readonly RouteStep[];
 
 /** A route found in a record; `complete` false when the record ended early (a missing or null value). */
 export interface FoundRoute {
+  /** The keys from the top of the record. */
   readonly route: Route;
+  /** False when the record ended before the path did and the rest was taken as plain nesting. */
   readonly complete: boolean;
 }
 

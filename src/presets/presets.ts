@@ -21,8 +21,11 @@ export interface SourcePreset {
   readonly why: string;
 }
 
+/** The names `--source` takes. */
+export type SourceName = "cloudtrail" | "purview" | "sentinel" | "okta" | "k8s-audit";
+
 /** The sources `--source` knows, by name. */
-export const SOURCE_PRESETS: Readonly<Record<string, SourcePreset>> = {
+export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
   cloudtrail: {
     name: "cloudtrail",
     product:
@@ -80,5 +83,5 @@ export const SOURCE_PRESETS: Readonly<Record<string, SourcePreset>> = {
 
 /** The preset of a `--source` name, or undefined. */
 export function sourcePreset(name: string): SourcePreset | undefined {
-  return Object.hasOwn(SOURCE_PRESETS, name) ? SOURCE_PRESETS[name] : undefined;
+  return Object.hasOwn(SOURCE_PRESETS, name) ? SOURCE_PRESETS[name as SourceName] : undefined;
 }

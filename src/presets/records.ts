@@ -12,7 +12,9 @@ export const DEFAULT_EVENT_JOINER = ":";
 
 /** Which fields of a record make an event (a {@link SourcePreset} is one). Names may be dotted paths. */
 export interface EventFieldNames {
+  /** Identity fields (who ran the events). */
   readonly identity: readonly string[];
+  /** Time field: a `Date`, epoch milliseconds or ISO 8601 text. */
   readonly time: string;
   /** Fields joined into one command, missing or empty parts left out. */
   readonly event: readonly string[];
@@ -20,6 +22,7 @@ export interface EventFieldNames {
   readonly eventJoiner?: string;
   /** Parameters field, read with `paramMode` other than `"none"`. */
   readonly params?: string | null;
+  /** How the parameters are written (default `exchange`). */
   readonly paramsFormat?: ParamsFormat;
 }
 
@@ -31,15 +34,28 @@ export interface RecordEvent {
   readonly identity: (string | null)[];
   /** Epoch microseconds. */
   readonly timeMicros: number;
+  /** The joined event fields, with parameters when asked for. */
   readonly command: Command;
 }
 
 /** A record that made no event, and why. */
 export interface RecordProblem {
+  /** Position of the record (0-based) among those given. */
   readonly record: number;
+  /** The field at fault, as named. */
   readonly field: string;
+  /** What is wrong: missing time, unparseable time, missing event, bad params... */
   readonly reason: string;
+  /** The value found. */
   readonly value: unknown;
+}
+
+/** The events made from records, and the records that made none. */
+export interface RecordEvents {
+  /** One event per good record, in record order. */
+  readonly events: RecordEvent[];
+  /** One problem per record that made no event. */
+  readonly problems: RecordProblem[];
 }
 
 /** A field's value as text: strings as they are, other values as JSON; null when missing. */
@@ -78,7 +94,7 @@ export function eventsFromRecords(
   records: Iterable<unknown>,
   fields: EventFieldNames,
   options: { readonly paramMode?: ParamMode } = {},
-): { events: RecordEvent[]; problems: RecordProblem[] } {
+): RecordEvents {
   const mode = options.paramMode ?? "none";
   const events: RecordEvent[] = [];
   const problems: RecordProblem[] = [];

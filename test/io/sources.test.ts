@@ -237,7 +237,6 @@ describe("eventsFromRecords (the library's pure reader)", () => {
       ],
     };
     const preset = SOURCE_PRESETS.cloudtrail;
-    if (preset === undefined) throw new Error("no cloudtrail preset");
     const { events, problems } = eventsFromRecords(recordsOf(document), preset, { paramMode: "names" });
     expect(events).toEqual([
       expect.objectContaining({
