@@ -3,15 +3,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../src/demo/generate.js";
-import { type LabelledSession, METHODS, type MethodName, trainDetector } from "../src/detect/detector.js";
+import { trainDetector } from "../src/detect/detector.js";
+import { DETECTORS } from "../src/detect/registry.js";
+import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate, type Metrics } from "../src/eval/metrics.js";
 
 const SHARED = process.env.SEQHUNT_SHARED ?? join(process.cwd(), "..", "shared");
 const OUT = join(process.cwd(), "bench-data", "quality");
 
 interface Dataset {
-  train: LabelledSession[];
-  test: (LabelledSession & { label: number })[];
+  train: WeightedSession[];
+  test: (WeightedSession & { label: number })[];
 }
 
 /** SEA: a session is a block of 100 commands; per user, train on blocks 1-50, test blocks 51-150. */
@@ -21,7 +23,7 @@ export function sea(): Dataset {
     .trim()
     .split("\n")
     .map((l) => l.trim().split(/\s+/).map(Number));
-  const train: LabelledSession[] = [];
+  const train: WeightedSession[] = [];
   const test: Dataset["test"] = [];
   for (let u = 0; u < 50; u++) {
     const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
@@ -44,7 +46,7 @@ export function hdfs(seed: number): Dataset {
     .split("\n")
     .slice(1);
   const random = rng(seed);
-  const train: LabelledSession[] = [];
+  const train: WeightedSession[] = [];
   const test: Dataset["test"] = [];
   for (const line of rows) {
     const [sequence = "", countText = "0", labelText = "0"] = line.split(",");
@@ -52,13 +54,13 @@ export function hdfs(seed: number): Dataset {
     const count = Number(countText);
     const label = Number(labelText);
     if (label === 1) {
-      test.push({ session, count, label });
+      test.push({ session, weight: count, label });
       continue;
     }
     let picked = 0;
     for (let i = 0; i < count; i++) if (random() < 0.01) picked++;
-    if (picked > 0) train.push({ session, count: picked });
-    if (count > picked) test.push({ session, count: count - picked, label });
+    if (picked > 0) train.push({ session, weight: picked });
+    if (count > picked) test.push({ session, weight: count - picked, label });
   }
   return { train, test };
 }
@@ -96,14 +98,14 @@ function perEntityHitRate(test: Dataset["test"], scores: readonly number[], rate
   return hits / positives;
 }
 
-function run(data: Dataset, method: MethodName): Metrics & { perEntity: [number, number] } {
+function run(data: Dataset, method: string): Metrics & { perEntity: [number, number] } {
   const detector = trainDetector(method, data.train);
   const scores = detector.score(data.test);
   return {
     ...evaluate(
       scores,
       data.test.map((t) => t.label),
-      data.test.map((t) => t.count ?? 1),
+      data.test.map((t) => t.weight ?? 1),
     ),
     perEntity: [perEntityHitRate(data.test, scores, 0.01), perEntityHitRate(data.test, scores, 0.05)],
   };
@@ -111,13 +113,15 @@ function run(data: Dataset, method: MethodName): Metrics & { perEntity: [number,
 
 function save(name: string, data: Dataset): void {
   mkdirSync(OUT, { recursive: true });
-  const lines = (xs: object[]) => `${xs.map((x) => JSON.stringify(x)).join("\n")}\n`;
+  // eval's JSONL calls the weight "count".
+  const lines = (xs: (WeightedSession & { label?: number })[]) =>
+    `${xs.map(({ weight, ...x }) => JSON.stringify({ ...x, count: weight })).join("\n")}\n`;
   writeFileSync(join(OUT, `${name}-train.jsonl`), lines(data.train));
   writeFileSync(join(OUT, `${name}-test.jsonl`), lines(data.test));
 }
 
 const only = process.argv.slice(2);
-const methods = (only.length ? only : Object.keys(METHODS)) as MethodName[];
+const methods = only.length ? only : [...DETECTORS.keys()];
 const seaData = sea();
 save("sea", seaData);
 const hdfsRuns = [1, 2, 3, 4, 5].map((seed) => hdfs(seed));

@@ -12,6 +12,18 @@ interface Result {
   mbPerSecond?: number;
   seconds: number;
   peakRssMB: number;
+  /** Cases measured against a baseline in the same run: its seconds over the baseline's. */
+  ratio?: number;
+  /** ClickHouse cases: each server's part of the work (query log). */
+  servers?: {
+    url: string;
+    queries: number;
+    cpuSeconds: number;
+    querySeconds: number;
+    readRows: number;
+    peakQueryMB: number;
+    share: number;
+  }[];
 }
 
 /** A performance target of the issue: its text, and whether a result meets it (given the results so far). */
@@ -26,7 +38,24 @@ const within = (seconds: number, rssMB: number, text: string): Target => ({
   met: (x) => x.seconds <= seconds && x.peakRssMB <= rssMB,
 });
 
+const ratioWithin = (times: number, text: string): Target => ({
+  text,
+  met: (x) => x.ratio !== undefined && x.ratio <= times,
+});
+
 const cases: [string, string, string, Target?][] = [
+  [
+    "startup",
+    "version",
+    "seqhunt --version, a new process (best of 15), against node -e 0",
+    ratioWithin(3, "within 3x of node -e 0"),
+  ],
+  [
+    "startup",
+    "100",
+    "seqhunt hunt of 100 events (values), a new process (best of 15), against --version",
+    ratioWithin(3, "within 3x of --version"),
+  ],
   ["train", "cmds_only", "train + rarest windows k=3, plain commands, 1M events", atLeast(10e6, ">= 10M/s")],
   [
     "train",
@@ -77,7 +106,20 @@ const cases: [string, string, string, Target?][] = [
     "10000000",
     "seqhunt hunt (top 20), CSV with values, 10M events, two passes over spilled sessions",
   ],
-  ["clickhouse", "10000000", "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards"],
+  [
+    "clickhouse",
+    "10000000",
+    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded at random",
+  ],
+  [
+    "clickhouse",
+    "10000000:by-identity",
+    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded by identity",
+    {
+      text: "each shard >= 40% of the CPU work",
+      met: (r) => (r.servers ?? []).length === 2 && (r.servers ?? []).every((s) => s.share >= 0.4),
+    },
+  ],
 ];
 
 console.log(
@@ -102,12 +144,20 @@ for (const [name, arg, label, target] of cases) {
   }
   const x = JSON.parse(line) as Result;
   done.set(`${name} ${arg}`, x);
-  const verdict = target === undefined ? "" : `${target.text}: ${target.met(x, done) ? "met" : "NOT met"}`;
+  const ratio = x.ratio === undefined ? "" : ` (${x.ratio.toFixed(2)}x)`;
+  const verdict =
+    target === undefined ? "" : `${target.text}${ratio}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =
-    x.eventsPerSecond >= 1e6
-      ? `${(x.eventsPerSecond / 1e6).toFixed(2)}M`
-      : `${Math.round(x.eventsPerSecond / 1e3)}k`;
+    x.eventsPerSecond < 1e3
+      ? ""
+      : x.eventsPerSecond >= 1e6
+        ? `${(x.eventsPerSecond / 1e6).toFixed(2)}M`
+        : `${Math.round(x.eventsPerSecond / 1e3)}k`;
   console.log(
     `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} | ${verdict} |`,
   );
+  for (const s of x.servers ?? [])
+    console.log(
+      `|   ${s.url}: ${(100 * s.share).toFixed(0)}% of the CPU (${s.cpuSeconds.toFixed(1)} s in ${s.queries} queries, ${s.querySeconds.toFixed(1)} s of query time, ${s.readRows} rows read, largest query ${s.peakQueryMB} MB) | | | | | |`,
+    );
 }

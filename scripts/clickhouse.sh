@@ -2,6 +2,7 @@
 # Starts (or stops) two ClickHouse servers on loopback, shards of the cluster "seqhunt_two_shards".
 # Usage: scripts/clickhouse.sh start|stop [dir]   (dir defaults to $TMPDIR/seqhunt-clickhouse)
 # Ports: HTTP 18123/18124, native 19000/19001. User "default" (no password) and "seqhunt" (password "hunter2").
+# Queries are logged to system.query_log (the ClickHouse benchmark reads each server's share of the work there).
 set -euo pipefail
 action=${1:-start}
 root=${2:-${TMPDIR:-/tmp}/seqhunt-clickhouse}
@@ -28,6 +29,7 @@ write_config() {
   <default_database>default</default_database>
   <timezone>UTC</timezone>
   <mlock_executable>false</mlock_executable>
+  <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>1000</flush_interval_milliseconds></query_log>
   <remote_servers>
     <seqhunt_two_shards>
       <shard><replica><host>127.0.0.1</host><port>19000</port></replica></shard>
@@ -39,7 +41,7 @@ XML
   cat >"$dir/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>8000000000</max_memory_usage><log_queries>1</log_queries></default></profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
     <seqhunt><password>hunter2</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></seqhunt>

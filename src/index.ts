@@ -1,5 +1,14 @@
-export type { Detector, LabelledSession, MethodName } from "./detect/detector.js";
-export { DEFAULT_METHOD, METHODS, trainDetector } from "./detect/detector.js";
+export { DEFAULT_METHOD, loadDetector, METHODS, mergeDetectors, trainDetector } from "./detect/detector.js";
+export { DETECTORS } from "./detect/registry.js";
+export type {
+  Detector,
+  DetectorEntry,
+  DetectorExplanation,
+  DetectorFactory,
+  SavedDetector,
+  StepContribution,
+  WeightedSession,
+} from "./detect/types.js";
 export type { SeqhuntErrorLocation } from "./errors.js";
 export { SeqhuntError } from "./errors.js";
 export type { HitRates, Metrics } from "./eval/metrics.js";

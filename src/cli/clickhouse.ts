@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { CommanderError } from "commander";
-import { ClickHousePushdown } from "../engine/clickhouse/pushdown.js";
+import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
@@ -16,6 +16,10 @@ export interface EngineOptions {
   table?: string;
   seq?: string;
   outTable?: string;
+  /** Where the per-identity work runs: auto (by the Distributed table's sharding key), identity or initiator. */
+  shardWork?: ShardWork;
+  /** Comma-separated HTTP URLs of the shards, in cluster order. */
+  shardUrls?: string;
 }
 
 /** True when the command should run in ClickHouse; checks the options that go with it. */
@@ -27,8 +31,13 @@ export function usesClickHouse(
   if (engine !== "clickhouse") {
     if (files.length === 0)
       throw new SeqhuntError("no input files given (or use --engine clickhouse --table NAME)");
-    if (options.table !== undefined || options.outTable !== undefined || options.seq !== undefined)
-      throw new SeqhuntError("--table, --seq and --out-table go with --engine clickhouse");
+    if (
+      options.table !== undefined ||
+      options.outTable !== undefined ||
+      options.seq !== undefined ||
+      options.shardUrls !== undefined
+    )
+      throw new SeqhuntError("--table, --seq, --out-table and --shard-urls go with --engine clickhouse");
     return false;
   }
   if (files.length > 0)
@@ -71,6 +80,8 @@ async function openPushdown(
   io: Io,
   quiet: boolean,
 ): Promise<ClickHousePushdown> {
+  // Loaded here, not at start: only --engine clickhouse needs the ClickHouse client.
+  const { ClickHousePushdown } = await import("../engine/clickhouse/pushdown.js");
   const push = await ClickHousePushdown.open({
     target: {
       url: options.url,
@@ -90,8 +101,12 @@ async function openPushdown(
     maxGapMins: options.maxGap,
     maxDurationMins: options.maxDuration,
     onBadRow: options.onBadRow,
+    shardWork: options.shardWork,
+    shardUrls: options.shardUrls?.split(",").map((url) => url.trim()),
   });
   if (!quiet || push.stats.read !== push.stats.used) io.err(readSummary(push.stats));
+  if (!quiet && push.sharded)
+    io.err("each shard sessionized its own identities (the table is sharded by identity)");
   if (push.sessionCount === 0) {
     await push.close();
     throw new SeqhuntError("no sessions: every row was skipped or the table is empty");

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import Table from "cli-table3";
 import pc from "picocolors";
-import { METHODS, type MethodName, trainDetector } from "../detect/detector.js";
+import { METHODS, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
 import { inputFiles } from "../io/input-files.js";
 import { estimatedInputBytes } from "../io/read-events.js";
@@ -275,7 +275,7 @@ function detectorScores(
     session: s.commands,
     entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
   }));
-  const detector = trainDetector(options.method as MethodName, sessions);
+  const detector = trainDetector(options.method, sessions);
   return { scores: detector.trainingScores(), percentile: detector.percentile };
 }
 

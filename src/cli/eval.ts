@@ -1,11 +1,7 @@
 import { writeFileSync } from "node:fs";
-import {
-  DEFAULT_METHOD,
-  type LabelledSession,
-  METHODS,
-  type MethodName,
-  trainDetector,
-} from "../detect/detector.js";
+import { trainDetector } from "../detect/detector.js";
+import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
+import type { WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { evaluate } from "../eval/metrics.js";
 import { readSessionFiles } from "../io/read-sessions.js";
@@ -16,7 +12,7 @@ import type { Io } from "./commands.js";
 async function readLabelled(
   file: string,
   needLabels: boolean,
-): Promise<{ sessions: LabelledSession[]; labels: number[] }> {
+): Promise<{ sessions: WeightedSession[]; labels: number[] }> {
   const { sessions } = await readSessionFiles([file], "fail");
   const labels: number[] = [];
   const out = sessions.map((s) => {
@@ -30,7 +26,7 @@ async function readLabelled(
       throw new SeqhuntError(`${at}: "count" must be a number > 0`, { file: s.file, line: s.line });
     }
     labels.push(label === 1 ? 1 : 0);
-    return { session: s.commands, entity, count };
+    return { session: s.commands, entity, weight: count };
   });
   if (out.length === 0) throw new SeqhuntError(`${file}: no sessions`, { file });
   return { sessions: out, labels };
@@ -41,12 +37,8 @@ export async function evalCommand(
   options: { train: string; test: string; json: boolean; method?: string; report?: string },
   io: Io,
 ): Promise<void> {
-  const method = (options.method ?? DEFAULT_METHOD) as MethodName;
-  if (!(method in METHODS)) {
-    throw new SeqhuntError(
-      `unknown method ${JSON.stringify(method)}; the methods are: ${Object.keys(METHODS).join(", ")}`,
-    );
-  }
+  const method = options.method ?? DEFAULT_METHOD;
+  detectorEntry(method);
   const train = await readLabelled(options.train, false);
   const test = await readLabelled(options.test, true);
   const detector = trainDetector(method, train.sessions);
@@ -54,7 +46,7 @@ export async function evalCommand(
   const m = evaluate(
     scores,
     test.labels,
-    test.sessions.map((s) => s.count ?? 1),
+    test.sessions.map((s) => s.weight ?? 1),
   );
   const summary = {
     auc: m.auc,

@@ -7,13 +7,14 @@ import { SeqhuntError } from "../errors.js";
 import { SOURCE_PRESETS, sourcePreset } from "../presets/presets.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { VERSION } from "../version.js";
-import { type EngineOptions, huntClickHouse, trainClickHouse, usesClickHouse } from "./clickhouse.js";
-import { type HuntOptions, hunt, type Io, sessionizeCommand, trainCommand } from "./commands.js";
-import { demo } from "./demo.js";
-import { evalCommand } from "./eval.js";
-import { reportCommand } from "./report.js";
+import type { EngineOptions } from "./clickhouse.js";
+import type { HuntOptions, Io, sessionizeCommand, trainCommand } from "./commands.js";
+import type { evalCommand } from "./eval.js";
+import type { reportCommand } from "./report.js";
 import { sourcesCommand, withSourcePreset } from "./sources.js";
 
+// Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
+// the report or the ClickHouse client.
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -143,7 +144,16 @@ function engineOptions(cmd: Command, withOutTable: boolean): Command {
     .option(
       "--seq <col>",
       "ClickHouse: integer column that orders events of equal time (e.g. ingestion order)",
-    );
+    )
+    .addOption(
+      new Option(
+        "--shard-work <where>",
+        "ClickHouse: per-identity work on each shard (identity), on the server given by --url (initiator), or by the Distributed table's sharding key (auto)",
+      )
+        .choices(["auto", "identity", "initiator"])
+        .default("auto"),
+    )
+    .option("--shard-urls <urls>", "ClickHouse: HTTP URLs of the shards, comma-separated, in cluster order");
   if (withOutTable)
     cmd.option("--out-table <name>", "ClickHouse: write every session's scores and rank to this new table");
   return cmd;
@@ -199,8 +209,9 @@ Examples:
 
   const huntOrScore = async (files: string[], given: HuntOptions & EngineOptions, command: Command) => {
     const options = withSourcePreset(given, command);
-    if (usesClickHouse(files, options)) await huntClickHouse(options, io);
-    else await hunt(files, options, io);
+    const clickhouse = await import("./clickhouse.js");
+    if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
+    else await (await import("./commands.js")).hunt(files, options, io);
   };
 
   engineOptions(
@@ -247,8 +258,9 @@ Examples:
         command: Command,
       ) => {
         const options = withSourcePreset(given, command);
-        if (usesClickHouse(files, options)) await trainClickHouse(options, io);
-        else await trainCommand(files, options, io);
+        const clickhouse = await import("./clickhouse.js");
+        if (clickhouse.usesClickHouse(files, options)) await clickhouse.trainClickHouse(options, io);
+        else await (await import("./commands.js")).trainCommand(files, options, io);
       },
     );
 
@@ -260,7 +272,7 @@ Examples:
       "\nExample:\n  $ seqhunt sessionize audit.csv --user UserId,ClientIP --out sessions.jsonl",
     )
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1], command: Command) => {
-      await sessionizeCommand(files, withSourcePreset(options, command), io);
+      await (await import("./commands.js")).sessionizeCommand(files, withSourcePreset(options, command), io);
     });
 
   program
@@ -290,7 +302,7 @@ Examples:
       "\nExample:\n  $ seqhunt hunt audit.csv --out scores.jsonl && seqhunt report scores.jsonl --out report.html",
     )
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
-      await reportCommand(scores, options, io);
+      await (await import("./report.js")).reportCommand(scores, options, io);
     });
 
   program
@@ -319,7 +331,7 @@ Example:
   $ seqhunt eval --train normal.jsonl --test labelled.jsonl --json`,
     )
     .action(async (options: Parameters<typeof evalCommand>[0]) => {
-      await evalCommand(options, io);
+      await (await import("./eval.js")).evalCommand(options, io);
     });
 
   program
@@ -332,7 +344,7 @@ Example:
     .option("--quiet", "print nothing but errors", false)
     .addHelpText("after", "\nExample:\n  $ seqhunt demo --out demo && open demo/report.html")
     .action(async (options: { out: string; seed: number; quiet: boolean }) => {
-      await demo(options, io);
+      await (await import("./demo.js")).demo(options, io);
     });
   return program;
 }

@@ -1,3 +1,4 @@
+import { referenceReason } from "../detect/reference.js";
 import type { Model } from "../model/model.js";
 import type { Analysis, Command, Explanation, SessionScore } from "../types.js";
 import type { CliSession } from "./sessions.js";
@@ -106,7 +107,7 @@ function withExplanations(ranked: RankedSession[], analysis: Analysis): Ranking 
     return e;
   };
   const reason = (r: RankedSession) =>
-    reasonOf(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
+    referenceReason(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
   return { ranked, explain, reason };
 }
 
@@ -122,31 +123,6 @@ export function commandJson(
 }
 
 const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
-
-/** One line of reason for a session: the most surprising step of its rarest window, and what about it. */
-export function reasonOf(explanation: Explanation): string {
-  const window = explanation.steps.filter((s) => s.inRarestWindow);
-  const steps = window.length > 0 ? window : explanation.steps;
-  const worst = [...steps].sort((a, b) => b.surprise - a.surprise)[0];
-  if (worst === undefined) return "";
-  const parts: string[] = [];
-  if (!worst.known) parts.push(`${worst.command} never seen in training`);
-  else if (worst.previous !== null)
-    parts.push(`${worst.previous} -> ${worst.command} (p=${worst.transitionProbability.toPrecision(2)})`);
-  else parts.push(`${worst.command} rare (p=${worst.transitionProbability.toPrecision(2)})`);
-  const finding = worst.params[0];
-  if (finding) {
-    const what = {
-      "rare-present": `rarely has ${finding.param}`,
-      "usual-absent": `lacks its usual ${finding.param}`,
-      "unseen-value": `${finding.param}=${JSON.stringify(finding.value)} never seen`,
-      "rare-value": `${finding.param}=${JSON.stringify(finding.value)} rare`,
-      "unseen-param": `${finding.param} never seen with it`,
-    }[finding.kind];
-    parts.push(what);
-  }
-  return parts.join("; ");
-}
 
 /** The output record of a ranked session (field names fixed by the CLI contract). */
 export function outputRecord(

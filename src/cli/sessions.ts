@@ -3,7 +3,7 @@ import { SeqhuntError } from "../errors.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import { Model } from "../model/model.js";
-import { SessionType } from "../model/session-type.js";
+import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import type { ParamMode, ParamsFormat } from "../presets/params.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
@@ -49,14 +49,7 @@ export interface LoadedSessions {
   readonly identityColumns: readonly string[];
 }
 
-/** The session type a parameter mode produces. */
-export function sessionTypeOf(mode: ParamMode): SessionTypeName {
-  return mode === "none"
-    ? SessionType.cmdsOnly
-    : mode === "names"
-      ? SessionType.cmdsParamsOnly
-      : SessionType.cmdsParamsValues;
-}
+export { sessionTypeOf };
 
 /** Reads sessions: directly with `--sessions`, else events sessionized by the reference's two rules. */
 export async function loadSessions(

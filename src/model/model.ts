@@ -28,13 +28,17 @@ import type { StateMatrix } from "./state-matrix.js";
 import { buildTables, type ModelTables } from "./tables.js";
 import { rarestWindow, type WindowResult } from "./windows.js";
 
-/** Lets Model.fromJSON and Model.merge build a trained model without training sessions. */
-const FROM_COUNTS = Symbol("seqhunt.fromCounts");
-interface FromCounts {
-  readonly counts: RawCounts;
-  readonly sessionType: SessionTypeName;
+/**
+ * Options that make a trained model of raw counts with no training sessions (Model.fromJSON, Model.merge,
+ * ModelBuilder, engines via {@link modelFromRawCounts}). A module-private class: no caller outside can make one.
+ */
+class FromCounts implements ModelOptions {
+  constructor(
+    readonly counts: RawCounts,
+    readonly sessionType: SessionTypeName,
+    readonly modellableParams: Iterable<string> | null = null,
+  ) {}
 }
-type InternalOptions = ModelOptions & { readonly [FROM_COUNTS]?: FromCounts };
 
 function sameSet(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): boolean {
   if (a === null || b === null) return a === b;
@@ -94,18 +98,19 @@ function checkWindowLength(windowLength: unknown): number {
   return windowLength;
 }
 
-/** Set by Model's static block: the log tables of a trained model, for engines that score elsewhere. */
-let readLogs: (model: Model) => LogProbabilities;
+/** What each trained model derives from its counts; a module-level map so the engine access below can read it. */
+const trainedModels = new WeakMap<Model, Trained>();
 
-/** The precomputed log tables of a trained model (internal: the ClickHouse engine uploads them). */
-export function logProbabilitiesOf(model: Model): LogProbabilities {
-  return readLogs(model);
+/** The precomputed log tables of a trained model (internal: engines reach it through engine-access.ts). */
+export function logTablesOf(model: Model): LogProbabilities {
+  const trained = trainedModels.get(model);
+  if (trained === undefined) throw new SeqhuntError(NOT_TRAINED);
+  return trained.logs;
 }
 
-/** A trained model from raw counts made elsewhere (internal: counted in ClickHouse); it holds no sessions. */
-export function modelFromCounts(counts: RawCounts, sessionType: SessionTypeName): Model {
-  const options: InternalOptions = { [FROM_COUNTS]: { counts, sessionType } };
-  return new Model([], options);
+/** A trained model from raw counts made elsewhere (internal: engines reach it through engine-access.ts); it holds no sessions. */
+export function modelFromRawCounts(counts: RawCounts, sessionType: SessionTypeName): Model {
+  return new Model([], new FromCounts(counts, sessionType));
 }
 
 /**
@@ -113,10 +118,6 @@ export function modelFromCounts(counts: RawCounts, sessionType: SessionTypeName)
  * for number. Construct with training sessions, call {@link Model.train}, then the compute methods.
  */
 export class Model {
-  static {
-    readLogs = (model) => model.#require().logs;
-  }
-
   /** The training sessions. */
   readonly sessions: readonly Session[];
   /** Decided by the first command of the first session. */
@@ -147,7 +148,9 @@ export class Model {
   readonly #givenModellable: ReadonlySet<string> | null;
   /** The array the caller gave: analyzing that very array again reuses the training encoding. */
   readonly #input: readonly Session[];
-  #trained: Trained | null = null;
+  get #trained(): Trained | null {
+    return trainedModels.get(this) ?? null;
+  }
   #encoded: EncodedSessions | null = null;
 
   /**
@@ -155,7 +158,7 @@ export class Model {
    * @param options - `modellableParams` to choose the parameters whose values are modelled
    */
   constructor(sessions: readonly Session[], options: ModelOptions = {}) {
-    const parts = (options as InternalOptions)[FROM_COUNTS];
+    const parts = options instanceof FromCounts ? options : undefined;
     this.#input = sessions;
     const checked = validateSessions(sessions, parts?.sessionType);
     this.sessions = checked.sessions;
@@ -174,8 +177,7 @@ export class Model {
    */
   static fromJSON(file: unknown): Model {
     const { counts, sessionType, modellableParams } = fileToCounts(file);
-    const options: InternalOptions = { modellableParams, [FROM_COUNTS]: { counts, sessionType } };
-    return new Model([], options);
+    return new Model([], new FromCounts(counts, sessionType, modellableParams));
   }
 
   /**
@@ -194,11 +196,10 @@ export class Model {
     }
     const counts = ta.counts.clone();
     counts.addCounts(tb.counts);
-    const options: InternalOptions = {
-      modellableParams: a.#givenModellable,
-      [FROM_COUNTS]: { counts, sessionType: a.sessionType },
-    };
-    return new Model([...a.sessions, ...b.sessions], options);
+    return new Model(
+      [...a.sessions, ...b.sessions],
+      new FromCounts(counts, a.sessionType, a.#givenModellable),
+    );
   }
 
   /** The trained model as a compact, versioned JSON object (see {@link ModelFile}); load it with {@link Model.fromJSON}. */
@@ -316,7 +317,7 @@ export class Model {
   }
 
   #setTrained(trained: Trained): void {
-    this.#trained = trained;
+    trainedModels.set(this, trained);
     this.modellableParams = trained.modellableNames;
   }
 
@@ -560,10 +561,6 @@ export class ModelBuilder {
   build(): Model {
     this.#flush();
     if (this.#sessionType === undefined) throw new SeqhuntError("no sessions were added");
-    const options: InternalOptions = {
-      modellableParams: this.#given,
-      [FROM_COUNTS]: { counts: this.#counts.clone(), sessionType: this.#sessionType },
-    };
-    return new Model([], options);
+    return new Model([], new FromCounts(this.#counts.clone(), this.#sessionType, this.#given));
   }
 }

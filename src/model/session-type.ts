@@ -12,6 +12,18 @@ export const SessionType = {
   cmdsParamsValues: "cmds_params_values",
 } as const satisfies Record<string, SessionTypeName>;
 
+/** Which parts of each event's parameters are read: none, their names, or names and values. */
+export type ParamMode = "none" | "names" | "values";
+
+/** The session type a parameter mode produces. */
+export function sessionTypeOf(mode: ParamMode): SessionTypeName {
+  return mode === "none"
+    ? SessionType.cmdsOnly
+    : mode === "names"
+      ? SessionType.cmdsParamsOnly
+      : SessionType.cmdsParamsValues;
+}
+
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);

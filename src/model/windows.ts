@@ -3,7 +3,7 @@ import type { EncodedSessions } from "./encode.js";
 import type { LogProbabilities, SessionScratch } from "./likelihood.js";
 
 /** Windows whose log-likelihoods differ by less than this are tied; the first one wins. */
-const TIE = 1e-12;
+export const TIE_TOLERANCE = 1e-12;
 
 /** The rarest window of one session: where it starts and its log-likelihood. */
 export interface WindowResult {
@@ -72,7 +72,7 @@ export function rarestWindow(
         (prefixHigh[i] as number) +
         ((prefixLow[end] as number) - (prefixLow[i] as number)));
     if (useGeoMean) w /= windowLength;
-    if (bestStart < 0 || w < best - TIE) {
+    if (bestStart < 0 || w < best - TIE_TOLERANCE) {
       best = w;
       bestStart = i;
     }

@@ -2,8 +2,7 @@ import type { CmdParams } from "../types.js";
 
 /** How the parameters column is written. */
 export type ParamsFormat = "exchange" | "json-object" | "json-array";
-/** What of the parameters the model uses. */
-export type ParamMode = "none" | "names" | "values";
+export type { ParamMode } from "../model/session-type.js";
 
 /** A parameter value as text: strings as they are, other JSON values as JSON text, null/absent as null. */
 function valueText(value: unknown): string | null {

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seqhunt, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir();
 const cols = ["--user", "user", "--time", "t", "--event", "ev"];
@@ -19,60 +19,69 @@ function file(name: string, lines: string[]): string {
 }
 
 describe("bad input stops with a clear message (exit 1)", () => {
-  it("a missing file", () => {
-    const r = seqhunt(["hunt", join(dir, "nope.csv"), ...cols]);
+  it("a missing file", async () => {
+    const r = await runCli(["hunt", join(dir, "nope.csv"), ...cols]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("nope.csv: no such file");
   });
 
-  it("a missing column, listing the columns that exist", () => {
-    const r = seqhunt(["hunt", file("cols.csv", good), "--user", "UserId", "--time", "t", "--event", "ev"]);
+  it("a missing column, listing the columns that exist", async () => {
+    const r = await runCli([
+      "hunt",
+      file("cols.csv", good),
+      "--user",
+      "UserId",
+      "--time",
+      "t",
+      "--event",
+      "ev",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no identity column "UserId"; the columns are: "user", "t", "ev", "p"');
   });
 
-  it("an unparseable time, with file, line, field and value", () => {
+  it("an unparseable time, with file, line, field and value", async () => {
     const path = file("time.csv", [...good, 'c,"multi', 'line",x,[]', "c,last tuesday,x,[]"]);
-    const r = seqhunt(["hunt", path, ...cols]);
+    const r = await runCli(["hunt", path, ...cols]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}:5: column "t": unparseable time: "multi\\nline"`);
   });
 
-  it("bad params JSON", () => {
+  it("bad params JSON", async () => {
     const path = file("params.csv", [...good, 'a,2026-01-01T00:01:00Z,z,"[{""Name"": "']);
-    const r = seqhunt(["hunt", path, ...cols, "--params", "p", "--param-mode", "values"]);
+    const r = await runCli(["hunt", path, ...cols, "--params", "p", "--param-mode", "values"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}:5: column "p": bad params JSON`);
   });
 
-  it("a row with the wrong number of fields", () => {
+  it("a row with the wrong number of fields", async () => {
     const path = file("fields.csv", [...good, "a,2026-01-01T00:01:00Z,z,[],extra"]);
-    const r = seqhunt(["hunt", path, ...cols]);
+    const r = await runCli(["hunt", path, ...cols]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       new RegExp(`${path}:5: too many columns: Expected Number of Columns: 4 Found: 5`),
     );
   });
 
-  it("a bad JSON line", () => {
+  it("a bad JSON line", async () => {
     const path = file("bad.jsonl", ['{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}', "", "{not json"]);
-    const r = seqhunt(["hunt", path, ...cols]);
+    const r = await runCli(["hunt", path, ...cols]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}:3: column "(line)": bad JSON`);
   });
 
-  it("a missing event", () => {
+  it("a missing event", async () => {
     const path = file("event.jsonl", [
       '{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}',
       '{"user":"a","t":"2026-01-01T00:00:01Z"}',
     ]);
-    const r = seqhunt(["hunt", path, ...cols]);
+    const r = await runCli(["hunt", path, ...cols]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}:2: column "ev": missing event`);
   });
 
-  it("an output file that cannot be written", () => {
-    const r = seqhunt([
+  it("an output file that cannot be written", async () => {
+    const r = await runCli([
       "hunt",
       file("out.csv", good),
       ...cols,
@@ -84,27 +93,30 @@ describe("bad input stops with a clear message (exit 1)", () => {
     expect(r.stderr).not.toContain("unexpected error");
   });
 
-  it("a damaged model file", () => {
+  it("a damaged model file", async () => {
     const model = file("model.json", ['{"format": "seqhunt-model", "version": 1}']);
-    const r = seqhunt(["score", file("ok.csv", good), ...cols, "--model", model]);
+    const r = await runCli(["score", file("ok.csv", good), ...cols, "--model", model]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("model.json: not a valid seqhunt model");
   });
 });
 
 describe("bad rows are found the same way in both reading modes", () => {
-  it.each(["batches", "rows"])("%s", (mode) => {
+  it.each(["batches", "rows"])("%s", async (mode) => {
     const path = file(`modes-${mode}.csv`, [...good, "a,never,z,[]", 'a,2026-01-01T00:01:10Z,z,"{bad"']);
-    const skip = seqhunt(
+    const skip = await runCli(
       ["hunt", path, ...cols, "--params", "p", "--param-mode", "names", "--on-bad-row", "skip"],
-      undefined,
       {
-        SEQHUNT_READ_MODE: mode,
+        env: {
+          SEQHUNT_READ_MODE: mode,
+        },
       },
     );
     expect(skip.stderr).toContain("read 5 rows: used 3, skipped 2 (bad params JSON: 1, unparseable time: 1)");
-    const fail = seqhunt(["hunt", path, ...cols, "--params", "p", "--param-mode", "names"], undefined, {
-      SEQHUNT_READ_MODE: mode,
+    const fail = await runCli(["hunt", path, ...cols, "--params", "p", "--param-mode", "names"], {
+      env: {
+        SEQHUNT_READ_MODE: mode,
+      },
     });
     expect(fail.code).toBe(1);
     expect(fail.stderr).toMatch(
@@ -114,7 +126,7 @@ describe("bad rows are found the same way in both reading modes", () => {
 });
 
 describe("--on-bad-row skip", () => {
-  it("goes on and ends with a summary of every row read", () => {
+  it("goes on and ends with a summary of every row read", async () => {
     const path = file("mixed.csv", [
       ...good,
       "a,never,z,[]",
@@ -122,7 +134,7 @@ describe("--on-bad-row skip", () => {
       'a,2026-01-01T00:01:10Z,z,"{bad"',
       "a,,z,[]",
     ]);
-    const r = seqhunt([
+    const r = await runCli([
       "hunt",
       path,
       ...cols,
@@ -139,9 +151,9 @@ describe("--on-bad-row skip", () => {
     );
   });
 
-  it("still prints the summary with --quiet when rows were skipped", () => {
+  it("still prints the summary with --quiet when rows were skipped", async () => {
     const path = file("skip-quiet.jsonl", ['{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}', "oops"]);
-    const r = seqhunt(["hunt", path, ...cols, "--on-bad-row", "skip", "--quiet"]);
+    const r = await runCli(["hunt", path, ...cols, "--on-bad-row", "skip", "--quiet"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim()).toBe("read 2 rows: used 1, skipped 1 (bad JSON: 1)");
@@ -156,8 +168,8 @@ describe("usage errors (exit 2)", () => {
     [["score", "x.csv"], "score needs --model FILE"],
     [["train", "x.csv"], "required option '--out <file>' not specified"],
     [["frobnicate"], "unknown command 'frobnicate'"],
-  ])("%j", (args, message) => {
-    const r = seqhunt(args);
+  ])("%j", async (args, message) => {
+    const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
   });

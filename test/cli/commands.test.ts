@@ -3,11 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Model } from "../../src/index.js";
-import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { DEMO_CSV, fixturePath } from "../helpers/shared.js";
 
 const dir = tempDir();
-const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const demo = DEMO_CSV;
 const cols = ["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"];
 const readJsonl = (path: string) =>
   readFileSync(path, "utf8")
@@ -16,36 +16,38 @@ const readJsonl = (path: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("train then score", () => {
-  it("scores exactly like hunt on the training data", () => {
+  it("scores exactly like hunt on the training data", async () => {
     const model = join(dir, "model.json");
     expect(
-      seqhunt([
-        "train",
-        demo,
-        ...cols,
-        "--params",
-        "Parameters",
-        "--param-mode",
-        "values",
-        "--out",
-        model,
-        "--quiet",
-      ]).code,
+      (
+        await runCli([
+          "train",
+          demo,
+          ...cols,
+          "--params",
+          "Parameters",
+          "--param-mode",
+          "values",
+          "--out",
+          model,
+          "--quiet",
+        ])
+      ).code,
     ).toBe(0);
     const loaded = Model.fromJSON(JSON.parse(readFileSync(model, "utf8")));
     expect(loaded.sessionType).toBe("cmds_params_values");
     const scored = join(dir, "scored.jsonl");
     const hunted = join(dir, "hunted.jsonl");
     const common = [demo, ...cols, "--params", "Parameters", "--param-mode", "values", "--quiet"];
-    expect(seqhunt(["score", ...common, "--model", model, "--out", scored]).code).toBe(0);
-    expect(seqhunt(["hunt", ...common, "--out", hunted]).code).toBe(0);
+    expect((await runCli(["score", ...common, "--model", model, "--out", scored])).code).toBe(0);
+    expect((await runCli(["hunt", ...common, "--out", hunted])).code).toBe(0);
     expect(readJsonl(scored)).toEqual(readJsonl(hunted));
   });
 
-  it("refuses a model of another session type", () => {
+  it("refuses a model of another session type", async () => {
     const model = join(dir, "plain.json");
-    expect(seqhunt(["train", demo, ...cols, "--out", model, "--quiet"]).code).toBe(0);
-    const r = seqhunt([
+    expect((await runCli(["train", demo, ...cols, "--out", model, "--quiet"])).code).toBe(0);
+    const r = await runCli([
       "score",
       demo,
       ...cols,
@@ -62,9 +64,9 @@ describe("train then score", () => {
 });
 
 describe("hunt output", () => {
-  it("writes every field of the contract, ranked", () => {
+  it("writes every field of the contract, ranked", async () => {
     const out = join(dir, "all.jsonl");
-    expect(seqhunt(["hunt", demo, ...cols, "--quiet", "--out", out]).code).toBe(0);
+    expect((await runCli(["hunt", demo, ...cols, "--quiet", "--out", out])).code).toBe(0);
     const rows = readJsonl(out);
     expect(Object.keys(rows[0] ?? {})).toEqual([
       "UserId",
@@ -89,8 +91,8 @@ describe("hunt output", () => {
     expect(rows[0]?.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it("prints the top N with identity, start, length, likelihood, window and reason", () => {
-    const r = seqhunt(["hunt", demo, ...cols, "--top", "3"]);
+  it("prints the top N with identity, start, length, likelihood, window and reason", async () => {
+    const r = await runCli(["hunt", demo, ...cols, "--top", "3"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /│ rank +│ UserId +│ ClientIP +│ start +│ length +│ rarest +│ rarest window +│ reason/,
@@ -99,18 +101,18 @@ describe("hunt output", () => {
     expect(r.stderr).toContain("read 1334 rows: used 1334, skipped 0");
   });
 
-  it("changes the numbers with --no-tokens, --geo-mean and --window", () => {
-    const run = (extra: string[]) => {
+  it("changes the numbers with --no-tokens, --geo-mean and --window", async () => {
+    const run = async (extra: string[]) => {
       const out = join(dir, `opt${extra.join("")}.jsonl`);
-      expect(seqhunt(["hunt", demo, ...cols, "--quiet", "--out", out, ...extra]).code).toBe(0);
+      expect((await runCli(["hunt", demo, ...cols, "--quiet", "--out", out, ...extra])).code).toBe(0);
       return readJsonl(out).map((r) => r.rarestWindowLikelihood);
     };
-    const base = run([]);
+    const base = await run([]);
     for (const extra of [["--no-tokens"], ["--geo-mean"], ["--window", "2"]])
-      expect(run(extra)).not.toEqual(base);
+      expect(await run(extra)).not.toEqual(base);
   });
 
-  it("writes CSV that a spreadsheet cannot run as a formula", () => {
+  it("writes CSV that a spreadsheet cannot run as a formula", async () => {
     const path = join(dir, "evil.csv");
     writeFileSync(
       path,
@@ -121,27 +123,27 @@ describe("hunt output", () => {
       ].join("\n"),
     );
     const out = join(dir, "evil-out.csv");
-    expect(seqhunt(["hunt", path, "--user", "UserId", "--quiet", "--out", out]).code).toBe(0);
+    expect((await runCli(["hunt", path, "--user", "UserId", "--quiet", "--out", out])).code).toBe(0);
     const text = readFileSync(out, "utf8");
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(text).toContain("'+1,");
     expect(text).not.toMatch(/(^|,)[=+@]/m);
   });
 
-  it("writes a JSON array with .json", () => {
+  it("writes a JSON array with .json", async () => {
     const out = join(dir, "all.json");
-    expect(seqhunt(["hunt", demo, ...cols, "--quiet", "--out", out]).code).toBe(0);
+    expect((await runCli(["hunt", demo, ...cols, "--quiet", "--out", out])).code).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8"))).toHaveLength(400);
   });
 
-  it("shows attacker-controlled text in the table without terminal escapes", () => {
+  it("shows attacker-controlled text in the table without terminal escapes", async () => {
     const path = join(dir, "ansi.jsonl");
     const evil = "\u001b]0;pwned\u0007\u001b[31mred";
     writeFileSync(
       path,
       `${JSON.stringify({ UserId: evil, TimeGenerated: "2026-01-01T00:00:00Z", Operation: evil })}\n`,
     );
-    const r = seqhunt(["hunt", path, "--user", "UserId"]);
+    const r = await runCli(["hunt", path, "--user", "UserId"]);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("\u001b");
     expect(r.stdout).toContain("\\u001b");
@@ -149,7 +151,7 @@ describe("hunt output", () => {
 });
 
 describe("--sessions", () => {
-  it("reads JSONL sessions, keeping other fields", () => {
+  it("reads JSONL sessions, keeping other fields", async () => {
     const path = join(dir, "sessions.jsonl");
     writeFileSync(
       path,
@@ -160,14 +162,16 @@ describe("--sessions", () => {
       ].join("\n"),
     );
     const out = join(dir, "sessions-out.jsonl");
-    expect(seqhunt(["hunt", "--sessions", path, "--quiet", "--out", out, "--window", "2"]).code).toBe(0);
+    expect((await runCli(["hunt", "--sessions", path, "--quiet", "--out", out, "--window", "2"])).code).toBe(
+      0,
+    );
     const rows = readJsonl(out);
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => r.label).sort()).toEqual([0, 0, 1]);
     expect(rows[0]?.start).toBeNull();
   });
 
-  it("reads Cmd sessions from JSONL", () => {
+  it("reads Cmd sessions from JSONL", async () => {
     const path = join(dir, "cmds.jsonl");
     writeFileSync(
       path,
@@ -179,19 +183,19 @@ describe("--sessions", () => {
       }),
     );
     const out = join(dir, "cmds-out.jsonl");
-    expect(seqhunt(["hunt", "--sessions", path, "--quiet", "--out", out]).code).toBe(0);
+    expect((await runCli(["hunt", "--sessions", path, "--quiet", "--out", out])).code).toBe(0);
     expect(readJsonl(out)[0]?.session).toEqual([
       { name: "a", params: { x: "1" } },
       { name: "b", params: {} },
     ]);
   });
 
-  it("reads plain-text sessions, one per line", () => {
+  it("reads plain-text sessions, one per line", async () => {
     const out = join(dir, "sea-out.jsonl");
-    const r = seqhunt([
+    const r = await runCli([
       "hunt",
       "--sessions",
-      join(SHARED, "datasets", "sea", "User1"),
+      fixturePath("datasets", "sea", "User1"),
       "--quiet",
       "--out",
       out,
@@ -200,23 +204,21 @@ describe("--sessions", () => {
     expect(readJsonl(out)).toHaveLength(15000);
   });
 
-  it("names the line of a bad session", () => {
+  it("names the line of a bad session", async () => {
     const path = join(dir, "bad-sessions.jsonl");
     writeFileSync(path, `${JSON.stringify({ session: ["a"] })}\n${JSON.stringify({ session: [] })}\n`);
-    const r = seqhunt(["hunt", "--sessions", path]);
+    const r = await runCli(["hunt", "--sessions", path]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}:2: empty session`);
   });
 });
 
 describe("sessionize", () => {
-  it("writes the reference's 400 sessions of the demo data", () => {
+  it("writes the reference's 400 sessions of the demo data", async () => {
     const out = join(dir, "sessions.csv");
-    expect(seqhunt(["sessionize", demo, ...cols, "--quiet", "--out", out]).code).toBe(0);
+    expect((await runCli(["sessionize", demo, ...cols, "--quiet", "--out", out])).code).toBe(0);
     expect(readFileSync(out, "utf8").trim().split("\n")[0]).toBe("UserId,ClientIP,start,end,length,session");
-    const stdout = seqhunt(["sessionize", demo, ...cols, "--quiet"])
-      .stdout.trim()
-      .split("\n");
+    const stdout = (await runCli(["sessionize", demo, ...cols, "--quiet"])).stdout.trim().split("\n");
     expect(stdout).toHaveLength(400);
     expect(stdout.map((l) => (JSON.parse(l) as { length: number }).length).reduce((a, b) => a + b, 0)).toBe(
       1334,
@@ -227,25 +229,25 @@ describe("sessionize", () => {
 describe("help and version", () => {
   it.each([[[]], [["hunt"]], [["score"]], [["train"]], [["sessionize"]], [["demo"]]])(
     "%j --help shows examples",
-    (args) => {
-      const r = seqhunt([...args, "--help"]);
+    async (args) => {
+      const r = await runCli([...args, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Examples?:\n\s+\$ seqhunt/);
     },
   );
 
-  it("--version prints the package version", () => {
+  it("--version prints the package version", async () => {
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
       version: string;
     };
-    expect(seqhunt(["--version"]).stdout.trim()).toBe(pkg.version);
+    expect((await runCli(["--version"])).stdout.trim()).toBe(pkg.version);
   });
 });
 
 describe("demo", () => {
-  it("generates a log, hunts it, writes scores, and ranks the injected attacks at the top", () => {
+  it("generates a log, hunts it, writes scores, and ranks the injected attacks at the top", async () => {
     const out = join(dir, "demo");
-    const r = seqhunt(["demo", "--out", out]);
+    const r = await runCli(["demo", "--out", out]);
     expect(r.code).toBe(0);
     expect(existsSync(join(out, "exchange_admin_log.csv"))).toBe(true);
     const ranks = [...r.stdout.matchAll(/rank (\d+): /g)].map((m) => Number(m[1]));

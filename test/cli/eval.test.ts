@@ -2,23 +2,23 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { DEMO_CSV, fixturePath } from "../helpers/shared.js";
 
 const dir = tempDir();
 const train = join(dir, "train.jsonl");
 const test = join(dir, "test.jsonl");
 
-beforeAll(() => {
+beforeAll(async () => {
   // Users 1-10 (users 2-4 have masquerade blocks among them), blocks of 100 commands.
-  const labels = readFileSync(join(SHARED, "datasets", "sea", "masquerade_summary.txt"), "utf8")
+  const labels = readFileSync(fixturePath("datasets", "sea", "masquerade_summary.txt"), "utf8")
     .trim()
     .split("\n")
     .map((l) => l.trim().split(/\s+/));
   const trainLines: string[] = [];
   const testLines: string[] = [];
   for (let u = 0; u < 10; u++) {
-    const cmds = readFileSync(join(SHARED, "datasets", "sea", `User${u + 1}`), "utf8")
+    const cmds = readFileSync(fixturePath("datasets", "sea", `User${u + 1}`), "utf8")
       .trim()
       .split("\n");
     for (let b = 0; b < 150; b++) {
@@ -32,8 +32,8 @@ beforeAll(() => {
 });
 
 describe("seqhunt eval", () => {
-  it("prints one JSON line with every figure, the default method beating the reference", () => {
-    const r = seqhunt(["eval", "--train", train, "--test", test, "--json"]);
+  it("prints one JSON line with every figure, the default method beating the reference", async () => {
+    const r = await runCli(["eval", "--train", train, "--test", test, "--json"]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -50,16 +50,16 @@ describe("seqhunt eval", () => {
     expect(Object.keys(m.hitRateAtFalseAlarm)).toEqual(["0.01", "0.05"]);
     expect(m.method).toBe("markov-set");
     const ref = JSON.parse(
-      seqhunt(["eval", "--train", train, "--test", test, "--json", "--method", "reference"]).stdout,
+      (await runCli(["eval", "--train", train, "--test", test, "--json", "--method", "reference"])).stdout,
     );
     expect(ref.method).toBe("reference");
     expect(m.auc).toBeGreaterThan(0.85);
     expect(m.auc).toBeGreaterThan(ref.auc + 0.2);
   });
 
-  it("prints a readable summary and draws the ROC curve", () => {
+  it("prints a readable summary and draws the ROC curve", async () => {
     const report = join(dir, "roc.html");
-    const r = seqhunt(["eval", "--train", train, "--test", test, "--report", report]);
+    const r = await runCli(["eval", "--train", train, "--test", test, "--report", report]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ROC AUC\s+0\.\d{4}/);
     expect(r.stdout).toMatch(/hit rate at 5% FA\s+\d+\.\d%/);
@@ -68,34 +68,36 @@ describe("seqhunt eval", () => {
     expect(html).not.toMatch(/<script src=/);
   });
 
-  it("names a bad label and an unknown method", () => {
+  it("names a bad label and an unknown method", async () => {
     const bad = join(dir, "bad.jsonl");
     writeFileSync(bad, `${JSON.stringify({ session: ["a"], label: 2 })}\n`);
-    const r = seqhunt(["eval", "--train", train, "--test", bad]);
+    const r = await runCli(["eval", "--train", train, "--test", bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${bad}:1: "label" must be 0 or 1`);
-    const m = seqhunt(["eval", "--train", train, "--test", test, "--method", "magic"]);
+    const m = await runCli(["eval", "--train", train, "--test", test, "--method", "magic"]);
     expect(m.code).toBe(1);
     expect(m.stderr).toContain('unknown method "magic"');
   });
 });
 
 describe("hunt --method", () => {
-  const demo = join(SHARED, "data", "demo_exchange_data.csv");
-  it("ranks by the detector and adds score and percentile", () => {
+  const demo = DEMO_CSV;
+  it("ranks by the detector and adds score and percentile", async () => {
     const out = join(dir, "method.jsonl");
     expect(
-      seqhunt([
-        "hunt",
-        demo,
-        "--user",
-        "UserId,ClientIP",
-        "--method",
-        "entity-markov",
-        "--quiet",
-        "--out",
-        out,
-      ]).code,
+      (
+        await runCli([
+          "hunt",
+          demo,
+          "--user",
+          "UserId,ClientIP",
+          "--method",
+          "entity-markov",
+          "--quiet",
+          "--out",
+          out,
+        ])
+      ).code,
     ).toBe(0);
     const rows = readFileSync(out, "utf8")
       .trim()
@@ -106,9 +108,9 @@ describe("hunt --method", () => {
     expect(rows.every((r) => r.percentile >= 0 && r.percentile <= 1)).toBe(true);
   });
 
-  it("puts every injected attack of the demo log in the top five with the default detector", () => {
+  it("puts every injected attack of the demo log in the top five with the default detector", async () => {
     const demoDir = join(dir, "demo");
-    expect(seqhunt(["demo", "--out", demoDir, "--quiet"]).code).toBe(0);
+    expect((await runCli(["demo", "--out", demoDir, "--quiet"])).code).toBe(0);
     const out = join(dir, "demo-method.jsonl");
     const args = [
       "hunt",
@@ -119,7 +121,8 @@ describe("hunt --method", () => {
       "Parameters",
     ];
     expect(
-      seqhunt([...args, "--param-mode", "values", "--method", "markov-set", "--quiet", "--out", out]).code,
+      (await runCli([...args, "--param-mode", "values", "--method", "markov-set", "--quiet", "--out", out]))
+        .code,
     ).toBe(0);
     const rows = readFileSync(out, "utf8")
       .trim()
@@ -128,25 +131,36 @@ describe("hunt --method", () => {
     expect(rows.filter((r) => r.ClientIP === "185.220.101.47").map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it("gives an --entity column its own models, and refuses a column that is not a --user column", () => {
+  it("gives an --entity column its own models, and refuses a column that is not a --user column", async () => {
     const out = join(dir, "entity.jsonl");
     const args = ["hunt", demo, "--user", "UserId,ClientIP", "--method", "markov-set", "--quiet"];
-    expect(seqhunt([...args, "--entity", "UserId", "--out", out]).code).toBe(0);
+    expect((await runCli([...args, "--entity", "UserId", "--out", out])).code).toBe(0);
     const plain = join(dir, "no-entity.jsonl");
-    expect(seqhunt([...args, "--out", plain]).code).toBe(0);
+    expect((await runCli([...args, "--out", plain])).code).toBe(0);
     expect(readFileSync(out, "utf8")).not.toBe(readFileSync(plain, "utf8"));
-    const r = seqhunt([...args, "--entity", "Host"]);
+    const r = await runCli([...args, "--entity", "Host"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--entity Host must be one of the --user columns (UserId, ClientIP)");
   });
 
-  it("keeps the reference's scoring by default (no score field) and refuses --model with another method", () => {
+  it("keeps the reference's scoring by default (no score field) and refuses --model with another method", async () => {
     const out = join(dir, "plain.jsonl");
-    expect(seqhunt(["hunt", demo, "--user", "UserId,ClientIP", "--quiet", "--out", out]).code).toBe(0);
+    expect((await runCli(["hunt", demo, "--user", "UserId,ClientIP", "--quiet", "--out", out])).code).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8").split("\n")[0] as string)).not.toHaveProperty("score");
     const model = join(dir, "m.json");
-    expect(seqhunt(["train", demo, "--user", "UserId,ClientIP", "--quiet", "--out", model]).code).toBe(0);
-    const r = seqhunt(["score", demo, "--user", "UserId,ClientIP", "--model", model, "--method", "markov"]);
+    expect((await runCli(["train", demo, "--user", "UserId,ClientIP", "--quiet", "--out", model])).code).toBe(
+      0,
+    );
+    const r = await runCli([
+      "score",
+      demo,
+      "--user",
+      "UserId,ClientIP",
+      "--model",
+      model,
+      "--method",
+      "markov",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot use --model");
   });

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seqhunt, tempDir } from "../helpers/cli.js";
-import { close, readShared, SHARED } from "../helpers/shared.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { close, DEMO_CSV, readFixture } from "../helpers/shared.js";
 
 interface Case {
   name: string;
@@ -17,7 +17,7 @@ interface Case {
     }[];
   };
 }
-const cases = readShared<{ cases: Case[] }>("fixtures", "model.json").cases;
+const cases = readFixture<{ cases: Case[] }>("fixtures", "model.json").cases;
 
 /** A session as a comparable key: parameter-name lists are sets. */
 const key = (session: unknown[]) =>
@@ -34,11 +34,11 @@ describe.each([
   ["names", "exchange-demo-cmds-params"],
   ["values", "exchange-demo-cmds-params-values"],
 ])("hunt --param-mode %s on demo_exchange_data.csv", (mode, caseName) => {
-  it("gives the reference's sessions and rarest-window likelihoods", () => {
+  it("gives the reference's sessions and rarest-window likelihoods", async () => {
     const out = join(tempDir(), "x.jsonl");
-    const r = seqhunt([
+    const r = await runCli([
       "hunt",
-      join(SHARED, "data", "demo_exchange_data.csv"),
+      DEMO_CSV,
       ...["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"],
       ...["--max-gap", "2", "--max-duration", "20", "--window", "3"],
       ...[

@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { csvCell } from "../../src/io/write.js";
-import { seqhunt, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir();
 const t0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -67,7 +67,7 @@ beforeAll(async () => {
   instance.closeSync();
 });
 
-function hunt(file: string, mode = "batches"): unknown[] {
+async function hunt(file: string, mode = "batches"): Promise<unknown[]> {
   const out = join(dir, `${file}.${mode}.out.jsonl`);
   const args = [
     "hunt",
@@ -83,7 +83,7 @@ function hunt(file: string, mode = "batches"): unknown[] {
     "--param-mode",
     "values",
   ];
-  const r = seqhunt([...args, "--quiet", "--out", out], undefined, { SEQHUNT_READ_MODE: mode });
+  const r = await runCli([...args, "--quiet", "--out", out], { env: { SEQHUNT_READ_MODE: mode } });
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   return readFileSync(out, "utf8")
@@ -104,22 +104,22 @@ describe("input formats", () => {
     "offset.csv",
     "epoch-s.csv",
     "epoch-ms.csv",
-  ])("%s gives the same sessions and scores as CSV", (file) => {
-    const reference = hunt("events.csv");
+  ])("%s gives the same sessions and scores as CSV", async (file) => {
+    const reference = await hunt("events.csv");
     expect(reference.length).toBeGreaterThan(3);
-    expect(hunt(file)).toEqual(reference);
+    expect(await hunt(file)).toEqual(reference);
   });
 
   it.each(["events.csv", "events.jsonl", "events.parquet"])(
     "%s reads the same one row per string (large inputs) as in batches",
-    (file) => {
-      expect(hunt(file, "rows")).toEqual(hunt(file, "batches"));
+    async (file) => {
+      expect(await hunt(file, "rows")).toEqual(await hunt(file, "batches"));
     },
   );
 
-  it("reads several files as one input", () => {
+  it("reads several files as one input", async () => {
     const both = join(dir, "both.jsonl");
-    const r = seqhunt([
+    const r = await runCli([
       "sessionize",
       join(dir, "events.csv"),
       join(dir, "events.jsonl"),

@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReportData } from "../../src/report/types.js";
-import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { DEMO_CSV } from "../helpers/shared.js";
 
 const embedded = (path: string) => {
   const html = readFileSync(path, "utf8");
@@ -15,7 +15,7 @@ const embedded = (path: string) => {
 
 describe("seqhunt report", () => {
   const dir = tempDir();
-  const demo = join(SHARED, "data", "demo_exchange_data.csv");
+  const demo = DEMO_CSV;
   const cols = [
     "--user",
     "UserId,ClientIP",
@@ -27,12 +27,14 @@ describe("seqhunt report", () => {
     "2",
   ];
 
-  it("rebuilds from a scores file the report hunt writes (sessions, ranks, rarity, steps)", () => {
+  it("rebuilds from a scores file the report hunt writes (sessions, ranks, rarity, steps)", async () => {
     const scores = join(dir, "scores.jsonl");
     const direct = join(dir, "direct.html");
-    expect(seqhunt(["hunt", demo, ...cols, "--quiet", "--out", scores, "--report", direct]).code).toBe(0);
+    expect((await runCli(["hunt", demo, ...cols, "--quiet", "--out", scores, "--report", direct])).code).toBe(
+      0,
+    );
     const rebuilt = join(dir, "rebuilt.html");
-    const r = seqhunt(["report", scores, "--out", rebuilt]);
+    const r = await runCli(["report", scores, "--out", rebuilt]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`wrote the report of 400 sessions to ${rebuilt}`);
     const a = embedded(direct);
@@ -44,16 +46,16 @@ describe("seqhunt report", () => {
     );
   });
 
-  it("names a scores file that cannot be read", () => {
-    const r = seqhunt(["report", join(dir, "missing.jsonl"), "--out", join(dir, "m.html")]);
+  it("names a scores file that cannot be read", async () => {
+    const r = await runCli(["report", join(dir, "missing.jsonl"), "--out", join(dir, "m.html")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing\.jsonl: cannot read: ENOENT/);
   });
 
-  it("refuses a file that is not scores", () => {
+  it("refuses a file that is not scores", async () => {
     const notScores = join(dir, "x.jsonl");
     writeFileSync(notScores, '{"a": 1}\n');
-    const r = seqhunt(["report", notScores, "--out", join(dir, "x.html")]);
+    const r = await runCli(["report", notScores, "--out", join(dir, "x.html")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not a seqhunt scores file (no "session" and "start" fields)');
   });

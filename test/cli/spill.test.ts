@@ -5,16 +5,18 @@ import { describe, expect, it } from "vitest";
 import type { CliSession } from "../../src/cli/sessions.js";
 import { SpilledSessions } from "../../src/cli/spill.js";
 import { Cmd } from "../../src/index.js";
-import { seqhunt, tempDir } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { DEMO_CSV } from "../helpers/shared.js";
 
 const dir = tempDir();
-const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const demo = DEMO_CSV;
 const cols = ["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"];
 
-function huntIn(mode: "memory" | "spill", args: string[], out: string) {
-  const run = seqhunt(["hunt", demo, ...cols, ...args, "--top", "7", "--out", out], undefined, {
-    SEQHUNT_HUNT_MODE: mode,
+async function huntIn(mode: "memory" | "spill", args: string[], out: string) {
+  const run = await runCli(["hunt", demo, ...cols, ...args, "--top", "7", "--out", out], {
+    env: {
+      SEQHUNT_HUNT_MODE: mode,
+    },
   });
   expect(run.code).toBe(0);
   return { stdout: run.stdout, file: readFileSync(out, "utf8") };
@@ -26,43 +28,45 @@ describe("hunt over spilled sessions", () => {
     ["names", "csv"],
     ["values", "json"],
   ] as const) {
-    it(`prints and writes what the in-memory hunt does (${mode}, .${ext})`, () => {
+    it(`prints and writes what the in-memory hunt does (${mode}, .${ext})`, async () => {
       const args = ["--params", "Parameters", "--param-mode", mode];
-      const memory = huntIn("memory", args, join(dir, `memory-${mode}.${ext}`));
-      const spilled = huntIn("spill", args, join(dir, `spill-${mode}.${ext}`));
+      const memory = await huntIn("memory", args, join(dir, `memory-${mode}.${ext}`));
+      const spilled = await huntIn("spill", args, join(dir, `spill-${mode}.${ext}`));
       expect(spilled.file).toBe(memory.file);
       expect(spilled.stdout).toBe(memory.stdout);
       expect(memory.file.length).toBeGreaterThan(10_000);
     });
   }
 
-  it("writes the same report", () => {
-    const report = (mode: "memory" | "spill") => {
+  it("writes the same report", async () => {
+    const report = async (mode: "memory" | "spill") => {
       const path = join(dir, `report-${mode}.html`);
-      const run = seqhunt(["hunt", demo, ...cols, "--quiet", "--report", path], undefined, {
-        SEQHUNT_HUNT_MODE: mode,
+      const run = await runCli(["hunt", demo, ...cols, "--quiet", "--report", path], {
+        env: {
+          SEQHUNT_HUNT_MODE: mode,
+        },
       });
       expect(run.code).toBe(0);
       // The report says when it was made: that alone may differ.
       return readFileSync(path, "utf8").replace(/"generated":"[^"]*"/, '"generated":""');
     };
-    const memory = report("memory");
+    const memory = await report("memory");
     expect(memory).toContain('"generated":""');
-    expect(report("spill")).toBe(memory);
+    expect(await report("spill")).toBe(memory);
   });
 
-  it("scores against a saved model too", () => {
+  it("scores against a saved model too", async () => {
     const model = join(dir, "model.json");
-    expect(seqhunt(["train", demo, ...cols, "--out", model, "--quiet"]).code).toBe(0);
+    expect((await runCli(["train", demo, ...cols, "--out", model, "--quiet"])).code).toBe(0);
     const args = ["--model", model, "--window", "2", "--geo-mean"];
-    const memory = huntIn("memory", args, join(dir, "memory-model.jsonl"));
-    const spilled = huntIn("spill", args, join(dir, "spill-model.jsonl"));
+    const memory = await huntIn("memory", args, join(dir, "memory-model.jsonl"));
+    const spilled = await huntIn("spill", args, join(dir, "spill-model.jsonl"));
     expect(spilled.file).toBe(memory.file);
   });
 });
 
 describe("SpilledSessions", () => {
-  it("gives sessions back whole, in order and by index, whatever their text", () => {
+  it("gives sessions back whole, in order and by index, whatever their text", async () => {
     const spill = new SpilledSessions();
     try {
       const sessions = Array.from({ length: 10_000 }, (_, i) => ({

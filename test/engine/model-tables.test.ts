@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { modelTableRows } from "../../src/engine/clickhouse/model-tables.js";
 import { Cmd } from "../../src/model/cmd.js";
-import { logProbabilitiesOf, Model } from "../../src/model/model.js";
+import { logTablesOf } from "../../src/model/engine-access.js";
+import { Model } from "../../src/model/model.js";
 
 /** Looks a transition up the way the scoring SQL does: an explicit entry, else the row's default. */
 function lookup(rows: ReturnType<typeof modelTableRows>, a: number, b: number): number {
@@ -23,7 +24,7 @@ describe("model tables for the scoring SQL", () => {
       fc.property(sessions, (list) => {
         const model = new Model(list);
         model.train();
-        const logs = logProbabilitiesOf(model);
+        const logs = logTablesOf(model);
         const rows = modelTableRows(logs, false);
         for (let a = 0; a < logs.commandCount; a++)
           for (let b = 0; b < logs.commandCount; b++) expect(lookup(rows, a, b)).toBe(logs.logTrans(a, b));
@@ -41,7 +42,7 @@ describe("model tables for the scoring SQL", () => {
     );
     const model = new Model([session]);
     model.train();
-    const logs = logProbabilitiesOf(model);
+    const logs = logTablesOf(model);
     const withValues = modelTableRows(logs, true);
     const id = logs.smoothed.raw.commands.lookup("Set-User", -1);
     const force = withValues.cmdParam.find((r) => r[0] === id && r[1] === "Force");

@@ -1,15 +1,37 @@
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-/** Debian's Chromium, installed by .ci/run. */
-export const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium (apt-get install chromium; .ci/run installs it). */
+export const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+
+/** The Chromium the browser tests launch and the environment it needs. */
+export interface ChromiumBinary {
+  readonly path: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * Debian's Chromium when installed, otherwise the headless Chromium that the devDependency
+ * @sparticuz/chromium ships inside its tarball, so the browser tests run on a machine with nothing installed.
+ * The packaged one is unpacked into the temp folder on the first call (test/global-setup.ts makes that call
+ * once, before the test workers start, so they never race on a half-written file).
+ */
+export async function chromiumBinary(): Promise<ChromiumBinary> {
+  if (existsSync(SYSTEM_CHROMIUM)) return { path: SYSTEM_CHROMIUM, env: {} };
+  const { default: packaged } = await import("@sparticuz/chromium");
+  const path = await packaged.executablePath();
+  // Its fonts are unpacked beside it; the machine may have none.
+  return { path, env: { FONTCONFIG_PATH: join(tmpdir(), "fonts") } };
+}
 
 /** Headless Chromium with its background networking off (the machine has no network). */
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  const binary = await chromiumBinary();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: binary.path,
+    env: { ...process.env, ...binary.env },
     args: [
       "--no-sandbox",
       "--disable-gpu",

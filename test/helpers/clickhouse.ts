@@ -1,15 +1,24 @@
 import { createClient } from "@clickhouse/client";
+import { inject } from "vitest";
 import { generateExchangeLog } from "../../src/demo/generate.js";
 import { writeRecords } from "../../src/io/write.js";
 import type { ModelFile } from "../../src/types.js";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The ClickHouse servers are up (test/global-setup.ts found or started them). */
+    clickHouseUp: boolean;
+  }
+}
+
+/**
+ * Whether the ClickHouse tests run: `describe.runIf(clickHouseUp)(...)`. False only where clickhouse-server
+ * is not installed and CI is not set; the global setup then says so in one line.
+ */
+export const clickHouseUp: boolean = inject("clickHouseUp");
+
 /** The two loopback shards of scripts/clickhouse.sh (HTTP ports). */
 export const SHARD_URLS = ["http://127.0.0.1:18123", "http://127.0.0.1:18124"] as const;
-/** Fails the calling test, with the reason, when the global setup could not start the servers. */
-export function requireClickHouse(): void {
-  const down = process.env.SEQHUNT_CLICKHOUSE_DOWN;
-  if (down !== undefined) throw new Error(down);
-}
 
 /** The server the engine talks to: it holds the Distributed table. */
 export const URL = SHARD_URLS[0];
@@ -26,6 +35,19 @@ export interface TestEvent {
 
 const COLUMNS =
   "(UserId Nullable(String), ClientIP Nullable(String), TimeGenerated DateTime, seq UInt64, Operation String, Parameters Nested(Name String, Value String))";
+
+/** An event as a JSONEachRow row of the test tables; `seq` is its position. */
+function eventRow(e: TestEvent, seq: number) {
+  return {
+    UserId: e.UserId,
+    ClientIP: e.ClientIP,
+    TimeGenerated: e.TimeGenerated,
+    seq,
+    Operation: e.Operation,
+    "Parameters.Name": e.params.map((p) => p.Name),
+    "Parameters.Value": e.params.map((p) => p.Value),
+  };
+}
 
 async function each(
   run: (client: ReturnType<typeof createClient>, shard: number) => Promise<void>,
@@ -45,7 +67,6 @@ async function each(
  * Distributed table `<name>` over them on the first server; `seq` is the row's position.
  */
 export async function loadDistributed(name: string, events: readonly TestEvent[]): Promise<void> {
-  requireClickHouse();
   await each(async (client, shard) => {
     await client.command({ query: `DROP TABLE IF EXISTS default.${name}_local` });
     await client.command({
@@ -54,15 +75,7 @@ export async function loadDistributed(name: string, events: readonly TestEvent[]
     const rows = events
       .map((e, seq) => ({ e, seq }))
       .filter(({ seq }) => seq % 2 === shard)
-      .map(({ e, seq }) => ({
-        UserId: e.UserId,
-        ClientIP: e.ClientIP,
-        TimeGenerated: e.TimeGenerated,
-        seq,
-        Operation: e.Operation,
-        "Parameters.Name": e.params.map((p) => p.Name),
-        "Parameters.Value": e.params.map((p) => p.Value),
-      }));
+      .map(({ e, seq }) => eventRow(e, seq));
     if (rows.length > 0)
       await client.insert({ table: `default.${name}_local`, values: rows, format: "JSONEachRow" });
   });
@@ -75,6 +88,48 @@ export async function loadDistributed(name: string, events: readonly TestEvent[]
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The sharding key of an identity-sharded table (docs/SCALE.md): a hash of the identity columns, NULL read
+ * as "" (a Distributed table's key may not be Nullable).
+ */
+export const IDENTITY_KEY = "cityHash64(ifNull(UserId, ''), ifNull(ClientIP, ''))";
+
+/**
+ * Creates `<name>_local` on both shards and the Distributed table `<name>` over them on the first server,
+ * sharded by a hash of the identity, and inserts the events through it: every identity's rows land on one
+ * shard. Returns how many rows each shard holds.
+ */
+export async function loadShardedByIdentity(name: string, events: readonly TestEvent[]): Promise<number[]> {
+  await each(async (client) => {
+    await client.command({ query: `DROP TABLE IF EXISTS default.${name}_local` });
+    await client.command({
+      query: `CREATE TABLE default.${name}_local ${COLUMNS} ENGINE = MergeTree ORDER BY seq`,
+    });
+  });
+  const client = createClient({ url: URL });
+  try {
+    await client.command({ query: `DROP TABLE IF EXISTS default.${name}` });
+    await client.command({
+      query: `CREATE TABLE default.${name} AS default.${name}_local ENGINE = Distributed(seqhunt_two_shards, default, ${name}_local, ${IDENTITY_KEY})`,
+    });
+    await client.insert({
+      table: `default.${name}`,
+      values: events.map(eventRow),
+      format: "JSONEachRow",
+      // Synchronous: the rows are on their shards when the insert returns.
+      clickhouse_settings: { insert_distributed_sync: 1 },
+    });
+  } finally {
+    await client.close();
+  }
+  const held: number[] = [];
+  await each(async (shard) => {
+    const result = await shard.query({ query: `SELECT count() FROM default.${name}_local`, format: "JSON" });
+    held.push(Number(((await result.json()) as { data: { "count()": string }[] }).data[0]?.["count()"]));
+  });
+  return held;
 }
 
 /** Rows of a query on the first server, as JSON objects. */

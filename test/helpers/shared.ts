@@ -4,12 +4,20 @@ import { fileURLToPath } from "node:url";
 import { Cmd } from "../../src/index.js";
 import type { Command } from "../../src/types.js";
 
-/** The read-only ../shared folder beside the repository. */
-export const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared");
+/** The repository's copies of the ../shared files the tests read (test/fixtures/README.md). */
+export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 
-/** Reads a JSON file of ../shared. */
-export function readShared<T>(...parts: string[]): T {
-  return JSON.parse(readFileSync(join(SHARED, ...parts), "utf8")) as T;
+/** A file of test/fixtures. */
+export function fixturePath(...parts: string[]): string {
+  return join(FIXTURES, ...parts);
+}
+
+/** The reference's Exchange Online demo events (CSV). */
+export const DEMO_CSV = fixturePath("data", "demo_exchange_data.csv");
+
+/** Reads a JSON file of test/fixtures. */
+export function readFixture<T>(...parts: string[]): T {
+  return JSON.parse(readFileSync(fixturePath(...parts), "utf8")) as T;
 }
 
 /** A command as fixtures write it. */

@@ -1,8 +1,8 @@
-// The reference's exact outputs (../shared/fixtures/model.json): every table, likelihood and rarest window.
+// The reference's exact outputs (test/fixtures/fixtures/model.json): every table, likelihood and rarest window.
 import { describe, expect, it } from "vitest";
 import { Model, type StateMatrix } from "../../src/index.js";
 import type { Command } from "../../src/types.js";
-import { close, decodeSessions, type FixtureCommand, readShared } from "../helpers/shared.js";
+import { close, decodeSessions, type FixtureCommand, readFixture } from "../helpers/shared.js";
 import { TABLE_NAMES } from "../helpers/tables.js";
 
 interface RarestExpect {
@@ -28,7 +28,7 @@ interface ModelCase {
     >;
   };
 }
-const fixture = readShared<{ cases: ModelCase[] }>("fixtures", "model.json");
+const fixture = readFixture<{ cases: ModelCase[] }>("fixtures", "model.json");
 
 /** Lists every mismatch between a table and its expected plain object. */
 function tableMismatches(label: string, table: StateMatrix<unknown> | null, want: unknown): string[] {

@@ -1,10 +1,10 @@
-// Scoring new sessions against a trained model (../shared/fixtures/score.json) and without underflow.
+// Scoring new sessions against a trained model (test/fixtures/fixtures/score.json) and without underflow.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Model } from "../../src/index.js";
 import type { Command } from "../../src/types.js";
 import { typedSessions } from "../helpers/arbitraries.js";
-import { close, decodeSessions, type FixtureCommand, readShared } from "../helpers/shared.js";
+import { close, decodeSessions, type FixtureCommand, readFixture } from "../helpers/shared.js";
 
 interface ScoreCase {
   name: string;
@@ -21,7 +21,7 @@ interface ScoreCase {
     }[];
   };
 }
-const fixture = readShared<{ cases: ScoreCase[] }>("fixtures", "score.json");
+const fixture = readFixture<{ cases: ScoreCase[] }>("fixtures", "score.json");
 
 describe.each(fixture.cases)("score fixture $name", (c) => {
   const model = new Model(decodeSessions(c.train));

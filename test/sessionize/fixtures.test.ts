@@ -1,7 +1,7 @@
-// The reference's sessions for given rows (../shared/fixtures/sessionize.json), the Exchange demo included.
+// The reference's sessions for given rows (test/fixtures/fixtures/sessionize.json), the Exchange demo included.
 import { describe, expect, it } from "vitest";
 import { sessionize } from "../../src/index.js";
-import { readShared } from "../helpers/shared.js";
+import { readFixture } from "../helpers/shared.js";
 
 interface SessionizeCase {
   name: string;
@@ -15,7 +15,7 @@ interface SessionizeCase {
   };
   expect: { sessions: Record<string, unknown>[] };
 }
-const fixture = readShared<{ cases: SessionizeCase[] }>("fixtures", "sessionize.json");
+const fixture = readFixture<{ cases: SessionizeCase[] }>("fixtures", "sessionize.json");
 
 describe.each(fixture.cases)("sessionize fixture $name", ({ input, expect: want }) => {
   it("gives the reference's sessions", () => {

@@ -1,44 +1,44 @@
 import { randomBytes } from "node:crypto";
 import { SeqhuntError } from "../../errors.js";
 import { trustedCmd } from "../../model/cmd.js";
-import { END_ID, RawCounts, START_ID, UNK_ID } from "../../model/counts.js";
-import { logProbabilitiesOf, type Model, modelFromCounts } from "../../model/model.js";
-import { SessionType } from "../../model/session-type.js";
+import {
+  CountsBuilder,
+  logTablesOf,
+  parametersOf,
+  SessionType,
+  sessionTypeOf,
+  UNK_ID,
+} from "../../model/engine-access.js";
+import type { Model } from "../../model/model.js";
 import type { Command, SessionTypeName } from "../../types.js";
 import { type ClickHouseTarget, Connection, float } from "./connection.js";
+import { detectLayout, type ShardWork } from "./layout.js";
 import { modelTableRows } from "./model-tables.js";
+import { type Site, WorkSites } from "./sites.js";
+import { countRows, type PushdownColumns, type PushdownStats, resolveSource } from "./source.js";
 import {
+  type CountQueries,
   countQueries,
   type EventSource,
   identityEventsQuery,
+  identityKeys,
   int,
+  type LimitsMicros,
   MODEL_TABLE_COLUMNS,
-  microsExpression,
+  numberedSessionsQuery,
   qualified,
-  quoteIdentifier,
   RANK_ORDER,
-  rejectCountsQuery,
   SCORE_COLUMNS,
   type ScoringShape,
   SESSION_COLUMNS,
+  scoredSessionsQuery,
   scoringQuery,
   sessionsOfLevelQuery,
-  textExpression,
-  type WorkTables,
   workTables,
 } from "./sql.js";
 
-/** Which columns of the events table play which part. */
-export interface PushdownColumns {
-  readonly identity: readonly string[];
-  readonly time: string;
-  readonly event: string;
-  /** Breaks ties between equal times (e.g. an ingestion sequence number); without it ties sort by content. */
-  readonly sequence?: string | undefined;
-  /** A Nested column with `.Name` and `.Value` arrays (parameters of each event). */
-  readonly params?: string | undefined;
-  readonly paramMode: "none" | "names" | "values";
-}
+export type { ShardWork } from "./layout.js";
+export type { PushdownColumns, PushdownStats } from "./source.js";
 
 /** What a pushdown run reads and how it splits sessions. */
 export interface PushdownOptions {
@@ -48,13 +48,10 @@ export interface PushdownOptions {
   readonly maxDurationMins: number;
   /** Stop at unusable rows, or count and skip them. */
   readonly onBadRow: "fail" | "skip";
-}
-
-/** Rows read, used and skipped (with reasons), as the file readers count them. */
-export interface PushdownStats {
-  readonly read: number;
-  readonly used: number;
-  readonly skipped: Map<string, number>;
+  /** Where the per-identity work runs: see {@link ShardWork} (default `auto`). */
+  readonly shardWork?: ShardWork | undefined;
+  /** HTTP URLs of the shards in cluster order (default: each shard's host at the port of `target.url`). */
+  readonly shardUrls?: readonly string[] | undefined;
 }
 
 /** A session fetched back from ClickHouse. */
@@ -77,234 +74,159 @@ export interface PushedScore {
   readonly rarestWindowStart: number;
 }
 
-function sessionTypeOf(mode: PushdownColumns["paramMode"]): SessionTypeName {
-  return mode === "none"
-    ? SessionType.cmdsOnly
-    : mode === "names"
-      ? SessionType.cmdsParamsOnly
-      : SessionType.cmdsParamsValues;
+/** Connects to the servers that do the work: the initiator alone, or every shard (see {@link ShardWork}). */
+async function openSites(
+  initiator: Connection,
+  source: EventSource,
+  options: PushdownOptions,
+  rows: number,
+): Promise<WorkSites> {
+  const tables = workTables(`seqhunt_${randomBytes(6).toString("hex")}`);
+  const layout = await detectLayout(initiator, {
+    identity: options.columns.identity,
+    work: options.shardWork ?? "auto",
+    shardUrls: options.shardUrls,
+  });
+  if (layout.kind === "single") return WorkSites.single(initiator, source.table, tables);
+  return WorkSites.sharded(initiator, layout, tables, rows);
 }
 
-/** Checks the columns against the server's and builds the source expressions. */
-async function resolveSource(connection: Connection, columns: PushdownColumns): Promise<EventSource> {
-  const { database, table } = connection.target;
-  const described = await connection.rows(`DESCRIBE TABLE ${qualified(database, table)}`);
-  const types = new Map(described.map((r) => [String(r[0]), String(r[1])]));
-  const where = `${database}.${table}`;
-  const need = (column: string, role: string): string => {
-    const type = types.get(column);
-    if (type === undefined) {
-      throw new SeqhuntError(
-        `${where}: no ${role} column ${JSON.stringify(column)}; the columns are: ${[...types.keys()].map((c) => JSON.stringify(c)).join(", ")}`,
-        { field: column },
-      );
-    }
-    return type;
-  };
-  const rejects: { reason: string; condition: string; field: string }[] = [];
-  const identity = columns.identity.map((c) => textExpression(c, need(c, "identity")));
-  const timeType = need(columns.time, "time");
-  const micros = microsExpression(columns.time, timeType);
-  if (micros === null) {
-    throw new SeqhuntError(
-      `${where}: time column ${JSON.stringify(columns.time)} has type ${timeType}; use DateTime, DateTime64, Date or epoch seconds/milliseconds`,
-      { field: columns.time },
+/** Sessionizes one site's events into its sessions work table (see sql.ts for how). */
+async function sessionizeOn(
+  sites: WorkSites,
+  site: Site,
+  source: EventSource,
+  limits: LimitsMicros,
+): Promise<void> {
+  const { connection } = site;
+  const t = sites.tables;
+  const on = (table: string) => sites.on(site, table);
+  const n = source.identity.length;
+  const local = { ...source, table: site.events };
+  await connection.command(
+    `CREATE TABLE ${on(t.identities)} ENGINE = Memory AS ${identityEventsQuery(local, limits)}`,
+  );
+  const levels = (await connection.rows(`SELECT DISTINCT levels FROM ${on(t.identities)}`)).map((r) =>
+    Number(r[0]),
+  );
+  await connection.command(`CREATE TABLE ${on(t.rawSessions)} (${sessionColumns(n)}) ENGINE = Memory`);
+  for (const level of levels) {
+    await connection.command(
+      `INSERT INTO ${on(t.rawSessions)} ${sessionsOfLevelQuery(on(t.identities), n, limits, level)}`,
     );
   }
-  if (timeType.startsWith("Nullable("))
-    rejects.push({
-      reason: "missing time",
-      condition: `isNull(${quoteIdentifier(columns.time)})`,
-      field: columns.time,
-    });
-  const eventType = need(columns.event, "event");
-  const eventText = textExpression(columns.event, eventType);
-  rejects.push({
-    reason: "missing event",
-    condition: `isNull(${eventText}) OR ${eventText} = ''`,
-    field: columns.event,
-  });
-  const event = eventType.startsWith("Nullable(") ? `assumeNotNull(${eventText})` : eventText;
-  let sequence: string | null = null;
-  if (columns.sequence !== undefined) {
-    const type = need(columns.sequence, "sequence");
-    if (!/^(Nullable\()?(U?Int(8|16|32|64)|DateTime|Date)\)?$/.test(type))
-      throw new SeqhuntError(
-        `${where}: sequence column ${JSON.stringify(columns.sequence)} must be an integer, not ${type}`,
-        {
-          field: columns.sequence,
-        },
-      );
-    sequence = `toInt64(${quoteIdentifier(columns.sequence)})`;
-  }
-  let paramNames: string | null = null;
-  let paramValues: string | null = null;
-  if (columns.paramMode !== "none") {
-    if (columns.params === undefined)
-      throw new SeqhuntError(
-        `--param-mode ${columns.paramMode} needs --params (a Nested column with .Name and .Value)`,
-      );
-    const arrayOfStrings = (suffix: string): string => {
-      const column = `${columns.params}.${suffix}`;
-      const type = need(column, "params");
-      if (type !== "Array(String)")
-        throw new SeqhuntError(
-          `${where}: params column ${JSON.stringify(column)} must be Array(String), not ${type}`,
-          {
-            field: column,
-          },
-        );
-      return quoteIdentifier(column);
-    };
-    paramNames = arrayOfStrings("Name");
-    if (columns.paramMode === "values") {
-      paramValues = arrayOfStrings("Value");
-      rejects.push({
-        reason: "bad params",
-        condition: `length(${paramNames}) != length(${paramValues})`,
-        field: columns.params,
-      });
-    }
-  }
-  return {
-    table: qualified(database, table),
-    identity,
-    micros,
-    rejects,
-    event,
-    sequence,
-    paramNames,
-    paramValues,
-  };
+  await connection.command(`DROP TABLE ${on(t.identities)}`);
+  const numbering = { index: site.index, count: sites.sites.length };
+  await connection.command(
+    `CREATE TABLE ${on(t.sessions)} ENGINE = Memory AS ${numberedSessionsQuery(on(t.rawSessions), n, numbering)}`,
+  );
+  await connection.command(`DROP TABLE ${on(t.rawSessions)}`);
+}
+
+/** The sessions table's columns: identity columns, then {@link SESSION_COLUMNS}. */
+function sessionColumns(identityCount: number): string {
+  return [...identityKeys(identityCount).map((k) => `${k} Nullable(String)`), SESSION_COLUMNS].join(", ");
+}
+
+/** Streams the count rows into a counts builder, which owns the START/END rule and the totals. */
+async function readCounts(
+  connection: Connection,
+  queries: CountQueries,
+  sessionType: SessionTypeName,
+): Promise<Model> {
+  const counts = new CountsBuilder(sessionType);
+  const parameters = parametersOf(sessionType);
+  counts.addSessions(Number((await connection.rows(queries.sessions))[0]?.[0] ?? 0));
+  await connection.eachRow(queries.commands, ([c = "", n = "0"]) => counts.addCommand(c, Number(n)));
+  await connection.eachRow(queries.first, ([c = "", n = "0"]) => counts.addFirstCommand(c, Number(n)));
+  await connection.eachRow(queries.transitions, ([a = "", b = "", n = "0"]) =>
+    counts.addTransition(a, b, Number(n)),
+  );
+  await connection.eachRow(queries.last, ([c = "", n = "0"]) => counts.addLastCommand(c, Number(n)));
+  if (parameters.names)
+    await connection.eachRow(queries.cmdParam, ([c = "", p = "", n = "0"]) =>
+      counts.addCommandParam(c, p, Number(n)),
+    );
+  if (parameters.values)
+    await connection.eachRow(queries.paramValue, ([p = "", v = "", n = "0"]) =>
+      counts.addParamValue(p, v, Number(n)),
+    );
+  return counts.build();
 }
 
 /**
- * One pushdown run: events sessionized inside ClickHouse into a work table, then counted or scored there.
- * Only count tables, the top sessions and their scores come back. {@link ClickHousePushdown.close} drops
- * the work tables.
+ * One pushdown run: events sessionized inside ClickHouse into work tables (on the server that receives the
+ * queries, or on every shard of a table sharded by identity), then counted or scored there. Only count
+ * tables, the top sessions and their scores come back. {@link ClickHousePushdown.close} drops the work tables.
  */
 export class ClickHousePushdown {
   readonly sessionType: SessionTypeName;
   readonly stats: PushdownStats;
   readonly sessionCount: number;
-  readonly #connection: Connection;
-  readonly #tables: WorkTables;
+  /** Whether every shard did its own identities' work (else the server that received the queries did it all). */
+  readonly sharded: boolean;
+  readonly #sites: WorkSites;
   readonly #identityCount: number;
+  /** The sessions work table as the initiator reads it across every site. */
+  readonly #sessions: string;
 
   private constructor(
-    connection: Connection,
-    tables: WorkTables,
-    sessionType: SessionTypeName,
-    identityCount: number,
-    stats: PushdownStats,
-    sessionCount: number,
+    sites: WorkSites,
+    parts: {
+      sessionType: SessionTypeName;
+      identityCount: number;
+      stats: PushdownStats;
+      sessions: string;
+      count: number;
+    },
   ) {
-    this.#connection = connection;
-    this.#tables = tables;
-    this.sessionType = sessionType;
-    this.#identityCount = identityCount;
-    this.stats = stats;
-    this.sessionCount = sessionCount;
+    this.#sites = sites;
+    this.sessionType = parts.sessionType;
+    this.#identityCount = parts.identityCount;
+    this.stats = parts.stats;
+    this.#sessions = parts.sessions;
+    this.sessionCount = parts.count;
+    this.sharded = sites.cluster !== null;
   }
 
-  /** Connects, checks the table, counts unusable rows and sessionizes into a work table. */
+  /** Connects, checks the table, counts unusable rows and sessionizes into work tables. */
   static async open(options: PushdownOptions): Promise<ClickHousePushdown> {
-    const connection = await Connection.open(options.target);
-    const tables = workTables(`seqhunt_${randomBytes(6).toString("hex")}`);
+    const initiator = await Connection.open(options.target);
+    let sites: WorkSites | undefined;
     try {
-      const source = await resolveSource(connection, options.columns);
-      const stats = await countRows(connection, source, options);
+      const source = await resolveSource(initiator, options.columns);
+      const stats = await countRows(initiator, source, options);
+      sites = await openSites(initiator, source, options, stats.read);
       const limits = {
         maxGap: Math.round(options.maxGapMins * 60_000_000),
         maxDuration: Math.round(options.maxDurationMins * 60_000_000),
       };
-      const db = options.target.database;
-      const q = (t: string) => qualified(db, t);
+      const work = sites;
+      await work.onEach((site) => sessionizeOn(work, site, source, limits));
       const n = options.columns.identity.length;
-      const keys = Array.from({ length: n }, (_, i) => `i${i}`);
-      await connection.command(
-        `CREATE TABLE ${q(tables.identities)} ENGINE = Memory AS ${identityEventsQuery(source, limits)}`,
-      );
-      const levels = (await connection.rows(`SELECT DISTINCT levels FROM ${q(tables.identities)}`)).map((r) =>
-        Number(r[0]),
-      );
-      const identityColumns = keys.map((k) => `${k} Nullable(String)`).join(", ");
-      await connection.command(
-        `CREATE TABLE ${q(tables.rawSessions)} (${identityColumns}, ${SESSION_COLUMNS}) ENGINE = Memory`,
-      );
-      for (const level of levels) {
-        await connection.command(
-          `INSERT INTO ${q(tables.rawSessions)} ${sessionsOfLevelQuery(q(tables.identities), n, limits, level)}`,
-        );
-      }
-      await connection.command(`DROP TABLE ${q(tables.identities)}`);
-      // Numbered in the order the file readers emit sessions: identity (missing last), then start.
-      await connection.command(
-        `CREATE TABLE ${q(tables.sessions)} ENGINE = Memory AS SELECT toUInt64(rowNumberInAllBlocks()) AS sid, * FROM (SELECT * FROM ${q(tables.rawSessions)} ORDER BY ${[...keys, "start_us"].join(", ")})`,
-      );
-      await connection.command(`DROP TABLE ${q(tables.rawSessions)}`);
-      const count = Number((await connection.rows(`SELECT count() FROM ${q(tables.sessions)}`))[0]?.[0] ?? 0);
-      return new ClickHousePushdown(
-        connection,
-        tables,
-        sessionTypeOf(options.columns.paramMode),
-        n,
-        stats,
-        count,
-      );
+      const sessions = await work.all(work.tables.sessions, `sid UInt64, ${sessionColumns(n)}`);
+      const count = Number((await initiator.rows(`SELECT count() FROM ${sessions}`))[0]?.[0] ?? 0);
+      const sessionType = sessionTypeOf(options.columns.paramMode);
+      return new ClickHousePushdown(work, { sessionType, identityCount: n, stats, sessions, count });
     } catch (err) {
-      await dropAll(connection, tables).catch(() => undefined);
-      await connection.close();
+      if (sites !== undefined) await sites.close().catch(() => undefined);
+      else await initiator.close();
       throw err;
     }
   }
 
-  #q(table: string): string {
-    return qualified(this.#connection.target.database, table);
-  }
-
   /**
-   * The model of the sessions: raw counts computed in ClickHouse (only the count tables come back), smoothed
-   * and turned into probabilities here, as in-process training does. Vocabularies are interned in name order.
+   * The model of the sessions: raw counts computed in ClickHouse (on the shards, added up by the server that
+   * received the query; only the count tables come back), smoothed and turned into probabilities here, as
+   * in-process training does. Vocabularies are interned in name order.
    */
   async train(): Promise<Model> {
-    const queries = countQueries(this.#q(this.#tables.sessions));
-    const counts = new RawCounts();
-    const { commands, params, values } = counts;
-    const add = (list: number[], id: number, n: number) => {
-      while (list.length <= id) list.push(0);
-      list[id] = (list[id] as number) + n;
-    };
-    add(counts.seq1, START_ID, this.sessionCount);
-    add(counts.seq1, END_ID, this.sessionCount);
-    counts.sessions = this.sessionCount;
-    await this.#connection.eachRow(queries.seq1, ([c = "", n = "0"]) => {
-      add(counts.seq1, commands.intern(c), Number(n));
-    });
-    await this.#connection.eachRow(queries.seq2, ([a = "", b = "", n = "0"]) => {
-      counts.seq2.add(commands.intern(a), commands.intern(b), Number(n));
-    });
-    if (this.sessionType !== SessionType.cmdsOnly) {
-      await this.#connection.eachRow(queries.cmdParam, ([c = "", p = "", n = "0"]) => {
-        const param = params.intern(p);
-        counts.cmdParam.add(commands.intern(c), param, Number(n));
-        add(counts.param, param, Number(n));
-      });
-    }
-    if (this.sessionType === SessionType.cmdsParamsValues) {
-      await this.#connection.eachRow(queries.paramValue, ([p = "", v = "", n = "0"]) => {
-        const value = values.intern(v);
-        counts.paramValue.add(params.intern(p), value, Number(n));
-        add(counts.value, value, Number(n));
-      });
-    }
-    counts.fit();
-    return modelFromCounts(counts, this.sessionType);
+    return readCounts(this.#sites.initiator, countQueries(this.#sessions), this.sessionType);
   }
 
   /**
-   * Scores every session against `model` inside ClickHouse (its log tables uploaded first) and returns the
-   * `top` rarest. With `outTable`, writes every session's scores and rank to that table (created).
+   * Scores every session against `model` inside ClickHouse (its log tables uploaded to every site first) and
+   * returns the `top` rarest. With `outTable`, writes every session's scores and rank to that table (created).
    */
   async score(
     model: Model,
@@ -317,32 +239,44 @@ export class ClickHousePushdown {
         `the model is of type ${model.sessionType} but --param-mode gives ${this.sessionType} sessions`,
       );
     }
-    const withParams = this.sessionType !== SessionType.cmdsOnly;
-    const withValues = this.sessionType === SessionType.cmdsParamsValues;
-    const rows = modelTableRows(logProbabilitiesOf(model), withValues);
-    const t = this.#tables;
-    for (const [name, table] of [
-      ["vocab", t.vocab],
-      ["trans", t.trans],
-      ["cmdParam", t.cmdParam],
-      ["paramValue", t.paramValue],
-    ] as const) {
-      // Scoring again (another model or window) replaces the previous run's tables.
-      await this.#connection.command(`DROP TABLE IF EXISTS ${this.#q(table)}`);
-      await this.#connection.command(
-        `CREATE TABLE ${this.#q(table)} (${MODEL_TABLE_COLUMNS[name]}) ENGINE = Memory`,
-      );
-      await this.#connection.insert(table, rows[name]);
-    }
-    const db = this.#connection.target.database;
-    await this.#connection.command(`DROP TABLE IF EXISTS ${this.#q(t.scores)}`);
-    await this.#connection.command(`CREATE TABLE ${this.#q(t.scores)} (${SCORE_COLUMNS}) ENGINE = Memory`);
-    await this.#connection.command(
-      `INSERT INTO ${this.#q(t.scores)} ${scoringQuery(db, t, { ...shape, withParams, withValues, unknown: rows.vocab[UNK_ID]?.slice(2) as number[] })}`,
-    );
+    const parameters = parametersOf(this.sessionType);
+    const rows = modelTableRows(logTablesOf(model), parameters.values);
+    const full: ScoringShape = {
+      ...shape,
+      withParams: parameters.names,
+      withValues: parameters.values,
+      unknown: rows.vocab[UNK_ID]?.slice(2) as number[],
+    };
+    const sites = this.#sites;
+    const t = sites.tables;
+    await sites.onEach(async (site) => {
+      const on = (table: string) => sites.on(site, table);
+      for (const [name, table] of [
+        ["vocab", t.vocab],
+        ["trans", t.trans],
+        ["cmdParam", t.cmdParam],
+        ["paramValue", t.paramValue],
+      ] as const) {
+        // Scoring again (another model or window) replaces the previous run's tables.
+        await replaceTable(site.connection, on(table), MODEL_TABLE_COLUMNS[name]);
+        // insert() qualifies with the connection's database, which is the site's.
+        await site.connection.insert(table, rows[name]);
+      }
+      await replaceTable(site.connection, on(t.scores), SCORE_COLUMNS);
+      const tables = {
+        sessions: on(t.sessions),
+        vocab: on(t.vocab),
+        trans: on(t.trans),
+        cmdParam: on(t.cmdParam),
+        paramValue: on(t.paramValue),
+      };
+      await site.connection.command(`INSERT INTO ${on(t.scores)} ${scoringQuery(tables, full)}`);
+    });
     if (outTable !== undefined) await this.#writeScores(outTable);
-    const best = await this.#connection.rows(
-      `SELECT sid, n, ll, wll, wstart FROM ${this.#q(t.scores)} ORDER BY ${RANK_ORDER} LIMIT ${int(top)}`,
+    const scores = await sites.all(t.scores, SCORE_COLUMNS);
+    // Over shards, each returns its own top N and the initiator merges them.
+    const best = await sites.initiator.rows(
+      `SELECT sid, n, ll, wll, wstart FROM ${scores} ORDER BY ${RANK_ORDER} LIMIT ${int(top)}`,
     );
     return best.map((r) => ({
       sid: Number(r[0]),
@@ -353,38 +287,54 @@ export class ClickHousePushdown {
     }));
   }
 
+  /** Every session's scores and overall rank into a new `Log` table on the server that received the queries. */
   async #writeScores(outTable: string): Promise<void> {
-    const keys = Array.from({ length: this.#identityCount }, (_, i) => `i${i}`);
-    const out = this.#q(outTable);
+    const sites = this.#sites;
+    const t = sites.tables;
+    const keys = identityKeys(this.#identityCount);
+    await sites.onEach(async (site) => {
+      const on = (table: string) => sites.on(site, table);
+      await site.connection.command(`DROP TABLE IF EXISTS ${on(t.scored)}`);
+      await site.connection.command(
+        `CREATE TABLE ${on(t.scored)} ENGINE = Memory AS ${scoredSessionsQuery(on(t.scores), on(t.sessions), this.#identityCount)}`,
+      );
+    });
     const identityColumns = keys.map((k) => `${k} Nullable(String)`).join(", ");
-    await this.#connection.command(
+    const scored = await sites.all(
+      t.scored,
+      `${SCORE_COLUMNS}, ${identityColumns}, start_us Int64, end_us Int64, cmds Array(String)`,
+    );
+    const out = qualified(sites.initiator.target.database, outTable);
+    await sites.initiator.command(
       `CREATE TABLE ${out} (${identityColumns}, start_us Int64, end_us Int64, session Array(String), length UInt32, log_likelihood Float64, rarest_window_log_likelihood Float64, rarest_window_start Int64, rank UInt64) ENGINE = Log`,
     );
-    await this.#connection.command(
+    await sites.initiator.command(
       `INSERT INTO ${out} SELECT ${keys.join(", ")}, start_us, end_us, cmds, n, ll, wll, wstart, toUInt64(rowNumberInAllBlocks() + 1)
-       FROM (SELECT * FROM ${this.#q(this.#tables.scores)} ANY INNER JOIN (SELECT sid, ${keys.join(", ")}, start_us, end_us, cmds FROM ${this.#q(this.#tables.sessions)}) AS known USING sid
-       ORDER BY ${RANK_ORDER})`,
+       FROM (SELECT * FROM ${scored} ORDER BY ${RANK_ORDER})`,
     );
   }
 
-  /** Sessions by id (all of them when `sids` is omitted: for tests and small tables), in session order. */
+  /** Sessions by id (all of them when `sids` is omitted: for tests and small tables), in session id order. */
   async sessions(sids?: readonly number[]): Promise<FetchedSession[]> {
-    const keys = Array.from({ length: this.#identityCount }, (_, i) => `i${i}`);
+    const sites = this.#sites;
+    const keys = identityKeys(this.#identityCount);
     let filter = "";
     if (sids !== undefined) {
       if (sids.length === 0) return [];
-      // The ids go in as rows (a long IN list would pass ClickHouse's maximum query size).
-      const picked = this.#tables.picked;
-      await this.#connection.command(`DROP TABLE IF EXISTS ${this.#q(picked)}`);
-      await this.#connection.command(`CREATE TABLE ${this.#q(picked)} (sid UInt64) ENGINE = Memory`);
-      await this.#connection.insert(
-        picked,
-        sids.map((sid) => [sid]),
-      );
-      filter = `WHERE sid IN (SELECT sid FROM ${this.#q(picked)})`;
+      // The ids go in as rows, to every site (a long IN list would pass ClickHouse's maximum query size).
+      const picked = sites.tables.picked;
+      await sites.onEach(async (site) => {
+        await replaceTable(site.connection, sites.on(site, picked), "sid UInt64");
+        await site.connection.insert(
+          picked,
+          sids.map((sid) => [sid]),
+        );
+      });
+      // Over shards this subquery runs on each shard, against its own copy of the ids.
+      filter = `WHERE sid IN (SELECT sid FROM ${sites.on(sites.sites[0] as Site, picked)})`;
     }
-    const rows = await this.#connection.rows(
-      `SELECT sid, ${[...keys, "start_us", "end_us", "cmds", "names", "vals"].join(", ")} FROM ${this.#q(this.#tables.sessions)} ${filter} ORDER BY sid`,
+    const rows = await sites.initiator.rows(
+      `SELECT sid, ${[...keys, "start_us", "end_us", "cmds", "names", "vals"].join(", ")} FROM ${this.#sessions} ${filter} ORDER BY sid`,
     );
     const n = this.#identityCount;
     return rows.map((r) => {
@@ -418,51 +368,14 @@ export class ClickHousePushdown {
     return trustedCmd(name, record);
   }
 
-  /** Drops the work tables and closes the connection. */
+  /** Drops the work tables and closes the connections. */
   async close(): Promise<void> {
-    try {
-      await dropAll(this.#connection, this.#tables);
-    } finally {
-      await this.#connection.close();
-    }
+    await this.#sites.close();
   }
 }
 
-async function dropAll(connection: Connection, tables: WorkTables): Promise<void> {
-  for (const table of Object.values(tables)) {
-    await connection.command(`DROP TABLE IF EXISTS ${qualified(connection.target.database, table)}`);
-  }
-}
-
-/** Rows read and rejected per reason; with the fail policy, the first reason stops the run. */
-async function countRows(
-  connection: Connection,
-  source: EventSource,
-  options: PushdownOptions,
-): Promise<PushdownStats> {
-  const row = (await connection.rows(rejectCountsQuery(source)))[0] ?? [];
-  const read = Number(row[0] ?? 0);
-  const skipped = new Map<string, number>();
-  source.rejects.forEach((r, i) => {
-    const count = Number(row[i + 1] ?? 0);
-    if (count > 0) skipped.set(r.reason, (skipped.get(r.reason) ?? 0) + count);
-  });
-  const first = source.rejects.find((r) => (skipped.get(r.reason) ?? 0) > 0);
-  if (first !== undefined && options.onBadRow === "fail") {
-    const where = `${options.target.database}.${options.target.table}`;
-    const sample = options.columns.sequence
-      ? (
-          await connection.rows(
-            `SELECT min(${quoteIdentifier(options.columns.sequence)}) FROM ${source.table} WHERE ${first.condition}`,
-          )
-        )[0]?.[0]
-      : undefined;
-    throw new SeqhuntError(
-      `${where}: ${skipped.get(first.reason)} row(s) with ${first.reason} in column ${JSON.stringify(first.field)}${sample === undefined ? "" : ` (first: ${options.columns.sequence} = ${String(sample)})`}; use --on-bad-row skip to count and skip them`,
-      { field: first.field },
-    );
-  }
-  let used = read;
-  for (const n of skipped.values()) used -= n;
-  return { read, used, skipped };
+/** Drops a work table if a previous step made it and creates it empty. */
+async function replaceTable(connection: Connection, table: string, columns: string): Promise<void> {
+  await connection.command(`DROP TABLE IF EXISTS ${table}`);
+  await connection.command(`CREATE TABLE ${table} (${columns}) ENGINE = Memory`);
 }

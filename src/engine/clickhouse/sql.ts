@@ -4,6 +4,7 @@
  * Every query runs on ClickHouse 18.16 (Debian's): array functions, no window functions, no lambdas that
  * capture arrays (ClickHouse copies a captured array once per element: quadratic).
  */
+import { END_TOKEN, START_TOKEN, TIE_TOLERANCE, UNK_ID } from "../../model/engine-access.js";
 
 /** A Float64 seqhunt computed, as a literal that reads back to the same number (inf and nan included). */
 export function float(x: number): string {
@@ -12,6 +13,14 @@ export function float(x: number): string {
   if (x === Number.NEGATIVE_INFINITY) return "-inf";
   return `toFloat64(${String(x)})`;
 }
+
+/** A string literal of text seqhunt controls (the model's tokens, a cluster name the server reported), escaped. */
+export function stringLiteral(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+const START = stringLiteral(START_TOKEN);
+const END = stringLiteral(END_TOKEN);
 
 /** A ClickHouse identifier, backquoted. */
 export function quoteIdentifier(name: string): string {
@@ -50,6 +59,13 @@ export function textExpression(column: string, type: string): string {
   return bare === "String" ? c : `toString(${c})`;
 }
 
+/** A condition that makes a row unusable, with the reason counted for it and the column at fault. */
+export interface Reject {
+  readonly reason: string;
+  readonly condition: string;
+  readonly field: string;
+}
+
 /** The columns of the events table, resolved and checked against the server. */
 export interface EventSource {
   /** `db`.`table`. */
@@ -58,12 +74,8 @@ export interface EventSource {
   readonly identity: readonly string[];
   /** Epoch microseconds. */
   readonly micros: string;
-  /** Conditions that make a row unusable, with the reason counted for it and the column at fault. */
-  readonly rejects: readonly {
-    readonly reason: string;
-    readonly condition: string;
-    readonly field: string;
-  }[];
+  /** Conditions that make a row unusable. */
+  readonly rejects: readonly Reject[];
   /** Event name. */
   readonly event: string;
   /** Tie breaker within equal times (a sequence column), or null. */
@@ -205,6 +217,8 @@ export interface WorkTables {
   readonly cmdParam: string;
   readonly paramValue: string;
   readonly scores: string;
+  /** Scores joined to their sessions (for --out-table). */
+  readonly scored: string;
   readonly picked: string;
 }
 
@@ -220,8 +234,31 @@ export function workTables(prefix: string): WorkTables {
     cmdParam: name("cmd_param"),
     paramValue: name("param_value"),
     scores: name("scores"),
+    scored: name("scored"),
     picked: name("picked"),
   };
+}
+
+/** The identity columns of the work tables: i0, i1, ... */
+export function identityKeys(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `i${i}`);
+}
+
+/**
+ * Sessions numbered in the order the file readers emit them: identity (missing last), then start. With
+ * shards, session ids interleave: `position on its shard * shards + shard`, unique over the cluster.
+ */
+export function numberedSessionsQuery(
+  rawSessions: string,
+  identityCount: number,
+  site: { readonly index: number; readonly count: number },
+): string {
+  const order = [...identityKeys(identityCount), "start_us"].join(", ");
+  const sid =
+    site.count === 1
+      ? "toUInt64(rowNumberInAllBlocks())"
+      : `toUInt64(rowNumberInAllBlocks()) * ${int(site.count)} + ${int(site.index)}`;
+  return `SELECT ${sid} AS sid, * FROM (SELECT * FROM ${rawSessions} ORDER BY ${order})`;
 }
 
 /** Columns of the uploaded model tables. */
@@ -243,75 +280,81 @@ export interface ScoringShape {
   readonly geoMean: boolean;
 }
 
+/** Where the scoring query reads: the sessions and the uploaded model tables, each `db`.`table`. */
+export interface ScoringTables {
+  readonly sessions: string;
+  readonly vocab: string;
+  readonly trans: string;
+  readonly cmdParam: string;
+  readonly paramValue: string;
+}
+
 /**
- * Each session's log-likelihood and rarest window, from the uploaded model tables: one row per step
- * (START -> first ... last -> END), joined to the small tables (unseen commands fall back to `##UNK##`),
- * per-step parameter terms summed, then per session the window sums as differences of a running sum.
+ * One row per step (START -> first ... last -> END) with its commands' ids, the transition's log
+ * probability and the next command's prior and parameter-row numbers (unseen commands are `##UNK##`).
  */
-export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): string {
-  const q = (table: string) => qualified(db, table);
-  const k = int(shape.window);
-  const stepColumns = [
-    "sid",
-    "n",
-    "pos",
-    "a",
-    "b",
-    "tr",
-    "prior",
-    "base",
-    "rowsize",
-    ...(shape.withParams ? ["pn", "pv"] : []),
-  ];
+function stepsQuery(t: ScoringTables, shape: ScoringShape): string {
+  const paramColumns = shape.withParams ? ["pn", "pv"] : [];
   let steps = `SELECT sid, toUInt32(length(cmds)) AS n, prev, cmd, pos${shape.withParams ? ", pn, pv" : ""}
-    FROM ${q(t.sessions)}
-    ARRAY JOIN arrayConcat(['##START##'], cmds) AS prev, arrayConcat(cmds, ['##END##']) AS cmd,
-      arrayEnumerate(arrayConcat(cmds, ['##END##'])) AS pos${
+    FROM ${t.sessions}
+    ARRAY JOIN arrayConcat([${START}], cmds) AS prev, arrayConcat(cmds, [${END}]) AS cmd,
+      arrayEnumerate(arrayConcat(cmds, [${END}])) AS pos${
         shape.withParams
           ? ", arrayConcat(names, [emptyArrayString()]) AS pn, arrayConcat(vals, [emptyArrayString()]) AS pv"
           : ""
       }`;
-  const carry = (extra: string[]) =>
-    ["sid", "n", "pos", ...extra, ...(shape.withParams ? ["pn", "pv"] : [])].join(", ");
+  const carry = (extra: string[]) => ["sid", "n", "pos", ...extra, ...paramColumns].join(", ");
   // An unseen command is ##UNK##: its row's numbers are written in as literals (numbers seqhunt computed).
   // Joined subqueries carry an alias: current ClickHouse releases require one (joined_subquery_requires_alias).
   const [prior = 0, base = 0, rowsize = 0, dlp = 0] = shape.unknown;
-  steps = `SELECT ${carry(["prev"])}, toUInt32(if(ck = 1, cid, 2)) AS b, if(ck = 1, cprior, ${float(prior)}) AS prior,
+  const unk = int(UNK_ID);
+  steps = `SELECT ${carry(["prev"])}, toUInt32(if(ck = 1, cid, ${unk})) AS b, if(ck = 1, cprior, ${float(prior)}) AS prior,
       if(ck = 1, cbase, ${float(base)}) AS base, if(ck = 1, crowsize, ${int(rowsize)}) AS rowsize FROM (${steps})
     ANY LEFT JOIN (SELECT name AS cmd, id AS cid, prior AS cprior, base AS cbase, rowsize AS crowsize, toUInt8(1) AS ck
-      FROM ${q(t.vocab)}) AS known USING cmd`;
-  steps = `SELECT ${carry(["b", "prior", "base", "rowsize"])}, toUInt32(if(ak = 1, aid, 2)) AS a,
+      FROM ${t.vocab}) AS known USING cmd`;
+  steps = `SELECT ${carry(["b", "prior", "base", "rowsize"])}, toUInt32(if(ak = 1, aid, ${unk})) AS a,
       if(ak = 1, adlp, ${float(dlp)}) AS dlp FROM (${steps})
-    ANY LEFT JOIN (SELECT name AS prev, id AS aid, dlp AS adlp, toUInt8(1) AS ak FROM ${q(t.vocab)}) AS known USING prev`;
-  steps = `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, if(tf = 1, lp, dlp) AS tr FROM (${steps})
-    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${q(t.trans)}) AS known USING (a, b)`;
-  let perSession: string;
-  if (!shape.withParams) {
-    perSession = `SELECT sid, any(n) AS n,
-        arraySort((x, p) -> p, groupArray(tr), groupArray(pos)) AS steps,
-        arraySort((x, p) -> p, groupArray(prior), groupArray(pos)) AS heads
-      FROM (${steps}) GROUP BY sid`;
-  } else {
-    let params = `SELECT ${stepColumns.filter((c) => c !== "pn" && c !== "pv").join(", ")}, length(pn) AS listed, pname, pval
+    ANY LEFT JOIN (SELECT name AS prev, id AS aid, dlp AS adlp, toUInt8(1) AS ak FROM ${t.vocab}) AS known USING prev`;
+  return `SELECT ${carry(["a", "b", "prior", "base", "rowsize"])}, if(tf = 1, lp, dlp) AS tr FROM (${steps})
+    ANY LEFT JOIN (SELECT a, b, lp, toUInt8(1) AS tf FROM ${t.trans}) AS known USING (a, b)`;
+}
+
+/**
+ * Each step's log term with its parameter term added (as the in-process emission: the row's base, plus the
+ * corrections of the parameters present, plus the values' log-probabilities, over the row size).
+ */
+function stepsWithParamsQuery(steps: string, t: ScoringTables, shape: ScoringShape): string {
+  let params = `SELECT sid, n, pos, a, b, tr, prior, base, rowsize, length(pn) AS listed, pname, pval
       FROM (${steps}) LEFT ARRAY JOIN pn AS pname, pv AS pval`;
-    const cols = "sid, n, pos, a, b, tr, prior, base, rowsize, listed, pname, pval";
-    params = `SELECT ${cols}, corr, modelled, unk, pf FROM (${params})
-      ANY LEFT JOIN (SELECT b, pname, corr, modelled, unk, toUInt8(1) AS pf FROM ${q(t.cmdParam)}) AS known USING (b, pname)`;
-    const value = shape.withValues
-      ? "if(pf = 1 AND modelled = 1, if(pval != '' AND vf = 1, lv, unk), 0)"
-      : "toFloat64(0)";
-    if (shape.withValues) {
-      params = `SELECT ${cols}, corr, modelled, unk, pf, lv, vf FROM (${params})
-        ANY LEFT JOIN (SELECT pname, pval, lv, toUInt8(1) AS vf FROM ${q(t.paramValue)}) AS known USING (pname, pval)`;
-    }
-    const emission = `if(any(listed) > 0, (any(base) + (sum(if(pf = 1, corr, 0)) + sum(${value}))) / (any(rowsize) + sum(${shape.withValues ? "pf = 1 AND modelled = 1" : "0"})), 0)`;
-    const perStep = `SELECT sid, any(n) AS n, pos, any(tr) + ${emission} AS step, any(prior) + ${emission} AS head
+  const cols = "sid, n, pos, a, b, tr, prior, base, rowsize, listed, pname, pval";
+  params = `SELECT ${cols}, corr, modelled, unk, pf FROM (${params})
+      ANY LEFT JOIN (SELECT b, pname, corr, modelled, unk, toUInt8(1) AS pf FROM ${t.cmdParam}) AS known USING (b, pname)`;
+  const value = shape.withValues
+    ? "if(pf = 1 AND modelled = 1, if(pval != '' AND vf = 1, lv, unk), 0)"
+    : "toFloat64(0)";
+  if (shape.withValues) {
+    params = `SELECT ${cols}, corr, modelled, unk, pf, lv, vf FROM (${params})
+        ANY LEFT JOIN (SELECT pname, pval, lv, toUInt8(1) AS vf FROM ${t.paramValue}) AS known USING (pname, pval)`;
+  }
+  const emission = `if(any(listed) > 0, (any(base) + (sum(if(pf = 1, corr, 0)) + sum(${value}))) / (any(rowsize) + sum(${shape.withValues ? "pf = 1 AND modelled = 1" : "0"})), 0)`;
+  return `SELECT sid, any(n) AS n, pos, any(tr) + ${emission} AS step, any(prior) + ${emission} AS head
       FROM (${params}) GROUP BY sid, pos`;
-    perSession = `SELECT sid, any(n) AS n,
+}
+
+/**
+ * Each session's log-likelihood and rarest window, from the uploaded model tables: the steps' terms in
+ * order, then the window sums as differences of a running sum, ties within the tie tolerance keeping the
+ * first window.
+ */
+export function scoringQuery(t: ScoringTables, shape: ScoringShape): string {
+  const k = int(shape.window);
+  const steps = shape.withParams
+    ? stepsWithParamsQuery(stepsQuery(t, shape), t, shape)
+    : `SELECT sid, n, pos, tr AS step, prior AS head FROM (${stepsQuery(t, shape)})`;
+  const perSession = `SELECT sid, any(n) AS n,
         arraySort((x, p) -> p, groupArray(step), groupArray(pos)) AS steps,
         arraySort((x, p) -> p, groupArray(head), groupArray(pos)) AS heads
-      FROM (${perStep}) GROUP BY sid`;
-  }
+      FROM (${steps}) GROUP BY sid`;
   const padding = shape.tokens ? 1 : 0;
   const windows = `SELECT sid, n, arrayCumSum(steps) AS cs,
       ${shape.tokens ? "arrayConcat([steps[1]], arrayPopFront(heads))" : "heads"} AS h,
@@ -321,26 +364,49 @@ export function scoringQuery(db: string, t: WorkTables, shape: ScoringShape): st
       ${shape.tokens ? "cs[n + 1]" : "heads[1] + (cs[n] - cs[1])"} AS ll
     FROM (${perSession})`;
   const best = `SELECT sid, n, ll, wins, w, if(w > 0, arrayReduce('min', wins), nan) AS wll FROM (${windows})`;
-  // Ties within 1e-12 keep the first window, as in process.
-  return `SELECT sid, n, ll, wll, if(w > 0, toInt64(arrayFirstIndex(x -> x <= wll + 1e-12, wins)) - 1, -1) AS wstart
+  return `SELECT sid, n, ll, wll, if(w > 0, toInt64(arrayFirstIndex(x -> x <= wll + ${float(TIE_TOLERANCE)}, wins)) - 1, -1) AS wstart
     FROM (${best})`;
 }
 
 /** Columns of the scores work table. */
 export const SCORE_COLUMNS = "sid UInt64, n UInt32, ll Float64, wll Float64, wstart Int64";
 
-/** Rarest first: sessions with a window, by window then whole-session log-likelihood, then input order. */
+/** Rarest first: sessions with a window, by window then whole-session log-likelihood, then session id. */
 export const RANK_ORDER = "isNaN(wll), wll, ll, sid";
 
-/** Raw counts from the sessions table: one GROUP BY over ARRAY JOINs per count table, in name order. */
-export function countQueries(sessions: string): Record<"seq1" | "seq2" | "cmdParam" | "paramValue", string> {
+/** Every session's scores joined to its identity, times and commands (the rows of --out-table). */
+export function scoredSessionsQuery(scores: string, sessions: string, identityCount: number): string {
+  const keys = identityKeys(identityCount).join(", ");
+  return `SELECT * FROM ${scores} ANY INNER JOIN (SELECT sid, ${keys}, start_us, end_us, cmds FROM ${sessions}) AS known USING sid`;
+}
+
+/** Count rows of the sessions table, in name order so the vocabularies are the same on every run. */
+export interface CountQueries {
+  readonly sessions: string;
+  readonly commands: string;
+  readonly first: string;
+  readonly last: string;
+  /** Transitions inside sessions (START and END are the counts builder's). */
+  readonly transitions: string;
+  readonly cmdParam: string;
+  readonly paramValue: string;
+}
+
+/**
+ * Raw counts from the sessions table (or a Distributed table over every shard's): one GROUP BY each, each a
+ * single query level, so that over shards the GROUP BY runs on each and only the counts travel.
+ */
+export function countQueries(sessions: string): CountQueries {
   return {
-    seq1: `SELECT c, count() FROM ${sessions} ARRAY JOIN cmds AS c GROUP BY c ORDER BY c`,
-    seq2: `SELECT a, b, count() FROM ${sessions}
-      ARRAY JOIN arrayConcat(['##START##'], cmds) AS a, arrayConcat(cmds, ['##END##']) AS b GROUP BY a, b ORDER BY a, b`,
-    cmdParam: `SELECT c, arrayJoin(ns) AS p, count() FROM (SELECT c, ns FROM ${sessions} ARRAY JOIN cmds AS c, names AS ns)
+    sessions: `SELECT count() FROM ${sessions}`,
+    commands: `SELECT c, count() FROM ${sessions} ARRAY JOIN cmds AS c GROUP BY c ORDER BY c`,
+    first: `SELECT cmds[1] AS c, count() FROM ${sessions} GROUP BY c ORDER BY c`,
+    last: `SELECT cmds[length(cmds)] AS c, count() FROM ${sessions} GROUP BY c ORDER BY c`,
+    transitions: `SELECT a, b, count() FROM ${sessions}
+      ARRAY JOIN arrayPopBack(cmds) AS a, arrayPopFront(cmds) AS b GROUP BY a, b ORDER BY a, b`,
+    cmdParam: `SELECT c, arrayJoin(ns) AS p, count() FROM ${sessions} ARRAY JOIN cmds AS c, names AS ns
       GROUP BY c, p ORDER BY c, p`,
-    paramValue: `SELECT p, v, count() FROM (SELECT ns, vs FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs)
-      ARRAY JOIN ns AS p, vs AS v WHERE v != '' GROUP BY p, v ORDER BY p, v`,
+    paramValue: `SELECT (arrayJoin(arrayFilter((x, y) -> y != '', arrayMap((x, y) -> (x, y), ns, vs), vs)) AS pv).1 AS p,
+        pv.2 AS v, count() FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs GROUP BY p, v ORDER BY p, v`,
   };
 }

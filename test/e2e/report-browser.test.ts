@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, open } from "../helpers/browser.js";
-import { seqhunt, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir();
 const ARTIFACTS = resolve(import.meta.dirname, "..", "..", "test-artifacts");
@@ -51,9 +51,9 @@ afterAll(async () => {
 describe("the HTML report in Chromium", () => {
   const log = join(dir, "hostile.csv");
   const report = join(dir, "report.html");
-  beforeAll(() => {
+  beforeAll(async () => {
     writeFileSync(log, hostileLog());
-    const r = seqhunt([
+    const r = await runCli([
       "hunt",
       log,
       "--user",
@@ -147,7 +147,7 @@ describe("the HTML report in Chromium", () => {
 describe("the demo's report", () => {
   it("puts the injected attacks at the top of the table and the timeline; a screenshot is kept", async () => {
     const out = join(dir, "demo");
-    expect(seqhunt(["demo", "--out", out, "--quiet"]).code).toBe(0);
+    expect((await runCli(["demo", "--out", out, "--quiet"])).code).toBe(0);
     const { page, errors, requests } = await open(browser, join(out, "report.html"));
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);

@@ -4,7 +4,15 @@ import { createClient } from "@clickhouse/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ModelFile } from "../../src/types.js";
 import { seqhunt, tempDir } from "../helpers/cli.js";
-import { countsByName, demoEvents, loadDistributed, query, URL, writeJsonl } from "../helpers/clickhouse.js";
+import {
+  clickHouseUp,
+  countsByName,
+  demoEvents,
+  loadDistributed,
+  query,
+  URL,
+  writeJsonl,
+} from "../helpers/clickhouse.js";
 
 const dir = tempDir();
 const demo = demoEvents(5);
@@ -18,34 +26,34 @@ const records = (path: string) =>
     .split("\n")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-beforeAll(async () => {
-  await loadDistributed("cli_demo", demo);
-  await writeJsonl(jsonl, demo);
-  // A table with one row whose time is missing, for the bad-row policies.
-  const client = createClient({ url: URL });
-  try {
-    await client.command({ query: "DROP TABLE IF EXISTS default.cli_bad" });
-    await client.command({ query: "DROP TABLE IF EXISTS default.cli_scores" });
-    await client.command({
-      query:
-        "CREATE TABLE default.cli_bad (UserId String, TimeGenerated Nullable(DateTime), seq UInt64, Operation String) ENGINE = Memory",
-    });
-    await client.insert({
-      table: "default.cli_bad",
-      format: "JSONEachRow",
-      values: [
-        { UserId: "a", TimeGenerated: "2026-01-01 00:00:00", seq: 1, Operation: "Get-Mailbox" },
-        { UserId: "a", TimeGenerated: null, seq: 2, Operation: "Set-Mailbox" },
-        { UserId: "a", TimeGenerated: "2026-01-01 00:00:30", seq: 3, Operation: "" },
-        { UserId: "a", TimeGenerated: "2026-01-01 00:01:00", seq: 4, Operation: "Set-Mailbox" },
-      ],
-    });
-  } finally {
-    await client.close();
-  }
-});
+describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
+  beforeAll(async () => {
+    await loadDistributed("cli_demo", demo);
+    await writeJsonl(jsonl, demo);
+    // A table with one row whose time is missing, for the bad-row policies.
+    const client = createClient({ url: URL });
+    try {
+      await client.command({ query: "DROP TABLE IF EXISTS default.cli_bad" });
+      await client.command({ query: "DROP TABLE IF EXISTS default.cli_scores" });
+      await client.command({
+        query:
+          "CREATE TABLE default.cli_bad (UserId String, TimeGenerated Nullable(DateTime), seq UInt64, Operation String) ENGINE = Memory",
+      });
+      await client.insert({
+        table: "default.cli_bad",
+        format: "JSONEachRow",
+        values: [
+          { UserId: "a", TimeGenerated: "2026-01-01 00:00:00", seq: 1, Operation: "Get-Mailbox" },
+          { UserId: "a", TimeGenerated: null, seq: 2, Operation: "Set-Mailbox" },
+          { UserId: "a", TimeGenerated: "2026-01-01 00:00:30", seq: 3, Operation: "" },
+          { UserId: "a", TimeGenerated: "2026-01-01 00:01:00", seq: 4, Operation: "Set-Mailbox" },
+        ],
+      });
+    } finally {
+      await client.close();
+    }
+  });
 
-describe("seqhunt --engine clickhouse", () => {
   it("hunt gives the in-process hunt's top sessions, and --out-table every session with its rank", () => {
     const local = join(dir, "local.jsonl");
     const pushed = join(dir, "pushed.jsonl");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NGramCounts, WittenBell } from "../../src/detect/ngram.js";
+import { NGramCounts, WittenBell } from "../../src/model/ngram.js";
 
 const sessions = fc.array(
   fc.array(fc.constantFrom("a", "b", "c", "__proto__"), { minLength: 1, maxLength: 8 }),

@@ -1,16 +1,20 @@
 import { join } from "node:path";
+import { createClient } from "@clickhouse/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CliSession, type InputOptions, loadSessions } from "../../src/cli/sessions.js";
 import { rng } from "../../src/demo/generate.js";
-import { ClickHousePushdown } from "../../src/engine/clickhouse/pushdown.js";
+import { ClickHousePushdown, type PushdownOptions } from "../../src/engine/clickhouse/pushdown.js";
 import { Model } from "../../src/model/model.js";
 import type { Command, SessionScore } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
 import {
+  clickHouseUp,
   countsByName,
   demoEvents,
   loadDistributed,
+  loadShardedByIdentity,
   query,
+  SHARD_URLS,
   type TestEvent,
   URL,
   writeJsonl,
@@ -35,8 +39,15 @@ function inputOptions(mode: Mode, maxGap: number, maxDuration: number): InputOpt
   };
 }
 
-function open(table: string, mode: Mode, maxGap = 2, maxDuration = 20): Promise<ClickHousePushdown> {
+function open(
+  table: string,
+  mode: Mode,
+  maxGap = 2,
+  maxDuration = 20,
+  shards: Pick<PushdownOptions, "shardWork" | "shardUrls"> = {},
+): Promise<ClickHousePushdown> {
   return ClickHousePushdown.open({
+    ...shards,
     target: { url: URL, database: "default", table },
     columns: {
       identity: ["UserId", "ClientIP"],
@@ -148,7 +159,7 @@ function trickyEvents(seed: number): TestEvent[] {
   return events;
 }
 
-describe("ClickHouse pushdown on a Distributed table of two shards", () => {
+describe.runIf(clickHouseUp)("ClickHouse pushdown on a Distributed table of two shards", () => {
   const demo = demoEvents();
   beforeAll(async () => {
     await loadDistributed("parity_demo", demo);
@@ -246,7 +257,7 @@ describe("ClickHouse pushdown on a Distributed table of two shards", () => {
   });
 });
 
-describe("ClickHouse sessionizing on tricky timings", () => {
+describe.runIf(clickHouseUp)("ClickHouse sessionizing on tricky timings", () => {
   for (const [seed, maxGap, maxDuration] of [
     [1, 1, 3],
     [5, 0.5, 1.5],
@@ -270,4 +281,129 @@ describe("ClickHouse sessionizing on tricky timings", () => {
       }
     });
   }
+});
+
+describe("ClickHouse pushdown on a table sharded by identity", () => {
+  const demo = demoEvents(7);
+  const tricky = trickyEvents(6);
+  const onShards = { shardUrls: SHARD_URLS };
+  let held: number[] = [];
+  beforeAll(async () => {
+    held = await loadShardedByIdentity("sharded_demo", demo);
+    await loadShardedByIdentity("sharded_tricky", tricky);
+  });
+
+  it("spreads the identities over both shards", () => {
+    expect(held).toHaveLength(2);
+    expect(held.reduce((a, b) => a + b, 0)).toBe(demo.length);
+    for (const rows of held) expect(rows).toBeGreaterThan(demo.length / 10);
+  });
+
+  for (const mode of ["none", "names", "values"] as const) {
+    it(`each shard sessionizes, counts and scores its identities: the in-process numbers (${mode})`, async () => {
+      const local = await inProcess(`sharded-${mode}`, demo, mode);
+      const push = await open("sharded_demo", mode, 2, 20, onShards);
+      try {
+        expect(push.sharded).toBe(true);
+        expect(push.stats).toEqual({ read: demo.length, used: demo.length, skipped: new Map() });
+        // Session ids interleave over the shards: compare the sessions, and map ids to in-process positions.
+        const pushed = await push.sessions();
+        const views = local.map(sessionView);
+        expect(pushed.map(sessionView).sort()).toEqual([...views].sort());
+        const position = new Map(views.map((v, i) => [v, i]));
+        const indexOf = new Map(pushed.map((s) => [s.sid, position.get(sessionView(s)) as number]));
+
+        const model = new Model(local.map((s) => s.commands));
+        model.train();
+        const file = (await push.train()).toJSON();
+        expect(countsByName(file)).toEqual(countsByName(model.toJSON()));
+
+        const shape = { window: 3, tokens: true, geoMean: false };
+        const expected = model.score(
+          local.map((s) => s.commands),
+          { windowLength: 3 },
+        );
+        const all = await push.score(Model.fromJSON(file), shape, local.length + 1);
+        expect(all).toHaveLength(local.length);
+        for (const s of all) {
+          const e = expected[indexOf.get(s.sid) as number] as SessionScore;
+          expect(Math.abs(s.logLikelihood - e.logLikelihood)).toBeLessThan(1e-9);
+          expect(s.rarestWindowStart).toBe(e.rarestWindowStart ?? -1);
+          if (e.rarestWindowStart !== null)
+            expect(Math.abs(s.rarestWindowLogLikelihood - e.rarestWindowLogLikelihood)).toBeLessThan(1e-9);
+        }
+        // The top 10, merged from each shard's own top 10: the ten rarest values of the whole table.
+        const top = await push.score(Model.fromJSON(file), shape, 10);
+        const rarest = [...expected.keys()]
+          .map((i) => rarity(expected, i))
+          .sort((x, y) => x - y)
+          .slice(0, 10);
+        top.forEach((s, r) => {
+          const value = rarity(expected, indexOf.get(s.sid) as number);
+          expect(Math.abs(value - (rarest[r] as number))).toBeLessThan(1e-9);
+        });
+        const fetched = await push.sessions(top.map((s) => s.sid));
+        expect(fetched.map((s) => s.sid)).toEqual(top.map((s) => s.sid).sort((x, y) => x - y));
+      } finally {
+        await push.close();
+      }
+    });
+  }
+
+  it("matches the in-process Sessionizer on tricky timings, over both shards", async () => {
+    const local = await inProcess("sharded-tricky", tricky, "values", 1, 3);
+    const push = await open("sharded_tricky", "values", 1, 3, onShards);
+    try {
+      expect(push.sharded).toBe(true);
+      expect((await push.sessions()).map(sessionView).sort()).toEqual(local.map(sessionView).sort());
+      const model = new Model(local.map((s) => s.commands));
+      model.train();
+      expect(countsByName((await push.train()).toJSON())).toEqual(countsByName(model.toJSON()));
+    } finally {
+      await push.close();
+    }
+  });
+
+  it("works on the server that received the query when told to, or when the key is not the identity", async () => {
+    const push = await open("sharded_demo", "none", 2, 20, { shardWork: "initiator" });
+    try {
+      expect(push.sharded).toBe(false);
+    } finally {
+      await push.close();
+    }
+    const random = await open("parity_demo", "none", 2, 20, onShards);
+    try {
+      expect(random.sharded).toBe(false);
+    } finally {
+      await random.close();
+    }
+  });
+
+  it("says which URLs to give when the shards' HTTP ports differ from --url's", async () => {
+    await expect(open("sharded_demo", "none")).rejects.toThrow(/do not hold the shards.*--shard-urls/);
+  });
+
+  it("drops its work tables on every shard", async () => {
+    const work = "SELECT name FROM system.tables WHERE name LIKE 'seqhunt%' ORDER BY name";
+    const onEachShard = () =>
+      Promise.all(
+        SHARD_URLS.map(async (url) => {
+          const client = createClient({ url });
+          try {
+            return (
+              (await (await client.query({ query: work, format: "JSON" })).json()) as { data: unknown[] }
+            ).data;
+          } finally {
+            await client.close();
+          }
+        }),
+      );
+    const before = await onEachShard();
+    const push = await open("sharded_demo", "names", 2, 20, onShards);
+    await push.score(await push.train(), { window: 3, tokens: true, geoMean: false }, 5);
+    for (const [shard, tables] of (await onEachShard()).entries())
+      expect(tables.length).toBeGreaterThan((before[shard] as unknown[]).length);
+    await push.close();
+    expect(await onEachShard()).toEqual(before);
+  });
 });

@@ -1,11 +1,10 @@
 // Progress goes to stderr on a terminal only: rows read, rows/s and ETA; never when piped or with --quiet.
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, seqhunt } from "../helpers/cli.js";
-import { SHARED } from "../helpers/shared.js";
+import { BIN, runCli } from "../helpers/cli.js";
+import { DEMO_CSV } from "../helpers/shared.js";
 
-const demo = join(SHARED, "data", "demo_exchange_data.csv");
+const demo = DEMO_CSV;
 
 /** Runs the CLI under a pseudo-terminal (util-linux `script`), returning everything the terminal showed. */
 function onTerminal(args: string[]): string {
@@ -16,14 +15,14 @@ function onTerminal(args: string[]): string {
 }
 
 describe("progress", () => {
-  it("shows rows read of the total, rows/s and ETA on a terminal", () => {
+  it("shows rows read of the total, rows/s and ETA on a terminal", async () => {
     const screen = onTerminal(["hunt", demo, "--user", "UserId,ClientIP", "--top", "1"]);
     expect(screen).toMatch(/reading .* 1334\/1334 rows \| \d+ rows\/s \| ETA/);
   });
 
-  it("stays silent on a terminal with --quiet, and when stderr is not a terminal", () => {
+  it("stays silent on a terminal with --quiet, and when stderr is not a terminal", async () => {
     expect(onTerminal(["hunt", demo, "--user", "UserId,ClientIP", "--quiet"])).not.toContain("reading");
-    expect(seqhunt(["hunt", demo, "--user", "UserId,ClientIP", "--top", "1"]).stderr).not.toContain(
+    expect((await runCli(["hunt", demo, "--user", "UserId,ClientIP", "--top", "1"])).stderr).not.toContain(
       "reading",
     );
   });

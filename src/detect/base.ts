@@ -1,0 +1,103 @@
+import { SeqhuntError } from "../errors.js";
+import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "../model/tokens.js";
+import type { Command } from "../types.js";
+import { Calibration } from "./calibration.js";
+import type { Detector, DetectorExplanation, WeightedSession } from "./types.js";
+
+/** A way of scoring a session: higher is more anomalous; `leaveOut` scores a training session as held out. */
+export type View = (s: WeightedSession, leaveOut?: boolean) => number;
+
+/** A session's weight (1 when not given). */
+export const weightOf = (s: WeightedSession): number => s.weight ?? 1;
+
+/** A command's name. */
+export const nameOf = (c: Command): string => (typeof c === "string" ? c : c.name);
+
+/** A session's command names. */
+export const namesOf = (s: readonly Command[]): string[] => s.map(nameOf);
+
+/** How a model token reads to a user: the padding tokens and the unseen token in words. */
+export function tokenWords(token: string): string {
+  if (token === START_TOKEN) return "session start";
+  if (token === END_TOKEN) return "session end";
+  if (token === UNK_TOKEN) return "a command never seen in training";
+  return token;
+}
+
+/** Weight of a session's most surprising step next to the mean of all of its steps. */
+const MAX_STEP_WEIGHT = 1 / 2;
+
+/** Mean plus half the maximum: a session-wide deviation that a single very unlikely step still lifts. */
+export function meanPlusHalfMax(steps: readonly number[]): number {
+  let sum = 0;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of steps) {
+    sum += x;
+    if (x > max) max = x;
+  }
+  return sum / steps.length + max * MAX_STEP_WEIGHT;
+}
+
+/** What a detector implementation supplies; {@link assembleDetector} adds the calibration and the rest. */
+export interface DetectorParts {
+  readonly method: string;
+  /** Scores one session. */
+  readonly view: View;
+  /** Explains one session. */
+  readonly explain: (s: WeightedSession) => DetectorExplanation;
+  /** The learnt state, without the calibration. */
+  readonly state: () => unknown;
+}
+
+/** The JSON state of every detector: its own state and its calibration. */
+export interface AssembledState {
+  readonly model: unknown;
+  readonly calibration: unknown;
+}
+
+/**
+ * A detector from its parts: trained (the training sessions' held-out scores calibrate percentiles) or
+ * loaded (the saved calibration does; no training scores).
+ */
+export function assembleDetector(
+  parts: DetectorParts,
+  source: { readonly train: readonly WeightedSession[] } | { readonly calibration: Calibration },
+): Detector & { readonly calibration: Calibration } {
+  const heldOut = "train" in source ? source.train.map((t) => parts.view(t, true)) : null;
+  const calibration =
+    "train" in source ? Calibration.of(heldOut as number[], source.train.map(weightOf)) : source.calibration;
+  return {
+    method: parts.method,
+    calibration,
+    score: (sessions) => sessions.map((s) => parts.view(s)),
+    trainingScores: () => {
+      if (heldOut === null)
+        throw new SeqhuntError(
+          `this ${parts.method} detector was loaded from a file: it holds no training sessions to score`,
+        );
+      return [...heldOut];
+    },
+    percentile: (score) => calibration.percentile(score),
+    explain: parts.explain,
+    toJSON: () => ({
+      method: parts.method,
+      state: { model: parts.state(), calibration: calibration.toJSON() } satisfies AssembledState,
+    }),
+  };
+}
+
+/** Splits a saved state into the detector's own state and its calibration. */
+export function splitState(method: string, state: unknown): { model: unknown; calibration: Calibration } {
+  if (state === null || typeof state !== "object" || !("model" in state) || !("calibration" in state))
+    throw new SeqhuntError(`not a valid saved ${method} detector: expected "model" and "calibration"`);
+  const { model, calibration } = state as AssembledState;
+  return { model, calibration: Calibration.fromJSON(calibration) };
+}
+
+/** The calibration of a detector made by {@link assembleDetector}. */
+export function calibrationOf(d: Detector): Calibration {
+  const c = (d as { calibration?: unknown }).calibration;
+  if (!(c instanceof Calibration))
+    throw new SeqhuntError(`the ${d.method} detector has no calibration to merge`);
+  return c;
+}

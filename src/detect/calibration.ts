@@ -1,0 +1,84 @@
+import { SeqhuntError } from "../errors.js";
+
+/** A calibration as JSON: distinct training scores, ascending, and the weight of the sessions with each. */
+export interface CalibrationJson {
+  /** Distinct held-out scores of the training sessions, ascending. */
+  readonly scores: readonly number[];
+  /** The weight of the training sessions with each score. */
+  readonly weights: readonly number[];
+}
+
+/**
+ * The held-out scores of a detector's training sessions, weighted: what a percentile is measured against.
+ * Kept as distinct scores with their weights, so sessions that repeat (log keys) cost one entry.
+ */
+export class Calibration {
+  readonly #scores: number[];
+  readonly #weights: number[];
+  /** Weight of every training session scoring at or below each distinct score. */
+  readonly #cumulative: number[];
+
+  private constructor(scores: number[], weights: number[]) {
+    this.#scores = scores;
+    this.#weights = weights;
+    let total = 0;
+    this.#cumulative = weights.map((w) => {
+      total += w;
+      return total;
+    });
+  }
+
+  /** The calibration of training sessions' held-out scores and weights (in any order). */
+  static of(scores: readonly number[], weights: readonly number[]): Calibration {
+    const order = scores.map((_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+    const distinct: number[] = [];
+    const grouped: number[] = [];
+    for (const i of order) {
+      const score = scores[i] as number;
+      const w = weights[i] as number;
+      if (distinct.length > 0 && distinct.at(-1) === score)
+        grouped[grouped.length - 1] = (grouped.at(-1) as number) + w;
+      else {
+        distinct.push(score);
+        grouped.push(w);
+      }
+    }
+    return new Calibration(distinct, grouped);
+  }
+
+  /** The share of training weight strictly below `score`. */
+  percentile(score: number): number {
+    const sorted = this.#scores;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as number) < score) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : (this.#cumulative[lo - 1] as number) / (this.#cumulative.at(-1) as number);
+  }
+
+  /**
+   * Both calibrations' sessions together. Each keeps the score its own detector gave it: after a merge the
+   * percentile is measured against training sessions scored when they were trained, not rescored.
+   */
+  static merge(a: Calibration, b: Calibration): Calibration {
+    return Calibration.of([...a.#scores, ...b.#scores], [...a.#weights, ...b.#weights]);
+  }
+
+  /** The calibration as JSON. */
+  toJSON(): CalibrationJson {
+    return { scores: [...this.#scores], weights: [...this.#weights] };
+  }
+
+  /** A calibration saved with {@link Calibration.toJSON}. */
+  static fromJSON(json: unknown): Calibration {
+    const { scores, weights } = (json ?? {}) as Partial<CalibrationJson>;
+    const numbers = (xs: unknown): xs is number[] =>
+      Array.isArray(xs) && xs.every((x) => typeof x === "number");
+    if (!numbers(scores) || !numbers(weights) || scores.length !== weights.length || scores.length === 0)
+      throw new SeqhuntError("not a valid detector calibration: scores and weights must be lists of numbers");
+    return Calibration.of(scores, weights);
+  }
+}

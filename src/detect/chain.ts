@@ -1,0 +1,139 @@
+import { SeqhuntError } from "../errors.js";
+import { NGramCounts, type NGramCountsJson, WittenBell } from "../model/ngram.js";
+import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
+import { meanPlusHalfMax, namesOf, tokenWords, weightOf } from "./base.js";
+import type { DetectorExplanation, StepContribution, WeightedSession } from "./types.js";
+
+/** A chain's counts as JSON: everyone's, and each entity's when the chain is per entity. */
+export interface ChainJson {
+  readonly order: number;
+  readonly perEntity: boolean;
+  readonly global: NGramCountsJson;
+  readonly entities: readonly (readonly [string, NGramCountsJson])[];
+}
+
+/**
+ * A Witten-Bell chain over the core's n-gram counts, optionally one per entity backed off to everyone's:
+ * scores a session by the mean plus half the maximum of its per-step surprise (with an entity, how much less
+ * likely each step is for the entity than for everyone). Counts add, so two chains merge exactly.
+ */
+export class Chain {
+  readonly #global: WittenBell;
+  readonly #entities = new Map<string, WittenBell>();
+
+  private constructor(
+    readonly order: number,
+    readonly perEntity: boolean,
+    readonly globalCounts: NGramCounts,
+    readonly entityCounts: ReadonlyMap<string, NGramCounts>,
+  ) {
+    this.#global = new WittenBell(globalCounts);
+  }
+
+  /** Counts weighted sessions; per entity too when `perEntity` and the session names one. */
+  static train(sessions: readonly WeightedSession[], order: number, perEntity: boolean): Chain {
+    const global = new NGramCounts(order);
+    const byEntity = new Map<string, NGramCounts>();
+    for (const t of sessions) {
+      const tokens = namesOf(t.session);
+      global.add(tokens, weightOf(t));
+      if (perEntity && t.entity !== undefined) {
+        let counts = byEntity.get(t.entity);
+        if (counts === undefined) {
+          counts = new NGramCounts(order);
+          byEntity.set(t.entity, counts);
+        }
+        counts.add(tokens, weightOf(t));
+      }
+    }
+    return new Chain(order, perEntity, global, byEntity);
+  }
+
+  #entityModel(entity: string | undefined): WittenBell | undefined {
+    if (!this.perEntity || entity === undefined) return undefined;
+    let model = this.#entities.get(entity);
+    const counts = this.entityCounts.get(entity);
+    if (model === undefined && counts !== undefined) {
+      const order = this.order;
+      model = new WittenBell(counts, (token, history) =>
+        this.#global.probability(token, history.slice(-order)),
+      );
+      this.#entities.set(entity, model);
+    }
+    return model;
+  }
+
+  /** Each step's surprise (`##END##` last); with an entity model, relative to everyone's. */
+  steps(s: WeightedSession): number[] {
+    const tokens = namesOf(s.session);
+    const background = this.#global.surprises(tokens);
+    const own = this.#entityModel(s.entity);
+    if (own === undefined) return background;
+    return own.surprises(tokens).map((x, i) => x - (background[i] as number));
+  }
+
+  /** The session's score: mean plus half the maximum of its steps. */
+  score(s: WeightedSession): number {
+    return meanPlusHalfMax(this.steps(s));
+  }
+
+  /** Each step in words (the command, or "session end") with its surprise, and the most surprising one as a reason. */
+  explain(s: WeightedSession): DetectorExplanation {
+    const names = namesOf(s.session);
+    const surprises = this.steps(s);
+    const steps: StepContribution[] = [...names, END_TOKEN].map((name, i) => ({
+      step: tokenWords(name),
+      surprise: surprises[i] as number,
+    }));
+    let worst = 0;
+    surprises.forEach((x, i) => {
+      if (x > (surprises[worst] as number)) worst = i;
+    });
+    const token = (i: number) => (i < 0 ? START_TOKEN : i >= names.length ? END_TOKEN : (names[i] as string));
+    const current = token(worst);
+    const unseen = worst < names.length && this.globalCounts.tokens.lookup(current, -1) < 0;
+    const detail = unseen
+      ? "a command never seen in training"
+      : `surprise ${(surprises[worst] as number).toFixed(2)}${s.entity !== undefined && this.#entityModel(s.entity) ? ` for ${s.entity}` : ""}`;
+    return { steps, reason: `${tokenWords(token(worst - 1))} -> ${tokenWords(current)} (${detail})` };
+  }
+
+  /** The counts as JSON. */
+  toJSON(): ChainJson {
+    return {
+      order: this.order,
+      perEntity: this.perEntity,
+      global: this.globalCounts.toJSON(),
+      entities: [...this.entityCounts].map(([e, c]) => [e, c.toJSON()]),
+    };
+  }
+
+  /** A chain saved with {@link Chain.toJSON}. */
+  static fromJSON(json: unknown): Chain {
+    const j = (json ?? {}) as Partial<ChainJson>;
+    if (!Number.isInteger(j.order) || typeof j.perEntity !== "boolean" || !Array.isArray(j.entities))
+      throw new SeqhuntError("not a valid saved chain: expected order, perEntity, global and entities");
+    const entities = new Map(j.entities.map(([e, c]) => [String(e), NGramCounts.fromJSON(c)]));
+    return new Chain(
+      j.order as number,
+      j.perEntity,
+      NGramCounts.fromJSON(j.global as NGramCountsJson),
+      entities,
+    );
+  }
+
+  /** Both chains' counts added: the chain of the union of their training sessions. */
+  static merge(a: Chain, b: Chain): Chain {
+    if (a.order !== b.order || a.perEntity !== b.perEntity)
+      throw new SeqhuntError("cannot merge chains of different orders or entity settings");
+    const global = NGramCounts.fromJSON(a.globalCounts.toJSON());
+    global.merge(b.globalCounts);
+    const entities = new Map<string, NGramCounts>();
+    for (const [e, c] of [...a.entityCounts, ...b.entityCounts]) {
+      const mine = entities.get(e);
+      if (mine === undefined) entities.set(e, NGramCounts.fromJSON(c.toJSON()));
+      else mine.merge(c);
+    }
+    return new Chain(a.order, a.perEntity, global, entities);
+  }
+}

@@ -1,0 +1,124 @@
+import { SeqhuntError } from "../errors.js";
+import { Model, ModelBuilder } from "../model/model.js";
+import type { Explanation, SessionScore } from "../types.js";
+import { assembleDetector, calibrationOf, splitState, tokenWords, weightOf } from "./base.js";
+import { Calibration } from "./calibration.js";
+import type { Detector, DetectorFactory, StepContribution, WeightedSession } from "./types.js";
+
+/** Which of the reference model's numbers ranks a session. */
+export type ReferenceAggregate = "rarest-window" | "geomean" | "total";
+
+/** Options of {@link referenceDetector}. */
+export interface ReferenceOptions {
+  /** The registry name. */
+  readonly method: string;
+  /** The rarest window (whole session when too short), the per-step geometric mean, or the whole session. */
+  readonly aggregate: ReferenceAggregate;
+  /** Length of the rarest window (3 unless told). */
+  readonly windowLength?: number;
+}
+
+/**
+ * One line of reason from the reference's explanation: the most surprising step of its rarest window (of the
+ * whole session when none fits), and what about its parameters; padding tokens in words.
+ */
+export function referenceReason(explanation: Explanation): string {
+  const window = explanation.steps.filter((s) => s.inRarestWindow);
+  const steps = window.length > 0 ? window : explanation.steps;
+  const worst = [...steps].sort((a, b) => b.surprise - a.surprise)[0];
+  if (worst === undefined) return "";
+  const parts: string[] = [];
+  if (!worst.known) parts.push(`${worst.command}: a command never seen in training`);
+  else if (worst.previous !== null)
+    parts.push(
+      `${tokenWords(worst.previous)} -> ${worst.command} (p=${worst.transitionProbability.toPrecision(2)})`,
+    );
+  else parts.push(`${worst.command} rare (p=${worst.transitionProbability.toPrecision(2)})`);
+  const finding = worst.params[0];
+  if (finding) {
+    const what = {
+      "rare-present": `rarely has ${finding.param}`,
+      "usual-absent": `lacks its usual ${finding.param}`,
+      "unseen-value": `${finding.param}=${JSON.stringify(finding.value)} never seen`,
+      "rare-value": `${finding.param}=${JSON.stringify(finding.value)} rare`,
+      "unseen-param": `${finding.param} never seen with it`,
+    }[finding.kind];
+    parts.push(what);
+  }
+  return parts.join("; ");
+}
+
+/** A higher-is-rarer score from the reference's numbers of one session. */
+function rarity(score: SessionScore, length: number, aggregate: ReferenceAggregate): number {
+  if (aggregate === "geomean") return -score.logLikelihood / length;
+  if (aggregate === "total" || score.rarestWindowStart === null) return -score.logLikelihood;
+  return -score.rarestWindowLogLikelihood;
+}
+
+/** The reference model behind each reference detector, whichever factory made it. */
+const models = new WeakMap<Detector, Model>();
+
+/**
+ * The reference model (msticpy's numbers, trained with session weights through {@link ModelBuilder}) as a
+ * detector. Its raw counts add, so two merge exactly ({@link Model.merge}).
+ */
+export function referenceDetector(options: ReferenceOptions): DetectorFactory {
+  const windowLength = options.windowLength ?? 3;
+  const make = (model: Model, source: Parameters<typeof assembleDetector>[1]) => {
+    const scoreAll = (sessions: readonly WeightedSession[]) =>
+      model.score(
+        sessions.map((s) => s.session),
+        { windowLength },
+      );
+    const view = (s: WeightedSession) => {
+      const [score] = scoreAll([s]);
+      return score === undefined ? Number.NaN : rarity(score, s.session.length, options.aggregate);
+    };
+    const detector = assembleDetector(
+      {
+        method: options.method,
+        view,
+        explain: (s) => {
+          const e = model.explain(s.session, { windowLength });
+          const steps: StepContribution[] = e.steps.map((step) => ({
+            step: step.known ? step.command : `${step.command} (never seen in training)`,
+            surprise: step.surprise,
+          }));
+          return { steps, reason: referenceReason(e) };
+        },
+        state: () => model.toJSON(),
+      },
+      source,
+    );
+    // Scoring many sessions at once shares the model's encoding work.
+    const batched = {
+      ...detector,
+      score: (sessions: readonly WeightedSession[]) =>
+        scoreAll(sessions).map((s, i) =>
+          rarity(s, (sessions[i] as WeightedSession).session.length, options.aggregate),
+        ),
+    };
+    models.set(batched, model);
+    return batched;
+  };
+  const modelOf = (d: Detector) => {
+    const model = models.get(d);
+    if (model === undefined) throw new SeqhuntError(`the ${d.method} detector holds no reference model`);
+    return model;
+  };
+  return {
+    train: (train) => {
+      const builder = new ModelBuilder();
+      for (const t of train) builder.add(t.session as Parameters<ModelBuilder["add"]>[0], weightOf(t));
+      return make(builder.build(), { train });
+    },
+    load: (state) => {
+      const { model, calibration } = splitState(options.method, state);
+      return make(Model.fromJSON(model), { calibration });
+    },
+    merge: (a, b) =>
+      make(Model.merge(modelOf(a), modelOf(b)), {
+        calibration: Calibration.merge(calibrationOf(a), calibrationOf(b)),
+      }),
+  };
+}

@@ -1,0 +1,107 @@
+import { SeqhuntError } from "../errors.js";
+import { entityMarkovDetector } from "./entity-markov.js";
+import { markovDetector } from "./markov.js";
+import { markovSetDetector } from "./markov-set.js";
+import { referenceDetector } from "./reference.js";
+import type { DetectorEntry } from "./types.js";
+
+/**
+ * Every detector, by name: what CLI help, `eval`, the bench and the tests list. A new detector is one file
+ * in src/detect and one entry here.
+ */
+export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, DetectorEntry>([
+  [
+    "markov-set",
+    {
+      description:
+        "two views of a session, each scored against its entity (backed off to everyone) when sessions carry one: the order of commands (entity-markov) and which commands occur (whole sets seen in training remembered, backed off to a Bernoulli per command); each view is standardised by its scores on the training sessions held out, and the two are added",
+      mergeable: false,
+      factory: () => markovSetDetector({ method: "markov-set", combine: "sum" }),
+    },
+  ],
+  [
+    "markov-max",
+    {
+      description:
+        "as markov-set, but the occurrence view scores a session by its single most surprising command (present when it is rare, absent when it is usual), not by all of them together: a bundle of rare commands that always come together counts once",
+      mergeable: false,
+      factory: () => markovSetDetector({ method: "markov-max", combine: "max" }),
+    },
+  ],
+  [
+    "entity-markov",
+    {
+      description:
+        "first-order Witten-Bell chain per entity, backed off to the global chain and scored against it (mean + max/2 of per-step log-likelihood ratios); the global chain alone when sessions carry no entity",
+      mergeable: true,
+      factory: entityMarkovDetector,
+    },
+  ],
+  [
+    "markov",
+    {
+      description: "first-order Witten-Bell chain over all sessions; mean + max/2 of per-step surprise",
+      mergeable: true,
+      factory: () => markovDetector(1),
+    },
+  ],
+  [
+    "markov-order3",
+    {
+      description:
+        "Witten-Bell chain with up to three commands of context; mean + max/2 of per-step surprise",
+      mergeable: true,
+      factory: () => markovDetector(3),
+    },
+  ],
+  [
+    "markov-order5",
+    {
+      description: "Witten-Bell chain with up to five commands of context; mean + max/2 of per-step surprise",
+      mergeable: true,
+      factory: () => markovDetector(5),
+    },
+  ],
+  [
+    "reference",
+    {
+      description:
+        "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
+      mergeable: true,
+      factory: () => referenceDetector({ method: "reference", aggregate: "rarest-window" }),
+    },
+  ],
+  [
+    "reference-geomean",
+    {
+      description: "the reference model's per-step geometric mean of the session likelihood",
+      mergeable: true,
+      factory: () => referenceDetector({ method: "reference-geomean", aggregate: "geomean" }),
+    },
+  ],
+  [
+    "reference-total",
+    {
+      description: "the reference model's whole-session likelihood",
+      mergeable: true,
+      factory: () => referenceDetector({ method: "reference-total", aggregate: "total" }),
+    },
+  ],
+]);
+
+/** The detector `hunt`, `score`, `train`, `eval` and the library use unless told otherwise. */
+export const DEFAULT_METHOD = "markov-set";
+
+/** The names of the registered detectors, in registry order. */
+export const methodNames = (): string[] => [...DETECTORS.keys()];
+
+/** The registry entry of `method`; an unknown name throws a SeqhuntError listing the known ones. */
+export function detectorEntry(method: string): DetectorEntry {
+  const entry = DETECTORS.get(method);
+  if (entry === undefined) {
+    throw new SeqhuntError(
+      `unknown method ${JSON.stringify(method)}; the methods are: ${methodNames().join(", ")}`,
+    );
+  }
+  return entry;
+}

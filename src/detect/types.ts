@@ -1,0 +1,78 @@
+import type { Command } from "../types.js";
+
+/** A session to learn from or to score, with its entity (user, host) and weight when known. */
+export interface WeightedSession {
+  /** The commands. */
+  readonly session: readonly Command[];
+  /** Who ran it (user, host), for per-entity models. */
+  readonly entity?: string | undefined;
+  /** How many times the session occurred (default 1); counts add the weight, sessions are never repeated. */
+  readonly weight?: number | undefined;
+}
+
+/** One step of a session as a detector sees it, in words a user reads. */
+export interface StepContribution {
+  /** What happened: a command name, "session end", or a note such as "commands never seen together". */
+  readonly step: string;
+  /** How much the step adds to the session's score (its surprise, in the detector's units; higher = rarer). */
+  readonly surprise: number;
+}
+
+/** Why a detector scores a session as it does. */
+export interface DetectorExplanation {
+  /** Each step's contribution, in session order (a detector may add whole-session terms at the end). */
+  readonly steps: readonly StepContribution[];
+  /** One line for the terminal and the report: the step that matters most, in user-facing words. */
+  readonly reason: string;
+}
+
+/** A trained detector as JSON: which detector, with which options, and its learnt state. */
+export interface SavedDetector {
+  /** The registry name of the detector. */
+  readonly method: string;
+  /** The detector's state (its counts and calibration), as its own `toJSON` wrote it. */
+  readonly state: unknown;
+}
+
+/** A trained detector: higher scores are more anomalous. */
+export interface Detector {
+  /** The registry name of the detector. */
+  readonly method: string;
+  /** One score per session (higher = more anomalous). */
+  score(sessions: readonly WeightedSession[]): number[];
+  /**
+   * The training sessions' own scores, each scored as if it had been left out of training (where the method
+   * remembers whole sessions), so that a session cannot vouch for itself: what a hunt that learns from the
+   * data it scores should rank. A detector loaded from JSON holds no training sessions and throws.
+   */
+  trainingScores(): number[];
+  /** The share of training sessions (weighted, each scored held out) that scored below `score`: a calibrated 0..1 rarity. */
+  percentile(score: number): number;
+  /** Why a session scores as it does: per-step contributions and one line of reason, in user-facing words. */
+  explain(session: WeightedSession): DetectorExplanation;
+  /** The trained state as JSON, to load with the registry's `load`. */
+  toJSON(): SavedDetector;
+}
+
+/** Trains, loads and (where its statistics allow) merges one kind of detector with fixed options. */
+export interface DetectorFactory {
+  /** Trains on (normal) weighted sessions. */
+  train(sessions: readonly WeightedSession[]): Detector;
+  /** Rebuilds a detector from the `state` of its {@link Detector.toJSON}; a damaged state throws a SeqhuntError. */
+  load(state: unknown): Detector;
+  /**
+   * The detector of both training sets: scores exactly as one trained on the union of their sessions.
+   * Absent when the detector's statistics do not merge exactly.
+   */
+  merge?(a: Detector, b: Detector): Detector;
+}
+
+/** A registered detector: what it is, and how to make it. */
+export interface DetectorEntry {
+  /** One paragraph for CLI help and the README. */
+  readonly description: string;
+  /** Whether trained detectors merge exactly (`train --update`). */
+  readonly mergeable: boolean;
+  /** Makes the detector's factory, with the options this entry fixes (a chain's order, say). */
+  readonly factory: () => DetectorFactory;
+}

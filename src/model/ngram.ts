@@ -1,0 +1,183 @@
+import { SeqhuntError } from "../errors.js";
+import { END_TOKEN, START_TOKEN } from "./tokens.js";
+import { Vocabulary } from "./vocabulary.js";
+
+/** Counts of one context: how often each next token followed it. */
+interface ContextCounts {
+  total: number;
+  readonly next: Map<number, number>;
+}
+
+/** N-gram counts as JSON: the vocabulary, and each context's key, total and flat (next id, count) pairs. */
+export interface NGramCountsJson {
+  /** Longest context counted. */
+  readonly order: number;
+  /** Sessions counted (weighted). */
+  readonly sessions: number;
+  /** Tokens by id; ids 0 and 1 are `##START##` and `##END##`. */
+  readonly tokens: readonly string[];
+  /** `[key, total, [next id, count, next id, count, ...]]` per context; a key is `k:` then the k context ids. */
+  readonly contexts: readonly (readonly [string, number, readonly number[]])[];
+}
+
+function invalid(problem: string): never {
+  throw new SeqhuntError(`not valid n-gram counts: ${problem}`);
+}
+
+/**
+ * N-gram counts of every order from 0 (no context) to `order` previous tokens, keyed by interned ids,
+ * each session padded with `##START##` and `##END##` as the reference pads it. Counts are additive
+ * (weighted sessions add their weight), so two count sets merge exactly.
+ */
+export class NGramCounts {
+  /** Tokens; ids 0 and 1 are `##START##` and `##END##`. */
+  readonly tokens = new Vocabulary([START_TOKEN, END_TOKEN]);
+  /** Counts per context, keyed `k:` then the ids of the k tokens before. */
+  readonly contexts = new Map<string, ContextCounts>();
+  /** Sessions counted (weighted). */
+  sessions = 0;
+
+  /** @param order - the longest context counted (0: token frequencies alone) */
+  constructor(readonly order: number) {}
+
+  #context(key: string): ContextCounts {
+    let c = this.contexts.get(key);
+    if (c === undefined) {
+      c = { total: 0, next: new Map() };
+      this.contexts.set(key, c);
+    }
+    return c;
+  }
+
+  /** Counts one session of tokens with weight `weight` (a session seen `weight` times). */
+  add(session: readonly string[], weight = 1): void {
+    const ids = [0, ...session.map((t) => this.tokens.intern(t)), 1];
+    this.sessions += weight;
+    for (let i = 1; i < ids.length; i++) {
+      const w = ids[i] as number;
+      let key = "";
+      for (let k = 0; k <= this.order && i - k >= 0; k++) {
+        if (k > 0) key = key === "" ? String(ids[i - k]) : `${ids[i - k]},${key}`;
+        const c = this.#context(`${k}:${key}`);
+        c.total += weight;
+        c.next.set(w, (c.next.get(w) ?? 0) + weight);
+      }
+    }
+  }
+
+  /** Adds another count set (any vocabulary, same order) into this one. */
+  merge(other: NGramCounts): void {
+    if (other.order !== this.order)
+      throw new SeqhuntError(`cannot merge order ${other.order} n-gram counts into order ${this.order}`);
+    const map = other.tokens.list().map((t) => this.tokens.intern(t));
+    for (const [key, c] of other.contexts) {
+      const [k, ids] = key.split(":") as [string, string];
+      const mapped =
+        ids === ""
+          ? ""
+          : ids
+              .split(",")
+              .map((id) => map[Number(id)])
+              .join(",");
+      const mine = this.#context(`${k}:${mapped}`);
+      mine.total += c.total;
+      for (const [w, n] of c.next) {
+        const id = map[w] as number;
+        mine.next.set(id, (mine.next.get(id) ?? 0) + n);
+      }
+    }
+    this.sessions += other.sessions;
+  }
+
+  /** The counts as plain JSON (see {@link NGramCounts.fromJSON}). */
+  toJSON(): NGramCountsJson {
+    return {
+      order: this.order,
+      sessions: this.sessions,
+      tokens: [...this.tokens.list()],
+      contexts: [...this.contexts].map(([key, c]) => [key, c.total, [...c.next].flat()]),
+    };
+  }
+
+  /** Counts saved with {@link NGramCounts.toJSON}; a damaged object throws a SeqhuntError. */
+  static fromJSON(json: NGramCountsJson): NGramCounts {
+    if (json === null || typeof json !== "object") invalid("expected an object");
+    const { order, sessions, tokens, contexts } = json;
+    if (!Number.isInteger(order) || order < 0) invalid(`order ${JSON.stringify(order)}`);
+    if (typeof sessions !== "number" || !(sessions >= 0)) invalid(`sessions ${JSON.stringify(sessions)}`);
+    if (!Array.isArray(tokens) || tokens[0] !== START_TOKEN || tokens[1] !== END_TOKEN)
+      invalid(`tokens must start with ${START_TOKEN}, ${END_TOKEN}`);
+    if (!Array.isArray(contexts)) invalid("contexts must be a list");
+    const counts = new NGramCounts(order);
+    for (const t of tokens) {
+      if (typeof t !== "string") invalid("a token is not text");
+      counts.tokens.intern(t);
+    }
+    if (counts.tokens.size !== tokens.length) invalid("a token is listed twice");
+    for (const entry of contexts) {
+      const [key, total, next] = Array.isArray(entry) ? entry : [];
+      if (typeof key !== "string" || typeof total !== "number" || !Array.isArray(next) || next.length % 2)
+        invalid(`context ${JSON.stringify(key)}`);
+      const c = counts.#context(key);
+      c.total = total;
+      for (let i = 0; i < next.length; i += 2) {
+        const id = next[i] as number;
+        if (!Number.isInteger(id) || id < 0 || id >= tokens.length)
+          invalid(`context ${key} refers to token ${id}`);
+        c.next.set(id, next[i + 1] as number);
+      }
+    }
+    counts.sessions = sessions;
+    return counts;
+  }
+}
+
+/**
+ * Interpolated Witten-Bell probabilities over n-gram counts: each order mixes its own estimate with the
+ * next lower order, weighted by how many distinct tokens the context has seen. Below order 0 it falls
+ * back to `base` (uniform over the vocabulary plus one unseen token, or another model's prediction).
+ */
+export class WittenBell {
+  /**
+   * @param counts - the n-gram counts
+   * @param base - P(token | history) below order 0 (default: uniform over the vocabulary and one unseen token)
+   */
+  constructor(
+    readonly counts: NGramCounts,
+    private readonly base: (token: string, history: readonly string[]) => number = () =>
+      1 / (counts.tokens.size + 1),
+  ) {}
+
+  /** P(token | history), history being the tokens before it (`##START##` first), most recent last. */
+  probability(token: string, history: readonly string[]): number {
+    const w = this.counts.tokens.lookup(token, -1);
+    let p = this.base(token, history);
+    const ids = history.map((t) => this.counts.tokens.lookup(t, -1));
+    // From order 0 up: unknown history tokens end the context (no longer context can match).
+    let key = "";
+    for (let k = 0; k <= this.counts.order && k <= ids.length; k++) {
+      if (k > 0) {
+        const id = ids[ids.length - k] as number;
+        if (id < 0) break;
+        key = key === "" ? String(id) : `${id},${key}`;
+      }
+      const c = this.counts.contexts.get(`${k}:${key}`);
+      if (c === undefined) break;
+      const distinct = c.next.size;
+      const seen = w < 0 ? 0 : (c.next.get(w) ?? 0);
+      p = (seen + distinct * p) / (c.total + distinct);
+    }
+    return p;
+  }
+
+  /** -ln P of each step of a session, `##END##` included (`##START##` is the history of the first step). */
+  surprises(session: readonly string[]): number[] {
+    const history = [START_TOKEN];
+    const out: number[] = [];
+    for (const token of [...session, END_TOKEN]) {
+      out.push(-Math.log(this.probability(token, history.slice(-this.counts.order))));
+      history.push(token);
+    }
+    return out;
+  }
+}
