@@ -19,6 +19,20 @@ export { SessionType } from "./model/session-type.js";
 export type { StateMatrixSource } from "./model/state-matrix.js";
 export { StateMatrix } from "./model/state-matrix.js";
 export { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./model/tokens.js";
+export { shapeValue } from "./parse/shapes.js";
+export type { ShellCommand, ShellCommandOptions, ShellSegment, ShellWord } from "./parse/shell.js";
+export { NO_COMMAND, SUBCOMMAND_PROGRAMS, shellCommand, splitShellLine } from "./parse/shell.js";
+export type { EpochUnit, TimeParserOptions } from "./parse/time.js";
+export {
+  EPOCH_UNITS,
+  epochMicros,
+  epochUnitOf,
+  parseIsoMicros,
+  parseTimeText,
+  parseUsMicros,
+  timeFormatParser,
+  timeParser,
+} from "./parse/time.js";
 export type { FoundRoute, Route, RouteStep } from "./presets/field-names.js";
 export { fieldValue, findRoute, recordsOf, valueAt } from "./presets/field-names.js";
 export type { ParamMode, ParamsFormat } from "./presets/params.js";

@@ -8,6 +8,7 @@ import { SOURCE_PRESETS, sourcePreset } from "../presets/presets.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { VERSION } from "../version.js";
 import type { EngineOptions } from "./clickhouse.js";
+import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
 import type { HuntOptions, Io, sessionizeCommand, trainCommand } from "./commands.js";
 import type { evalCommand } from "./eval.js";
 import type { reportCommand } from "./report.js";
@@ -54,7 +55,7 @@ const sourceName = (value: string): string => {
 
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
-  return cmd
+  return commandLineOptions(cmd)
     .option(
       "--source <name>",
       `read a product's export with its preset fields (${Object.keys(SOURCE_PRESETS).join(", ")}; see seqhunt sources); explicit flags override it`,
@@ -70,10 +71,6 @@ function inputOptions(cmd: Command): Command {
       "--time <col>",
       "time column: ISO 8601 (UTC when no zone), the Azure portal's 9/30/2026, 5:45:27.226 PM, or epoch s/ms/us/ns (told apart by magnitude)",
       "TimeGenerated",
-    )
-    .option(
-      "--time-format <format>",
-      "how times are written when not recognised, strftime-like (e.g. '%d/%m/%Y %H:%M:%S')",
     )
     .option(
       "--event <cols>",
@@ -197,6 +194,7 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
     })
     .exitOverride()
+    .hook("preAction", (_program, action) => resolveCommandLineDefaults(action))
     .addHelpText(
       "after",
       `

@@ -8,15 +8,14 @@ import type { ParamMode, ParamsFormat } from "../presets/params.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
+import { type CommandLineOptions, commandTransform } from "./command-line.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
-export interface InputOptions {
+export interface InputOptions extends CommandLineOptions {
   /** A product preset (`--source`), already applied to the fields by `withSourcePreset`. */
   source?: string;
   user: string[];
   time: string;
-  /** How times are written (`--time-format`, strftime-like). */
-  timeFormat?: string;
   /** One event field, or several comma-separated. */
   event: string;
   /** What joins several event fields (default `:`). */
@@ -70,7 +69,7 @@ export async function loadSessions(
     if (onSession) for (const s of all) onSession(s);
     return { sessions: onSession ? [] : all, stats, identityColumns: [] };
   }
-  if (options.paramMode !== "none" && options.params === undefined) {
+  if (options.paramMode !== "none" && options.params === undefined && options.commandLine === undefined) {
     throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
   }
   const sessions: CliSession[] = [];
@@ -94,12 +93,17 @@ export async function loadSessions(
     {
       identity: options.user,
       time: options.time,
-      timeFormat: options.timeFormat ?? null,
-      event: options.event.split(",").map((e) => e.trim()),
+      timeFormat: options.timeFormat,
+      // A command line is read as plain text and made a command with parameters by the transform.
+      event:
+        options.commandLine !== undefined
+          ? [options.commandLine]
+          : options.event.split(",").map((e) => e.trim()),
       eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
-      params: options.params ?? null,
+      params: options.commandLine === undefined ? (options.params ?? null) : null,
       paramsFormat: options.paramsFormat,
-      paramMode: options.paramMode,
+      paramMode: options.commandLine === undefined ? options.paramMode : "none",
+      transform: commandTransform(options),
       onBadRow: options.onBadRow,
       // Every session is kept anyway: holding the events to sort them here costs little and saves DuckDB's sort.
       sortInMemory: onSession === undefined,

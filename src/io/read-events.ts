@@ -13,6 +13,7 @@ import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
 import { type SourceQuery, sourceQuery } from "./sources/query.js";
 import type { EventFields } from "./sources/types.js";
+import { registerTimeParser } from "./time-sql.js";
 
 /** Which fields hold what, and how to read the parameters. Names may be dotted paths into nested records. */
 export interface EventColumns {
@@ -20,8 +21,8 @@ export interface EventColumns {
   readonly identity: readonly string[];
   /** Time field: ISO 8601 (UTC when no zone), the Azure portal's US format, epoch s/ms/us/ns, or a timestamp type. */
   readonly time: string;
-  /** How the time is written (strftime-like, e.g. `%d/%m/%Y %H:%M`), when it is not recognised as it is. */
-  readonly timeFormat?: string | null;
+  /** A strftime-like format of the time column's text (`--time-format`); absent: every format seqhunt knows. */
+  readonly timeFormat?: string | undefined;
   /** Event (command) field, or several joined into one command (missing parts left out). */
   readonly event: string | readonly string[];
   /** What joins several event fields (default {@link DEFAULT_EVENT_JOINER}). */
@@ -56,6 +57,8 @@ export interface ReadEventsOptions extends EventColumns {
    * until the last is read: for callers that keep every session anyway.
    */
   readonly sortInMemory?: boolean;
+  /** Remakes each command before it is used (a whole command line parsed, parameter values shaped). */
+  readonly transform?: ((command: Command) => Command) | undefined;
 }
 
 /** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
@@ -183,7 +186,7 @@ function eventFields(options: EventColumns): EventFields {
   return {
     identity: options.identity,
     time: options.time,
-    timeFormat: options.timeFormat ?? null,
+    timeFormat: options.timeFormat,
     event: typeof options.event === "string" ? [options.event] : options.event,
     eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
     params: options.params,
@@ -313,6 +316,7 @@ async function readWith(
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
+  registerTimeParser(con, { format: options.timeFormat });
   const inMemory = options.sortInMemory === true;
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
   if (inMemory) await con.run("SET threads = 1");
@@ -362,8 +366,9 @@ async function readWith(
             }
             stats.read++;
             stats.used++;
+            const made = options.transform === undefined ? command : options.transform(command);
             if (held !== null) {
-              held.add(row.identity, row.ts as number, command);
+              held.add(row.identity, row.ts as number, made);
               continue;
             }
             // The same identity is handed over as the same array.
@@ -371,7 +376,7 @@ async function readWith(
             let same = previous.length === identity.length;
             for (let i = 0; same && i < identity.length; i++) same = previous[i] === identity[i];
             if (!same) previous = identity;
-            sink(previous, row.ts as number, command);
+            sink(previous, row.ts as number, made);
           }
         }
         options.progress?.(stats.read, total);

@@ -14,9 +14,11 @@ export interface ShellWord {
   readonly redirect?: string;
 }
 
-/** One simple command of a line, and the operator that ends it (`|`, `&&`, `||`, `;`, `&`; null at the end). */
+/** One simple command of a line, and the operator that ends it. */
 export interface ShellSegment {
+  /** The program, its arguments and its redirections, in the order written. */
   readonly words: readonly ShellWord[];
+  /** The operator after it (`|`, `&&`, `||`, `;`, `&`...), null for the last. */
   readonly operator: string | null;
 }
 

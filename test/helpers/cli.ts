@@ -2,7 +2,7 @@
 // process (no build, no spawn, ~1 s less per call). Use seqhunt (the built binary, spawned) only where the
 // process itself is under test: the bin file, exit codes set by Node, npx. Those tests live in test/e2e/.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,4 +77,15 @@ export function seqhunt(
 /** A fresh temporary folder. */
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "seqhunt-test-"));
+}
+
+/** Runs the built binary with `--quiet --out out`, expects it to succeed silently, and returns out's JSONL records. */
+export function seqhuntRecords<T = unknown>(args: string[], out: string): T[] {
+  const r = seqhunt([...args, "--quiet", "--out", out]);
+  if (r.code !== 0 || r.stderr !== "")
+    throw new Error(`seqhunt ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return readFileSync(out, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as T);
 }

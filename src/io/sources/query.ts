@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
 import { type InputFormat, sqlString } from "../formats.js";
+import { timeMicrosSql } from "../time-sql.js";
 import { resolveRoute } from "./fields.js";
 import { sourceFor } from "./registry.js";
 import type { EventFields, RecordReader, Route, SourceFile } from "./types.js";
@@ -18,28 +19,6 @@ export interface SourceQuery {
 const ROUTE_SAMPLE = 100;
 /** Field names listed when one is missing. */
 const LISTED_KEYS = 60;
-
-const EPOCH_REGEX = sqlString("^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$");
-
-/** The Azure portal's Export to CSV writes US times: `9/30/2026, 5:45:27.226 PM`. */
-const PORTAL_FORMATS = ["%m/%d/%Y, %I:%M:%S.%g %p", "%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p"];
-
-/**
- * Epoch microseconds from a VARCHAR expression. A number is epoch seconds below 1e11, milliseconds
- * below 1e14, microseconds below 1e17, nanoseconds above (each unit's range starts in 1973); text is
- * ISO 8601 (any fraction, offset, surrounding spaces) or the Azure portal's US format; with `timeFormat`
- * (DuckDB's strptime, strftime-like), text is read with that format only.
- */
-export function microsFromText(x: string, timeFormat: string | null = null): string {
-  const t = `trim(${x})`;
-  const parsed =
-    timeFormat === null
-      ? `coalesce(try_cast(${t} AS TIMESTAMPTZ), CAST(try_strptime(${t}, [${PORTAL_FORMATS.map(sqlString).join(", ")}]) AS TIMESTAMPTZ))`
-      : `CAST(try_strptime(${t}, ${sqlString(timeFormat)}) AS TIMESTAMPTZ)`;
-  const n = `CAST(${t} AS DOUBLE)`;
-  const epoch = `CASE WHEN abs(${n}) < 1e11 THEN ${n} * 1000000 WHEN abs(${n}) < 1e14 THEN ${n} * 1000 WHEN abs(${n}) < 1e17 THEN ${n} ELSE ${n} / 1000 END`;
-  return `CASE WHEN regexp_full_match(${x}, ${EPOCH_REGEX}) THEN CAST(${epoch} AS DOUBLE) ELSE CAST(epoch_us(${parsed}) AS DOUBLE) END`;
-}
 
 function missingField(path: string, name: string, keys: readonly string[], role: string): SeqhuntError {
   const listed = keys.slice(0, LISTED_KEYS).map((c) => JSON.stringify(c));
@@ -95,7 +74,7 @@ export async function sourceQuery(
     `${reader.seq} AS __seq`,
     ...identity.map((r, i) => `${reader.text(r)} AS __id${i}`),
     `${timeText} AS __time`,
-    `${reader.typedMicros(time) ?? microsFromText(timeText, fields.timeFormat)} AS __ts`,
+    `${reader.typedMicros(time) ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
     `${eventSql} AS __event`,
     `${params === null ? "NULL" : reader.paramsText(params)} AS __params`,
     `${reader.bad} AS __bad`,

@@ -10,8 +10,8 @@ export interface EventFields {
   readonly identity: readonly string[];
   /** Time field. */
   readonly time: string;
-  /** How the time is written (DuckDB strptime, strftime-like), or null to recognise it. */
-  readonly timeFormat: string | null;
+  /** A strftime-like format of the time's text (`--time-format`); undefined: every format seqhunt knows. */
+  readonly timeFormat: string | undefined;
   /** Event fields, joined into one command (missing parts left out). */
   readonly event: readonly string[];
   /** What goes between the parts of a command made of several event fields. */
