@@ -51,28 +51,46 @@ function timedHunt(args: readonly string[], runs: number): Promise<number> {
   }, runs);
 }
 
-/** Seconds a fresh `node` process takes to run these arguments to the end (output dropped). */
-function spawnedSeconds(args: readonly string[]): number {
+/** Loaded into each timed process: writes the CPU seconds it used, all threads, to fd 3 as it exits. */
+const CPU_REPORT = new URL("cpu-report.js", import.meta.url).href;
+
+/** Wall and CPU seconds of a fresh `node` process running these arguments to the end (output dropped). */
+function spawned(args: readonly string[]): { wall: number; cpu: number } {
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", CPU_REPORT, ...args], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+  const wall = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return (performance.now() - t) / 1000;
+  return { wall, cpu: Number(r.output[3]) };
 }
 
 /**
- * Best of `runs` of each command, the two taking turns so that a change in the machine's load hits both:
- * start-up is short, and the fastest run is the one the least disturbed.
+ * Best of `runs` of each command, wall and CPU time, the two taking turns so that a change in the
+ * machine's load hits both: start-up is short, and the fastest run is the one the least disturbed.
  */
-function bestOfInTurns(a: readonly string[], b: readonly string[], runs: number): [number, number] {
-  let bestA = Number.POSITIVE_INFINITY;
-  let bestB = Number.POSITIVE_INFINITY;
-  spawnedSeconds(a); // warms the file cache
-  spawnedSeconds(b);
+function bestOfInTurns(a: readonly string[], b: readonly string[], runs: number) {
+  const base = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
+  const subject = { ...base };
+  const keepBest = (best: typeof base, x: typeof base) => {
+    best.wall = Math.min(best.wall, x.wall);
+    best.cpu = Math.min(best.cpu, x.cpu);
+  };
+  spawned(a); // warms the file cache
+  spawned(b);
   for (let i = 0; i < runs; i++) {
-    bestA = Math.min(bestA, spawnedSeconds(a));
-    bestB = Math.min(bestB, spawnedSeconds(b));
+    keepBest(base, spawned(a));
+    keepBest(subject, spawned(b));
   }
-  return [bestA, bestB];
+  return {
+    seconds: subject.wall,
+    baselineSeconds: base.wall,
+    ratio: subject.wall / base.wall,
+    cpuSeconds: subject.cpu,
+    baselineCpuSeconds: base.cpu,
+    cpuRatio: subject.cpu / base.cpu,
+  };
 }
 
 const events = (sessions: readonly unknown[][]) => sessions.reduce((n, s) => n + s.length, 0);
@@ -163,22 +181,15 @@ async function main(): Promise<void> {
     const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
     const version = [cli, "--version"];
     if (arg === "version") {
-      const [bare, seconds] = bestOfInTurns(["-e", "0"], version, 15);
-      report({ events: 0, seconds, eventsPerSecond: 0, baselineSeconds: bare, ratio: seconds / bare });
+      report({ events: 0, eventsPerSecond: 0, ...bestOfInTurns(["-e", "0"], version, 15) });
     } else {
       const n = Number(arg);
       mkdirSync(DATA, { recursive: true });
       const file = join(DATA, `events-${n}.csv`);
       if (!existsSync(file)) await writeCsv(file, n);
       const hunt = [cli, "hunt", file, ...HUNT_COLUMNS.filter((a) => a !== "--quiet")];
-      const [start, seconds] = bestOfInTurns(version, hunt, 15);
-      report({
-        events: n,
-        seconds,
-        eventsPerSecond: n / seconds,
-        baselineSeconds: start,
-        ratio: seconds / start,
-      });
+      const times = bestOfInTurns(version, hunt, 15);
+      report({ events: n, eventsPerSecond: n / times.seconds, ...times });
     }
   } else if (name === "clickhouse") {
     // hunt pushed down to two ClickHouse shards: sessionize, count and score there, top 20 back. The table is

@@ -14,6 +14,8 @@ interface Result {
   peakRssMB: number;
   /** Cases measured against a baseline in the same run: its seconds over the baseline's. */
   ratio?: number;
+  /** The same ratio of CPU seconds (every thread): steadier than wall time on a busy machine. */
+  cpuRatio?: number;
   /** ClickHouse cases: each server's part of the work (query log). */
   servers?: {
     url: string;
@@ -144,7 +146,8 @@ for (const [name, arg, label, target] of cases) {
   }
   const x = JSON.parse(line) as Result;
   done.set(`${name} ${arg}`, x);
-  const ratio = x.ratio === undefined ? "" : ` (${x.ratio.toFixed(2)}x)`;
+  const cpu = x.cpuRatio === undefined ? "" : `; CPU ${x.cpuRatio.toFixed(2)}x`;
+  const ratio = x.ratio === undefined ? "" : ` (${x.ratio.toFixed(2)}x${cpu})`;
   const verdict =
     target === undefined ? "" : `${target.text}${ratio}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =

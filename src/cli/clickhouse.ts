@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
-import { CommanderError } from "commander";
 import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
 import { publish } from "./commands.js";
+import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
 import { type CliSession, type InputOptions, loadModel, readSummary, sessionTypeOf } from "./sessions.js";
 
@@ -68,10 +68,8 @@ function checkFlatColumns(options: Partial<InputOptions>): void {
   if (options.event?.includes(",")) unsupported.push(`several --event fields (${options.event})`);
   else if (options.event?.includes(".")) unsupported.push(`the dotted path --event ${options.event}`);
   if (unsupported.length > 0)
-    throw new CommanderError(
-      2,
-      "seqhunt.usage",
-      `error: --engine clickhouse reads flat columns by name; it does not support ${unsupported.join(", ")} (nested fields, JSON text, presets, folders and globs are read in process: drop --engine clickhouse and give the files, or flatten the fields into columns in ClickHouse)`,
+    throw usageError(
+      `--engine clickhouse reads flat columns by name; it does not support ${unsupported.join(", ")} (nested fields, JSON text, presets, folders and globs are read in process: drop --engine clickhouse and give the files, or flatten the fields into columns in ClickHouse)`,
     );
 }
 
@@ -182,11 +180,7 @@ export async function trainClickHouse(
   } finally {
     await push.close();
   }
-  try {
-    writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
-  } catch (err) {
-    throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
-  }
+  writeTextAtomically(options.out, `${JSON.stringify(model.toJSON())}\n`);
   if (!options.quiet)
     io.err(
       `trained in ClickHouse on ${push.sessionCount} sessions (${model.sessionType}); wrote ${options.out}`,

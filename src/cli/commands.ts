@@ -1,14 +1,10 @@
-import { writeFileSync } from "node:fs";
-import Table from "cli-table3";
-import pc from "picocolors";
 import { METHODS, trainDetector } from "../detect/detector.js";
 import { SeqhuntError } from "../errors.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import { inputFiles } from "../io/input-files.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
-import { buildReportData } from "../report/build.js";
-import { renderReport } from "../report/html.js";
 import { VERSION } from "../version.js";
 import {
   commandJson,
@@ -30,7 +26,8 @@ import {
   typeOfLoaded,
 } from "./sessions.js";
 import { SpilledSessions } from "./spill.js";
-import { identityCell, printable, progressBar } from "./terminal.js";
+import { renderTable, type TableColumn, terminalWidth } from "./table-layout.js";
+import { identityText, printable, progressBar } from "./terminal.js";
 
 /** Options of hunt and score. */
 export interface HuntOptions extends InputOptions, ScoringOptions {
@@ -63,10 +60,16 @@ async function load(
   } finally {
     bar?.stop();
   }
-  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  reportRead(loaded, options, io);
   if (loaded.sessions.length === 0)
     throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
   return loaded;
+}
+
+/** The rows read (always when rows were skipped) and every sanity warning (even with --quiet: results may be wrong). */
+function reportRead(loaded: LoadedSessions, options: { quiet: boolean }, io: Io): void {
+  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  for (const w of loaded.warnings ?? []) io.err(`seqhunt: warning: ${w}`);
 }
 
 function train(loaded: LoadedSessions): Model {
@@ -96,39 +99,38 @@ function scoreColumns(identity: readonly string[]): string[] {
   ];
 }
 
-/** Characters of an identity per table line (a longer one wraps, never cut). */
-const IDENTITY_WIDTH = 30;
-
 function printTop(
   ranked: readonly RankedSession[],
   reasons: readonly string[],
   identity: readonly string[],
   io: Io,
 ): void {
-  const color = process.stdout.isTTY === true;
-  const table = new Table({
-    head: ["rank", ...identity, "start", "length", "rarest window likelihood", "rarest window", "reason"].map(
-      (h) => (color ? pc.bold(h) : h),
-    ),
-    style: color ? {} : { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [6, ...identity.map(() => IDENTITY_WIDTH + 2), 22, 8, 14, 40, 44],
-  });
-  ranked.forEach((r, i) => {
-    const lik = r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3);
-    table.push([
-      String(r.rank),
-      ...identity.map((_, c) => identityCell(r.session.identity[c] ?? "(none)", IDENTITY_WIDTH)),
-      r.session.start === null
-        ? ""
-        : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
-      String(r.session.commands.length),
-      lik,
-      printable(r.score.rarestWindow.map(nameOf).join(" -> "), 120),
-      printable(reasons[i] ?? "", 120),
-    ]);
-  });
-  io.out(table.toString());
+  const columns: TableColumn[] = [
+    { head: "rank", kind: "key", keep: 0 },
+    ...identity.map((h): TableColumn => ({ head: h, kind: "identity", keep: 0 })),
+    { head: "start", kind: "time", keep: 0 },
+    { head: "length", kind: "number", keep: 2 },
+    { head: "rarest window likelihood", kind: "number", keep: 3 },
+    { head: "rarest window", kind: "text", keep: 4 },
+    { head: "reason", kind: "text", keep: 1 },
+  ];
+  const rows = ranked.map((r, i) => [
+    String(r.rank),
+    ...identity.map((_, c) => identityText(r.session.identity[c] ?? "(none)")),
+    r.session.start === null
+      ? ""
+      : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
+    String(r.session.commands.length),
+    r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3),
+    printable(r.score.rarestWindow.map(nameOf).join(" -> "), 120),
+    printable(reasons[i] ?? "", 120),
+  ]);
+  io.out(
+    renderTable(columns, rows, {
+      width: terminalWidth(process.stdout),
+      color: process.stdout.isTTY === true,
+    }),
+  );
 }
 
 /** The result of a hunt, for callers that go on (the demo, the report). */
@@ -178,7 +180,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     } finally {
       bar?.stop();
     }
-    if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+    reportRead(loaded, options, io);
     if (spill.count === 0) throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
     const model = options.model
       ? loadModel(options.model, typeOfLoaded(loaded, options))
@@ -216,7 +218,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     const head = spill.read(order.subarray(0, headCount));
     const ranking = rankInOrder(model, head, options);
     const modelSource = options.model ?? "trained on the input";
-    const headLoaded = { sessions: head, stats: loaded.stats, identityColumns: loaded.identityColumns };
+    const headLoaded = { ...loaded, sessions: head };
     await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
     if (options.report && !options.quiet && spill.count > headCount)
       io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
@@ -297,14 +299,13 @@ export async function publish(
   const { ranked, explain, reason } = ranking;
   const top = ranked.slice(0, options.top);
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
-  if (options.out) {
-    const records = (function* () {
-      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
-    })();
-    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
-    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
-  }
+  let report: string | null = null;
   if (options.report) {
+    // The report loads here, not at start: only --report needs it.
+    const [{ buildReportData }, { renderReport }] = await Promise.all([
+      import("../report/build.js"),
+      import("../report/html.js"),
+    ]);
     const data = buildReportData(
       ranked.map((r) => ({
         rank: r.rank,
@@ -327,15 +328,21 @@ export async function publish(
         geoMean: options.geoMean,
         modelSource: options.modelSource,
         identityColumns: loaded.identityColumns,
+        warnings: loaded.warnings ?? [],
       },
     );
-    try {
-      writeFileSync(options.report, renderReport(data));
-    } catch (err) {
-      throw new SeqhuntError(`${options.report}: cannot write: ${(err as Error).message}`, {
-        file: options.report,
-      });
-    }
+    // Rendered before any output is written: a report that fails leaves no --out behind either.
+    report = renderReport(data);
+  }
+  if (options.out) {
+    const records = (function* () {
+      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
+    })();
+    await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
+    if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);
+  }
+  if (options.report && report !== null) {
+    writeTextAtomically(options.report, report);
     if (!options.quiet) io.err(`wrote the report to ${options.report}`);
   }
 }
@@ -354,15 +361,11 @@ export async function trainCommand(
   } finally {
     bar?.stop();
   }
-  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+  reportRead(loaded, options, io);
   if (builder.sessions === 0)
     throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
   const model = builder.build();
-  try {
-    writeFileSync(options.out, `${JSON.stringify(model.toJSON())}\n`);
-  } catch (err) {
-    throw new SeqhuntError(`${options.out}: cannot write: ${(err as Error).message}`, { file: options.out });
-  }
+  writeTextAtomically(options.out, `${JSON.stringify(model.toJSON())}\n`);
   if (!options.quiet)
     io.err(`trained on ${builder.sessions} sessions (${model.sessionType}); wrote ${options.out}`);
 }

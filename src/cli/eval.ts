@@ -1,11 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { trainDetector } from "../detect/detector.js";
 import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
 import type { WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { evaluate } from "../eval/metrics.js";
+import { writeTextAtomically } from "../io/atomic.js";
 import { readSessionFiles } from "../io/read-sessions.js";
-import { renderRocReport } from "../report/roc.js";
 import type { Io } from "./commands.js";
 
 /** Reads labelled sessions: JSONL lines `{"session": [...], "label": 0|1, "entity": "...", "count": N}`. */
@@ -73,7 +72,12 @@ export async function evalCommand(
     );
   }
   if (options.report) {
-    writeFileSync(options.report, renderRocReport(m, { method, train: options.train, test: options.test }));
+    // The report loads here, not at start: only --report needs it.
+    const { renderRocReport } = await import("../report/roc.js");
+    writeTextAtomically(
+      options.report,
+      renderRocReport(m, { method, train: options.train, test: options.test }),
+    );
     if (!options.json) io.err(`wrote the ROC curve to ${options.report}`);
   }
 }

@@ -11,6 +11,7 @@ import type { EngineOptions } from "./clickhouse.js";
 import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
 import type { HuntOptions, Io, sessionizeCommand, trainCommand } from "./commands.js";
 import type { evalCommand } from "./eval.js";
+import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
 import { sourcesCommand, withSourcePreset } from "./sources.js";
 
@@ -188,13 +189,17 @@ export function buildProgram(io: Io): Command {
   const program = new Command("seqhunt")
     .description("Find anomalous sessions in security logs with a Markov model of normal sessions.")
     .version(VERSION)
-    .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      // A usage error is printed by run() as one line with where to get help.
+      outputError: () => undefined,
     })
     .exitOverride()
-    .hook("preAction", (_program, action) => resolveCommandLineDefaults(action))
+    .hook("preAction", (_program, command) => {
+      preflight(command);
+      resolveCommandLineDefaults(command);
+    })
     .addHelpText(
       "after",
       `
@@ -233,7 +238,7 @@ Examples:
     .description("score sessions against a saved model (--model is required)")
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
     .action(async (files: string[], options: HuntOptions & EngineOptions, command: Command) => {
-      if (!options.model) throw new CommanderError(2, "seqhunt.usage", "error: score needs --model FILE");
+      if (!options.model) throw usageError("score needs --model FILE");
       await huntOrScore(files, options, command);
     });
 
@@ -361,14 +366,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         err.code === "commander.help"
       )
         return 0;
-      if (err.code === "seqhunt.usage") io.err(err.message);
+      const message = err.message.replace(/^error: /, "");
+      const command = program.commands.find((c) => c.name() === argv[0]);
+      io.err(`seqhunt: error: ${message} (see: seqhunt ${command ? `${command.name()} ` : ""}--help)`);
       return 2;
     }
     if (err instanceof SeqhuntError) {
       io.err(`seqhunt: error: ${err.message}`);
       return 1;
     }
-    io.err(`seqhunt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // A bug, not bad input: one line (no stack trace) that says so.
+    io.err(
+      `seqhunt: internal error: ${err instanceof Error ? err.message : String(err)} (this is a bug in seqhunt: please report it with the command line)`,
+    );
     return 1;
   }
 }
@@ -382,6 +392,13 @@ const invokedDirectly = (() => {
 })();
 if (invokedDirectly) {
   const io: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
+  // An error outside run()'s chain (a stream's late failure) still ends the run with one line and exit 1.
+  const crash = (err: unknown) => {
+    process.stderr.write(`seqhunt: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

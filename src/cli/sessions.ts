@@ -9,6 +9,7 @@ import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
 import { type CommandLineOptions, commandTransform } from "./command-line.js";
+import { impliedParamModeNote, SanityCheck } from "./sanity.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
 export interface InputOptions extends CommandLineOptions {
@@ -27,6 +28,8 @@ export interface InputOptions extends CommandLineOptions {
   maxDuration: number;
   sessions: boolean;
   onBadRow: BadRowPolicy;
+  /** Set when `--params` came without `--param-mode`, which then became `values`. */
+  impliedParamMode?: boolean;
 }
 
 /** A session on its way through the CLI. */
@@ -46,6 +49,8 @@ export interface LoadedSessions {
   readonly sessions: CliSession[];
   readonly stats: ReadStats;
   readonly identityColumns: readonly string[];
+  /** What looks wrong in the sessions (see SanityCheck), one line each. */
+  readonly warnings?: readonly string[];
 }
 
 export { sessionTypeOf };
@@ -66,13 +71,18 @@ export async function loadSessions(
       commands: s.commands,
       fields: s.fields,
     }));
-    if (onSession) for (const s of all) onSession(s);
-    return { sessions: onSession ? [] : all, stats, identityColumns: [] };
+    const sanity = new SanityCheck([]);
+    for (const s of all) {
+      sanity.add(s);
+      onSession?.(s);
+    }
+    return { sessions: onSession ? [] : all, stats, identityColumns: [], warnings: sanity.warnings() };
   }
   if (options.paramMode !== "none" && options.params === undefined && options.commandLine === undefined) {
     throw new SeqhuntError(`--param-mode ${options.paramMode} needs --params COLUMN`);
   }
   const sessions: CliSession[] = [];
+  const sanity = new SanityCheck(options.user);
   const sessionizer = new Sessionizer<Command>(
     { maxSessionTimeMins: options.maxDuration, maxEventSeparationMins: options.maxGap },
     (s) => {
@@ -83,6 +93,7 @@ export async function loadSessions(
         commands: s.events,
         fields: {},
       };
+      sanity.add(session);
       // With a callback, sessions are handed over as they close and not kept: memory stays bounded.
       if (onSession) onSession(session);
       else sessions.push(session);
@@ -112,7 +123,8 @@ export async function loadSessions(
     (identity, time, command) => sessionizer.push(identity, time, command),
   );
   sessionizer.finish();
-  return { sessions, stats, identityColumns: options.user };
+  const notes = options.impliedParamMode && options.params ? [impliedParamModeNote(options.params)] : [];
+  return { sessions, stats, identityColumns: options.user, warnings: [...notes, ...sanity.warnings()] };
 }
 
 /** Loads a saved model and checks it fits the sessions' type. */

@@ -1,4 +1,4 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -29,19 +29,15 @@ export function shortenMiddle(text: string, max: number): string {
   return `${text.slice(0, head)}${mark}${text.slice(text.length - (keep - head))}`;
 }
 
-/** Identities longer than this are shortened in the middle before they are wrapped. */
+/** Identities longer than this are shortened in the middle (the table wraps the rest). */
 const IDENTITY_MAX = 160;
 
 /**
- * An identity for a table cell of `width` characters: never cut, but wrapped onto as many lines as it
- * needs (shortened in the middle, hash kept, beyond {@link IDENTITY_MAX}), control characters made visible.
+ * An identity as the terminal shows it: whole (the table wraps it, never cuts it), control characters made
+ * visible; beyond {@link IDENTITY_MAX} characters shortened in the middle around a hash of the whole.
  */
-export function identityCell(text: string, width: number): string {
-  const whole = shortenMiddle(printable(text, Number.POSITIVE_INFINITY), IDENTITY_MAX);
-  const line = Math.max(1, width);
-  const lines: string[] = [];
-  for (let i = 0; i < whole.length; i += line) lines.push(whole.slice(i, i + line));
-  return lines.join("\n");
+export function identityText(text: string): string {
+  return shortenMiddle(printable(text, Number.POSITIVE_INFINITY), IDENTITY_MAX);
 }
 
 /** A progress bar on stderr when it is a terminal and not quiet; otherwise nothing. */
@@ -49,6 +45,8 @@ export function progressBar(
   quiet: boolean,
 ): { update: (rows: number, total: number | null) => void; stop: () => void } | null {
   if (quiet || !process.stderr.isTTY) return null;
+  // Loaded when a bar is shown, not at start.
+  const cliProgress = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

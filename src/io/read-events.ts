@@ -8,11 +8,15 @@ import { trustedCmd } from "../model/cmd.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import type { Command } from "../types.js";
+import { readError, rejectedRow } from "./duckdb-errors.js";
+import { formatOf } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
 import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
+import { badJsonLine, withUnixLineEndings } from "./read-problems.js";
 import { type SourceQuery, sourceQuery } from "./sources/query.js";
 import type { EventFields } from "./sources/types.js";
+import { linesAtBytes } from "./text-file.js";
 import { registerTimeParser } from "./time-sql.js";
 
 /** Which fields hold what, and how to read the parameters. Names may be dotted paths into nested records. */
@@ -94,13 +98,21 @@ function quoteValue(v: string | null): string {
   return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
 }
 
-/** The first line of an engine message, naming the one input file it is about when it names one. */
+/** What to do about a bad row, said after each. */
+const FIX_OR_SKIP = "fix the row, or skip bad rows with --on-bad-row skip";
+
+/** The input file an engine error is about: the one its message names (a copy's index too), else the first. */
+function fileNamedIn(err: unknown, files: readonly string[]): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const copy = /lines-(\d+)\./.exec(message);
+  if (copy) return files[Number(copy[1])] ?? (files[0] as string);
+  return files.find((f) => message.includes(f)) ?? (files[0] as string);
+}
+
+/** An engine error in seqhunt's words, naming the one input file it is about. */
 function readFailure(files: readonly string[], err: unknown): SeqhuntError {
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0] as string;
-  const file = files.find((f) => message.includes(f));
-  if (file !== undefined) return new SeqhuntError(`could not read ${file}: ${message}`, { file });
-  const what = files.length === 1 ? (files[0] as string) : `the ${files.length} input files`;
-  return new SeqhuntError(`could not read ${what}: ${message}`, files.length === 1 ? { file: what } : {});
+  const file = fileNamedIn(err, files);
+  return readError(err, file, formatOf(file));
 }
 
 /**
@@ -116,13 +128,30 @@ export async function readEvents(
 ): Promise<ReadStats> {
   const files = inputFiles(inputs);
   const { con, close } = await openDuckDB();
+  let copies: string | null = null;
   try {
-    return await readWith(con, files, options, sink);
+    try {
+      return await readWith(con, files, files, options, sink);
+    } catch (err) {
+      if (err instanceof SeqhuntError) throw err;
+      // DuckDB stops at files mixing \r\n and \n: read copies with one kind (a failed read has sent no event).
+      copies = mkdtempSync(join(tmpdir(), "seqhunt-lines-"));
+      const fixed = await withUnixLineEndings(files, copies);
+      if (fixed === null) throw err;
+      return await readWith(
+        con,
+        files,
+        files.map((f) => fixed.get(f) ?? f),
+        options,
+        sink,
+      );
+    }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
     throw readFailure(files, err);
   } finally {
     close();
+    if (copies !== null) rmSync(copies, { recursive: true, force: true });
   }
 }
 
@@ -220,7 +249,11 @@ class BadRows {
     const place = await placeOf(s.path, s.format, seq, this.#rejected.get(file) ?? new Set());
     const at =
       place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
-    throw new SeqhuntError(`${at}: column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`, {
+    const what =
+      reason === "bad JSON" && s.format === "jsonl" && place.kind === "line"
+        ? await badJsonLine(s.readFrom, place.number)
+        : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`;
+    throw new SeqhuntError(`${at}: ${what}; ${FIX_OR_SKIP}`, {
       file: s.path,
       ...(place.kind === "line" ? { line: place.number } : {}),
       field,
@@ -231,18 +264,24 @@ class BadRows {
   async loadRejects(con: DuckDBConnection): Promise<void> {
     for (const [i, s] of this.sources.entries()) {
       if (s.rejectsTable === null) continue;
+      // One row per bad field: a short row has one per missing column. Count rows, by their first error.
       const rows = (
         await con.runAndReadAll(
-          `SELECT line::DOUBLE AS line, error_type, error_message FROM ${s.rejectsTable} ORDER BY line`,
+          `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${s.rejectsTable} GROUP BY line ORDER BY line`,
         )
       ).getRowObjectsJson();
-      this.#rejected.set(i, new Set(rows.map((r) => Number(r.line))));
+      const lineAt = await linesAtBytes(
+        s.readFrom,
+        rows.map((r) => Number(r.at)),
+      );
+      this.#rejected.set(i, new Set(rows.map((r) => lineAt.get(Number(r.at)) ?? 0)));
       for (const r of rows) {
-        const reason = String(r.error_type).toLowerCase();
+        const { reason, detail } = rejectedRow(String(r.error_type), String(r.error_message));
         if (this.policy === "fail") {
-          throw new SeqhuntError(`${s.path}:${r.line}: ${reason}: ${String(r.error_message)}`, {
+          const line = lineAt.get(Number(r.at)) ?? 0;
+          throw new SeqhuntError(`${s.path}:${line}: ${reason}: ${detail}; ${FIX_OR_SKIP}`, {
             file: s.path,
-            line: Number(r.line),
+            line,
           });
         }
         this.#count(reason);
@@ -313,6 +352,7 @@ function commandOf(
 async function readWith(
   con: DuckDBConnection,
   files: readonly string[],
+  readFrom: readonly string[],
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
@@ -322,13 +362,10 @@ async function readWith(
   if (inMemory) await con.run("SET threads = 1");
   const fields = eventFields(options);
   const sources: SourceQuery[] = [];
+  // An engine error here goes up raw: readEvents retries files mixing line endings, then words it.
   for (const [index, path] of files.entries()) {
-    try {
-      sources.push(await sourceQuery(con, { path, index, numbered: !inMemory }, fields));
-    } catch (err) {
-      if (err instanceof SeqhuntError) throw err;
-      throw readFailure([path], err);
-    }
+    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
+    sources.push(await sourceQuery(con, file, fields));
   }
   const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
   let total: number | null = null;

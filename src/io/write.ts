@@ -1,6 +1,7 @@
 import { once } from "node:events";
-import { createWriteStream, openSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { SeqhuntError } from "../errors.js";
+import { replaceAtomically } from "./atomic.js";
 
 /** Output formats, chosen by the file's extension. */
 export type OutputFormat = "jsonl" | "json" | "csv";
@@ -35,26 +36,27 @@ export function jsonLine(record: unknown): string {
   );
 }
 
-/** Writes records to a file in the format its extension names; CSV columns are `columns`, in order. */
+/** Writes records to a file in the format its extension names, atomically; CSV columns are `columns`, in order. */
 export async function writeRecords(
   path: string,
   records: Iterable<Record<string, unknown>>,
   columns: readonly string[],
 ): Promise<void> {
   const format = outputFormatOf(path);
-  const cannot = (err: unknown) =>
-    new SeqhuntError(`${path}: cannot write: ${(err as Error).message}`, { file: path });
-  // Open now, so a missing folder or a read-only file is reported before any work, as a clear error.
-  let fd: number;
-  try {
-    fd = openSync(path, "w");
-  } catch (err) {
-    throw cannot(err);
-  }
-  const out = createWriteStream("", { fd });
+  await replaceAtomically(path, (temporary) => writeRecordsTo(temporary, format, records, columns));
+}
+
+async function writeRecordsTo(
+  path: string,
+  format: OutputFormat,
+  records: Iterable<Record<string, unknown>>,
+  columns: readonly string[],
+): Promise<void> {
+  const out = createWriteStream(path);
   const failed = once(out, "error").then(([err]) => {
-    throw cannot(err);
+    throw err;
   });
+  failed.catch(() => null); // raced below; never left unhandled
   // Lines are gathered into ~1 MB pieces: one write per line would dominate the cost.
   let pending: string[] = [];
   let pendingSize = 0;
@@ -70,21 +72,24 @@ export async function writeRecords(
     pendingSize += text.length;
     if (pendingSize >= 1 << 20) await flush();
   };
-  if (format === "csv") await write(`${columns.map(csvCell).join(",")}\n`);
-  if (format === "json") await write("[");
-  let first = true;
-  for (const record of records) {
-    if (format === "csv") await write(`${columns.map((c) => csvCell(record[c])).join(",")}\n`);
-    else if (format === "jsonl") await write(`${jsonLine(record)}\n`);
-    else {
-      await write(`${first ? "\n" : ",\n"}${jsonLine(record)}`);
-      first = false;
+  try {
+    if (format === "csv") await write(`${columns.map(csvCell).join(",")}\n`);
+    if (format === "json") await write("[");
+    let first = true;
+    for (const record of records) {
+      if (format === "csv") await write(`${columns.map((c) => csvCell(record[c])).join(",")}\n`);
+      else if (format === "jsonl") await write(`${jsonLine(record)}\n`);
+      else {
+        await write(`${first ? "\n" : ",\n"}${jsonLine(record)}`);
+        first = false;
+      }
     }
+    if (format === "json") await write("\n]\n");
+    await flush();
+    out.end();
+    await Promise.race([once(out, "finish"), failed]);
+  } catch (err) {
+    out.destroy();
+    throw err;
   }
-  if (format === "json") await write("\n]\n");
-  await flush();
-  out.end();
-  await Promise.race([once(out, "finish"), failed]).catch((err: unknown) => {
-    throw err instanceof SeqhuntError ? err : cannot(err);
-  });
 }

@@ -68,6 +68,7 @@ export function reportApp(
     ["model", data.modelSource],
     ["time range", starts.length ? `${iso(Math.min(...starts))} to ${iso(Math.max(...ends))}` : "n/a"],
     ["seqhunt", `${data.version}, report made ${data.generated}`],
+    ...(data.warnings ?? []).map((w): [string, string] => ["warning", w]),
   ];
   const dl = byId("facts");
   for (const [k, v] of facts) {

@@ -83,6 +83,7 @@ export function buildReportData(ranked: readonly RankedInput[], context: ReportC
     geoMean: context.geoMean,
     modelSource: context.modelSource,
     identityColumns: context.identityColumns,
+    warnings: context.warnings ?? [],
     commands,
     sessions,
   };

@@ -45,6 +45,8 @@ export interface ReportData {
   readonly geoMean: boolean;
   readonly modelSource: string;
   readonly identityColumns: readonly string[];
+  /** What looks wrong in the input (sanity warnings), one line each; shown in the header. */
+  readonly warnings?: readonly string[];
   /** Command names by id. */
   readonly commands: readonly string[];
   readonly sessions: readonly ReportSession[];

@@ -58,16 +58,15 @@ describe("bad input stops with a clear message (exit 1)", () => {
     const path = file("fields.csv", [...good, "a,2026-01-01T00:01:00Z,z,[],extra"]);
     const r = await runCli(["hunt", path, ...cols]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      new RegExp(`${path}:5: too many columns: Expected Number of Columns: 4 Found: 5`),
-    );
+    expect(r.stderr).toMatch(new RegExp(`${path}:5: too many columns: the header has 4 fields, this row 5`));
   });
 
   it("a bad JSON line", async () => {
     const path = file("bad.jsonl", ['{"user":"a","t":"2026-01-01T00:00:00Z","ev":"x"}', "", "{not json"]);
     const r = await runCli(["hunt", path, ...cols]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${path}:3: column "(line)": bad JSON`);
+    expect(r.stderr).toContain(`${path}:3: bad JSON (`);
+    expect(r.stderr).toContain('the line starts "{not json"');
   });
 
   it("a missing event", async () => {
@@ -89,8 +88,8 @@ describe("bad input stops with a clear message (exit 1)", () => {
       join(dir, "no", "such", "folder", "x.jsonl"),
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/x\.jsonl: cannot write: ENOENT/);
-    expect(r.stderr).not.toContain("unexpected error");
+    expect(r.stderr).toMatch(/x\.jsonl: cannot write: the folder .* does not exist/);
+    expect(r.stderr).not.toContain("internal error");
   });
 
   it("a damaged model file", async () => {

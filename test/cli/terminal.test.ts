@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { identityCell, shortenMiddle } from "../../src/cli/terminal.js";
+import { identityText, shortenMiddle } from "../../src/cli/terminal.js";
 
 const role = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef";
 
@@ -20,18 +20,18 @@ describe("shortenMiddle", () => {
   });
 });
 
-describe("identityCell", () => {
-  it("wraps a long ARN onto lines of the column's width without cutting any of it", () => {
-    const users = ["alice", "bob", "carol"].map((u) => `${role}/${u}@example.com`);
-    const cells = users.map((u) => identityCell(u, 30));
-    for (const [i, cell] of cells.entries()) {
-      expect(cell.split("\n").every((line) => line.length <= 30)).toBe(true);
-      expect(cell.replace(/\n/g, "")).toBe(users[i]);
-    }
-    expect(new Set(cells).size).toBe(3);
+describe("identityText", () => {
+  it("keeps an ARN whole (the table wraps it) and bounds a huge identity, both ends and a hash kept", () => {
+    const arn = `${role}/alice@example.com`;
+    expect(identityText(arn)).toBe(arn);
+    const a = identityText(`${"x".repeat(300)}A${"y".repeat(300)}`);
+    const b = identityText(`${"x".repeat(300)}B${"y".repeat(300)}`);
+    expect(a.length).toBeLessThanOrEqual(160);
+    expect(a).not.toBe(b);
+    expect(a.startsWith("xxx") && a.endsWith("yyy")).toBe(true);
   });
 
   it("shows control characters as codes", () => {
-    expect(identityCell("a\u001b[31mb", 40)).toBe("a\\u001b[31mb");
+    expect(identityText("a\u001b[31mb")).toBe("a\\u001b[31mb");
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createClient } from "@clickhouse/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ModelFile } from "../../src/types.js";
-import { seqhunt, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import {
   clickHouseUp,
   countsByName,
@@ -54,11 +54,11 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     }
   });
 
-  it("hunt gives the in-process hunt's top sessions, and --out-table every session with its rank", () => {
+  it("hunt gives the in-process hunt's top sessions, and --out-table every session with its rank", async () => {
     const local = join(dir, "local.jsonl");
     const pushed = join(dir, "pushed.jsonl");
-    expect(seqhunt(["hunt", jsonl, ...columns, "--quiet", "--out", local]).code).toBe(0);
-    const run = seqhunt([
+    expect((await runCli(["hunt", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
+    const run = await runCli([
       "hunt",
       ...engine("cli_demo"),
       ...columns,
@@ -102,17 +102,17 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     ).toBeLessThan(1e-9);
   });
 
-  it("train keeps only counts, equal to the in-process train; score uses the saved model", () => {
+  it("train keeps only counts, equal to the in-process train; score uses the saved model", async () => {
     const local = join(dir, "local-model.json");
     const pushed = join(dir, "pushed-model.json");
-    expect(seqhunt(["train", jsonl, ...columns, "--quiet", "--out", local]).code).toBe(0);
-    const run = seqhunt(["train", ...engine("cli_demo"), ...columns, "--out", pushed]);
+    expect((await runCli(["train", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
+    const run = await runCli(["train", ...engine("cli_demo"), ...columns, "--out", pushed]);
     expect(run.stderr).toContain("trained in ClickHouse");
     expect(run.code).toBe(0);
     const read = (path: string) => JSON.parse(readFileSync(path, "utf8")) as ModelFile;
     expect(countsByName(read(pushed))).toEqual(countsByName(read(local)));
     const scored = join(dir, "scored.jsonl");
-    const score = seqhunt([
+    const score = await runCli([
       "score",
       ...engine("cli_demo"),
       ...columns,
@@ -128,22 +128,26 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     expect(records(scored)[0]?.rank).toBe(1);
   });
 
-  it("logs in with the user and password from the environment, and says when they are refused", () => {
-    const ok = seqhunt(["hunt", ...engine("cli_demo"), "--quiet", "--top", "1"], undefined, {
-      SEQHUNT_CLICKHOUSE_USER: "seqhunt",
-      SEQHUNT_CLICKHOUSE_PASSWORD: "hunter2",
+  it("logs in with the user and password from the environment, and says when they are refused", async () => {
+    const ok = await runCli(["hunt", ...engine("cli_demo"), "--quiet", "--top", "1"], {
+      env: {
+        SEQHUNT_CLICKHOUSE_USER: "seqhunt",
+        SEQHUNT_CLICKHOUSE_PASSWORD: "hunter2",
+      },
     });
     expect(ok.code).toBe(0);
-    const refused = seqhunt(["hunt", ...engine("cli_demo"), "--quiet"], undefined, {
-      SEQHUNT_CLICKHOUSE_USER: "seqhunt",
-      SEQHUNT_CLICKHOUSE_PASSWORD: "wrong",
+    const refused = await runCli(["hunt", ...engine("cli_demo"), "--quiet"], {
+      env: {
+        SEQHUNT_CLICKHOUSE_USER: "seqhunt",
+        SEQHUNT_CLICKHOUSE_PASSWORD: "wrong",
+      },
     });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refused the credentials of user "seqhunt"');
   });
 
-  it("names the cause when the server, database, table or a column is missing", () => {
-    const unreachable = seqhunt([
+  it("names the cause when the server, database, table or a column is missing", async () => {
+    const unreachable = await runCli([
       "hunt",
       "--engine",
       "clickhouse",
@@ -154,20 +158,20 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     ]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain("cannot reach ClickHouse at http://127.0.0.1:1");
-    const table = seqhunt(["hunt", ...engine("no_such_table")]);
+    const table = await runCli(["hunt", ...engine("no_such_table")]);
     expect(table.code).toBe(1);
     expect(table.stderr).toContain('has no table "default.no_such_table"');
-    const database = seqhunt(["hunt", ...engine("cli_demo"), "--database", "no_such_db"]);
+    const database = await runCli(["hunt", ...engine("cli_demo"), "--database", "no_such_db"]);
     expect(database.code).toBe(1);
     expect(database.stderr).toContain('has no database "no_such_db"');
     // A column name is checked against the table's own list before it goes anywhere near SQL text.
-    const column = seqhunt(["hunt", ...engine("cli_demo"), "--event", "Operation` FROM system.one --"]);
+    const column = await runCli(["hunt", ...engine("cli_demo"), "--event", "Operation` FROM system.one --"]);
     expect(column.code).toBe(1);
     expect(column.stderr).toContain('no event column "Operation` FROM system.one --"');
     expect(column.stderr).toContain('"UserId"');
   });
 
-  it("stops at unusable rows naming the column and first sequence number, or skips and counts them", () => {
+  it("stops at unusable rows naming the column and first sequence number, or skips and counts them", async () => {
     const args = [
       "hunt",
       "--engine",
@@ -181,26 +185,28 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
       "--user",
       "UserId",
     ];
-    const fail = seqhunt(args);
+    const fail = await runCli(args);
     expect(fail.code).toBe(1);
     expect(fail.stderr).toContain(
       'default.cli_bad: 1 row(s) with missing time in column "TimeGenerated" (first: seq = 2)',
     );
-    const skip = seqhunt([...args, "--on-bad-row", "skip"]);
+    const skip = await runCli([...args, "--on-bad-row", "skip"]);
     expect(skip.code).toBe(0);
     expect(skip.stderr).toContain("read 4 rows: used 2, skipped 2 (missing event: 1, missing time: 1)");
   });
 
-  it("refuses options that do not go together", () => {
-    expect(seqhunt(["hunt", jsonl, ...engine("cli_demo")]).stderr).toContain("reads --table, not files");
-    expect(seqhunt(["hunt", "--engine", "clickhouse"]).stderr).toContain("needs --table NAME");
-    expect(seqhunt(["hunt"]).stderr).toContain("no input files given");
-    expect(seqhunt(["hunt", jsonl, "--table", "x"]).stderr).toContain("go with --engine clickhouse");
-    expect(seqhunt(["hunt", jsonl, "--seq", "seq"]).stderr).toContain("go with --engine clickhouse");
-    const missingModel = seqhunt(["score", ...engine("cli_demo"), "--model", join(dir, "nope.json")]);
+  it("refuses options that do not go together", async () => {
+    expect((await runCli(["hunt", jsonl, ...engine("cli_demo")])).stderr).toContain(
+      "reads --table, not files",
+    );
+    expect((await runCli(["hunt", "--engine", "clickhouse"])).stderr).toContain("needs --table NAME");
+    expect((await runCli(["hunt"])).stderr).toContain("no input files given");
+    expect((await runCli(["hunt", jsonl, "--table", "x"])).stderr).toContain("go with --engine clickhouse");
+    expect((await runCli(["hunt", jsonl, "--seq", "seq"])).stderr).toContain("go with --engine clickhouse");
+    const missingModel = await runCli(["score", ...engine("cli_demo"), "--model", join(dir, "nope.json")]);
     expect(missingModel.stderr).toContain("nope.json: no such file");
     expect(missingModel.stderr).not.toContain("read ");
-    expect(seqhunt(["hunt", ...engine("cli_demo"), "--method", "markov-set"]).stderr).toContain(
+    expect((await runCli(["hunt", ...engine("cli_demo"), "--method", "markov-set"])).stderr).toContain(
       "runs in process only",
     );
   });

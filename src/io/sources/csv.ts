@@ -1,19 +1,27 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { csvReader } from "../csv-reader.js";
 import { sqlIdentifier } from "../formats.js";
-import { duckdbReaderCall } from "./duckdb-options.js";
+import { csvReaderOptions } from "./duckdb-options.js";
 import { paramsTextAt, textAt, withinColumn } from "./fields.js";
-import { describeColumns, sampleRecords } from "./sample.js";
+import { sampleRecords } from "./sample.js";
 import type { InputSource, RecordReader, Route, SourceFile } from "./types.js";
 
 /** CSV or TSV with a header; every cell is text, a cell may hold JSON text that dotted names reach into. */
 function delimited(format: "csv" | "tsv"): InputSource {
-  const delimiter = format === "tsv" ? "\t" : ",";
+  // CSV's delimiter is read from its header (, ; | or tab); TSV's is a tab.
+  const delimiter = format === "tsv" ? "\t" : null;
   return {
     format,
     async open(con: DuckDBConnection, file: SourceFile): Promise<RecordReader> {
       const rejectsTable = `rejects_${file.index}`;
-      const from = duckdbReaderCall(file.path, { kind: "csv", delimiter, rejects: rejectsTable });
-      const keys = (await describeColumns(con, from)).map((c) => c.name);
+      const read = (rejects: string | null) =>
+        csvReader({
+          path: file.path,
+          file: file.readFrom,
+          delim: delimiter,
+          options: csvReaderOptions(rejects),
+        });
+      const { reader: from, names: keys } = await read(rejectsTable);
       const column = (route: Route, last: (json: string, path: string) => string) =>
         withinColumn(sqlIdentifier((route[0] as { key: string }).key), route.slice(1), last);
       return {
@@ -24,8 +32,7 @@ function delimited(format: "csv" | "tsv"): InputSource {
         bad: "false",
         rejectsTable,
         keys,
-        sample: (n) =>
-          sampleRecords(con, duckdbReaderCall(file.path, { kind: "csv", delimiter, rejects: null }), n),
+        sample: async (n) => sampleRecords(con, (await read(null)).reader, n),
         text: (route) => column(route, textAt),
         paramsText: (route) => column(route, paramsTextAt),
         typedMicros: () => null,

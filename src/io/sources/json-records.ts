@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { noJsonObjectError } from "../read-problems.js";
 import { extractSql, paramsTextAt, textAt } from "./fields.js";
-import type { RecordReader } from "./types.js";
+import type { RecordReader, SourceFile } from "./types.js";
 
 /** Records seen to list the keys a JSON file's records have. */
 const KEY_SAMPLE = 1000;
@@ -9,7 +10,12 @@ const KEY_SAMPLE = 1000;
  * A reader of records held as JSON text, from a query yielding `j` (one record's text) and `n` (its
  * number): a record that is not JSON is one bad row.
  */
-export async function jsonRecordsReader(con: DuckDBConnection, lines: string): Promise<RecordReader> {
+export async function jsonRecordsReader(
+  con: DuckDBConnection,
+  file: SourceFile,
+  lines: string,
+  rejectsTable: string | null,
+): Promise<RecordReader> {
   const from = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
   // Keys in the order records first show them.
   const keys = (
@@ -19,11 +25,12 @@ export async function jsonRecordsReader(con: DuckDBConnection, lines: string): P
   )
     .getRowObjectsJson()
     .map((r) => String(r.k));
+  if (keys.length === 0) await noJsonObjectError(file.path, file.readFrom);
   return {
     from,
     seq: "CAST(n AS DOUBLE)",
     bad: "NOT ok",
-    rejectsTable: null,
+    rejectsTable,
     keys,
     sample: async (n) =>
       (await con.runAndReadAll(`SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${n}`))

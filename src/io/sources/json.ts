@@ -28,12 +28,12 @@ async function containerKey(con: DuckDBConnection, objects: string): Promise<str
 export const jsonSource: InputSource = {
   format: "json",
   async open(con, file) {
-    const objects = duckdbReaderCall(file.path, { kind: "json-objects" });
+    const objects = duckdbReaderCall(file.readFrom, { kind: "json-objects" });
     const key = await containerKey(con, objects);
     const records =
       key === null
         ? `SELECT json::VARCHAR AS j FROM ${objects}`
         : `SELECT unnest(json_extract(json, ${sqlString(`$.${JSON.stringify(key)}[*]`)}))::VARCHAR AS j FROM ${objects}`;
-    return jsonRecordsReader(con, `SELECT j, row_number() OVER () AS n FROM (${records})`);
+    return jsonRecordsReader(con, file, `SELECT j, row_number() OVER () AS n FROM (${records})`, null);
   },
 };

@@ -11,7 +11,7 @@ const NESTED = /^(STRUCT|MAP)|\[\]$/;
 export const parquetSource: InputSource = {
   format: "parquet",
   async open(con, file) {
-    const from = duckdbReaderCall(file.path, { kind: "parquet" });
+    const from = duckdbReaderCall(file.readFrom, { kind: "parquet" });
     const described = (await describeColumns(con, from)).filter((c) => c.name !== "file_row_number");
     const typeOf = new Map(described.map((c) => [c.name, c.type]));
     const columnText = (name: string) => {

@@ -9,6 +9,8 @@ import type { EventFields, RecordReader, Route, SourceFile } from "./types.js";
 /** One file's query yielding the standard columns, and what is needed to report its bad rows. */
 export interface SourceQuery {
   readonly path: string;
+  /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
+  readonly readFrom: string;
   readonly format: InputFormat;
   /** Yields __file, __seq, __id0.., __time, __ts, __event, __params, __bad. */
   readonly sql: string;
@@ -81,6 +83,7 @@ export async function sourceQuery(
   ];
   return {
     path: file.path,
+    readFrom: file.readFrom,
     format: source.format,
     sql: `SELECT ${columns.join(", ")} FROM ${reader.from}`,
     rejectsTable: reader.rejectsTable,

@@ -22,7 +22,10 @@ export interface EventFields {
 
 /** One input file as a source reads it. */
 export interface SourceFile {
+  /** The file as the user named it, for messages. */
   readonly path: string;
+  /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
+  readonly readFrom: string;
   /** Position among the input files (ties in time keep file order). */
   readonly index: number;
   /** Number rows in SQL (the DuckDB sort needs it; rows streamed in file order are numbered as they come). */

@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Model } from "../../src/index.js";
-import { tempDir } from "../helpers/cli.js";
-import { CORE, coreGraph, ROOT } from "../packaging/core-graph.js";
+import { Model } from "../../../src/index.js";
+import { tempDir } from "../../helpers/cli.js";
+import { CORE, coreGraph, ROOT } from "../../helpers/core-graph.js";
 
 interface PackageJson {
   name: string;

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cmd, Model } from "../../src/index.js";
-import { launch } from "../helpers/browser.js";
-import { CORE } from "../packaging/core-graph.js";
+import { Cmd, Model } from "../../../src/index.js";
+import { launch } from "../../helpers/browser.js";
+import { CORE } from "../../helpers/core-graph.js";
 
 /** Sessions of the three kinds a model takes, as plain JSON, so that they cross into the page. */
 type Plain = (string | { name: string; params: Record<string, string> })[][];
@@ -83,7 +83,7 @@ const rounded = (x: unknown): unknown =>
   JSON.parse(JSON.stringify(x, (_, v) => (typeof v === "number" ? Number(v.toPrecision(10)) : v)));
 
 /** The library as both sides have it: the sources in Node, the bundle's global in the page. */
-type Library = Pick<typeof import("../../src/index.js"), "Cmd" | "Model">;
+type Library = Pick<typeof import("../../../src/index.js"), "Cmd" | "Model">;
 
 /**
  * Trains on the sessions and scores them. Self-contained (no closure, no import): the page runs its

@@ -1,0 +1,68 @@
+import { join } from "node:path";
+import { SeqhuntError } from "../errors.js";
+import { formatOf } from "./formats.js";
+import { copyWithUnixLineEndings, isBlankFile, lineEndings, lineText } from "./text-file.js";
+
+/** Characters of a bad line shown in a message. */
+const SHOWN = 80;
+
+/** Throws "the file is empty" when it is; returns when the file has content (the caller then says what is missing). */
+export async function emptyFileError(readFrom: string, path = readFrom): Promise<void> {
+  if (await isBlankFile(readFrom))
+    throw new SeqhuntError(
+      `${path}: the file is empty : check that the export finished and the right file is given`,
+      { file: path },
+    );
+}
+
+/** Throws for a JSON Lines file none of whose first lines is a JSON object: empty, or the first such line's problem. */
+export async function noJsonObjectError(path: string, readFrom: string): Promise<never> {
+  await emptyFileError(readFrom, path);
+  for (let line = 1; ; line++) {
+    const text = await lineText(readFrom, line, 10);
+    if (text === null) break;
+    if (text.trim() === "") continue;
+    throw new SeqhuntError(
+      `${path}:${line}: not JSON Lines: ${await badJsonLine(readFrom, line)}; each line must be one JSON object`,
+      { file: path, line },
+    );
+  }
+  throw new SeqhuntError(`${path}: no line is a JSON object`, { file: path });
+}
+
+/** What is wrong with a line that is not JSON: the parser's complaint and how the line starts. */
+export async function badJsonLine(path: string, line: number): Promise<string> {
+  const text = await lineText(path, line, 100_000);
+  if (text === null) return "bad JSON";
+  let problem = "not a JSON object";
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) return "bad JSON";
+  } catch (err) {
+    problem = (err as Error).message.replace(/^JSON\.parse: /, "");
+  }
+  const start = text.length > SHOWN ? `${text.slice(0, SHOWN)}...` : text;
+  return `bad JSON (${problem}); the line starts ${JSON.stringify(start)}`;
+}
+
+/**
+ * Copies of the CSV, TSV and JSON Lines files that mix `\r\n` and `\n` line endings, made with `\n` only
+ * in `folder` (DuckDB stops at such files); null when no file mixes them. Key: the file as given.
+ */
+export async function withUnixLineEndings(
+  files: readonly string[],
+  folder: string,
+): Promise<Map<string, string> | null> {
+  const copies = new Map<string, string>();
+  for (const [i, f] of files.entries()) {
+    const format = formatOf(f);
+    if (format === "json" || format === "parquet") continue;
+    const quoted = format !== "jsonl";
+    const endings = await lineEndings(f, { quoted });
+    if (endings.crlf === 0 || endings.lf === 0) continue;
+    const copy = join(folder, `lines-${i}.${format}`);
+    await copyWithUnixLineEndings(f, copy, { quoted });
+    copies.set(f, copy);
+  }
+  return copies.size === 0 ? null : copies;
+}
