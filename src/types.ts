@@ -54,7 +54,10 @@ export interface ParamSetProbability {
 export interface SessionizeOptions {
   /** Columns that identify who ran the events (user, IP, host...). */
   readonly userIdentifierCols: readonly string[];
-  /** Column with the event time: a `Date`, epoch milliseconds, or ISO 8601 text (UTC when no zone). */
+  /**
+   * Column with the event time: a `Date`, epoch milliseconds, or text: ISO 8601 (UTC when no zone), the Azure
+   * portal's US format, or epoch seconds/ms/us/ns told by magnitude.
+   */
   readonly timeCol: string;
   /** A session never lasts longer than this many minutes from its first event. */
   readonly maxSessionTimeMins: number;

@@ -61,8 +61,7 @@ async function load(
     bar?.stop();
   }
   reportRead(loaded, options, io);
-  if (loaded.sessions.length === 0)
-    throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+  if (loaded.sessions.length === 0) throw noSessions(files);
   return loaded;
 }
 
@@ -70,6 +69,13 @@ async function load(
 function reportRead(loaded: LoadedSessions, options: { quiet: boolean }, io: Io): void {
   if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
   for (const w of loaded.warnings ?? []) io.err(`seqhunt: warning: ${w}`);
+}
+
+/** The error for an input that gave no session, naming the files. */
+function noSessions(files: readonly string[]): SeqhuntError {
+  return new SeqhuntError(
+    `${files.join(", ")}: no sessions: the input has no rows, or every row was skipped (see the summary above)`,
+  );
 }
 
 function train(loaded: LoadedSessions): Model {
@@ -181,7 +187,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
       bar?.stop();
     }
     reportRead(loaded, options, io);
-    if (spill.count === 0) throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+    if (spill.count === 0) throw noSessions(files);
     const model = options.model
       ? loadModel(options.model, typeOfLoaded(loaded, options))
       : (builder as ModelBuilder).build();
@@ -362,8 +368,7 @@ export async function trainCommand(
     bar?.stop();
   }
   reportRead(loaded, options, io);
-  if (builder.sessions === 0)
-    throw new SeqhuntError("no sessions: every row was skipped or the input is empty");
+  if (builder.sessions === 0) throw noSessions(files);
   const model = builder.build();
   writeTextAtomically(options.out, `${JSON.stringify(model.toJSON())}\n`);
   if (!options.quiet)

@@ -197,8 +197,8 @@ export function buildProgram(io: Io): Command {
     })
     .exitOverride()
     .hook("preAction", (_program, command) => {
-      preflight(command);
       resolveCommandLineDefaults(command);
+      preflight(command);
     })
     .addHelpText(
       "after",
@@ -209,14 +209,32 @@ Examples:
   $ seqhunt train last-month.parquet --out baseline.json
   $ seqhunt score today.csv --model baseline.json --out scores.csv`,
     );
+  addHunt(program, io);
+  addScore(program, io);
+  addTrain(program, io);
+  addSessionize(program, io);
+  addSources(program, io);
+  addReport(program, io);
+  addEval(program, io);
+  addDemo(program, io);
+  return program;
+}
 
-  const huntOrScore = async (files: string[], given: HuntOptions & EngineOptions, command: Command) => {
-    const options = withSourcePreset(given, command);
-    const clickhouse = await import("./clickhouse.js");
-    if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
-    else await (await import("./commands.js")).hunt(files, options, io);
-  };
+/** hunt and score: in ClickHouse with `--engine clickhouse`, else in process; `--source` filled in first. */
+async function huntOrScore(
+  files: string[],
+  given: HuntOptions & EngineOptions,
+  io: Io,
+  command: Command,
+): Promise<void> {
+  const options = withSourcePreset(given, command);
+  const clickhouse = await import("./clickhouse.js");
+  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
+  else await (await import("./commands.js")).hunt(files, options, io);
+}
 
+/** `hunt`: rank sessions rarest first (in process, or pushed down to ClickHouse). */
+function addHunt(program: Command, io: Io): void {
   engineOptions(
     scoringOptions(
       inputOptions(
@@ -229,8 +247,13 @@ Examples:
   )
     .description("rank sessions rarest first: read, sessionize, train (or load --model), score")
     .addHelpText("after", EXAMPLES_HUNT)
-    .action(huntOrScore);
+    .action((files: string[], options: HuntOptions & EngineOptions, command: Command) =>
+      huntOrScore(files, options, io, command),
+    );
+}
 
+/** `score`: score against a saved model. */
+function addScore(program: Command, io: Io): void {
   engineOptions(
     scoringOptions(inputOptions(program.command("score").argument("[files...]", "event files to score"))),
     true,
@@ -239,9 +262,12 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
     .action(async (files: string[], options: HuntOptions & EngineOptions, command: Command) => {
       if (!options.model) throw usageError("score needs --model FILE");
-      await huntOrScore(files, options, command);
+      await huntOrScore(files, options, io, command);
     });
+}
 
+/** `train`: train a model and save it (in process, or counted in ClickHouse). */
+function addTrain(program: Command, io: Io): void {
   engineOptions(
     inputOptions(
       program.command("train").argument("[files...]", "event files to learn normal sessions from"),
@@ -266,7 +292,10 @@ Examples:
         else await (await import("./commands.js")).trainCommand(files, options, io);
       },
     );
+}
 
+/** `sessionize`: split events into sessions and write them. */
+function addSessionize(program: Command, io: Io): void {
   inputOptions(program.command("sessionize").argument("<files...>", "event files"))
     .description("split events into sessions and write them")
     .option("--out <file>", "write sessions as .jsonl, .json or .csv (default: JSONL on stdout)")
@@ -277,12 +306,18 @@ Examples:
     .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1], command: Command) => {
       await (await import("./commands.js")).sessionizeCommand(files, withSourcePreset(options, command), io);
     });
+}
 
+/** `sources`: the --source presets and the fields each reads. */
+function addSources(program: Command, io: Io): void {
   program
     .command("sources")
     .description("list the --source presets: the fields each reads and why")
     .action(() => sourcesCommand(io));
+}
 
+/** `report`: the HTML report of a scores file. */
+function addReport(program: Command, io: Io): void {
   program
     .command("report")
     .argument("<scores>", "scores written by hunt or score with --out (.jsonl, .json)")
@@ -307,7 +342,10 @@ Examples:
     .action(async (scores: string, options: Parameters<typeof reportCommand>[1]) => {
       await (await import("./report.js")).reportCommand(scores, options, io);
     });
+}
 
+/** `eval`: detection quality of a detector on labelled sessions. */
+function addEval(program: Command, io: Io): void {
   program
     .command("eval")
     .description("measure detection quality: train on normal sessions, score labelled ones")
@@ -336,7 +374,10 @@ Example:
     .action(async (options: Parameters<typeof evalCommand>[0]) => {
       await (await import("./eval.js")).evalCommand(options, io);
     });
+}
 
+/** `demo`: a generated log with injected attacks, hunted. */
+function addDemo(program: Command, io: Io): void {
   program
     .command("demo")
     .description(
@@ -349,7 +390,6 @@ Example:
     .action(async (options: { out: string; seed: number; quiet: boolean }) => {
       await (await import("./demo.js")).demo(options, io);
     });
-  return program;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 bad input, 2 usage). */

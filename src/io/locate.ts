@@ -33,6 +33,8 @@ export async function csvRecordLine(
       atLineStart = false;
       if (ch === 34) inQuotes = !inQuotes;
       else if (ch === 10) {
+        // DuckDB starts afresh after a row it rejected, even inside a quote the row left open.
+        if (inQuotes && rejectedLines.has(recordStart)) inQuotes = false;
         if (!inQuotes && recordStart >= 0) {
           if (header) header = false;
           else if (!rejectedLines.has(recordStart) && ++accepted === n) return recordStart;

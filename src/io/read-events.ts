@@ -8,15 +8,15 @@ import { trustedCmd } from "../model/cmd.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import type { Command } from "../types.js";
-import { readError, rejectedRow } from "./duckdb-errors.js";
+import { readError } from "./duckdb-errors.js";
 import { formatOf } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
 import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
-import { badJsonLine, withUnixLineEndings } from "./read-problems.js";
+import { badJsonLine, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
+import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
 import { type SourceQuery, sourceQuery } from "./sources/query.js";
 import type { EventFields } from "./sources/types.js";
-import { linesAtBytes } from "./text-file.js";
 import { registerTimeParser } from "./time-sql.js";
 
 /** Which fields hold what, and how to read the parameters. Names may be dotted paths into nested records. */
@@ -98,9 +98,6 @@ function quoteValue(v: string | null): string {
   return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
 }
 
-/** What to do about a bad row, said after each. */
-const FIX_OR_SKIP = "fix the row, or skip bad rows with --on-bad-row skip";
-
 /** The input file an engine error is about: the one its message names (a copy's index too), else the first. */
 function fileNamedIn(err: unknown, files: readonly string[]): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -109,10 +106,15 @@ function fileNamedIn(err: unknown, files: readonly string[]): string {
   return files.find((f) => message.includes(f)) ?? (files[0] as string);
 }
 
-/** An engine error in seqhunt's words, naming the one input file it is about. */
-function readFailure(files: readonly string[], err: unknown): SeqhuntError {
+/** An engine error in seqhunt's words, naming the one input file it is about (an unclosed quote found). */
+async function readFailure(files: readonly string[], err: unknown): Promise<SeqhuntError> {
   const file = fileNamedIn(err, files);
-  return readError(err, file, formatOf(file));
+  const format = formatOf(file);
+  if (format === "csv" || format === "tsv") {
+    const quote = await unclosedQuoteError(file, file);
+    if (quote !== null) return quote;
+  }
+  return readError(err, file, format);
 }
 
 /**
@@ -148,7 +150,7 @@ export async function readEvents(
     }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
-    throw readFailure(files, err);
+    throw await readFailure(files, err);
   } finally {
     close();
     if (copies !== null) rmSync(copies, { recursive: true, force: true });
@@ -235,6 +237,7 @@ class BadRows {
     private readonly sources: readonly SourceQuery[],
     private readonly policy: BadRowPolicy,
     private readonly stats: ReadStats,
+    private readonly timeFormat: string | undefined,
   ) {}
 
   #count(reason: string): void {
@@ -246,7 +249,15 @@ class BadRows {
   async row(file: number, seq: number, field: string, reason: string, value: string | null): Promise<void> {
     if (this.policy === "skip") return this.#count(reason);
     const s = this.sources[file] as SourceQuery;
-    const place = await placeOf(s.path, s.format, seq, this.#rejected.get(file) ?? new Set());
+    // The rejected rows are known only once the read ends: find them now, to count lines past them.
+    const rejects =
+      s.rejectsTable === null
+        ? []
+        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: this.timeFormat });
+    const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
+    const first = rejects[0];
+    if (first !== undefined && (place.kind !== "line" || first.line < place.number))
+      throw rejectError(s.path, first);
     const at =
       place.kind === "line" ? `${s.path}:${place.number}` : `${s.path} ${place.kind} ${place.number}`;
     const what =
@@ -264,27 +275,11 @@ class BadRows {
   async loadRejects(con: DuckDBConnection): Promise<void> {
     for (const [i, s] of this.sources.entries()) {
       if (s.rejectsTable === null) continue;
-      // One row per bad field: a short row has one per missing column. Count rows, by their first error.
-      const rows = (
-        await con.runAndReadAll(
-          `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${s.rejectsTable} GROUP BY line ORDER BY line`,
-        )
-      ).getRowObjectsJson();
-      const lineAt = await linesAtBytes(
-        s.readFrom,
-        rows.map((r) => Number(r.at)),
-      );
-      this.#rejected.set(i, new Set(rows.map((r) => lineAt.get(Number(r.at)) ?? 0)));
+      const rows = await rejectedRows(con, s.rejectsTable, s.readFrom);
+      this.#rejected.set(i, new Set(rows.map((r) => r.line)));
       for (const r of rows) {
-        const { reason, detail } = rejectedRow(String(r.error_type), String(r.error_message));
-        if (this.policy === "fail") {
-          const line = lineAt.get(Number(r.at)) ?? 0;
-          throw new SeqhuntError(`${s.path}:${line}: ${reason}: ${detail}; ${FIX_OR_SKIP}`, {
-            file: s.path,
-            line,
-          });
-        }
-        this.#count(reason);
+        if (this.policy === "fail") throw rejectError(s.path, r);
+        this.#count(r.reason);
       }
     }
   }
@@ -376,7 +371,7 @@ async function readWith(
     ).getRowObjectsJson();
     total = Number(rows[0]?.n ?? 0);
   }
-  const bad = new BadRows(sources, options.onBadRow, stats);
+  const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
   const { queries, batched } = streamQueries(sources, options, inMemory ? 0 : estimatedInputBytes(files));
   let previous: (string | null)[] = [];
   const held = inMemory ? new HeldEvents(options.identity.length, 0) : null;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { SeqhuntError } from "../errors.js";
 import { formatOf } from "./formats.js";
-import { copyWithUnixLineEndings, isBlankFile, lineEndings, lineText } from "./text-file.js";
+import { copyWithUnixLineEndings, isBlankFile, lineEndings, lineText, openQuoteAtEnd } from "./text-file.js";
 
 /** Characters of a bad line shown in a message. */
 const SHOWN = 80;
@@ -57,12 +57,25 @@ export async function withUnixLineEndings(
   for (const [i, f] of files.entries()) {
     const format = formatOf(f);
     if (format === "json" || format === "parquet") continue;
-    const quoted = format !== "jsonl";
-    const endings = await lineEndings(f, { quoted });
-    if (endings.crlf === 0 || endings.lf === 0) continue;
-    const copy = join(folder, `lines-${i}.${format}`);
-    await copyWithUnixLineEndings(f, copy, { quoted });
-    copies.set(f, copy);
+    // Outside quotes first (values keep their \r\n); a stray quote hides line ends, so then everywhere.
+    for (const quoted of format === "jsonl" ? [false] : [true, false]) {
+      const endings = await lineEndings(f, { quoted });
+      if (endings.crlf === 0 || endings.lf === 0) continue;
+      const copy = join(folder, `lines-${i}.${format}`);
+      await copyWithUnixLineEndings(f, copy, { quoted });
+      copies.set(f, copy);
+      break;
+    }
   }
   return copies.size === 0 ? null : copies;
+}
+
+/** The error for a CSV file whose last quote never closes, at the line it opens; null when every quote closes. */
+export async function unclosedQuoteError(path: string, readFrom: string): Promise<SeqhuntError | null> {
+  const line = await openQuoteAtEnd(readFrom);
+  if (line === null) return null;
+  return new SeqhuntError(
+    `${path}:${line}: a quote opens on this line and never closes, so the rest of the file would read as one value: close the quote, or double a quote that is part of a value ("")`,
+    { file: path, line },
+  );
 }

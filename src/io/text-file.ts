@@ -150,3 +150,19 @@ export async function firstRecord(path: string, max: number): Promise<string> {
     .replace(/^\uFEFF/, "")
     .replace(/\r$/, "");
 }
+
+/** The line (1-based) where the CSV quote still open at the end of the file opened; null when none is. */
+export async function openQuoteAtEnd(path: string): Promise<number | null> {
+  let line = 1;
+  let opened = 0;
+  let inQuotes = false;
+  for await (const chunk of bytes(path)) {
+    for (const b of chunk) {
+      if (b === QUOTE) {
+        inQuotes = !inQuotes;
+        if (inQuotes) opened = line;
+      } else if (b === LF) line++;
+    }
+  }
+  return inQuotes ? opened : null;
+}

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateShellHistory } from "../../src/demo/shell-history.js";
 import { csvCell } from "../../src/io/write.js";
-import { seqhunt, seqhuntRecords, tempDir } from "../helpers/cli.js";
+import { runCli, runCliRecords, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir();
 const t0 = Date.UTC(2026, 8, 30, 11, 58, 0);
@@ -45,9 +45,9 @@ beforeAll(() => {
   );
 });
 
-function hunt(file: string, ...extra: string[]): unknown[] {
+function hunt(file: string, ...extra: string[]): Promise<unknown[]> {
   const args = ["hunt", join(dir, file), "--user", "user", "--time", "time", "--event", "op", ...extra];
-  return seqhuntRecords(args, join(dir, `${file}.out.jsonl`));
+  return runCliRecords(args, join(dir, `${file}.out.jsonl`));
 }
 
 describe("times as products export them", () => {
@@ -59,15 +59,15 @@ describe("times as products export them", () => {
     ["epoch-ns.csv"],
     ["epoch-ns.jsonl"],
     ["european.csv", "--time-format", "%d/%m/%Y %H:%M:%S.%f"],
-  ])("%s gives the same sessions and scores as ISO 8601", (file, ...extra) => {
-    reference ??= hunt("iso.csv");
+  ])("%s gives the same sessions and scores as ISO 8601", async (file, ...extra) => {
+    reference ??= await hunt("iso.csv");
     expect(reference.length).toBeGreaterThan(3);
     expect(JSON.stringify(reference)).toContain("2026-09-30T");
-    expect(hunt(file, ...extra)).toEqual(reference);
+    expect(await hunt(file, ...extra)).toEqual(reference);
   });
 
-  it("a time that does not fit --time-format names file, line, column and value", () => {
-    const r = seqhunt([
+  it("a time that does not fit --time-format names file, line, column and value", async () => {
+    const r = await runCli([
       "hunt",
       ...[join(dir, "iso.csv"), "--user", "user", "--time", "time", "--event", "op"],
       ...["--time-format", "%d/%m/%Y %H:%M:%S"],
@@ -78,8 +78,8 @@ describe("times as products export them", () => {
     );
   });
 
-  it("refuses a --time-format directive it does not know, before reading", () => {
-    const r = seqhunt(["hunt", join(dir, "iso.csv"), "--time-format", "%Y %Q"]);
+  it("refuses a --time-format directive it does not know, before reading", async () => {
+    const r = await runCli(["hunt", join(dir, "iso.csv"), "--time-format", "%Y %Q"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("%Q is not a directive");
   });
@@ -95,28 +95,36 @@ describe("shell history with --command-line", () => {
       ...rows.map((r) => [r.user, r.host, r.time, r.command_line].map(csvCell).join(",")),
     ].join("\n"),
   );
-  const topPlanted = (...how: string[]) => {
+  const topPlanted = async (...how: string[]) => {
     const planted = new Set(attacks.map((a) => `${a.user} ${a.start}`));
-    const ranked = seqhuntRecords<{ user: string; start: string; rank: number }>(
+    const ranked = await runCliRecords<{ user: string; start: string; rank: number }>(
       ["hunt", file, "--user", "user", "--time", "time", ...how],
       join(dir, `history-${how.join("")}.jsonl`),
     );
     return ranked.filter((s) => s.rank <= attacks.length + 2 && planted.has(`${s.user} ${s.start}`)).length;
   };
 
-  it("ranks every planted attack session at the top though file, pod and host names vary", () => {
-    expect(topPlanted("--command-line", "command_line")).toBe(attacks.length);
+  it("ranks every planted attack session at the top though file, pod and host names vary", async () => {
+    expect(await topPlanted("--command-line", "command_line")).toBe(attacks.length);
   });
 
-  it("the whole line as the event does not", () => {
-    expect(topPlanted("--event", "command_line")).toBeLessThanOrEqual(2);
+  it("the whole line as the event does not", async () => {
+    expect(await topPlanted("--event", "command_line")).toBeLessThanOrEqual(2);
   });
 
-  it("--command-line does not go with --params, nor with --engine clickhouse", () => {
-    const both = seqhunt(["hunt", file, "--command-line", "command_line", "--params", "x"]);
+  it("--command-line does not go with --params, nor with --engine clickhouse", async () => {
+    const both = await runCli(["hunt", file, "--command-line", "command_line", "--params", "x"]);
     expect(both.code).toBe(1);
     expect(both.stderr).toContain("does not go with --params");
-    const ch = seqhunt(["hunt", "--engine", "clickhouse", "--table", "t", "--command-line", "command_line"]);
+    const ch = await runCli([
+      "hunt",
+      "--engine",
+      "clickhouse",
+      "--table",
+      "t",
+      "--command-line",
+      "command_line",
+    ]);
     expect(ch.code).toBe(1);
     expect(ch.stderr).toContain("--engine clickhouse reads flat columns");
   });

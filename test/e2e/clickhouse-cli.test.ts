@@ -9,7 +9,9 @@ import {
   countsByName,
   demoEvents,
   loadDistributed,
+  loadShardedByIdentity,
   query,
+  SHARD_URLS,
   URL,
   writeJsonl,
 } from "../helpers/clickhouse.js";
@@ -19,6 +21,10 @@ const demo = demoEvents(5);
 const jsonl = join(dir, "demo.jsonl");
 const columns = ["--user", "UserId,ClientIP", "--params", "Parameters", "--param-mode", "values"];
 const engine = (table: string) => ["--engine", "clickhouse", "--url", URL, "--table", table, "--seq", "seq"];
+
+/** hunt in ClickHouse with the demo's columns: the top 15 to `out`, every session ranked into `outTable`. */
+const pushedHunt = (engineArgs: readonly string[], out: string, outTable: string) =>
+  runCli(["hunt", ...engineArgs, ...columns, "--top", "15", "--out", out, "--out-table", outTable]);
 
 const records = (path: string) =>
   readFileSync(path, "utf8")
@@ -35,6 +41,7 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     try {
       await client.command({ query: "DROP TABLE IF EXISTS default.cli_bad" });
       await client.command({ query: "DROP TABLE IF EXISTS default.cli_scores" });
+      await client.command({ query: "DROP TABLE IF EXISTS default.cli_sharded_scores" });
       await client.command({
         query:
           "CREATE TABLE default.cli_bad (UserId String, TimeGenerated Nullable(DateTime), seq UInt64, Operation String) ENGINE = Memory",
@@ -58,17 +65,7 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     const local = join(dir, "local.jsonl");
     const pushed = join(dir, "pushed.jsonl");
     expect((await runCli(["hunt", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
-    const run = await runCli([
-      "hunt",
-      ...engine("cli_demo"),
-      ...columns,
-      "--top",
-      "15",
-      "--out",
-      pushed,
-      "--out-table",
-      "cli_scores",
-    ]);
+    const run = await pushedHunt(engine("cli_demo"), pushed, "cli_scores");
     expect(run.stderr).toContain("read 9");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("rarest window");
@@ -100,6 +97,36 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     expect(
       Math.abs((best?.rarest_window_log_likelihood ?? 0) - (expected?.rarestWindowLogLikelihood as number)),
     ).toBeLessThan(1e-9);
+  });
+
+  it("on a table sharded by identity, each shard does its identities' work: the same top list and --out-table", async () => {
+    await loadShardedByIdentity("cli_sharded", demo);
+    const local = records(join(dir, "local.jsonl"));
+    const pushed = join(dir, "pushed-sharded.jsonl");
+    const run = await pushedHunt(
+      [...engine("cli_sharded"), "--shard-urls", SHARD_URLS.join(",")],
+      pushed,
+      "cli_sharded_scores",
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("each shard sessionized its own identities");
+    const top = records(pushed);
+    expect(top.slice(0, 5).map((r) => [r.UserId, r.ClientIP, r.start])).toEqual(
+      local.slice(0, 5).map((r) => [r.UserId, r.ClientIP, r.start]),
+    );
+    top.forEach((r, i) => {
+      const expected = (local[i] as Record<string, unknown>).rarestWindowLogLikelihood as number;
+      expect(Math.abs((r.rarestWindowLogLikelihood as number) - expected)).toBeLessThan(1e-9);
+    });
+    const rows = await query<{ rank: string; rarest_window_log_likelihood: number }>(
+      "SELECT rank, rarest_window_log_likelihood FROM default.cli_sharded_scores ORDER BY rank",
+    );
+    expect(rows.map((r) => Number(r.rank))).toEqual(local.map((_, i) => i + 1));
+    rows.forEach((r, i) => {
+      const expected = (local[i] as Record<string, unknown>).rarestWindowLogLikelihood;
+      if (typeof expected === "number")
+        expect(Math.abs(r.rarest_window_log_likelihood - expected)).toBeLessThan(1e-9);
+    });
   });
 
   it("train keeps only counts, equal to the in-process train; score uses the saved model", async () => {

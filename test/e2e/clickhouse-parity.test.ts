@@ -283,7 +283,7 @@ describe.runIf(clickHouseUp)("ClickHouse sessionizing on tricky timings", () => 
   }
 });
 
-describe("ClickHouse pushdown on a table sharded by identity", () => {
+describe.runIf(clickHouseUp)("ClickHouse pushdown on a table sharded by identity", () => {
   const demo = demoEvents(7);
   const tricky = trickyEvents(6);
   const onShards = { shardUrls: SHARD_URLS };

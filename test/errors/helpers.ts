@@ -1,14 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../src/cli/main.js";
+import { runCli } from "../helpers/cli.js";
 
-/** Runs the CLI in process; returns its exit code and what it printed. */
+/** Runs the CLI in process (runCli); stdout and stderr without their last newline, as out and err. */
 export async function cli(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  const r = await runCli(argv);
+  return { code: r.code, out: r.stdout.replace(/\n$/, ""), err: r.stderr.replace(/\n$/, "") };
 }
 
 /** A fresh folder for one test file's inputs and outputs. */

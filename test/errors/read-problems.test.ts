@@ -113,3 +113,32 @@ describe("skip counts count rows", () => {
     expect(fail.code).toBe(1);
   });
 });
+
+describe("a row DuckDB rejects and a bad time in one file", () => {
+  const text = (rows: string[]) => `${HEADER}\n${rows.join("\n")}\n`;
+  it("stops at the earlier, at the line a person counts", async () => {
+    const stray = put(
+      dir,
+      "stray-first.csv",
+      text(['u1,"2026-01-01T00:00:01Z,x"y"z', "u1,2026-01-01T00:00:02Z,Op", "u2,never,Op"]),
+    );
+    const first = await cli(["hunt", stray, ...COLUMNS]);
+    expect(first.err).toContain(`${stray}:2: bad quotes`);
+    const late = put(
+      dir,
+      "stray-late.csv",
+      text(["u1,never,Op", "u1,2026-01-01T00:00:02Z,Op", 'u2,"2026-01-01T00:00:03Z,x"y"z']),
+    );
+    const second = await cli(["hunt", late, ...COLUMNS]);
+    expect(second.err).toContain(`${late}:2: column "TimeGenerated": unparseable time: "never"`);
+  });
+  it("a bad time past a rejected row with an open quote is at its own line", async () => {
+    const path = put(
+      dir,
+      "open-quote.csv",
+      text(['u1,"x,"a""b",Op', "u1,2026-01-01T00:00:02Z,Op", "u2,never,Op"]),
+    );
+    const skip = await cli(["hunt", path, ...COLUMNS, "--on-bad-row", "skip"]);
+    expect(skip.err).toMatch(/read 3 rows: used 1, skipped 2/);
+  });
+});

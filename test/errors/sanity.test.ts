@@ -50,8 +50,8 @@ describe("sanity warnings", () => {
   it("times spanning centuries", async () => {
     const rows = Array.from(
       { length: 40 },
-      // Epoch milliseconds (below 1e14): 1.7e13 is the year 2508, 1.7e12 the year 2023.
-      (_, i) => `u${i % 4},${i === 0 ? 1.7e13 : 1.7e12 + i * 1e4},Op${i % 3}`,
+      (_, i) =>
+        `u${i % 4},${i === 0 ? "1826-09-01T00:00:00Z" : new Date(1.7e12 + i * 1e4).toISOString()},Op${i % 3}`,
     );
     const r = await cli([
       "sessionize",

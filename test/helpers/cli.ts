@@ -60,6 +60,17 @@ function setEnv(vars: Readonly<Record<string, string>>): () => void {
   };
 }
 
+/** Runs `seqhunt <args> --quiet --out out` in process, expects it to succeed silently, and returns out's JSONL records. */
+export async function runCliRecords<T = unknown>(args: readonly string[], out: string): Promise<T[]> {
+  const r = await runCli([...args, "--quiet", "--out", out]);
+  if (r.code !== 0 || r.stderr !== "")
+    throw new Error(`seqhunt ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return readFileSync(out, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as T);
+}
+
 /** Spawns the built binary (test/e2e only: the e2e global setup builds it); returns its exit code and output. */
 export function seqhunt(
   args: string[],

@@ -128,14 +128,13 @@ function sessionColumns(identityCount: number): string {
   return [...identityKeys(identityCount).map((k) => `${k} Nullable(String)`), SESSION_COLUMNS].join(", ");
 }
 
-/** Streams the count rows into a counts builder, which owns the START/END rule and the totals. */
+/** Streams count rows into a counts builder, which owns the START/END rule and the totals (and adds parts). */
 async function readCounts(
   connection: Connection,
   queries: CountQueries,
-  sessionType: SessionTypeName,
-): Promise<Model> {
-  const counts = new CountsBuilder(sessionType);
-  const parameters = parametersOf(sessionType);
+  counts: CountsBuilder,
+): Promise<void> {
+  const parameters = parametersOf(counts.sessionType);
   counts.addSessions(Number((await connection.rows(queries.sessions))[0]?.[0] ?? 0));
   await connection.eachRow(queries.commands, ([c = "", n = "0"]) => counts.addCommand(c, Number(n)));
   await connection.eachRow(queries.first, ([c = "", n = "0"]) => counts.addFirstCommand(c, Number(n)));
@@ -151,7 +150,6 @@ async function readCounts(
     await connection.eachRow(queries.paramValue, ([p = "", v = "", n = "0"]) =>
       counts.addParamValue(p, v, Number(n)),
     );
-  return counts.build();
 }
 
 /**
@@ -216,12 +214,20 @@ export class ClickHousePushdown {
   }
 
   /**
-   * The model of the sessions: raw counts computed in ClickHouse (on the shards, added up by the server that
-   * received the query; only the count tables come back), smoothed and turned into probabilities here, as
-   * in-process training does. Vocabularies are interned in name order.
+   * The model of the sessions: raw counts computed in ClickHouse (only the count tables come back), smoothed
+   * and turned into probabilities here, as in-process training does. Without shards the vocabularies are
+   * interned in name order. With shards each shard counts its own sessions and the counts builder adds them
+   * up (exact: counts are whole numbers): names are interned shard by shard, each shard's in name order
+   * (merging them on the server that received the query would put the largest table, values, on it alone).
    */
   async train(): Promise<Model> {
-    return readCounts(this.#sites.initiator, countQueries(this.#sessions), this.sessionType);
+    const sites = this.#sites;
+    const counts = new CountsBuilder(this.sessionType);
+    if (sites.cluster === null) await readCounts(sites.initiator, countQueries(this.#sessions), counts);
+    else
+      for (const site of sites.sites)
+        await readCounts(site.connection, countQueries(sites.on(site, sites.tables.sessions)), counts);
+    return counts.build();
   }
 
   /**
