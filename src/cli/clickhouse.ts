@@ -4,6 +4,7 @@ import { writeTextAtomically } from "../io/atomic.js";
 import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
 import { publish } from "./commands.js";
+import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
 import { type CliSession, type InputOptions, loadModel, readSummary, sessionTypeOf } from "./sessions.js";
 
@@ -24,7 +25,7 @@ export interface EngineOptions {
 /** True when the command should run in ClickHouse; checks the options that go with it. */
 export function usesClickHouse(
   files: readonly string[],
-  options: EngineOptions & { sessions: boolean },
+  options: EngineOptions & Partial<InputOptions> & { sessions: boolean },
 ): boolean {
   const engine = options.engine ?? "duckdb";
   if (engine !== "clickhouse") {
@@ -46,7 +47,30 @@ export function usesClickHouse(
   if (options.table === undefined) throw new SeqhuntError("--engine clickhouse needs --table NAME");
   if (options.sessions)
     throw new SeqhuntError("--sessions reads files; it does not go with --engine clickhouse");
+  checkFlatColumns(options);
   return true;
+}
+
+/**
+ * ClickHouse reads flat columns by name: a preset, a dotted path into nested fields or JSON text, and
+ * several --event fields are read in process only. Says so as a usage error (exit 2).
+ */
+function checkFlatColumns(options: Partial<InputOptions>): void {
+  const unsupported: string[] = [];
+  if (options.source !== undefined) unsupported.push(`--source ${options.source}`);
+  const named = [
+    ...(options.user ?? []).map((c) => ["--user", c]),
+    ["--time", options.time],
+    ["--params", options.params],
+  ].filter((p): p is [string, string] => typeof p[1] === "string");
+  for (const [flag, name] of named)
+    if (name.includes(".")) unsupported.push(`the dotted path ${flag} ${name}`);
+  if (options.event?.includes(",")) unsupported.push(`several --event fields (${options.event})`);
+  else if (options.event?.includes(".")) unsupported.push(`the dotted path --event ${options.event}`);
+  if (unsupported.length > 0)
+    throw usageError(
+      `--engine clickhouse reads flat columns by name; it does not support ${unsupported.join(", ")} (nested fields, JSON text, presets, folders and globs are read in process: drop --engine clickhouse and give the files, or flatten the fields into columns in ClickHouse)`,
+    );
 }
 
 async function openPushdown(

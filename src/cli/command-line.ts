@@ -1,11 +1,11 @@
 import type { Command as Program } from "commander";
 import { InvalidArgumentError } from "commander";
 import { SeqhuntError } from "../errors.js";
-import type { ParamMode } from "../io/params.js";
 import { trustedCmd } from "../model/cmd.js";
 import { shapeValue } from "../parse/shapes.js";
 import { shellCommand } from "../parse/shell.js";
 import { timeFormatParser } from "../parse/time.js";
+import type { ParamMode } from "../presets/params.js";
 import type { Command } from "../types.js";
 
 /** The input options of shell command lines, value shapes and time formats. */

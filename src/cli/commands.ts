@@ -2,6 +2,7 @@ import { Calibration } from "../detect/calibration.js";
 import { referenceRarity, withWindow } from "../detect/reference.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
+import { inputFiles } from "../io/input-files.js";
 import { estimatedInputBytes } from "../io/read-events.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
@@ -36,7 +37,7 @@ import {
 } from "./sessions.js";
 import { SpilledSessions } from "./spill.js";
 import { renderTable, type TableColumn, terminalWidth } from "./table-layout.js";
-import { printable, progressBar } from "./terminal.js";
+import { identityText, printable, progressBar } from "./terminal.js";
 
 /** Options of hunt and score. */
 export interface HuntOptions extends InputOptions, ScoringOptions {
@@ -136,7 +137,7 @@ function printTop(
   ];
   const rows = ranked.map((r, i) => [
     String(r.rank),
-    ...identity.map((_, c) => printable(r.session.identity[c] ?? "(none)", Number.POSITIVE_INFINITY)),
+    ...identity.map((_, c) => identityText(r.session.identity[c] ?? "(none)")),
     r.session.start === null
       ? ""
       : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
@@ -176,7 +177,7 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
   if (options.sessions || methodOf(options) !== "reference") return false;
   if (mode === "spill" || mode === "memory") return mode === "spill";
   try {
-    return estimatedInputBytes(files) > SPILL_BYTES;
+    return estimatedInputBytes(inputFiles(files)) > SPILL_BYTES;
   } catch {
     return false; // the reader reports the missing file
   }

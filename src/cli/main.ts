@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_METHOD, DETECTORS } from "../detect/registry.js";
 import { SeqhuntError } from "../errors.js";
+import { SOURCE_PRESETS, sourcePreset } from "../presets/presets.js";
+import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { VERSION } from "../version.js";
 import type { EngineOptions } from "./clickhouse.js";
 import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
@@ -11,6 +13,7 @@ import type { HuntOptions, Io, sessionizeCommand, TrainOptions } from "./command
 import type { evalCommand } from "./eval.js";
 import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
+import { sourcesCommand, withSourcePreset } from "./sources.js";
 
 // Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
 // the report or the ClickHouse client.
@@ -43,17 +46,43 @@ const columns = (value: string): string[] => {
   return list;
 };
 
+const sourceName = (value: string): string => {
+  if (sourcePreset(value) === undefined)
+    throw new InvalidArgumentError(
+      `unknown source ${JSON.stringify(value)}; the sources are: ${Object.keys(SOURCE_PRESETS).join(", ")} (see seqhunt sources)`,
+    );
+  return value;
+};
+
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
   return commandLineOptions(cmd)
-    .option("--user <cols>", "identity columns, comma-separated", columns, ["UserId"])
+    .option(
+      "--source <name>",
+      `read a product's export with its preset fields (${Object.keys(SOURCE_PRESETS).join(", ")}; see seqhunt sources); explicit flags override it`,
+      sourceName,
+    )
+    .option(
+      "--user <cols>",
+      "identity columns, comma-separated; a dotted name reaches into nested records or JSON text (userIdentity.arn)",
+      columns,
+      ["UserId"],
+    )
     .option(
       "--time <col>",
-      "time column (ISO 8601, UTC when no zone; the Azure portal's US format; epoch s/ms/us/ns by magnitude)",
+      "time column: ISO 8601 (UTC when no zone), the Azure portal's 9/30/2026, 5:45:27.226 PM, or epoch s/ms/us/ns (told apart by magnitude)",
       "TimeGenerated",
     )
-    .option("--event <col>", "event (command) column", "Operation")
-    .option("--params <col>", "parameters column")
+    .option(
+      "--event <cols>",
+      `event (command) column, or several comma-separated, joined with --event-joiner (missing parts left out)`,
+      "Operation",
+    )
+    .option("--event-joiner <text>", "what joins several --event fields", DEFAULT_EVENT_JOINER)
+    .option(
+      "--params <col>",
+      "parameters column (a dotted name reaches inside JSON text: AuditData.Parameters)",
+    )
     .addOption(
       new Option(
         "--params-format <format>",
@@ -202,14 +231,21 @@ Examples:
   addScore(program, io);
   addTrain(program, io);
   addSessionize(program, io);
+  addSources(program, io);
   addReport(program, io);
   addEval(program, io);
   addDemo(program, io);
   return program;
 }
 
-/** hunt and score: in ClickHouse with `--engine clickhouse` (reference ranking only), else in process. */
-async function huntOrScore(files: string[], options: HuntOptions & EngineOptions, io: Io): Promise<void> {
+/** hunt and score: in ClickHouse with `--engine clickhouse` (reference ranking only), else in process; `--source` filled in first. */
+async function huntOrScore(
+  files: string[],
+  given: HuntOptions & EngineOptions,
+  io: Io,
+  command: Command,
+): Promise<void> {
+  const options = withSourcePreset(given, command);
   const clickhouse = await import("./clickhouse.js");
   if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(referenceOnly(options), io);
   else await (await import("./commands.js")).hunt(files, options, io);
@@ -229,7 +265,9 @@ function addHunt(program: Command, io: Io): void {
   )
     .description("rank sessions rarest first: read, sessionize, train (or load --model), score")
     .addHelpText("after", EXAMPLES_HUNT)
-    .action((files: string[], options: HuntOptions & EngineOptions) => huntOrScore(files, options, io));
+    .action((files: string[], options: HuntOptions & EngineOptions, command: Command) =>
+      huntOrScore(files, options, io, command),
+    );
 }
 
 /** `score`: score against a saved model. */
@@ -240,9 +278,9 @@ function addScore(program: Command, io: Io): void {
   )
     .description("score sessions against a saved model (--model is required)")
     .addHelpText("after", "\nExample:\n  $ seqhunt score today.csv --model baseline.json --out scores.jsonl")
-    .action(async (files: string[], options: HuntOptions & EngineOptions) => {
+    .action(async (files: string[], options: HuntOptions & EngineOptions, command: Command) => {
       if (!options.model) throw usageError("score needs --model FILE");
-      await huntOrScore(files, options, io);
+      await huntOrScore(files, options, io, command);
     });
 }
 
@@ -267,9 +305,10 @@ function addTrain(program: Command, io: Io): void {
       "after",
       "\nExample:\n  $ seqhunt train last-month.csv --user UserId,ClientIP --out baseline.json",
     )
-    .action(async (files: string[], options: TrainOptions & EngineOptions) => {
-      if (options.out === undefined && options.update === undefined)
-        throw new CommanderError(2, "seqhunt.usage", "error: train needs --out FILE (or --update MODEL)");
+    .action(async (files: string[], given: TrainOptions & EngineOptions, command: Command) => {
+      if (given.out === undefined && given.update === undefined)
+        throw usageError("train needs --out FILE (or --update MODEL)");
+      const options = withSourcePreset(given, command);
       const clickhouse = await import("./clickhouse.js");
       if (clickhouse.usesClickHouse(files, options)) {
         const out = referenceOnly(options).out;
@@ -288,9 +327,17 @@ function addSessionize(program: Command, io: Io): void {
       "after",
       "\nExample:\n  $ seqhunt sessionize audit.csv --user UserId,ClientIP --out sessions.jsonl",
     )
-    .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1]) => {
-      await (await import("./commands.js")).sessionizeCommand(files, options, io);
+    .action(async (files: string[], options: Parameters<typeof sessionizeCommand>[1], command: Command) => {
+      await (await import("./commands.js")).sessionizeCommand(files, withSourcePreset(options, command), io);
     });
+}
+
+/** `sources`: the --source presets and the fields each reads. */
+function addSources(program: Command, io: Io): void {
+  program
+    .command("sources")
+    .description("list the --source presets: the fields each reads and why")
+    .action(() => sourcesCommand(io));
 }
 
 /** `report`: the HTML report of a scores file. */

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { type LoadedModelFile, readModelFile } from "../detect/model-file.js";
 import { SeqhuntError } from "../errors.js";
-import type { ParamMode, ParamsFormat } from "../io/params.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
+import type { ParamMode, ParamsFormat } from "../presets/params.js";
+import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
 import { type CommandLineOptions, commandTransform } from "./command-line.js";
@@ -13,9 +14,14 @@ import { impliedParamModeNote, SanityCheck } from "./sanity.js";
 
 /** The options every data command shares (names fixed by the CLI contract). */
 export interface InputOptions extends CommandLineOptions {
+  /** A product preset (`--source`), already applied to the fields by `withSourcePreset`. */
+  source?: string;
   user: string[];
   time: string;
+  /** One event field, or several comma-separated. */
   event: string;
+  /** What joins several event fields (default `:`). */
+  eventJoiner?: string;
   params?: string;
   paramsFormat: ParamsFormat;
   paramMode: ParamMode;
@@ -101,7 +107,11 @@ export async function loadSessions(
       time: options.time,
       timeFormat: options.timeFormat,
       // A command line is read as plain text and made a command with parameters by the transform.
-      event: options.commandLine ?? options.event,
+      event:
+        options.commandLine !== undefined
+          ? [options.commandLine]
+          : options.event.split(",").map((e) => e.trim()),
+      eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
       params: options.commandLine === undefined ? (options.params ?? null) : null,
       paramsFormat: options.paramsFormat,
       paramMode: options.commandLine === undefined ? options.paramMode : "none",

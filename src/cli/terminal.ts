@@ -9,6 +9,37 @@ export function printable(text: string, max = 80): string {
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }
 
+/** A short hash of a text (FNV-1a, 6 hex digits): tells apart two long values shortened alike. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) & 0xffffff).toString(16).padStart(6, "0");
+}
+
+/**
+ * Text of at most `max` characters that keeps both ends (ARNs and e-mail addresses differ at their end,
+ * paths at both): the middle becomes `…#hash…`, the hash of the whole, so two different long values never
+ * look the same.
+ */
+export function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const mark = `…#${shortHash(text)}…`;
+  const keep = Math.max(2, max - mark.length);
+  const head = Math.ceil(keep / 2);
+  return `${text.slice(0, head)}${mark}${text.slice(text.length - (keep - head))}`;
+}
+
+/** Identities longer than this are shortened in the middle (the table wraps the rest). */
+const IDENTITY_MAX = 160;
+
+/**
+ * An identity as the terminal shows it: whole (the table wraps it, never cuts it), control characters made
+ * visible; beyond {@link IDENTITY_MAX} characters shortened in the middle around a hash of the whole.
+ */
+export function identityText(text: string): string {
+  return shortenMiddle(printable(text, Number.POSITIVE_INFINITY), IDENTITY_MAX);
+}
+
 /** A progress bar on stderr when it is a terminal and not quiet; otherwise nothing. */
 export function progressBar(
   quiet: boolean,

@@ -1,32 +1,37 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
+import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
+import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import type { Command } from "../types.js";
-import { csvReader } from "./csv-reader.js";
-import { LINE_LIMITS, MAX_LINE_BYTES, readError } from "./duckdb-errors.js";
-import { formatOf, type InputFormat, jsonPath, sqlIdentifier, sqlString } from "./formats.js";
+import { readError } from "./duckdb-errors.js";
+import { formatOf } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
+import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
-import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
-import { badJsonLine, noJsonObjectError, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
+import { badJsonLine, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
 import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
-import { registerTimeParser, timeMicrosSql } from "./time-sql.js";
+import { type SourceQuery, sourceQuery } from "./sources/query.js";
+import type { EventFields } from "./sources/types.js";
+import { registerTimeParser } from "./time-sql.js";
 
-/** Which columns hold what, and how to read the parameters. */
+/** Which fields hold what, and how to read the parameters. Names may be dotted paths into nested records. */
 export interface EventColumns {
-  /** Identity columns (user, IP, host...). */
+  /** Identity fields (user, IP, host...). */
   readonly identity: readonly string[];
-  /** Time column: ISO 8601 (UTC when no zone), the Azure portal's US format, epoch s/ms/us/ns, or a timestamp type. */
+  /** Time field: ISO 8601 (UTC when no zone), the Azure portal's US format, epoch s/ms/us/ns, or a timestamp type. */
   readonly time: string;
   /** A strftime-like format of the time column's text (`--time-format`); absent: every format seqhunt knows. */
   readonly timeFormat?: string | undefined;
-  /** Event (command) column. */
-  readonly event: string;
-  /** Parameters column, or null. */
+  /** Event (command) field, or several joined into one command (missing parts left out). */
+  readonly event: string | readonly string[];
+  /** What joins several event fields (default {@link DEFAULT_EVENT_JOINER}). */
+  readonly eventJoiner?: string;
+  /** Parameters field, or null. */
   readonly params: string | null;
   readonly paramsFormat: ParamsFormat;
   readonly paramMode: ParamMode;
@@ -60,132 +65,9 @@ export interface ReadEventsOptions extends EventColumns {
   readonly transform?: ((command: Command) => Command) | undefined;
 }
 
-interface Source {
-  readonly path: string;
-  /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
-  readonly readFrom: string;
-  readonly format: InputFormat;
-  readonly sql: string;
-  readonly rejectsTable: string | null;
-}
-
 /** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
 export function estimatedInputBytes(files: readonly string[]): number {
   return files.reduce((n, f) => n + statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1), 0);
-}
-
-function missingColumn(
-  path: string,
-  column: string,
-  existing: readonly string[],
-  role: string,
-): SeqhuntError {
-  return new SeqhuntError(
-    `${path}: no ${role} column ${JSON.stringify(column)}; the columns are: ${existing.map((c) => JSON.stringify(c)).join(", ")}`,
-    { file: path, field: column },
-  );
-}
-
-function checkColumns(path: string, columns: EventColumns, existing: readonly string[]): void {
-  const has = new Set(existing);
-  for (const c of columns.identity) if (!has.has(c)) throw missingColumn(path, c, existing, "identity");
-  if (!has.has(columns.time)) throw missingColumn(path, columns.time, existing, "time");
-  if (!has.has(columns.event)) throw missingColumn(path, columns.event, existing, "event");
-  if (columns.params !== null && !has.has(columns.params))
-    throw missingColumn(path, columns.params, existing, "params");
-}
-
-async function describe(con: DuckDBConnection, from: string): Promise<{ name: string; type: string }[]> {
-  const rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRowObjectsJson();
-  return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-}
-
-/** Builds one file's subquery with the standard columns __file, __seq, __id*, __time, __ts, __event, __params, __bad. */
-async function buildSource(
-  con: DuckDBConnection,
-  path: string,
-  index: number,
-  columns: EventColumns,
-  numbered: boolean,
-  readFrom: string,
-): Promise<Source> {
-  const format = formatOf(path);
-  const file = sqlString(readFrom);
-  /** The standard columns every source yields, from how this source reads a column as text. */
-  const standard = (parts: {
-    seq: string;
-    text: (c: string) => string;
-    ts?: string;
-    params?: string;
-    bad: string;
-  }) =>
-    [
-      `${index} AS __file`,
-      `${parts.seq} AS __seq`,
-      ...columns.identity.map((c, i) => `${parts.text(c)} AS __id${i}`),
-      `${parts.text(columns.time)} AS __time`,
-      `${parts.ts ?? timeMicrosSql(parts.text(columns.time), { format: columns.timeFormat })} AS __ts`,
-      `${parts.text(columns.event)} AS __event`,
-      `${parts.params ?? (columns.params === null ? "NULL" : parts.text(columns.params))} AS __params`,
-      `${parts.bad} AS __bad`,
-    ].join(", ");
-  if (format === "csv" || format === "tsv") {
-    const rejectsTable = `rejects_${index}`;
-    const { reader, names } = await csvReader({
-      path,
-      file: readFrom,
-      delim: format === "tsv" ? "\t" : null,
-      options: `store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}', ${LINE_LIMITS}`,
-    });
-    checkColumns(path, columns, names);
-    // Numbering rows takes a window, which makes every later step single-threaded: unnumbered rows (NULL)
-    // are numbered by the reader as they arrive in file order.
-    const seq = numbered ? "CAST(row_number() OVER () AS DOUBLE)" : "NULL";
-    const sql = `SELECT ${standard({ seq, text: sqlIdentifier, bad: "false" })} FROM ${reader}`;
-    return { path, readFrom, format, sql, rejectsTable };
-  }
-  if (format === "jsonl" || format === "json") {
-    // Each record as JSON text: JSONL one line at a time (so a bad line is a bad row, not a failed file).
-    const rejectsTable = format === "jsonl" ? `rejects_${index}` : null;
-    const lines =
-      format === "jsonl"
-        ? `SELECT j, row_number() OVER () AS n FROM read_csv(${file}, columns = {'j': 'VARCHAR'}, header = false, delim = '\\x1f', quote = '', escape = '', auto_detect = false, ${LINE_LIMITS}, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = 'scans_${index}')`
-        : `SELECT json::VARCHAR AS j, row_number() OVER () AS n FROM read_json_objects(${file}, format = 'array', maximum_object_size = ${MAX_LINE_BYTES})`;
-    const records = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
-    const keys = (
-      await con.runAndReadAll(
-        `SELECT DISTINCT unnest(json_keys(j)) AS k FROM (SELECT j FROM ${records} WHERE ok LIMIT 1000)`,
-      )
-    )
-      .getRowObjectsJson()
-      .map((r) => String(r.k));
-    if (keys.length === 0) await noJsonObjectError(path, readFrom);
-    checkColumns(path, columns, keys);
-    const text = (c: string) => `CASE WHEN ok THEN json_extract_string(j, ${jsonPath(c)}) END`;
-    const params =
-      columns.params === null
-        ? "NULL"
-        : `CASE WHEN ok THEN (CASE WHEN json_type(j, ${jsonPath(columns.params)}) = 'VARCHAR' THEN json_extract_string(j, ${jsonPath(columns.params)}) ELSE json_extract(j, ${jsonPath(columns.params)})::VARCHAR END) END`;
-    const sql = `SELECT ${standard({ seq: "CAST(n AS DOUBLE)", text, params, bad: "NOT ok" })} FROM ${records}`;
-    return { path, readFrom, format, sql, rejectsTable };
-  }
-  const reader = `read_parquet(${file}, file_row_number = true)`;
-  const described = await describe(con, reader);
-  const existing = described.map((c) => c.name).filter((c) => c !== "file_row_number");
-  checkColumns(path, columns, existing);
-  const typeOf = new Map(described.map((c) => [c.name, c.type]));
-  const col = (c: string) => sqlIdentifier(c);
-  const asText = (c: string) => {
-    const t = typeOf.get(c) ?? "VARCHAR";
-    if (t === "VARCHAR") return col(c);
-    return /^(STRUCT|MAP)|\[\]$/.test(t) ? `to_json(${col(c)})::VARCHAR` : `CAST(${col(c)} AS VARCHAR)`;
-  };
-  const timeType = typeOf.get(columns.time) ?? "VARCHAR";
-  const ts = /^TIMESTAMP|^DATE/.test(timeType)
-    ? `CAST(epoch_us(CAST(${col(columns.time)} AS TIMESTAMPTZ)) AS DOUBLE)`
-    : timeMicrosSql(asText(columns.time), { format: columns.timeFormat });
-  const sql = `SELECT ${standard({ seq: "CAST(file_row_number + 1 AS DOUBLE)", text: asText, ts, bad: "false" })} FROM ${reader}`;
-  return { path, readFrom, format, sql, rejectsTable: null };
 }
 
 /** Opens an embedded DuckDB that spills to a private temporary folder, in UTC. */
@@ -211,31 +93,42 @@ export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () =
   };
 }
 
-function checkFiles(files: readonly string[]): void {
-  if (files.length === 0) throw new SeqhuntError("no input files given");
-  for (const f of files) {
-    if (!existsSync(f)) throw new SeqhuntError(`${f}: no such file`, { file: f });
-    if (!statSync(f).isFile()) throw new SeqhuntError(`${f}: not a file`, { file: f });
-  }
-}
-
 function quoteValue(v: string | null): string {
   if (v === null) return "(empty)";
   return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
 }
 
+/** The input file an engine error is about: the one its message names (a copy's index too), else the first. */
+function fileNamedIn(err: unknown, files: readonly string[]): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const copy = /lines-(\d+)\./.exec(message);
+  if (copy) return files[Number(copy[1])] ?? (files[0] as string);
+  return files.find((f) => message.includes(f)) ?? (files[0] as string);
+}
+
+/** An engine error in seqhunt's words, naming the one input file it is about (an unclosed quote found). */
+async function readFailure(files: readonly string[], err: unknown): Promise<SeqhuntError> {
+  const file = fileNamedIn(err, files);
+  const format = formatOf(file);
+  if (format === "csv" || format === "tsv") {
+    const quote = await unclosedQuoteError(file, file);
+    if (quote !== null) return quote;
+  }
+  return readError(err, file, format);
+}
+
 /**
- * Reads event files through DuckDB, which sorts them by identity, time and input order (spilling to disk
- * when they exceed memory), and streams each good event to `sink`. Bad rows (a wrong number of fields,
- * bad JSON, an unparseable time, a missing event, bad params) stop the read with an error naming the
- * file, line and field, or are skipped and counted by reason.
+ * Reads event files (or folders and globs of them) through DuckDB, ordered by identity, time and input
+ * order (sorted by DuckDB, spilling to disk, or in memory), and streams each good event to `sink`. Bad rows
+ * (a wrong number of fields, bad JSON, an unparseable time, a missing event, bad params) stop the read
+ * with an error naming the file, line and field, or are skipped and counted by reason.
  */
 export async function readEvents(
-  files: readonly string[],
+  inputs: readonly string[],
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
-  checkFiles(files);
+  const files = inputFiles(inputs);
   const { con, close } = await openDuckDB();
   let copies: string | null = null;
   try {
@@ -257,81 +150,110 @@ export async function readEvents(
     }
   } catch (err) {
     if (err instanceof SeqhuntError) throw err;
-    const file = fileNamedIn(err, files);
-    const format = formatOf(file);
-    if (format === "csv" || format === "tsv") {
-      const quote = await unclosedQuoteError(file, file);
-      if (quote !== null) throw quote;
-    }
-    throw readError(err, file, format);
+    throw await readFailure(files, err);
   } finally {
     close();
     if (copies !== null) rmSync(copies, { recursive: true, force: true });
   }
 }
 
-/** The input file an engine error is about: the one its message names, else the first. */
-function fileNamedIn(err: unknown, files: readonly string[]): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const copy = /lines-(\d+)\./.exec(message);
-  if (copy) return files[Number(copy[1])] ?? (files[0] as string);
-  return files.find((f) => message.includes(f)) ?? (files[0] as string);
+/** One row as it crosses from DuckDB, decoded by name. */
+interface EventRow {
+  /** Index of the input file. */
+  readonly file: number;
+  /** Record number in the file, or null when the reader numbers rows as they come. */
+  readonly seq: number | null;
+  readonly identity: (string | null)[];
+  /** The time as written, sent only when it did not parse. */
+  readonly rawTime: string | null;
+  /** Epoch microseconds, null when missing or unparseable. */
+  readonly ts: number | null;
+  readonly event: string | null;
+  /** Parameters as parsed JSON (a string when the text was not JSON). */
+  readonly params: unknown;
+  /** False when the parameters text is not JSON. */
+  readonly paramsValid: boolean;
+  /** True when the record itself is broken (bad JSON). */
+  readonly bad: boolean;
 }
 
-async function readWith(
-  con: DuckDBConnection,
-  files: readonly string[],
-  readFrom: readonly string[],
-  options: ReadEventsOptions,
-  sink: EventSink,
-): Promise<ReadStats> {
-  registerTimeParser(con, { format: options.timeFormat });
-  const inMemory = options.sortInMemory === true;
-  // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
-  if (inMemory) await con.run("SET threads = 1");
-  const sources: Source[] = [];
-  for (const [i, f] of files.entries())
-    sources.push(await buildSource(con, f, i, options, !inMemory, readFrom[i] ?? f));
-  const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
-  const order = [
-    ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
-    "__ts NULLS FIRST",
-    "__file",
-    "__seq",
-  ].join(", ");
-  const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
-  let total: number | null = null;
-  if (options.wantTotal) {
-    const rows = (
-      await con.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${union})`)
-    ).getRowObjectsJson();
-    total = Number(rows[0]?.n ?? 0);
-  }
-  const rejected = new Map<number, Set<number>>();
-  const loadRejects = async () => {
-    for (const [i, s] of sources.entries()) {
-      if (s.rejectsTable === null) continue;
-      const rows = await rejectedRows(con, s.rejectsTable, s.readFrom);
-      rejected.set(i, new Set(rows.map((r) => r.line)));
-      for (const r of rows) {
-        if (options.onBadRow === "fail") throw rejectError(s.path, r);
-        stats.read++;
-        stats.skipped.set(r.reason, (stats.skipped.get(r.reason) ?? 0) + 1);
-      }
-    }
+/** The SQL of each field of an {@link EventRow}, in the order they are sent. */
+function eventRowSql(identityCount: number, withParams: boolean): string {
+  const fields: Record<keyof EventRow, string> = {
+    file: "__file",
+    seq: "__seq",
+    identity: `json_array(${Array.from({ length: identityCount }, (_, i) => `__id${i}`).join(", ")})`,
+    // Only what the sessionizer needs is sent: the raw time only where it failed to parse.
+    rawTime: "CASE WHEN __ts IS NULL THEN __time END",
+    ts: "__ts",
+    event: "__event",
+    // The params JSON is parsed by DuckDB's threads.
+    params: withParams
+      ? "CASE WHEN __params IS NULL OR __params = '' THEN NULL WHEN __pv THEN __params::JSON ELSE to_json(__params) END"
+      : "NULL",
+    paramsValid: withParams ? "__pv" : "true",
+    bad: "__bad",
   };
-  const bad = async (file: number, seq: number, field: string, reason: string, value: string | null) => {
-    stats.read++;
-    if (options.onBadRow === "skip") {
-      stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
-      return;
-    }
-    const s = sources[file] as Source;
+  return `json_array(${Object.values(fields).join(", ")})::VARCHAR`;
+}
+
+/** Decodes a row sent as {@link eventRowSql} wrote it. */
+function decodeEventRow(r: readonly unknown[]): EventRow {
+  return {
+    file: r[0] as number,
+    seq: r[1] as number | null,
+    identity: r[2] as (string | null)[],
+    rawTime: r[3] as string | null,
+    ts: r[4] as number | null,
+    event: r[5] as string | null,
+    params: r[6],
+    paramsValid: r[7] as boolean,
+    bad: r[8] as boolean,
+  };
+}
+
+/** The fields the sources look for, from the options. */
+function eventFields(options: EventColumns): EventFields {
+  return {
+    identity: options.identity,
+    time: options.time,
+    timeFormat: options.timeFormat,
+    event: typeof options.event === "string" ? [options.event] : options.event,
+    eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
+    params: options.params,
+  };
+}
+
+/** The event name as the user named it, for error messages. */
+function eventName(options: EventColumns): string {
+  return typeof options.event === "string" ? options.event : options.event.join(",");
+}
+
+/** Counts and reports bad rows: stops at the first (naming file, line, field, value) or counts by reason. */
+class BadRows {
+  readonly #rejected = new Map<number, Set<number>>();
+
+  constructor(
+    private readonly sources: readonly SourceQuery[],
+    private readonly policy: BadRowPolicy,
+    private readonly stats: ReadStats,
+    private readonly timeFormat: string | undefined,
+  ) {}
+
+  #count(reason: string): void {
+    this.stats.read++;
+    this.stats.skipped.set(reason, (this.stats.skipped.get(reason) ?? 0) + 1);
+  }
+
+  /** A row seqhunt found bad. */
+  async row(file: number, seq: number, field: string, reason: string, value: string | null): Promise<void> {
+    if (this.policy === "skip") return this.#count(reason);
+    const s = this.sources[file] as SourceQuery;
     // The rejected rows are known only once the read ends: find them now, to count lines past them.
     const rejects =
       s.rejectsTable === null
         ? []
-        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: options.timeFormat });
+        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: this.timeFormat });
     const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
     const first = rejects[0];
     if (first !== undefined && (place.kind !== "line" || first.line < place.number))
@@ -347,47 +269,112 @@ async function readWith(
       ...(place.kind === "line" ? { line: place.number } : {}),
       field,
     });
-  };
+  }
 
-  // Rows cross into JavaScript as JSON text (one string to decode and parse instead of a value per column),
-  // with the params JSON already parsed by DuckDB's threads. Small inputs go in batches of 4,096 rows per
-  // string (fastest); large ones one string per row, since only a plain ORDER BY spills to disk.
-  // Only what the sessionizer needs is sent: the raw time only where it failed to parse.
-  const ids = options.identity.map((_, i) => `__id${i}`);
+  /** The lines DuckDB's CSV reader rejected (visible once the streaming query is done). */
+  async loadRejects(con: DuckDBConnection): Promise<void> {
+    for (const [i, s] of this.sources.entries()) {
+      if (s.rejectsTable === null) continue;
+      const rows = await rejectedRows(con, s.rejectsTable, s.readFrom);
+      this.#rejected.set(i, new Set(rows.map((r) => r.line)));
+      for (const r of rows) {
+        if (this.policy === "fail") throw rejectError(s.path, r);
+        this.#count(r.reason);
+      }
+    }
+  }
+}
+
+/** The queries to stream: one per file in file order (sorting in memory), else one sorted query. */
+function streamQueries(
+  sources: readonly SourceQuery[],
+  options: ReadEventsOptions,
+  inputBytes: number,
+): { queries: string[]; batched: boolean } {
   const withParams = options.paramMode !== "none" && options.params !== null;
-  const params = withParams
-    ? "CASE WHEN __params IS NULL OR __params = '' THEN NULL WHEN __pv THEN __params::JSON ELSE to_json(__params) END, __pv"
-    : "NULL, true";
-  const fields = [
-    "__file",
-    "__seq",
-    ...ids,
-    "CASE WHEN __ts IS NULL THEN __time END",
-    "__ts",
-    "__event",
-    params,
-    "__bad",
-  ];
-  const row = `json_array(${fields.join(", ")})::VARCHAR`;
+  // Rows cross into JavaScript as JSON text (one string to decode and parse instead of a value per column).
+  const row = eventRowSql(options.identity.length, withParams);
   // Params are checked once per row (json_valid), then parsed once (the JSON cast).
   const checked = (sql: string) =>
     withParams ? `SELECT *, json_valid(__params) AS __pv FROM (${sql})` : sql;
-  const inputBytes = estimatedInputBytes(files);
-  const batched =
-    !inMemory && (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
-  // In memory: one query per file, rows in file order. Otherwise one sorted query over every file.
-  const queries = inMemory
-    ? sources.map((s) => `SELECT ${row} AS __row FROM (${checked(s.sql)})`)
-    : [
-        batched
-          ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${checked(union)}))
+  if (options.sortInMemory === true)
+    return { queries: sources.map((s) => `SELECT ${row} AS __row FROM (${checked(s.sql)})`), batched: false };
+  const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
+  const order = [
+    ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
+    "__ts NULLS FIRST",
+    "__file",
+    "__seq",
+  ].join(", ");
+  // Small inputs go in batches of 4,096 rows per string (fastest); large ones one string per row, since
+  // only a plain ORDER BY spills to disk.
+  const batched = (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
+  const query = batched
+    ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${checked(union)}))
          SELECT '[' || string_agg(${row}, ',' ORDER BY __rn) || ']' AS __rows FROM sorted GROUP BY __rn // 4096 ORDER BY __rn // 4096`
-          : `SELECT ${row} AS __row FROM (${checked(union)}) ORDER BY ${order}`,
-      ];
-  const nIds = options.identity.length;
-  let previous: (string | null)[] = [];
-  const held = inMemory ? new HeldEvents(nIds, 2) : null;
+    : `SELECT ${row} AS __row FROM (${checked(union)}) ORDER BY ${order}`;
+  return { queries: [query], batched };
+}
+
+/** A good row's command, or what is wrong with it (field, reason, value). */
+function commandOf(
+  row: EventRow,
+  options: ReadEventsOptions,
+): Command | { field: string; reason: string; value: string | null } {
+  if (row.bad) return { field: "(line)", reason: "bad JSON", value: null };
+  if (row.ts === null)
+    return {
+      field: options.time,
+      reason: row.rawTime === null ? "missing time" : "unparseable time",
+      value: row.rawTime,
+    };
+  if (row.event === null || row.event === "")
+    return { field: eventName(options), reason: "missing event", value: row.event };
   const mode = options.paramMode;
+  if (mode === "none") return row.event;
+  if (options.params === null) return trustedCmd(row.event, mode === "names" ? new Set() : {});
+  const params = row.paramsValid ? paramsFromJson(row.params, options.paramsFormat, mode) : "bad params JSON";
+  if (typeof params === "string")
+    return {
+      field: options.params,
+      reason: params,
+      value: typeof row.params === "string" ? row.params : JSON.stringify(row.params),
+    };
+  return trustedCmd(row.event, params);
+}
+
+/** Builds the sources, streams their rows in order to `sink` (or holds them to sort in memory). */
+async function readWith(
+  con: DuckDBConnection,
+  files: readonly string[],
+  readFrom: readonly string[],
+  options: ReadEventsOptions,
+  sink: EventSink,
+): Promise<ReadStats> {
+  registerTimeParser(con, { format: options.timeFormat });
+  const inMemory = options.sortInMemory === true;
+  // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
+  if (inMemory) await con.run("SET threads = 1");
+  const fields = eventFields(options);
+  const sources: SourceQuery[] = [];
+  // An engine error here goes up raw: readEvents retries files mixing line endings, then words it.
+  for (const [index, path] of files.entries()) {
+    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
+    sources.push(await sourceQuery(con, file, fields));
+  }
+  const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
+  let total: number | null = null;
+  if (options.wantTotal) {
+    const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
+    const rows = (
+      await con.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${union})`)
+    ).getRowObjectsJson();
+    total = Number(rows[0]?.n ?? 0);
+  }
+  const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
+  const { queries, batched } = streamQueries(sources, options, inMemory ? 0 : estimatedInputBytes(files));
+  let previous: (string | null)[] = [];
+  const held = inMemory ? new HeldEvents(options.identity.length, 0) : null;
   for (const sql of queries) {
     const result = await con.stream(sql);
     // Rows of an unnumbered source arrive in file order: their number is their position.
@@ -401,58 +388,27 @@ async function readWith(
         next = result.fetchChunk();
         for (const text of chunk.getColumns()[0] as string[]) {
           const parsed = JSON.parse(text) as unknown[];
-          const rows = (batched ? parsed : [parsed]) as unknown[][];
-          for (const row of rows) {
+          for (const raw of (batched ? parsed : [parsed]) as unknown[][]) {
             position++;
-            const file = row[0] as number;
-            const seq = (row[1] as number | null) ?? position;
-            const ts = row[3 + nIds] as number | null;
-            const event = row[4 + nIds] as string | null;
-            if (row[7 + nIds] === true) {
-              await bad(file, seq, "(line)", "bad JSON", null);
+            const row = decodeEventRow(raw);
+            const command = commandOf(row, options);
+            if (typeof command === "object" && "reason" in command) {
+              await bad.row(row.file, row.seq ?? position, command.field, command.reason, command.value);
               continue;
             }
-            if (ts === null) {
-              const raw = row[2 + nIds] as string | null;
-              await bad(file, seq, options.time, raw === null ? "missing time" : "unparseable time", raw);
-              continue;
-            }
-            if (event === null || event === "") {
-              await bad(file, seq, options.event, "missing event", event);
-              continue;
-            }
-            let command: Command = event;
-            if (withParams) {
-              const value = row[5 + nIds] as unknown;
-              const params =
-                row[6 + nIds] === false
-                  ? "bad params JSON"
-                  : paramsFromJson(value, options.paramsFormat, mode as "names" | "values");
-              if (typeof params === "string") {
-                await bad(
-                  file,
-                  seq,
-                  options.params as string,
-                  params,
-                  typeof value === "string" ? value : JSON.stringify(value),
-                );
-                continue;
-              }
-              command = trustedCmd(event, params);
-            } else if (mode !== "none") {
-              command = trustedCmd(event, mode === "names" ? new Set() : {});
-            }
-            if (options.transform !== undefined) command = options.transform(command);
             stats.read++;
             stats.used++;
+            const made = options.transform === undefined ? command : options.transform(command);
             if (held !== null) {
-              held.add(row, ts, command);
+              held.add(row.identity, row.ts as number, made);
               continue;
             }
-            let same = previous.length === nIds;
-            for (let i = 0; same && i < nIds; i++) same = previous[i] === row[2 + i];
-            if (!same) previous = row.slice(2, 2 + nIds) as (string | null)[];
-            sink(previous, ts, command);
+            // The same identity is handed over as the same array.
+            const identity = row.identity;
+            let same = previous.length === identity.length;
+            for (let i = 0; same && i < identity.length; i++) same = previous[i] === identity[i];
+            if (!same) previous = identity;
+            sink(previous, row.ts as number, made);
           }
         }
         options.progress?.(stats.read, total);
@@ -464,7 +420,6 @@ async function readWith(
     }
   }
   held?.replay(sink);
-  // The rejects tables become visible once the streaming query is done.
-  await loadRejects();
+  await bad.loadRejects(con);
   return stats;
 }

@@ -12,6 +12,13 @@ import { buildProgram } from "../../src/cli/main.js";
 import { generateShellHistory } from "../../src/demo/shell-history.js";
 import { csvCell } from "../../src/io/write.js";
 import { runCli, tempDir } from "../helpers/cli.js";
+import {
+  writeCloudTrail,
+  writeK8sAudit,
+  writeOkta,
+  writePurview,
+  writeSentinelPortal,
+} from "../helpers/sources.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -170,6 +177,9 @@ describe("README sh blocks: every seqhunt command line, on a generated Exchange 
       "sessions.txt",
       "Get-Mailbox Set-Mailbox Get-Mailbox\nGet-User Set-User\nGet-Mailbox New-InboxRule\n",
     );
+    // The products' exports the --source sections name, as each product writes them.
+    for (const write of [writeCloudTrail, writePurview, writeSentinelPortal, writeOkta, writeK8sAudit])
+      write(dir, 3);
   });
   afterAll(() => process.chdir(cwd));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseParams } from "../../src/io/params.js";
+import { parseParams } from "../../src/presets/params.js";
 
 describe("parseParams", () => {
   const exchange = JSON.stringify([

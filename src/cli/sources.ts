@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import { SOURCE_PRESETS, sourcePreset } from "../presets/presets.js";
+import type { Io } from "./commands.js";
+import type { InputOptions } from "./sessions.js";
+
+/** The input options with `--source`'s preset filled in where no flag was given on the command line. */
+export function withSourcePreset<T extends InputOptions>(options: T, command: Command): T {
+  const preset = options.source === undefined ? undefined : sourcePreset(options.source);
+  if (preset === undefined) return options;
+  const given = (flag: string) => command.getOptionValueSource(flag) === "cli";
+  return {
+    ...options,
+    user: given("user") ? options.user : [...preset.identity],
+    time: given("time") ? options.time : preset.time,
+    event: given("event") ? options.event : preset.event.join(","),
+    params: given("params") ? options.params : preset.params,
+    paramsFormat: given("paramsFormat") ? options.paramsFormat : preset.paramsFormat,
+  };
+}
+
+/** `seqhunt sources`: every preset with its settings, the flags it stands for and why. */
+export function sourcesCommand(io: Io): void {
+  for (const p of Object.values(SOURCE_PRESETS)) {
+    io.out(`${p.name}: ${p.product}`);
+    io.out(`  --user ${p.identity.join(",")} --time ${p.time} --event ${p.event.join(",")}`);
+    io.out(`  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`);
+    io.out(`  why: ${p.why}`);
+    io.out("");
+  }
+  io.out(
+    "Explicit flags override a preset's, e.g. seqhunt hunt logs/ --source cloudtrail --user userIdentity.principalId",
+  );
+}

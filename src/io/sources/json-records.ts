@@ -1,0 +1,43 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { noJsonObjectError } from "../read-problems.js";
+import { extractSql, paramsTextAt, textAt } from "./fields.js";
+import type { RecordReader, SourceFile } from "./types.js";
+
+/** Records seen to list the keys a JSON file's records have. */
+const KEY_SAMPLE = 1000;
+
+/**
+ * A reader of records held as JSON text, from a query yielding `j` (one record's text) and `n` (its
+ * number): a record that is not JSON is one bad row.
+ */
+export async function jsonRecordsReader(
+  con: DuckDBConnection,
+  file: SourceFile,
+  lines: string,
+  rejectsTable: string | null,
+): Promise<RecordReader> {
+  const from = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
+  // Keys in the order records first show them.
+  const keys = (
+    await con.runAndReadAll(
+      `SELECT k FROM (SELECT n, unnest(json_keys(j)) AS k, unnest(range(len(json_keys(j))::BIGINT)) AS i FROM (SELECT j, n FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${KEY_SAMPLE})) GROUP BY k ORDER BY min(n), min(i)`,
+    )
+  )
+    .getRowObjectsJson()
+    .map((r) => String(r.k));
+  if (keys.length === 0) await noJsonObjectError(file.path, file.readFrom);
+  return {
+    from,
+    seq: "CAST(n AS DOUBLE)",
+    bad: "NOT ok",
+    rejectsTable,
+    keys,
+    sample: async (n) =>
+      (await con.runAndReadAll(`SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${n}`))
+        .getRowObjectsJson()
+        .map((r) => JSON.parse(String(r.j)) as Record<string, unknown>),
+    text: (route) => `CASE WHEN ok THEN ${extractSql("j", route, textAt)} END`,
+    paramsText: (route) => `CASE WHEN ok THEN ${extractSql("j", route, paramsTextAt)} END`,
+    typedMicros: () => null,
+  };
+}

@@ -1,0 +1,39 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { sqlString } from "../formats.js";
+import { duckdbReaderCall } from "./duckdb-options.js";
+import { jsonPathOf } from "./fields.js";
+import { jsonRecordsReader } from "./json-records.js";
+import type { InputSource } from "./types.js";
+
+/**
+ * The key of a container object (one key holding the list of records, as CloudTrail's `{"Records": [...]}`),
+ * or null when the file's values are the records themselves.
+ */
+async function containerKey(con: DuckDBConnection, objects: string): Promise<string | null> {
+  const first = (
+    await con.runAndReadAll(
+      `SELECT json_keys(json)::VARCHAR[] AS keys FROM ${objects} WHERE json_type(json) = 'OBJECT' LIMIT 1`,
+    )
+  ).getRowObjectsJson()[0];
+  const keys = (first?.keys ?? []) as string[];
+  if (keys.length !== 1) return null;
+  const key = keys[0] as string;
+  const type = (
+    await con.runAndReadAll(`SELECT json_type(json, ${jsonPathOf([key])}) AS t FROM ${objects} LIMIT 1`)
+  ).getRowObjectsJson()[0]?.t;
+  return type === "ARRAY" ? key : null;
+}
+
+/** JSON: an array of records, records one after another, or containers holding one array of records each. */
+export const jsonSource: InputSource = {
+  format: "json",
+  async open(con, file) {
+    const objects = duckdbReaderCall(file.readFrom, { kind: "json-objects" });
+    const key = await containerKey(con, objects);
+    const records =
+      key === null
+        ? `SELECT json::VARCHAR AS j FROM ${objects}`
+        : `SELECT unnest(json_extract(json, ${sqlString(`$.${JSON.stringify(key)}[*]`)}))::VARCHAR AS j FROM ${objects}`;
+    return jsonRecordsReader(con, file, `SELECT j, row_number() OVER () AS n FROM (${records})`, null);
+  },
+};

