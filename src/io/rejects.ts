@@ -1,5 +1,6 @@
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
+import { duckdb } from "./duckdb.js";
 import { rejectedRow } from "./duckdb-errors.js";
 import { linesAtBytes } from "./text-file.js";
 
@@ -46,7 +47,7 @@ export async function rescanRejects(
   table: string,
   readFrom: string,
 ): Promise<RejectedRow[]> {
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const instance = await duckdb().DuckDBInstance.create(":memory:", { threads: "1" });
   const con = await instance.connect();
   try {
     await con.run(`SELECT count(*) FROM (${sourceSql})`);
