@@ -1,69 +1,14 @@
 // npm run quality: detection quality of every method on the public labelled data in ../shared/datasets,
 // with the protocols of its README. Writes the train/test JSONL it builds to bench-data/quality.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rng } from "../src/demo/generate.js";
 import { trainDetector } from "../src/detect/detector.js";
 import { DETECTORS } from "../src/detect/registry.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate, type Metrics } from "../src/eval/metrics.js";
+import { type Dataset, hdfs, lpr, sea } from "./datasets.js";
 
-const SHARED = process.env.SEQHUNT_SHARED ?? join(process.cwd(), "..", "shared");
 const OUT = join(process.cwd(), "bench-data", "quality");
-
-interface Dataset {
-  train: WeightedSession[];
-  test: (WeightedSession & { label: number })[];
-}
-
-/** SEA: a session is a block of 100 commands; per user, train on blocks 1-50, test blocks 51-150. */
-export function sea(): Dataset {
-  const dir = join(SHARED, "datasets", "sea");
-  const labels = readFileSync(join(dir, "masquerade_summary.txt"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/).map(Number));
-  const train: WeightedSession[] = [];
-  const test: Dataset["test"] = [];
-  for (let u = 0; u < 50; u++) {
-    const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
-      .trim()
-      .split("\n")
-      .map((c) => c.trim());
-    for (let b = 0; b < 150; b++) {
-      const session = cmds.slice(b * 100, b * 100 + 100);
-      if (b < 50) train.push({ session, entity: `User${u + 1}` });
-      else test.push({ session, entity: `User${u + 1}`, label: labels[b - 50]?.[u] ?? 0 });
-    }
-  }
-  return { train, test };
-}
-
-/** HDFS: expand sequences by count, a seeded 1% of normal blocks to train, all the rest to test. */
-export function hdfs(seed: number): Dataset {
-  const rows = readFileSync(join(SHARED, "datasets", "hdfs", "hdfs_full_collapsed_unique.csv"), "utf8")
-    .trim()
-    .split("\n")
-    .slice(1);
-  const random = rng(seed);
-  const train: WeightedSession[] = [];
-  const test: Dataset["test"] = [];
-  for (const line of rows) {
-    const [sequence = "", countText = "0", labelText = "0"] = line.split(",");
-    const session = sequence.split(" ");
-    const count = Number(countText);
-    const label = Number(labelText);
-    if (label === 1) {
-      test.push({ session, weight: count, label });
-      continue;
-    }
-    let picked = 0;
-    for (let i = 0; i < count; i++) if (random() < 0.01) picked++;
-    if (picked > 0) train.push({ session, weight: picked });
-    if (count > picked) test.push({ session, weight: count - picked, label });
-  }
-  return { train, test };
-}
 
 /**
  * Hit rate with one threshold per entity (SEA's second protocol): each user's threshold keeps false alarms
@@ -125,11 +70,12 @@ const methods = only.length ? only : [...DETECTORS.keys()];
 const seaData = sea();
 save("sea", seaData);
 const hdfsRuns = [1, 2, 3, 4, 5].map((seed) => hdfs(seed));
+const lprRuns = [lpr("unm", 1), lpr("mit", 1)];
 save("hdfs-seed1", hdfsRuns[0] as Dataset);
 console.log(
-  "| method | SEA AUC | SEA hit @1% / @5% FA | SEA hit @1% / @5%, per-user thresholds | HDFS AUC (seed 1) | HDFS best F1 (P / R) | HDFS F1 over 5 seeds |",
+  "| method | SEA AUC | SEA hit @1% / @5% FA | SEA hit @1% / @5%, per-user thresholds | HDFS AUC (seed 1) | HDFS best F1 (P / R) | HDFS F1 over 5 seeds | UNM lpr AUC / hit @1% / @5% | MIT lpr AUC / hit @1% / @5% |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const method of methods) {
   const s = run(seaData, method);
   const h = hdfsRuns.map((d) => run(d, method));
@@ -138,7 +84,11 @@ for (const method of methods) {
   const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
   const spread = Math.sqrt(f1s.reduce((a, b) => a + (b - mean) ** 2, 0) / f1s.length);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const traces = lprRuns.map((d) => {
+    const m = run(d, method);
+    return `${m.auc.toFixed(3)} / ${pct(m.hitRateAtFalseAlarm["0.01"])} / ${pct(m.hitRateAtFalseAlarm["0.05"])}`;
+  });
   console.log(
-    `| ${method} | ${s.auc.toFixed(3)} | ${pct(s.hitRateAtFalseAlarm["0.01"])} / ${pct(s.hitRateAtFalseAlarm["0.05"])} | ${pct(s.perEntity[0])} / ${pct(s.perEntity[1])} | ${first.auc.toFixed(4)} | ${first.bestF1.toFixed(3)} (${first.precision.toFixed(3)} / ${first.recall.toFixed(3)}) | ${mean.toFixed(3)} ± ${spread.toFixed(3)} |`,
+    `| ${method} | ${s.auc.toFixed(3)} | ${pct(s.hitRateAtFalseAlarm["0.01"])} / ${pct(s.hitRateAtFalseAlarm["0.05"])} | ${pct(s.perEntity[0])} / ${pct(s.perEntity[1])} | ${first.auc.toFixed(4)} | ${first.bestF1.toFixed(3)} (${first.precision.toFixed(3)} / ${first.recall.toFixed(3)}) | ${mean.toFixed(3)} ± ${spread.toFixed(3)} | ${traces.join(" | ")} |`,
   );
 }

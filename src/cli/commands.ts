@@ -1,4 +1,5 @@
-import { METHODS, trainDetector } from "../detect/detector.js";
+import { Calibration } from "../detect/calibration.js";
+import { referenceRarity, withWindow } from "../detect/reference.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { estimatedInputBytes } from "../io/read-events.js";
@@ -6,9 +7,18 @@ import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
+  type DetectorChoice,
+  huntScores,
+  isReference,
+  methodOf,
+  modelScores,
+  trainModelFile,
+  windowOf,
+} from "./detect-glue.js";
+import {
   commandJson,
   commandLists,
-  nameOf,
+  type MethodScores,
   outputRecord,
   type RankedSession,
   type Ranking,
@@ -19,7 +29,7 @@ import {
 import {
   type InputOptions,
   type LoadedSessions,
-  loadModel,
+  loadModelFile,
   loadSessions,
   readSummary,
   typeOfLoaded,
@@ -31,9 +41,9 @@ import { printable, progressBar } from "./terminal.js";
 /** Options of hunt and score. */
 export interface HuntOptions extends InputOptions, ScoringOptions {
   model?: string;
-  /** A detector other than the reference's scoring (adds score and percentile, and ranks by them). */
+  /** The detector to rank by (default: the registry's default, or the --model file's detector). */
   method?: string;
-  /** With --method: the identity column whose values get models of their own. */
+  /** The identity column whose values get models of their own (default: none, or the --model file's). */
   entity?: string;
   top: number;
   out?: string;
@@ -101,22 +111,27 @@ function scoreColumns(identity: readonly string[]): string[] {
     "reason",
     "score",
     "percentile",
+    "method",
   ];
 }
 
+/** The terminal table: the ranking method's score and percentile are the rank key, its reason says why. */
 function printTop(
   ranked: readonly RankedSession[],
   reasons: readonly string[],
   identity: readonly string[],
   io: Io,
 ): void {
+  const method = ranked[0]?.method?.name ?? "reference";
+  const number = (x: number | undefined, digits: number) =>
+    x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(digits);
   const columns: TableColumn[] = [
     { head: "rank", kind: "key", keep: 0 },
     ...identity.map((h): TableColumn => ({ head: h, kind: "identity", keep: 0 })),
     { head: "start", kind: "time", keep: 0 },
-    { head: "length", kind: "number", keep: 2 },
-    { head: "rarest window likelihood", kind: "number", keep: 3 },
-    { head: "rarest window", kind: "text", keep: 4 },
+    { head: "length", kind: "number", keep: 3 },
+    { head: `${method} score`, kind: "number", keep: 0 },
+    { head: "percentile", kind: "number", keep: 2 },
     { head: "reason", kind: "text", keep: 1 },
   ];
   const rows = ranked.map((r, i) => [
@@ -126,9 +141,9 @@ function printTop(
       ? ""
       : new Date(Math.floor(r.session.start / 1000)).toISOString().replace(".000Z", "Z"),
     String(r.session.commands.length),
-    r.score.rarestWindowStart === null ? "n/a" : r.score.rarestWindowLikelihood.toExponential(3),
-    printable(r.score.rarestWindow.map(nameOf).join(" -> "), 120),
-    printable(reasons[i] ?? "", 120),
+    number(r.method?.score, 3),
+    number(r.method === undefined ? undefined : 100 * r.method.percentile, 1),
+    printable(reasons[i] ?? "", 160),
   ]);
   io.out(
     renderTable(columns, rows, {
@@ -157,7 +172,8 @@ const SPILLED_REPORT_SESSIONS = 10_000;
 
 function spills(files: readonly string[], options: HuntOptions): boolean {
   const mode = process.env.SEQHUNT_HUNT_MODE;
-  if (options.sessions || (options.method !== undefined && options.method !== "reference")) return false;
+  // Only the reference ranks in two passes: other detectors hold every training session.
+  if (options.sessions || methodOf(options) !== "reference") return false;
   if (mode === "spill" || mode === "memory") return mode === "spill";
   try {
     return estimatedInputBytes(files) > SPILL_BYTES;
@@ -187,9 +203,10 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     }
     reportRead(loaded, options, io);
     if (spill.count === 0) throw noSessions(files);
-    const model = options.model
-      ? loadModel(options.model, typeOfLoaded(loaded, options))
-      : (builder as ModelBuilder).build();
+    const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+    if (file !== null && file.detector.method !== "reference")
+      throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
+    const model = file ? file.reference : (builder as ModelBuilder).build();
     const scoring = {
       windowLength: options.window,
       useStartEndTokens: options.tokens,
@@ -197,31 +214,43 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     };
     const rarity = new Float64Array(spill.count);
     const logLikelihood = new Float64Array(spill.count);
+    const score = new Float64Array(spill.count);
     let i = 0;
     for (const batch of spill.batches(4096)) {
-      for (const score of model.score(
-        batch.map((s) => s.commands),
+      for (const s of model.score(
+        batch.map((b) => b.commands),
         scoring,
       )) {
-        const w = score.rarestWindowLogLikelihood;
+        const w = s.rarestWindowLogLikelihood;
         rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
-        logLikelihood[i] = score.logLikelihood;
+        logLikelihood[i] = s.logLikelihood;
+        score[i] = referenceRarity(s, 0, "rarest-window");
         i++;
       }
     }
-    // The in-memory hunt's order: rarest window, then whole session, then input order.
+    // The in-memory hunt's order: the reference detector's score, rarest window, whole session, input order.
     const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
       (a, b) =>
+        (score[b] as number) - (score[a] as number) ||
         (rarity[a] as number) - (rarity[b] as number) ||
         (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
         a - b,
     );
+    // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
+    const calibration = file
+      ? withWindow(file.detector, windowOf(options))
+      : Calibration.of([...score], new Array(spill.count).fill(1));
+    const methodOfChunk = (indices: Uint32Array): MethodScores => ({
+      name: "reference",
+      scores: [...indices].map((k) => score[k] as number),
+      percentile: (x) => calibration.percentile(x),
+    });
     const headCount = Math.min(
       spill.count,
       Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
     );
     const head = spill.read(order.subarray(0, headCount));
-    const ranking = rankInOrder(model, head, options);
+    const ranking = rankInOrder(model, head, options, methodOfChunk(order.subarray(0, headCount)));
     const modelSource = options.model ?? "trained on the input";
     const headLoaded = { ...loaded, sessions: head };
     await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
@@ -231,8 +260,8 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
       const identity = loaded.identityColumns;
       const records = (function* () {
         for (let from = 0; from < order.length; from += 4096) {
-          const sessions = spill.read(order.subarray(from, from + 4096));
-          const ranked = rankInOrder(model, sessions, options);
+          const chunk = order.subarray(from, from + 4096);
+          const ranked = rankInOrder(model, spill.read(chunk), options, methodOfChunk(chunk));
           for (const r of ranked.ranked)
             yield outputRecord({ ...r, rank: from + r.rank }, identity, ranked.reason(r));
         }
@@ -250,40 +279,16 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   if (spills(files, options)) return huntSpilled(files, options, io);
   const loaded = await load(files, options, io);
-  const model = options.model ? loadModel(options.model, typeOfLoaded(loaded, options)) : train(loaded);
-  const ranking = scoreAndRank(model, loaded.sessions, options, detectorScores(loaded, options));
+  const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+  const model = file ? file.reference : train(loaded);
+  const method =
+    file && options.model
+      ? modelScores(loaded, file, { ...options, model: options.model })
+      : huntScores(loaded, options);
+  const ranking = scoreAndRank(model, loaded.sessions, options, method);
   const modelSource = options.model ?? "trained on the input";
   await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
   return { loaded, model, ranked: ranking.ranked, modelSource };
-}
-
-/** With --method (other than the reference's): the detector's scores, trained on the input. */
-function detectorScores(
-  loaded: LoadedSessions,
-  options: HuntOptions,
-): { scores: number[]; percentile: (score: number) => number } | undefined {
-  if (options.method === undefined || options.method === "reference") return undefined;
-  if (!(options.method in METHODS)) {
-    throw new SeqhuntError(
-      `unknown method ${JSON.stringify(options.method)}; the methods are: ${Object.keys(METHODS).join(", ")}`,
-    );
-  }
-  if (options.model)
-    throw new SeqhuntError(`--method ${options.method} learns from the input itself: it cannot use --model`);
-  // Per-entity models only on request: in a hunt that trains on the data it scores, an entity's own rare
-  // behaviour would look normal for it, so by default every session is compared with everyone's.
-  const column = options.entity === undefined ? -1 : loaded.identityColumns.indexOf(options.entity);
-  if (options.entity !== undefined && column < 0) {
-    throw new SeqhuntError(
-      `--entity ${options.entity} must be one of the --user columns (${loaded.identityColumns.join(", ")})`,
-    );
-  }
-  const sessions = loaded.sessions.map((s) => ({
-    session: s.commands,
-    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
-  }));
-  const detector = trainDetector(options.method, sessions);
-  return { scores: detector.trainingScores(), percentile: detector.percentile };
 }
 
 /** Prints the top N, writes every session (--out) and the report (--report), explaining each session once. */
@@ -306,6 +311,7 @@ export async function publish(
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
   let report: string | null = null;
   if (options.report) {
+    const rankedBy = ranked[0]?.method?.name;
     // The report loads here, not at start: only --report needs it.
     const [{ buildReportData }, { renderReport }] = await Promise.all([
       import("../report/build.js"),
@@ -322,6 +328,8 @@ export async function publish(
         rarestWindowLogLikelihood: r.score.rarestWindowLogLikelihood,
         explanation: explain(r),
         reason: reason(r),
+        // The reference's own rarity (-log10 of the rarest window) measures the report when it ranks.
+        method: r.method && !isReference(r.method.name) ? r.method : undefined,
       })),
       {
         version: VERSION,
@@ -332,6 +340,7 @@ export async function publish(
         tokens: options.tokens,
         geoMean: options.geoMean,
         modelSource: options.modelSource,
+        method: rankedBy === undefined || isReference(rankedBy) ? null : rankedBy,
         identityColumns: loaded.identityColumns,
         warnings: loaded.warnings ?? [],
       },
@@ -352,26 +361,34 @@ export async function publish(
   }
 }
 
-/** train: read, sessionize and count each session as it closes (memory bounded by the model), write the model. */
-export async function trainCommand(
-  files: readonly string[],
-  options: InputOptions & { out: string; quiet: boolean },
-  io: Io,
-): Promise<void> {
-  const builder = new ModelBuilder();
-  const bar = progressBar(options.quiet);
-  let loaded: LoadedSessions;
-  try {
-    loaded = await loadSessions(files, options, bar?.update, (s) => builder.add(s.commands));
-  } finally {
-    bar?.stop();
+/** Options of train. */
+export interface TrainOptions extends InputOptions, DetectorChoice {
+  /** Where to write the model (default: the --update file). */
+  out?: string;
+  /** A model file to add the input to (exact merge of counts). */
+  update?: string;
+  quiet: boolean;
+}
+
+/**
+ * train: read and sessionize, train the reference model and the detector, write a version 2 model file;
+ * with --update, add them to an existing model file (an exact merge, refused where the detector cannot).
+ */
+export async function trainCommand(files: readonly string[], options: TrainOptions, io: Io): Promise<void> {
+  const out = options.out ?? options.update;
+  if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
+  const loaded = await load(files, options, io);
+  const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
+  const { file, method } = trainModelFile(loaded, options, base);
+  writeTextAtomically(out, `${JSON.stringify(file)}\n`);
+  if (!options.quiet) {
+    const what = `${loaded.sessions.length} sessions (${file.reference.sessionType}, ${method})`;
+    io.err(
+      options.update
+        ? `added ${what} to ${options.update}; wrote ${out}`
+        : `trained on ${what}; wrote ${out}`,
+    );
   }
-  reportRead(loaded, options, io);
-  if (builder.sessions === 0) throw noSessions(files);
-  const model = builder.build();
-  writeTextAtomically(options.out, `${JSON.stringify(model.toJSON())}\n`);
-  if (!options.quiet)
-    io.err(`trained on ${builder.sessions} sessions (${model.sessionType}); wrote ${options.out}`);
 }
 
 /** sessionize: read events and write one record per session. */

@@ -2,12 +2,12 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_METHOD, METHODS } from "../detect/detector.js";
+import { DEFAULT_METHOD, DETECTORS } from "../detect/registry.js";
 import { SeqhuntError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { EngineOptions } from "./clickhouse.js";
 import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
-import type { HuntOptions, Io, sessionizeCommand, trainCommand } from "./commands.js";
+import type { HuntOptions, Io, sessionizeCommand, TrainOptions } from "./commands.js";
 import type { evalCommand } from "./eval.js";
 import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
@@ -128,20 +128,25 @@ function engineOptions(cmd: Command, withOutTable: boolean): Command {
   return cmd;
 }
 
-function scoringOptions(cmd: Command): Command {
+/** --method and --entity: the detector that ranks (hunt, score) or is trained (train). */
+function detectorOptions(cmd: Command, withModel: boolean): Command {
   return cmd
+    .option(
+      "--method <name>",
+      `detector to rank by (${[...DETECTORS.keys()].join(", ")}; default: ${DEFAULT_METHOD}${withModel ? ", or the --model file's" : ""}); see seqhunt eval --help`,
+    )
+    .option(
+      "--entity <col>",
+      `give each value of this --user column its own model, compared with everyone's${withModel ? " (default: the --model file's)" : ""}`,
+    );
+}
+
+function scoringOptions(cmd: Command): Command {
+  return detectorOptions(cmd, true)
     .option("--window <k>", "length of the sliding window", positiveInt("--window"), 3)
     .option("--no-tokens", "do not pad sessions with ##START## and ##END##")
     .option("--geo-mean", "rank by the geometric mean of each window's likelihood", false)
     .option("--model <file>", "score against a saved model instead of training on the input")
-    .option(
-      "--method <name>",
-      `detector to rank by, adding score and percentile fields (${Object.keys(METHODS).join(", ")}; default: the reference's rarest window)`,
-    )
-    .option(
-      "--entity <col>",
-      "with --method: give each value of this --user column its own model, compared with everyone's",
-    )
     .option("--top <n>", "how many sessions to print", positiveInt("--top"), 20)
     .option("--out <file>", "write every session, ranked, as .jsonl, .json or .csv")
     .option("--report <file>", "write the HTML report");
@@ -154,6 +159,19 @@ Examples:
   $ seqhunt hunt today.jsonl --model baseline.json --top 50
   $ seqhunt hunt --sessions sessions.txt --window 3 --out ranked.csv
   $ seqhunt hunt --engine clickhouse --url http://127.0.0.1:8123 --table events --seq seq --top 50`;
+
+/** --engine clickhouse ranks and trains by the reference alone: refuses another --method. */
+function referenceOnly<
+  T extends { method?: string | undefined; out?: string | undefined; update?: string | undefined },
+>(options: T): T {
+  if (options.method !== undefined && options.method !== "reference")
+    throw new SeqhuntError(
+      `--engine clickhouse ranks by the reference alone; leave out --method ${options.method}`,
+    );
+  if ("update" in options && options.update !== undefined)
+    throw new SeqhuntError("--update reads files; it does not go with --engine clickhouse");
+  return options;
+}
 
 /** Builds the program; `io` receives all output (tests pass their own). */
 export function buildProgram(io: Io): Command {
@@ -190,10 +208,10 @@ Examples:
   return program;
 }
 
-/** hunt and score: in ClickHouse with `--engine clickhouse`, else in process. */
+/** hunt and score: in ClickHouse with `--engine clickhouse` (reference ranking only), else in process. */
 async function huntOrScore(files: string[], options: HuntOptions & EngineOptions, io: Io): Promise<void> {
   const clickhouse = await import("./clickhouse.js");
-  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
+  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(referenceOnly(options), io);
   else await (await import("./commands.js")).hunt(files, options, io);
 }
 
@@ -231,21 +249,33 @@ function addScore(program: Command, io: Io): void {
 /** `train`: train a model and save it (in process, or counted in ClickHouse). */
 function addTrain(program: Command, io: Io): void {
   engineOptions(
-    inputOptions(
-      program.command("train").argument("[files...]", "event files to learn normal sessions from"),
+    detectorOptions(
+      inputOptions(
+        program.command("train").argument("[files...]", "event files to learn normal sessions from"),
+      ),
+      false,
     ),
     false,
   )
-    .description("train a model and save it")
-    .requiredOption("--out <file>", "where to write the model (JSON)")
+    .description("train a model (the reference's counts and a detector) and save it")
+    .option("--out <file>", "where to write the model (JSON; default with --update: the model updated)")
+    .option(
+      "--update <model>",
+      "add the input to this model file (exact; refused for a detector whose statistics do not add up)",
+    )
     .addHelpText(
       "after",
       "\nExample:\n  $ seqhunt train last-month.csv --user UserId,ClientIP --out baseline.json",
     )
-    .action(async (files: string[], options: Parameters<typeof trainCommand>[1] & EngineOptions) => {
+    .action(async (files: string[], options: TrainOptions & EngineOptions) => {
+      if (options.out === undefined && options.update === undefined)
+        throw new CommanderError(2, "seqhunt.usage", "error: train needs --out FILE (or --update MODEL)");
       const clickhouse = await import("./clickhouse.js");
-      if (clickhouse.usesClickHouse(files, options)) await clickhouse.trainClickHouse(options, io);
-      else await (await import("./commands.js")).trainCommand(files, options, io);
+      if (clickhouse.usesClickHouse(files, options)) {
+        const out = referenceOnly(options).out;
+        if (out === undefined) throw new SeqhuntError("train needs --out FILE");
+        await clickhouse.trainClickHouse({ ...options, out }, io);
+      } else await (await import("./commands.js")).trainCommand(files, options, io);
     });
 }
 
@@ -304,15 +334,18 @@ function addEval(program: Command, io: Io): void {
       "--test <file>",
       'test sessions, JSONL: {"session": [...], "label": 0|1, "entity": "...", "count": N}',
     )
-    .option("--method <name>", `detector (${Object.keys(METHODS).join(", ")})`, DEFAULT_METHOD)
+    .option("--method <name>", `detector (${[...DETECTORS.keys()].join(", ")})`, DEFAULT_METHOD)
     .option("--json", "print one JSON line", false)
     .option("--report <file>", "write the ROC curve as HTML")
     .addHelpText(
       "after",
       `
 Methods:
-${Object.entries(METHODS)
-  .map(([name, about]) => `  ${name.padEnd(18)} ${about}`)
+${[...DETECTORS]
+  .map(
+    ([name, entry]) =>
+      `  ${name.padEnd(18)} ${entry.description}${entry.mergeable ? " (merges: train --update)" : ""}`,
+  )
   .join("\n")}
 
 Example:

@@ -1,4 +1,5 @@
 import { referenceReason } from "../detect/reference.js";
+import type { DetectorExplanation, StepContribution } from "../detect/types.js";
 import type { Model } from "../model/model.js";
 import type { Analysis, Command, Explanation, SessionScore } from "../types.js";
 import type { CliSession } from "./sessions.js";
@@ -17,16 +18,29 @@ export interface RankedSession {
   readonly rank: number;
   /** Position in the input, for explaining it. */
   readonly index: number;
-  /** With --method: the detector's score (higher = more anomalous) and its percentile among training sessions. */
-  readonly method?: { readonly score: number; readonly percentile: number };
+  /** The ranking detector: its name, score (higher = more anomalous) and percentile among training sessions. */
+  readonly method?: { readonly name: string; readonly score: number; readonly percentile: number };
+}
+
+/** What a ranking detector gives the CLI: one score per session, percentiles, and explanations in words. */
+export interface MethodScores {
+  /** The detector's registry name. */
+  readonly name: string;
+  /** One score per session, in input order (higher = rarer). */
+  readonly scores: readonly number[];
+  readonly percentile: (score: number) => number;
+  /** The detector's explanation of session `index`; absent for the reference, whose own explanation says why. */
+  readonly explain?: ((index: number) => DetectorExplanation) | undefined;
 }
 
 /** Ranked sessions, their explanations on demand (each computed once), and one-line reasons. */
 export interface Ranking {
   readonly ranked: RankedSession[];
   readonly explain: (r: RankedSession) => Explanation;
-  /** The reason of a session, from its full explanation if there is one, else from its rarest window alone. */
+  /** The reason of a session: the ranking detector's, or the reference's (its full explanation, else its rarest window). */
   readonly reason: (r: RankedSession) => string;
+  /** Each step's contribution to the ranking detector's score (one per command first), when it is not the reference. */
+  readonly methodSteps: (r: RankedSession) => readonly StepContribution[] | null;
 }
 
 /** Sort key: the rarest-window log-likelihood, sessions too short for a window last. */
@@ -50,7 +64,7 @@ export function scoreAndRank(
   model: Model,
   sessions: readonly CliSession[],
   options: ScoringOptions,
-  method?: { readonly scores: readonly number[]; readonly percentile: (score: number) => number },
+  method?: MethodScores,
 ): Ranking {
   const analysis = model.analyze(commandLists(sessions), {
     windowLength: options.window,
@@ -59,8 +73,12 @@ export function scoreAndRank(
   });
   const scores = analysis.scores;
   const order = scores.map((_, i) => i);
-  const byMethod = (a: number, b: number) =>
-    method ? (method.scores[b] as number) - (method.scores[a] as number) : 0;
+  // A NaN score (no score at all) ranks last.
+  const key = (i: number) => {
+    const x = method?.scores[i] ?? 0;
+    return Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x;
+  };
+  const byMethod = (a: number, b: number) => (method ? key(b) - key(a) || 0 : 0);
   order.sort((a, b) => {
     const x = scores[a] as SessionScore;
     const y = scores[b] as SessionScore;
@@ -73,30 +91,42 @@ export function scoreAndRank(
       rank: r + 1,
       index: i,
     };
-    if (!method) return base;
-    const score = method.scores[i] as number;
-    return { ...base, method: { score, percentile: method.percentile(score) } };
+    return withMethod(base, method, i);
   });
-  return withExplanations(ranked, analysis);
+  return withExplanations(ranked, analysis, method?.explain);
 }
 
-/** Sessions already ranked elsewhere (ClickHouse), in that order: scored and explained in process. */
-export function rankInOrder(model: Model, sessions: readonly CliSession[], options: ScoringOptions): Ranking {
+/** Sessions already ranked elsewhere (ClickHouse, a spilled hunt), in that order: scored and explained in process. */
+export function rankInOrder(
+  model: Model,
+  sessions: readonly CliSession[],
+  options: ScoringOptions,
+  method?: MethodScores,
+): Ranking {
   const analysis = model.analyze(commandLists(sessions), {
     windowLength: options.window,
     useStartEndTokens: options.tokens,
     useGeoMean: options.geoMean,
   });
-  const ranked = sessions.map((session, i) => ({
-    session,
-    score: analysis.scores[i] as SessionScore,
-    rank: i + 1,
-    index: i,
-  }));
-  return withExplanations(ranked, analysis);
+  const ranked = sessions.map((session, i) => {
+    const base = { session, score: analysis.scores[i] as SessionScore, rank: i + 1, index: i };
+    return withMethod(base, method, i);
+  });
+  return withExplanations(ranked, analysis, method?.explain);
 }
 
-function withExplanations(ranked: RankedSession[], analysis: Analysis): Ranking {
+/** A ranked session with the ranking detector's score and percentile of session `index`, when one ranks. */
+function withMethod(base: RankedSession, method: MethodScores | undefined, index: number): RankedSession {
+  if (!method) return base;
+  const score = method.scores[index] as number;
+  return { ...base, method: { name: method.name, score, percentile: method.percentile(score) } };
+}
+
+function withExplanations(
+  ranked: RankedSession[],
+  analysis: Analysis,
+  methodExplain?: (index: number) => DetectorExplanation,
+): Ranking {
   const cache = new Map<number, Explanation>();
   const explain = (r: RankedSession) => {
     let e = cache.get(r.index);
@@ -106,9 +136,21 @@ function withExplanations(ranked: RankedSession[], analysis: Analysis): Ranking 
     }
     return e;
   };
+  const byMethod = new Map<number, DetectorExplanation>();
+  const explainByMethod = (r: RankedSession, explainer: (index: number) => DetectorExplanation) => {
+    let e = byMethod.get(r.index);
+    if (e === undefined) {
+      e = explainer(r.index);
+      byMethod.set(r.index, e);
+    }
+    return e;
+  };
   const reason = (r: RankedSession) =>
-    referenceReason(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
-  return { ranked, explain, reason };
+    methodExplain
+      ? explainByMethod(r, methodExplain).reason
+      : referenceReason(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
+  const methodSteps = (r: RankedSession) => (methodExplain ? explainByMethod(r, methodExplain).steps : null);
+  return { ranked, explain, reason, methodSteps };
 }
 
 /** A command as output writes it: a name, or `{name, params}` with params as a list or an object. */
@@ -148,7 +190,12 @@ export function outputRecord(
     ["logLikelihood", score.logLikelihood],
     ["rank", ranked.rank],
   );
-  if (ranked.method) entries.push(["score", ranked.method.score], ["percentile", ranked.method.percentile]);
+  if (ranked.method) {
+    const { name, score: methodScore, percentile } = ranked.method;
+    // JSON has no NaN: a score or percentile that does not exist is null.
+    const number = (x: number) => (Number.isNaN(x) ? null : x);
+    entries.push(["score", number(methodScore)], ["percentile", number(percentile)], ["method", name]);
+  }
   if (reason !== null) entries.push(["reason", reason]);
   for (const [k, v] of Object.entries(session.fields))
     if (!entries.some(([e]) => e === k)) entries.push([k, v]);

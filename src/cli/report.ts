@@ -3,8 +3,25 @@ import { SeqhuntError } from "../errors.js";
 import { sessionFromJson } from "../io/read-sessions.js";
 import { Model } from "../model/model.js";
 import { type Io, publish } from "./commands.js";
-import { commandLists, scoreAndRank } from "./rank.js";
+import { isReference } from "./detect-glue.js";
+import { commandLists, type MethodScores, scoreAndRank } from "./rank.js";
 import { type CliSession, type LoadedSessions, loadModel } from "./sessions.js";
+
+/** The ranking detector's scores, percentiles and reasons as the scores file recorded them (none: the reference ranks). */
+function recordedMethod(records: readonly Record<string, unknown>[]): MethodScores | undefined {
+  const first = records[0];
+  if (first === undefined || typeof first.method !== "string") return undefined;
+  const number = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
+  const scores = records.map((r) => number(r.score));
+  const percentiles = new Map(records.map((r, i) => [scores[i] as number, number(r.percentile)]));
+  const reasons = records.map((r) => (typeof r.reason === "string" ? r.reason : ""));
+  return {
+    name: first.method,
+    scores,
+    percentile: (score) => percentiles.get(score) ?? Number.NaN,
+    explain: isReference(first.method) ? undefined : (i) => ({ steps: [], reason: reasons[i] ?? "" }),
+  };
+}
 
 /** report: the HTML report of a scores file written by hunt or score (sessions, identities and times come from it). */
 export async function reportCommand(
@@ -90,7 +107,7 @@ export async function reportCommand(
     model.train();
   }
   const scoring = { window, tokens: options.tokens, geoMean: options.geoMean };
-  const ranking = scoreAndRank(model, sessions, scoring);
+  const ranking = scoreAndRank(model, sessions, scoring, recordedMethod(records));
   await publish(
     model,
     ranking,

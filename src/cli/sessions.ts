@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
+import { type LoadedModelFile, readModelFile } from "../detect/model-file.js";
 import { SeqhuntError } from "../errors.js";
 import type { ParamMode, ParamsFormat } from "../io/params.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
-import { Model } from "../model/model.js";
+import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
@@ -117,8 +118,11 @@ export async function loadSessions(
   return { sessions, stats, identityColumns: options.user, warnings: [...notes, ...sanity.warnings()] };
 }
 
-/** Loads a saved model and checks it fits the sessions' type. */
-export function loadModel(path: string, expected: SessionTypeName | null): Model {
+/**
+ * Loads a model file (version 2: reference model and detector; version 1: reference model) and checks it
+ * fits the sessions' type.
+ */
+export function loadModelFile(path: string, expected: SessionTypeName | null): LoadedModelFile {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -131,19 +135,25 @@ export function loadModel(path: string, expected: SessionTypeName | null): Model
   } catch (err) {
     throw new SeqhuntError(`${path}: not JSON: ${(err as Error).message}`, { file: path });
   }
-  let model: Model;
+  let file: LoadedModelFile;
   try {
-    model = Model.fromJSON(json);
+    file = readModelFile(json);
   } catch (err) {
     throw new SeqhuntError(`${path}: ${(err as Error).message}`, { file: path });
   }
+  const model = file.reference;
   if (expected !== null && model.sessionType !== expected) {
     throw new SeqhuntError(
       `${path}: the model was trained on ${model.sessionType} sessions but these are ${expected} (check --param-mode)`,
       { file: path },
     );
   }
-  return model;
+  return file;
+}
+
+/** Loads a saved model's reference model and checks it fits the sessions' type. */
+export function loadModel(path: string, expected: SessionTypeName | null): Model {
+  return loadModelFile(path, expected).reference;
 }
 
 /** The session type of loaded sessions (from `--param-mode`, or from the first session with `--sessions`). */

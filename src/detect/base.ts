@@ -77,6 +77,7 @@ export function assembleDetector(
         );
       return [...heldOut];
     },
+    scoreHeldOut: (sessions) => sessions.map((s) => parts.view(s, true)),
     percentile: (score) => calibration.percentile(score),
     explain: parts.explain,
     toJSON: () => ({

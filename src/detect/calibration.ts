@@ -46,8 +46,12 @@ export class Calibration {
     return new Calibration(distinct, grouped);
   }
 
-  /** The share of training weight strictly below `score`. */
+  /** No training scores to measure against: every percentile is NaN (a reference model from a version 1 file). */
+  static readonly none = new Calibration([], []);
+
+  /** The share of training weight strictly below `score` (NaN without training scores). */
   percentile(score: number): number {
+    if (this.#scores.length === 0) return Number.NaN;
     const sorted = this.#scores;
     let lo = 0;
     let hi = sorted.length;

@@ -1,6 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import { DEFAULT_METHOD, DETECTORS, detectorEntry } from "./registry.js";
-import type { Detector, SavedDetector, WeightedSession } from "./types.js";
+import type { Detector, DetectorOptions, SavedDetector, WeightedSession } from "./types.js";
 
 /** The detectors' descriptions, by name: a plain-object view of the registry ({@link DETECTORS}). */
 export const METHODS: Readonly<Record<string, string>> = Object.freeze(
@@ -9,11 +9,18 @@ export const METHODS: Readonly<Record<string, string>> = Object.freeze(
 
 export { DEFAULT_METHOD };
 
-/** Trains the detector `method` (see {@link DETECTORS}) on (normal) weighted sessions. */
-export function trainDetector(method: string, train: readonly WeightedSession[]): Detector {
+/**
+ * Trains the detector `method` (see {@link DETECTORS}) on (normal) weighted sessions; `options` are the
+ * reference's window settings (the other detectors ignore them).
+ */
+export function trainDetector(
+  method: string,
+  train: readonly WeightedSession[],
+  options: DetectorOptions = {},
+): Detector {
   const entry = detectorEntry(method);
   if (train.length === 0) throw new SeqhuntError("no training sessions");
-  return entry.factory().train(train);
+  return entry.factory(options).train(train);
 }
 
 /** A detector saved with {@link Detector.toJSON}; an unknown method or a damaged state throws a SeqhuntError. */

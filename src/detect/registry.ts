@@ -1,4 +1,5 @@
 import { SeqhuntError } from "../errors.js";
+import { adaptiveDetector } from "./adaptive.js";
 import { entityMarkovDetector } from "./entity-markov.js";
 import { markovDetector } from "./markov.js";
 import { markovSetDetector } from "./markov-set.js";
@@ -10,6 +11,15 @@ import type { DetectorEntry } from "./types.js";
  * in src/detect and one entry here.
  */
 export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, DetectorEntry>([
+  [
+    "adaptive",
+    {
+      description:
+        "a Witten-Bell chain whose context length is chosen from the training data (held-out likelihood; with entities, how well an entity's chain tells its own held-out sessions from everyone's), entity chains backed off to it; a session's total surprise standardised for its length plus which commands, parameters and categorical values it holds (whole sets remembered); each view standardised by held-out training scores",
+      mergeable: true,
+      factory: () => adaptiveDetector(),
+    },
+  ],
   [
     "markov-set",
     {
@@ -68,7 +78,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
       description:
         "the reference model's rarest window of 3 (whole-session likelihood for sessions too short)",
       mergeable: true,
-      factory: () => referenceDetector({ method: "reference", aggregate: "rarest-window" }),
+      factory: (window) => referenceDetector({ method: "reference", aggregate: "rarest-window", window }),
     },
   ],
   [
@@ -76,7 +86,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
     {
       description: "the reference model's per-step geometric mean of the session likelihood",
       mergeable: true,
-      factory: () => referenceDetector({ method: "reference-geomean", aggregate: "geomean" }),
+      factory: (window) => referenceDetector({ method: "reference-geomean", aggregate: "geomean", window }),
     },
   ],
   [
@@ -84,7 +94,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
     {
       description: "the reference model's whole-session likelihood",
       mergeable: true,
-      factory: () => referenceDetector({ method: "reference-total", aggregate: "total" }),
+      factory: (window) => referenceDetector({ method: "reference-total", aggregate: "total", window }),
     },
   ],
 ]);

@@ -46,7 +46,15 @@ export interface Detector {
    * data it scores should rank. A detector loaded from JSON holds no training sessions and throws.
    */
   trainingScores(): number[];
-  /** The share of training sessions (weighted, each scored held out) that scored below `score`: a calibrated 0..1 rarity. */
+  /**
+   * Scores sessions that were part of this detector's training as {@link Detector.trainingScores} does, each
+   * as if it had been left out (what `score --model` uses on the very sessions the model was trained on).
+   */
+  scoreHeldOut(sessions: readonly WeightedSession[]): number[];
+  /**
+   * The share of training sessions (weighted, each scored held out) that scored below `score`: a calibrated
+   * 0..1 rarity (NaN when the detector has no calibration: a reference model loaded from a version 1 file).
+   */
   percentile(score: number): number;
   /** Why a session scores as it does: per-step contributions and one line of reason, in user-facing words. */
   explain(session: WeightedSession): DetectorExplanation;
@@ -67,6 +75,16 @@ export interface DetectorFactory {
   merge?(a: Detector, b: Detector): Detector;
 }
 
+/** Settings a factory reads: the reference detectors read the window ones (others ignore them). */
+export interface DetectorOptions {
+  /** Length of the reference's rarest window (default 3). */
+  readonly windowLength?: number | undefined;
+  /** Whether the reference pads sessions with `##START##` and `##END##` (default true). */
+  readonly useStartEndTokens?: boolean | undefined;
+  /** Whether the reference ranks windows by their geometric mean (default false). */
+  readonly useGeoMean?: boolean | undefined;
+}
+
 /** A registered detector: what it is, and how to make it. */
 export interface DetectorEntry {
   /** One paragraph for CLI help and the README. */
@@ -74,5 +92,5 @@ export interface DetectorEntry {
   /** Whether trained detectors merge exactly (`train --update`). */
   readonly mergeable: boolean;
   /** Makes the detector's factory, with the options this entry fixes (a chain's order, say). */
-  readonly factory: () => DetectorFactory;
+  readonly factory: (options?: DetectorOptions) => DetectorFactory;
 }

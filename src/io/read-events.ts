@@ -324,7 +324,10 @@ async function readWith(
     }
     const s = sources[file] as Source;
     // The rejected rows are known only once the read ends: find them now, to count lines past them.
-    const rejects = s.rejectsTable === null ? [] : await rescanRejects(s.sql, s.rejectsTable, s.readFrom);
+    const rejects =
+      s.rejectsTable === null
+        ? []
+        : await rescanRejects(s.sql, s.rejectsTable, s.readFrom, { format: options.timeFormat });
     const place = await placeOf(s.path, s.format, seq, new Set(rejects.map((r) => r.line)));
     const first = rejects[0];
     if (first !== undefined && (place.kind !== "line" || first.line < place.number))

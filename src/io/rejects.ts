@@ -1,8 +1,10 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
+import type { TimeParserOptions } from "../parse/time.js";
 import { duckdb } from "./duckdb.js";
 import { rejectedRow } from "./duckdb-errors.js";
 import { linesAtBytes } from "./text-file.js";
+import { registerTimeParser } from "./time-sql.js";
 
 /** A row DuckDB's reader rejected: its line as an editor counts, and what is wrong, in words. */
 export interface RejectedRow {
@@ -46,10 +48,13 @@ export async function rescanRejects(
   sourceSql: string,
   table: string,
   readFrom: string,
+  time: TimeParserOptions,
 ): Promise<RejectedRow[]> {
   const instance = await duckdb().DuckDBInstance.create(":memory:", { threads: "1" });
   const con = await instance.connect();
   try {
+    // The source's SQL calls seqhunt's time parser: this connection needs it too.
+    registerTimeParser(con, time);
     await con.run(`SELECT count(*) FROM (${sourceSql})`);
     return await rejectedRows(con, table, readFrom);
   } finally {

@@ -119,8 +119,15 @@ export function fileToCounts(file: unknown): {
   if (format !== MODEL_FORMAT)
     fail(`"format" is ${JSON.stringify(format) ?? "missing"}, expected "${MODEL_FORMAT}"`);
   const version = (file as { version?: unknown }).version;
+  // A version 2 file holds a detector beside a version 1 reference model: the model is that one.
+  if (version === 2) {
+    if (!("reference" in file)) fail('a version 2 model holds its reference model in "reference"');
+    return fileToCounts((file as { reference: unknown }).reference);
+  }
   if (version !== MODEL_VERSION) {
-    fail(`version ${JSON.stringify(version)} is not supported (this seqhunt reads version ${MODEL_VERSION})`);
+    fail(
+      `version ${JSON.stringify(version)} is not supported (this seqhunt reads versions ${MODEL_VERSION} and 2)`,
+    );
   }
   const parsed = v.safeParse(ModelFileSchema, file);
   if (!parsed.success) {

@@ -81,7 +81,12 @@ export function reportApp(
     const panel = byId("drilldown");
     panel.hidden = false;
     byId("drill-title").textContent = `#${s.rank} ${identityLabel(s.identity)}  ${iso(s.start)}`;
-    byId("drill-reason").textContent = s.reason;
+    // The ranking detector's score and percentile first: the steps below are the reference model's.
+    const ranking =
+      data.method === null
+        ? ""
+        : `${data.method} score ${s.rarity === null ? "n/a" : s.rarity.toFixed(3)}${s.percentile === null ? "" : ` (above ${(100 * s.percentile).toFixed(1)}% of training sessions)`}: `;
+    byId("drill-reason").textContent = ranking + s.reason;
     const list = byId("drill-steps");
     list.replaceChildren();
     s.steps.forEach((step, i) => {
@@ -132,7 +137,7 @@ export function reportApp(
     ...data.identityColumns.map((c, i): [string, string] => [`id${i}`, c]),
     ["start", "start"],
     ["length", "length"],
-    ["rarity", "rarity"],
+    ["rarity", data.method === null ? "rarity" : `${data.method} score`],
     ["window", "rarest window"],
     ["reason", "reason"],
   ];

@@ -13,6 +13,8 @@ export interface RankedInput {
   readonly rarestWindowLogLikelihood: number;
   readonly explanation: Explanation;
   readonly reason: string;
+  /** The ranking detector's score and percentile, when a detector ranks. */
+  readonly method?: { readonly score: number; readonly percentile: number } | undefined;
 }
 
 /** Settings and counts shown in the report's header (the report's own fields, title optional). */
@@ -31,6 +33,9 @@ function paramsOf(c: Command): [string, string | null][] | null {
   if (c.params instanceof Set) return [...c.params].map((p) => [p, null]);
   return Object.entries(c.params as Record<string, string | null>).map(([k, v]) => [k, clip(v)]);
 }
+
+/** A number, or null when it is NaN or infinite (JSON has neither). */
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Packs what the report shows from ranked, explained sessions. */
 export function buildReportData(ranked: readonly RankedInput[], context: ReportContext): ReportData {
@@ -59,7 +64,8 @@ export function buildReportData(ranked: readonly RankedInput[], context: ReportC
       start: r.start === null ? null : Math.floor(r.start / 1000),
       end: r.end === null ? null : Math.floor(r.end / 1000),
       length: r.commands.length,
-      rarity: hasWindow ? -r.rarestWindowLogLikelihood / Math.LN10 : null,
+      rarity: r.method ? finite(r.method.score) : hasWindow ? -r.rarestWindowLogLikelihood / Math.LN10 : null,
+      percentile: r.method ? finite(r.method.percentile) : null,
       likelihood: hasWindow ? Math.exp(r.rarestWindowLogLikelihood) : null,
       window: hasWindow
         ? [
@@ -82,6 +88,7 @@ export function buildReportData(ranked: readonly RankedInput[], context: ReportC
     tokens: context.tokens,
     geoMean: context.geoMean,
     modelSource: context.modelSource,
+    method: context.method,
     identityColumns: context.identityColumns,
     warnings: context.warnings ?? [],
     commands,

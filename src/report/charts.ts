@@ -21,6 +21,13 @@ function windowText(data: ReportData, s: ReportSession): string {
     .join(" -> ");
 }
 
+/** What the y-axis measures: the ranking detector's score, or the reference's rarest window. */
+export function rarityTitle(data: ReportData): string {
+  return data.method === null
+    ? "rarity: -log10 rarest-window likelihood"
+    : `${data.method} score (higher = rarer)`;
+}
+
 /** Points of the timeline: one per scored session with a start time (the top POINT_LIMIT when there are more). */
 export function timelinePoints(data: ReportData): Record<string, unknown>[] {
   const scored = data.sessions.filter((s) => s.rarity !== null && s.start !== null);
@@ -31,7 +38,7 @@ export function timelinePoints(data: ReportData): Record<string, unknown>[] {
     who: identityLabel(s.identity),
     length: s.length,
     window: windowText(data, s),
-    likelihood: (s.likelihood as number).toExponential(3),
+    likelihood: s.likelihood === null ? "n/a" : s.likelihood.toExponential(3),
   }));
 }
 
@@ -73,7 +80,7 @@ export function timelineSpec(data: ReportData, width = 900): Spec {
     title: "session start (UTC)",
     scale: { domain: { param: "brush" } },
   };
-  const y = { field: "rarity", type: "quantitative", title: "rarity: -log10 rarest-window likelihood" };
+  const y = { field: "rarity", type: "quantitative", title: rarityTitle(data) };
   const layers: Spec[] = [];
   if (density.length > 0) {
     layers.push({
@@ -158,7 +165,7 @@ export function histogramSpec(data: ReportData, width = 900): Spec {
         field: "rarity",
         type: "quantitative",
         bin: { maxbins: 50 },
-        title: "rarity: -log10 rarest-window likelihood",
+        title: rarityTitle(data),
       },
       y: { aggregate: "count", type: "quantitative", title: "sessions" },
     },

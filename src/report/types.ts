@@ -8,8 +8,13 @@ export interface ReportSession {
   readonly start: number | null;
   readonly end: number | null;
   readonly length: number;
-  /** -log10 of the rarest-window likelihood (higher = more anomalous); null when no window fits. */
+  /**
+   * The ranking method's score (higher = more anomalous): the detector's score, or for a report of the
+   * reference alone -log10 of the rarest-window likelihood; null when there is none (no window fits).
+   */
   readonly rarity: number | null;
+  /** The share of training sessions that scored lower (null without a ranking detector's calibration). */
+  readonly percentile: number | null;
   /** Rarest-window likelihood, null when no window fits. */
   readonly likelihood: number | null;
   /** Where the rarest window is: [start, length], or null. */
@@ -44,6 +49,8 @@ export interface ReportData {
   readonly tokens: boolean;
   readonly geoMean: boolean;
   readonly modelSource: string;
+  /** The detector sessions are ranked by, or null for the reference's rarest window alone. */
+  readonly method: string | null;
   readonly identityColumns: readonly string[];
   /** What looks wrong in the input (sanity warnings), one line each; shown in the header. */
   readonly warnings?: readonly string[];

@@ -165,7 +165,7 @@ describe("usage errors (exit 2)", () => {
     [["hunt", "x.csv", "--param-mode", "all"], "Allowed choices are none, names, values"],
     [["hunt", "x.csv", "--bogus"], "unknown option '--bogus'"],
     [["score", "x.csv"], "score needs --model FILE"],
-    [["train", "x.csv"], "required option '--out <file>' not specified"],
+    [["train", "x.csv"], "train needs --out FILE (or --update MODEL)"],
     [["frobnicate"], "unknown command 'frobnicate'"],
   ])("%j", async (args, message) => {
     const r = await runCli(args);

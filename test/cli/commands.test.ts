@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_METHOD } from "../../src/detect/registry.js";
 import { Model } from "../../src/index.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { DEMO_CSV, fixturePath } from "../helpers/shared.js";
@@ -82,21 +83,30 @@ describe("hunt output", () => {
       "likelihood",
       "logLikelihood",
       "rank",
+      "score",
+      "percentile",
+      "method",
       "reason",
     ]);
-    const liks = rows.map((r) => r.rarestWindowLogLikelihood as number | null);
-    const scored = liks.filter((l): l is number => l !== null);
-    expect(scored).toEqual([...scored].sort((a, b) => a - b));
-    expect(liks.slice(scored.length).every((l) => l === null)).toBe(true);
+    // Ranked by the default detector's score; the reference's fields stay beside it.
+    const scores = rows.map((r) => r.score as number);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(rows.every((r) => r.method === DEFAULT_METHOD)).toBe(true);
+    expect(rows.every((r) => (r.percentile as number) >= 0 && (r.percentile as number) <= 1)).toBe(true);
+    expect(rows.some((r) => r.rarestWindowLogLikelihood !== null)).toBe(true);
+    expect(rows.map((r) => r.reason).join("\n")).not.toMatch(/##(START|END|UNK)##/);
     expect(rows[0]?.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it("prints the top N with identity, start, length, likelihood, window and reason", async () => {
+  it("prints the top N with identity, start, length, the ranking method's score, percentile and reason", async () => {
     const r = await runCli(["hunt", demo, ...cols, "--top", "3"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /│ rank +│ UserId +│ ClientIP +│ start +│ length +│ rarest +│ rarest window +│ reason/,
+      new RegExp(
+        `│ rank +│ UserId +│ ClientIP +│ start +│ length +│ ${DEFAULT_METHOD} score +│ percentile +│ reason`,
+      ),
     );
+    expect(r.stdout).not.toMatch(/##(START|END|UNK)##/);
     expect(r.stdout.match(/^│ [123] /gm)).toHaveLength(3);
     expect(r.stderr).toContain("read 1334 rows: used 1334, skipped 0");
   });
@@ -245,14 +255,13 @@ describe("help and version", () => {
 });
 
 describe("demo", () => {
-  it("generates a log, hunts it, writes scores, and ranks the injected attacks at the top", async () => {
+  it("generates a log, hunts it with default options, writes scores, and ranks the five injected attacks 1-5", async () => {
     const out = join(dir, "demo");
     const r = await runCli(["demo", "--out", out]);
     expect(r.code).toBe(0);
     expect(existsSync(join(out, "exchange_admin_log.csv"))).toBe(true);
     const ranks = [...r.stdout.matchAll(/rank (\d+): /g)].map((m) => Number(m[1]));
-    expect(ranks).toHaveLength(5);
-    expect(Math.max(...ranks)).toBeLessThanOrEqual(10);
+    expect(ranks).toEqual([1, 2, 3, 4, 5]);
     expect(readJsonl(join(out, "scores.jsonl")).length).toBeGreaterThan(2000);
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_METHOD } from "../../src/detect/registry.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { DEMO_CSV, fixturePath } from "../helpers/shared.js";
 
@@ -143,10 +144,12 @@ describe("hunt --method", () => {
     expect(r.stderr).toContain("--entity Host must be one of the --user columns (UserId, ClientIP)");
   });
 
-  it("keeps the reference's scoring by default (no score field) and refuses --model with another method", async () => {
+  it("ranks by the registry's default detector and refuses --model with another detector than the file's", async () => {
     const out = join(dir, "plain.jsonl");
     expect((await runCli(["hunt", demo, "--user", "UserId,ClientIP", "--quiet", "--out", out])).code).toBe(0);
-    expect(JSON.parse(readFileSync(out, "utf8").split("\n")[0] as string)).not.toHaveProperty("score");
+    expect(JSON.parse(readFileSync(out, "utf8").split("\n")[0] as string)).toMatchObject({
+      method: DEFAULT_METHOD,
+    });
     const model = join(dir, "m.json");
     expect((await runCli(["train", demo, "--user", "UserId,ClientIP", "--quiet", "--out", model])).code).toBe(
       0,
@@ -162,6 +165,85 @@ describe("hunt --method", () => {
       "markov",
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("cannot use --model");
+    expect(r.stderr).toContain(`holds a ${DEFAULT_METHOD} detector, not markov`);
+  });
+});
+
+describe("model files", () => {
+  const demo = DEMO_CSV;
+  const cols = ["--user", "UserId,ClientIP", "--quiet"];
+  const rows = (file: string) =>
+    readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it("train writes version 2 (reference counts and the detector); score --model ranks with its detector", async () => {
+    const model = join(dir, "v2.json");
+    expect((await runCli(["train", demo, ...cols, "--method", "entity-markov", "--out", model])).code).toBe(
+      0,
+    );
+    const file = JSON.parse(readFileSync(model, "utf8"));
+    expect(file).toMatchObject({
+      format: "seqhunt-model",
+      version: 2,
+      detector: { method: "entity-markov" },
+    });
+    expect(file.reference).toMatchObject({ format: "seqhunt-model", version: 1 });
+    const scored = join(dir, "v2-scored.jsonl");
+    const hunted = join(dir, "v2-hunted.jsonl");
+    expect((await runCli(["score", demo, ...cols, "--model", model, "--out", scored])).code).toBe(0);
+    expect((await runCli(["hunt", demo, ...cols, "--method", "entity-markov", "--out", hunted])).code).toBe(
+      0,
+    );
+    expect(rows(scored)).toEqual(rows(hunted));
+  });
+
+  it("still reads a version 1 model: ranked by the reference, without percentiles", async () => {
+    const v2 = join(dir, "for-v1.json");
+    expect((await runCli(["train", demo, ...cols, "--method", "reference", "--out", v2])).code).toBe(0);
+    const v1 = join(dir, "v1.json");
+    writeFileSync(v1, JSON.stringify(JSON.parse(readFileSync(v2, "utf8")).reference));
+    const out = join(dir, "v1-scored.jsonl");
+    expect((await runCli(["score", demo, ...cols, "--model", v1, "--out", out])).code).toBe(0);
+    const scored = rows(out);
+    expect(scored.every((r) => r.method === "reference" && r.percentile === null)).toBe(true);
+    const withV2 = join(dir, "v2-ref-scored.jsonl");
+    expect((await runCli(["score", demo, ...cols, "--model", v2, "--out", withV2])).code).toBe(0);
+    expect(scored.map((r) => [r.session, r.score, r.rarestWindowLikelihood])).toEqual(
+      rows(withV2).map((r) => [r.session, r.score, r.rarestWindowLikelihood]),
+    );
+  });
+
+  it("train --update adds data exactly where the detector merges, and says why where it cannot", async () => {
+    const [first, second, both] = ["a", "b", "ab"].map((n) => join(dir, `${n}.jsonl`));
+    const sessions = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({ session: ["login", i % 3 ? "list" : "read", i % 5 ? "logout" : "export"] }),
+    );
+    writeFileSync(first as string, `${sessions.slice(0, 25).join("\n")}\n`);
+    writeFileSync(second as string, `${sessions.slice(25).join("\n")}\n`);
+    writeFileSync(both as string, `${sessions.join("\n")}\n`);
+    const model = join(dir, "grow.json");
+    const whole = join(dir, "whole.json");
+    const train = (file: string, ...args: string[]) =>
+      runCli(["train", "--sessions", file, "--quiet", "--method", "markov-order3", ...args]);
+    expect((await train(first as string, "--out", model)).code).toBe(0);
+    expect((await runCli(["train", "--sessions", second as string, "--quiet", "--update", model])).code).toBe(
+      0,
+    );
+    expect((await train(both as string, "--out", whole)).code).toBe(0);
+    const score = async (m: string) => {
+      const out = join(dir, `scored-${m.length}.jsonl`);
+      expect(
+        (await runCli(["score", "--sessions", both as string, "--quiet", "--model", m, "--out", out])).code,
+      ).toBe(0);
+      return rows(out).map((r) => [r.session, r.score, r.rarestWindowLikelihood]);
+    };
+    expect(await score(model)).toEqual(await score(whole));
+    const fixed = join(dir, "fixed.json");
+    expect((await runCli(["train", "--sessions", first as string, "--quiet", "--out", fixed])).code).toBe(0);
+    const r = await runCli(["train", "--sessions", second as string, "--update", fixed]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the ${DEFAULT_METHOD} detector cannot be updated with new data`);
   });
 });

@@ -10,7 +10,17 @@ import { DEMO_CSV } from "../helpers/shared.js";
 
 const dir = tempDir();
 const demo = DEMO_CSV;
-const cols = ["--user", "UserId,ClientIP", "--time", "TimeGenerated", "--event", "Operation"];
+// Only the reference ranks in two passes (other detectors hold every session).
+const cols = [
+  "--user",
+  "UserId,ClientIP",
+  "--time",
+  "TimeGenerated",
+  "--event",
+  "Operation",
+  "--method",
+  "reference",
+];
 
 async function huntIn(mode: "memory" | "spill", args: string[], out: string) {
   const run = await runCli(["hunt", demo, ...cols, ...args, "--top", "7", "--out", out], {

@@ -9,6 +9,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/main.js";
+import { generateShellHistory } from "../../src/demo/shell-history.js";
+import { csvCell } from "../../src/io/write.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -142,7 +144,7 @@ describe("README sh blocks: every seqhunt command line, on a generated Exchange 
   const dir = tempDir();
   const cwd = process.cwd();
   beforeAll(async () => {
-    // The files the command lines name: the demo's log as CSV, Parquet and JSONL, and plain-text sessions.
+    // The files the command lines name: the demo's log as CSV, Parquet and JSONL, plain-text sessions, shell history.
     process.chdir(dir);
     expect((await runCli(["demo", "--out", "sample", "--quiet"])).code).toBe(0);
     copyFileSync(join("sample", "exchange_admin_log.csv"), "audit.csv");
@@ -156,6 +158,14 @@ describe("README sh blocks: every seqhunt command line, on a generated Exchange 
     );
     con.closeSync();
     instance.closeSync();
+    const history = generateShellHistory({ seed: 1, sessions: 200 }).rows;
+    writeFileSync(
+      "history.csv",
+      [
+        "user,host,time,command_line",
+        ...history.map((r) => [r.user, r.host, r.time, r.command_line].map(csvCell).join(",")),
+      ].join("\n"),
+    );
     writeFileSync(
       "sessions.txt",
       "Get-Mailbox Set-Mailbox Get-Mailbox\nGet-User Set-User\nGet-Mailbox New-InboxRule\n",

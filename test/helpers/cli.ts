@@ -89,14 +89,3 @@ export function seqhunt(
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "seqhunt-test-"));
 }
-
-/** Runs the built binary with `--quiet --out out`, expects it to succeed silently, and returns out's JSONL records. */
-export function seqhuntRecords<T = unknown>(args: string[], out: string): T[] {
-  const r = seqhunt([...args, "--quiet", "--out", out]);
-  if (r.code !== 0 || r.stderr !== "")
-    throw new Error(`seqhunt ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return readFileSync(out, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as T);
-}

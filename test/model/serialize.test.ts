@@ -44,7 +44,12 @@ describe("toJSON / fromJSON", () => {
     ["null", null, /expected a JSON object, got null/],
     ["a number", 42, /got number/],
     ["another format", { format: "something-else" }, /"format" is "something-else"/],
-    ["a newer version", { ...good(), version: 2 }, /version 2 is not supported/],
+    ["a newer version", { ...good(), version: 3 }, /version 3 is not supported/],
+    [
+      "a version 2 file without its reference model",
+      { ...good(), version: 2 },
+      /holds its reference model in "reference"/,
+    ],
     ["a missing field", { ...good(), seq1: undefined }, /seq1/],
     ["a negative count", { ...good(), seq1: [1, 1, -1, 1, 1] }, /seq1/],
     ["counts not matching names", { ...good(), seq1: [1, 1] }, /seq1 has 2 counts for 5 names/],

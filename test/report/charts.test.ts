@@ -7,7 +7,7 @@ import { histogramSpec, POINT_LIMIT, stepChartSpec, timelineSpec } from "../../s
 import { scriptJson } from "../../src/report/html.js";
 import type { ReportData, ReportSession } from "../../src/report/types.js";
 
-function data(n: number, short = 0): ReportData {
+function data(n: number, short = 0, method: string | null = null): ReportData {
   const sessions: ReportSession[] = Array.from({ length: n + short }, (_, i) => ({
     rank: i + 1,
     identity: [`user${i % 7}`],
@@ -16,6 +16,7 @@ function data(n: number, short = 0): ReportData {
     length: 3,
     rarity: i < n ? 10 - (i / n) * 9 : null,
     likelihood: i < n ? 10 ** -(10 - (i / n) * 9) : null,
+    percentile: null,
     window: i < n ? [0, 3] : null,
     reason: "",
     steps: [
@@ -35,6 +36,7 @@ function data(n: number, short = 0): ReportData {
     tokens: true,
     geoMean: false,
     modelSource: "",
+    method,
     identityColumns: ["UserId"],
     commands: ["a", "b"],
     sessions,
@@ -55,6 +57,12 @@ describe("timeline", () => {
     const text = await svg(timelineSpec(data(120, 30)));
     expect(marks(text, "sessions")).toBe(120);
     expect(text).toContain("rarity: -log10 rarest-window likelihood");
+  });
+
+  it("measures the y-axis by the ranking detector's score when one ranks", async () => {
+    const text = await svg(timelineSpec(data(20, 0, "markov-set")));
+    expect(text).toContain("markov-set score (higher = rarer)");
+    expect(text).not.toContain("rarest-window likelihood</");
   });
 
   it("draws the top sessions as points and the rest as a density layer beyond the point limit", async () => {

@@ -1,0 +1,130 @@
+// The public labelled data in ../shared/datasets, split by the protocols of its README (and a proxy of long
+// system-call traces with a local anomaly), shared by `npm run quality` and the detector studies.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { rng } from "../src/demo/generate.js";
+import type { WeightedSession } from "../src/detect/types.js";
+
+const SHARED = process.env.SEQHUNT_SHARED ?? join(process.cwd(), "..", "shared");
+
+/** Training sessions (normal) and labelled test sessions. */
+export interface Dataset {
+  /** Normal sessions to learn from. */
+  train: WeightedSession[];
+  /** Sessions to score, 1 = anomalous. */
+  test: (WeightedSession & { label: number })[];
+}
+
+/** SEA: a session is a block of 100 commands; per user, train on blocks 1-50, test blocks 51-150. */
+export function sea(): Dataset {
+  const dir = join(SHARED, "datasets", "sea");
+  const labels = readFileSync(join(dir, "masquerade_summary.txt"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number));
+  const train: WeightedSession[] = [];
+  const test: Dataset["test"] = [];
+  for (let u = 0; u < 50; u++) {
+    const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
+      .trim()
+      .split("\n")
+      .map((c) => c.trim());
+    for (let b = 0; b < 150; b++) {
+      const session = cmds.slice(b * 100, b * 100 + 100);
+      if (b < 50) train.push({ session, entity: `User${u + 1}` });
+      else test.push({ session, entity: `User${u + 1}`, label: labels[b - 50]?.[u] ?? 0 });
+    }
+  }
+  return { train, test };
+}
+
+/** HDFS: expand sequences by count, a seeded 1% of normal blocks to train, all the rest to test. */
+export function hdfs(seed: number): Dataset {
+  const rows = readFileSync(join(SHARED, "datasets", "hdfs", "hdfs_full_collapsed_unique.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1);
+  const random = rng(seed);
+  const train: WeightedSession[] = [];
+  const test: Dataset["test"] = [];
+  for (const line of rows) {
+    const [sequence = "", countText = "0", labelText = "0"] = line.split(",");
+    const session = sequence.split(" ");
+    const count = Number(countText);
+    const label = Number(labelText);
+    if (label === 1) {
+      test.push({ session, weight: count, label });
+      continue;
+    }
+    let picked = 0;
+    for (let i = 0; i < count; i++) if (random() < 0.01) picked++;
+    if (picked > 0) train.push({ session, weight: picked });
+    if (count > picked) test.push({ session, weight: count - picked, label });
+  }
+  return { train, test };
+}
+
+/** Processes of a `PID SYSCALL` trace file: each process's calls in file order. */
+function processes(file: string): string[][] {
+  const byPid = new Map<string, string[]>();
+  for (const line of readFileSync(join(SHARED, "datasets", "unm", file), "utf8").split("\n")) {
+    const [pid, call] = line.trim().split(/\s+/);
+    if (pid === undefined || pid === "" || call === undefined) continue;
+    let calls = byPid.get(pid);
+    if (calls === undefined) {
+      calls = [];
+      byPid.set(pid, calls);
+    }
+    calls.push(call);
+  }
+  return [...byPid.values()];
+}
+
+function shuffle<T>(xs: T[], seed: number): T[] {
+  const random = rng(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** UNM or MIT live lpr: normal processes shuffled with `seed`, half to train; test the rest and every exploit process. */
+export function lpr(site: "unm" | "mit", seed: number): Dataset {
+  const normal = shuffle(processes(`${site}-lpr-normal.int`), seed);
+  const half = Math.floor(normal.length / 2);
+  return {
+    train: normal.slice(0, half).map((session) => ({ session })),
+    test: [
+      ...normal.slice(half).map((session) => ({ session, label: 0 })),
+      ...processes(`${site}-lpr-exploit.int`).map((session) => ({ session, label: 1 })),
+    ],
+  };
+}
+
+/**
+ * A proxy for long system-call traces where the attack hides inside ordinary activity (not the hidden set):
+ * both sites' normal processes pooled and shuffled, a quarter to train; each held-out normal process is
+ * tested as it is and, as an anomaly, with `span` consecutive calls replaced by as many from a random
+ * exploit process (of either site) at a random offset.
+ */
+export function splicedLpr(seed: number, span = 12): Dataset {
+  const normal = shuffle([...processes("unm-lpr-normal.int"), ...processes("mit-lpr-normal.int")], seed);
+  const exploits = [...processes("unm-lpr-exploit.int"), ...processes("mit-lpr-exploit.int")];
+  const random = rng(seed + 1000);
+  const cut = Math.floor(normal.length / 4);
+  const test: Dataset["test"] = [];
+  for (const session of normal.slice(cut)) {
+    test.push({ session, label: 0 });
+    const donor = exploits[Math.floor(random() * exploits.length)] as string[];
+    const n = Math.min(span, donor.length, session.length);
+    const from = Math.floor(random() * (donor.length - n + 1));
+    const at = Math.floor(random() * (session.length - n + 1));
+    test.push({
+      session: [...session.slice(0, at), ...donor.slice(from, from + n), ...session.slice(at + n)],
+      label: 1,
+    });
+  }
+  return { train: normal.slice(0, cut).map((session) => ({ session })), test };
+}

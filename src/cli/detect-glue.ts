@@ -1,0 +1,135 @@
+import { trainDetector } from "../detect/detector.js";
+import {
+  type LoadedModelFile,
+  type ModelFileV2,
+  mergeModelFiles,
+  modelFileOf,
+  sessionsFingerprint,
+} from "../detect/model-file.js";
+import { withWindow } from "../detect/reference.js";
+import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
+import type { Detector, WeightedSession } from "../detect/types.js";
+import { SeqhuntError } from "../errors.js";
+import { Model } from "../model/model.js";
+import { commandLists, type MethodScores, type ScoringOptions } from "./rank.js";
+import type { LoadedSessions } from "./sessions.js";
+
+/** The detector options of hunt, score and train. */
+export interface DetectorChoice {
+  /** The detector to rank by (default: the registry's default, or the model file's detector). */
+  readonly method?: string | undefined;
+  /** The identity column whose values get models of their own. */
+  readonly entity?: string | undefined;
+}
+
+/** Whether a method ranks by the reference model (whose own explanation then gives the reasons). */
+export const isReference = (method: string): boolean => method.startsWith("reference");
+
+/** The method to rank by: `--method`, else the registry's default; an unknown name throws. */
+export function methodOf(choice: DetectorChoice): string {
+  const method = choice.method ?? DEFAULT_METHOD;
+  detectorEntry(method);
+  return method;
+}
+
+/** The sessions as a detector takes them: each with the value of the `--entity` column when one is named. */
+export function weightedSessions(
+  loaded: LoadedSessions,
+  entity: string | null | undefined,
+): WeightedSession[] {
+  const column = entity == null ? -1 : loaded.identityColumns.indexOf(entity);
+  if (entity != null && column < 0) {
+    throw new SeqhuntError(
+      `--entity ${entity} must be one of the --user columns (${loaded.identityColumns.join(", ")})`,
+    );
+  }
+  return loaded.sessions.map((s) => ({
+    session: s.commands,
+    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
+  }));
+}
+
+/** A trained or loaded detector's scores of the sessions, as the ranking takes them. */
+function methodScores(
+  detector: Detector,
+  sessions: readonly WeightedSession[],
+  scores: number[],
+): MethodScores {
+  return {
+    name: detector.method,
+    scores,
+    percentile: (score) => detector.percentile(score),
+    explain: isReference(detector.method)
+      ? undefined
+      : (i) => detector.explain(sessions[i] as WeightedSession),
+  };
+}
+
+/**
+ * hunt without a model: trains the detector on the input and scores each session held out of training
+ * (a session cannot vouch for itself). Per-entity models only on request: in a hunt that trains on the data
+ * it scores, an entity's own rare behaviour would look normal for it.
+ */
+export function huntScores(loaded: LoadedSessions, options: DetectorChoice & ScoringOptions): MethodScores {
+  const sessions = weightedSessions(loaded, options.entity);
+  const detector = trainDetector(methodOf(options), sessions, windowOf(options));
+  return methodScores(detector, sessions, detector.trainingScores());
+}
+
+/** The reference's window settings as a detector takes them. */
+export function windowOf(scoring: ScoringOptions) {
+  return { windowLength: scoring.window, useStartEndTokens: scoring.tokens, useGeoMean: scoring.geoMean };
+}
+
+/**
+ * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
+ * fingerprint) are scored held out, as hunt scores them.
+ */
+export function modelScores(
+  loaded: LoadedSessions,
+  file: LoadedModelFile,
+  choice: DetectorChoice & ScoringOptions & { readonly model: string },
+): MethodScores {
+  const path = choice.model;
+  const method = file.detector.method;
+  if (choice.method !== undefined && choice.method !== method) {
+    methodOf(choice);
+    throw new SeqhuntError(
+      `${path} holds a ${method} detector, not ${choice.method}: train with --method ${choice.method} to rank with it, or leave --method out`,
+      { file: path },
+    );
+  }
+  const sessions = weightedSessions(loaded, choice.entity ?? file.entity);
+  const heldOut =
+    file.trainingFingerprint !== null && file.trainingFingerprint === sessionsFingerprint(sessions);
+  // The reference ranks by the window settings given now, as its fields show them.
+  const detector = isReference(method) ? withWindow(file.detector, windowOf(choice)) : file.detector;
+  const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
+  return methodScores(detector, sessions, scores);
+}
+
+/** train: the version 2 model file of the input (added to `base` with --update). */
+export function trainModelFile(
+  loaded: LoadedSessions,
+  choice: DetectorChoice,
+  base: LoadedModelFile | null,
+): { file: ModelFileV2; method: string } {
+  if (base !== null && choice.method !== undefined && choice.method !== base.detector.method) {
+    throw new SeqhuntError(
+      `the model to update holds a ${base.detector.method} detector, not ${choice.method}: leave --method out`,
+    );
+  }
+  const method = base?.detector.method ?? methodOf(choice);
+  const entity = choice.entity ?? base?.entity ?? null;
+  const sessions = weightedSessions(loaded, entity);
+  const reference = new Model(commandLists(loaded.sessions));
+  reference.train();
+  const trained = {
+    reference,
+    detector: trainDetector(method, sessions),
+    entity,
+    trainingFingerprint: sessionsFingerprint(sessions),
+  };
+  if (base === null) return { file: modelFileOf(trained), method };
+  return { file: mergeModelFiles(base, { ...trained, version: 2 }), method };
+}
