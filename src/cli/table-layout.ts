@@ -68,13 +68,9 @@ export function layoutTable(
   rows: readonly (readonly string[])[],
   width: number | null,
 ): { kept: number[]; widths: number[] } {
-  // A head wraps at its spaces: its longest word sets its least width.
+  // A head keeps one line where there is room; narrowing wraps it at its spaces like any cell.
   const natural = columns.map(
-    (c, i) =>
-      Math.min(
-        WIDEST[c.kind],
-        Math.max(...c.head.split(" ").map((w) => w.length), ...rows.map((r) => (r[i] ?? "").length)),
-      ) + 2,
+    (c, i) => Math.min(WIDEST[c.kind], Math.max(c.head.length, ...rows.map((r) => (r[i] ?? "").length))) + 2,
   );
   let kept = columns.map((_, i) => i);
   const of = (idx: readonly number[]) => ({

@@ -168,6 +168,11 @@ export class ClickHousePushdown {
   /** The sessions work table as the initiator reads it across every site. */
   readonly #sessions: string;
 
+  /** The names of this run's work tables (the same on every site), which {@link close} drops. */
+  get workTableNames(): string[] {
+    return Object.values(this.#sites.tables);
+  }
+
   private constructor(
     sites: WorkSites,
     parts: {

@@ -371,8 +371,11 @@ export function scoringQuery(t: ScoringTables, shape: ScoringShape): string {
 /** Columns of the scores work table. */
 export const SCORE_COLUMNS = "sid UInt64, n UInt32, ll Float64, wll Float64, wstart Int64";
 
-/** Rarest first: sessions with a window, by window then whole-session log-likelihood, then session id. */
-export const RANK_ORDER = "isNaN(wll), wll, ll, sid";
+/**
+ * Rarest first, as the in-process reference detector ranks (referenceRarity): by the rarest window's
+ * log-likelihood, or the whole session's when no window fits; then whole-session log-likelihood, session id.
+ */
+export const RANK_ORDER = "if(isNaN(wll), ll, wll), ll, sid";
 
 /** Every session's scores joined to its identity, times and commands (the rows of --out-table). */
 export function scoredSessionsQuery(scores: string, sessions: string, identityCount: number): string {
