@@ -59,6 +59,15 @@ export function commandLists(sessions: readonly CliSession[]): Command[][] {
   return list;
 }
 
+/** The model's analysis of the sessions under the scoring options. */
+function analyze(model: Model, sessions: readonly CliSession[], options: ScoringOptions) {
+  return model.analyze(commandLists(sessions), {
+    windowLength: options.window,
+    useStartEndTokens: options.tokens,
+    useGeoMean: options.geoMean,
+  });
+}
+
 /** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
 export function scoreAndRank(
   model: Model,
@@ -66,11 +75,7 @@ export function scoreAndRank(
   options: ScoringOptions,
   method?: MethodScores,
 ): Ranking {
-  const analysis = model.analyze(commandLists(sessions), {
-    windowLength: options.window,
-    useStartEndTokens: options.tokens,
-    useGeoMean: options.geoMean,
-  });
+  const analysis = analyze(model, sessions, options);
   const scores = analysis.scores;
   const order = scores.map((_, i) => i);
   // A NaN score (no score at all) ranks last.
@@ -103,11 +108,7 @@ export function rankInOrder(
   options: ScoringOptions,
   method?: MethodScores,
 ): Ranking {
-  const analysis = model.analyze(commandLists(sessions), {
-    windowLength: options.window,
-    useStartEndTokens: options.tokens,
-    useGeoMean: options.geoMean,
-  });
+  const analysis = analyze(model, sessions, options);
   const ranked = sessions.map((session, i) => {
     const base = { session, score: analysis.scores[i] as SessionScore, rank: i + 1, index: i };
     return withMethod(base, method, i);
