@@ -185,12 +185,54 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
 }
 
 /**
+ * Scores the spilled sessions in batches, keeping three numbers per session, and gives the reference
+ * detector's scores with the in-memory hunt's order of them.
+ */
+function rankSpilled(
+  spill: SpilledSessions,
+  model: Model,
+  options: ScoringOptions,
+): { score: Float64Array; order: Uint32Array } {
+  const scoring = {
+    windowLength: options.window,
+    useStartEndTokens: options.tokens,
+    useGeoMean: options.geoMean,
+  };
+  const rarity = new Float64Array(spill.count);
+  const logLikelihood = new Float64Array(spill.count);
+  const score = new Float64Array(spill.count);
+  let i = 0;
+  for (const batch of spill.batches(4096)) {
+    for (const s of model.score(
+      batch.map((b) => b.commands),
+      scoring,
+    )) {
+      const w = s.rarestWindowLogLikelihood;
+      rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
+      logLikelihood[i] = s.logLikelihood;
+      score[i] = referenceRarity(s, 0, "rarest-window");
+      i++;
+    }
+  }
+  // The in-memory hunt's order: the reference detector's score, rarest window, whole session, input order.
+  const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
+    (a, b) =>
+      (score[b] as number) - (score[a] as number) ||
+      (rarity[a] as number) - (rarity[b] as number) ||
+      (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
+      a - b,
+  );
+  return { score, order };
+}
+
+/**
  * hunt over a large input in two passes: sessions train the model as they close and go to a temporary
  * file; then they are scored from it in batches, keeping two numbers per session; the rarest are read back
  * to print, and --out streams every session in rank order. Same output as the in-memory hunt.
  */
 async function huntSpilled(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   const spill = new SpilledSessions();
+  // Long because every step shares the spill file, closed in the one finally whatever step fails.
   try {
     const builder = options.model ? null : new ModelBuilder();
     const bar = progressBar(options.quiet);
@@ -209,35 +251,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     if (file !== null && file.detector.method !== "reference")
       throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
     const model = file ? file.reference : (builder as ModelBuilder).build();
-    const scoring = {
-      windowLength: options.window,
-      useStartEndTokens: options.tokens,
-      useGeoMean: options.geoMean,
-    };
-    const rarity = new Float64Array(spill.count);
-    const logLikelihood = new Float64Array(spill.count);
-    const score = new Float64Array(spill.count);
-    let i = 0;
-    for (const batch of spill.batches(4096)) {
-      for (const s of model.score(
-        batch.map((b) => b.commands),
-        scoring,
-      )) {
-        const w = s.rarestWindowLogLikelihood;
-        rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
-        logLikelihood[i] = s.logLikelihood;
-        score[i] = referenceRarity(s, 0, "rarest-window");
-        i++;
-      }
-    }
-    // The in-memory hunt's order: the reference detector's score, rarest window, whole session, input order.
-    const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
-      (a, b) =>
-        (score[b] as number) - (score[a] as number) ||
-        (rarity[a] as number) - (rarity[b] as number) ||
-        (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
-        a - b,
-    );
+    const { score, order } = rankSpilled(spill, model, options);
     // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
     const calibration = file
       ? withWindow(file.detector, windowOf(options))
