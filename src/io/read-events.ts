@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -8,6 +7,7 @@ import { trustedCmd } from "../model/cmd.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import type { Command } from "../types.js";
+import { duckdb } from "./duckdb.js";
 import { readError } from "./duckdb-errors.js";
 import { formatOf } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
@@ -76,11 +76,7 @@ export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () =
   const spill = mkdtempSync(join(tmpdir(), "seqhunt-"));
   // DuckDB spills to disk beyond its memory limit, so a file larger than memory still reads.
   const memory = duckdbMemory();
-  // Loaded when a file is read, not at start; through require: an ESM import scans its ~60 CommonJS files
-  // for export names first, ~150 ms of every start.
-  const { DuckDBInstance } = createRequire(import.meta.url)(
-    "@duckdb/node-api",
-  ) as typeof import("@duckdb/node-api");
+  const { DuckDBInstance } = duckdb();
   const instance = await DuckDBInstance.create(":memory:", { temp_directory: spill, memory_limit: memory });
   const con = await instance.connect();
   await con.run("SET TimeZone = 'UTC'");

@@ -1,6 +1,7 @@
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import type { TimeParserOptions } from "../parse/time.js";
+import { duckdb } from "./duckdb.js";
 import { rejectedRow } from "./duckdb-errors.js";
 import { linesAtBytes } from "./text-file.js";
 import { registerTimeParser } from "./time-sql.js";
@@ -49,7 +50,7 @@ export async function rescanRejects(
   readFrom: string,
   time: TimeParserOptions,
 ): Promise<RejectedRow[]> {
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const instance = await duckdb().DuckDBInstance.create(":memory:", { threads: "1" });
   const con = await instance.connect();
   try {
     // The source's SQL calls seqhunt's time parser: this connection needs it too.

@@ -1,5 +1,6 @@
-import { DOUBLE, type DuckDBConnection, DuckDBScalarFunction, VARCHAR } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { EPOCH_UNITS, type TimeParserOptions, timeParser } from "../parse/time.js";
+import { duckdb } from "./duckdb.js";
 import { sqlString } from "./formats.js";
 
 /** The DuckDB function that parses time text in JavaScript, as seqhunt's core does (see {@link registerTimeParser}). */
@@ -45,6 +46,7 @@ export function timeMicrosSql(x: string, options: TimeParserOptions): string {
  */
 export function registerTimeParser(con: DuckDBConnection, options: TimeParserOptions): void {
   const parse = timeParser(options);
+  const { DOUBLE, DuckDBScalarFunction, VARCHAR } = duckdb();
   con.registerScalarFunction(
     DuckDBScalarFunction.create({
       name: TIME_FUNCTION,

@@ -17,7 +17,7 @@ const CLI = join(ROOT, "dist", "cli", "main.js");
 function preload(out: string): string {
   const hooks = `import { appendFileSync } from "node:fs";
 export async function load(url, context, next) {
-  appendFileSync(${JSON.stringify(out)}, url + "\\n");
+  appendFileSync(${JSON.stringify(out)}, "esm " + url + "\\n");
   return next(url, context);
 }`;
   const file = join(dir, `preload-${Math.random().toString(36).slice(2)}.mjs`);
@@ -28,14 +28,17 @@ import { createRequire, register } from "node:module";
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});
 process.on("exit", () => {
   const cached = Object.keys(createRequire(import.meta.url).cache);
-  appendFileSync(${JSON.stringify(out)}, cached.map((f) => "file://" + f + "\\n").join(""));
+  appendFileSync(${JSON.stringify(out)}, cached.map((f) => "cjs file://" + f + "\\n").join(""));
 });`,
   );
   return file;
 }
 
-/** The files and packages a run of the CLI loads, as paths relative to the repository. */
-function loadedBy(args: readonly string[]): string[] {
+/**
+ * The files and packages a run of the CLI loads, as paths relative to the repository, each after "esm " or
+ * "cjs " (how it was loaded: ES module import, or CommonJS require).
+ */
+function loadedHowBy(args: readonly string[]): string[] {
   const out = join(dir, `loaded-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(out, "");
   execFileSync(process.execPath, ["--import", pathToFileURL(preload(out)).href, CLI, ...args], {
@@ -44,9 +47,12 @@ function loadedBy(args: readonly string[]): string[] {
   const root = `${pathToFileURL(ROOT).href}/`;
   return readFileSync(out, "utf8")
     .split("\n")
-    .filter((u) => u.startsWith(root))
-    .map((u) => u.slice(root.length));
+    .filter((line) => line.slice(4).startsWith(root))
+    .map((line) => `${line.slice(0, 4)}${line.slice(4 + root.length)}`);
 }
+
+/** The files and packages a run of the CLI loads, however loaded. */
+const loadedBy = (args: readonly string[]) => [...new Set(loadedHowBy(args).map((line) => line.slice(4)))];
 
 /** What only some commands need: the file reader (DuckDB), the report, the ClickHouse engine, the table. */
 const HEAVY = [
@@ -73,5 +79,13 @@ describe("start-up", () => {
     );
     expect(loaded).toEqual(expect.arrayContaining([expect.stringMatching(/^node_modules\/cli-table3\//)]));
     expect(loaded.filter((f) => /@clickhouse|\/report\/|\/engine\/|vega/.test(f))).toEqual([]);
+  });
+
+  it("DuckDB is required, never imported as an ES module (which first scans its files: 100-200 ms)", () => {
+    const log = join(dir, "log.csv");
+    writeFileSync(log, "UserId,TimeGenerated,Operation\nu1,2026-01-01T00:00:00Z,Get-User\n");
+    const duckdb = loadedHowBy(["hunt", log]).filter((line) => line.includes("node_modules/@duckdb/"));
+    expect(duckdb).toEqual(expect.arrayContaining([expect.stringMatching(/^cjs /)]));
+    expect(duckdb.filter((line) => line.startsWith("esm "))).toEqual([]);
   });
 });
