@@ -15,7 +15,6 @@ import {
   methodOf,
   modelScores,
   trainModelFile,
-  windowOf,
 } from "./detect-glue.js";
 import {
   commandJson,
@@ -27,6 +26,7 @@ import {
   rankInOrder,
   type ScoringOptions,
   scoreAndRank,
+  windowOf,
 } from "./rank.js";
 import {
   type InputOptions,
@@ -193,11 +193,7 @@ function rankSpilled(
   model: Model,
   options: ScoringOptions,
 ): { score: Float64Array; order: Uint32Array } {
-  const scoring = {
-    windowLength: options.window,
-    useStartEndTokens: options.tokens,
-    useGeoMean: options.geoMean,
-  };
+  const scoring = windowOf(options);
   const rarity = new Float64Array(spill.count);
   const logLikelihood = new Float64Array(spill.count);
   const score = new Float64Array(spill.count);

@@ -59,13 +59,14 @@ export function commandLists(sessions: readonly CliSession[]): Command[][] {
   return list;
 }
 
+/** The reference's window settings (--window, --no-tokens, --geo-mean) as the model and a detector take them. */
+export function windowOf(scoring: ScoringOptions) {
+  return { windowLength: scoring.window, useStartEndTokens: scoring.tokens, useGeoMean: scoring.geoMean };
+}
+
 /** The model's analysis of the sessions under the scoring options. */
 function analyze(model: Model, sessions: readonly CliSession[], options: ScoringOptions) {
-  return model.analyze(commandLists(sessions), {
-    windowLength: options.window,
-    useStartEndTokens: options.tokens,
-    useGeoMean: options.geoMean,
-  });
+  return model.analyze(commandLists(sessions), windowOf(options));
 }
 
 /** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
