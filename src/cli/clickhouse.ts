@@ -1,6 +1,7 @@
 import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
+import { clickhouseCredentials } from "../io/settings.js";
 import type { Model } from "../model/model.js";
 import type { HuntOptions, Io } from "./commands.js";
 import { publish } from "./commands.js";
@@ -85,8 +86,7 @@ async function openPushdown(
       url: options.url,
       database: options.database,
       table: options.table as string,
-      user: process.env.SEQHUNT_CLICKHOUSE_USER,
-      password: process.env.SEQHUNT_CLICKHOUSE_PASSWORD,
+      ...clickhouseCredentials(),
     },
     columns: {
       identity: options.user,

@@ -4,6 +4,7 @@ import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { inputFiles } from "../io/input-files.js";
 import { estimatedInputBytes } from "../io/read-events.js";
+import { huntMode } from "../io/settings.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
@@ -14,7 +15,6 @@ import {
   methodOf,
   modelScores,
   trainModelFile,
-  windowOf,
 } from "./detect-glue.js";
 import {
   commandJson,
@@ -26,6 +26,7 @@ import {
   rankInOrder,
   type ScoringOptions,
   scoreAndRank,
+  windowOf,
 } from "./rank.js";
 import {
   type InputOptions,
@@ -172,15 +173,52 @@ const SPILL_BYTES = 1.5e9;
 const SPILLED_REPORT_SESSIONS = 10_000;
 
 function spills(files: readonly string[], options: HuntOptions): boolean {
-  const mode = process.env.SEQHUNT_HUNT_MODE;
+  const mode = huntMode();
   // Only the reference ranks in two passes: other detectors hold every training session.
   if (options.sessions || methodOf(options) !== "reference") return false;
-  if (mode === "spill" || mode === "memory") return mode === "spill";
+  if (mode !== "auto") return mode === "spill";
   try {
     return estimatedInputBytes(inputFiles(files)) > SPILL_BYTES;
   } catch {
     return false; // the reader reports the missing file
   }
+}
+
+/**
+ * Scores the spilled sessions in batches, keeping three numbers per session, and gives the reference
+ * detector's scores with the in-memory hunt's order of them.
+ */
+function rankSpilled(
+  spill: SpilledSessions,
+  model: Model,
+  options: ScoringOptions,
+): { score: Float64Array; order: Uint32Array } {
+  const scoring = windowOf(options);
+  const rarity = new Float64Array(spill.count);
+  const logLikelihood = new Float64Array(spill.count);
+  const score = new Float64Array(spill.count);
+  let i = 0;
+  for (const batch of spill.batches(4096)) {
+    for (const s of model.score(
+      batch.map((b) => b.commands),
+      scoring,
+    )) {
+      const w = s.rarestWindowLogLikelihood;
+      rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
+      logLikelihood[i] = s.logLikelihood;
+      score[i] = referenceRarity(s, 0, "rarest-window");
+      i++;
+    }
+  }
+  // The in-memory hunt's order: the reference detector's score, rarest window, whole session, input order.
+  const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
+    (a, b) =>
+      (score[b] as number) - (score[a] as number) ||
+      (rarity[a] as number) - (rarity[b] as number) ||
+      (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
+      a - b,
+  );
+  return { score, order };
 }
 
 /**
@@ -190,6 +228,7 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
  */
 async function huntSpilled(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   const spill = new SpilledSessions();
+  // Long because every step shares the spill file, closed in the one finally whatever step fails.
   try {
     const builder = options.model ? null : new ModelBuilder();
     const bar = progressBar(options.quiet);
@@ -208,35 +247,7 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     if (file !== null && file.detector.method !== "reference")
       throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
     const model = file ? file.reference : (builder as ModelBuilder).build();
-    const scoring = {
-      windowLength: options.window,
-      useStartEndTokens: options.tokens,
-      useGeoMean: options.geoMean,
-    };
-    const rarity = new Float64Array(spill.count);
-    const logLikelihood = new Float64Array(spill.count);
-    const score = new Float64Array(spill.count);
-    let i = 0;
-    for (const batch of spill.batches(4096)) {
-      for (const s of model.score(
-        batch.map((b) => b.commands),
-        scoring,
-      )) {
-        const w = s.rarestWindowLogLikelihood;
-        rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
-        logLikelihood[i] = s.logLikelihood;
-        score[i] = referenceRarity(s, 0, "rarest-window");
-        i++;
-      }
-    }
-    // The in-memory hunt's order: the reference detector's score, rarest window, whole session, input order.
-    const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
-      (a, b) =>
-        (score[b] as number) - (score[a] as number) ||
-        (rarity[a] as number) - (rarity[b] as number) ||
-        (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
-        a - b,
-    );
+    const { score, order } = rankSpilled(spill, model, options);
     // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
     const calibration = file
       ? withWindow(file.detector, windowOf(options))
@@ -292,6 +303,50 @@ export async function hunt(files: readonly string[], options: HuntOptions, io: I
   return { loaded, model, ranked: ranking.ranked, modelSource };
 }
 
+/** The HTML report of a ranking (the report modules load here, not at start: only --report needs them). */
+async function renderRanking(
+  model: Model,
+  ranking: Ranking,
+  loaded: LoadedSessions,
+  options: ScoringOptions & { modelSource: string; files: readonly string[] },
+): Promise<string> {
+  const { ranked, explain, reason } = ranking;
+  const rankedBy = ranked[0]?.method?.name;
+  const [{ buildReportData }, { renderReport }] = await Promise.all([
+    import("../report/build.js"),
+    import("../report/html.js"),
+  ]);
+  const data = buildReportData(
+    ranked.map((r) => ({
+      rank: r.rank,
+      identity: r.session.identity,
+      start: r.session.start,
+      end: r.session.end,
+      commands: r.session.commands,
+      rarestWindowStart: r.score.rarestWindowStart,
+      rarestWindowLogLikelihood: r.score.rarestWindowLogLikelihood,
+      explanation: explain(r),
+      reason: reason(r),
+      // The reference's own rarity (-log10 of the rarest window) measures the report when it ranks.
+      method: r.method && !isReference(r.method.name) ? r.method : undefined,
+    })),
+    {
+      version: VERSION,
+      files: options.files,
+      rows: { read: loaded.stats.read, used: loaded.stats.used, skipped: [...loaded.stats.skipped] },
+      sessionType: model.sessionType,
+      window: options.window,
+      tokens: options.tokens,
+      geoMean: options.geoMean,
+      modelSource: options.modelSource,
+      method: rankedBy === undefined || isReference(rankedBy) ? null : rankedBy,
+      identityColumns: loaded.identityColumns,
+      warnings: loaded.warnings ?? [],
+    },
+  );
+  return renderReport(data);
+}
+
 /** Prints the top N, writes every session (--out) and the report (--report), explaining each session once. */
 export async function publish(
   model: Model,
@@ -307,48 +362,11 @@ export async function publish(
   },
   io: Io,
 ): Promise<void> {
-  const { ranked, explain, reason } = ranking;
+  const { ranked, reason } = ranking;
   const top = ranked.slice(0, options.top);
   if (!options.quiet) printTop(top, top.map(reason), loaded.identityColumns, io);
-  let report: string | null = null;
-  if (options.report) {
-    const rankedBy = ranked[0]?.method?.name;
-    // The report loads here, not at start: only --report needs it.
-    const [{ buildReportData }, { renderReport }] = await Promise.all([
-      import("../report/build.js"),
-      import("../report/html.js"),
-    ]);
-    const data = buildReportData(
-      ranked.map((r) => ({
-        rank: r.rank,
-        identity: r.session.identity,
-        start: r.session.start,
-        end: r.session.end,
-        commands: r.session.commands,
-        rarestWindowStart: r.score.rarestWindowStart,
-        rarestWindowLogLikelihood: r.score.rarestWindowLogLikelihood,
-        explanation: explain(r),
-        reason: reason(r),
-        // The reference's own rarity (-log10 of the rarest window) measures the report when it ranks.
-        method: r.method && !isReference(r.method.name) ? r.method : undefined,
-      })),
-      {
-        version: VERSION,
-        files: options.files,
-        rows: { read: loaded.stats.read, used: loaded.stats.used, skipped: [...loaded.stats.skipped] },
-        sessionType: model.sessionType,
-        window: options.window,
-        tokens: options.tokens,
-        geoMean: options.geoMean,
-        modelSource: options.modelSource,
-        method: rankedBy === undefined || isReference(rankedBy) ? null : rankedBy,
-        identityColumns: loaded.identityColumns,
-        warnings: loaded.warnings ?? [],
-      },
-    );
-    // Rendered before any output is written: a report that fails leaves no --out behind either.
-    report = renderReport(data);
-  }
+  // Rendered before any output is written: a report that fails leaves no --out behind either.
+  const report = options.report ? await renderRanking(model, ranking, loaded, options) : null;
   if (options.out) {
     const records = (function* () {
       for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));

@@ -11,7 +11,8 @@ import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
 import type { Detector, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
-import { commandLists, type MethodScores, type ScoringOptions } from "./rank.js";
+import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
+
 import type { LoadedSessions } from "./sessions.js";
 
 /** The detector options of hunt, score and train. */
@@ -74,11 +75,6 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
   const sessions = weightedSessions(loaded, options.entity);
   const detector = trainDetector(methodOf(options), sessions, windowOf(options));
   return methodScores(detector, sessions, detector.trainingScores());
-}
-
-/** The reference's window settings as a detector takes them. */
-export function windowOf(scoring: ScoringOptions) {
-  return { windowLength: scoring.window, useStartEndTokens: scoring.tokens, useGeoMean: scoring.geoMean };
 }
 
 /**

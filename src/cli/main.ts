@@ -56,6 +56,7 @@ const sourceName = (value: string): string => {
 
 /** The input and sessionizing options every data command takes. */
 function inputOptions(cmd: Command): Command {
+  // Long because it is one declarative list of commander options (one entry each), not logic.
   return commandLineOptions(cmd)
     .option(
       "--source <name>",

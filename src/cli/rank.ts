@@ -59,6 +59,16 @@ export function commandLists(sessions: readonly CliSession[]): Command[][] {
   return list;
 }
 
+/** The reference's window settings (--window, --no-tokens, --geo-mean) as the model and a detector take them. */
+export function windowOf(scoring: ScoringOptions) {
+  return { windowLength: scoring.window, useStartEndTokens: scoring.tokens, useGeoMean: scoring.geoMean };
+}
+
+/** The model's analysis of the sessions under the scoring options. */
+function analyze(model: Model, sessions: readonly CliSession[], options: ScoringOptions) {
+  return model.analyze(commandLists(sessions), windowOf(options));
+}
+
 /** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
 export function scoreAndRank(
   model: Model,
@@ -66,11 +76,7 @@ export function scoreAndRank(
   options: ScoringOptions,
   method?: MethodScores,
 ): Ranking {
-  const analysis = model.analyze(commandLists(sessions), {
-    windowLength: options.window,
-    useStartEndTokens: options.tokens,
-    useGeoMean: options.geoMean,
-  });
+  const analysis = analyze(model, sessions, options);
   const scores = analysis.scores;
   const order = scores.map((_, i) => i);
   // A NaN score (no score at all) ranks last.
@@ -103,11 +109,7 @@ export function rankInOrder(
   options: ScoringOptions,
   method?: MethodScores,
 ): Ranking {
-  const analysis = model.analyze(commandLists(sessions), {
-    windowLength: options.window,
-    useStartEndTokens: options.tokens,
-    useGeoMean: options.geoMean,
-  });
+  const analysis = analyze(model, sessions, options);
   const ranked = sessions.map((session, i) => {
     const base = { session, score: analysis.scores[i] as SessionScore, rank: i + 1, index: i };
     return withMethod(base, method, i);

@@ -23,19 +23,8 @@ function recordedMethod(records: readonly Record<string, unknown>[]): MethodScor
   };
 }
 
-/** report: the HTML report of a scores file written by hunt or score (sessions, identities and times come from it). */
-export async function reportCommand(
-  scores: string,
-  options: {
-    out: string;
-    model?: string;
-    window?: number;
-    tokens: boolean;
-    geoMean: boolean;
-    quiet: boolean;
-  },
-  io: Io,
-): Promise<void> {
+/** The records of a scores file (JSON list or JSON lines), checked to be seqhunt scores. */
+function readScoresFile(scores: string): Record<string, unknown>[] {
   let text: string;
   try {
     text = readFileSync(scores, "utf8");
@@ -73,6 +62,15 @@ export async function reportCommand(
       file: scores,
     });
   }
+  return records;
+}
+
+/** The sessions of scores records: identity columns are the fields before "start". */
+function sessionsFromScores(
+  scores: string,
+  records: readonly Record<string, unknown>[],
+): { sessions: CliSession[]; identityColumns: string[] } {
+  const keys = Object.keys(records[0] as Record<string, unknown>);
   const identityColumns = keys.slice(0, keys.indexOf("start"));
   const commands = records.map((r, i) => {
     const session = sessionFromJson(r.session);
@@ -89,6 +87,24 @@ export async function reportCommand(
     commands: commands[i] ?? [],
     fields: {},
   }));
+  return { sessions, identityColumns };
+}
+
+/** report: the HTML report of a scores file written by hunt or score (sessions, identities and times come from it). */
+export async function reportCommand(
+  scores: string,
+  options: {
+    out: string;
+    model?: string;
+    window?: number;
+    tokens: boolean;
+    geoMean: boolean;
+    quiet: boolean;
+  },
+  io: Io,
+): Promise<void> {
+  const records = readScoresFile(scores);
+  const { sessions, identityColumns } = sessionsFromScores(scores, records);
   const window =
     options.window ??
     Math.max(

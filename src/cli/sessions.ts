@@ -63,6 +63,7 @@ export async function loadSessions(
   progress?: (rows: number, total: number | null) => void,
   onSession?: (session: CliSession) => void,
 ): Promise<LoadedSessions> {
+  // Long because it maps every CLI input option onto readEvents' options in one place; the steps are already helpers.
   if (options.sessions) {
     const { sessions, stats } = await readSessionFiles(files, options.onBadRow);
     const all: CliSession[] = sessions.map((s) => ({

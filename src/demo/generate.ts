@@ -43,6 +43,7 @@ export function generateExchangeLog(options: DemoOptions): {
   events: DemoEvent[];
   attacks: InjectedAttack[];
 } {
+  // Long because it is the demo's data: tables of operations and the planted attacks, read top to bottom.
   const random = rng(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));

@@ -37,6 +37,7 @@ export function generateShellHistory(options: ShellHistoryOptions): {
   rows: ShellHistoryRow[];
   attacks: PlantedShellAttack[];
 } {
+  // Long because it is the demo's data: command templates per role and the planted attacks, read top to bottom.
   const random = rng(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));

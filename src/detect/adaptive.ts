@@ -3,7 +3,7 @@ import { Cmd } from "../model/cmd.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
 import type { CmdJson, Command } from "../types.js";
-import { nameOf, tokenWords } from "./base.js";
+import { categoricalParams, nameOf, tokenWords } from "./base.js";
 import { Calibration } from "./calibration.js";
 import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
@@ -27,8 +27,6 @@ export const DEFAULT_VIEWS = ["total", "set"] as const;
 const TOKEN_SPACE = 2 ** 21;
 const START = 0;
 const END = 1;
-/** A parameter is categorical (its values worth telling apart) when it has at most this many distinct values in training. */
-export const CATEGORICAL = 20;
 /** Occurrence ids of parameter features start here, after every command id. */
 const FEATURE_BASE = TOKEN_SPACE;
 /** Id of a token never seen in training. */
@@ -530,25 +528,6 @@ export class AdaptiveDetector {
   merge(other: AdaptiveDetector): AdaptiveDetector {
     return new AdaptiveDetector([...this.input, ...other.input], this.options);
   }
-}
-
-/** Parameters with at most {@link CATEGORICAL} distinct values in training. */
-function categoricalParams(sessions: readonly AdaptiveSession[]): Set<string> {
-  const values = new Map<string, Set<string | null>>();
-  for (const t of sessions) {
-    for (const c of t.session) {
-      if (typeof c === "string" || c.params instanceof Set) continue;
-      for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
-        let seen = values.get(p);
-        if (seen === undefined) {
-          seen = new Set();
-          values.set(p, seen);
-        }
-        if (seen.size <= CATEGORICAL) seen.add(v);
-      }
-    }
-  }
-  return new Set([...values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
 }
 
 /** The JSON form of an {@link AdaptiveDetector}. */

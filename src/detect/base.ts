@@ -13,6 +13,28 @@ export const weightOf = (s: WeightedSession): number => s.weight ?? 1;
 /** A command's name. */
 export const nameOf = (c: Command): string => (typeof c === "string" ? c : c.name);
 
+/** A parameter is categorical (its values worth telling apart) when it has at most 20 distinct values in training. */
+export const CATEGORICAL = 20;
+
+/** The parameters with at most {@link CATEGORICAL} distinct values in the training sessions. */
+export function categoricalParams(train: readonly WeightedSession[]): Set<string> {
+  const values = new Map<string, Set<string | null>>();
+  for (const t of train) {
+    for (const c of t.session) {
+      if (typeof c === "string" || c.params instanceof Set) continue;
+      for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+        let seen = values.get(p);
+        if (seen === undefined) {
+          seen = new Set();
+          values.set(p, seen);
+        }
+        if (seen.size <= CATEGORICAL) seen.add(v);
+      }
+    }
+  }
+  return new Set([...values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
+}
+
 /** A session's command names. */
 export const namesOf = (s: readonly Command[]): string[] => s.map(nameOf);
 

@@ -67,6 +67,7 @@ export interface MarkovSetOptions {
  * two trained detectors do not merge exactly.
  */
 export function markovSetDetector(options: MarkovSetOptions): DetectorFactory {
+  // Long because train and load share the closure `make`; split, the views would be built twice.
   const make = (
     chain: Chain,
     presence: Presence,

@@ -1,35 +1,13 @@
 import { SeqhuntError } from "../errors.js";
 import type { Command } from "../types.js";
-import { weightOf } from "./base.js";
+import { categoricalParams, weightOf } from "./base.js";
 import type { StepContribution, WeightedSession } from "./types.js";
-
-/** A parameter is categorical (its values worth telling apart) when it has at most 20 distinct values in training. */
-const CATEGORICAL = 20;
 
 /** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
 const ENTITY_PRIOR = 2;
 
 /** Separates a command, a parameter and a value inside one presence token. */
 const SEP = "\u0000";
-
-/** The parameters with at most CATEGORICAL distinct values in the training sessions. */
-function categoricalParams(train: readonly WeightedSession[]): Set<string> {
-  const values = new Map<string, Set<string | null>>();
-  for (const t of train) {
-    for (const c of t.session) {
-      if (typeof c === "string" || c.params instanceof Set) continue;
-      for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
-        let seen = values.get(p);
-        if (seen === undefined) {
-          seen = new Set();
-          values.set(p, seen);
-        }
-        if (seen.size <= CATEGORICAL) seen.add(v);
-      }
-    }
-  }
-  return new Set([...values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
-}
 
 /**
  * What occurs in a session: its commands, each command's parameters (so a parameter never seen with a

@@ -88,6 +88,7 @@ const windows = new WeakMap<Detector, ReturnType<typeof settingsOf>>();
 export function referenceDetector(
   options: ReferenceOptions,
 ): DetectorFactory & { fromModel(model: Model, calibration?: Calibration): Detector } {
+  // Long because train, load and fromModel share the closure `make` over one model and its scoring settings.
   const make = (
     model: Model,
     source: Parameters<typeof assembleDetector>[1],

@@ -38,6 +38,7 @@ export function evaluate(
   labels: ArrayLike<number>,
   weights?: ArrayLike<number>,
 ): Metrics {
+  // Long because every metric comes from the same single sorted pass (one threshold step per distinct score).
   const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => (scores[b] as number) - (scores[a] as number),

@@ -15,6 +15,7 @@ import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
 import { badJsonLine, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
 import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
+import { duckdbMemory, readMode } from "./settings.js";
 import { type SourceQuery, sourceQuery } from "./sources/query.js";
 import type { EventFields } from "./sources/types.js";
 import { registerTimeParser } from "./time-sql.js";
@@ -74,7 +75,7 @@ export function estimatedInputBytes(files: readonly string[]): number {
 export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () => void }> {
   const spill = mkdtempSync(join(tmpdir(), "seqhunt-"));
   // DuckDB spills to disk beyond its memory limit, so a file larger than memory still reads.
-  const memory = process.env.SEQHUNT_DUCKDB_MEMORY ?? "1GB";
+  const memory = duckdbMemory();
   const { DuckDBInstance } = duckdb();
   const instance = await DuckDBInstance.create(":memory:", { temp_directory: spill, memory_limit: memory });
   const con = await instance.connect();
@@ -304,7 +305,8 @@ function streamQueries(
   ].join(", ");
   // Small inputs go in batches of 4,096 rows per string (fastest); large ones one string per row, since
   // only a plain ORDER BY spills to disk.
-  const batched = (process.env.SEQHUNT_READ_MODE ?? (inputBytes <= 256e6 ? "batches" : "rows")) === "batches";
+  const mode = readMode();
+  const batched = mode === "auto" ? inputBytes <= 256e6 : mode === "batches";
   const query = batched
     ? `WITH sorted AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS __rn FROM (${checked(union)}))
          SELECT '[' || string_agg(${row}, ',' ORDER BY __rn) || ']' AS __rows FROM sorted GROUP BY __rn // 4096 ORDER BY __rn // 4096`
@@ -347,6 +349,7 @@ async function readWith(
   options: ReadEventsOptions,
   sink: EventSink,
 ): Promise<ReadStats> {
+  // Long because building the sources, counting, streaming chunks and replaying held rows share one connection and one in-flight fetch.
   registerTimeParser(con, { format: options.timeFormat });
   const inMemory = options.sortInMemory === true;
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.

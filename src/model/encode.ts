@@ -173,6 +173,7 @@ export function encodeSessions(
   sessionType: SessionTypeName,
   resolve: IdResolver,
 ): EncodedSessions {
+  // Long because it is the hot encoding loop: one pass with buffers sized up front, kept inline for speed (see bench).
   const sessionStart = new Int32Array(sessions.length + 1);
   const commands = new IntBuffer();
   const withParams = sessionType !== SessionType.cmdsOnly;

@@ -9,9 +9,10 @@ import { END_ID, RawCounts, START_ID } from "./counts.js";
 import { type Model, modelFromRawCounts } from "./model.js";
 import { SessionType } from "./session-type.js";
 
+export { trustedCmd } from "./cmd.js";
 export { END_ID, START_ID, UNK_ID } from "./counts.js";
 export type { LogProbabilities } from "./likelihood.js";
-export { logTablesOf } from "./model.js";
+export { logTablesOf, type Model } from "./model.js";
 export { type ParamMode, SessionType, sessionTypeOf } from "./session-type.js";
 export { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./tokens.js";
 export { TIE_TOLERANCE } from "./windows.js";

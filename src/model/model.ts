@@ -228,6 +228,7 @@ export class Model {
    * (as {@link Model.explain}) without checking and encoding them again.
    */
   analyze(sessions: readonly Session[], options: ScoreOptions): Analysis {
+    // Long because scoring and the explain closure share the encoded sessions and one scratch buffer, which is why analyze exists.
     const trained = this.#require();
     const k = checkWindowLength(options.windowLength);
     const tokens = options.useStartEndTokens ?? true;

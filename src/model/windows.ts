@@ -28,6 +28,7 @@ export function rarestWindow(
   useGeoMean: boolean,
   result: WindowResult = { start: -1, logLikelihood: Number.NaN },
 ): WindowResult {
+  // Long because it is the hot O(n) window scan with compensated prefix sums; kept in one loop nest for speed (see bench).
   const from = encoded.sessionStart[s] as number;
   const length = (encoded.sessionStart[s + 1] as number) - from;
   const padded = length + (useStartEndTokens ? 1 : 0);

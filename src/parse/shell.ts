@@ -90,6 +90,7 @@ const OPERATOR = /^(?:\|\||\|&|&&|;;|[|;&()\n])/;
  * `&`, newlines and parentheses ending a segment. Variables are not expanded.
  */
 export function splitShellLine(line: string): ShellSegment[] {
+  // Long because it is one character-level state machine for POSIX quoting; its states share the cursor and the current word.
   const segments: ShellSegment[] = [];
   let words: ShellWord[] = [];
   let word: string | null = null;
@@ -269,6 +270,7 @@ function segmentCommand(
   words: readonly ShellWord[],
   put: (name: string, value: string | null) => void,
 ): string {
+  // Long because wrappers, the program name, flags, subcommands and arguments are read in one left-to-right walk over the words.
   const plain = words.filter((w) => w.redirect === undefined).map((w) => w.text);
   for (const w of words) if (w.redirect !== undefined) put(w.redirect, w.text);
   let at = 0;

@@ -20,6 +20,7 @@ export function reportApp(
   stepChartSpec: StepSpec,
   identityLabel: (identity: readonly (string | null)[]) => string,
 ): void {
+  // Long because it is the report page's browser script: DOM building for each panel, run inside the page, not Node.
   const payload = JSON.parse(
     (document.getElementById("seqhunt-data") as HTMLElement).textContent ?? "{}",
   ) as {

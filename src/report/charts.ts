@@ -70,6 +70,7 @@ export function densityBins(data: ReportData, timeBins = 120, rarityBins = 40): 
  * with an overview below whose brush sets the main chart's time range (drag to pan, resize to zoom).
  */
 export function timelineSpec(data: ReportData, width = 900): Spec {
+  // Long because it is a declarative Vega-Lite specification (data, marks, brush), not logic.
   const points = timelinePoints(data);
   const density = densityBins(data);
   const who = data.identityColumns.length > 0 ? data.identityColumns.join(" | ") : "identity";

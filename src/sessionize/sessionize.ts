@@ -67,6 +67,7 @@ export function sessionize(
   rows: readonly Readonly<Record<string, unknown>>[],
   options: SessionizeOptions,
 ): SessionRow[] {
+  // Long because column reads stay at their own sites for monomorphic property loads (see the comment below), a measured speed-up.
   if (!Array.isArray(rows)) throw new SeqhuntError("rows must be an array of objects");
   const { userIdentifierCols, timeCol, eventCol } = options;
   if (!Array.isArray(userIdentifierCols) || userIdentifierCols.some((c) => typeof c !== "string")) {

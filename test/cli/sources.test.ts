@@ -4,8 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "../../src/cli/main.js";
-import { tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import {
   type SampleExport,
   writeCloudTrail,
@@ -20,20 +19,15 @@ const dir = tempDir();
 /** Runs the CLI in process; returns its exit code, stderr and the sessions written to --out, in rank order. */
 async function hunt(args: string[]) {
   const out = join(dir, `scores-${Math.random().toString(36).slice(2)}.jsonl`);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await run(["hunt", ...args, "--quiet", "--out", out], {
-    out: (s) => stdout.push(s),
-    err: (s) => stderr.push(s),
-  });
+  const r = await runCli(["hunt", ...args, "--quiet", "--out", out]);
   const sessions =
-    code === 0
+    r.code === 0
       ? readFileSync(out, "utf8")
           .trim()
           .split("\n")
           .map((l) => JSON.parse(l) as Record<string, unknown>)
       : [];
-  return { code, stderr: stderr.join("\n"), stdout: stdout.join("\n"), sessions };
+  return { ...r, sessions };
 }
 
 /** The planted sessions hold the first ranks (as many ranks as there are planted sessions). */

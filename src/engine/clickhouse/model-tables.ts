@@ -1,5 +1,4 @@
-import { END_ID, START_ID } from "../../model/counts.js";
-import type { LogProbabilities } from "../../model/likelihood.js";
+import { END_ID, type LogProbabilities, START_ID } from "../../model/engine-access.js";
 
 type Row = (string | number)[];
 

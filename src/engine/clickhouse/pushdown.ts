@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { SeqhuntError } from "../../errors.js";
-import { trustedCmd } from "../../model/cmd.js";
 import {
   CountsBuilder,
   logTablesOf,
+  type Model,
   parametersOf,
   SessionType,
   sessionTypeOf,
+  trustedCmd,
   UNK_ID,
 } from "../../model/engine-access.js";
-import type { Model } from "../../model/model.js";
 import type { Command, SessionTypeName } from "../../types.js";
 import { type ClickHouseTarget, Connection, float } from "./connection.js";
 import { detectLayout, type ShardWork } from "./layout.js";
