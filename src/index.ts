@@ -5,6 +5,7 @@ export type {
   DetectorEntry,
   DetectorExplanation,
   DetectorFactory,
+  DetectorOptions,
   SavedDetector,
   StepContribution,
   WeightedSession,
