@@ -467,6 +467,11 @@ if (invokedDirectly) {
   };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
+  // A reader that stops early (`seqhunt ... | head`) closes the pipe: that ends the output, it is no error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    crash(err);
+  });
   run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

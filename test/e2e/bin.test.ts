@@ -50,4 +50,21 @@ describe("the seqhunt command", () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("unknown option '--bogus'");
   });
+
+  it("ends quietly with exit 0 when the reader of its output stops early (`| head`)", () => {
+    const dir = tempDir();
+    expect(seqhunt(["demo", "--out", dir, "--quiet"]).code).toBe(0);
+    // Thousands of sessions on stdout: far more than a pipe holds once head has gone.
+    const run = spawnSync(
+      "bash",
+      [
+        "-c",
+        `"${process.execPath}" dist/cli/main.js sessionize "${join(dir, "exchange_admin_log.csv")}" | head -1; exit \${PIPESTATUS[0]}`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(run.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).not.toContain("error");
+    expect(run.status).toBe(0);
+  });
 });
