@@ -135,3 +135,14 @@ describe.each(CASES)("--source $source", ({ source, write, identity, flags, comm
     expectPlantedOnTop(sample, r.sessions, identity);
   });
 });
+
+describe("--event-joiner", () => {
+  it("joins the --event fields with the given text instead of ':'", async () => {
+    const sample = writeCloudTrail(join(dir, "joiner"), 11);
+    const r = await hunt([sample.input, "--source", "cloudtrail", "--event-joiner", " / "]);
+    expect(r.code).toBe(0);
+    const top = topCommands(sample, r.sessions);
+    expect(top).toContain("iam.amazonaws.com / CreateAccessKey");
+    expect(top).not.toContain("iam.amazonaws.com:CreateAccessKey");
+  });
+});
