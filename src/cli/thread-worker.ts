@@ -5,9 +5,9 @@ import { loadDetector } from "../detect/detector.js";
 import type { DetectorExplanation, SavedDetector } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { weightedSessions } from "./detect-glue.js";
-import type { CliSession, InputOptions } from "./sessions.js";
+import type { InputOptions } from "./sessions.js";
 import { loadSessions } from "./sessions.js";
-import { encodeSession } from "./spill.js";
+import { decodeSession, encodeSession } from "./spill.js";
 import type { ThreadReply, ThreadRequest, ThreadSetup } from "./thread-messages.js";
 
 /** Encoded sessions per message: large enough to cost little per message, small enough to stream. */
@@ -16,7 +16,8 @@ const BATCH = 4096;
 const port = parentPort;
 if (port === null) throw new Error("thread-worker.ts runs only as a worker thread");
 const setup = workerData as ThreadSetup;
-let sessions: CliSession[] = [];
+/** The worker's sessions as sent (encodeSession text): a fraction of the objects' memory, decoded on request. */
+let lines: string[] = [];
 let identityColumns: readonly string[] = [];
 
 const send = (reply: ThreadReply) => port.postMessage(reply);
@@ -37,10 +38,10 @@ async function load(): Promise<void> {
   const loaded = await loadSessions(setup.files, options, (rows, total) =>
     send({ type: "progress", rows, total }),
   );
-  sessions = loaded.sessions;
   identityColumns = loaded.identityColumns;
-  for (let from = 0; from < sessions.length; from += BATCH)
-    send({ type: "sessions", lines: sessions.slice(from, from + BATCH).map(encodeSession) });
+  lines = loaded.sessions.map(encodeSession);
+  for (let from = 0; from < lines.length; from += BATCH)
+    send({ type: "sessions", lines: lines.slice(from, from + BATCH) });
   const { read, used, skipped } = loaded.stats;
   send({ type: "loaded", read, used, skipped: [...skipped] });
 }
@@ -56,7 +57,7 @@ function detectorOf(saved: string, entity: string | null) {
 
 function handle(request: ThreadRequest): ThreadReply {
   const d = detectorOf(request.detector, request.entity);
-  const picked = Array.from(request.indices, (i) => sessions[i] as CliSession);
+  const picked = Array.from(request.indices, (i) => decodeSession(lines[i] as string));
   const weighted = weightedSessions({ sessions: picked, identityColumns }, request.entity);
   if (request.type === "score") {
     const scores = request.heldOut ? d.scoreHeldOut(weighted) : d.score(weighted);

@@ -90,6 +90,20 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     });
   }
 
+  for (const method of [
+    ["--method", "adaptive"],
+    ["--method", "entity-markov", "--entity", "UserId"],
+    ["--method", "reference"],
+  ]) {
+    it(`hunt ${method.join(" ")}`, async () => {
+      const args = ["hunt", csv, ...cols, ...method, "--quiet"];
+      const one = await runIn(1, args, join(dir, "method-1.jsonl"));
+      const two = await runIn(2, args, join(dir, "method-2.jsonl"));
+      expect(one.code).toBe(0);
+      expect(two.file).toBe(one.file);
+    });
+  }
+
   it("hunt --report", async () => {
     const args = ["hunt", csv, ...cols, "--quiet"];
     for (const t of [1, 2]) await runIn(t, [...args, "--report", join(dir, `report-${t}.html`)]);
