@@ -1,6 +1,7 @@
 // One benchmark case per process, so peak RSS is the case's own. Prints one JSON line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../src/cli/main.js";
@@ -162,6 +163,31 @@ async function main(): Promise<void> {
       eventsPerSecond: n / seconds,
       megabytes: bytes / 1e6,
       mbPerSecond: bytes / 1e6 / seconds,
+    });
+  } else if (name === "threads") {
+    // The same hunt (--out, values) with --threads 1 and with every core, taking turns; speed-up = one / all.
+    const n = Number(arg);
+    const cores = availableParallelism();
+    mkdirSync(DATA, { recursive: true });
+    const file = join(DATA, `events-${n}.csv`);
+    if (!existsSync(file)) await writeCsv(file, n);
+    const args = ["hunt", file, ...HUNT_COLUMNS, "--out", join(DATA, `scores-${n}.jsonl`)];
+    const one: number[] = [];
+    const all: number[] = [];
+    for (let i = 0; i < Math.max(1, Math.min(RUNS, 3)); i++) {
+      one.push(await timedHunt([...args, "--threads", "1"], 1));
+      all.push(await timedHunt([...args, "--threads", String(cores)], 1));
+    }
+    const seconds = median(all);
+    const baselineSeconds = median(one);
+    report({
+      events: n,
+      seconds,
+      eventsPerSecond: n / seconds,
+      baselineSeconds,
+      ratio: seconds / baselineSeconds,
+      speedup: baselineSeconds / seconds,
+      cores,
     });
   } else if (name === "score") {
     const train = generateSessions(1_000_000, "cmds_params_values", 1);

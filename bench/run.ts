@@ -16,6 +16,10 @@ interface Result {
   ratio?: number;
   /** The same ratio of CPU seconds (every thread): steadier than wall time on a busy machine. */
   cpuRatio?: number;
+  /** The threads case: one thread's seconds over every core's, and how many cores. */
+  speedup?: number;
+  cores?: number;
+  baselineSeconds?: number;
   /** ClickHouse cases: each server's part of the work (query log). */
   servers?: {
     url: string;
@@ -96,6 +100,15 @@ const cases: [string, string, string, Target?][] = [
   ],
   ["hunt", "1000000:out", "seqhunt hunt --out scores.jsonl, CSV with values, 1M events"],
   [
+    "threads",
+    "1000000",
+    "seqhunt hunt --out, CSV with values, 1M events: --threads (every core) against --threads 1",
+    {
+      text: "speed-up >= 0.75 x cores",
+      met: (x) => x.speedup !== undefined && x.speedup >= 0.75 * (x.cores ?? 1),
+    },
+  ],
+  [
     "hunt",
     "5000000",
     "seqhunt hunt (top 20), CSV with values, 5M events",
@@ -147,7 +160,12 @@ for (const [name, arg, label, target] of cases) {
   const x = JSON.parse(line) as Result;
   done.set(`${name} ${arg}`, x);
   const cpu = x.cpuRatio === undefined ? "" : `; CPU ${x.cpuRatio.toFixed(2)}x`;
-  const ratio = x.ratio === undefined ? "" : ` (${x.ratio.toFixed(2)}x${cpu})`;
+  const ratio =
+    x.speedup !== undefined
+      ? ` (${x.speedup.toFixed(2)}x on ${x.cores} cores, ${x.baselineSeconds?.toFixed(1)} s with one thread)`
+      : x.ratio === undefined
+        ? ""
+        : ` (${x.ratio.toFixed(2)}x${cpu})`;
   const verdict =
     target === undefined ? "" : `${target.text}${ratio}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =
