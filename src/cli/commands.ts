@@ -290,7 +290,19 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   if (spills(files, options)) return huntSpilled(files, options, io);
-  const loaded = await load(files, options, io);
+  return huntLoaded(await load(files, options, io), options, io, files);
+}
+
+/**
+ * hunt after reading, for every session source (files, sessions streamed from ClickHouse): train (or load
+ * --model), score, rank, print the top N, write every session. `files` name the input in the report.
+ */
+export async function huntLoaded(
+  loaded: LoadedSessions,
+  options: HuntOptions,
+  io: Io,
+  files: readonly string[],
+): Promise<HuntResult> {
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
   const model = file ? file.reference : train(loaded);
   const method =
@@ -396,7 +408,16 @@ export interface TrainOptions extends InputOptions, DetectorChoice {
 export async function trainCommand(files: readonly string[], options: TrainOptions, io: Io): Promise<void> {
   const out = options.out ?? options.update;
   if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
-  const loaded = await load(files, options, io);
+  await trainLoaded(await load(files, options, io), options, io, out);
+}
+
+/** train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`. */
+export async function trainLoaded(
+  loaded: LoadedSessions,
+  options: TrainOptions,
+  io: Io,
+  out: string,
+): Promise<void> {
   const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
   const { file, method } = trainModelFile(loaded, options, base);
   writeTextAtomically(out, `${JSON.stringify(file)}\n`);
