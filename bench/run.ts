@@ -27,6 +27,8 @@ interface Result {
   cores?: number;
   /** The model cases: the reference's rate (events/s) the speed-up is measured against. */
   referenceRate?: number;
+  /** ClickHouse cases: seqhunt's own CPU seconds (every thread). */
+  seqhuntCpuSeconds?: number;
   /** ClickHouse cases: each server's part of the work (query log). */
   servers?: {
     url: string;
@@ -145,13 +147,28 @@ const cases: [string, string, string, Target?][] = [
   ],
   [
     "clickhouse",
-    "10000000",
-    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded at random",
+    "1000000:by-identity:reference",
+    "seqhunt hunt --engine clickhouse --method reference (pushed down; top 20), values, 1M events, 2 shards by identity",
   ],
   [
     "clickhouse",
-    "10000000:by-identity",
-    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded by identity",
+    "1000000:by-identity:default",
+    "seqhunt hunt --engine clickhouse, default detector (in process on streamed sessions; top 20), values, 1M events, 2 shards by identity",
+  ],
+  [
+    "clickhouse",
+    "10000000:alternate:reference",
+    "seqhunt hunt --engine clickhouse --method reference (top 20), values, 10M events, 2 shards sharded at random",
+  ],
+  [
+    "clickhouse",
+    "10000000:by-identity:default",
+    "seqhunt hunt --engine clickhouse, default detector (top 20), values, 10M events, 2 shards sharded by identity",
+  ],
+  [
+    "clickhouse",
+    "10000000:by-identity:reference",
+    "seqhunt hunt --engine clickhouse --method reference (top 20), values, 10M events, 2 shards sharded by identity",
     {
       text: "each shard >= 40% of the CPU work",
       met: (r) => (r.servers ?? []).length === 2 && (r.servers ?? []).every((s) => s.share >= 0.4),
@@ -278,6 +295,8 @@ for (const [name, arg, label, target] of cases) {
   console.log(
     `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} | ${verdict} |`,
   );
+  if (x.seqhuntCpuSeconds !== undefined)
+    console.log(`|   seqhunt: ${x.seqhuntCpuSeconds.toFixed(1)} s of CPU | | | | | |`);
   for (const s of x.servers ?? [])
     console.log(
       `|   ${s.url}: ${(100 * s.share).toFixed(0)}% of the CPU (${s.cpuSeconds.toFixed(1)} s in ${s.queries} queries, ${s.querySeconds.toFixed(1)} s of query time, ${s.readRows} rows read, largest query ${s.peakQueryMB} MB) | | | | | |`,
