@@ -1,11 +1,19 @@
 // One benchmark case per process, so peak RSS is the case's own. Prints one JSON line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../src/cli/main.js";
 import { Model, sessionize } from "../src/index.js";
-import { ensureServers, loadEvents, SHARDS, serverClock, serverWork } from "./clickhouse-data.js";
+import {
+  ensureServers,
+  loadEvents,
+  SHARDS,
+  type Sharding,
+  serverClock,
+  serverWork,
+} from "./clickhouse-data.js";
 import { generateEvents, generateSessions, writeCsv } from "./data.js";
 
 const [name = "", arg = ""] = process.argv.slice(2);
@@ -38,6 +46,10 @@ async function timedAsync(fn: () => Promise<void>, runs: number): Promise<number
   }
   return median(times);
 }
+
+/** The ClickHouse table of `n` generated events sharded at random (alternate) or by identity. */
+const clickHouseTable = (n: number, sharding: string) =>
+  sharding === "by-identity" ? `bench_events_${n}_by_user` : `bench_events_${n}`;
 
 /** The generated logs' columns, values mode, as hunt takes them. */
 const HUNT_COLUMNS = ["--user", "UserId", "--params", "Parameters", "--param-mode", "values", "--quiet"];
@@ -250,6 +262,31 @@ async function main(): Promise<void> {
       mbPerSecond: bytes / 1e6 / times.seconds,
       ...times,
     });
+  } else if (name === "threads") {
+    // The same hunt (--out, values) with --threads 1 and with every core, taking turns; speed-up = one / all.
+    const n = Number(arg);
+    const cores = availableParallelism();
+    mkdirSync(DATA, { recursive: true });
+    const file = join(DATA, `events-${n}.csv`);
+    if (!existsSync(file)) await writeCsv(file, n);
+    const args = ["hunt", file, ...HUNT_COLUMNS, "--out", join(DATA, `scores-${n}.jsonl`)];
+    const one: number[] = [];
+    const all: number[] = [];
+    for (let i = 0; i < Math.max(1, Math.min(RUNS, 3)); i++) {
+      one.push(await timedHunt([...args, "--threads", "1"], 1));
+      all.push(await timedHunt([...args, "--threads", String(cores)], 1));
+    }
+    const seconds = median(all);
+    const baselineSeconds = median(one);
+    report({
+      events: n,
+      seconds,
+      eventsPerSecond: n / seconds,
+      baselineSeconds,
+      ratio: seconds / baselineSeconds,
+      speedup: baselineSeconds / seconds,
+      cores,
+    });
   } else if (name === "score") {
     const train = generateSessions(1_000_000, "cmds_params_values", 1);
     const m = new Model(train);
@@ -278,26 +315,46 @@ async function main(): Promise<void> {
       const times = bestOfInTurns(version, hunt, 15);
       report({ events: n, eventsPerSecond: n / times.seconds, ...times });
     }
-  } else if (name === "clickhouse") {
-    // hunt pushed down to two ClickHouse shards: sessionize, count and score there, top 20 back. The table is
-    // sharded at random (the server given by --url does the per-identity work) or by identity (each shard
-    // does its own); each server's share of the work comes from its query log.
+  } else if (name === "clickhouse-load") {
     const [count = "0", sharding = "alternate"] = arg.split(":");
-    const n = Number(count);
     await ensureServers();
-    const byIdentity = sharding === "by-identity";
-    const table = byIdentity ? `bench_events_${n}_by_user` : `bench_events_${n}`;
-    await loadEvents(table, n, 1, byIdentity ? "by-identity" : "alternate");
+    await loadEvents(clickHouseTable(Number(count), sharding), Number(count), 1, sharding as Sharding);
+    report({ events: Number(count), seconds: 0, eventsPerSecond: 0 });
+  } else if (name === "clickhouse") {
+    // hunt with --engine clickhouse on two shards, top 20 back. The reference is pushed down (sessionized,
+    // counted and scored there); the default detector trains and scores here on the sessions streamed back.
+    // The table is sharded at random (the server given by --url does the per-identity work) or by identity
+    // (each shard does its own); each server's share of the work comes from its query log.
+    const [count = "0", sharding = "alternate", method = "reference"] = arg.split(":");
+    const n = Number(count);
+    // Loaded by another process, so that this one's peak RSS is the hunt's own.
+    const load = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), "clickhouse-load", `${count}:${sharding}`],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    if (load.status !== 0) throw new Error(`loading ${n} events into ClickHouse failed`);
+    const table = clickHouseTable(n, sharding);
     const args = ["hunt", "--engine", "clickhouse", "--url", SHARDS[0], "--table", table, "--seq", "seq"];
-    const shards = byIdentity ? ["--shard-urls", SHARDS.join(",")] : ["--shard-work", "initiator"];
+    const shards =
+      sharding === "by-identity" ? ["--shard-urls", SHARDS.join(",")] : ["--shard-work", "initiator"];
+    const detector = method === "default" ? [] : ["--method", method];
     const since = await serverClock();
-    const seconds = await timedHunt([...args, ...shards, "--time", "TimeMs", ...HUNT_COLUMNS], 1);
+    const cpuBefore = process.cpuUsage();
+    const seconds = await timedHunt(
+      [...args, ...shards, ...detector, "--time", "TimeMs", ...HUNT_COLUMNS],
+      1,
+    );
+    const own = process.cpuUsage(cpuBefore);
     const work = await serverWork(since);
     const cpu = work.reduce((sum, w) => sum + w.cpuSeconds, 0);
     report({
       events: n,
       seconds,
       eventsPerSecond: n / seconds,
+      seqhuntCpuSeconds: (own.user + own.system) / 1e6,
       servers: work.map((w) => ({ ...w, share: cpu > 0 ? w.cpuSeconds / cpu : 0 })),
     });
   } else {

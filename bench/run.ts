@@ -21,10 +21,14 @@ interface Result {
   baselineSeconds?: number;
   /** The same ratio of CPU seconds (every thread): steadier than wall time on a busy machine. */
   cpuRatio?: number;
-  /** Cases measured against a faster-is-better baseline rate: this rate over the baseline's. */
+  /** Cases measured against a faster-is-better baseline: this rate over the baseline's (threads: one thread's seconds over every core's). */
   speedup?: number;
+  /** The threads case: how many cores. */
+  cores?: number;
   /** The model cases: the reference's rate (events/s) the speed-up is measured against. */
   referenceRate?: number;
+  /** ClickHouse cases: seqhunt's own CPU seconds (every thread). */
+  seqhuntCpuSeconds?: number;
   /** ClickHouse cases: each server's part of the work (query log). */
   servers?: {
     url: string;
@@ -120,6 +124,15 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt --out scores.jsonl, CSV with values, 1M events (median of 3, taking turns with a DuckDB scan of the file's columns)",
   ],
   [
+    "threads",
+    "1000000",
+    "seqhunt hunt --out, CSV with values, 1M events: --threads (every core) against --threads 1",
+    {
+      text: "speed-up >= 0.75 x cores",
+      met: (x) => x.speedup !== undefined && x.speedup >= 0.75 * (x.cores ?? 1),
+    },
+  ],
+  [
     "hunt",
     "5000000",
     "seqhunt hunt (top 20), CSV with values, 5M events",
@@ -134,13 +147,28 @@ const cases: [string, string, string, Target?][] = [
   ],
   [
     "clickhouse",
-    "10000000",
-    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded at random",
+    "1000000:by-identity:reference",
+    "seqhunt hunt --engine clickhouse --method reference (pushed down; top 20), values, 1M events, 2 shards by identity",
   ],
   [
     "clickhouse",
-    "10000000:by-identity",
-    "seqhunt hunt --engine clickhouse (top 20), values, 10M events, 2 shards sharded by identity",
+    "1000000:by-identity:default",
+    "seqhunt hunt --engine clickhouse, default detector (in process on streamed sessions; top 20), values, 1M events, 2 shards by identity",
+  ],
+  [
+    "clickhouse",
+    "10000000:alternate:reference",
+    "seqhunt hunt --engine clickhouse --method reference (top 20), values, 10M events, 2 shards sharded at random",
+  ],
+  [
+    "clickhouse",
+    "10000000:by-identity:default",
+    "seqhunt hunt --engine clickhouse, default detector (top 20), values, 10M events, 2 shards sharded by identity",
+  ],
+  [
+    "clickhouse",
+    "10000000:by-identity:reference",
+    "seqhunt hunt --engine clickhouse --method reference (top 20), values, 10M events, 2 shards sharded by identity",
     {
       text: "each shard >= 40% of the CPU work",
       met: (r) => (r.servers ?? []).length === 2 && (r.servers ?? []).every((s) => s.share >= 0.4),
@@ -249,11 +277,13 @@ for (const [name, arg, label, target] of cases) {
   done.set(`${name} ${arg}`, x);
   const cpu = x.cpuRatio === undefined ? "" : `; CPU ${x.cpuRatio.toFixed(2)}x`;
   const ratio =
-    x.ratio !== undefined
-      ? ` (${x.ratio.toFixed(2)}x${cpu})`
-      : x.speedup !== undefined
-        ? ` (${x.speedup.toFixed(1)}x)`
-        : "";
+    x.speedup !== undefined && x.cores !== undefined
+      ? ` (${x.speedup.toFixed(2)}x on ${x.cores} cores, ${x.baselineSeconds?.toFixed(1)} s with one thread)`
+      : x.ratio !== undefined
+        ? ` (${x.ratio.toFixed(2)}x${cpu})`
+        : x.speedup !== undefined
+          ? ` (${x.speedup.toFixed(1)}x)`
+          : "";
   const verdict =
     target === undefined ? "" : `${target.text}${ratio}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =
@@ -265,6 +295,8 @@ for (const [name, arg, label, target] of cases) {
   console.log(
     `| ${label} | ${rate} | ${x.mbPerSecond ? x.mbPerSecond.toFixed(0) : ""} | ${x.seconds.toFixed(3)} | ${x.peakRssMB} | ${verdict} |`,
   );
+  if (x.seqhuntCpuSeconds !== undefined)
+    console.log(`|   seqhunt: ${x.seqhuntCpuSeconds.toFixed(1)} s of CPU | | | | | |`);
   for (const s of x.servers ?? [])
     console.log(
       `|   ${s.url}: ${(100 * s.share).toFixed(0)}% of the CPU (${s.cpuSeconds.toFixed(1)} s in ${s.queries} queries, ${s.querySeconds.toFixed(1)} s of query time, ${s.readRows} rows read, largest query ${s.peakQueryMB} MB) | | | | | |`,
