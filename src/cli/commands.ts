@@ -352,21 +352,37 @@ export async function hunt(files: readonly string[], options: HuntOptions, io: I
   if (spills(files, options)) return huntSpilled(files, options, io);
   const { loaded, pool } = await loadIn(files, options, io);
   try {
-    const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-    const model = file ? file.reference : train(loaded);
-    const method =
-      file && options.model
-        ? await modelScores(loaded, file, { ...options, model: options.model }, pool)
-        : huntScores(loaded, options);
-    const known = new Map<number, DetectorExplanation>();
-    const ranking = scoreAndRank(model, loaded.sessions, options, withKnownExplanations(method, known));
-    for (const [i, e] of await explainIn(pool, method, ranking, options)) known.set(i, e);
-    const modelSource = options.model ?? "trained on the input";
-    await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
-    return { loaded, model, ranked: ranking.ranked, modelSource };
+    return await huntLoaded(loaded, options, io, { files, pool });
   } finally {
     await pool?.close();
   }
+}
+
+/**
+ * hunt after reading, for every session source (files, sessions streamed from ClickHouse): train (or load
+ * --model), score, rank, print the top N, write every session. `files` name the input in the report; `pool`
+ * holds the worker threads that read the sessions, when they did (they score and explain their own).
+ */
+export async function huntLoaded(
+  loaded: LoadedSessions,
+  options: HuntOptions,
+  io: Io,
+  source: { readonly files: readonly string[]; readonly pool?: ThreadPool | null | undefined },
+): Promise<HuntResult> {
+  const { files } = source;
+  const pool = source.pool ?? null;
+  const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+  const model = file ? file.reference : train(loaded);
+  const method =
+    file && options.model
+      ? await modelScores(loaded, file, { ...options, model: options.model }, pool)
+      : huntScores(loaded, options);
+  const known = new Map<number, DetectorExplanation>();
+  const ranking = scoreAndRank(model, loaded.sessions, options, withKnownExplanations(method, known));
+  for (const [i, e] of await explainIn(pool, method, ranking, options)) known.set(i, e);
+  const modelSource = options.model ?? "trained on the input";
+  await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
+  return { loaded, model, ranked: ranking.ranked, modelSource };
 }
 
 /** The HTML report of a ranking (the report modules load here, not at start: only --report needs them). */
@@ -467,6 +483,16 @@ export async function trainCommand(files: readonly string[], options: TrainOptio
   const { loaded, pool } = await loadIn(files, options, io);
   // Training needs every session together: the threads only read.
   await pool?.close();
+  await trainLoaded(loaded, options, io, out);
+}
+
+/** train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`. */
+export async function trainLoaded(
+  loaded: LoadedSessions,
+  options: TrainOptions,
+  io: Io,
+  out: string,
+): Promise<void> {
   const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
   const { file, method } = trainModelFile(loaded, options, base);
   writeTextAtomically(out, `${JSON.stringify(file)}\n`);
