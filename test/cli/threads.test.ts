@@ -104,6 +104,21 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     });
   }
 
+  it("hunt of JSONL with two identity columns", async () => {
+    const jsonl = join(dir, "events.jsonl");
+    const [, ...rows] = events().trimEnd().split("\n");
+    const records = rows.map((line, i) => {
+      const [time, user, op] = line.split(",");
+      return JSON.stringify({ TimeGenerated: time, UserId: user, Host: `host${i % 3}`, Operation: op });
+    });
+    writeFileSync(jsonl, `${records.join("\n")}\n`);
+    const args = ["hunt", jsonl, "--user", "UserId,Host", "--quiet"];
+    const one = await runIn(1, args, join(dir, "two-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "two-2.jsonl"));
+    expect(one.code).toBe(0);
+    expect(two.file).toBe(one.file);
+  });
+
   it("hunt --report", async () => {
     const args = ["hunt", csv, ...cols, "--quiet"];
     for (const t of [1, 2]) await runIn(t, [...args, "--report", join(dir, `report-${t}.html`)]);
