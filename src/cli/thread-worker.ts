@@ -17,7 +17,7 @@ const port = parentPort;
 if (port === null) throw new Error("thread-worker.ts runs only as a worker thread");
 const setup = workerData as ThreadSetup;
 /** The worker's sessions as sent (encodeSession text): a fraction of the objects' memory, decoded on request. */
-let lines: string[] = [];
+const lines: string[] = [];
 let identityColumns: readonly string[] = [];
 
 const send = (reply: ThreadReply) => port.postMessage(reply);
@@ -39,9 +39,12 @@ async function load(): Promise<void> {
     send({ type: "progress", rows, total }),
   );
   identityColumns = loaded.identityColumns;
-  lines = loaded.sessions.map(encodeSession);
-  for (let from = 0; from < lines.length; from += BATCH)
-    send({ type: "sessions", lines: lines.slice(from, from + BATCH) });
+  // Sent batch by batch as encoded: the main thread decodes one while this thread encodes the next.
+  for (let from = 0; from < loaded.sessions.length; from += BATCH) {
+    const batch = loaded.sessions.slice(from, from + BATCH).map(encodeSession);
+    for (const line of batch) lines.push(line);
+    send({ type: "sessions", lines: batch });
+  }
   const { read, used, skipped } = loaded.stats;
   send({ type: "loaded", read, used, skipped: [...skipped] });
 }

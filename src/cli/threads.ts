@@ -107,8 +107,9 @@ export class ThreadPool {
       const worker = new Worker(workerScript(), { workerData: setup });
       const member: Member = { worker, pending: new Map(), count: 0 };
       members.push(member);
-      return new Promise<{ lines: string[]; stats: ReadStats }>((resolve, reject) => {
-        const lines: string[] = [];
+      return new Promise<{ sessions: CliSession[]; stats: ReadStats }>((resolve, reject) => {
+        // Decoded as they come: the main thread is otherwise idle while the workers read.
+        const sessions: CliSession[] = [];
         worker.on("message", (reply: ThreadReply) => {
           if (reply.type === "progress") {
             read[index] = { rows: reply.rows, total: reply.total };
@@ -119,10 +120,11 @@ export class ThreadPool {
               read.reduce((n, r) => n + r.rows, 0),
               total,
             );
-          } else if (reply.type === "sessions") lines.push(...reply.lines);
+          } else if (reply.type === "sessions")
+            for (const line of reply.lines) sessions.push(decodeSession(line));
           else if (reply.type === "loaded")
             resolve({
-              lines,
+              sessions,
               stats: { read: reply.read, used: reply.used, skipped: new Map(reply.skipped) },
             });
           else if (reply.type === "error" && reply.id === undefined) reject(rebuilt(reply));
@@ -149,9 +151,9 @@ export class ThreadPool {
       throw firstError(errors, files);
     }
     const parts = settled.map(
-      (s) => (s as PromiseFulfilledResult<{ lines: string[]; stats: ReadStats }>).value,
+      (s) => (s as PromiseFulfilledResult<{ sessions: CliSession[]; stats: ReadStats }>).value,
     );
-    const sessions = pool.#merge(parts.map((p) => p.lines.map(decodeSession)));
+    const sessions = pool.#merge(parts.map((p) => p.sessions));
     const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
     for (const p of parts) {
       stats.read += p.stats.read;
