@@ -1,13 +1,22 @@
+import { DEFAULT_METHOD } from "../detect/registry.js";
 import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { clickhouseCredentials } from "../io/settings.js";
 import type { Model } from "../model/model.js";
-import type { HuntOptions, Io } from "./commands.js";
-import { publish } from "./commands.js";
+import type { HuntOptions, Io, TrainOptions } from "./commands.js";
+import { huntLoaded, publish, trainLoaded } from "./commands.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
-import { type CliSession, type InputOptions, loadModel, readSummary, sessionTypeOf } from "./sessions.js";
+import { SanityCheck } from "./sanity.js";
+import {
+  type CliSession,
+  type InputOptions,
+  type LoadedSessions,
+  loadModelFile,
+  readSummary,
+  sessionTypeOf,
+} from "./sessions.js";
 
 /** Where the events are, for `--engine clickhouse`; user and password come from the environment. */
 export interface EngineOptions {
@@ -112,68 +121,125 @@ async function openPushdown(
   return push;
 }
 
-/** hunt/score in ClickHouse: sessionize, count (or load --model), score there; explain the top N here. */
+/**
+ * hunt/score with --engine clickhouse. The reference (by --method, or a --model file that holds it) is
+ * pushed down whole: counted and scored in ClickHouse. Every other detector trains and scores in process, as
+ * for files, on the sessions ClickHouse made (streamed back): exact by construction, whatever its statistics.
+ */
 export async function huntClickHouse(options: HuntOptions & EngineOptions, io: Io): Promise<void> {
-  if (options.method !== undefined && options.method !== "reference")
-    throw new SeqhuntError(
-      `--method ${options.method} runs in process only; --engine clickhouse scores as the reference does`,
-    );
-  if (options.entity !== undefined)
-    throw new SeqhuntError("--entity runs in process only, not with --engine clickhouse");
   // A saved model is read first: a bad file should not wait for the sessionizing.
-  const saved = options.model ? loadModel(options.model, sessionTypeOf(options.paramMode)) : undefined;
-  const push = await openPushdown(options, io, options.quiet);
-  try {
-    const model = saved ?? (await push.train());
-    const shape = { window: options.window, tokens: options.tokens, geoMean: options.geoMean };
-    const top = await push.score(model, shape, options.top, options.outTable);
-    const bySid = new Map((await push.sessions(top.map((s) => s.sid))).map((s) => [s.sid, s]));
-    const sessions: CliSession[] = top.map((s) => {
-      const fetched = bySid.get(s.sid);
-      if (fetched === undefined) throw new SeqhuntError(`session ${s.sid} vanished from the work table`);
-      return {
-        identity: fetched.identity,
-        start: fetched.start,
-        end: fetched.end,
-        commands: fetched.commands,
-        fields: {},
-      };
-    });
-    const ranking = rankInOrder(model, sessions, shape);
-    const where = `${options.database}.${options.table}`;
-    await publish(
-      model,
-      ranking,
-      { sessions, stats: push.stats, identityColumns: options.user },
-      {
-        ...shape,
-        top: options.top,
-        out: options.out,
-        report: options.report,
-        quiet: options.quiet,
-        modelSource: options.model ?? `trained in ClickHouse on ${where}`,
-        files: [`clickhouse ${options.url} ${where}`],
-      },
-      io,
+  const file = options.model ? loadModelFile(options.model, sessionTypeOf(options.paramMode)) : null;
+  const method = options.method ?? file?.detector.method ?? DEFAULT_METHOD;
+  // A --model whose detector is not the one --method names is refused in process, as for files.
+  const pushedDown =
+    method === "reference" && (file?.detector.method ?? method) === method && options.entity === undefined;
+  if (options.outTable !== undefined && !pushedDown)
+    throw new SeqhuntError(
+      `--out-table holds the scores of the reference computed in ClickHouse, not ${method}${options.entity === undefined ? "" : " with --entity"}: add --method reference, or write every session with --out FILE`,
     );
-    if (!options.quiet) {
-      io.err(
-        `scored ${push.sessionCount} sessions in ClickHouse; ${options.out || options.report ? `--out/--report hold the top ${sessions.length}` : `showed the top ${sessions.length}`}`,
-      );
-      if (options.outTable)
-        io.err(`wrote every session's scores and rank to ${options.database}.${options.outTable}`);
-    }
+  const push = await openPushdown(options, io, options.quiet);
+  if (!pushedDown) {
+    await huntLoaded(await streamSessions(push, options, io), options, io, { files: [where(options)] });
+    return;
+  }
+  try {
+    await huntPushedDown(push, file?.reference, options, io);
   } finally {
     await push.close();
   }
 }
 
-/** train in ClickHouse: only the count tables come back; they become the saved model. */
+/** The events table as the report and the messages name it. */
+function where(options: EngineOptions): string {
+  return `clickhouse ${options.url} ${options.database}.${options.table}`;
+}
+
+/**
+ * The sessions ClickHouse made, streamed back in the order the file readers emit them, as the in-process
+ * pipeline holds them (sanity warnings included): what every detector but the pushed-down reference reads.
+ * The work tables are dropped once read, before the in-process work.
+ */
+async function streamSessions(
+  push: ClickHousePushdown,
+  options: InputOptions,
+  io: Io,
+): Promise<LoadedSessions> {
+  const sessions: CliSession[] = [];
+  const sanity = new SanityCheck(options.user);
+  try {
+    await push.eachSession((s) => {
+      const session = { identity: s.identity, start: s.start, end: s.end, commands: s.commands, fields: {} };
+      sanity.add(session);
+      sessions.push(session);
+    });
+  } finally {
+    await push.close();
+  }
+  const warnings = sanity.warnings();
+  for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
+  return { sessions, stats: push.stats, identityColumns: options.user, warnings };
+}
+
+/** The reference pushed down: sessionized, counted (or --model loaded) and scored in ClickHouse; the top N explained here. */
+async function huntPushedDown(
+  push: ClickHousePushdown,
+  saved: Model | undefined,
+  options: HuntOptions & EngineOptions,
+  io: Io,
+): Promise<void> {
+  const model = saved ?? (await push.train());
+  const shape = { window: options.window, tokens: options.tokens, geoMean: options.geoMean };
+  const top = await push.score(model, shape, options.top, options.outTable);
+  const bySid = new Map((await push.sessions(top.map((s) => s.sid))).map((s) => [s.sid, s]));
+  const sessions: CliSession[] = top.map((s) => {
+    const fetched = bySid.get(s.sid);
+    if (fetched === undefined) throw new SeqhuntError(`session ${s.sid} vanished from the work table`);
+    return {
+      identity: fetched.identity,
+      start: fetched.start,
+      end: fetched.end,
+      commands: fetched.commands,
+      fields: {},
+    };
+  });
+  const ranking = rankInOrder(model, sessions, shape);
+  await publish(
+    model,
+    ranking,
+    { sessions, stats: push.stats, identityColumns: options.user },
+    {
+      ...shape,
+      top: options.top,
+      out: options.out,
+      report: options.report,
+      quiet: options.quiet,
+      modelSource: options.model ?? `trained in ClickHouse on ${options.database}.${options.table}`,
+      files: [where(options)],
+    },
+    io,
+  );
+  if (!options.quiet) {
+    io.err(
+      `scored ${push.sessionCount} sessions in ClickHouse; ${options.out || options.report ? `--out/--report hold the top ${sessions.length}` : `showed the top ${sessions.length}`}`,
+    );
+    if (options.outTable)
+      io.err(`wrote every session's scores and rank to ${options.database}.${options.outTable}`);
+  }
+}
+
+/**
+ * train with --engine clickhouse: the reference alone (--method reference) from count tables counted in
+ * ClickHouse; any other detector trained in process on the sessions streamed back, as for files.
+ */
 export async function trainClickHouse(
-  options: InputOptions & EngineOptions & { out: string; quiet: boolean },
+  options: TrainOptions & EngineOptions & { out: string },
   io: Io,
 ): Promise<void> {
   const push = await openPushdown(options, io, options.quiet);
+  if ((options.method ?? DEFAULT_METHOD) !== "reference") {
+    await trainLoaded(await streamSessions(push, options, io), options, io, options.out);
+    return;
+  }
   let model: Model;
   try {
     model = await push.train();

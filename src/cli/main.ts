@@ -168,6 +168,11 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     .option(
       "--entity <col>",
       `give each value of this --user column its own model, compared with everyone's${withModel ? " (default: the --model file's)" : ""}`,
+    )
+    .option(
+      "--threads <n>",
+      `worker threads that read and sessionize the events, split by identity${withModel ? ", and score and explain the sessions" : ""} (default: the available cores; 1 for inputs under 16 MB)`,
+      positiveInt("--threads"),
     );
 }
 
@@ -190,14 +195,8 @@ Examples:
   $ seqhunt hunt --sessions sessions.txt --window 3 --out ranked.csv
   $ seqhunt hunt --engine clickhouse --url http://127.0.0.1:8123 --table events --seq seq --top 50`;
 
-/** --engine clickhouse ranks and trains by the reference alone: refuses another --method. */
-function referenceOnly<
-  T extends { method?: string | undefined; out?: string | undefined; update?: string | undefined },
->(options: T): T {
-  if (options.method !== undefined && options.method !== "reference")
-    throw new SeqhuntError(
-      `--engine clickhouse ranks by the reference alone; leave out --method ${options.method}`,
-    );
+/** --engine clickhouse reads a table: refuses --update (which adds files to a model file). */
+function withoutUpdate<T extends { update?: string | undefined }>(options: T): T {
   if ("update" in options && options.update !== undefined)
     throw new SeqhuntError("--update reads files; it does not go with --engine clickhouse");
   return options;
@@ -239,7 +238,7 @@ Examples:
   return program;
 }
 
-/** hunt and score: in ClickHouse with `--engine clickhouse` (reference ranking only), else in process; `--source` filled in first. */
+/** hunt and score: from ClickHouse with `--engine clickhouse`, else in process; `--source` filled in first. */
 async function huntOrScore(
   files: string[],
   given: HuntOptions & EngineOptions,
@@ -248,7 +247,7 @@ async function huntOrScore(
 ): Promise<void> {
   const options = withSourcePreset(given, command);
   const clickhouse = await import("./clickhouse.js");
-  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(referenceOnly(options), io);
+  if (clickhouse.usesClickHouse(files, options)) await clickhouse.huntClickHouse(options, io);
   else await (await import("./commands.js")).hunt(files, options, io);
 }
 
@@ -312,7 +311,7 @@ function addTrain(program: Command, io: Io): void {
       const options = withSourcePreset(given, command);
       const clickhouse = await import("./clickhouse.js");
       if (clickhouse.usesClickHouse(files, options)) {
-        const out = referenceOnly(options).out;
+        const out = withoutUpdate(options).out;
         if (out === undefined) throw new SeqhuntError("train needs --out FILE");
         await clickhouse.trainClickHouse({ ...options, out }, io);
       } else await (await import("./commands.js")).trainCommand(files, options, io);

@@ -22,9 +22,14 @@ const jsonl = join(dir, "demo.jsonl");
 const columns = ["--user", "UserId,ClientIP", "--params", "Parameters", "--param-mode", "values"];
 const engine = (table: string) => ["--engine", "clickhouse", "--url", URL, "--table", table, "--seq", "seq"];
 
-/** hunt in ClickHouse with the demo's columns: the top 15 to `out`, every session ranked into `outTable`. */
+/** hunt by the reference pushed down, with the demo's columns: the top 15 to `out`, every session ranked into `outTable`. */
 const pushedHunt = (engineArgs: readonly string[], out: string, outTable: string) =>
-  runCli(["hunt", ...engineArgs, ...columns, "--top", "15", "--out", out, "--out-table", outTable]);
+  runCli([
+    "hunt",
+    ...engineArgs,
+    ...columns,
+    ...["--method", "reference", "--top", "15", "--out", out, "--out-table", outTable],
+  ]);
 
 const records = (path: string) =>
   readFileSync(path, "utf8")
@@ -138,7 +143,15 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     expect(
       (await runCli(["train", jsonl, ...columns, "--method", "reference", "--quiet", "--out", local])).code,
     ).toBe(0);
-    const run = await runCli(["train", ...engine("cli_demo"), ...columns, "--out", pushed]);
+    const run = await runCli([
+      "train",
+      ...engine("cli_demo"),
+      ...columns,
+      "--method",
+      "reference",
+      "--out",
+      pushed,
+    ]);
     expect(run.stderr).toContain("trained in ClickHouse");
     expect(run.code).toBe(0);
     // A version 2 file (in process) holds the reference model's counts under "reference"; ClickHouse writes version 1.
@@ -242,8 +255,8 @@ describe.runIf(clickHouseUp)("seqhunt --engine clickhouse", () => {
     const missingModel = await runCli(["score", ...engine("cli_demo"), "--model", join(dir, "nope.json")]);
     expect(missingModel.stderr).toContain("nope.json: no such file");
     expect(missingModel.stderr).not.toContain("read ");
-    expect((await runCli(["hunt", ...engine("cli_demo"), "--method", "markov-set"])).stderr).toContain(
-      "ranks by the reference alone",
-    );
+    expect(
+      (await runCli(["train", ...engine("cli_demo"), "--update", join(dir, "model.json")])).stderr,
+    ).toContain("--update reads files; it does not go with --engine clickhouse");
   });
 });

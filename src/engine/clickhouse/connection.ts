@@ -85,6 +85,19 @@ export class Connection {
     });
   }
 
+  /**
+   * Streams a query's rows as JSON objects (JSONEachRow: arrays and NULLs as JSON has them), a chunk of the
+   * HTTP response at a time: the whole result is never held (the sessions of a large table).
+   */
+  async eachObject(query: string, onRow: (row: Record<string, unknown>) => void): Promise<void> {
+    await this.#run(async () => {
+      const result = await this.#client.query({ query, format: "JSONEachRow" });
+      for await (const rows of result.stream()) {
+        for (const row of rows as { json: () => Record<string, unknown> }[]) onRow(row.json());
+      }
+    });
+  }
+
   /** Runs a statement that returns nothing (DDL, INSERT ... SELECT). */
   async command(query: string): Promise<void> {
     await this.#run(() => this.#client.command({ query }));

@@ -328,7 +328,6 @@ export class ClickHousePushdown {
   /** Sessions by id (all of them when `sids` is omitted: for tests and small tables), in session id order. */
   async sessions(sids?: readonly number[]): Promise<FetchedSession[]> {
     const sites = this.#sites;
-    const keys = identityKeys(this.#identityCount);
     let filter = "";
     if (sids !== undefined) {
       if (sids.length === 0) return [];
@@ -344,22 +343,46 @@ export class ClickHousePushdown {
       // Over shards this subquery runs on each shard, against its own copy of the ids.
       filter = `WHERE sid IN (SELECT sid FROM ${sites.on(sites.sites[0] as Site, picked)})`;
     }
-    const rows = await sites.initiator.rows(
-      `SELECT sid, ${[...keys, "start_us", "end_us", "cmds", "names", "vals"].join(", ")} FROM ${this.#sessions} ${filter} ORDER BY sid`,
+    const fetched: FetchedSession[] = [];
+    await sites.initiator.eachObject(`${this.#selectSessions()} ${filter} ORDER BY sid`, (row) =>
+      fetched.push(this.#fetched(row)),
     );
-    const n = this.#identityCount;
-    return rows.map((r) => {
-      const cmds = r[n + 3] as string[];
-      const names = r[n + 4] as string[][];
-      const values = r[n + 5] as string[][];
-      return {
-        sid: Number(r[0]),
-        identity: r.slice(1, n + 1) as (string | null)[],
-        start: Number(r[n + 1]),
-        end: Number(r[n + 2]),
-        commands: cmds.map((name, i) => this.#command(name, names[i] ?? [], values[i] ?? [])),
-      };
-    });
+    return fetched;
+  }
+
+  /**
+   * Streams every session to `onSession` in the order the file readers emit them (identity, missing last,
+   * then start), a chunk of the response at a time: the in-process detectors take them from here. Only the
+   * parameter columns the session type reads travel.
+   */
+  async eachSession(onSession: (session: FetchedSession) => void): Promise<void> {
+    const order = [...identityKeys(this.#identityCount), "start_us"].join(", ");
+    await this.#sites.initiator.eachObject(`${this.#selectSessions()} ORDER BY ${order}`, (row) =>
+      onSession(this.#fetched(row)),
+    );
+  }
+
+  /** The query of every session's id, identity, times, commands and the parameter columns its type reads. */
+  #selectSessions(): string {
+    const parameters = parametersOf(this.sessionType);
+    const columns = ["sid", ...identityKeys(this.#identityCount), "start_us", "end_us", "cmds"];
+    if (parameters.names) columns.push("names");
+    if (parameters.values) columns.push("vals");
+    return `SELECT ${columns.join(", ")} FROM ${this.#sessions}`;
+  }
+
+  /** A session from a row of {@link #selectSessions} (64-bit integers arrive as text). */
+  #fetched(row: Record<string, unknown>): FetchedSession {
+    const cmds = row.cmds as string[];
+    const names = (row.names ?? []) as string[][];
+    const values = (row.vals ?? []) as string[][];
+    return {
+      sid: Number(row.sid),
+      identity: identityKeys(this.#identityCount).map((k) => row[k] as string | null),
+      start: Number(row.start_us),
+      end: Number(row.end_us),
+      commands: cmds.map((name, i) => this.#command(name, names[i] ?? [], values[i] ?? [])),
+    };
   }
 
   #command(name: string, names: readonly string[], values: readonly string[]): Command {

@@ -114,8 +114,12 @@ export function identityEventsQuery(source: EventSource, limits: LimitsMicros): 
   const ids = source.identity.map((expr, i) => `${expr} AS i${i}`);
   const names = source.paramNames ?? "emptyArrayString()";
   const values = source.paramValues ?? `arrayMap(x -> '', ${names})`;
-  // One entry per parameter name: the last one wins, as in a JSON object or a Python dict.
-  const keep = "arrayReverse(arrayMap(u -> u = 1, arrayEnumerateUniq(arrayReverse(__names))))";
+  // One entry per parameter name, as in a JSON object or a Python dict: at its first place, with its last value
+  // (the order reaches the in-process detectors' sums and fingerprints). The lambda captures only an event's names.
+  const last = "arrayReverse(arrayMap(u -> u = 1, arrayEnumerateUniq(arrayReverse(__names))))";
+  const firstNames = "arrayFilter((n, u) -> u = 1, __names, arrayEnumerateUniq(__names))";
+  const lastValues = `arraySort((v, n) -> indexOf(__names, n), arrayFilter((v, k) -> k, __values, ${last}),
+      arrayFilter((n, k) -> k, __names, ${last}))`;
   const row = [
     ...ids,
     `${source.micros} AS __t`,
@@ -137,7 +141,7 @@ export function identityEventsQuery(source: EventSource, limits: LimitsMicros): 
 FROM (SELECT ${groupKeys}, ev, arrayMap(e -> e.1, ev) AS t, ${longest} AS longest
   FROM (SELECT ${groupKeys},
     arraySort(e -> (e.1, e.2, e.3, e.4, e.5), groupArray((__t, toInt64(__seq), __cmd,
-      arrayFilter((n, k) -> k, __names, ${keep}), arrayFilter((v, k) -> k, __values, ${keep})))) AS ev
+      ${firstNames}, ${lastValues}))) AS ev
   FROM (SELECT ${row.join(", ")} FROM ${source.table} WHERE ${usableRows(source)})
   GROUP BY ${groupKeys}))`;
 }

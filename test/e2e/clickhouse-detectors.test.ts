@@ -1,0 +1,129 @@
+// Every detector but the pushed-down reference runs in process on the sessions ClickHouse made (streamed
+// back): hunt, train and score --model with --engine clickhouse must give the in-process files' output.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_METHOD } from "../../src/detect/registry.js";
+import { runCli, runCliRecords, tempDir } from "../helpers/cli.js";
+import {
+  clickHouseUp,
+  demoEvents,
+  loadDistributed,
+  loadShardedByIdentity,
+  SHARD_URLS,
+  type TestEvent,
+  URL,
+  writeJsonl,
+} from "../helpers/clickhouse.js";
+
+const dir = tempDir();
+const jsonl = join(dir, "events.jsonl");
+const columns = ["--user", "UserId,ClientIP", "--params", "Parameters", "--param-mode", "values"];
+const sharded = ["--engine", "clickhouse", "--url", URL, "--table", "det_sharded", "--seq", "seq"];
+const onShards = [...sharded, "--shard-urls", SHARD_URLS.join(",")];
+const atRandom = ["--engine", "clickhouse", "--url", URL, "--table", "det_random", "--seq", "seq"];
+
+/**
+ * The demo's events and a second tenant's copy of them an hour later, so identities span both shards; every
+ * tenth event names a parameter twice (its first place and last value count, as in a JSON object).
+ */
+function events(): TestEvent[] {
+  const demo = demoEvents(3).map((e, i) =>
+    i % 10 === 0 && e.params.length > 0
+      ? {
+          ...e,
+          params: [
+            ...e.params,
+            { Name: "Extra", Value: "x" },
+            { ...(e.params[0] as TestEvent["params"][number]), Value: `again${i % 3}` },
+          ],
+        }
+      : e,
+  );
+  const later = (time: string) =>
+    new Date(Date.parse(`${time.replace(" ", "T")}Z`) + 3_600_000)
+      .toISOString()
+      .slice(0, 19)
+      .replace("T", " ");
+  return [
+    ...demo,
+    ...demo.map((e) => ({
+      ...e,
+      UserId: e.UserId === null ? null : `${e.UserId}.b`,
+      TimeGenerated: later(e.TimeGenerated),
+    })),
+  ];
+}
+
+/** `args` run in process on the events file and with --engine clickhouse: the --out records of each. */
+async function both(command: string, args: readonly string[], engine: readonly string[], name: string) {
+  const local = await runCliRecords([command, jsonl, ...columns, ...args], join(dir, `${name}-local.jsonl`));
+  const pushed = await runCliRecords(
+    [command, ...engine, ...columns, ...args],
+    join(dir, `${name}-ch.jsonl`),
+  );
+  return { local, pushed };
+}
+
+describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (sessions streamed back)", () => {
+  let held: number[] = [];
+  beforeAll(async () => {
+    const all = events();
+    await writeJsonl(jsonl, all);
+    held = await loadShardedByIdentity("det_sharded", all);
+    await loadDistributed("det_random", all);
+  });
+
+  it("spreads the identities over both shards", () => {
+    expect(held).toHaveLength(2);
+    for (const rows of held) expect(rows).toBeGreaterThan(200);
+  });
+
+  it(`hunt with the default detector (${DEFAULT_METHOD}): every session's score, percentile and rank as in process`, async () => {
+    for (const [name, engine] of [
+      ["sharded", onShards],
+      ["random", atRandom],
+    ] as const) {
+      const { local, pushed } = await both("hunt", [], engine, `hunt-${name}`);
+      expect(local.length).toBeGreaterThan(100);
+      expect((local[0] as { method: string }).method).toBe(DEFAULT_METHOD);
+      expect(pushed).toEqual(local);
+    }
+  });
+
+  for (const args of [
+    ["--method", "adaptive", "--entity", "UserId"],
+    ["--method", "markov"],
+    ["--method", "reference-total"],
+    ["--method", "reference", "--entity", "ClientIP"],
+  ])
+    it(`hunt ${args.join(" ")}: the in-process output`, async () => {
+      const { local, pushed } = await both("hunt", args, onShards, `hunt-${args[1]}`);
+      expect(pushed).toEqual(local);
+    });
+
+  it("train writes the in-process model file; score --model ranks as in process (held out: its own sessions)", async () => {
+    const local = join(dir, "model-local.json");
+    const pushed = join(dir, "model-ch.json");
+    expect((await runCli(["train", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
+    const run = await runCli(["train", ...onShards, ...columns, "--out", pushed]);
+    expect(run.stderr).toContain(`trained on `);
+    expect(run.stderr).toContain(DEFAULT_METHOD);
+    expect(run.code).toBe(0);
+    expect(readFileSync(pushed, "utf8")).toBe(readFileSync(local, "utf8"));
+    const scored = await both("score", ["--model", local], onShards, "score");
+    expect(scored.pushed).toEqual(scored.local);
+    // The very sessions it was trained on are scored held out, as hunt scores them.
+    const hunted = await runCliRecords(["hunt", jsonl, ...columns], join(dir, "hunt-again.jsonl"));
+    expect(scored.pushed).toEqual(hunted);
+  });
+
+  it("--out-table holds the reference's scores only: refused for other detectors before any work", async () => {
+    const run = await runCli(["hunt", ...onShards, ...columns, "--out-table", "det_scores"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      `--out-table holds the scores of the reference computed in ClickHouse, not ${DEFAULT_METHOD}`,
+    );
+    expect(run.stderr).not.toContain("read ");
+  });
+});
