@@ -122,12 +122,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       rates: Rates;
       floor: number;
       trust: number;
-      /** Whether a session is one this detector was trained on (explained held out, as a hunt scores it). */
-      trained: (s: WeightedSession) => boolean;
     },
     source: Parameters<typeof assembleDetector>[1],
   ) => {
-    const { markovSet, novelty, tails, rates, floor, trust, trained } = parts;
+    const { markovSet, novelty, tails, rates, floor, trust } = parts;
     const rarities = (s: WeightedSession, leaveOut: boolean): [number, number] => [
       tails[0].rarity((leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number),
       trust * tails[1].rarity(noveltyExcess(novelty, rates, floor, s, leaveOut)),
@@ -137,10 +135,9 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         method: METHOD,
         view: (s, leaveOut = false) => Math.max(...rarities(s, leaveOut)),
         explain: (s) => {
-          const heldOut = trained(s);
-          const [bySet, byNovelty] = rarities(s, heldOut);
+          const [bySet, byNovelty] = rarities(s, false);
           const base = markovSet.explain(s);
-          const novel = novelty.explain(s, heldOut);
+          const novel = novelty.explain(s);
           const first = novel[0];
           // The view that ranks the session says why.
           if (byNovelty <= bySet || first === undefined) return base;
@@ -177,9 +174,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         ),
       ];
       const trust = noveltyTrust(novelty, train);
-      const trainedOn = new WeakSet(train);
-      const trained = (s: WeightedSession) => trainedOn.has(s);
-      return make({ markovSet, novelty, tails, rates, floor, trust, trained }, { train });
+      return make({ markovSet, novelty, tails, rates, floor, trust }, { train });
     },
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
@@ -205,7 +200,6 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         rates: j.novelRates,
         floor: j.floor,
         trust: j.trust,
-        trained: () => false,
       };
       return make(parts, { calibration });
     },

@@ -108,12 +108,11 @@ export class Novelty {
     return { novel: [edgeNovel, innerNovel], windows: [edgeAll, innerAll] };
   }
 
-  /** The session's never-seen windows in words (the edge ones first, each once); `leaveOut` as in {@link Novelty.count}. */
-  explain(s: WeightedSession, leaveOut = false): StepContribution[] {
+  /** The session's never-seen windows in words (the edge ones first, each once). */
+  explain(s: WeightedSession): StepContribution[] {
     const { edge, inner } = this.#of(s);
-    return [...edge, ...inner]
-      .filter(([key, n]) => (this.counts.get(key) ?? 0) - (leaveOut ? n : 0) <= 0)
-      .map(([key]) => key)
+    return [...edge.keys(), ...inner.keys()]
+      .filter((key) => !this.counts.has(key))
       .map((key) => ({
         step: `${key.split(SEP).map(tokenWords).join(" -> ")}: never seen in training`,
         surprise: 1,

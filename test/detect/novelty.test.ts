@@ -137,14 +137,6 @@ describe("the default detector on long sessions", () => {
     expect(count(long)).toBeGreaterThan(count(short) + 5);
   });
 
-  it("in a hunt (trained on what it ranks) ranks the run among the first and says why, held out", () => {
-    const d = markovNoveltyDetector().train([...train, attack]);
-    const scores = d.trainingScores();
-    const own = scores.at(-1) as number;
-    expect(scores.filter((x) => x > own).length).toBeLessThan(3);
-    expect(d.explain(attack).reason).toMatch(/^\d+ runs of 6 commands never seen in training, first /);
-  });
-
   it("saves and loads with its options", () => {
     const d = markovNoveltyDetector({ window: 4, floor: 2, tailShare: 0.2 }).train(train);
     const loaded = loadDetector(JSON.parse(JSON.stringify(d)));
