@@ -1,4 +1,7 @@
-// npm run bench: every case in its own process; prints a table of events/s, MB/s and peak RSS.
+// npm run bench: every case in its own process; prints a table of events/s, MB/s and peak RSS, then the
+// targets of the performance issue, each with the ratio this run measured and whether it is met.
+// `npm run bench -- NAME...` runs only some cases: a case's name (`hunt`), or name and argument
+// (`hunt:1000000:out`, `model:cmds_only`, `startup:version`); `npm run bench targets` runs the issue's.
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,8 +17,16 @@ interface Result {
   peakRssMB: number;
   /** Cases measured against a baseline in the same run: its seconds over the baseline's. */
   ratio?: number;
+  /** The baseline's seconds (median or best, as the case says). */
+  baselineSeconds?: number;
   /** The same ratio of CPU seconds (every thread): steadier than wall time on a busy machine. */
   cpuRatio?: number;
+  /** Cases measured against a faster-is-better baseline: this rate over the baseline's (threads: one thread's seconds over every core's). */
+  speedup?: number;
+  /** The threads case: how many cores. */
+  cores?: number;
+  /** The model cases: the reference's rate (events/s) the speed-up is measured against. */
+  referenceRate?: number;
   /** ClickHouse cases: seqhunt's own CPU seconds (every thread). */
   seqhuntCpuSeconds?: number;
   /** ClickHouse cases: each server's part of the work (query log). */
@@ -60,6 +71,17 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt of 100 events (values), a new process (best of 15), against --version",
     ratioWithin(3, "within 3x of --version"),
   ],
+  ["model", "cmds_only", "model core, train + rarest window k=3, plain commands, 100k events (best of 3)"],
+  [
+    "model",
+    "cmds_params_only",
+    "model core, train + rarest window k=3, parameter names, 100k events (best of 3)",
+  ],
+  [
+    "model",
+    "cmds_params_values",
+    "model core, train + rarest window k=3, parameter values, 100k events (best of 3)",
+  ],
   ["train", "cmds_only", "train + rarest windows k=3, plain commands, 1M events", atLeast(10e6, ">= 10M/s")],
   [
     "train",
@@ -96,7 +118,20 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt (top 20), CSV with values, 1M events",
     within(6, 1500, "<= 6 s, <= 1.5 GB"),
   ],
-  ["hunt", "1000000:out", "seqhunt hunt --out scores.jsonl, CSV with values, 1M events"],
+  [
+    "hunt",
+    "1000000:out",
+    "seqhunt hunt --out scores.jsonl, CSV with values, 1M events (median of 3, taking turns with a DuckDB scan of the file's columns)",
+  ],
+  [
+    "threads",
+    "1000000",
+    "seqhunt hunt --out, CSV with values, 1M events: --threads (every core) against --threads 1",
+    {
+      text: "speed-up >= 0.75 x cores",
+      met: (x) => x.speedup !== undefined && x.speedup >= 0.75 * (x.cores ?? 1),
+    },
+  ],
   [
     "hunt",
     "5000000",
@@ -141,6 +176,83 @@ const cases: [string, string, string, Target?][] = [
   ],
 ];
 
+/** A target of issue 16 (performance): the case that measures it, and how a result meets it. */
+interface IssueTarget {
+  /** The case, as `name arg`. */
+  readonly key: string;
+  readonly text: string;
+  /** What the case measured, in words. */
+  readonly measured: (x: Result) => string;
+  /** The ratio the target is about, as printed. */
+  readonly ratio: (x: Result) => number | undefined;
+  readonly met: (x: Result) => boolean;
+  /** Why the case has not run, when no case measures it yet. */
+  readonly missing?: string;
+}
+
+const CORES = cpus().length;
+const secs = (x: number | undefined) => (x === undefined ? "?" : `${x.toFixed(x < 10 ? 3 : 1)} s`);
+const slower = (x: Result) =>
+  `${secs(x.seconds)} vs ${secs(x.baselineSeconds)}${x.cpuRatio === undefined ? "" : ` (CPU ${x.cpuRatio.toFixed(2)}x)`}`;
+const modelTarget = (type: string, label: string): IssueTarget => ({
+  key: `model ${type}`,
+  text: `model core, train + rarest window of 3, 100k events, ${label}: >= 50x the reference`,
+  measured: (x) =>
+    `${(x.eventsPerSecond / 1e6).toFixed(2)}M events/s vs msticpy's ${((x.referenceRate ?? 0) / 1e3).toFixed(0)}k (recorded)`,
+  ratio: (x) => x.speedup,
+  met: (x) => (x.speedup ?? 0) >= 50,
+});
+
+/** A target of at most `times` the baseline's time, measured in the same run. */
+const slowerAtMost = (key: string, times: number, text: string): IssueTarget => ({
+  key,
+  text,
+  measured: slower,
+  ratio: (x) => x.ratio,
+  met: (x) => x.ratio !== undefined && x.ratio <= times,
+});
+
+const ISSUE_TARGETS: IssueTarget[] = [
+  slowerAtMost(
+    "hunt 1000000:out",
+    3,
+    "hunt of 1M events (values, --out, default method): <= 3x DuckDB scanning the file's columns",
+  ),
+  {
+    // Slot for the threads case (helper threads16): a result with `speedup`, --threads 1 over all cores.
+    key: "threads 1000000",
+    text: `speed-up of hunt from --threads 1 to all ${CORES} cores: >= ${(0.75 * CORES).toFixed(2)}x (0.75 x cores)`,
+    measured: (x) => `${secs(x.baselineSeconds)} -> ${secs(x.seconds)}`,
+    ratio: (x) => x.speedup,
+    met: (x) => (x.speedup ?? 0) >= 0.75 * CORES,
+    missing: "no threads case yet",
+  },
+  slowerAtMost("startup version", 3, "seqhunt --version: <= 3x node -e 0"),
+  slowerAtMost("startup 100", 3, "hunt of 100 events: <= 3x --version"),
+  modelTarget("cmds_only", "plain commands"),
+  modelTarget("cmds_params_only", "parameter names"),
+  modelTarget("cmds_params_values", "parameter values"),
+  {
+    key: "hunt 10000000",
+    text: "hunt of 10M events (values, 1.85 GB, default method) in bounded memory: peak RSS <= 2.5 GB",
+    measured: (x) => `${x.peakRssMB} MB peak RSS, ${secs(x.seconds)}`,
+    ratio: () => undefined,
+    met: (x) => x.peakRssMB <= 2500,
+  },
+];
+
+/** Whether the command line asks for a case: its name, `name:arg`, or `targets` for the issue's. */
+function wanted(name: string, arg: string): boolean {
+  if (only.length === 0) return true;
+  const key = `${name} ${arg}`;
+  return only.some(
+    (o) =>
+      o === name ||
+      o.replace(":", " ") === key ||
+      (o === "targets" && ISSUE_TARGETS.some((t) => t.key === key)),
+  );
+}
+
 console.log(
   `seqhunt benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
@@ -148,7 +260,7 @@ console.log("| case | events/s | MB/s | seconds (median) | peak RSS MB | target 
 console.log("| --- | ---: | ---: | ---: | ---: | --- |");
 const done = new Map<string, Result>();
 for (const [name, arg, label, target] of cases) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (!wanted(name, arg)) continue;
   // hunt runs as a user runs it (default heap); the in-memory cases hold generated data as well.
   // (all of 10M events in memory is given room; the spilled hunt runs in the default heap.)
   const heap = name === "hunt" && !arg.startsWith("10000000:memory") ? [] : ["--max-old-space-size=16384"];
@@ -164,7 +276,14 @@ for (const [name, arg, label, target] of cases) {
   const x = JSON.parse(line) as Result;
   done.set(`${name} ${arg}`, x);
   const cpu = x.cpuRatio === undefined ? "" : `; CPU ${x.cpuRatio.toFixed(2)}x`;
-  const ratio = x.ratio === undefined ? "" : ` (${x.ratio.toFixed(2)}x${cpu})`;
+  const ratio =
+    x.speedup !== undefined && x.cores !== undefined
+      ? ` (${x.speedup.toFixed(2)}x on ${x.cores} cores, ${x.baselineSeconds?.toFixed(1)} s with one thread)`
+      : x.ratio !== undefined
+        ? ` (${x.ratio.toFixed(2)}x${cpu})`
+        : x.speedup !== undefined
+          ? ` (${x.speedup.toFixed(1)}x)`
+          : "";
   const verdict =
     target === undefined ? "" : `${target.text}${ratio}: ${target.met(x, done) ? "met" : "NOT met"}`;
   const rate =
@@ -182,4 +301,20 @@ for (const [name, arg, label, target] of cases) {
     console.log(
       `|   ${s.url}: ${(100 * s.share).toFixed(0)}% of the CPU (${s.cpuSeconds.toFixed(1)} s in ${s.queries} queries, ${s.querySeconds.toFixed(1)} s of query time, ${s.readRows} rows read, largest query ${s.peakQueryMB} MB) | | | | | |`,
     );
+}
+
+// The issue's targets, each with this run's ratio (a target whose case did not run is left open).
+console.log("\n| target (issue 16) | measured | ratio | met? |");
+console.log("| --- | --- | ---: | --- |");
+for (const t of ISSUE_TARGETS) {
+  const x = done.get(t.key);
+  if (x === undefined) {
+    const why = cases.some(([n, a]) => `${n} ${a}` === t.key) ? "not run" : (t.missing ?? "no case");
+    console.log(`| ${t.text} | ${why} | | |`);
+    continue;
+  }
+  const ratio = t.ratio(x);
+  console.log(
+    `| ${t.text} | ${t.measured(x)} | ${ratio === undefined ? "" : `${ratio.toFixed(2)}x`} | ${t.met(x) ? "met" : "NOT met"} |`,
+  );
 }

@@ -139,7 +139,7 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     );
   const push = await openPushdown(options, io, options.quiet);
   if (!pushedDown) {
-    await huntLoaded(await streamSessions(push, options, io), options, io, [where(options)]);
+    await huntLoaded(await streamSessions(push, options, io), options, io, { files: [where(options)] });
     return;
   }
   try {

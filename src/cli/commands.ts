@@ -1,5 +1,6 @@
 import { Calibration } from "../detect/calibration.js";
 import { referenceRarity, withWindow } from "../detect/reference.js";
+import type { DetectorExplanation } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { inputFiles } from "../io/input-files.js";
@@ -10,6 +11,7 @@ import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
   type DetectorChoice,
+  type DetectorScores,
   huntScores,
   isReference,
   methodOf,
@@ -34,11 +36,13 @@ import {
   loadModelFile,
   loadSessions,
   readSummary,
+  skippedReasons,
   typeOfLoaded,
 } from "./sessions.js";
 import { SpilledSessions } from "./spill.js";
 import { renderTable, type TableColumn, terminalWidth } from "./table-layout.js";
 import { identityText, printable, progressBar } from "./terminal.js";
+import { ThreadPool, threadCount } from "./threads.js";
 
 /** Options of hunt and score. */
 export interface HuntOptions extends InputOptions, ScoringOptions {
@@ -51,6 +55,8 @@ export interface HuntOptions extends InputOptions, ScoringOptions {
   out?: string;
   report?: string;
   quiet: boolean;
+  /** Worker threads to read, score and explain in (default: the available cores, 1 for a small input). */
+  threads?: number;
 }
 
 /** Where messages go: stdout for results, stderr for the rest. */
@@ -287,29 +293,93 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
   }
 }
 
+/**
+ * Reads the sessions, in worker threads when `--threads` asks for more than one (events only: `--sessions`
+ * files are read by one reader); the pool, when there is one, holds them for scoring and explaining.
+ */
+async function loadIn(
+  files: readonly string[],
+  options: InputOptions & { quiet: boolean; threads?: number | undefined },
+  io: Io,
+): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
+  const count = threadCount(options.threads, files);
+  if (count <= 1 || options.sessions) return { loaded: await load(files, options, io), pool: null };
+  const bar = progressBar(options.quiet);
+  let read: { loaded: LoadedSessions; pool: ThreadPool };
+  try {
+    read = await ThreadPool.load(files, options, count, bar?.update);
+  } finally {
+    bar?.stop();
+  }
+  try {
+    reportRead(read.loaded, options, io);
+    if (read.loaded.sessions.length === 0) throw noSessions(files);
+  } catch (err) {
+    await read.pool.close();
+    throw err;
+  }
+  return read;
+}
+
+/**
+ * The ranking detector's explanations of the sessions the output needs (every one for --out and --report,
+ * else the top N), worked out by the pool's threads; without a pool the ranking explains as it goes.
+ */
+async function explainIn(
+  pool: ThreadPool | null,
+  method: DetectorScores,
+  ranking: Ranking,
+  options: { top: number; out?: string | undefined; report?: string | undefined },
+): Promise<Map<number, DetectorExplanation>> {
+  if (pool === null || method.explain === undefined) return new Map();
+  const every = options.out !== undefined || options.report !== undefined;
+  const indices = (every ? ranking.ranked : ranking.ranked.slice(0, options.top)).map((r) => r.index);
+  return pool.explain(method.detector, method.entity, indices);
+}
+
+/** The method's scores with its explanations looked up in `known` first (worked out by worker threads). */
+function withKnownExplanations(
+  method: DetectorScores,
+  known: Map<number, DetectorExplanation>,
+): MethodScores {
+  const explain = method.explain;
+  if (explain === undefined) return method;
+  return { ...method, explain: (i) => known.get(i) ?? explain(i) };
+}
+
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   if (spills(files, options)) return huntSpilled(files, options, io);
-  return huntLoaded(await load(files, options, io), options, io, files);
+  const { loaded, pool } = await loadIn(files, options, io);
+  try {
+    return await huntLoaded(loaded, options, io, { files, pool });
+  } finally {
+    await pool?.close();
+  }
 }
 
 /**
  * hunt after reading, for every session source (files, sessions streamed from ClickHouse): train (or load
- * --model), score, rank, print the top N, write every session. `files` name the input in the report.
+ * --model), score, rank, print the top N, write every session. `files` name the input in the report; `pool`
+ * holds the worker threads that read the sessions, when they did (they score and explain their own).
  */
 export async function huntLoaded(
   loaded: LoadedSessions,
   options: HuntOptions,
   io: Io,
-  files: readonly string[],
+  source: { readonly files: readonly string[]; readonly pool?: ThreadPool | null | undefined },
 ): Promise<HuntResult> {
+  const { files } = source;
+  const pool = source.pool ?? null;
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
   const model = file ? file.reference : train(loaded);
   const method =
     file && options.model
-      ? modelScores(loaded, file, { ...options, model: options.model })
+      ? await modelScores(loaded, file, { ...options, model: options.model }, pool)
       : huntScores(loaded, options);
-  const ranking = scoreAndRank(model, loaded.sessions, options, method);
+  const known = new Map<number, DetectorExplanation>();
+  const ranking = scoreAndRank(model, loaded.sessions, options, withKnownExplanations(method, known));
+  for (const [i, e] of await explainIn(pool, method, ranking, options)) known.set(i, e);
   const modelSource = options.model ?? "trained on the input";
   await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
   return { loaded, model, ranked: ranking.ranked, modelSource };
@@ -345,7 +415,7 @@ async function renderRanking(
     {
       version: VERSION,
       files: options.files,
-      rows: { read: loaded.stats.read, used: loaded.stats.used, skipped: [...loaded.stats.skipped] },
+      rows: { read: loaded.stats.read, used: loaded.stats.used, skipped: skippedReasons(loaded.stats) },
       sessionType: model.sessionType,
       window: options.window,
       tokens: options.tokens,
@@ -394,6 +464,8 @@ export async function publish(
 
 /** Options of train. */
 export interface TrainOptions extends InputOptions, DetectorChoice {
+  /** Worker threads to read in (default: the available cores, 1 for a small input). */
+  threads?: number;
   /** Where to write the model (default: the --update file). */
   out?: string;
   /** A model file to add the input to (exact merge of counts). */
@@ -408,7 +480,10 @@ export interface TrainOptions extends InputOptions, DetectorChoice {
 export async function trainCommand(files: readonly string[], options: TrainOptions, io: Io): Promise<void> {
   const out = options.out ?? options.update;
   if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
-  await trainLoaded(await load(files, options, io), options, io, out);
+  const { loaded, pool } = await loadIn(files, options, io);
+  // Training needs every session together: the threads only read.
+  await pool?.close();
+  await trainLoaded(loaded, options, io, out);
 }
 
 /** train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`. */

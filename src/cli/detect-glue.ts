@@ -14,6 +14,7 @@ import { Model } from "../model/model.js";
 import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
 
 import type { LoadedSessions } from "./sessions.js";
+import type { ThreadPool } from "./threads.js";
 
 /** The detector options of hunt, score and train. */
 export interface DetectorChoice {
@@ -35,7 +36,7 @@ export function methodOf(choice: DetectorChoice): string {
 
 /** The sessions as a detector takes them: each with the value of the `--entity` column when one is named. */
 export function weightedSessions(
-  loaded: LoadedSessions,
+  loaded: Pick<LoadedSessions, "sessions" | "identityColumns">,
   entity: string | null | undefined,
 ): WeightedSession[] {
   const column = entity == null ? -1 : loaded.identityColumns.indexOf(entity);
@@ -50,13 +51,22 @@ export function weightedSessions(
   }));
 }
 
+/** A detector's scores as the ranking takes them, with the detector and the entity column that gave them. */
+export interface DetectorScores extends MethodScores {
+  readonly detector: Detector;
+  readonly entity: string | null;
+}
+
 /** A trained or loaded detector's scores of the sessions, as the ranking takes them. */
 function methodScores(
   detector: Detector,
   sessions: readonly WeightedSession[],
   scores: number[],
-): MethodScores {
+  entity: string | null | undefined,
+): DetectorScores {
   return {
+    detector,
+    entity: entity ?? null,
     name: detector.method,
     scores,
     percentile: (score) => detector.percentile(score),
@@ -71,21 +81,23 @@ function methodScores(
  * (a session cannot vouch for itself). Per-entity models only on request: in a hunt that trains on the data
  * it scores, an entity's own rare behaviour would look normal for it.
  */
-export function huntScores(loaded: LoadedSessions, options: DetectorChoice & ScoringOptions): MethodScores {
+export function huntScores(loaded: LoadedSessions, options: DetectorChoice & ScoringOptions): DetectorScores {
   const sessions = weightedSessions(loaded, options.entity);
   const detector = trainDetector(methodOf(options), sessions, windowOf(options));
-  return methodScores(detector, sessions, detector.trainingScores());
+  return methodScores(detector, sessions, detector.trainingScores(), options.entity);
 }
 
 /**
  * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
- * fingerprint) are scored held out, as hunt scores them.
+ * fingerprint) are scored held out, as hunt scores them. With worker threads holding the sessions, they
+ * score them (all but the reference, which scores by the window settings given now).
  */
-export function modelScores(
+export async function modelScores(
   loaded: LoadedSessions,
   file: LoadedModelFile,
   choice: DetectorChoice & ScoringOptions & { readonly model: string },
-): MethodScores {
+  pool: ThreadPool | null = null,
+): Promise<DetectorScores> {
   const path = choice.model;
   const method = file.detector.method;
   if (choice.method !== undefined && choice.method !== method) {
@@ -95,13 +107,24 @@ export function modelScores(
       { file: path },
     );
   }
-  const sessions = weightedSessions(loaded, choice.entity ?? file.entity);
+  const entity = choice.entity ?? file.entity;
+  const sessions = weightedSessions(loaded, entity);
   const heldOut =
     file.trainingFingerprint !== null && file.trainingFingerprint === sessionsFingerprint(sessions);
   // The reference ranks by the window settings given now, as its fields show them.
-  const detector = isReference(method) ? withWindow(file.detector, windowOf(choice)) : file.detector;
-  const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
-  return methodScores(detector, sessions, scores);
+  if (isReference(method)) {
+    const detector = withWindow(file.detector, windowOf(choice));
+    const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
+    return methodScores(detector, sessions, scores, entity);
+  }
+  const detector = file.detector;
+  const scores =
+    pool !== null
+      ? await pool.score(detector, entity, heldOut)
+      : heldOut
+        ? detector.scoreHeldOut(sessions)
+        : detector.score(sessions);
+  return methodScores(detector, sessions, scores, entity);
 }
 
 /** train: the version 2 model file of the input (added to `base` with --update). */

@@ -168,6 +168,11 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     .option(
       "--entity <col>",
       `give each value of this --user column its own model, compared with everyone's${withModel ? " (default: the --model file's)" : ""}`,
+    )
+    .option(
+      "--threads <n>",
+      `worker threads that read and sessionize the events, split by identity${withModel ? ", and score and explain the sessions" : ""} (default: the available cores; 1 for inputs under 16 MB)`,
+      positiveInt("--threads"),
     );
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type LoadedModelFile, readModelFile } from "../detect/model-file.js";
 import { SeqhuntError } from "../errors.js";
-import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
+import { type BadRowPolicy, type Partition, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
@@ -31,6 +31,8 @@ export interface InputOptions extends CommandLineOptions {
   onBadRow: BadRowPolicy;
   /** Set when `--params` came without `--param-mode`, which then became `values`. */
   impliedParamMode?: boolean;
+  /** The share of the events to read (a worker thread's; set by the thread pool, not a flag). */
+  partition?: Partition;
 }
 
 /** A session on its way through the CLI. */
@@ -118,6 +120,7 @@ export async function loadSessions(
       paramMode: options.commandLine === undefined ? options.paramMode : "none",
       transform: commandTransform(options),
       onBadRow: options.onBadRow,
+      partition: options.partition,
       // Every session is kept anyway: holding the events to sort them here costs little and saves DuckDB's sort.
       sortInMemory: onSession === undefined,
       ...(progress ? { progress, wantTotal: true } : {}),
@@ -125,8 +128,20 @@ export async function loadSessions(
     (identity, time, command) => sessionizer.push(identity, time, command),
   );
   sessionizer.finish();
+  return { sessions, stats, identityColumns: options.user, warnings: warningsOf(options, sanity) };
+}
+
+/** The warnings of a read: the implied --param-mode note, then what looks wrong in the sessions. */
+function warningsOf(options: InputOptions, sanity: SanityCheck): string[] {
   const notes = options.impliedParamMode && options.params ? [impliedParamModeNote(options.params)] : [];
-  return { sessions, stats, identityColumns: options.user, warnings: [...notes, ...sanity.warnings()] };
+  return [...notes, ...sanity.warnings()];
+}
+
+/** The warnings {@link loadSessions} gives for these sessions (read elsewhere: by worker threads). */
+export function loadWarnings(options: InputOptions, sessions: readonly CliSession[]): string[] {
+  const sanity = new SanityCheck(options.user);
+  for (const s of sessions) sanity.add(s);
+  return warningsOf(options, sanity);
 }
 
 /**
@@ -179,8 +194,11 @@ export function typeOfLoaded(loaded: LoadedSessions, options: InputOptions): Ses
 /** The skipped-rows summary: "read N rows: used N, skipped N (reason: count, ...)". */
 export function readSummary(stats: ReadStats): string {
   const skipped = stats.read - stats.used;
-  const reasons = [...stats.skipped]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([r, n]) => `${r}: ${n}`);
+  const reasons = skippedReasons(stats).map(([r, n]) => `${r}: ${n}`);
   return `read ${stats.read} rows: used ${stats.used}, skipped ${skipped}${reasons.length ? ` (${reasons.join(", ")})` : ""}`;
+}
+
+/** The reasons rows were skipped with their counts, most frequent first (then by name): however the rows were read. */
+export function skippedReasons(stats: ReadStats): [string, number][] {
+  return [...stats.skipped].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }

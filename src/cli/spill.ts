@@ -14,7 +14,13 @@ function decodeCommand(c: SpilledCommand): Command {
   return trustedCmd(c.name, Array.isArray(c.params) ? new Set(c.params) : c.params);
 }
 
-function decode(line: string): CliSession {
+/** A session as one line of JSON text (no newline): what a spill file and a worker thread's batches hold. */
+export function encodeSession(session: CliSession): string {
+  return JSON.stringify([session.identity, session.start, session.end, session.commands.map(commandJson)]);
+}
+
+/** A session from its {@link encodeSession} text. */
+export function decodeSession(line: string): CliSession {
   const [identity, start, end, commands] = JSON.parse(line) as [
     (string | null)[],
     number | null,
@@ -49,7 +55,7 @@ export class SpilledSessions {
 
   /** Appends one session. */
   append(session: CliSession): void {
-    const line = `${JSON.stringify([session.identity, session.start, session.end, session.commands.map(commandJson)])}\n`;
+    const line = `${encodeSession(session)}\n`;
     if (this.#count + 1 >= this.#offsets.length) {
       const grown = new Float64Array(this.#offsets.length * 2);
       grown.set(this.#offsets);
@@ -89,7 +95,7 @@ export class SpilledSessions {
       const text = this.#bytes(this.#offsets[first] as number, this.#offsets[last] as number).toString(
         "utf8",
       );
-      yield text.split("\n", last - first).map(decode);
+      yield text.split("\n", last - first).map(decodeSession);
     }
   }
 
@@ -100,7 +106,7 @@ export class SpilledSessions {
     for (let i = 0; i < indices.length; i++) {
       const index = indices[i] as number;
       const text = this.#bytes(this.#offsets[index] as number, (this.#offsets[index + 1] as number) - 1);
-      out.push(decode(text.toString("utf8")));
+      out.push(decodeSession(text.toString("utf8")));
     }
     return out;
   }

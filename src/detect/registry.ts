@@ -2,6 +2,7 @@ import { SeqhuntError } from "../errors.js";
 import { adaptiveDetector } from "./adaptive.js";
 import { entityMarkovDetector } from "./entity-markov.js";
 import { markovDetector } from "./markov.js";
+import { markovNoveltyDetector } from "./markov-novelty.js";
 import { markovSetDetector } from "./markov-set.js";
 import { referenceDetector } from "./reference.js";
 import type { DetectorEntry } from "./types.js";
@@ -11,6 +12,15 @@ import type { DetectorEntry } from "./types.js";
  * in src/detect and one entry here.
  */
 export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, DetectorEntry>([
+  [
+    "markov-novelty",
+    {
+      description:
+        "markov-set and novelty mass (how many runs of 6 commands in a row the session holds that training never had), each turned into a rarity against its own held-out training scores (the share of training sessions scoring as high, extended exponentially beyond the top tenth); the rarer of the two ranks, so short sessions rank as in markov-set and long ones also by the runs of commands never seen",
+      mergeable: false,
+      factory: () => markovNoveltyDetector(),
+    },
+  ],
   [
     "adaptive",
     {
@@ -100,7 +110,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
 ]);
 
 /** The detector `hunt`, `score`, `train`, `eval` and the library use unless told otherwise. */
-export const DEFAULT_METHOD = "markov-set";
+export const DEFAULT_METHOD = "markov-novelty";
 
 /** The names of the registered detectors, in registry order. */
 export const methodNames = (): string[] => [...DETECTORS.keys()];

@@ -5,7 +5,7 @@ type Row = readonly unknown[];
 type Sink = (identity: readonly (string | null)[], timeMicros: number, command: Command) => void;
 
 /** Orders identity values as DuckDB's `ORDER BY ... NULLS LAST` does: text by code point, missing last. */
-function compareIdentityValue(a: unknown, b: unknown): number {
+export function compareIdentityValue(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;

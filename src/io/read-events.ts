@@ -64,6 +64,23 @@ export interface ReadEventsOptions extends EventColumns {
   readonly sortInMemory?: boolean;
   /** Remakes each command before it is used (a whole command line parsed, parameter values shaped). */
   readonly transform?: ((command: Command) => Command) | undefined;
+  /**
+   * Reads only the events whose identity hashes to partition `index` of `count` (one worker thread's share);
+   * the CSV reader's rejected lines are counted by partition 0 alone.
+   */
+  readonly partition?: Partition | undefined;
+}
+
+/** One of `count` shares of the events, split by a hash of the identity. */
+export interface Partition {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** A source's query reduced to the events of one partition. */
+function partitioned(sql: string, identityCount: number, partition: Partition): string {
+  const ids = Array.from({ length: identityCount }, (_, i) => `__id${i}`).join(", ");
+  return `SELECT * FROM (${sql}) WHERE hash(${ids}) % ${partition.count} = ${partition.index}`;
 }
 
 /** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
@@ -235,6 +252,7 @@ class BadRows {
     private readonly policy: BadRowPolicy,
     private readonly stats: ReadStats,
     private readonly timeFormat: string | undefined,
+    private readonly countRejects: boolean,
   ) {}
 
   #count(reason: string): void {
@@ -276,7 +294,7 @@ class BadRows {
       this.#rejected.set(i, new Set(rows.map((r) => r.line)));
       for (const r of rows) {
         if (this.policy === "fail") throw rejectError(s.path, r);
-        this.#count(r.reason);
+        if (this.countRejects) this.#count(r.reason);
       }
     }
   }
@@ -357,9 +375,14 @@ async function readWith(
   const fields = eventFields(options);
   const sources: SourceQuery[] = [];
   // An engine error here goes up raw: readEvents retries files mixing line endings, then words it.
+  const partition = options.partition;
   for (const [index, path] of files.entries()) {
-    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
-    sources.push(await sourceQuery(con, file, fields));
+    // A partition's rows are not every row in file order: DuckDB numbers them.
+    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory || !!partition };
+    const source = await sourceQuery(con, file, fields);
+    sources.push(
+      partition ? { ...source, sql: partitioned(source.sql, options.identity.length, partition) } : source,
+    );
   }
   const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
   let total: number | null = null;
@@ -370,7 +393,8 @@ async function readWith(
     ).getRowObjectsJson();
     total = Number(rows[0]?.n ?? 0);
   }
-  const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
+  const countRejects = (partition?.index ?? 0) === 0;
+  const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat, countRejects);
   const { queries, batched } = streamQueries(sources, options, inMemory ? 0 : estimatedInputBytes(files));
   let previous: (string | null)[] = [];
   const held = inMemory ? new HeldEvents(options.identity.length, 0) : null;

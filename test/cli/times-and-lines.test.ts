@@ -107,7 +107,7 @@ describe("shell history with --command-line", () => {
   it("ranks every planted attack session at the top though file, pod and host names vary", async () => {
     // The reference's rarest window (what the README's measurements use): all of them.
     expect(await topPlanted("--command-line", "command_line", "--method", "reference")).toBe(attacks.length);
-    // The default detector (markov-set, merged after those measurements): all but one in this seed.
+    // The default detector (merged after those measurements): all but one in this seed.
     expect(await topPlanted("--command-line", "command_line")).toBeGreaterThanOrEqual(attacks.length - 1);
   });
 

@@ -1,0 +1,45 @@
+// The messages between the main thread and the worker threads of a parallel hunt (threads.ts, thread-worker.ts).
+import type { DetectorExplanation } from "../detect/types.js";
+import type { SeqhuntErrorLocation } from "../errors.js";
+import type { Partition } from "../io/read-events.js";
+import type { InputOptions } from "./sessions.js";
+
+/** What a worker is started with: the files, the input options (plain data) and its share of the events. */
+export interface ThreadSetup {
+  readonly files: readonly string[];
+  readonly options: InputOptions;
+  readonly partition: Partition;
+}
+
+/** Work asked of a worker on its own sessions (by its own indices), with a detector saved as JSON text. */
+export type ThreadRequest = {
+  readonly id: number;
+  /** {@link Detector.toJSON}, as JSON text. */
+  readonly detector: string;
+  /** The identity column whose values are the sessions' entities, or null. */
+  readonly entity: string | null;
+  readonly indices: Int32Array;
+} & ({ readonly type: "score"; readonly heldOut: boolean } | { readonly type: "explain" });
+
+/** What a worker sends back. */
+export type ThreadReply =
+  | { readonly type: "progress"; readonly rows: number; readonly total: number | null }
+  /** Sessions in the worker's order, each as encodeSession text. */
+  | { readonly type: "sessions"; readonly lines: readonly string[] }
+  | {
+      readonly type: "loaded";
+      readonly read: number;
+      readonly used: number;
+      readonly skipped: readonly (readonly [string, number])[];
+    }
+  | { readonly type: "scores"; readonly id: number; readonly scores: Float64Array }
+  | { readonly type: "explanations"; readonly id: number; readonly explanations: DetectorExplanation[] }
+  | {
+      readonly type: "error";
+      /** The request that failed; absent when reading failed. */
+      readonly id?: number;
+      /** True for a SeqhuntError (bad input, in seqhunt's words); false for an internal error. */
+      readonly seqhunt: boolean;
+      readonly message: string;
+      readonly location?: SeqhuntErrorLocation;
+    };

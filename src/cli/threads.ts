@@ -1,0 +1,277 @@
+// Parallel hunt, score and train (--threads): worker threads each read the events of their identities (a
+// hash of the identity in DuckDB), sessionize them and hand the sessions over; the main thread puts them in
+// the order one thread gives, trains, and has the workers score and explain their own sessions.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Detector, DetectorExplanation } from "../detect/types.js";
+import { SeqhuntError } from "../errors.js";
+import { compareIdentityValue } from "../io/held-events.js";
+import { inputFiles } from "../io/input-files.js";
+import { estimatedInputBytes, type ReadStats } from "../io/read-events.js";
+import { type CliSession, type InputOptions, type LoadedSessions, loadWarnings } from "./sessions.js";
+import { decodeSession } from "./spill.js";
+import type { ThreadReply, ThreadRequest, ThreadSetup } from "./thread-messages.js";
+
+/** Inputs below this size are read by one thread unless `--threads` says otherwise: starting workers costs more. */
+const THREADED_BYTES = 16e6;
+
+/** `--threads` when given; else the machine's available cores, or 1 for an input too small to gain from more. */
+export function threadCount(threads: number | undefined, files: readonly string[]): number {
+  if (threads !== undefined) return threads;
+  try {
+    return estimatedInputBytes(inputFiles(files)) < THREADED_BYTES ? 1 : availableParallelism();
+  } catch {
+    return 1; // the reader reports the missing file
+  }
+}
+
+/** The worker's script: next to this module when built; the build's when the sources run in a test runner. */
+function workerScript(): URL {
+  const here = new URL("./thread-worker.js", import.meta.url);
+  return existsSync(fileURLToPath(here)) ? here : new URL("../../dist/cli/thread-worker.js", import.meta.url);
+}
+
+/** Orders two identities as one thread's reader does (each column by code point, missing last). */
+function compareIdentities(a: readonly (string | null)[], b: readonly (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareIdentityValue(a[i] ?? null, b[i] ?? null);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** The error a worker sent, rebuilt in the main thread (a SeqhuntError keeps its words and place). */
+function rebuilt(reply: Extract<ThreadReply, { type: "error" }>): Error {
+  if (reply.seqhunt) return new SeqhuntError(reply.message, reply.location ?? {});
+  return new Error(`a worker thread failed: ${reply.message}`);
+}
+
+/** Of the workers' errors, the one a single thread meets first: the earliest file and line, else the first. */
+function firstError(errors: readonly Error[], files: readonly string[]): Error {
+  const place = (e: Error) => {
+    const at = e instanceof SeqhuntError ? e.location : {};
+    const file = at.file === undefined ? -1 : files.indexOf(at.file);
+    return [file < 0 ? Number.POSITIVE_INFINITY : file, at.line ?? Number.POSITIVE_INFINITY] as const;
+  };
+  return errors.reduce((best, e) => {
+    const [f, l] = place(e);
+    const [bf, bl] = place(best);
+    return f < bf || (f === bf && l < bl) ? e : best;
+  });
+}
+
+/** One worker: its thread, its sessions' count, and the requests it has not answered yet. */
+interface Member {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve: (r: ThreadReply) => void; reject: (e: Error) => void }>;
+  count: number;
+}
+
+/**
+ * Worker threads holding the sessions of their identities: sessions are numbered as the main thread
+ * holds them (one thread's order) and each lives in one worker, at one index there.
+ */
+export class ThreadPool {
+  readonly #members: Member[];
+  /** For each session (main thread's index): its worker and its index in that worker. */
+  #owner = new Uint8Array(0);
+  #local = new Int32Array(0);
+  #nextId = 0;
+
+  private constructor(members: Member[]) {
+    this.#members = members;
+  }
+
+  /**
+   * Starts `count` workers reading their share of the events; resolves with every session in one thread's
+   * order, or rejects with the error one thread would have met first (every worker then stopped).
+   */
+  static async load(
+    files: readonly string[],
+    options: InputOptions,
+    count: number,
+    progress?: (rows: number, total: number | null) => void,
+  ): Promise<{ pool: ThreadPool; loaded: LoadedSessions }> {
+    // Plain data only crosses to a worker (no functions; undefined fields dropped).
+    const plain = JSON.parse(JSON.stringify(options)) as InputOptions;
+    const read = new Array<{ rows: number; total: number | null }>(count).fill({ rows: 0, total: 0 });
+    const members: Member[] = [];
+    const loads = Array.from({ length: count }, (_, index) => {
+      const setup: ThreadSetup = { files, options: plain, partition: { index, count } };
+      const worker = new Worker(workerScript(), { workerData: setup });
+      const member: Member = { worker, pending: new Map(), count: 0 };
+      members.push(member);
+      return new Promise<{ lines: string[]; stats: ReadStats }>((resolve, reject) => {
+        const lines: string[] = [];
+        worker.on("message", (reply: ThreadReply) => {
+          if (reply.type === "progress") {
+            read[index] = { rows: reply.rows, total: reply.total };
+            const total = read.some((r) => r.total === null)
+              ? null
+              : read.reduce((n, r) => n + (r.total ?? 0), 0);
+            progress?.(
+              read.reduce((n, r) => n + r.rows, 0),
+              total,
+            );
+          } else if (reply.type === "sessions") lines.push(...reply.lines);
+          else if (reply.type === "loaded")
+            resolve({
+              lines,
+              stats: { read: reply.read, used: reply.used, skipped: new Map(reply.skipped) },
+            });
+          else if (reply.type === "error" && reply.id === undefined) reject(rebuilt(reply));
+          else {
+            const id = reply.id as number;
+            member.pending.get(id)?.resolve(reply);
+            member.pending.delete(id);
+          }
+        });
+        const lost = (err: Error) => {
+          reject(err);
+          for (const p of member.pending.values()) p.reject(err);
+          member.pending.clear();
+        };
+        worker.on("error", (err) => lost(new Error(`a worker thread failed: ${err.stack ?? err.message}`)));
+        worker.on("exit", (code) => lost(new Error(`a worker thread stopped (exit code ${code})`)));
+      });
+    });
+    const pool = new ThreadPool(members);
+    const settled = await Promise.allSettled(loads);
+    const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as Error] : []));
+    if (errors.length > 0) {
+      await pool.close();
+      throw firstError(errors, files);
+    }
+    const parts = settled.map(
+      (s) => (s as PromiseFulfilledResult<{ lines: string[]; stats: ReadStats }>).value,
+    );
+    const sessions = pool.#merge(parts.map((p) => p.lines.map(decodeSession)));
+    const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
+    for (const p of parts) {
+      stats.read += p.stats.read;
+      stats.used += p.stats.used;
+      for (const [reason, n] of p.stats.skipped)
+        stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + n);
+    }
+    const loaded: LoadedSessions = {
+      sessions,
+      stats,
+      identityColumns: options.user,
+      warnings: loadWarnings(options, sessions),
+    };
+    return { pool, loaded };
+  }
+
+  /** Every worker's sessions in one thread's order: by identity (each identity lives in one worker), then as read. */
+  #merge(parts: CliSession[][]): CliSession[] {
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    this.#owner = new Uint8Array(total);
+    this.#local = new Int32Array(total);
+    const next = parts.map(() => 0);
+    const out: CliSession[] = [];
+    for (let i = 0; i < total; i++) {
+      let best = -1;
+      for (let w = 0; w < parts.length; w++) {
+        const s = parts[w]?.[next[w] as number];
+        if (s === undefined) continue;
+        const b = best < 0 ? undefined : parts[best]?.[next[best] as number];
+        if (b === undefined || compareIdentities(s.identity, b.identity) < 0) best = w;
+      }
+      const k = next[best] as number;
+      out.push(parts[best]?.[k] as CliSession);
+      this.#owner[i] = best;
+      this.#local[i] = k;
+      next[best] = k + 1;
+    }
+    this.#members.forEach((m, w) => {
+      m.count = parts[w]?.length ?? 0;
+    });
+    return out;
+  }
+
+  /** Sends one request to each worker with its share of `indices` (main thread's); the replies by worker. */
+  async #ask(
+    indices: ArrayLike<number>,
+    request: (id: number, local: Int32Array) => ThreadRequest,
+  ): Promise<{ reply: ThreadReply; global: Int32Array }[]> {
+    const byWorker = this.#members.map(() => [] as number[]);
+    for (let k = 0; k < indices.length; k++)
+      byWorker[this.#owner[indices[k] as number] as number]?.push(indices[k] as number);
+    return Promise.all(
+      this.#members.map(async (m, w) => {
+        const global = Int32Array.from(byWorker[w] ?? []);
+        const local = global.map((i) => this.#local[i] as number);
+        const id = this.#nextId++;
+        const reply = await new Promise<ThreadReply>((resolve, reject) => {
+          m.pending.set(id, { resolve, reject });
+          m.worker.postMessage(request(id, local));
+        });
+        if (reply.type === "error") throw rebuilt(reply);
+        return { reply, global };
+      }),
+    );
+  }
+
+  /** The detector's scores of every session (held out: as if each had been left out of training), in order. */
+  async score(detector: Detector, entity: string | null, heldOut: boolean): Promise<number[]> {
+    const saved = JSON.stringify(detector.toJSON());
+    const all = Int32Array.from({ length: this.#owner.length }, (_, i) => i);
+    const replies = await this.#ask(all, (id, indices) => ({
+      type: "score",
+      id,
+      detector: saved,
+      entity,
+      indices,
+      heldOut,
+    }));
+    const scores = new Array<number>(this.#owner.length);
+    for (const { reply, global } of replies) {
+      if (reply.type !== "scores") throw new Error(`a worker thread answered ${reply.type} to score`);
+      global.forEach((g, k) => {
+        scores[g] = reply.scores[k] as number;
+      });
+    }
+    return scores;
+  }
+
+  /** The detector's explanations of these sessions (main thread's indices), by index. */
+  async explain(
+    detector: Detector,
+    entity: string | null,
+    indices: ArrayLike<number>,
+  ): Promise<Map<number, DetectorExplanation>> {
+    const saved = JSON.stringify(detector.toJSON());
+    const replies = await this.#ask(indices, (id, local) => ({
+      type: "explain",
+      id,
+      detector: saved,
+      entity,
+      indices: local,
+    }));
+    const out = new Map<number, DetectorExplanation>();
+    for (const { reply, global } of replies) {
+      if (reply.type !== "explanations") throw new Error(`a worker thread answered ${reply.type} to explain`);
+      global.forEach((g, k) => {
+        out.set(g, reply.explanations[k] as DetectorExplanation);
+      });
+    }
+    return out;
+  }
+
+  /** How many sessions each worker holds. */
+  get sessionsPerWorker(): number[] {
+    return this.#members.map((m) => m.count);
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#members.map((m) => {
+        m.worker.removeAllListeners("exit");
+        return m.worker.terminate();
+      }),
+    );
+  }
+}

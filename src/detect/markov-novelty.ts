@@ -1,0 +1,176 @@
+import { SeqhuntError } from "../errors.js";
+import { assembleDetector, splitState, weightOf } from "./base.js";
+import { markovSetDetector } from "./markov-set.js";
+import { Novelty } from "./novelty.js";
+import { TAIL_SHARE, Tail } from "./tail.js";
+import type { Detector, DetectorFactory, WeightedSession } from "./types.js";
+
+/** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
+export const NOVELTY_WINDOW = 6;
+
+/**
+ * Windows added to the expected count's variance: one never-seen window in a short session is one window of
+ * excess, not many standard deviations of a variance near 0.
+ */
+export const NOVELTY_FLOOR = 1;
+
+/** The constants of {@link markovNoveltyDetector}, for sensitivity studies; the defaults are the shipped ones. */
+export interface MarkovNoveltyOptions {
+  /** Commands per window (default {@link NOVELTY_WINDOW}). */
+  readonly window?: number | undefined;
+  /** Windows added to the expected count's variance (default {@link NOVELTY_FLOOR}). */
+  readonly floor?: number | undefined;
+  /** Top share of held-out training scores that sets each view's tail (default {@link TAIL_SHARE}). */
+  readonly tailShare?: number | undefined;
+}
+
+/** Never-seen windows per window at a session's edges and inside, over the distinct training sessions each left out. */
+export type Rates = readonly [edge: number, inner: number];
+
+/** markov-novelty's learnt state as JSON. */
+interface MarkovNoveltyJson {
+  /** The markov-set detector inside, as its `toJSON` wrote it. */
+  readonly markovSet: unknown;
+  readonly novelty: unknown;
+  /** Held-out training scores of each view: markov-set's, then the novelty excess's. */
+  readonly tails: readonly unknown[];
+  readonly novelRates: Rates;
+  readonly floor: number;
+}
+
+/**
+ * How far a session's count of never-seen windows exceeds what its length predicts at the training rates,
+ * in Poisson standard deviations (with `floor` windows of variance at least): long normal sessions meet new
+ * windows in proportion to their length, an attack meets more. Edge windows have their own rate, as
+ * sessions of a kind often start alike.
+ */
+export function noveltyExcess(
+  novelty: Novelty,
+  rates: Rates,
+  floor: number,
+  s: WeightedSession,
+  leaveOut: boolean,
+): number {
+  const { novel, windows } = novelty.count(s, leaveOut);
+  const expected = rates[0] * windows[0] + rates[1] * windows[1];
+  return (novel[0] + novel[1] - expected) / Math.sqrt(expected + floor);
+}
+
+/**
+ * The rates of never-seen windows per window, each distinct training session left out whole (its repeats
+ * too: a new session is new however often the old ones repeat), smoothed by one of each so never 0.
+ */
+export function novelRatesOf(novelty: Novelty, train: readonly WeightedSession[]): Rates {
+  const novel = [1, 1];
+  const windows = [1, 1];
+  for (const t of train) {
+    const c = novelty.count(t, "whole");
+    for (const k of [0, 1]) {
+      novel[k] = (novel[k] as number) + (c.novel[k] as number);
+      windows[k] = (windows[k] as number) + (c.windows[k] as number);
+    }
+  }
+  return [(novel[0] as number) / (windows[0] as number), (novel[1] as number) / (windows[1] as number)];
+}
+
+const validRates = (xs: unknown): xs is Rates =>
+  Array.isArray(xs) && xs.length === 2 && xs.every((x) => typeof x === "number" && x > 0 && x <= 1);
+
+/** The registry name. */
+const METHOD = "markov-novelty";
+
+const orderAndSet = () => markovSetDetector({ method: "markov-set", combine: "sum" });
+
+/**
+ * markov-set and novelty mass, each as a rarity against its own held-out training scores ({@link Tail}),
+ * the higher of the two ranking: short sessions rank by their order and their commands as in markov-set,
+ * long ones also by how many more windows of {@link NOVELTY_WINDOW} commands never seen in training they
+ * hold than their length predicts. markov-set does not merge exactly, so neither does this.
+ */
+export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
+  const tailShare = options.tailShare ?? TAIL_SHARE;
+  const make = (
+    parts: {
+      markovSet: Detector;
+      novelty: Novelty;
+      tails: readonly [Tail, Tail];
+      rates: Rates;
+      floor: number;
+    },
+    source: Parameters<typeof assembleDetector>[1],
+  ) => {
+    const { markovSet, novelty, tails, rates, floor } = parts;
+    const rarities = (s: WeightedSession, leaveOut: boolean): [number, number] => [
+      tails[0].rarity((leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number),
+      tails[1].rarity(noveltyExcess(novelty, rates, floor, s, leaveOut)),
+    ];
+    return assembleDetector(
+      {
+        method: METHOD,
+        view: (s, leaveOut = false) => Math.max(...rarities(s, leaveOut)),
+        explain: (s) => {
+          const [bySet, byNovelty] = rarities(s, false);
+          const base = markovSet.explain(s);
+          const novel = novelty.explain(s);
+          const first = novel[0];
+          // The view that ranks the session says why.
+          if (byNovelty <= bySet || first === undefined) return base;
+          return {
+            steps: [...base.steps, ...novel],
+            reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
+          };
+        },
+        state: (): MarkovNoveltyJson => ({
+          markovSet: markovSet.toJSON().state,
+          novelty: novelty.toJSON(),
+          tails: tails.map((t) => t.toJSON()),
+          novelRates: rates,
+          floor,
+        }),
+      },
+      source,
+    );
+  };
+  return {
+    train: (train) => {
+      const markovSet = orderAndSet().train(train);
+      const novelty = Novelty.train(train, options.window ?? NOVELTY_WINDOW);
+      const floor = options.floor ?? NOVELTY_FLOOR;
+      const weights = train.map(weightOf);
+      const rates = novelRatesOf(novelty, train);
+      const tails: [Tail, Tail] = [
+        Tail.of(markovSet.trainingScores(), weights, tailShare),
+        Tail.of(
+          train.map((t) => noveltyExcess(novelty, rates, floor, t, true)),
+          weights,
+          tailShare,
+        ),
+      ];
+      return make({ markovSet, novelty, tails, rates, floor }, { train });
+    },
+    load: (state) => {
+      const { model, calibration } = splitState(METHOD, state);
+      const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
+      if (
+        !Array.isArray(j.tails) ||
+        j.tails.length !== 2 ||
+        !validRates(j.novelRates) ||
+        typeof j.floor !== "number" ||
+        !(j.floor >= 0)
+      )
+        throw new SeqhuntError(
+          `not a valid saved ${METHOD} detector: expected two view tails, two rates of never-seen windows and a floor`,
+        );
+      const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
+      const markovSet = orderAndSet().load(j.markovSet);
+      const parts = {
+        markovSet,
+        novelty: Novelty.fromJSON(j.novelty),
+        tails,
+        rates: j.novelRates,
+        floor: j.floor,
+      };
+      return make(parts, { calibration });
+    },
+  };
+}

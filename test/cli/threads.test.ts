@@ -1,0 +1,173 @@
+// --threads: worker threads read, sessionize, score and explain; every output is the one thread's, byte for byte.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ThreadPool } from "../../src/cli/threads.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const dir = tempDir();
+const COMMANDS = ["Get-Mailbox", "Set-Mailbox", "New-InboxRule", "Remove-MailboxPermission", "Add-Role"];
+
+/**
+ * Events of 40 users (so both of two workers get identities), with parameter values; many sessions repeat
+ * exactly (equal scores: ties the ranking breaks by input order), a few are rare.
+ */
+function events(): string {
+  const lines = ["TimeGenerated,UserId,Operation,Parameters"];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let user = 0; user < 40; user++) {
+    for (let session = 0; session < 4; session++) {
+      // Sessions an hour apart; most users repeat one routine, every fifth session is random.
+      let time = Date.UTC(2026, 0, 1 + session, user % 24);
+      const routine = (session + user) % 5 !== 0;
+      const length = routine ? 3 : 1 + Math.floor(random() * 6);
+      for (let k = 0; k < length; k++) {
+        const op = routine ? (COMMANDS[k] as string) : (COMMANDS[Math.floor(random() * 5)] as string);
+        const value = routine ? "v1" : `v${Math.floor(random() * 3)}`;
+        const params = JSON.stringify([{ Name: "Identity", Value: value }]).replace(/"/g, '""');
+        lines.push(`${new Date(time).toISOString()},user${user}@contoso.com,${op},"${params}"`);
+        time += 30_000;
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const csv = join(dir, "events.csv");
+writeFileSync(csv, events());
+const cols = ["--user", "UserId", "--params", "Parameters", "--param-mode", "values"];
+
+async function runIn(threads: number, args: string[], out?: string) {
+  const r = await runCli([...args, "--threads", String(threads), ...(out ? ["--out", out] : [])]);
+  expect(r.stderr).not.toContain("    at ");
+  return { ...r, file: out ? readFileSync(out, "utf8") : "" };
+}
+
+describe("--threads 2 gives --threads 1's output, byte for byte", () => {
+  it("spreads the identities over both workers", async () => {
+    const options = {
+      user: ["UserId"],
+      time: "TimeGenerated",
+      event: "Operation",
+      params: "Parameters",
+      paramsFormat: "exchange" as const,
+      paramMode: "values" as const,
+      maxGap: 2,
+      maxDuration: 20,
+      sessions: false,
+      onBadRow: "fail" as const,
+    };
+    const { pool, loaded } = await ThreadPool.load([csv], options, 2);
+    try {
+      const [a = 0, b = 0] = pool.sessionsPerWorker;
+      expect(a + b).toBe(loaded.sessions.length);
+      expect(Math.min(a, b)).toBeGreaterThan(loaded.sessions.length / 4);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  for (const ext of ["jsonl", "csv"]) {
+    it(`hunt --out .${ext} and the top table (ties included)`, async () => {
+      const args = ["hunt", csv, ...cols, "--top", "30"];
+      const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
+      const two = await runIn(2, args, join(dir, `hunt-2.${ext}`));
+      expect(one.code).toBe(0);
+      expect(two.file).toBe(one.file);
+      expect(two.stdout).toBe(one.stdout);
+      expect(two.stderr.replace(`hunt-2.${ext}`, "")).toBe(one.stderr.replace(`hunt-1.${ext}`, ""));
+      if (ext !== "jsonl") return;
+      // Ties: several sessions share one score, ranked by input order.
+      const scores = one.file
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { score: number }).score);
+      expect(new Set(scores).size).toBeLessThan(scores.length - 20);
+    });
+  }
+
+  for (const method of [
+    ["--method", "adaptive"],
+    ["--method", "entity-markov", "--entity", "UserId"],
+    ["--method", "reference"],
+  ]) {
+    it(`hunt ${method.join(" ")}`, async () => {
+      const args = ["hunt", csv, ...cols, ...method, "--quiet"];
+      const one = await runIn(1, args, join(dir, "method-1.jsonl"));
+      const two = await runIn(2, args, join(dir, "method-2.jsonl"));
+      expect(one.code).toBe(0);
+      expect(two.file).toBe(one.file);
+    });
+  }
+
+  it("hunt --report", async () => {
+    const args = ["hunt", csv, ...cols, "--quiet"];
+    for (const t of [1, 2]) await runIn(t, [...args, "--report", join(dir, `report-${t}.html`)]);
+    // The report says when it was made: the one difference allowed.
+    const read = (t: number) =>
+      readFileSync(join(dir, `report-${t}.html`), "utf8").replace(/"generated":"[^"]*"/, "");
+    expect(read(2)).toBe(read(1));
+  });
+
+  it("train writes the same model file; score --model ranks the same (held out and new data)", async () => {
+    const models = [1, 2].map((t) => join(dir, `model-${t}.json`));
+    for (const [i, t] of [1, 2].entries())
+      expect((await runIn(t, ["train", csv, ...cols, "--quiet"], models[i])).code).toBe(0);
+    const model = readFileSync(models[0] as string, "utf8");
+    expect(readFileSync(models[1] as string, "utf8")).toBe(model);
+    const other = join(dir, "other.csv");
+    writeFileSync(other, events().replace(/user1/g, "user9").replace(/v1/g, "v2"));
+    for (const input of [csv, other]) {
+      const args = ["score", input, ...cols, "--model", models[0] as string];
+      const one = await runIn(1, args, join(dir, "score-1.jsonl"));
+      const two = await runIn(2, args, join(dir, "score-2.jsonl"));
+      expect(one.code).toBe(0);
+      expect(two.file).toBe(one.file);
+      expect(two.stdout).toBe(one.stdout);
+    }
+  });
+});
+
+describe("--threads 2 stops at a bad row as --threads 1 does", () => {
+  const lines = events().trimEnd().split("\n");
+  /** The events with a bad time on these lines (1-based, the header is line 1). */
+  function withBadTimes(name: string, at: readonly number[]): string {
+    const copy = [...lines];
+    for (const line of at) copy[line - 1] = (copy[line - 1] as string).replace(/^[^,]*/, "yesterday");
+    const path = join(dir, name);
+    writeFileSync(path, `${copy.join("\n")}\n`);
+    return path;
+  }
+
+  // Lines 2-54 (user0-3) and 300 (user23) land in one worker, lines 55-68 (user4) and 150 (user11) in the other.
+  for (const [name, at] of [
+    ["one bad row", [200]],
+    ["bad rows in both workers: the first in the file is named", [60, 300, 301]],
+    ["bad rows in both workers, the later one near its worker's start", [150, 30]],
+  ] as const) {
+    it(name, async () => {
+      const path = withBadTimes(`${name.replace(/\W+/g, "-")}.csv`, at);
+      const one = await runIn(1, ["hunt", path, ...cols]);
+      const two = await runIn(2, ["hunt", path, ...cols]);
+      expect(one.code).toBe(1);
+      expect(one.stderr).toContain(`${path}:${Math.min(...at)}: column "TimeGenerated": unparseable time`);
+      expect(two.code).toBe(one.code);
+      expect(two.stderr).toBe(one.stderr);
+      expect(two.stdout).toBe(one.stdout);
+    });
+  }
+
+  it("skipping bad rows counts them as one thread does", async () => {
+    const path = withBadTimes("skip.csv", [12, 60, 150, 300]);
+    const args = ["hunt", path, ...cols, "--on-bad-row", "skip", "--quiet"];
+    const one = await runIn(1, args, join(dir, "skip-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "skip-2.jsonl"));
+    expect(one.stderr).toContain("skipped 4 (unparseable time: 4)");
+    expect(two.stderr).toBe(one.stderr);
+    expect(two.file).toBe(one.file);
+  });
+});

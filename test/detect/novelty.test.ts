@@ -1,0 +1,141 @@
+// markov-novelty's parts: the count of never-seen windows (novelty mass), the held-out tail that turns a
+// view's score into a rarity, and the detector that ranks long sessions by them.
+import { describe, expect, it } from "vitest";
+import { loadDetector, trainDetector } from "../../src/detect/detector.js";
+import {
+  markovNoveltyDetector,
+  NOVELTY_FLOOR,
+  NOVELTY_WINDOW,
+  novelRatesOf,
+  noveltyExcess,
+} from "../../src/detect/markov-novelty.js";
+import { Novelty } from "../../src/detect/novelty.js";
+import { DEFAULT_METHOD } from "../../src/detect/registry.js";
+import { Tail } from "../../src/detect/tail.js";
+import { SeqhuntError } from "../../src/errors.js";
+
+/** A seeded process of system calls: a fixed cycle, with a random call 3% of the time. */
+function calls(seed: number) {
+  let state = seed;
+  const rand = () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
+  const names = ["open", "read", "mmap", "close", "stat", "write", "fstat", "brk", "ioctl", "exit"];
+  return (length: number): string[] => {
+    const out: string[] = [];
+    let c = 0;
+    for (let i = 0; i < length; i++) {
+      c = rand() < 0.97 ? (c + 1) % names.length : Math.floor(rand() * names.length);
+      out.push(names[c] as string);
+    }
+    return out;
+  };
+}
+
+describe("Novelty", () => {
+  const view = Novelty.train(
+    [{ session: ["a", "b", "c", "d"] }, { session: ["a", "b", "c", "e"], weight: 2 }],
+    3,
+  );
+
+  it("counts the windows of a session never seen in training, at the edges and inside", () => {
+    // ##START## a b | a b c | b c d | c d ##END##: all seen
+    expect(view.count({ session: ["a", "b", "c", "d"] })).toEqual({ novel: [0, 0], windows: [2, 2] });
+    // ##START## a c | a c d | c d ##END##: the first two are new
+    expect(view.count({ session: ["a", "c", "d"] })).toEqual({ novel: [1, 1], windows: [2, 1] });
+    // shorter than a window: the whole padded session is one window
+    expect(view.count({ session: ["z"] })).toEqual({ novel: [1, 0], windows: [1, 0] });
+  });
+
+  it("scores a training session held out: one occurrence left out, or every one", () => {
+    const once = { session: ["a", "b", "c", "d"] };
+    const twice = { session: ["a", "b", "c", "e"], weight: 2 };
+    // b c d and c d ##END## occur only in `once`
+    expect(view.count(once, true).novel).toEqual([1, 1]);
+    // `twice` still has its other occurrence ...
+    expect(view.count(twice, true).novel).toEqual([0, 0]);
+    // ... unless all of it is left out
+    expect(view.count(twice, "whole").novel).toEqual([1, 1]);
+  });
+
+  it("explains its never-seen windows in user-facing words, and saves its counts", () => {
+    const steps = view.explain({ session: ["a", "c", "d"] }).map((s) => s.step);
+    expect(steps).toEqual([
+      "session start -> a -> c: never seen in training",
+      "a -> c -> d: never seen in training",
+    ]);
+    const loaded = Novelty.fromJSON(JSON.parse(JSON.stringify(view)));
+    expect(loaded.count({ session: ["a", "c", "d"] })).toEqual(view.count({ session: ["a", "c", "d"] }));
+    expect(() => Novelty.fromJSON({ window: 0, counts: [] })).toThrow(SeqhuntError);
+  });
+});
+
+describe("Tail", () => {
+  const tail = Tail.of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+
+  it("is -ln of the share of training scores at least as high, at each training score", () => {
+    expect(tail.rarity(1)).toBeCloseTo(0, 12);
+    expect(tail.rarity(6)).toBeCloseTo(-Math.log(0.5), 12);
+    expect(tail.rarity(10)).toBeCloseTo(-Math.log(0.1), 12);
+  });
+
+  it("rises without ties between training scores and beyond the highest", () => {
+    const xs = [0, 1.5, 5.5, 9.99, 10.5, 20, 100];
+    const r = xs.map((x) => tail.rarity(x));
+    for (let i = 1; i < r.length; i++) expect(r[i]).toBeGreaterThan(r[i - 1] as number);
+  });
+
+  it("weights repeated scores, and saves what it learnt", () => {
+    const weighted = Tail.of([1, 2], [9, 1]);
+    expect(weighted.rarity(2)).toBeCloseTo(-Math.log(0.1), 12);
+    const loaded = Tail.fromJSON(JSON.parse(JSON.stringify(tail)));
+    expect([3.3, 50].map((x) => loaded.rarity(x))).toEqual([3.3, 50].map((x) => tail.rarity(x)));
+    expect(() => Tail.fromJSON({ scores: [1], weights: [] })).toThrow(SeqhuntError);
+  });
+});
+
+describe("the default detector on long sessions", () => {
+  const normal = calls(7);
+  const train = Array.from({ length: 120 }, (_, i) => ({ session: normal(100 + ((i * 13) % 80)) }));
+  const test = Array.from({ length: 60 }, () => ({ session: normal(150) }));
+  const base = normal(150);
+  // Known calls in an order training never had, inside an ordinary process.
+  const attack = {
+    session: [
+      ...base.slice(0, 70),
+      ...Array.from({ length: 10 }, (_, i) => (i % 2 ? "stat" : "read")),
+      ...base.slice(80),
+    ],
+  };
+
+  it("ranks a run of known calls in a never-seen order above every normal process (novelty mass)", () => {
+    const d = trainDetector(DEFAULT_METHOD, train);
+    const scores = d.score([...test, attack]);
+    expect(scores.at(-1)).toBeGreaterThan(Math.max(...scores.slice(0, -1)));
+    expect(d.explain(attack).reason).toMatch(/^\d+ runs of 6 commands never seen in training, first /);
+    // markov-set alone, the order and the set of commands, does not see it.
+    const orderAndSet = trainDetector("markov-set", train).score([...test, attack]);
+    expect(orderAndSet.at(-1)).toBeLessThan(Math.max(...orderAndSet.slice(0, -1)));
+  });
+
+  it("measures the count of never-seen windows against the length: long normal processes are not novel for being long", () => {
+    const view = Novelty.train(train, NOVELTY_WINDOW);
+    const rates = novelRatesOf(view, train);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+    const sessions = (n: number) => Array.from({ length: 30 }, () => ({ session: normal(n) }));
+    const [short, long] = [sessions(100), sessions(1000)];
+    const excess = (xs: { session: string[] }[]) =>
+      median(xs.map((s) => noveltyExcess(view, rates, NOVELTY_FLOOR, s, false)));
+    expect(Math.abs(excess(long) - excess(short))).toBeLessThan(1);
+    // the bare count grows with the length
+    const count = (xs: { session: string[] }[]) => median(xs.map((s) => view.count(s).novel[1]));
+    expect(count(long)).toBeGreaterThan(count(short) + 5);
+  });
+
+  it("saves and loads with its options", () => {
+    const d = markovNoveltyDetector({ window: 4, floor: 2, tailShare: 0.2 }).train(train);
+    const loaded = loadDetector(JSON.parse(JSON.stringify(d)));
+    expect(loaded.score([...test, attack])).toEqual(d.score([...test, attack]));
+  });
+});
