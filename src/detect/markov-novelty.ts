@@ -135,12 +135,14 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         method: METHOD,
         view: (s, leaveOut = false) => Math.max(...rarities(s, leaveOut)),
         explain: (s) => {
-          const [bySet, byNovelty] = rarities(s, false);
           const base = markovSet.explain(s);
           const novel = novelty.explain(s);
           const first = novel[0];
-          // The view that ranks the session says why.
-          if (byNovelty <= bySet || first === undefined) return base;
+          // Without a never-seen run (every session trained on) markov-set says why, unscored again.
+          if (first === undefined) return base;
+          // Otherwise the view that ranks the session says why.
+          const [bySet, byNovelty] = rarities(s, false);
+          if (byNovelty <= bySet) return base;
           return {
             steps: [...base.steps, ...novel],
             reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
