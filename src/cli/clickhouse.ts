@@ -161,7 +161,7 @@ function where(options: EngineOptions): string {
  */
 async function streamSessions(
   push: ClickHousePushdown,
-  options: InputOptions,
+  options: InputOptions & { quiet: boolean },
   io: Io,
 ): Promise<LoadedSessions> {
   const sessions: CliSession[] = [];
@@ -175,6 +175,8 @@ async function streamSessions(
   } finally {
     await push.close();
   }
+  if (!options.quiet)
+    io.err(`read back ${sessions.length} sessions made in ClickHouse; the detector runs in process`);
   const warnings = sanity.warnings();
   for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
   return { sessions, stats: push.stats, identityColumns: options.user, warnings };

@@ -322,19 +322,20 @@ async function loadIn(
 }
 
 /**
- * The ranking detector's explanations of the sessions the output needs (every one for --out and --report,
- * else the top N), worked out by the pool's threads; without a pool the ranking explains as it goes.
+ * The ranking detector's explanations of every session, worked out with the pool's threads, when --out or
+ * --report needs them all; otherwise (or without a pool) the ranking explains the few it shows as it goes.
  */
 async function explainIn(
   pool: ThreadPool | null,
   method: DetectorScores,
   ranking: Ranking,
-  options: { top: number; out?: string | undefined; report?: string | undefined },
+  options: { out?: string | undefined; report?: string | undefined },
 ): Promise<Map<number, DetectorExplanation>> {
-  if (pool === null || method.explain === undefined) return new Map();
+  // The top N alone cost less here than the detector's trip to every worker.
   const every = options.out !== undefined || options.report !== undefined;
-  const indices = (every ? ranking.ranked : ranking.ranked.slice(0, options.top)).map((r) => r.index);
-  return pool.explain(method.detector, method.entity, indices);
+  if (pool === null || method.explain === undefined || !every) return new Map();
+  const indices = ranking.ranked.map((r) => r.index);
+  return pool.explain(method.detector, method.entity, indices, method.explain);
 }
 
 /** The method's scores with its explanations looked up in `known` first (worked out by worker threads). */

@@ -279,13 +279,15 @@ export class Presence {
     const present = presenceTokens(this.categorical, s.session);
     const e = this.#entityOf(s);
     const rate = e === undefined ? this.#globalRate : this.#entityRate(e);
+    // Words only for the three kept: building them for every present token cost seconds on long hunts.
     return [...present]
-      .map((c) => ({
-        step: this.global.seen.has(c) ? `${tokenText(c)} occurs` : `${tokenText(c)}: never seen in training`,
-        surprise: -Math.log(rate(c)),
-      }))
+      .map((c) => ({ c, surprise: -Math.log(rate(c)) }))
       .sort((a, b) => b.surprise - a.surprise)
-      .slice(0, 3);
+      .slice(0, 3)
+      .map(({ c, surprise }) => ({
+        step: this.global.seen.has(c) ? `${tokenText(c)} occurs` : `${tokenText(c)}: never seen in training`,
+        surprise,
+      }));
   }
 
   /** The learnt state as JSON. */

@@ -466,6 +466,31 @@ function commandOf(
   return trustedCmd(row.event, parsed);
 }
 
+/**
+ * The record number in its file of the `position`-th row (1-based) of a partition read in file order: the
+ * rows are numbered (a window DuckDB runs on one thread) only now, to name a bad row, in an engine of its own.
+ */
+async function partitionRecord(
+  path: string,
+  readFrom: string,
+  index: number,
+  position: number,
+  options: ReadEventsOptions,
+): Promise<number> {
+  const partition = options.partition as Partition;
+  const { con, close } = await openDuckDB();
+  try {
+    registerTimeParser(con, { format: options.timeFormat });
+    await con.run("SET threads = 1");
+    const source = await sourceQuery(con, { path, readFrom, index, numbered: true }, eventFields(options));
+    const sql = `SELECT __seq AS seq FROM (${partitioned(source.sql, options.identity.length, partition)}) LIMIT 1 OFFSET ${position - 1}`;
+    const rows = (await con.runAndReadAll(sql)).getRowObjectsJson();
+    return Number(rows[0]?.seq ?? position);
+  } finally {
+    close();
+  }
+}
+
 /** Builds the sources, streams their rows in order to `sink` (or holds them to sort in memory). */
 async function readWith(
   con: DuckDBConnection,
@@ -484,8 +509,7 @@ async function readWith(
   // An engine error here goes up raw: readEvents retries files mixing line endings, then words it.
   const partition = options.partition;
   for (const [index, path] of files.entries()) {
-    // A partition's rows are not every row in file order: DuckDB numbers them.
-    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory || !!partition };
+    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
     const source = await sourceQuery(con, file, fields);
     sources.push(
       partition ? { ...source, sql: partitioned(source.sql, options.identity.length, partition) } : source,
@@ -526,7 +550,18 @@ async function readWith(
             if (params === ASK_DUCKDB) params = await paramsReader.duckdb(row.params as string);
             const command = commandOf(row, params, options);
             if (typeof command === "object" && "reason" in command) {
-              await bad.row(row.file, row.seq ?? position, command.field, command.reason, command.value);
+              const seq =
+                row.seq ??
+                (partition && options.onBadRow === "fail"
+                  ? await partitionRecord(
+                      files[row.file] as string,
+                      readFrom[row.file] as string,
+                      row.file,
+                      position,
+                      options,
+                    )
+                  : position);
+              await bad.row(row.file, seq, command.field, command.reason, command.value);
               continue;
             }
             stats.read++;

@@ -107,6 +107,8 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     const pushed = join(dir, "model-ch.json");
     expect((await runCli(["train", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
     const run = await runCli(["train", ...onShards, ...columns, "--out", pushed]);
+    expect(run.stderr).toContain("each shard sessionized its own identities");
+    expect(run.stderr).toContain("sessions made in ClickHouse; the detector runs in process");
     expect(run.stderr).toContain(`trained on `);
     expect(run.stderr).toContain(DEFAULT_METHOD);
     expect(run.code).toBe(0);

@@ -165,6 +165,8 @@ export class ClickHousePushdown {
   readonly sharded: boolean;
   readonly #sites: WorkSites;
   readonly #identityCount: number;
+  /** Command names and identities read back so far, each kept once (see {@link #shared}). */
+  readonly #names = new Map<string, string>();
   /** The sessions work table as the initiator reads it across every site. */
   readonly #sessions: string;
 
@@ -378,11 +380,20 @@ export class ClickHousePushdown {
     const values = (row.vals ?? []) as string[][];
     return {
       sid: Number(row.sid),
-      identity: identityKeys(this.#identityCount).map((k) => row[k] as string | null),
+      identity: identityKeys(this.#identityCount).map((k) => this.#shared(row[k] as string | null)),
       start: Number(row.start_us),
       end: Number(row.end_us),
-      commands: cmds.map((name, i) => this.#command(name, names[i] ?? [], values[i] ?? [])),
+      commands: cmds.map((name, i) => this.#command(this.#shared(name), names[i] ?? [], values[i] ?? [])),
     };
+  }
+
+  /** One string object per command name or identity: JSON gives each row its own copy (10M events: GBs). */
+  #shared<T extends string | null>(text: T): T {
+    if (text === null) return text;
+    const known = this.#names.get(text);
+    if (known !== undefined) return known as T;
+    this.#names.set(text, text);
+    return text;
   }
 
   #command(name: string, names: readonly string[], values: readonly string[]): Command {
@@ -390,14 +401,12 @@ export class ClickHousePushdown {
     if (this.sessionType === SessionType.cmdsParamsOnly) return trustedCmd(name, new Set(names));
     const record: Record<string, string | null> = {};
     names.forEach((p, i) => {
-      // defineProperty keeps a parameter named __proto__ an ordinary own key.
-      Object.defineProperty(record, p, {
-        // Array(String) has no NULL: an empty value reads back as "" (it scores as a missing one does).
-        value: values[i] ?? "",
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      // Array(String) has no NULL: an empty value reads back as "" (it scores as a missing one does).
+      const value = values[i] ?? "";
+      // defineProperty keeps a parameter named __proto__ an ordinary own key (assignment keeps the rest fast).
+      if (p === "__proto__")
+        Object.defineProperty(record, p, { value, enumerable: true, writable: true, configurable: true });
+      else record[p] = value;
     });
     return trustedCmd(name, record);
   }
