@@ -334,7 +334,7 @@ async function explainIn(
   if (pool === null || method.explain === undefined) return new Map();
   const every = options.out !== undefined || options.report !== undefined;
   const indices = (every ? ranking.ranked : ranking.ranked.slice(0, options.top)).map((r) => r.index);
-  return pool.explain(method.detector, method.entity, indices);
+  return pool.explain(method.detector, method.entity, indices, method.explain);
 }
 
 /** The method's scores with its explanations looked up in `known` first (worked out by worker threads). */

@@ -11,15 +11,21 @@ export interface ThreadSetup {
   readonly partition: Partition;
 }
 
-/** Work asked of a worker on its own sessions (by its own indices), with a detector saved as JSON text. */
-export type ThreadRequest = {
-  readonly id: number;
-  /** {@link Detector.toJSON}, as JSON text. */
-  readonly detector: string;
-  /** The identity column whose values are the sessions' entities, or null. */
-  readonly entity: string | null;
-  readonly indices: Int32Array;
-} & ({ readonly type: "score"; readonly heldOut: boolean } | { readonly type: "explain" });
+/**
+ * Work asked of a worker: first the detector (saved as JSON text, sent once), then scores or explanations
+ * of its own sessions, by its own indices.
+ */
+export type ThreadRequest = { readonly id: number } & (
+  | {
+      readonly type: "detector";
+      /** {@link Detector.toJSON}, as JSON text. */
+      readonly detector: string;
+      /** The identity column whose values are the sessions' entities, or null. */
+      readonly entity: string | null;
+    }
+  | { readonly type: "score"; readonly indices: Int32Array; readonly heldOut: boolean }
+  | { readonly type: "explain"; readonly indices: Int32Array }
+);
 
 /** What a worker sends back. */
 export type ThreadReply =
@@ -32,6 +38,7 @@ export type ThreadReply =
       readonly used: number;
       readonly skipped: readonly (readonly [string, number])[];
     }
+  | { readonly type: "ready"; readonly id: number }
   | { readonly type: "scores"; readonly id: number; readonly scores: Float64Array }
   | { readonly type: "explanations"; readonly id: number; readonly explanations: DetectorExplanation[] }
   | {

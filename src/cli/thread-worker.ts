@@ -2,7 +2,7 @@
 // the events, hands the sessions to the main thread, and scores and explains them on request.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadDetector } from "../detect/detector.js";
-import type { DetectorExplanation, SavedDetector } from "../detect/types.js";
+import type { Detector, DetectorExplanation, SavedDetector } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { weightedSessions } from "./detect-glue.js";
 import type { InputOptions } from "./sessions.js";
@@ -17,7 +17,7 @@ const port = parentPort;
 if (port === null) throw new Error("thread-worker.ts runs only as a worker thread");
 const setup = workerData as ThreadSetup;
 /** The worker's sessions as sent (encodeSession text): a fraction of the objects' memory, decoded on request. */
-let lines: string[] = [];
+const lines: string[] = [];
 let identityColumns: readonly string[] = [];
 
 const send = (reply: ThreadReply) => port.postMessage(reply);
@@ -39,31 +39,36 @@ async function load(): Promise<void> {
     send({ type: "progress", rows, total }),
   );
   identityColumns = loaded.identityColumns;
-  lines = loaded.sessions.map(encodeSession);
-  for (let from = 0; from < lines.length; from += BATCH)
-    send({ type: "sessions", lines: lines.slice(from, from + BATCH) });
+  // Sent batch by batch as encoded: the main thread decodes one while this thread encodes the next.
+  for (let from = 0; from < loaded.sessions.length; from += BATCH) {
+    const batch = loaded.sessions.slice(from, from + BATCH).map(encodeSession);
+    for (const line of batch) lines.push(line);
+    send({ type: "sessions", lines: batch });
+  }
   const { read, used, skipped } = loaded.stats;
   send({ type: "loaded", read, used, skipped: [...skipped] });
 }
 
-let detector: { text: string; entity: string | null; loaded: ReturnType<typeof loadDetector> } | null = null;
-
-/** The detector of a request, loaded once per saved text. */
-function detectorOf(saved: string, entity: string | null) {
-  if (detector === null || detector.text !== saved || detector.entity !== entity)
-    detector = { text: saved, entity, loaded: loadDetector(JSON.parse(saved) as SavedDetector) };
-  return detector.loaded;
-}
+/** The detector of the requests to come, and the entity column its sessions are scored with. */
+let current: { detector: Detector; entity: string | null } | null = null;
 
 function handle(request: ThreadRequest): ThreadReply {
-  const d = detectorOf(request.detector, request.entity);
+  if (request.type === "detector") {
+    current = {
+      detector: loadDetector(JSON.parse(request.detector) as SavedDetector),
+      entity: request.entity,
+    };
+    return { type: "ready", id: request.id };
+  }
+  if (current === null) throw new Error("a worker thread was asked to score before it was given a detector");
+  const { detector, entity } = current;
   const picked = Array.from(request.indices, (i) => decodeSession(lines[i] as string));
-  const weighted = weightedSessions({ sessions: picked, identityColumns }, request.entity);
+  const weighted = weightedSessions({ sessions: picked, identityColumns }, entity);
   if (request.type === "score") {
-    const scores = request.heldOut ? d.scoreHeldOut(weighted) : d.score(weighted);
+    const scores = request.heldOut ? detector.scoreHeldOut(weighted) : detector.score(weighted);
     return { type: "scores", id: request.id, scores: Float64Array.from(scores) };
   }
-  const explanations: DetectorExplanation[] = weighted.map((s) => d.explain(s));
+  const explanations: DetectorExplanation[] = weighted.map((s) => detector.explain(s));
   return { type: "explanations", id: request.id, explanations };
 }
 

@@ -14,6 +14,10 @@ import { type CliSession, type InputOptions, type LoadedSessions, loadWarnings }
 import { decodeSession } from "./spill.js";
 import type { ThreadReply, ThreadRequest, ThreadSetup } from "./thread-messages.js";
 
+/** Sessions per explain request to a worker, and per turn of the main thread between its replies. */
+const WORKER_CHUNK = 1024;
+const MAIN_CHUNK = 128;
+
 /** Inputs below this size are read by one thread unless `--threads` says otherwise: starting workers costs more. */
 const THREADED_BYTES = 16e6;
 
@@ -103,8 +107,9 @@ export class ThreadPool {
       const worker = new Worker(workerScript(), { workerData: setup });
       const member: Member = { worker, pending: new Map(), count: 0 };
       members.push(member);
-      return new Promise<{ lines: string[]; stats: ReadStats }>((resolve, reject) => {
-        const lines: string[] = [];
+      return new Promise<{ sessions: CliSession[]; stats: ReadStats }>((resolve, reject) => {
+        // Decoded as they come: the main thread is otherwise idle while the workers read.
+        const sessions: CliSession[] = [];
         worker.on("message", (reply: ThreadReply) => {
           if (reply.type === "progress") {
             read[index] = { rows: reply.rows, total: reply.total };
@@ -115,10 +120,11 @@ export class ThreadPool {
               read.reduce((n, r) => n + r.rows, 0),
               total,
             );
-          } else if (reply.type === "sessions") lines.push(...reply.lines);
+          } else if (reply.type === "sessions")
+            for (const line of reply.lines) sessions.push(decodeSession(line));
           else if (reply.type === "loaded")
             resolve({
-              lines,
+              sessions,
               stats: { read: reply.read, used: reply.used, skipped: new Map(reply.skipped) },
             });
           else if (reply.type === "error" && reply.id === undefined) reject(rebuilt(reply));
@@ -145,9 +151,9 @@ export class ThreadPool {
       throw firstError(errors, files);
     }
     const parts = settled.map(
-      (s) => (s as PromiseFulfilledResult<{ lines: string[]; stats: ReadStats }>).value,
+      (s) => (s as PromiseFulfilledResult<{ sessions: CliSession[]; stats: ReadStats }>).value,
     );
-    const sessions = pool.#merge(parts.map((p) => p.lines.map(decodeSession)));
+    const sessions = pool.#merge(parts.map((p) => p.sessions));
     const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
     for (const p of parts) {
       stats.read += p.stats.read;
@@ -191,72 +197,105 @@ export class ThreadPool {
     return out;
   }
 
-  /** Sends one request to each worker with its share of `indices` (main thread's); the replies by worker. */
-  async #ask(
-    indices: ArrayLike<number>,
-    request: (id: number, local: Int32Array) => ThreadRequest,
-  ): Promise<{ reply: ThreadReply; global: Int32Array }[]> {
-    const byWorker = this.#members.map(() => [] as number[]);
-    for (let k = 0; k < indices.length; k++)
-      byWorker[this.#owner[indices[k] as number] as number]?.push(indices[k] as number);
-    return Promise.all(
-      this.#members.map(async (m, w) => {
-        const global = Int32Array.from(byWorker[w] ?? []);
-        const local = global.map((i) => this.#local[i] as number);
-        const id = this.#nextId++;
-        const reply = await new Promise<ThreadReply>((resolve, reject) => {
-          m.pending.set(id, { resolve, reject });
-          m.worker.postMessage(request(id, local));
-        });
-        if (reply.type === "error") throw rebuilt(reply);
-        return { reply, global };
-      }),
+  /** One request to worker `w`; its reply (an error reply rejects). */
+  async #request(w: number, request: ThreadRequest): Promise<ThreadReply> {
+    const m = this.#members[w] as Member;
+    const reply = await new Promise<ThreadReply>((resolve, reject) => {
+      m.pending.set(request.id, { resolve, reject });
+      m.worker.postMessage(request);
+    });
+    if (reply.type === "error") throw rebuilt(reply);
+    return reply;
+  }
+
+  /** Gives every worker the detector of the requests to come (its JSON text crosses once per worker). */
+  async #useDetector(detector: Detector, entity: string | null): Promise<void> {
+    const saved = JSON.stringify(detector.toJSON());
+    await Promise.all(
+      this.#members.map((_, w) =>
+        this.#request(w, { type: "detector", id: this.#nextId++, detector: saved, entity }),
+      ),
     );
+  }
+
+  /** Each worker's share of `indices` (main thread's), in their order. */
+  #byWorker(indices: ArrayLike<number>): number[][] {
+    const byWorker = this.#members.map(() => [] as number[]);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number;
+      byWorker[this.#owner[i] as number]?.push(i);
+    }
+    return byWorker;
+  }
+
+  /** Worker indices of sessions given by main thread's indices. */
+  #localOf(global: readonly number[]): Int32Array {
+    return Int32Array.from(global, (i) => this.#local[i] as number);
   }
 
   /** The detector's scores of every session (held out: as if each had been left out of training), in order. */
   async score(detector: Detector, entity: string | null, heldOut: boolean): Promise<number[]> {
-    const saved = JSON.stringify(detector.toJSON());
-    const all = Int32Array.from({ length: this.#owner.length }, (_, i) => i);
-    const replies = await this.#ask(all, (id, indices) => ({
-      type: "score",
-      id,
-      detector: saved,
-      entity,
-      indices,
-      heldOut,
-    }));
+    await this.#useDetector(detector, entity);
+    const all = Array.from({ length: this.#owner.length }, (_, i) => i);
     const scores = new Array<number>(this.#owner.length);
-    for (const { reply, global } of replies) {
-      if (reply.type !== "scores") throw new Error(`a worker thread answered ${reply.type} to score`);
-      global.forEach((g, k) => {
-        scores[g] = reply.scores[k] as number;
-      });
-    }
+    await Promise.all(
+      this.#byWorker(all).map(async (global, w) => {
+        const id = this.#nextId++;
+        const reply = await this.#request(w, { type: "score", id, indices: this.#localOf(global), heldOut });
+        if (reply.type !== "scores") throw new Error(`a worker thread answered ${reply.type} to score`);
+        global.forEach((g, k) => {
+          scores[g] = reply.scores[k] as number;
+        });
+      }),
+    );
     return scores;
   }
 
-  /** The detector's explanations of these sessions (main thread's indices), by index. */
+  /**
+   * The detector's explanations of these sessions (main thread's indices), by index. The main thread takes
+   * a share with `here` (its trained detector, which remembers what it worked out for its training sessions,
+   * explains them faster) while each worker explains its own, chunk by chunk, until none are left.
+   */
   async explain(
     detector: Detector,
     entity: string | null,
     indices: ArrayLike<number>,
+    here: (index: number) => DetectorExplanation,
   ): Promise<Map<number, DetectorExplanation>> {
-    const saved = JSON.stringify(detector.toJSON());
-    const replies = await this.#ask(indices, (id, local) => ({
-      type: "explain",
-      id,
-      detector: saved,
-      entity,
-      indices: local,
-    }));
+    await this.#useDetector(detector, entity);
+    const queues = this.#byWorker(indices);
     const out = new Map<number, DetectorExplanation>();
-    for (const { reply, global } of replies) {
-      if (reply.type !== "explanations") throw new Error(`a worker thread answered ${reply.type} to explain`);
-      global.forEach((g, k) => {
-        out.set(g, reply.explanations[k] as DetectorExplanation);
-      });
+    // Workers take chunks from the front of their own queue, the main thread smaller ones from the back of the longest.
+    const feed = async (w: number): Promise<void> => {
+      const queue = queues[w] as number[];
+      for (
+        let chunk = queue.splice(0, WORKER_CHUNK);
+        chunk.length > 0;
+        chunk = queue.splice(0, WORKER_CHUNK)
+      ) {
+        const id = this.#nextId++;
+        const reply = await this.#request(w, { type: "explain", id, indices: this.#localOf(chunk) });
+        if (reply.type !== "explanations")
+          throw new Error(`a worker thread answered ${reply.type} to explain`);
+        chunk.forEach((g, k) => {
+          out.set(g, reply.explanations[k] as DetectorExplanation);
+        });
+      }
+    };
+    // Two requests in flight per worker: one is worked on while the reply of the other crosses.
+    const workers = Promise.all(this.#members.flatMap((_, w) => [feed(w), feed(w)]));
+    let failed = false;
+    workers.catch(() => {
+      failed = true;
+    });
+    for (;;) {
+      const longest = queues.reduce((a, q) => (q.length > a.length ? q : a), [] as number[]);
+      if (longest.length === 0 || failed) break;
+      for (const i of longest.splice(-MAIN_CHUNK)) out.set(i, here(i));
+      // Lets the workers' replies in, so they are fed again while this thread works.
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    await workers;
     return out;
   }
 

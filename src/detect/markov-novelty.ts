@@ -36,6 +36,8 @@ interface MarkovNoveltyJson {
   readonly tails: readonly unknown[];
   readonly novelRates: Rates;
   readonly floor: number;
+  /** The weight of the novelty view's rarity (see {@link noveltyTrust}). */
+  readonly trust: number;
 }
 
 /**
@@ -73,6 +75,29 @@ export function novelRatesOf(novelty: Novelty, train: readonly WeightedSession[]
   return [(novel[0] as number) / (windows[0] as number), (novel[1] as number) / (windows[1] as number)];
 }
 
+/**
+ * How far a count of never-seen windows is evidence, from the training sessions alone: the share of them
+ * (weighted, each held out) that hold no never-seen window, times the share of their windows away from a
+ * session's edges. Where normal sessions rarely meet a new window and are long next to a window (system
+ * calls), novelty counts fully; where most meet some (commands people type) or sessions are a few
+ * commands long (admin actions), little.
+ */
+export function noveltyTrust(novelty: Novelty, train: readonly WeightedSession[]): number {
+  let clean = 0;
+  let sessions = 0;
+  let inner = 0;
+  let windows = 0;
+  for (const t of train) {
+    const w = weightOf(t);
+    const held = novelty.count(t, true);
+    sessions += w;
+    if (held.novel[0] + held.novel[1] === 0) clean += w;
+    inner += w * held.windows[1];
+    windows += w * (held.windows[0] + held.windows[1]);
+  }
+  return (clean / sessions) * (inner / windows);
+}
+
 const validRates = (xs: unknown): xs is Rates =>
   Array.isArray(xs) && xs.length === 2 && xs.every((x) => typeof x === "number" && x > 0 && x <= 1);
 
@@ -83,7 +108,7 @@ const orderAndSet = () => markovSetDetector({ method: "markov-set", combine: "su
 
 /**
  * markov-set and novelty mass, each as a rarity against its own held-out training scores ({@link Tail}),
- * the higher of the two ranking: short sessions rank by their order and their commands as in markov-set,
+ * the novelty's weighted by {@link noveltyTrust}, the higher of the two ranking: short sessions rank by their order and their commands as in markov-set,
  * long ones also by how many more windows of {@link NOVELTY_WINDOW} commands never seen in training they
  * hold than their length predicts. markov-set does not merge exactly, so neither does this.
  */
@@ -96,13 +121,14 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       tails: readonly [Tail, Tail];
       rates: Rates;
       floor: number;
+      trust: number;
     },
     source: Parameters<typeof assembleDetector>[1],
   ) => {
-    const { markovSet, novelty, tails, rates, floor } = parts;
+    const { markovSet, novelty, tails, rates, floor, trust } = parts;
     const rarities = (s: WeightedSession, leaveOut: boolean): [number, number] => [
       tails[0].rarity((leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number),
-      tails[1].rarity(noveltyExcess(novelty, rates, floor, s, leaveOut)),
+      trust * tails[1].rarity(noveltyExcess(novelty, rates, floor, s, leaveOut)),
     ];
     return assembleDetector(
       {
@@ -126,6 +152,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           tails: tails.map((t) => t.toJSON()),
           novelRates: rates,
           floor,
+          trust,
         }),
       },
       source,
@@ -146,7 +173,8 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           tailShare,
         ),
       ];
-      return make({ markovSet, novelty, tails, rates, floor }, { train });
+      const trust = noveltyTrust(novelty, train);
+      return make({ markovSet, novelty, tails, rates, floor, trust }, { train });
     },
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
@@ -156,10 +184,12 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         j.tails.length !== 2 ||
         !validRates(j.novelRates) ||
         typeof j.floor !== "number" ||
-        !(j.floor >= 0)
+        !(j.floor >= 0) ||
+        typeof j.trust !== "number" ||
+        !(j.trust >= 0 && j.trust <= 1)
       )
         throw new SeqhuntError(
-          `not a valid saved ${METHOD} detector: expected two view tails, two rates of never-seen windows and a floor`,
+          `not a valid saved ${METHOD} detector: expected two view tails, two rates of never-seen windows, a floor and a trust`,
         );
       const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
       const markovSet = orderAndSet().load(j.markovSet);
@@ -169,6 +199,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         tails,
         rates: j.novelRates,
         floor: j.floor,
+        trust: j.trust,
       };
       return make(parts, { calibration });
     },

@@ -34,8 +34,15 @@ function windowsOf(s: WeightedSession, window: number): Windows {
   const tokens = [START_TOKEN, ...namesOf(s.session), END_TOKEN];
   const out: Windows = { edge: new Map(), inner: new Map() };
   const n = Math.min(window, tokens.length);
+  // One joined string, each window a slice of it: linear in the session's length whatever the window.
+  const joined = tokens.join(SEP);
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i <= tokens.length; i++) {
+    starts.push(at);
+    at += (tokens[i]?.length ?? 0) + 1;
+  }
   for (let i = 0; i + n <= tokens.length; i++) {
-    const key = tokens.slice(i, i + n).join(SEP);
+    const key = joined.slice(starts[i], (starts[i + n] as number) - 1);
     const kind = i === 0 || i + n === tokens.length ? out.edge : out.inner;
     kind.set(key, (kind.get(key) ?? 0) + 1);
   }

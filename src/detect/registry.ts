@@ -16,7 +16,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
     "markov-novelty",
     {
       description:
-        "markov-set and novelty mass (how many runs of 6 commands in a row the session holds that training never had), each turned into a rarity against its own held-out training scores (the share of training sessions scoring as high, extended exponentially beyond the top tenth); the rarer of the two ranks, so short sessions rank as in markov-set and long ones also by the runs of commands never seen",
+        "markov-set and novelty mass (how many runs of 6 commands in a row the session holds that training never had, beyond what its length predicts), each a rarity against its own held-out training scores; the novelty's weighted by how far new runs are evidence in the training data (share of training sessions with none x share of windows away from the edges); the rarer of the two ranks: short or typed sessions rank as in markov-set, long system-call or log-key sessions also by their never-seen runs",
       mergeable: false,
       factory: () => markovNoveltyDetector(),
     },

@@ -88,8 +88,16 @@ export function estimatedInputBytes(files: readonly string[]): number {
   return files.reduce((n, f) => n + statSync(f).size * (/\.(gz|gzip)$/i.test(f) ? 5 : 1), 0);
 }
 
+/** An open DuckDB: its connection, a second one on demand (for a side query while the first streams), and its closer. */
+export interface OpenDuckDB {
+  readonly con: DuckDBConnection;
+  /** A second connection to the same database, made on the first call and closed with it. */
+  readonly side: () => Promise<DuckDBConnection>;
+  readonly close: () => void;
+}
+
 /** Opens an embedded DuckDB that spills to a private temporary folder, in UTC. */
-export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () => void }> {
+export async function openDuckDB(): Promise<OpenDuckDB> {
   const spill = mkdtempSync(join(tmpdir(), "seqhunt-"));
   // DuckDB spills to disk beyond its memory limit, so a file larger than memory still reads.
   const memory = duckdbMemory();
@@ -97,9 +105,15 @@ export async function openDuckDB(): Promise<{ con: DuckDBConnection; close: () =
   const instance = await DuckDBInstance.create(":memory:", { temp_directory: spill, memory_limit: memory });
   const con = await instance.connect();
   await con.run("SET TimeZone = 'UTC'");
+  let second: DuckDBConnection | null = null;
   return {
     con,
+    side: async () => {
+      second ??= await instance.connect();
+      return second;
+    },
     close: () => {
+      second?.closeSync();
       con.closeSync();
       instance.closeSync();
       rmSync(spill, { recursive: true, force: true });
@@ -143,11 +157,12 @@ export async function readEvents(
   sink: EventSink,
 ): Promise<ReadStats> {
   const files = inputFiles(inputs);
-  const { con, close } = await openDuckDB();
+  const { con, side, close } = await openDuckDB();
+  const paramsReader = new ParamsReader(side);
   let copies: string | null = null;
   try {
     try {
-      return await readWith(con, files, files, options, sink);
+      return await readWith(con, files, files, { ...options, paramsReader }, sink);
     } catch (err) {
       if (err instanceof SeqhuntError) throw err;
       // DuckDB stops at files mixing \r\n and \n: read copies with one kind (a failed read has sent no event).
@@ -158,7 +173,7 @@ export async function readEvents(
         con,
         files,
         files.map((f) => fixed.get(f) ?? f),
-        options,
+        { ...options, paramsReader },
         sink,
       );
     }
@@ -183,32 +198,59 @@ interface EventRow {
   /** Epoch microseconds, null when missing or unparseable. */
   readonly ts: number | null;
   readonly event: string | null;
-  /** Parameters as parsed JSON (a string when the text was not JSON). */
+  /** The parameters: parsed already where DuckDB and JSON.parse agree on the text, else the text (parsed here), null when missing or empty. */
   readonly params: unknown;
-  /** False when the parameters text is not JSON. */
-  readonly paramsValid: boolean;
+  /** Whether `params` came parsed (the text embedded as JSON) rather than as text. */
+  readonly paramsParsed: boolean;
   /** True when the record itself is broken (bad JSON). */
   readonly bad: boolean;
 }
 
-/** The SQL of each field of an {@link EventRow}, in the order they are sent. */
+/** SQL of a value as JSON text, `null` when it is NULL. */
+const jsonText = (sql: string) => `coalesce(to_json(${sql})::VARCHAR, 'null')`;
+/**
+ * SQL of a number (a time in microseconds, a record number) as JSON text, `null` when NULL: whole numbers
+ * through BIGINT, whose text DuckDB writes several times faster than a DOUBLE's (the same number to JSON).
+ */
+const jsonNumber = (sql: string) =>
+  `CASE WHEN ${sql} IS NULL THEN 'null' WHEN ${sql} = trunc(${sql}) THEN CAST(CAST(${sql} AS BIGINT) AS VARCHAR) ELSE CAST(${sql} AS VARCHAR) END`;
+
+/**
+ * Text DuckDB's JSON reader and JSON.parse may read differently: trailing commas, NaN and infinities
+ * (which DuckDB allows), anywhere in the text (inside a string too: such text only takes the slower path).
+ */
+const LENIENT_JSON = String.raw`'(?i),\s*[\]}]|[\[,:]\s*[-+]?(nan|inf)'`;
+
+/** SQL: whether parameters text can be embedded in the row's JSON as it is (JSON to both readers). */
+const embeddable = (p: string) =>
+  `${p} IS NULL OR ${p} = '' OR (json_valid(${p}) AND NOT regexp_matches(${p}, ${LENIENT_JSON}))`;
+
+/** Adds `__embed` (see {@link embeddable}) to a source's query, computed once per row. */
+const withEmbed = (sql: string) => `SELECT *, ${embeddable("__params")} AS __embed FROM (${sql})`;
+
+/**
+ * The SQL of a row's JSON text, each field of an {@link EventRow} in order. Built by concatenation: DuckDB
+ * validates the parameters text but neither parses it into a value nor writes it again.
+ */
 function eventRowSql(identityCount: number, withParams: boolean): string {
+  const ids = Array.from({ length: identityCount }, (_, i) => jsonText(`__id${i}`));
   const fields: Record<keyof EventRow, string> = {
-    file: "__file",
-    seq: "__seq",
-    identity: `json_array(${Array.from({ length: identityCount }, (_, i) => `__id${i}`).join(", ")})`,
+    file: "CAST(__file AS VARCHAR)",
+    seq: jsonNumber("__seq"),
+    identity: `concat('[', ${ids.join(", ',', ")}, ']')`,
     // Only what the sessionizer needs is sent: the raw time only where it failed to parse.
-    rawTime: "CASE WHEN __ts IS NULL THEN __time END",
-    ts: "__ts",
-    event: "__event",
-    // The params JSON is parsed by DuckDB's threads.
+    rawTime: jsonText("CASE WHEN __ts IS NULL THEN __time END"),
+    ts: jsonNumber("__ts"),
+    event: jsonText("__event"),
+    // Embedded as JSON where both readers agree, else as text for ParamsReader.
     params: withParams
-      ? "CASE WHEN __params IS NULL OR __params = '' THEN NULL WHEN __pv THEN __params::JSON ELSE to_json(__params) END"
-      : "NULL",
-    paramsValid: withParams ? "__pv" : "true",
-    bad: "__bad",
+      ? "CASE WHEN __params IS NULL OR __params = '' THEN 'null' WHEN __embed THEN __params ELSE to_json(__params)::VARCHAR END"
+      : "'null'",
+    paramsParsed: withParams ? "CAST(__embed AS VARCHAR)" : "'true'",
+    bad: "coalesce(CAST(__bad AS VARCHAR), 'false')",
   };
-  return `json_array(${Object.values(fields).join(", ")})::VARCHAR`;
+  // One concat: each || would make a string of its own.
+  return `concat('[', ${Object.values(fields).join(", ',', ")}, ']')`;
 }
 
 /** Decodes a row sent as {@link eventRowSql} wrote it. */
@@ -221,9 +263,66 @@ function decodeEventRow(r: readonly unknown[]): EventRow {
     ts: r[4] as number | null,
     event: r[5] as string | null,
     params: r[6],
-    paramsValid: r[7] as boolean,
+    paramsParsed: r[7] as boolean,
     bad: r[8] as boolean,
   };
+}
+
+/** Rows DuckDB joins into one string as it streams them (each string crossing into JavaScript costs a native call). */
+const ROWS_PER_STRING = 8;
+
+/**
+ * Rows of `rowsSql` (one JSON text column `__r`, in order) joined into JSON arrays of up to
+ * {@link ROWS_PER_STRING}, in order. Streaming windows (row number, lag, lead) keep DuckDB streaming:
+ * a grouped aggregate would hold every row before the first left.
+ */
+function joinedRowsSql(rowsSql: string): string {
+  const k = ROWS_PER_STRING;
+  const back = Array.from({ length: k - 1 }, (_, i) => k - 1 - i);
+  // The last row closes a shorter batch: it takes only the rows since the last full one.
+  const earlier = back.map((j) => `CASE WHEN __rn % ${k} = 0 OR ${j} < __rn % ${k} THEN __l${j} END`);
+  const lags = back.map((j) => `lag(__r, ${j}) OVER () AS __l${j}`);
+  return `SELECT '[' || concat_ws(',', ${[...earlier, "__r"].join(", ")}) || ']' AS __rows
+    FROM (SELECT __r, ${lags.join(", ")}, row_number() OVER () AS __rn, lead(1) OVER () AS __more FROM (${rowsSql}))
+    WHERE __rn % ${k} = 0 OR __more IS NULL`;
+}
+
+/** Matches a JSON escape of a UTF-16 surrogate, which DuckDB's JSON reader refuses unless paired. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/** What {@link ParamsReader.parse} gives for text only DuckDB can judge. */
+const ASK_DUCKDB: unique symbol = Symbol("ask DuckDB");
+
+/**
+ * Parses parameters text as DuckDB's JSON reader reads it (trailing commas allowed, lone surrogate
+ * escapes refused): JSON.parse, and DuckDB's own verdict (on a side connection) only where the two may
+ * differ. `undefined` when the text is no JSON.
+ */
+class ParamsReader {
+  constructor(private readonly side: () => Promise<DuckDBConnection>) {}
+
+  /** The parsed text, or {@link ASK_DUCKDB} (then {@link duckdb} reads it): no promise per row. */
+  parse(text: string): unknown {
+    if (text.includes("\\u") && SURROGATE_ESCAPE.test(text)) return ASK_DUCKDB;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return ASK_DUCKDB; // DuckDB may still read it (trailing commas)
+    }
+  }
+
+  /** DuckDB's reading of the text. */
+  async duckdb(text: string): Promise<unknown> {
+    const con = await this.side();
+    const sql = "SELECT CASE WHEN json_valid($1) THEN json_array($1::JSON)::VARCHAR END AS j";
+    const j = (await con.runAndReadAll(sql, [text])).getRows()[0]?.[0];
+    if (typeof j !== "string") return undefined;
+    try {
+      return (JSON.parse(j) as unknown[])[0];
+    } catch {
+      return undefined; // DuckDB's reading holds what JSON cannot (NaN, Infinity)
+    }
+  }
 }
 
 /** The fields the sources look for, from the options. */
@@ -309,11 +408,12 @@ function streamQueries(
   const withParams = options.paramMode !== "none" && options.params !== null;
   // Rows cross into JavaScript as JSON text (one string to decode and parse instead of a value per column).
   const row = eventRowSql(options.identity.length, withParams);
-  // Params are checked once per row (json_valid), then parsed once (the JSON cast).
-  const checked = (sql: string) =>
-    withParams ? `SELECT *, json_valid(__params) AS __pv FROM (${sql})` : sql;
+  const checked = (sql: string) => (withParams ? withEmbed(sql) : sql);
   if (options.sortInMemory === true)
-    return { queries: sources.map((s) => `SELECT ${row} AS __row FROM (${checked(s.sql)})`), batched: false };
+    return {
+      queries: sources.map((s) => joinedRowsSql(`SELECT ${row} AS __r FROM (${checked(s.sql)})`)),
+      batched: true,
+    };
   const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
   const order = [
     ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
@@ -332,9 +432,10 @@ function streamQueries(
   return { queries: [query], batched };
 }
 
-/** A good row's command, or what is wrong with it (field, reason, value). */
+/** A good row's command, or what is wrong with it (field, reason, value); `params` is the parsed parameters text. */
 function commandOf(
   row: EventRow,
+  params: unknown,
   options: ReadEventsOptions,
 ): Command | { field: string; reason: string; value: string | null } {
   if (row.bad) return { field: "(line)", reason: "bad JSON", value: null };
@@ -349,14 +450,45 @@ function commandOf(
   const mode = options.paramMode;
   if (mode === "none") return row.event;
   if (options.params === null) return trustedCmd(row.event, mode === "names" ? new Set() : {});
-  const params = row.paramsValid ? paramsFromJson(row.params, options.paramsFormat, mode) : "bad params JSON";
-  if (typeof params === "string")
+  const parsed =
+    params === undefined ? "bad params JSON" : paramsFromJson(params, options.paramsFormat, mode);
+  if (typeof parsed === "string")
     return {
       field: options.params,
-      reason: params,
-      value: typeof row.params === "string" ? row.params : JSON.stringify(row.params),
+      reason: parsed,
+      value:
+        params === undefined
+          ? (row.params as string)
+          : typeof params === "string"
+            ? params
+            : JSON.stringify(params),
     };
-  return trustedCmd(row.event, params);
+  return trustedCmd(row.event, parsed);
+}
+
+/**
+ * The record number in its file of the `position`-th row (1-based) of a partition read in file order: the
+ * rows are numbered (a window DuckDB runs on one thread) only now, to name a bad row, in an engine of its own.
+ */
+async function partitionRecord(
+  path: string,
+  readFrom: string,
+  index: number,
+  position: number,
+  options: ReadEventsOptions,
+): Promise<number> {
+  const partition = options.partition as Partition;
+  const { con, close } = await openDuckDB();
+  try {
+    registerTimeParser(con, { format: options.timeFormat });
+    await con.run("SET threads = 1");
+    const source = await sourceQuery(con, { path, readFrom, index, numbered: true }, eventFields(options));
+    const sql = `SELECT __seq AS seq FROM (${partitioned(source.sql, options.identity.length, partition)}) LIMIT 1 OFFSET ${position - 1}`;
+    const rows = (await con.runAndReadAll(sql)).getRowObjectsJson();
+    return Number(rows[0]?.seq ?? position);
+  } finally {
+    close();
+  }
 }
 
 /** Builds the sources, streams their rows in order to `sink` (or holds them to sort in memory). */
@@ -364,7 +496,7 @@ async function readWith(
   con: DuckDBConnection,
   files: readonly string[],
   readFrom: readonly string[],
-  options: ReadEventsOptions,
+  options: ReadEventsOptions & { readonly paramsReader: ParamsReader },
   sink: EventSink,
 ): Promise<ReadStats> {
   // Long because building the sources, counting, streaming chunks and replaying held rows share one connection and one in-flight fetch.
@@ -377,8 +509,7 @@ async function readWith(
   // An engine error here goes up raw: readEvents retries files mixing line endings, then words it.
   const partition = options.partition;
   for (const [index, path] of files.entries()) {
-    // A partition's rows are not every row in file order: DuckDB numbers them.
-    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory || !!partition };
+    const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
     const source = await sourceQuery(con, file, fields);
     sources.push(
       partition ? { ...source, sql: partitioned(source.sql, options.identity.length, partition) } : source,
@@ -396,6 +527,7 @@ async function readWith(
   const countRejects = (partition?.index ?? 0) === 0;
   const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat, countRejects);
   const { queries, batched } = streamQueries(sources, options, inMemory ? 0 : estimatedInputBytes(files));
+  const { paramsReader } = options;
   let previous: (string | null)[] = [];
   const held = inMemory ? new HeldEvents(options.identity.length, 0) : null;
   for (const sql of queries) {
@@ -414,9 +546,22 @@ async function readWith(
           for (const raw of (batched ? parsed : [parsed]) as unknown[][]) {
             position++;
             const row = decodeEventRow(raw);
-            const command = commandOf(row, options);
+            let params = row.paramsParsed ? row.params : paramsReader.parse(row.params as string);
+            if (params === ASK_DUCKDB) params = await paramsReader.duckdb(row.params as string);
+            const command = commandOf(row, params, options);
             if (typeof command === "object" && "reason" in command) {
-              await bad.row(row.file, row.seq ?? position, command.field, command.reason, command.value);
+              const seq =
+                row.seq ??
+                (partition && options.onBadRow === "fail"
+                  ? await partitionRecord(
+                      files[row.file] as string,
+                      readFrom[row.file] as string,
+                      row.file,
+                      position,
+                      options,
+                    )
+                  : position);
+              await bad.row(row.file, seq, command.field, command.reason, command.value);
               continue;
             }
             stats.read++;

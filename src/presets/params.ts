@@ -35,10 +35,11 @@ export function paramsFromJson(
   format: ParamsFormat,
   mode: "names" | "values",
 ): CmdParams | string {
-  const names = new Set<string>();
+  // Only the container of the mode is made (this runs once per row read).
+  const names = mode === "names" ? new Set<string>() : null;
   const record: Record<string, string | null> = {};
   const put = (name: string, value: string | null) => {
-    if (mode === "names") names.add(name);
+    if (names !== null) names.add(name);
     // defineProperty keeps a parameter named __proto__ an ordinary own key.
     else if (name === "__proto__")
       Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
@@ -68,5 +69,5 @@ export function paramsFromJson(
       for (const [k, v] of Object.entries(parsed)) put(k, valueText(v));
     }
   }
-  return mode === "names" ? names : record;
+  return names ?? record;
 }

@@ -49,7 +49,7 @@ describe("seqhunt eval", () => {
       "recall",
     ]);
     expect(Object.keys(m.hitRateAtFalseAlarm)).toEqual(["0.01", "0.05"]);
-    expect(m.method).toBe("markov-novelty");
+    expect(m.method).toBe(DEFAULT_METHOD);
     const ref = JSON.parse(
       (await runCli(["eval", "--train", train, "--test", test, "--json", "--method", "reference"])).stdout,
     );

@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ThreadPool } from "../../src/cli/threads.js";
+import type { Detector } from "../../src/detect/types.js";
+import { SeqhuntError } from "../../src/errors.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir();
@@ -40,6 +42,19 @@ function events(): string {
 const csv = join(dir, "events.csv");
 writeFileSync(csv, events());
 const cols = ["--user", "UserId", "--params", "Parameters", "--param-mode", "values"];
+/** The same columns as the input options of the CLI. */
+const OPTIONS = {
+  user: ["UserId"],
+  time: "TimeGenerated",
+  event: "Operation",
+  params: "Parameters",
+  paramsFormat: "exchange" as const,
+  paramMode: "values" as const,
+  maxGap: 2,
+  maxDuration: 20,
+  sessions: false,
+  onBadRow: "fail" as const,
+};
 
 async function runIn(threads: number, args: string[], out?: string) {
   const r = await runCli([...args, "--threads", String(threads), ...(out ? ["--out", out] : [])]);
@@ -49,19 +64,7 @@ async function runIn(threads: number, args: string[], out?: string) {
 
 describe("--threads 2 gives --threads 1's output, byte for byte", () => {
   it("spreads the identities over both workers", async () => {
-    const options = {
-      user: ["UserId"],
-      time: "TimeGenerated",
-      event: "Operation",
-      params: "Parameters",
-      paramsFormat: "exchange" as const,
-      paramMode: "values" as const,
-      maxGap: 2,
-      maxDuration: 20,
-      sessions: false,
-      onBadRow: "fail" as const,
-    };
-    const { pool, loaded } = await ThreadPool.load([csv], options, 2);
+    const { pool, loaded } = await ThreadPool.load([csv], OPTIONS, 2);
     try {
       const [a = 0, b = 0] = pool.sessionsPerWorker;
       expect(a + b).toBe(loaded.sessions.length);
@@ -104,6 +107,21 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     });
   }
 
+  it("hunt of JSONL with two identity columns", async () => {
+    const jsonl = join(dir, "events.jsonl");
+    const [, ...rows] = events().trimEnd().split("\n");
+    const records = rows.map((line, i) => {
+      const [time, user, op] = line.split(",");
+      return JSON.stringify({ TimeGenerated: time, UserId: user, Host: `host${i % 3}`, Operation: op });
+    });
+    writeFileSync(jsonl, `${records.join("\n")}\n`);
+    const args = ["hunt", jsonl, "--user", "UserId,Host", "--quiet"];
+    const one = await runIn(1, args, join(dir, "two-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "two-2.jsonl"));
+    expect(one.code).toBe(0);
+    expect(two.file).toBe(one.file);
+  });
+
   it("hunt --report", async () => {
     const args = ["hunt", csv, ...cols, "--quiet"];
     for (const t of [1, 2]) await runIn(t, [...args, "--report", join(dir, `report-${t}.html`)]);
@@ -128,6 +146,19 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
       expect(two.stdout).toBe(one.stdout);
+    }
+  });
+});
+
+describe("a worker's failure", () => {
+  it("rejects with its SeqhuntError, and the pool still closes", async () => {
+    const { pool } = await ThreadPool.load([csv], OPTIONS, 2);
+    const broken = { toJSON: () => ({ method: "no-such-method", state: {} }) } as unknown as Detector;
+    try {
+      await expect(pool.score(broken, null, false)).rejects.toThrow(SeqhuntError);
+      await expect(pool.score(broken, null, false)).rejects.toThrow(/unknown method "no-such-method"/);
+    } finally {
+      await pool.close();
     }
   });
 });
