@@ -276,7 +276,8 @@ export class Presence {
 
   /** The rarest present tokens in words, with -ln of their presence rate (everyone's, or the entity's). */
   explain(s: WeightedSession): StepContribution[] {
-    const present = presenceTokens(this.categorical, s.session);
+    // Described once per session: a hunt explains the very sessions it trained on.
+    const { present } = this.#describe(s, false);
     const e = this.#entityOf(s);
     const rate = e === undefined ? this.#globalRate : this.#entityRate(e);
     // Words only for the three kept: building them for every present token cost seconds on long hunts.
