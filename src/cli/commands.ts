@@ -302,7 +302,7 @@ async function loadIn(
   options: InputOptions & { quiet: boolean; threads?: number | undefined },
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
-  const count = threadCount(options.threads, files);
+  const count = threadCount(options.threads);
   if (count <= 1 || options.sessions) return { loaded: await load(files, options, io), pool: null };
   const bar = progressBar(options.quiet);
   let read: { loaded: LoadedSessions; pool: ThreadPool };

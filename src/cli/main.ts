@@ -171,7 +171,7 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     )
     .option(
       "--threads <n>",
-      `worker threads that read and sessionize the events, split by identity${withModel ? ", and score and explain the sessions" : ""} (default: the available cores; 1 for inputs under 16 MB)`,
+      `worker threads that read and sessionize the events, split by identity${withModel ? ", and score and explain the sessions" : ""} (default 1: more threads pay only with many cores; see Performance)`,
       positiveInt("--threads"),
     );
 }
