@@ -1,4 +1,4 @@
-// A deliberately naive, independent transcription of ../shared/reference/ALGORITHM.md, used as an oracle:
+// A deliberately naive, independent transcription of the reference's ALGORITHM.md (the project's shared reference folder), used as an oracle:
 // string-keyed Maps, smoothing by looping over every pair, likelihoods as direct products. Slow on purpose.
 import type { Command } from "../../src/types.js";
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Cmd } from "../../src/index.js";
 import type { Command } from "../../src/types.js";
 
-/** The repository's copies of the ../shared files the tests read (test/fixtures/README.md). */
+/** The repository's copies of the shared reference files the tests read (test/fixtures/README.md). */
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 
 /** A file of test/fixtures. */
