@@ -3,7 +3,7 @@ import { Cmd } from "../model/cmd.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
 import type { CmdJson, Command } from "../types.js";
-import { categoricalParams, nameOf, tokenWords } from "./base.js";
+import { categoricalParams, meanAndSpread, nameOf, tokenWords } from "./base.js";
 import { Calibration } from "./calibration.js";
 import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
@@ -428,19 +428,13 @@ export class AdaptiveDetector {
     const lengths = this.train.map((t) => t.ids.length - 1).sort((a, b) => a - b);
     this.typicalLength = lengths[lengths.length >> 1] as number;
     const held = raws.map((r) => this.views(r));
-    this.scale = this.viewNames.map((_, j) => {
-      let n = 0;
-      let sum = 0;
-      let squares = 0;
-      this.train.forEach((t, i) => {
-        const x = (held[i] as Views)[j] as number;
-        n += t.weight;
-        sum += t.weight * x;
-        squares += t.weight * x * x;
-      });
-      const mean = sum / n;
-      return { mean, spread: Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1 };
-    });
+    const weights = this.train.map((t) => t.weight);
+    this.scale = this.viewNames.map((_, j) =>
+      meanAndSpread(
+        held.map((v) => v[j] as number),
+        weights,
+      ),
+    );
     this.heldOut = held.map((v) => this.combine(v));
   }
 

@@ -46,6 +46,25 @@ export function tokenWords(token: string): string {
   return token;
 }
 
+/** A weighted mean and spread (standard deviation; 1 when every value is equal): what standardises a view. */
+export function meanAndSpread(
+  values: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): { mean: number; spread: number } {
+  let n = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights[i] as number;
+    const x = values[i] as number;
+    n += w;
+    sum += w * x;
+    squares += w * x * x;
+  }
+  const mean = sum / n;
+  return { mean, spread: Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1 };
+}
+
 /** Weight of a session's most surprising step next to the mean of all of its steps. */
 const MAX_STEP_WEIGHT = 1 / 2;
 

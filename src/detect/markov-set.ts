@@ -1,5 +1,5 @@
 import { SeqhuntError } from "../errors.js";
-import { assembleDetector, splitState, type View, weightOf } from "./base.js";
+import { assembleDetector, meanAndSpread, splitState, type View, weightOf } from "./base.js";
 import { Chain } from "./chain.js";
 import { Presence } from "./presence.js";
 import type { DetectorFactory, WeightedSession } from "./types.js";
@@ -19,21 +19,8 @@ interface MarkovSetJson {
 
 /** Each view's (weighted) mean and spread over held-out scores of the training sessions. */
 function scalesOf(train: readonly WeightedSession[], heldOut: readonly (readonly number[])[]): Scale[] {
-  return heldOut.map((xs) => {
-    let n = 0;
-    let sum = 0;
-    let squares = 0;
-    train.forEach((t, i) => {
-      const w = weightOf(t);
-      const x = xs[i] as number;
-      n += w;
-      sum += w * x;
-      squares += w * x * x;
-    });
-    const mean = sum / n;
-    const spread = Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1;
-    return { mean, spread };
-  });
+  const weights = train.map(weightOf);
+  return heldOut.map((xs) => meanAndSpread(xs, weights));
 }
 
 /** Adds views after standardising each; training sessions held out use the sums found while scaling. */

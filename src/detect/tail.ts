@@ -1,4 +1,5 @@
 import { SeqhuntError } from "../errors.js";
+import { meanAndSpread } from "./base.js";
 
 /** Top share of the held-out training scores whose slope sets the exponential tail beyond them (sensitivity in the README). */
 export const TAIL_SHARE = 0.1;
@@ -42,19 +43,10 @@ export class Tail {
     qi = Math.max(qi, 0);
     const top = scores.length - 1;
     const rise = (this.#rarities[top] as number) - (this.#rarities[qi] as number);
-    this.#scale = rise > 0 ? ((scores[top] as number) - (scores[qi] as number)) / rise : this.#spread(total);
-  }
-
-  /** The weighted spread of all scores (1 when they are all equal): the tail's scale when its top is flat. */
-  #spread(total: number): number {
-    let sum = 0;
-    let squares = 0;
-    this.#scores.forEach((x, i) => {
-      sum += (this.#weights[i] as number) * x;
-      squares += (this.#weights[i] as number) * x * x;
-    });
-    const mean = sum / total;
-    return Math.sqrt(Math.max(squares / total - mean * mean, 0)) || 1;
+    this.#scale =
+      rise > 0
+        ? ((scores[top] as number) - (scores[qi] as number)) / rise
+        : meanAndSpread(scores, weights).spread;
   }
 
   /** The tail of held-out training scores with their weights (in any order), its scale set by the top `share`. */
