@@ -55,7 +55,7 @@ export interface HuntOptions extends InputOptions, ScoringOptions {
   out?: string;
   report?: string;
   quiet: boolean;
-  /** Worker threads to read, score and explain in (default: the available cores, 1 for a small input). */
+  /** Worker threads to read, score and explain in (default 1). */
   threads?: number;
 }
 

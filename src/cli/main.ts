@@ -14,15 +14,18 @@ import type { evalCommand } from "./eval.js";
 import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
 import { sourcesCommand, withSourcePreset } from "./sources.js";
+import { MAX_THREADS } from "./thread-messages.js";
 
 // Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
 // the report or the ClickHouse client.
-function positiveInt(name: string) {
+function positiveInt(name: string, limits: { max?: number } = {}) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
       throw new InvalidArgumentError(`${name} must be a whole number >= 1, got ${JSON.stringify(value)}`);
     }
+    if (limits.max !== undefined && n > limits.max)
+      throw new InvalidArgumentError(`${name} must be at most ${limits.max}, got ${n}`);
     return n;
   };
 }
@@ -172,7 +175,7 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     .option(
       "--threads <n>",
       `worker threads that read and sessionize the events, split by identity${withModel ? ", and score and explain the sessions" : ""} (default 1: more threads pay only with many cores; see Performance)`,
-      positiveInt("--threads"),
+      positiveInt("--threads", { max: MAX_THREADS }),
     );
 }
 

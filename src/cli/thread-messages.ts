@@ -4,6 +4,9 @@ import type { SeqhuntErrorLocation } from "../errors.js";
 import type { Partition } from "../io/read-events.js";
 import type { InputOptions } from "./sessions.js";
 
+/** The most worker threads a pool holds: each session's worker is kept in one byte. */
+export const MAX_THREADS = 255;
+
 /** What a worker is started with: the files, the input options (plain data) and its share of the events. */
 export interface ThreadSetup {
   readonly files: readonly string[];

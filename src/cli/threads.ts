@@ -10,7 +10,7 @@ import { compareIdentityValue } from "../io/held-events.js";
 import type { ReadStats } from "../io/read-events.js";
 import { type CliSession, type InputOptions, type LoadedSessions, loadWarnings } from "./sessions.js";
 import { decodeSession } from "./spill.js";
-import type { ThreadReply, ThreadRequest, ThreadSetup } from "./thread-messages.js";
+import { MAX_THREADS, type ThreadReply, type ThreadRequest, type ThreadSetup } from "./thread-messages.js";
 
 /** Sessions per explain request to a worker, and per turn of the main thread between its replies. */
 const WORKER_CHUNK = 1024;
@@ -21,6 +21,8 @@ const MAIN_CHUNK = 128;
  * against 42.0 s for a 1M-event hunt) and used twice the memory, because training stays in one thread.
  */
 export function threadCount(threads: number | undefined): number {
+  if (threads !== undefined && threads > MAX_THREADS)
+    throw new SeqhuntError(`--threads must be at most ${MAX_THREADS}, got ${threads}`);
   return threads ?? 1;
 }
 
