@@ -13,7 +13,7 @@ import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
 
-import type { LoadedSessions } from "./sessions.js";
+import type { CliSession, LoadedSessions } from "./sessions.js";
 import type { ThreadPool } from "./threads.js";
 
 /** The detector options of hunt, score and train. */
@@ -34,21 +34,32 @@ export function methodOf(choice: DetectorChoice): string {
   return method;
 }
 
+/**
+ * How a detector takes one session: with the value of the `--entity` column when one is named (an unknown
+ * column throws).
+ */
+export function weightedSessionOf(
+  identityColumns: readonly string[],
+  entity: string | null | undefined,
+): (s: CliSession) => WeightedSession {
+  const column = entity == null ? -1 : identityColumns.indexOf(entity);
+  if (entity != null && column < 0) {
+    throw new SeqhuntError(
+      `--entity ${entity} must be one of the --user columns (${identityColumns.join(", ")})`,
+    );
+  }
+  return (s) => ({
+    session: s.commands,
+    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
+  });
+}
+
 /** The sessions as a detector takes them: each with the value of the `--entity` column when one is named. */
 export function weightedSessions(
   loaded: Pick<LoadedSessions, "sessions" | "identityColumns">,
   entity: string | null | undefined,
 ): WeightedSession[] {
-  const column = entity == null ? -1 : loaded.identityColumns.indexOf(entity);
-  if (entity != null && column < 0) {
-    throw new SeqhuntError(
-      `--entity ${entity} must be one of the --user columns (${loaded.identityColumns.join(", ")})`,
-    );
-  }
-  return loaded.sessions.map((s) => ({
-    session: s.commands,
-    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
-  }));
+  return loaded.sessions.map(weightedSessionOf(loaded.identityColumns, entity));
 }
 
 /** A detector's scores as the ranking takes them, with the detector and the entity column that gave them. */
@@ -85,6 +96,33 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
   const sessions = weightedSessions(loaded, options.entity);
   const detector = trainDetector(methodOf(options), sessions, windowOf(options));
   return methodScores(detector, sessions, detector.trainingScores(), options.entity);
+}
+
+/** Whether hunt trains the chosen detector over passes of sessions (without a model file), never holding them all. */
+export function trainsInPasses(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
+  const method = methodOf(choice);
+  return (
+    choice.model === undefined &&
+    !isReference(method) &&
+    detectorEntry(method).factory().trainPasses !== undefined
+  );
+}
+
+/**
+ * {@link huntScores} over sessions read in passes (a spill file): the same detector and held-out scores,
+ * holding counts and a few numbers per session. Only for a detector {@link trainsInPasses}.
+ */
+export async function huntScoresInPasses(
+  sessions: { pass(visit: (s: CliSession, index: number) => void): Promise<void> },
+  identityColumns: readonly string[],
+  options: DetectorChoice & ScoringOptions,
+): Promise<{ detector: Detector; scores: number[]; weighted: (s: CliSession) => WeightedSession }> {
+  const weighted = weightedSessionOf(identityColumns, options.entity);
+  const method = methodOf(options);
+  const train = detectorEntry(method).factory(windowOf(options)).trainPasses;
+  if (train === undefined) throw new SeqhuntError(`the ${method} detector cannot train in passes`);
+  const detector = await train({ pass: (visit) => sessions.pass((s, i) => visit(weighted(s), i)) });
+  return { detector, scores: detector.trainingScores(), weighted };
 }
 
 /**

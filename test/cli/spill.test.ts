@@ -1,7 +1,7 @@
 // A hunt over spilled sessions (two passes, memory bounded by the model) gives the in-memory hunt's output.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { CliSession } from "../../src/cli/sessions.js";
 import { SpilledSessions } from "../../src/cli/spill.js";
 import { Cmd } from "../../src/index.js";
@@ -72,6 +72,62 @@ describe("hunt over spilled sessions", () => {
     const memory = await huntIn("memory", args, join(dir, "memory-model.jsonl"));
     const spilled = await huntIn("spill", args, join(dir, "spill-model.jsonl"));
     expect(spilled.file).toBe(memory.file);
+  });
+});
+
+describe("hunt over spilled sessions with the default detector (trained in passes over the spill)", () => {
+  const defaults = cols.slice(0, -2);
+  const hunt = async (mode: "memory" | "spill", args: string[]) => {
+    const reads = vi.spyOn(SpilledSessions.prototype, "batches");
+    try {
+      const run = await runCli(["hunt", demo, ...defaults, ...args], { env: { SEQHUNT_HUNT_MODE: mode } });
+      expect(run.code).toBe(0);
+      // Spilled: three passes to train the detector, one to score with the reference; in memory none.
+      expect(reads).toHaveBeenCalledTimes(mode === "spill" ? 4 : 0);
+      return run;
+    } finally {
+      reads.mockRestore();
+    }
+  };
+
+  for (const [params, ext, entity] of [
+    ["names", "csv", []],
+    ["values", "jsonl", ["--entity", "UserId"]],
+  ] as const) {
+    it(`prints and writes what the in-memory hunt does (${params}, .${ext}${entity.length ? ", --entity" : ""})`, async () => {
+      const args = ["--params", "Parameters", "--param-mode", params, "--top", "9", ...entity];
+      const files = {
+        memory: join(dir, `default-memory-${params}.${ext}`),
+        spill: join(dir, `default-spill-${params}.${ext}`),
+      };
+      const memory = await hunt("memory", [...args, "--out", files.memory]);
+      const spilled = await hunt("spill", [...args, "--out", files.spill]);
+      expect(spilled.stdout).toBe(memory.stdout);
+      expect(memory.stdout).toContain("markov-novelty score");
+      const written = readFileSync(files.memory, "utf8");
+      expect(readFileSync(files.spill, "utf8")).toBe(written);
+      expect(written).toContain("markov-novelty");
+      expect(written.length).toBeGreaterThan(10_000);
+    });
+  }
+
+  it("writes the same report", async () => {
+    const report = async (mode: "memory" | "spill") => {
+      const path = join(dir, `default-report-${mode}.html`);
+      await hunt(mode, ["--quiet", "--report", path]);
+      return readFileSync(path, "utf8").replace(/"generated":"[^"]*"/, '"generated":""');
+    };
+    const memory = await report("memory");
+    expect(memory).toContain("markov-novelty");
+    expect(await report("spill")).toBe(memory);
+  });
+
+  it("reads in one thread when --threads asks for more, and says so", async () => {
+    // In memory --threads 2 prints what one thread does (test/cli/threads.test.ts).
+    const memory = await hunt("memory", ["--top", "5"]);
+    const spilled = await hunt("spill", ["--threads", "2", "--top", "5"]);
+    expect(spilled.stdout).toBe(memory.stdout);
+    expect(spilled.stderr).toContain("reads in one thread");
   });
 });
 
