@@ -19,6 +19,7 @@ import {
   methodOf,
   modelScores,
   trainModelFile,
+  trainModelFileInPasses,
   trainsInPasses,
 } from "./detect-glue.js";
 import {
@@ -184,12 +185,12 @@ const SPILL_BYTES = 1.5e9;
 const SPILLED_REPORT_SESSIONS = 10_000;
 
 /**
- * Whether hunt spills its sessions: the reference ranks in two passes, a detector that trains in passes
- * (without a model file) in a few more; other detectors hold every session.
+ * Whether the input goes to a spill file rather than memory (events above {@link SPILL_BYTES}, or as
+ * SEQHUNT_HUNT_MODE says), for a command that can work over passes of it.
  */
-function spills(files: readonly string[], options: HuntOptions): boolean {
+function spills(files: readonly string[], options: InputOptions): boolean {
   const mode = huntMode();
-  if (options.sessions || (methodOf(options) !== "reference" && !trainsInPasses(options))) return false;
+  if (options.sessions) return false;
   if (mode !== "auto") return mode === "spill";
   try {
     return estimatedInputBytes(inputFiles(files)) > SPILL_BYTES;
@@ -278,30 +279,44 @@ async function spilledMethod(
 }
 
 /**
+ * Reads the input into the spill file, sessions adding to the reference model's `builder` as they close
+ * (none with a model file), in one thread (saying so when --threads asks for more).
+ */
+async function spillInput(
+  files: readonly string[],
+  options: InputOptions & { quiet: boolean; threads?: number | undefined },
+  io: Io,
+  to: { spill: SpilledSessions; builder: ModelBuilder | null },
+): Promise<LoadedSessions> {
+  if (threadCount(options.threads) > 1 && !options.quiet)
+    io.err("seqhunt: note: sessions spilled to disk are read in one thread; --threads applies in memory");
+  const bar = progressBar(options.quiet);
+  let loaded: LoadedSessions;
+  try {
+    loaded = await loadSessions(files, options, bar?.update, (s) => {
+      to.builder?.add(s.commands);
+      to.spill.append(s);
+    });
+  } finally {
+    bar?.stop();
+  }
+  reportRead(loaded, options, io);
+  if (to.spill.count === 0) throw noSessions(files);
+  return loaded;
+}
+
+/**
  * hunt over a large input in passes: sessions train the reference model as they close and go to a
  * temporary file; a detector that trains in passes reads them back a few times; then they are scored from
  * it in batches, keeping a few numbers per session; the rarest are read back to print, and --out streams
  * every session in rank order. Same output as the in-memory hunt. One thread reads (--threads is not used).
  */
 async function huntSpilled(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
-  if (threadCount(options.threads) > 1 && !options.quiet)
-    io.err("seqhunt: note: a hunt over spilled sessions reads in one thread; --threads applies in memory");
   const spill = new SpilledSessions();
   // Long because every step shares the spill file, closed in the one finally whatever step fails.
   try {
     const builder = options.model ? null : new ModelBuilder();
-    const bar = progressBar(options.quiet);
-    let loaded: LoadedSessions;
-    try {
-      loaded = await loadSessions(files, options, bar?.update, (s) => {
-        builder?.add(s.commands);
-        spill.append(s);
-      });
-    } finally {
-      bar?.stop();
-    }
-    reportRead(loaded, options, io);
-    if (spill.count === 0) throw noSessions(files);
+    const loaded = await spillInput(files, options, io, { spill, builder });
     const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
     if (file !== null && file.detector.method !== "reference")
       throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
@@ -407,7 +422,9 @@ function withKnownExplanations(
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
-  if (spills(files, options)) return huntSpilled(files, options, io);
+  // The reference ranks over the spill file in two passes, a detector that trains in passes in a few more.
+  if ((methodOf(options) === "reference" || trainsInPasses(options)) && spills(files, options))
+    return huntSpilled(files, options, io);
   const { loaded, pool } = await loadIn(files, options, io);
   try {
     return await huntLoaded(loaded, options, io, { files, pool });
@@ -538,10 +555,46 @@ export interface TrainOptions extends InputOptions, DetectorChoice {
 export async function trainCommand(files: readonly string[], options: TrainOptions, io: Io): Promise<void> {
   const out = options.out ?? options.update;
   if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
+  if (options.update === undefined && trainsInPasses(options) && spills(files, options))
+    return trainSpilled(files, options, io, out);
   const { loaded, pool } = await loadIn(files, options, io);
   // Training needs every session together: the threads only read.
   await pool?.close();
   await trainLoaded(loaded, options, io, out);
+}
+
+/** train over a large input: sessions go to a spill file, and the detector trains over passes of it. */
+async function trainSpilled(
+  files: readonly string[],
+  options: TrainOptions,
+  io: Io,
+  out: string,
+): Promise<void> {
+  const spill = new SpilledSessions();
+  try {
+    const builder = new ModelBuilder();
+    const loaded = await spillInput(files, options, io, { spill, builder });
+    const { file, method } = await trainModelFileInPasses(
+      spillPasses(spill),
+      loaded.identityColumns,
+      builder.build(),
+      options,
+    );
+    writeTextAtomically(out, `${JSON.stringify(file)}\n`);
+    if (!options.quiet)
+      io.err(
+        trainedMessage(`${spill.count} sessions (${file.reference.sessionType}, ${method})`, options, out),
+      );
+  } finally {
+    spill.close();
+  }
+}
+
+/** What train says it did. */
+function trainedMessage(what: string, options: TrainOptions, out: string): string {
+  return options.update
+    ? `added ${what} to ${options.update}; wrote ${out}`
+    : `trained on ${what}; wrote ${out}`;
 }
 
 /** train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`. */
@@ -554,14 +607,14 @@ export async function trainLoaded(
   const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
   const { file, method } = trainModelFile(loaded, options, base);
   writeTextAtomically(out, `${JSON.stringify(file)}\n`);
-  if (!options.quiet) {
-    const what = `${loaded.sessions.length} sessions (${file.reference.sessionType}, ${method})`;
+  if (!options.quiet)
     io.err(
-      options.update
-        ? `added ${what} to ${options.update}; wrote ${out}`
-        : `trained on ${what}; wrote ${out}`,
+      trainedMessage(
+        `${loaded.sessions.length} sessions (${file.reference.sessionType}, ${method})`,
+        options,
+        out,
+      ),
     );
-  }
 }
 
 /** sessionize: read events and write one record per session. */

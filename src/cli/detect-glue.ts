@@ -4,11 +4,12 @@ import {
   type ModelFileV2,
   mergeModelFiles,
   modelFileOf,
+  SessionsFingerprint,
   sessionsFingerprint,
 } from "../detect/model-file.js";
 import { withWindow } from "../detect/reference.js";
 import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
-import type { Detector, WeightedSession } from "../detect/types.js";
+import type { Detector, DetectorOptions, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
@@ -108,21 +109,57 @@ export function trainsInPasses(choice: DetectorChoice & { readonly model?: strin
   );
 }
 
+/** Sessions of the input read pass after pass, in the same order each time (a spill file). */
+export interface CliSessionPasses {
+  pass(visit: (s: CliSession, index: number) => void): Promise<void>;
+}
+
+/** The detector `method` trained over passes of the sessions, each taken as `weighted` says. */
+async function trainInPasses(
+  method: string,
+  sessions: CliSessionPasses,
+  weighted: (s: CliSession) => WeightedSession,
+  options: DetectorOptions,
+): Promise<Detector> {
+  const train = detectorEntry(method).factory(options).trainPasses;
+  if (train === undefined) throw new SeqhuntError(`the ${method} detector cannot train in passes`);
+  return train({ pass: (visit) => sessions.pass((s, i) => visit(weighted(s), i)) });
+}
+
 /**
  * {@link huntScores} over sessions read in passes (a spill file): the same detector and held-out scores,
  * holding counts and a few numbers per session. Only for a detector {@link trainsInPasses}.
  */
 export async function huntScoresInPasses(
-  sessions: { pass(visit: (s: CliSession, index: number) => void): Promise<void> },
+  sessions: CliSessionPasses,
   identityColumns: readonly string[],
   options: DetectorChoice & ScoringOptions,
 ): Promise<{ detector: Detector; scores: number[]; weighted: (s: CliSession) => WeightedSession }> {
   const weighted = weightedSessionOf(identityColumns, options.entity);
-  const method = methodOf(options);
-  const train = detectorEntry(method).factory(windowOf(options)).trainPasses;
-  if (train === undefined) throw new SeqhuntError(`the ${method} detector cannot train in passes`);
-  const detector = await train({ pass: (visit) => sessions.pass((s, i) => visit(weighted(s), i)) });
+  const detector = await trainInPasses(methodOf(options), sessions, weighted, windowOf(options));
   return { detector, scores: detector.trainingScores(), weighted };
+}
+
+/**
+ * {@link trainModelFile} (without a base to update) over sessions read in passes: the same model file,
+ * one pass for the fingerprint and the detector's own. Only for a detector {@link trainsInPasses}.
+ */
+export async function trainModelFileInPasses(
+  sessions: CliSessionPasses,
+  identityColumns: readonly string[],
+  reference: Model,
+  choice: DetectorChoice,
+): Promise<{ file: ModelFileV2; method: string }> {
+  const method = methodOf(choice);
+  const entity = choice.entity ?? null;
+  const weighted = weightedSessionOf(identityColumns, entity);
+  const fingerprint = new SessionsFingerprint();
+  await sessions.pass((s) => fingerprint.add(weighted(s)));
+  const detector = await trainInPasses(method, sessions, weighted, {});
+  return {
+    file: modelFileOf({ reference, detector, entity, trainingFingerprint: fingerprint.value() }),
+    method,
+  };
 }
 
 /**
