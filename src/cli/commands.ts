@@ -1,7 +1,7 @@
 import { Calibration } from "../detect/calibration.js";
 import type { LoadedModelFile } from "../detect/model-file.js";
 import { referenceRarity, withWindow } from "../detect/reference.js";
-import type { DetectorExplanation } from "../detect/types.js";
+import type { Detector, DetectorExplanation, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { inputFiles } from "../io/input-files.js";
@@ -11,6 +11,7 @@ import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
+  checkedMethod,
   type DetectorChoice,
   type DetectorScores,
   huntScores,
@@ -18,6 +19,7 @@ import {
   isReference,
   methodOf,
   modelScores,
+  modelScoresInPasses,
   trainModelFile,
   trainModelFileInPasses,
   trainsInPasses,
@@ -248,8 +250,9 @@ interface SpilledMethod {
 }
 
 /**
- * The ranking method of a spilled hunt: the reference (loaded with --model, or calibrated by its own
- * scores of the input), or the detector trained over passes of the spill, scoring each session held out.
+ * The ranking method of a spilled hunt: a model file's detector (the reference, or another scoring the
+ * spill in a pass or two), the reference calibrated by its own scores of the input, or the detector trained
+ * over passes of the spill, scoring each session held out.
  */
 async function spilledMethod(
   spill: SpilledSessions,
@@ -258,18 +261,30 @@ async function spilledMethod(
   referenceScores: Float64Array,
   options: HuntOptions,
 ): Promise<SpilledMethod> {
-  if (methodOf(options) === "reference") {
+  if (file !== null && options.model !== undefined) {
+    const model = { ...options, model: options.model };
+    if (!isReference(checkedMethod(file, model)))
+      return spilledDetector(
+        await modelScoresInPasses(spillPasses(spill), loaded.identityColumns, file, model),
+      );
+  }
+  if (file !== null || methodOf(options) === "reference") {
     // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
     const calibration = file
       ? withWindow(file.detector, windowOf(options))
       : Calibration.of(referenceScores, new Float64Array(spill.count).fill(1));
     return { name: "reference", scores: referenceScores, percentile: (x) => calibration.percentile(x) };
   }
-  const { detector, scores, weighted } = await huntScoresInPasses(
-    spillPasses(spill),
-    loaded.identityColumns,
-    options,
-  );
+  return spilledDetector(await huntScoresInPasses(spillPasses(spill), loaded.identityColumns, options));
+}
+
+/** A detector's scores of the spilled sessions as the ranking takes them. */
+function spilledDetector(scored: {
+  detector: Detector;
+  scores: ArrayLike<number>;
+  weighted: (s: CliSession) => WeightedSession;
+}): SpilledMethod {
+  const { detector, scores, weighted } = scored;
   return {
     name: detector.method,
     scores,
@@ -318,8 +333,6 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     const builder = options.model ? null : new ModelBuilder();
     const loaded = await spillInput(files, options, io, { spill, builder });
     const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-    if (file !== null && file.detector.method !== "reference")
-      throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
     const model = file ? file.reference : (builder as ModelBuilder).build();
     const reference = scoreSpilled(spill, model, options);
     const method = await spilledMethod(spill, loaded, file, reference.score, options);
@@ -422,9 +435,11 @@ function withKnownExplanations(
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
-  // The reference ranks over the spill file in two passes, a detector that trains in passes in a few more.
-  if ((methodOf(options) === "reference" || trainsInPasses(options)) && spills(files, options))
-    return huntSpilled(files, options, io);
+  // A model file's detector scores the spill file in a pass or two, the reference ranks over it in two
+  // passes, a detector that trains in passes in a few more; other detectors hold every session.
+  const overPasses =
+    options.model !== undefined || methodOf(options) === "reference" || trainsInPasses(options);
+  if (overPasses && spills(files, options)) return huntSpilled(files, options, io);
   const { loaded, pool } = await loadIn(files, options, io);
   try {
     return await huntLoaded(loaded, options, io, { files, pool });

@@ -162,6 +162,46 @@ export async function trainModelFileInPasses(
   };
 }
 
+/** The model file's detector method, once --method (when given) names the same one. */
+export function checkedMethod(
+  file: LoadedModelFile,
+  choice: DetectorChoice & { readonly model: string },
+): string {
+  const method = file.detector.method;
+  if (choice.method !== undefined && choice.method !== method) {
+    methodOf(choice);
+    throw new SeqhuntError(
+      `${choice.model} holds a ${method} detector, not ${choice.method}: train with --method ${choice.method} to rank with it, or leave --method out`,
+      { file: choice.model },
+    );
+  }
+  return method;
+}
+
+/**
+ * {@link modelScores} over sessions read in passes (a spill file), for a model file's detector other than
+ * the reference: one pass for the fingerprint (the very training sessions are scored held out), one to score.
+ */
+export async function modelScoresInPasses(
+  sessions: CliSessionPasses,
+  identityColumns: readonly string[],
+  file: LoadedModelFile,
+  choice: DetectorChoice & { readonly model: string },
+): Promise<{ detector: Detector; scores: Float64Array; weighted: (s: CliSession) => WeightedSession }> {
+  checkedMethod(file, choice);
+  const weighted = weightedSessionOf(identityColumns, choice.entity ?? file.entity);
+  const fingerprint = new SessionsFingerprint();
+  if (file.trainingFingerprint !== null) await sessions.pass((s) => fingerprint.add(weighted(s)));
+  const heldOut = file.trainingFingerprint === fingerprint.value();
+  const detector = file.detector;
+  const scores: number[] = [];
+  await sessions.pass((s) => {
+    const one = [weighted(s)];
+    scores.push((heldOut ? detector.scoreHeldOut(one) : detector.score(one))[0] as number);
+  });
+  return { detector, scores: Float64Array.from(scores), weighted };
+}
+
 /**
  * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
  * fingerprint) are scored held out, as hunt scores them. With worker threads holding the sessions, they
@@ -173,15 +213,7 @@ export async function modelScores(
   choice: DetectorChoice & ScoringOptions & { readonly model: string },
   pool: ThreadPool | null = null,
 ): Promise<DetectorScores> {
-  const path = choice.model;
-  const method = file.detector.method;
-  if (choice.method !== undefined && choice.method !== method) {
-    methodOf(choice);
-    throw new SeqhuntError(
-      `${path} holds a ${method} detector, not ${choice.method}: train with --method ${choice.method} to rank with it, or leave --method out`,
-      { file: path },
-    );
-  }
+  const method = checkedMethod(file, choice);
   const entity = choice.entity ?? file.entity;
   const sessions = weightedSessions(loaded, entity);
   const heldOut =

@@ -168,6 +168,44 @@ describe("train over spilled sessions", () => {
   });
 });
 
+describe("score over spilled sessions with a model file of the default detector", () => {
+  const model = join(dir, "default-model.json");
+  const inputs = [...cols.slice(0, -2), "--params", "Parameters", "--param-mode", "values"];
+  const score = async (mode: "memory" | "spill", args: string[]) => {
+    const reads = vi.spyOn(SpilledSessions.prototype, "batches");
+    try {
+      const run = await runCli(["score", demo, ...inputs, "--model", model, ...args], {
+        env: { SEQHUNT_HUNT_MODE: mode },
+      });
+      // Spilled: the fingerprint, the detector's scores, the reference's scores; in memory none.
+      if (run.code === 0) expect(reads).toHaveBeenCalledTimes(mode === "spill" ? 3 : 0);
+      return run;
+    } finally {
+      reads.mockRestore();
+    }
+  };
+
+  it("prints and writes what the in-memory score does (the training sessions held out)", async () => {
+    const train = ["train", demo, ...inputs, "--entity", "UserId", "--out", model, "--quiet"];
+    expect((await runCli(train)).code).toBe(0);
+    const out = (mode: string) => join(dir, `default-score-${mode}.csv`);
+    const memory = await score("memory", ["--top", "6", "--out", out("memory")]);
+    const spilled = await score("spill", ["--top", "6", "--out", out("spill")]);
+    expect(memory.code).toBe(0);
+    expect(spilled.stdout).toBe(memory.stdout);
+    expect(memory.stdout).toContain("markov-novelty score");
+    expect(readFileSync(out("spill"), "utf8")).toBe(readFileSync(out("memory"), "utf8"));
+    // --method naming another detector than the file's is refused either way, in the same words.
+    const [wrong, wrongSpilled] = [
+      await score("memory", ["--method", "markov"]),
+      await score("spill", ["--method", "markov"]),
+    ];
+    expect(wrong.code).not.toBe(0);
+    expect(wrongSpilled.stderr).toBe(wrong.stderr);
+    expect(wrong.stderr).toContain("holds a markov-novelty detector, not markov");
+  });
+});
+
 describe("SpilledSessions", () => {
   it("gives sessions back whole, in order and by index, whatever their text", async () => {
     const spill = new SpilledSessions();
