@@ -36,6 +36,7 @@ import {
   type ScoringOptions,
   scoreAndRank,
   windowOf,
+  rarity as windowRarity,
 } from "./rank.js";
 import {
   type CliSession,
@@ -230,8 +231,7 @@ function scoreSpilled(
       batch.map((b) => b.commands),
       scoring,
     )) {
-      const w = s.rarestWindowLogLikelihood;
-      rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
+      rarity[i] = windowRarity(s);
       logLikelihood[i] = s.logLikelihood;
       score[i] = referenceRarity(s, 0, "rarest-window");
       i++;

@@ -44,7 +44,7 @@ export interface Ranking {
 }
 
 /** Sort key: the rarest-window log-likelihood, sessions too short for a window last. */
-function rarity(s: SessionScore): number {
+export function rarity(s: SessionScore): number {
   return Number.isNaN(s.rarestWindowLogLikelihood) ? Number.POSITIVE_INFINITY : s.rarestWindowLogLikelihood;
 }
 

@@ -14,10 +14,14 @@ export interface NoveltyJson {
   readonly counts: readonly (readonly [string, number])[];
 }
 
-/** A session's windows: each window's key with how often it occurs, apart for windows at an edge (holding the start or end). */
+/**
+ * A session's windows: each window's key (its tokens' ids, see {@link keyUnits}) with how often it occurs,
+ * apart for windows at an edge (holding the start or end); `names` reads the ids of tokens training never met.
+ */
 interface Windows {
   readonly edge: Map<string, number>;
   readonly inner: Map<string, number>;
+  readonly unseen: readonly string[];
 }
 
 /** Never-seen windows and all windows of a session, at its edges and inside: what a length predicts is split so. */
@@ -27,26 +31,21 @@ export interface NoveltyCount {
 }
 
 /**
- * The session padded with the core's start and end tokens, cut into windows of `window` tokens (the whole
- * padded session when it is shorter).
+ * A token id as one UTF-16 unit (two beyond 0x7fff, the first marked by its top bit): a window's key is its
+ * ids' units, a few bytes where the commands' names joined took a hundred (millions of windows are kept).
  */
-function windowsOf(s: WeightedSession, window: number): Windows {
-  const tokens = [START_TOKEN, ...namesOf(s.session), END_TOKEN];
-  const out: Windows = { edge: new Map(), inner: new Map() };
-  const n = Math.min(window, tokens.length);
-  // One joined string, each window a slice of it: linear in the session's length whatever the window.
-  const joined = tokens.join(SEP);
-  const starts: number[] = [];
-  for (let i = 0, at = 0; i <= tokens.length; i++) {
-    starts.push(at);
-    at += (tokens[i]?.length ?? 0) + 1;
+function keyUnits(id: number): string {
+  return id < 0x8000 ? String.fromCharCode(id) : String.fromCharCode(0x8000 | (id >>> 15), id & 0x7fff);
+}
+
+/** The token ids of a key made by {@link keyUnits}. */
+function idsOfKey(key: string): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < key.length; i++) {
+    const u = key.charCodeAt(i);
+    ids.push(u < 0x8000 ? u : ((u & 0x7fff) << 15) | key.charCodeAt(++i));
   }
-  for (let i = 0; i + n <= tokens.length; i++) {
-    const key = joined.slice(starts[i], (starts[i + n] as number) - 1);
-    const kind = i === 0 || i + n === tokens.length ? out.edge : out.inner;
-    kind.set(key, (kind.get(key) ?? 0) + 1);
-  }
-  return out;
+  return ids;
 }
 
 /**
@@ -58,23 +57,33 @@ function windowsOf(s: WeightedSession, window: number): Windows {
 export class Novelty {
   /** Each session's windows, found once per session object (training sessions are scored again, held out). */
   readonly #windows = new WeakMap<WeightedSession, Windows>();
+  /** Token ids by name (the start and end tokens too), in the order the counts first met them. */
+  readonly #ids = new Map<string, number>();
+  readonly #names: string[] = [];
+  /** How often each window occurred in training (weighted), keyed by its tokens' ids. */
+  readonly #counts = new Map<string, number>();
 
-  private constructor(
-    readonly window: number,
-    readonly counts: Map<string, number>,
-  ) {}
+  private constructor(readonly window: number) {}
 
   /**
    * A novelty view from its counts (what a database that counts in SQL supplies): `counts` must hold, for
    * every window of `window` tokens of a training session padded with the core's start and end tokens (the
    * whole padded session when shorter), its key (the tokens joined by U+0000) and how often it occurred,
    * each occurrence adding its session's weight; only windows that occurred. Later {@link Novelty.add}s
-   * count into it; score only after the last.
+   * count on top; score only after the last.
    */
-  static fromCounts(window: number, counts: Map<string, number>): Novelty {
+  static fromCounts(window: number, counts: ReadonlyMap<string, number>): Novelty {
     if (!Number.isInteger(window) || window < 1)
       throw new SeqhuntError(`a novelty window must be a whole number of commands >= 1, not ${window}`);
-    return new Novelty(window, counts);
+    const view = new Novelty(window);
+    for (const [names, n] of counts) {
+      const key = names
+        .split(SEP)
+        .map((name) => keyUnits(view.#idOf(name)))
+        .join("");
+      view.#counts.set(key, n);
+    }
+    return view;
   }
 
   /** A novelty view with nothing counted yet: {@link Novelty.add} each training session, then score. */
@@ -85,8 +94,8 @@ export class Novelty {
   /** Counts the windows of one training session, each with the session's weight. */
   add(t: WeightedSession): void {
     const w = weightOf(t);
-    const { edge, inner } = this.#of(t);
-    for (const [key, n] of [...edge, ...inner]) this.counts.set(key, (this.counts.get(key) ?? 0) + n * w);
+    const { edge, inner } = this.#of(t, true);
+    for (const [key, n] of [...edge, ...inner]) this.#counts.set(key, (this.#counts.get(key) ?? 0) + n * w);
   }
 
   /** Counts the windows of the training sessions (each session's windows with its weight). */
@@ -96,13 +105,65 @@ export class Novelty {
     return view;
   }
 
-  #of(s: WeightedSession): Windows {
-    let windows = this.#windows.get(s);
-    if (windows === undefined) {
-      windows = windowsOf(s, this.window);
-      this.#windows.set(s, windows);
+  /** A token's id, given it now when it is new. */
+  #idOf(name: string): number {
+    let id = this.#ids.get(name);
+    if (id === undefined) {
+      id = this.#names.length;
+      this.#ids.set(name, id);
+      this.#names.push(name);
     }
-    return windows;
+    return id;
+  }
+
+  /**
+   * The session padded with the core's start and end tokens, cut into windows of `window` tokens (the whole
+   * padded session when it is shorter). Tokens never counted get ids past the known ones when not
+   * `learning` (such windows match no count, and are not kept: a later `add` would give them other ids).
+   */
+  #of(s: WeightedSession, learning: boolean): Windows {
+    const known = this.#windows.get(s);
+    if (known !== undefined) return known;
+    const tokens = [START_TOKEN, ...namesOf(s.session), END_TOKEN];
+    const unseen: string[] = [];
+    const unseenIds = new Map<string, number>();
+    // One string of every token's units, each window a slice of it: linear in the session's length.
+    const units: string[] = [];
+    const starts: number[] = [0];
+    let at = 0;
+    for (const name of tokens) {
+      let id = learning ? this.#idOf(name) : this.#ids.get(name);
+      if (id === undefined) {
+        id = unseenIds.get(name);
+        if (id === undefined) {
+          id = this.#names.length + unseen.length;
+          unseenIds.set(name, id);
+          unseen.push(name);
+        }
+      }
+      const u = keyUnits(id);
+      units.push(u);
+      at += u.length;
+      starts.push(at);
+    }
+    const joined = units.join("");
+    const out: Windows = { edge: new Map(), inner: new Map(), unseen };
+    const n = Math.min(this.window, tokens.length);
+    for (let i = 0; i + n <= tokens.length; i++) {
+      const key = joined.slice(starts[i], starts[i + n]);
+      const kind = i === 0 || i + n === tokens.length ? out.edge : out.inner;
+      kind.set(key, (kind.get(key) ?? 0) + 1);
+    }
+    if (unseen.length === 0) this.#windows.set(s, out);
+    return out;
+  }
+
+  /** A window's tokens joined by U+0000: its key in the JSON form (`unseen` names the ids past the known ones). */
+  #namesOf(key: string, unseen: readonly string[] = []): string {
+    const names = this.#names;
+    return idsOfKey(key)
+      .map((id) => (id < names.length ? names[id] : unseen[id - names.length]) as string)
+      .join(SEP);
   }
 
   /**
@@ -111,14 +172,14 @@ export class Novelty {
    * if none of its occurrences had.
    */
   count(s: WeightedSession, leaveOut: boolean | "whole" = false): NoveltyCount {
-    const { edge, inner } = this.#of(s);
+    const { edge, inner } = this.#of(s, false);
     const tally = (windows: Map<string, number>): [number, number] => {
       let novel = 0;
       let all = 0;
       for (const [key, n] of windows) {
         all += n;
         const own = leaveOut === "whole" ? n * weightOf(s) : leaveOut ? n : 0;
-        if ((this.counts.get(key) ?? 0) - own <= 0) novel += n;
+        if ((this.#counts.get(key) ?? 0) - own <= 0) novel += n;
       }
       return [novel, all];
     };
@@ -129,18 +190,23 @@ export class Novelty {
 
   /** The session's never-seen windows in words (the edge ones first, each once). */
   explain(s: WeightedSession): StepContribution[] {
-    const { edge, inner } = this.#of(s);
+    const { edge, inner, unseen } = this.#of(s, false);
     return [...edge.keys(), ...inner.keys()]
-      .filter((key) => !this.counts.has(key))
+      .filter((key) => !this.#counts.has(key))
       .map((key) => ({
-        step: `${key.split(SEP).map(tokenWords).join(" -> ")}: never seen in training`,
+        step: `${this.#namesOf(key, unseen).split(SEP).map(tokenWords).join(" -> ")}: never seen in training`,
         surprise: 1,
       }));
   }
 
+  /** How often each window occurred in training (weighted), keyed by its tokens joined by U+0000, in the order first counted. */
+  counts(): Map<string, number> {
+    return new Map([...this.#counts].map(([key, n]) => [this.#namesOf(key), n]));
+  }
+
   /** The counts as JSON. */
   toJSON(): NoveltyJson {
-    return { window: this.window, counts: [...this.counts] };
+    return { window: this.window, counts: [...this.counts()] };
   }
 
   /** A novelty view saved with {@link Novelty.toJSON}. */

@@ -70,6 +70,21 @@ describe("Novelty", () => {
     expect(loaded.count({ session: ["a", "c", "d"] })).toEqual(view.count({ session: ["a", "c", "d"] }));
     expect(() => Novelty.fromJSON({ window: 0, counts: [] })).toThrow(SeqhuntError);
   });
+
+  it("keeps windows of more than 32,768 distinct commands apart (ids past one UTF-16 unit) and says them in words", () => {
+    const many = Array.from({ length: 40_000 }, (_, i) => ({ session: [`c${i}`, `c${i + 1}`] }));
+    const big = Novelty.train(many, 3);
+    const json = big.toJSON();
+    expect(json.counts[json.counts.length - 1]).toEqual(["c39999\u0000c40000\u0000##END##", 1]);
+    expect(Novelty.fromJSON(JSON.parse(JSON.stringify(json))).toJSON()).toEqual(json);
+    // Seen in that order: nothing new; reversed: both windows new.
+    expect(big.count({ session: ["c39990", "c39991"] })).toEqual({ novel: [0, 0], windows: [2, 0] });
+    expect(big.count({ session: ["c39991", "c39990"] }).novel).toEqual([2, 0]);
+    expect(big.explain({ session: ["c39999", "nc"] }).map((e) => e.step)).toEqual([
+      "session start -> c39999 -> nc: never seen in training",
+      "c39999 -> nc -> session end: never seen in training",
+    ]);
+  });
 });
 
 describe("Tail", () => {

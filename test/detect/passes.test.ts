@@ -118,7 +118,7 @@ describe("markov-novelty from counts", () => {
     const counts = {
       chain: Chain.fromJSON(JSON.parse(JSON.stringify(chain))),
       presence: Presence.fromCounts(JSON.parse(JSON.stringify(counted.presence.toJSON()))),
-      novelty: Novelty.fromCounts(counted.novelty.window, new Map(counted.novelty.counts)),
+      novelty: Novelty.fromCounts(counted.novelty.window, counted.novelty.counts()),
     };
     const passes = copiedPasses(sea);
     const d = await markovNoveltyFromCounts(counts, passes);
