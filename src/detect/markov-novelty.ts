@@ -1,5 +1,7 @@
 import { SeqhuntError } from "../errors.js";
+import { MAX_ORDER } from "./adaptive.js";
 import { assembleDetector, splitState, weightOf } from "./base.js";
+import { ContextChain } from "./context-chain.js";
 import { markovSetDetector } from "./markov-set.js";
 import { Novelty } from "./novelty.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
@@ -22,6 +24,8 @@ export interface MarkovNoveltyOptions {
   readonly floor?: number | undefined;
   /** Top share of held-out training scores that sets each view's tail (default {@link TAIL_SHARE}). */
   readonly tailShare?: number | undefined;
+  /** Longest context the context chain may choose (default {@link MAX_ORDER}). */
+  readonly maxOrder?: number | undefined;
 }
 
 /** Never-seen windows per window at a session's edges and inside, over the distinct training sessions each left out. */
@@ -32,8 +36,10 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /** Held-out training scores of each view: markov-set's, then the novelty excess's. */
+  /** Held-out training scores of each view: markov-set's, the novelty excess's, the context chain's. */
   readonly tails: readonly unknown[];
+  /** The context chain (see {@link ContextChain}). */
+  readonly chain: unknown;
   readonly novelRates: Rates;
   readonly floor: number;
   /** The weight of the novelty view's rarity (see {@link noveltyTrust}). */
@@ -101,16 +107,28 @@ export function noveltyTrust(novelty: Novelty, train: readonly WeightedSession[]
 const validRates = (xs: unknown): xs is Rates =>
   Array.isArray(xs) && xs.length === 2 && xs.every((x) => typeof x === "number" && x > 0 && x <= 1);
 
+/**
+ * How much the long-context views (novelty, the context chain) weigh against markov-set's first-order ones,
+ * from the training data alone: the share of a first-order chain's held-out surprise that the chosen
+ * context removes, times how far never-seen windows are evidence ({@link noveltyTrust}). System calls: about
+ * 0.9; log keys: about 0.35; typed commands: about 0.05.
+ */
+export const contextWeight = (chain: ContextChain, trust: number): number => chain.gain * trust;
+
 /** The registry name. */
 const METHOD = "markov-novelty";
 
 const orderAndSet = () => markovSetDetector({ method: "markov-set", combine: "sum" });
 
 /**
- * markov-set and novelty mass, each as a rarity against its own held-out training scores ({@link Tail}),
- * the novelty's weighted by {@link noveltyTrust}, the higher of the two ranking: short sessions rank by their order and their commands as in markov-set,
- * long ones also by how many more windows of {@link NOVELTY_WINDOW} commands never seen in training they
- * hold than their length predicts. markov-set does not merge exactly, so neither does this.
+ * Three views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order
+ * order and which commands occur), novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands never
+ * seen in training a session holds than its length predicts) and a {@link ContextChain} (mean surprise per
+ * step with the context length chosen by held-out likelihood). The long-context views weigh
+ * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
+ * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
+ * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
+ * neither does this.
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
   const tailShare = options.tailShare ?? TAIL_SHARE;
@@ -118,17 +136,22 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     parts: {
       markovSet: Detector;
       novelty: Novelty;
-      tails: readonly [Tail, Tail];
+      tails: readonly [Tail, Tail, Tail];
+      chain: ContextChain;
       rates: Rates;
       floor: number;
       trust: number;
     },
     source: Parameters<typeof assembleDetector>[1],
   ) => {
-    const { markovSet, novelty, tails, rates, floor, trust } = parts;
-    const rarities = (s: WeightedSession, leaveOut: boolean): [number, number] => [
-      tails[0].rarity((leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number),
-      trust * tails[1].rarity(noveltyExcess(novelty, rates, floor, s, leaveOut)),
+    const { markovSet, novelty, tails, chain, rates, floor, trust } = parts;
+    const weight = contextWeight(chain, trust);
+    // markov-set's rarity, and the higher of the long-context views' (never-seen windows, the context chain's).
+    const rarities = (s: WeightedSession, leaveOut: boolean): [number, number, number] => [
+      (1 - weight) *
+        tails[0].rarity((leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number),
+      weight * tails[1].rarity(noveltyExcess(novelty, rates, floor, s, leaveOut)),
+      weight * tails[2].rarity(chain.meanSurprise(s, leaveOut)),
     ];
     return assembleDetector(
       {
@@ -138,11 +161,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           const base = markovSet.explain(s);
           const novel = novelty.explain(s);
           const first = novel[0];
-          // Without a never-seen run (every session trained on) markov-set says why, unscored again.
-          if (first === undefined) return base;
-          // Otherwise the view that ranks the session says why.
-          const [bySet, byNovelty] = rarities(s, false);
-          if (byNovelty <= bySet) return base;
+          // The view that ranks the session says why.
+          const [bySet, byNovelty, byChain] = rarities(s, false);
+          if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
+          if (first === undefined || byNovelty <= bySet) return base;
           return {
             steps: [...base.steps, ...novel],
             reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
@@ -152,6 +174,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           markovSet: markovSet.toJSON().state,
           novelty: novelty.toJSON(),
           tails: tails.map((t) => t.toJSON()),
+          chain: chain.toJSON(),
           novelRates: rates,
           floor,
           trust,
@@ -167,23 +190,29 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const floor = options.floor ?? NOVELTY_FLOOR;
       const weights = train.map(weightOf);
       const rates = novelRatesOf(novelty, train);
-      const tails: [Tail, Tail] = [
+      const chain = ContextChain.train(train, options.maxOrder ?? MAX_ORDER);
+      const tails: [Tail, Tail, Tail] = [
         Tail.of(markovSet.trainingScores(), weights, tailShare),
         Tail.of(
           train.map((t) => noveltyExcess(novelty, rates, floor, t, true)),
           weights,
           tailShare,
         ),
+        Tail.of(
+          train.map((t) => chain.meanSurprise(t, true)),
+          weights,
+          tailShare,
+        ),
       ];
       const trust = noveltyTrust(novelty, train);
-      return make({ markovSet, novelty, tails, rates, floor, trust }, { train });
+      return make({ markovSet, novelty, tails, chain, rates, floor, trust }, { train });
     },
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (
         !Array.isArray(j.tails) ||
-        j.tails.length !== 2 ||
+        j.tails.length !== 3 ||
         !validRates(j.novelRates) ||
         typeof j.floor !== "number" ||
         !(j.floor >= 0) ||
@@ -191,14 +220,19 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         !(j.trust >= 0 && j.trust <= 1)
       )
         throw new SeqhuntError(
-          `not a valid saved ${METHOD} detector: expected two view tails, two rates of never-seen windows, a floor and a trust`,
+          `not a valid saved ${METHOD} detector: expected three view tails, two rates of never-seen windows, a floor and a trust (a file from before the context chain: train again)`,
         );
-      const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
+      const tails: [Tail, Tail, Tail] = [
+        Tail.fromJSON(j.tails[0]),
+        Tail.fromJSON(j.tails[1]),
+        Tail.fromJSON(j.tails[2]),
+      ];
       const markovSet = orderAndSet().load(j.markovSet);
       const parts = {
         markovSet,
         novelty: Novelty.fromJSON(j.novelty),
         tails,
+        chain: ContextChain.fromJSON(j.chain),
         rates: j.novelRates,
         floor: j.floor,
         trust: j.trust,
