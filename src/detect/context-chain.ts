@@ -107,7 +107,10 @@ export class ContextChain {
 
   /** Each step's surprise in nats (the end last) at the chosen order. */
   steps(s: WeightedSession): Float64Array {
-    const ids = idsOf(this.vocabulary, s, false);
+    return this.#steps(idsOf(this.vocabulary, s, false));
+  }
+
+  #steps(ids: Int32Array): Float64Array {
     const out = new Float64Array(this.order + 1);
     const base = 1 / (this.vocabulary.size + 1);
     const steps = new Float64Array(ids.length - 1);
@@ -118,11 +121,20 @@ export class ContextChain {
     return steps;
   }
 
-  /** Mean surprise per step (the end included); `leaveOut` scores a training session as held out. */
+  /**
+   * Mean surprise per step (the end included); `leaveOut` scores a session this chain was trained on as if
+   * one occurrence of it had not been counted (as found while training, or with its counts taken out and
+   * put back when loaded from a file).
+   */
   meanSurprise(s: WeightedSession, leaveOut = false): number {
     const held = leaveOut ? this.#heldOut.get(s) : undefined;
     if (held !== undefined) return held;
-    const steps = this.steps(s);
+    const ids = idsOf(this.vocabulary, s, false);
+    // A session with a command the chain never counted was not trained on: nothing to leave out.
+    const out = leaveOut && !ids.includes(UNSEEN);
+    if (out) this.counts.add(ids, -1);
+    const steps = this.#steps(ids);
+    if (out) this.counts.add(ids, 1);
     let sum = 0;
     for (const x of steps) sum += x;
     return sum / steps.length;
