@@ -169,3 +169,34 @@ export function mixedTraces(seed: number, part: "both" | "whole" | "spliced" = "
   }
   return { train: normal.slice(0, cut).map((session) => ({ session })), test };
 }
+
+/**
+ * {@link mixedTraces} with the normal traces of many other "programs" beside lpr's, as ADFA-LD holds many
+ * programs' traces: each of the first `programs` SEA users' 5,000 clean commands cut into traces of 100-400
+ * (a noisy program whose held-out traces often hold never-seen runs), a fifth of them to train with lpr's
+ * fifth, the rest tested as normal. The attacks are those of {@link mixedTraces}. A proxy, never the hidden set.
+ */
+export function mixedPrograms(seed: number, programs = 10): Dataset {
+  const lprData = mixedTraces(seed);
+  const random = rng(seed + 3000);
+  const dir = join(SHARED, "datasets", "sea");
+  const traces: string[][] = [];
+  for (let u = 0; u < programs; u++) {
+    const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
+      .trim()
+      .split("\n")
+      .slice(0, 5000)
+      .map((c) => c.trim());
+    for (let at = 0; at < cmds.length; ) {
+      const n = 100 + Math.floor(random() * 301);
+      traces.push(cmds.slice(at, at + n));
+      at += n;
+    }
+  }
+  const shuffled = shuffle(traces, seed);
+  const cut = Math.floor(shuffled.length / 5);
+  return {
+    train: [...lprData.train, ...shuffled.slice(0, cut).map((session) => ({ session }))],
+    test: [...lprData.test, ...shuffled.slice(cut).map((session) => ({ session, label: 0 }))],
+  };
+}

@@ -4,7 +4,7 @@
 import { AdaptiveDetector } from "../src/detect/adaptive.js";
 import { trainDetector } from "../src/detect/detector.js";
 import { evaluate } from "../src/eval/metrics.js";
-import { type Dataset, mixedTraces, splicedLpr } from "./datasets.js";
+import { type Dataset, mixedPrograms, mixedTraces, splicedLpr } from "./datasets.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -24,6 +24,7 @@ for (const seed of seeds) {
     ["mixed whole", mixedTraces(seed, "whole")],
     ["mixed spliced", mixedTraces(seed, "spliced")],
     ["splicedLpr", splicedLpr(seed)],
+    ["mixedPrograms", mixedPrograms(seed)],
   ];
   console.log(`\nseed ${seed}\n| method | ${sets.map(([n]) => `${n} AUC / @1% / @5%`).join(" | ")} |`);
   console.log(`| --- |${sets.map(() => " ---: |").join("")}`);
