@@ -83,8 +83,8 @@ export class ChainCounts {
         const after = before + weight;
         if (before <= 0 && after > 0) this.distinct[node] = (this.distinct[node] as number) + 1;
         if (before > 0 && after <= 0) this.distinct[node] = (this.distinct[node] as number) - 1;
-        if (after <= 0) this.next.delete(key);
-        else this.next.set(key, after);
+        // Kept at 0 (a count that will be put back): deleting and adding again churns the map.
+        this.next.set(key, after);
       }
     }
   }
@@ -119,7 +119,7 @@ export class ChainCounts {
     return {
       order: this.order,
       child: [...this.child].flat(),
-      next: [...this.next].flat(),
+      next: [...this.next].filter(([, n]) => n > 0).flat(),
       total: [...this.total.subarray(0, this.nodes)],
     };
   }

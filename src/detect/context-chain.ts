@@ -8,6 +8,13 @@ import type { DetectorExplanation, WeightedSession } from "./types.js";
 /** Id of a command never seen in training. */
 const UNSEEN = -1;
 
+/** A distinct training session: its ids, how often it occurred (weighted), and its held-out mean surprise. */
+interface Kind {
+  readonly ids: Int32Array;
+  weight: number;
+  heldOut: number;
+}
+
 /** A context chain as JSON. */
 export interface ContextChainJson {
   /** Tokens by id (`##START##`, `##END##` first). */
@@ -75,15 +82,30 @@ export class ContextChain {
    */
   static train(train: readonly WeightedSession[], maxOrder = MAX_ORDER): ContextChain {
     const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
-    const all = new ChainCounts(maxOrder);
-    const ids = train.map((t) => idsOf(vocabulary, t, true));
-    ids.forEach((x, i) => {
-      all.add(x, weightOf(train[i] as WeightedSession));
+    // Identical sessions counted once with their weights added: each scores the same held out.
+    const distinct = new Map<string, Kind>();
+    const kindOf = train.map((t) => {
+      const ids = idsOf(vocabulary, t, true);
+      const key = ids.join(",");
+      let kind = distinct.get(key);
+      if (kind === undefined) {
+        kind = { ids, weight: 0, heldOut: 0 };
+        distinct.set(key, kind);
+      }
+      kind.weight += weightOf(t);
+      return kind;
     });
-    const sums = heldOutSurprise(all, ids, 1 / (vocabulary.size + 1));
+    const kinds = [...distinct.values()];
+    const all = new ChainCounts(maxOrder);
+    for (const k of kinds) all.add(k.ids, k.weight);
+    const sums = heldOutSurprise(
+      all,
+      kinds.map((k) => k.ids),
+      1 / (vocabulary.size + 1),
+    );
     const nats = new Float64Array(maxOrder + 1);
     sums.forEach((s, i) => {
-      const w = weightOf(train[i] as WeightedSession);
+      const w = (kinds[i] as Kind).weight;
       for (let k = 0; k <= maxOrder; k++) nats[k] = (nats[k] as number) + w * (s[k] as number);
     });
     let order = 0;
@@ -92,15 +114,13 @@ export class ContextChain {
     const gain = order > 1 && first > 0 ? Math.max(0, 1 - (nats[order] as number) / first) : 0;
     // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
     const counts = new ChainCounts(order);
-    ids.forEach((x, i) => {
-      counts.add(x, weightOf(train[i] as WeightedSession));
+    kinds.forEach((k, i) => {
+      counts.add(k.ids, k.weight);
+      k.heldOut = ((sums[i] as Float64Array)[order] as number) / (k.ids.length - 1);
     });
     const chain = new ContextChain(vocabulary, counts, gain);
     train.forEach((t, i) => {
-      chain.#heldOut.set(
-        t,
-        ((sums[i] as Float64Array)[order] as number) / ((ids[i] as Int32Array).length - 1),
-      );
+      chain.#heldOut.set(t, (kindOf[i] as Kind).heldOut);
     });
     return chain;
   }
