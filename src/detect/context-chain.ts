@@ -21,6 +21,7 @@ export interface ContextChainJson {
   readonly tokens: readonly string[];
   /** The counts, up to the chosen order. */
   readonly counts: unknown;
+  /** See {@link ContextChain.gain}. */
   readonly gain: number;
 }
 
