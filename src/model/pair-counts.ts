@@ -47,6 +47,11 @@ export class PairCounts {
     }
   }
 
+  /** Makes room for `pairs` distinct pairs in all, so adding up to them never rehashes. */
+  reserve(pairs: number): void {
+    while (pairs * 2 > this.#rows.length) this.#grow();
+  }
+
   /** Adds `amount` to the pair. */
   add(row: number, col: number, amount: number): void {
     let i = this.#find(row, col);
