@@ -114,6 +114,33 @@ export class ChainCounts {
     for (; k <= this.order; k++) out[k] = p;
   }
 
+  /**
+   * The counts of contexts of at most `order` tokens: the same probabilities at every order up to it, fewer
+   * nodes. (A node's entry in `child` follows its parent's: nodes are made from the root out.)
+   */
+  truncated(order: number): ChainCounts {
+    const out = new ChainCounts(order);
+    const to = new Int32Array(this.nodes).fill(-1);
+    const depth = new Int32Array(this.nodes);
+    to[0] = 0;
+    for (const [key, node] of this.child) {
+      const parent = Math.floor(key / TOKEN_SPACE);
+      depth[node] = (depth[parent] as number) + 1;
+      if ((depth[node] as number) <= order && (to[parent] as number) >= 0)
+        to[node] = out.nodeFor(to[parent] as number, key - parent * TOKEN_SPACE, true);
+    }
+    for (let node = 0; node < this.nodes; node++)
+      if ((to[node] as number) >= 0) out.total[to[node] as number] = this.total[node] as number;
+    for (const [key, count] of this.next) {
+      const node = Math.floor(key / TOKEN_SPACE);
+      const mine = to[node] as number;
+      if (mine < 0 || count <= 0) continue;
+      out.next.set(mine * TOKEN_SPACE + (key - node * TOKEN_SPACE), count);
+      out.distinct[mine] = (out.distinct[mine] as number) + 1;
+    }
+    return out;
+  }
+
   /** The counts as JSON: flat (key, node) and (key, count) pairs and each node's total. */
   toJSON(): ChainCountsJson {
     return {

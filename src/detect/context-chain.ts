@@ -3,17 +3,11 @@ import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
 import { ChainCounts, MAX_ORDER } from "./adaptive.js";
 import { namesOf, tokenWords, weightOf } from "./base.js";
+import { NumberColumn, type PassTraining, trainInMemory } from "./passes.js";
 import type { DetectorExplanation, WeightedSession } from "./types.js";
 
 /** Id of a command never seen in training. */
 const UNSEEN = -1;
-
-/** A distinct training session: its ids, how often it occurred (weighted), and its held-out mean surprise. */
-interface Kind {
-  readonly ids: Int32Array;
-  weight: number;
-  heldOut: number;
-}
 
 /** A context chain as JSON. */
 export interface ContextChainJson {
@@ -36,19 +30,80 @@ function idsOf(vocabulary: Vocabulary, s: WeightedSession, learn: boolean): Int3
   return ids;
 }
 
-/** Per-step surprise (nats) at every order 0..order, summed per order, of each padded session held out in turn. */
-function heldOutSurprise(counts: ChainCounts, ids: readonly Int32Array[], base: number): Float64Array[] {
+/** Per-step surprise (nats) at every order 0..order, summed per order, of a padded training session held out. */
+function heldOutSurprise(counts: ChainCounts, ids: Int32Array, base: number): Float64Array {
   const out = new Float64Array(counts.order + 1);
-  return ids.map((x) => {
-    const sums = new Float64Array(counts.order + 1);
-    counts.add(x, -1);
-    for (let i = 1; i < x.length; i++) {
-      counts.probabilities(x, i, base, out);
-      for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(out[k] as number);
+  const sums = new Float64Array(counts.order + 1);
+  counts.add(ids, -1);
+  for (let i = 1; i < ids.length; i++) {
+    counts.probabilities(ids, i, base, out);
+    for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(out[k] as number);
+  }
+  counts.add(ids, 1);
+  return sums;
+}
+
+/** A key for a session's ids: its length and two 32-bit FNV-1a hashes (a collision is a 2^-64 event). */
+function keyOf(ids: Int32Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (const id of ids) {
+    a = Math.imul(a ^ id, 0x01000193) >>> 0;
+    b = Math.imul(b ^ (id + 0x9e3779b9), 0x85ebca6b) >>> 0;
+  }
+  return `${ids.length}:${a}:${b}`;
+}
+
+/** A context chain's counts over every training session, at every order up to the longest considered. */
+export interface ContextCounts {
+  readonly vocabulary: Vocabulary;
+  readonly counts: ChainCounts;
+}
+
+/** One pass counting every training session's contexts of up to `maxOrder` commands. */
+export function* contextChainCounting(maxOrder: number): PassTraining<ContextCounts> {
+  const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
+  const counts = new ChainCounts(maxOrder);
+  yield (s) => counts.add(idsOf(vocabulary, s, true), weightOf(s));
+  return { vocabulary, counts };
+}
+
+/**
+ * One pass over the training sessions counted, each held out (identical sessions once, a few numbers each):
+ * the order of least held-out surprise, the chain at it, and each session's held-out mean surprise there.
+ */
+export function* contextChainHeldOut(
+  counted: ContextCounts,
+): PassTraining<{ readonly chain: ContextChain; readonly heldOut: Float64Array }> {
+  const { vocabulary, counts } = counted;
+  const orders = counts.order + 1;
+  const base = 1 / (vocabulary.size + 1);
+  const known = new Map<string, Float64Array>();
+  const columns = Array.from({ length: orders + 1 }, () => new NumberColumn());
+  const nats = new Float64Array(orders);
+  yield (s) => {
+    const ids = idsOf(vocabulary, s, false);
+    const key = keyOf(ids);
+    let sums = known.get(key);
+    if (sums === undefined) {
+      sums = heldOutSurprise(counts, ids, base);
+      known.set(key, sums);
     }
-    counts.add(x, 1);
-    return sums;
-  });
+    for (let k = 0; k < orders; k++) {
+      (columns[k] as NumberColumn).push(sums[k] as number);
+      nats[k] = (nats[k] as number) + weightOf(s) * (sums[k] as number);
+    }
+    (columns[orders] as NumberColumn).push(ids.length - 1);
+  };
+  let order = 0;
+  for (let k = 1; k < orders; k++) if ((nats[k] as number) < (nats[order] as number)) order = k;
+  const first = nats[Math.min(1, orders - 1)] as number;
+  const gain = order > 1 && first > 0 ? Math.max(0, 1 - (nats[order] as number) / first) : 0;
+  const sums = (columns[order] as NumberColumn).values();
+  const steps = (columns[orders] as NumberColumn).values();
+  const heldOut = sums.map((x, i) => x / (steps[i] as number));
+  // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
+  return { chain: new ContextChain(vocabulary, counts.truncated(order), gain), heldOut };
 }
 
 /**
@@ -59,10 +114,11 @@ function heldOutSurprise(counts: ChainCounts, ids: readonly Int32Array[], base: 
  * Counts add, so the counts merge exactly; the chosen order does not.
  */
 export class ContextChain {
-  /** Held-out mean surprise of each training session, found while choosing the order. */
+  /** Held-out mean surprise of each training session, found while choosing the order ({@link ContextChain.train}). */
   readonly #heldOut = new WeakMap<WeightedSession, number>();
 
-  private constructor(
+  /** Use {@link ContextChain.train}, {@link contextChainHeldOut} or {@link ContextChain.fromJSON}. */
+  constructor(
     readonly vocabulary: Vocabulary,
     readonly counts: ChainCounts,
     /**
@@ -79,49 +135,17 @@ export class ContextChain {
 
   /**
    * Counts the training sessions at every order up to `maxOrder` (one pass), finds each one's held-out surprise
-   * at every order (a second pass), keeps the order of least held-out surprise and counts again up to it.
+   * at every order (a second pass), keeps the order of least held-out surprise and the counts up to it.
    */
   static train(train: readonly WeightedSession[], maxOrder = MAX_ORDER): ContextChain {
-    const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
-    // Identical sessions counted once with their weights added: each scores the same held out.
-    const distinct = new Map<string, Kind>();
-    const kindOf = train.map((t) => {
-      const ids = idsOf(vocabulary, t, true);
-      const key = ids.join(",");
-      let kind = distinct.get(key);
-      if (kind === undefined) {
-        kind = { ids, weight: 0, heldOut: 0 };
-        distinct.set(key, kind);
-      }
-      kind.weight += weightOf(t);
-      return kind;
-    });
-    const kinds = [...distinct.values()];
-    const all = new ChainCounts(maxOrder);
-    for (const k of kinds) all.add(k.ids, k.weight);
-    const sums = heldOutSurprise(
-      all,
-      kinds.map((k) => k.ids),
-      1 / (vocabulary.size + 1),
+    const { chain, heldOut } = trainInMemory(
+      (function* () {
+        return yield* contextChainHeldOut(yield* contextChainCounting(maxOrder));
+      })(),
+      train,
     );
-    const nats = new Float64Array(maxOrder + 1);
-    sums.forEach((s, i) => {
-      const w = (kinds[i] as Kind).weight;
-      for (let k = 0; k <= maxOrder; k++) nats[k] = (nats[k] as number) + w * (s[k] as number);
-    });
-    let order = 0;
-    for (let k = 1; k <= maxOrder; k++) if ((nats[k] as number) < (nats[order] as number)) order = k;
-    const first = nats[Math.min(1, maxOrder)] as number;
-    const gain = order > 1 && first > 0 ? Math.max(0, 1 - (nats[order] as number) / first) : 0;
-    // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
-    const counts = new ChainCounts(order);
-    kinds.forEach((k, i) => {
-      counts.add(k.ids, k.weight);
-      k.heldOut = ((sums[i] as Float64Array)[order] as number) / (k.ids.length - 1);
-    });
-    const chain = new ContextChain(vocabulary, counts, gain);
     train.forEach((t, i) => {
-      chain.#heldOut.set(t, (kindOf[i] as Kind).heldOut);
+      chain.#heldOut.set(t, heldOut[i] as number);
     });
     return chain;
   }
