@@ -269,9 +269,10 @@ async function main(): Promise<void> {
     const seconds = timed(() => void sessionize(rows, opts));
     report({ events: rows.length, seconds, eventsPerSecond: rows.length / seconds });
   } else if (name === "hunt") {
-    const [count = "0", withOut] = arg.split(":");
-    // Inputs this large are hunted over spilled sessions unless told otherwise.
-    if (withOut === "memory") process.env.SEQHUNT_HUNT_MODE = "memory";
+    const [count = "0", ...flags] = arg.split(":");
+    const withOut = flags.includes("out") ? "out" : undefined;
+    // Inputs above 1.5 GB are hunted over spilled sessions unless told otherwise; `memory` or `spill` forces either.
+    for (const mode of ["memory", "spill"]) if (flags.includes(mode)) process.env.SEQHUNT_HUNT_MODE = mode;
     const n = Number(count);
     mkdirSync(DATA, { recursive: true });
     const file = join(DATA, `events-${n}.csv`);

@@ -134,6 +134,11 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt --out scores.jsonl, CSV with values, 1M events (median of 3, taking turns with a DuckDB scan of the file's columns)",
   ],
   [
+    "hunt",
+    "1000000:out:spill",
+    "seqhunt hunt --out scores.jsonl, CSV with values, 1M events, over spilled sessions (SEQHUNT_HUNT_MODE=spill; median of 3, taking turns with a DuckDB scan)",
+  ],
+  [
     "threads",
     "1000000",
     "seqhunt hunt --out, CSV with values, 1M events: --threads (every core) against --threads 1",

@@ -7,6 +7,7 @@ export type {
   DetectorFactory,
   DetectorOptions,
   SavedDetector,
+  SessionPasses,
   StepContribution,
   WeightedSession,
 } from "./detect/types.js";

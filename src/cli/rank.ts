@@ -69,6 +69,33 @@ function analyze(model: Model, sessions: readonly CliSession[], options: Scoring
   return model.analyze(commandLists(sessions), windowOf(options));
 }
 
+/** What sessions rank by, one number per session in input order. */
+export interface RankKeys {
+  /** The ranking detector's score (higher = rarer; NaN, no score at all, last); absent: the reference alone ranks. */
+  readonly method?: ArrayLike<number> | undefined;
+  /** The reference's rarest-window log-likelihood (lower = rarer; sessions too short for a window +Infinity). */
+  readonly rarity: ArrayLike<number>;
+  /** The reference's whole-session log-likelihood (lower = rarer). */
+  readonly logLikelihood: ArrayLike<number>;
+}
+
+/** Session indices rarest first: the detector's score, then the rarest window, the whole session, input order. */
+export function rankOrder(keys: RankKeys): number[] {
+  const { method, rarity: windows, logLikelihood } = keys;
+  const key = (i: number) => {
+    const x = method === undefined ? 0 : (method[i] as number);
+    return Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x;
+  };
+  return Array.from({ length: windows.length }, (_, i) => i).sort(
+    (a, b) =>
+      key(b) - key(a) ||
+      0 ||
+      (windows[a] as number) - (windows[b] as number) ||
+      (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
+      a - b,
+  );
+}
+
 /** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
 export function scoreAndRank(
   model: Model,
@@ -78,17 +105,10 @@ export function scoreAndRank(
 ): Ranking {
   const analysis = analyze(model, sessions, options);
   const scores = analysis.scores;
-  const order = scores.map((_, i) => i);
-  // A NaN score (no score at all) ranks last.
-  const key = (i: number) => {
-    const x = method?.scores[i] ?? 0;
-    return Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x;
-  };
-  const byMethod = (a: number, b: number) => (method ? key(b) - key(a) || 0 : 0);
-  order.sort((a, b) => {
-    const x = scores[a] as SessionScore;
-    const y = scores[b] as SessionScore;
-    return byMethod(a, b) || rarity(x) - rarity(y) || x.logLikelihood - y.logLikelihood || a - b;
+  const order = rankOrder({
+    method: method?.scores,
+    rarity: scores.map(rarity),
+    logLikelihood: scores.map((x) => x.logLikelihood),
   });
   const ranked = order.map((i, r) => {
     const base = {

@@ -16,23 +16,39 @@ export const nameOf = (c: Command): string => (typeof c === "string" ? c : c.nam
 /** A parameter is categorical (its values worth telling apart) when it has at most 20 distinct values in training. */
 export const CATEGORICAL = 20;
 
-/** The parameters with at most {@link CATEGORICAL} distinct values in the training sessions. */
-export function categoricalParams(train: readonly WeightedSession[]): Set<string> {
-  const values = new Map<string, Set<string | null>>();
-  for (const t of train) {
+/**
+ * Finds the parameters with at most {@link CATEGORICAL} distinct values, one training session at a time (so
+ * a training that reads its sessions in passes finds them in one pass).
+ */
+export class CategoricalParams {
+  readonly #values = new Map<string, Set<string | null>>();
+
+  /** Notes the parameter values of one training session. */
+  add(t: WeightedSession): void {
     for (const c of t.session) {
       if (typeof c === "string" || c.params instanceof Set) continue;
       for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
-        let seen = values.get(p);
+        let seen = this.#values.get(p);
         if (seen === undefined) {
           seen = new Set();
-          values.set(p, seen);
+          this.#values.set(p, seen);
         }
         if (seen.size <= CATEGORICAL) seen.add(v);
       }
     }
   }
-  return new Set([...values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
+
+  /** The categorical parameters of the sessions added so far. */
+  params(): Set<string> {
+    return new Set([...this.#values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
+  }
+}
+
+/** The parameters with at most {@link CATEGORICAL} distinct values in the training sessions. */
+export function categoricalParams(train: readonly WeightedSession[]): Set<string> {
+  const found = new CategoricalParams();
+  for (const t of train) found.add(t);
+  return found.params();
 }
 
 /** A session's command names. */
@@ -96,17 +112,37 @@ export interface AssembledState {
   readonly calibration: unknown;
 }
 
+/** The training sessions' held-out scores (in training order) and weights, found without holding the sessions. */
+export interface TrainingScores {
+  readonly trainingScores: ArrayLike<number>;
+  readonly weights: ArrayLike<number>;
+}
+
+/** What a detector is assembled from: its training sessions, their held-out scores, or a saved calibration. */
+export type DetectorSource =
+  | { readonly train: readonly WeightedSession[] }
+  | TrainingScores
+  | { readonly calibration: Calibration };
+
 /**
- * A detector from its parts: trained (the training sessions' held-out scores calibrate percentiles) or
- * loaded (the saved calibration does; no training scores).
+ * A detector from its parts: trained (the training sessions' held-out scores, given or found here, calibrate
+ * percentiles) or loaded (the saved calibration does; no training scores).
  */
 export function assembleDetector(
   parts: DetectorParts,
-  source: { readonly train: readonly WeightedSession[] } | { readonly calibration: Calibration },
+  source: DetectorSource,
 ): Detector & { readonly calibration: Calibration } {
-  const heldOut = "train" in source ? source.train.map((t) => parts.view(t, true)) : null;
+  const trained: TrainingScores | null =
+    "train" in source
+      ? { trainingScores: source.train.map((t) => parts.view(t, true)), weights: source.train.map(weightOf) }
+      : "trainingScores" in source
+        ? source
+        : null;
+  const heldOut = trained === null ? null : trained.trainingScores;
   const calibration =
-    "train" in source ? Calibration.of(heldOut as number[], source.train.map(weightOf)) : source.calibration;
+    trained === null
+      ? (source as { calibration: Calibration }).calibration
+      : Calibration.of(trained.trainingScores, trained.weights);
   return {
     method: parts.method,
     calibration,
@@ -116,7 +152,7 @@ export function assembleDetector(
         throw new SeqhuntError(
           `this ${parts.method} detector was loaded from a file: it holds no training sessions to score`,
         );
-      return [...heldOut];
+      return Array.from(heldOut);
     },
     scoreHeldOut: (sessions) => sessions.map((s) => parts.view(s, true)),
     percentile: (score) => calibration.percentile(score),

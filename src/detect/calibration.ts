@@ -29,8 +29,10 @@ export class Calibration {
   }
 
   /** The calibration of training sessions' held-out scores and weights (in any order). */
-  static of(scores: readonly number[], weights: readonly number[]): Calibration {
-    const order = scores.map((_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  static of(scores: ArrayLike<number>, weights: ArrayLike<number>): Calibration {
+    const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+      (a, b) => (scores[a] as number) - (scores[b] as number),
+    );
     const distinct: number[] = [];
     const grouped: number[] = [];
     for (const i of order) {

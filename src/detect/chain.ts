@@ -25,28 +25,50 @@ export class Chain {
     readonly order: number,
     readonly perEntity: boolean,
     readonly globalCounts: NGramCounts,
-    readonly entityCounts: ReadonlyMap<string, NGramCounts>,
+    readonly entityCounts: Map<string, NGramCounts>,
   ) {
     this.#global = new WittenBell(globalCounts);
   }
 
+  /**
+   * A chain from its counts (what a database that counts in SQL supplies): `global` must hold the weighted
+   * n-gram counts of every training session padded with the core's start and end tokens (as
+   * {@link NGramCounts.add} counts them), and `entities` each entity's own sessions counted the same way
+   * (empty unless `perEntity`). Counts added to later are counted into this chain; score only after the last.
+   */
+  static fromCounts(
+    order: number,
+    perEntity: boolean,
+    global: NGramCounts,
+    entities: ReadonlyMap<string, NGramCounts>,
+  ): Chain {
+    return new Chain(order, perEntity, global, new Map(entities));
+  }
+
+  /** A chain with nothing counted yet: {@link Chain.add} each training session, then score. */
+  static empty(order: number, perEntity: boolean): Chain {
+    return new Chain(order, perEntity, new NGramCounts(order), new Map());
+  }
+
+  /** Counts one weighted session; per entity too when `perEntity` and the session names one. */
+  add(t: WeightedSession): void {
+    const tokens = namesOf(t.session);
+    this.globalCounts.add(tokens, weightOf(t));
+    if (this.perEntity && t.entity !== undefined) {
+      let counts = this.entityCounts.get(t.entity);
+      if (counts === undefined) {
+        counts = new NGramCounts(this.order);
+        this.entityCounts.set(t.entity, counts);
+      }
+      counts.add(tokens, weightOf(t));
+    }
+  }
+
   /** Counts weighted sessions; per entity too when `perEntity` and the session names one. */
   static train(sessions: readonly WeightedSession[], order: number, perEntity: boolean): Chain {
-    const global = new NGramCounts(order);
-    const byEntity = new Map<string, NGramCounts>();
-    for (const t of sessions) {
-      const tokens = namesOf(t.session);
-      global.add(tokens, weightOf(t));
-      if (perEntity && t.entity !== undefined) {
-        let counts = byEntity.get(t.entity);
-        if (counts === undefined) {
-          counts = new NGramCounts(order);
-          byEntity.set(t.entity, counts);
-        }
-        counts.add(tokens, weightOf(t));
-      }
-    }
-    return new Chain(order, perEntity, global, byEntity);
+    const chain = Chain.empty(order, perEntity);
+    for (const t of sessions) chain.add(t);
+    return chain;
   }
 
   #entityModel(entity: string | undefined): WittenBell | undefined {
@@ -114,7 +136,7 @@ export class Chain {
     if (!Number.isInteger(j.order) || typeof j.perEntity !== "boolean" || !Array.isArray(j.entities))
       throw new SeqhuntError("not a valid saved chain: expected order, perEntity, global and entities");
     const entities = new Map(j.entities.map(([e, c]) => [String(e), NGramCounts.fromJSON(c)]));
-    return new Chain(
+    return Chain.fromCounts(
       j.order as number,
       j.perEntity,
       NGramCounts.fromJSON(j.global as NGramCountsJson),

@@ -1,8 +1,17 @@
 import { SeqhuntError } from "../errors.js";
-import { assembleDetector, meanAndSpread, splitState, type View, weightOf } from "./base.js";
+import {
+  assembleDetector,
+  CategoricalParams,
+  type DetectorSource,
+  meanAndSpread,
+  splitState,
+  type View,
+  weightOf,
+} from "./base.js";
 import { Chain } from "./chain.js";
+import { NumberColumn, type PassTraining, trainInMemory, trainInPasses } from "./passes.js";
 import { Presence } from "./presence.js";
-import type { DetectorFactory, WeightedSession } from "./types.js";
+import type { Detector, DetectorFactory, WeightedSession } from "./types.js";
 
 /** The mean and spread of one view's held-out training scores: what standardises it. */
 interface Scale {
@@ -17,25 +26,56 @@ interface MarkovSetJson {
   readonly scales: readonly Scale[];
 }
 
-/** Each view's (weighted) mean and spread over held-out scores of the training sessions. */
-function scalesOf(train: readonly WeightedSession[], heldOut: readonly (readonly number[])[]): Scale[] {
-  const weights = train.map(weightOf);
-  return heldOut.map((xs) => meanAndSpread(xs, weights));
+/** markov-set's counts over every training session: the order chain and the occurrence view. */
+export interface MarkovSetCounts {
+  /** A first-order chain per entity, backed off to everyone's ({@link Chain}). */
+  readonly chain: Chain;
+  /** Which commands, parameters and categorical values occur, per entity ({@link Presence}). */
+  readonly presence: Presence;
 }
 
-/** Adds views after standardising each; training sessions held out use the sums found while scaling. */
-function standardisedSum(
-  views: readonly View[],
-  scales: readonly Scale[],
-  trainingSums: WeakMap<WeightedSession, number>,
-): { view: View; parts: (s: WeightedSession) => number[] } {
-  const combine = (x: number, i: number) => (x - (scales[i] as Scale).mean) / (scales[i] as Scale).spread;
-  return {
-    view: (s, leaveOut = false) =>
-      (leaveOut ? trainingSums.get(s) : undefined) ??
-      views.reduce((total, view, i) => total + combine(view(s, leaveOut), i), 0),
-    parts: (s) => views.map((view, i) => combine(view(s), i)),
+/** Each view's held-out score of each training session, and each session's weight, in training order. */
+export interface MarkovSetHeldOut {
+  /** The order view's score (the chain's; it remembers no whole session, so held out is as scored). */
+  readonly order: Float64Array;
+  /** The occurrence view's held-out score. */
+  readonly occurrence: Float64Array;
+  /** Each session's weight. */
+  readonly weights: Float64Array;
+}
+
+/** The two views: order (the chain) and occurrence (held out where asked). */
+const viewsOf = ({ chain, presence }: MarkovSetCounts): [View, View] => [
+  (s) => chain.score(s),
+  (s, leaveOut) => presence.score(s, leaveOut),
+];
+
+/**
+ * Counts markov-set's statistics in two passes: the categorical parameters (the occurrence view tells their
+ * values apart), then the chain and the occurrence view.
+ */
+export function* markovSetCounting(combine: "sum" | "max"): PassTraining<MarkovSetCounts> {
+  const categorical = new CategoricalParams();
+  yield (s) => categorical.add(s);
+  const chain = Chain.empty(1, true);
+  const presence = Presence.counting(categorical.params(), true, combine);
+  yield (s) => {
+    chain.add(s);
+    presence.add(s);
   };
+  return { chain, presence };
+}
+
+/** One pass keeping each training session's two held-out view scores and its weight. */
+export function* markovSetHeldOut(counts: MarkovSetCounts): PassTraining<MarkovSetHeldOut> {
+  const [order, occurrence] = viewsOf(counts);
+  const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
+  yield (s) => {
+    columns[0].push(order(s, true));
+    columns[1].push(occurrence(s, true));
+    columns[2].push(weightOf(s));
+  };
+  return { order: columns[0].values(), occurrence: columns[1].values(), weights: columns[2].values() };
 }
 
 /** Options of {@link markovSetDetector}. */
@@ -46,73 +86,81 @@ export interface MarkovSetOptions {
   readonly combine: "sum" | "max";
 }
 
+/** The detector of standardised views added, from its counts and scales. */
+function assemble(
+  options: MarkovSetOptions,
+  counts: MarkovSetCounts,
+  scales: readonly Scale[],
+  source: DetectorSource,
+): Detector {
+  const { chain, presence } = counts;
+  const views = viewsOf(counts);
+  const standardised = (x: number, i: number) =>
+    (x - (scales[i] as Scale).mean) / (scales[i] as Scale).spread;
+  const parts = (s: WeightedSession) => views.map((view, i) => standardised(view(s), i));
+  return assembleDetector(
+    {
+      method: options.method,
+      view: (s, leaveOut = false) =>
+        views.reduce((total, view, i) => total + standardised(view(s, leaveOut), i), 0),
+      explain: (s) => {
+        const [order = 0, occurrence = 0] = parts(s);
+        const byOrder = chain.explain(s);
+        const rare = presence.explain(s);
+        const steps = [...byOrder.steps, ...rare];
+        const first = rare[0];
+        // The view that adds more to the score says why.
+        if (occurrence > order && first !== undefined)
+          return { steps, reason: `${first.step} (rare for ${s.entity ?? "everyone"})` };
+        return { steps, reason: byOrder.reason };
+      },
+      state: (): MarkovSetJson => ({ chain: chain.toJSON(), presence: presence.toJSON(), scales }),
+    },
+    source,
+  );
+}
+
+/**
+ * markov-set from its counts and its training sessions' held-out view scores: each view standardised by
+ * the (weighted) mean and spread of its held-out scores, the training scores their standardised sums.
+ */
+export function markovSetFromHeldOut(
+  options: MarkovSetOptions,
+  counts: MarkovSetCounts,
+  heldOut: MarkovSetHeldOut,
+): Detector {
+  const { order, occurrence, weights } = heldOut;
+  const scales = [meanAndSpread(order, weights), meanAndSpread(occurrence, weights)] as const;
+  const sums = new Float64Array(order.length);
+  for (let i = 0; i < sums.length; i++)
+    sums[i] =
+      ((order[i] as number) - scales[0].mean) / scales[0].spread +
+      ((occurrence[i] as number) - scales[1].mean) / scales[1].spread;
+  return assemble(options, counts, scales, { trainingScores: sums, weights });
+}
+
 /**
  * Two views of a session, each scored against its entity (backed off to everyone) when sessions carry one:
  * the order of commands (a first-order chain per entity) and which commands occur ({@link Presence}); each
  * view is standardised by its scores on the training sessions held out, and the two are added. The scales
  * and the occurrence view's choice of categorical parameters depend on every training session together, so
- * two trained detectors do not merge exactly.
+ * two trained detectors do not merge exactly. Trains in three passes when the sessions do not fit in memory.
  */
 export function markovSetDetector(options: MarkovSetOptions): DetectorFactory {
-  // Long because train and load share the closure `make`; split, the views would be built twice.
-  const make = (
-    chain: Chain,
-    presence: Presence,
-    scales: readonly Scale[],
-    trainingSums: WeakMap<WeightedSession, number>,
-    source: Parameters<typeof assembleDetector>[1],
-  ) => {
-    const views: View[] = [(s) => chain.score(s), (s, leaveOut) => presence.score(s, leaveOut)];
-    const sum = standardisedSum(views, scales, trainingSums);
-    return assembleDetector(
-      {
-        method: options.method,
-        view: sum.view,
-        explain: (s) => {
-          const [order = 0, occurrence = 0] = sum.parts(s);
-          const byOrder = chain.explain(s);
-          const rare = presence.explain(s);
-          const steps = [...byOrder.steps, ...rare];
-          const first = rare[0];
-          // The view that adds more to the score says why.
-          if (occurrence > order && first !== undefined)
-            return { steps, reason: `${first.step} (rare for ${s.entity ?? "everyone"})` };
-          return { steps, reason: byOrder.reason };
-        },
-        state: (): MarkovSetJson => ({ chain: chain.toJSON(), presence: presence.toJSON(), scales }),
-      },
-      source,
-    );
-  };
+  function* training(): PassTraining<Detector> {
+    const counts = yield* markovSetCounting(options.combine);
+    return markovSetFromHeldOut(options, counts, yield* markovSetHeldOut(counts));
+  }
   return {
-    train: (train) => {
-      const chain = Chain.train(train, 1, true);
-      const presence = Presence.train(train, true, options.combine);
-      const views: View[] = [(s) => chain.score(s), (s, leaveOut) => presence.score(s, leaveOut)];
-      // Each view's held-out score of each training session, found once: the scales and the held-out sums use them.
-      const heldOut = views.map((view) => train.map((t) => view(t, true)));
-      const scales = scalesOf(train, heldOut);
-      const trainingSums = new WeakMap<WeightedSession, number>();
-      train.forEach((t, ti) => {
-        trainingSums.set(
-          t,
-          heldOut.reduce(
-            (total, xs, i) =>
-              total + ((xs[ti] as number) - (scales[i] as Scale).mean) / (scales[i] as Scale).spread,
-            0,
-          ),
-        );
-      });
-      return make(chain, presence, scales, trainingSums, { train });
-    },
+    train: (train) => trainInMemory(training(), train),
+    trainPasses: (sessions) => trainInPasses(training(), sessions),
     load: (state) => {
       const { model, calibration } = splitState(options.method, state);
       const j = (model ?? {}) as Partial<MarkovSetJson>;
       if (!Array.isArray(j.scales) || j.scales.length !== 2)
         throw new SeqhuntError(`not a valid saved ${options.method} detector: expected two scales`);
-      return make(Chain.fromJSON(j.chain), Presence.fromJSON(j.presence), j.scales, new WeakMap(), {
-        calibration,
-      });
+      const counts = { chain: Chain.fromJSON(j.chain), presence: Presence.fromJSON(j.presence) };
+      return assemble(options, counts, j.scales, { calibration });
     },
   };
 }

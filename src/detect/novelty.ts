@@ -64,16 +64,35 @@ export class Novelty {
     readonly counts: Map<string, number>,
   ) {}
 
-  /** Counts the windows of the training sessions (each session's windows with its weight). */
-  static train(train: readonly WeightedSession[], window: number): Novelty {
+  /**
+   * A novelty view from its counts (what a database that counts in SQL supplies): `counts` must hold, for
+   * every window of `window` tokens of a training session padded with the core's start and end tokens (the
+   * whole padded session when shorter), its key (the tokens joined by U+0000) and how often it occurred,
+   * each occurrence adding its session's weight; only windows that occurred. Later {@link Novelty.add}s
+   * count into it; score only after the last.
+   */
+  static fromCounts(window: number, counts: Map<string, number>): Novelty {
     if (!Number.isInteger(window) || window < 1)
       throw new SeqhuntError(`a novelty window must be a whole number of commands >= 1, not ${window}`);
-    const view = new Novelty(window, new Map());
-    for (const t of train) {
-      const w = weightOf(t);
-      const { edge, inner } = view.#of(t);
-      for (const [key, n] of [...edge, ...inner]) view.counts.set(key, (view.counts.get(key) ?? 0) + n * w);
-    }
+    return new Novelty(window, counts);
+  }
+
+  /** A novelty view with nothing counted yet: {@link Novelty.add} each training session, then score. */
+  static empty(window: number): Novelty {
+    return Novelty.fromCounts(window, new Map());
+  }
+
+  /** Counts the windows of one training session, each with the session's weight. */
+  add(t: WeightedSession): void {
+    const w = weightOf(t);
+    const { edge, inner } = this.#of(t);
+    for (const [key, n] of [...edge, ...inner]) this.counts.set(key, (this.counts.get(key) ?? 0) + n * w);
+  }
+
+  /** Counts the windows of the training sessions (each session's windows with its weight). */
+  static train(train: readonly WeightedSession[], window: number): Novelty {
+    const view = Novelty.empty(window);
+    for (const t of train) view.add(t);
     return view;
   }
 
@@ -136,6 +155,6 @@ export class Novelty {
         throw new SeqhuntError(`not a valid saved novelty view: window count ${JSON.stringify(entry)}`);
       counts.set(key, n);
     }
-    return new Novelty(j.window as number, counts);
+    return Novelty.fromCounts(j.window as number, counts);
   }
 }

@@ -149,28 +149,39 @@ export class Presence {
     this.#tokenIds = new Map(tokenIds.map((t, i) => [t, i]));
   }
 
+  /**
+   * An occurrence view with nothing counted yet, telling apart the values of the `categorical` parameters
+   * (found over every training session first): {@link Presence.add} each training session, then score.
+   */
+  static counting(categorical: ReadonlySet<string>, perEntity: boolean, combine: "sum" | "max"): Presence {
+    return new Presence(combine, perEntity, categorical, [], emptyCounts(), new Map());
+  }
+
+  /** Counts one training session's presences (in everyone's counts, and its entity's when per entity). */
+  add(t: WeightedSession): void {
+    const w = weightOf(t);
+    const { present, key } = this.#describe(t, true);
+    const counted = [this.global];
+    if (this.perEntity && t.entity !== undefined) {
+      const entities = this.entities as Map<string, PresenceCounts>;
+      let e = entities.get(t.entity);
+      if (e === undefined) {
+        e = emptyCounts();
+        entities.set(t.entity, e);
+      }
+      counted.push(e);
+    }
+    for (const c of counted) {
+      c.sessions += w;
+      c.sets.add(key, w);
+      for (const token of present) c.seen.set(token, (c.seen.get(token) ?? 0) + w);
+    }
+  }
+
   /** Counts the training sessions' presences. */
   static train(train: readonly WeightedSession[], perEntity: boolean, combine: "sum" | "max"): Presence {
-    const view = new Presence(combine, perEntity, categoricalParams(train), [], emptyCounts(), new Map());
-    const entities = view.entities as Map<string, PresenceCounts>;
-    for (const t of train) {
-      const w = weightOf(t);
-      const { present, key } = view.#describe(t, true);
-      const counted = [view.global];
-      if (perEntity && t.entity !== undefined) {
-        let e = entities.get(t.entity);
-        if (e === undefined) {
-          e = emptyCounts();
-          entities.set(t.entity, e);
-        }
-        counted.push(e);
-      }
-      for (const c of counted) {
-        c.sessions += w;
-        c.sets.add(key, w);
-        for (const token of present) c.seen.set(token, (c.seen.get(token) ?? 0) + w);
-      }
-    }
+    const view = Presence.counting(categoricalParams(train), perEntity, combine);
+    for (const t of train) view.add(t);
     return view;
   }
 
@@ -303,6 +314,26 @@ export class Presence {
     };
   }
 
+  /**
+   * An occurrence view from its counts (what a database that counts in SQL supplies), as {@link Presence.toJSON}
+   * writes them: `categorical` the parameters {@link categoricalParams} finds in training;
+   * a session's tokens are its commands, `command U+0000 parameter` for each parameter and `command U+0000
+   * parameter U+0000 value` for each categorical one's value (null as ""); `tokenIds` every token in the
+   * order training first met it; `global.seen` the weighted number of sessions holding each token,
+   * `global.sessions` their total weight, `global.sets` the weight of each distinct token set keyed by its
+   * tokens' ids sorted as numbers and joined by ","; `entities` the same over each entity's own sessions.
+   */
+  static fromCounts(counts: PresenceJson): Presence {
+    return new Presence(
+      counts.combine,
+      counts.perEntity,
+      new Set(counts.categorical),
+      counts.tokenIds,
+      countsFromJson(counts.global),
+      new Map(counts.entities.map(([name, c]) => [name, countsFromJson(c)])),
+    );
+  }
+
   /** An occurrence view saved with {@link Presence.toJSON}. */
   static fromJSON(json: unknown): Presence {
     const j = (json ?? {}) as Partial<PresenceJson>;
@@ -315,13 +346,6 @@ export class Presence {
       !Array.isArray(j.entities)
     )
       throw new SeqhuntError("not a valid saved occurrence view: a field is missing or of the wrong kind");
-    return new Presence(
-      j.combine,
-      j.perEntity,
-      new Set(j.categorical),
-      j.tokenIds,
-      countsFromJson(j.global),
-      new Map(j.entities.map(([name, c]) => [name, countsFromJson(c)])),
-    );
+    return Presence.fromCounts(j as PresenceJson);
   }
 }

@@ -50,12 +50,13 @@ export class Tail {
   }
 
   /** The tail of held-out training scores with their weights (in any order), its scale set by the top `share`. */
-  static of(scores: readonly number[], weights: readonly number[], share = TAIL_SHARE): Tail {
+  static of(scores: ArrayLike<number>, weights: ArrayLike<number>, share = TAIL_SHARE): Tail {
     if (scores.length === 0) throw new SeqhuntError("no training sessions to calibrate a view with");
     const byScore = new Map<number, number>();
-    scores.forEach((x, i) => {
+    for (let i = 0; i < scores.length; i++) {
+      const x = scores[i] as number;
       byScore.set(x, (byScore.get(x) ?? 0) + (weights[i] as number));
-    });
+    }
     const distinct = [...byScore.keys()].sort((a, b) => a - b);
     return new Tail(
       distinct,

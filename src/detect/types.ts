@@ -62,10 +62,25 @@ export interface Detector {
   toJSON(): SavedDetector;
 }
 
+/**
+ * Training sessions that can be read more than once, in the same order each pass: what a detector trains
+ * on when the sessions do not fit in memory (read back from a file, or streamed from a database).
+ */
+export interface SessionPasses {
+  /** Visits every session once, in the same order as every other pass; resolves when the pass is done. */
+  pass(visit: (s: WeightedSession, index: number) => void): Promise<void>;
+}
+
 /** Trains, loads and (where its statistics allow) merges one kind of detector with fixed options. */
 export interface DetectorFactory {
   /** Trains on (normal) weighted sessions. */
   train(sessions: readonly WeightedSession[]): Detector;
+  /**
+   * Trains on sessions read in passes, holding counts and a few numbers per session, never the sessions: the
+   * same detector as {@link DetectorFactory.train} on the same sessions in the same order (equal `toJSON()`
+   * and `trainingScores()`). Absent when the detector needs every session at once.
+   */
+  trainPasses?(sessions: SessionPasses): Promise<Detector>;
   /** Rebuilds a detector from the `state` of its {@link Detector.toJSON}; a damaged state throws a SeqhuntError. */
   load(state: unknown): Detector;
   /**
