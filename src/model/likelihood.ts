@@ -88,17 +88,21 @@ export class LogProbabilities {
   private buildDense(n: number): Float64Array {
     const s = this.smoothed;
     const table = new Float64Array(n * n);
+    // Rows the smoothing fills (every command's but END's): a pair never seen has smoothed count 1.
+    const filled = (a: number) => a !== END_ID && s.seq2HasRow(a);
     for (let a = 0; a < n; a++) {
       const offset = a * n;
-      const raw = s.raw.seq2.rowKeys(a);
-      if (a === END_ID || !s.seq2HasRow(a)) {
-        for (let b = 0; b < n; b++) table[offset + b] = Math.log(this.transition(a, b));
-        continue;
-      }
-      table.fill(Math.log(1 / (s.seq2RowSum[a] as number)), offset, offset + n);
-      for (const b of raw) table[offset + b] = Math.log(this.transition(a, b));
-      table[offset + START_ID] = Math.log(this.transition(a, START_ID));
+      if (filled(a)) table.fill(Math.log(1 / (s.seq2RowSum[a] as number)), offset, offset + n);
+      else for (let b = 0; b < n; b++) table[offset + b] = Math.log(this.transition(a, b));
     }
+    // Seen pairs of filled rows, as transition() gives them (count + 1 over the row's sum), in one pass.
+    s.raw.seq2.forEach((a, b, count) => {
+      if (b === START_ID || a >= n || b >= n || !filled(a)) return;
+      table[a * n + b] = Math.log((count + 1) / (s.seq2RowSum[a] as number));
+    });
+    // START is never smoothed in: a row that never saw it falls back to UNK.
+    for (let a = 0; a < n; a++)
+      if (filled(a)) table[a * n + START_ID] = Math.log(this.transition(a, START_ID));
     return table;
   }
 
