@@ -5,6 +5,7 @@ import { Vocabulary } from "../model/vocabulary.js";
 import type { CmdJson, Command } from "../types.js";
 import { categoricalParams, meanAndSpread, nameOf, tokenWords } from "./base.js";
 import { Calibration } from "./calibration.js";
+import { NumberTable } from "./number-table.js";
 import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
 /** A session to learn from or to score (the detectors' {@link WeightedSession}). */
@@ -39,9 +40,9 @@ const UNSEEN = -1;
  */
 export class ChainCounts {
   /** Child of a context node extended one token further back: node * TOKEN_SPACE + token -> node. */
-  private readonly child = new Map<number, number>();
+  private readonly child = new NumberTable();
   /** How often token followed a context: node * TOKEN_SPACE + token -> count. */
-  private readonly next = new Map<number, number>();
+  private readonly next = new NumberTable();
   private total = new Float64Array(1024);
   private distinct = new Int32Array(1024);
   private nodes = 1;

@@ -54,17 +54,45 @@ function keyOf(ids: Int32Array): string {
   return `${ids.length}:${a}:${b}`;
 }
 
+/** Distinct sessions whose mean surprise a chain remembers while scoring. */
+const SCORED = 2 ** 16;
+
 /** A context chain's counts over every training session, at every order up to the longest considered. */
 export interface ContextCounts {
   readonly vocabulary: Vocabulary;
   readonly counts: ChainCounts;
 }
 
-/** One pass counting every training session's contexts of up to `maxOrder` commands. */
+/** Commands of distinct sessions held at most while counting, so that repeats are counted once (4 bytes each). */
+const PENDING_IDS = 2 ** 22;
+
+/**
+ * One pass counting every training session's contexts of up to `maxOrder` commands; identical sessions met
+ * while counting are added once with their weights summed (at most {@link PENDING_IDS} commands held).
+ */
 export function* contextChainCounting(maxOrder: number): PassTraining<ContextCounts> {
   const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
   const counts = new ChainCounts(maxOrder);
-  yield (s) => counts.add(idsOf(vocabulary, s, true), weightOf(s));
+  const pending = new Map<string, { readonly ids: Int32Array; weight: number }>();
+  let held = 0;
+  const flush = () => {
+    for (const { ids, weight } of pending.values()) counts.add(ids, weight);
+    pending.clear();
+    held = 0;
+  };
+  yield (s) => {
+    const ids = idsOf(vocabulary, s, true);
+    const key = keyOf(ids);
+    const known = pending.get(key);
+    if (known !== undefined) {
+      known.weight += weightOf(s);
+      return;
+    }
+    if (held + ids.length > PENDING_IDS) flush();
+    pending.set(key, { ids, weight: weightOf(s) });
+    held += ids.length;
+  };
+  flush();
   return { vocabulary, counts };
 }
 
@@ -116,6 +144,8 @@ export function* contextChainHeldOut(
 export class ContextChain {
   /** Held-out mean surprise of each training session, found while choosing the order ({@link ContextChain.train}). */
   readonly #heldOut = new WeakMap<WeightedSession, number>();
+  /** Mean surprise of sessions scored, by their key: repeats are scored once (emptied at {@link SCORED}). */
+  readonly #scored = new Map<string, number>();
 
   /** Use {@link ContextChain.train}, {@link contextChainHeldOut} or {@link ContextChain.fromJSON}. */
   constructor(
@@ -175,6 +205,9 @@ export class ContextChain {
     const held = leaveOut ? this.#heldOut.get(s) : undefined;
     if (held !== undefined) return held;
     const ids = idsOf(this.vocabulary, s, false);
+    const key = leaveOut ? "" : keyOf(ids);
+    const scored = leaveOut ? undefined : this.#scored.get(key);
+    if (scored !== undefined) return scored;
     // A session with a command the chain never counted was not trained on: nothing to leave out.
     const out = leaveOut && !ids.includes(UNSEEN);
     if (out) this.counts.add(ids, -1);
@@ -182,7 +215,12 @@ export class ContextChain {
     if (out) this.counts.add(ids, 1);
     let sum = 0;
     for (const x of steps) sum += x;
-    return sum / steps.length;
+    const mean = sum / steps.length;
+    if (!leaveOut) {
+      if (this.#scored.size >= SCORED) this.#scored.clear();
+      this.#scored.set(key, mean);
+    }
+    return mean;
   }
 
   /** Each step with its surprise, and the mean with the most surprising step as the reason. */
