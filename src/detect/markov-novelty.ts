@@ -139,7 +139,7 @@ const validRates = (xs: unknown): xs is Rates =>
 const METHOD = "markov-novelty";
 
 /** The markov-set inside: its options. */
-const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
+export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
 
 const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 
