@@ -31,6 +31,7 @@ import {
   windowOf,
 } from "./rank.js";
 import {
+  type CliSession,
   type InputOptions,
   type LoadedSessions,
   loadModelFile,
@@ -191,13 +192,15 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
 }
 
 /**
- * Scores the spilled sessions in batches, keeping three numbers per session, and gives the reference
- * detector's scores with the in-memory hunt's order of them.
+ * Scores the spilled sessions in batches with the reference, keeping three numbers per session, and orders
+ * them as the in-memory hunt does: by the ranking detector's `scores` when given (in spill order; higher
+ * first, NaN last), else the reference detector's; then rarest window, whole session, input order.
  */
 function rankSpilled(
   spill: SpilledSessions,
   model: Model,
   options: ScoringOptions,
+  scores?: ArrayLike<number>,
 ): { score: Float64Array; order: Uint32Array } {
   const scoring = windowOf(options);
   const rarity = new Float64Array(spill.count);
@@ -212,19 +215,84 @@ function rankSpilled(
       const w = s.rarestWindowLogLikelihood;
       rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
       logLikelihood[i] = s.logLikelihood;
-      score[i] = referenceRarity(s, 0, "rarest-window");
+      score[i] = scores === undefined ? referenceRarity(s, 0, "rarest-window") : (scores[i] as number);
       i++;
     }
   }
-  // The in-memory hunt's order: the reference detector's score, rarest window, whole session, input order.
+  // A NaN score (no score at all) ranks last.
+  const key = score.map((x) => (Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x));
   const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
     (a, b) =>
-      (score[b] as number) - (score[a] as number) ||
+      (key[b] as number) - (key[a] as number) ||
       (rarity[a] as number) - (rarity[b] as number) ||
       (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
       a - b,
   );
   return { score, order };
+}
+
+/** The ranking detector of a spilled hunt: its name, percentiles and (unless the reference) explanations. */
+export interface SpilledMethod {
+  readonly name: string;
+  /** Percentiles among training sessions (absent: the sessions ranked are the training sessions, scored as any other). */
+  readonly percentile?: ((score: number) => number) | undefined;
+  /** Explains one session read back from the spill file (absent for the reference). */
+  readonly explain?: ((session: CliSession) => DetectorExplanation) | undefined;
+}
+
+/**
+ * Ranks spilled sessions (by `scores`, one per spilled session, or the reference's), prints the rarest,
+ * writes the report of the rarest and --out in rank order, reading sessions back by index in chunks:
+ * memory bounded by the model and a few numbers per session.
+ */
+export async function publishSpilled(
+  spill: SpilledSessions,
+  ranking: { model: Model; method: SpilledMethod; scores?: ArrayLike<number> | undefined },
+  loaded: LoadedSessions,
+  options: HuntOptions & { modelSource: string; files: readonly string[] },
+  io: Io,
+): Promise<HuntResult> {
+  const { model, method } = ranking;
+  const { score, order } = rankSpilled(spill, model, options, ranking.scores);
+  const explain = method.explain;
+  const own = method.percentile ? null : Calibration.of([...score], new Array(spill.count).fill(1));
+  const percentile = method.percentile ?? ((x: number) => (own as Calibration).percentile(x));
+  const chunkOf = (indices: Uint32Array): { sessions: CliSession[]; method: MethodScores } => {
+    const sessions = spill.read(indices);
+    return {
+      sessions,
+      method: {
+        name: method.name,
+        scores: [...indices].map((k) => score[k] as number),
+        percentile,
+        explain: explain && ((i) => explain(sessions[i] as CliSession)),
+      },
+    };
+  };
+  const headCount = Math.min(
+    spill.count,
+    Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
+  );
+  const head = chunkOf(order.subarray(0, headCount));
+  const ranked = rankInOrder(model, head.sessions, options, head.method);
+  const headLoaded = { ...loaded, sessions: head.sessions };
+  await publish(model, ranked, headLoaded, { ...options, out: undefined }, io);
+  if (options.report && !options.quiet && spill.count > headCount)
+    io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
+  if (options.out) {
+    const identity = loaded.identityColumns;
+    const records = (function* () {
+      for (let from = 0; from < order.length; from += 4096) {
+        const chunk = chunkOf(order.subarray(from, from + 4096));
+        const ranking = rankInOrder(model, chunk.sessions, options, chunk.method);
+        for (const r of ranking.ranked)
+          yield outputRecord({ ...r, rank: from + r.rank }, identity, ranking.reason(r));
+      }
+    })();
+    await writeRecords(options.out, records, scoreColumns(identity));
+    if (!options.quiet) io.err(`wrote ${spill.count} sessions to ${options.out}`);
+  }
+  return { loaded: headLoaded, model, ranked: ranked.ranked, modelSource: options.modelSource };
 }
 
 /**
@@ -253,41 +321,17 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     if (file !== null && file.detector.method !== "reference")
       throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
     const model = file ? file.reference : (builder as ModelBuilder).build();
-    const { score, order } = rankSpilled(spill, model, options);
     // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
-    const calibration = file
-      ? withWindow(file.detector, windowOf(options))
-      : Calibration.of([...score], new Array(spill.count).fill(1));
-    const methodOfChunk = (indices: Uint32Array): MethodScores => ({
-      name: "reference",
-      scores: [...indices].map((k) => score[k] as number),
-      percentile: (x) => calibration.percentile(x),
-    });
-    const headCount = Math.min(
-      spill.count,
-      Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
-    );
-    const head = spill.read(order.subarray(0, headCount));
-    const ranking = rankInOrder(model, head, options, methodOfChunk(order.subarray(0, headCount)));
+    const saved = file ? withWindow(file.detector, windowOf(options)) : null;
+    const percentile = saved ? (x: number) => saved.percentile(x) : undefined;
     const modelSource = options.model ?? "trained on the input";
-    const headLoaded = { ...loaded, sessions: head };
-    await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
-    if (options.report && !options.quiet && spill.count > headCount)
-      io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
-    if (options.out) {
-      const identity = loaded.identityColumns;
-      const records = (function* () {
-        for (let from = 0; from < order.length; from += 4096) {
-          const chunk = order.subarray(from, from + 4096);
-          const ranked = rankInOrder(model, spill.read(chunk), options, methodOfChunk(chunk));
-          for (const r of ranked.ranked)
-            yield outputRecord({ ...r, rank: from + r.rank }, identity, ranked.reason(r));
-        }
-      })();
-      await writeRecords(options.out, records, scoreColumns(identity));
-      if (!options.quiet) io.err(`wrote ${spill.count} sessions to ${options.out}`);
-    }
-    return { loaded: headLoaded, model, ranked: ranking.ranked, modelSource };
+    return await publishSpilled(
+      spill,
+      { model, method: { name: "reference", percentile } },
+      loaded,
+      { ...options, modelSource, files },
+      io,
+    );
   } finally {
     spill.close();
   }
