@@ -14,9 +14,9 @@ interface PresenceTally {
 
 const emptyTally = (): PresenceTally => ({ seen: new Map(), sessions: 0, sets: new Map() });
 
-/** A tally in the form {@link Presence.fromCounts} takes. */
-const tallyJson = (t: PresenceTally): PresenceJson["global"] => ({
-  seen: [...t.seen],
+/** A tally in the form {@link Presence.fromCounts} takes, tokens in id order (as training first met them). */
+const tallyJson = (t: PresenceTally, ids: ReadonlyMap<string, number>): PresenceJson["global"] => ({
+  seen: [...t.seen].sort((a, b) => (ids.get(a[0]) as number) - (ids.get(b[0]) as number)),
   sessions: t.sessions,
   sets: { counts: [...t.sets], sessions: t.sessions },
 });
@@ -51,16 +51,29 @@ export class MarkovNoveltyCountsBuilder {
     return counts;
   }
 
+  /**
+   * The next presence token in the order training first meets them (the sessions in training order, each
+   * token where it first occurs): given every token so, the views score to the last bit as trained in
+   * process (a sum over tokens runs in id order); tokens not given get ids as their sets arrive.
+   */
+  addToken(token: string): void {
+    this.#id(token);
+  }
+
+  #id(token: string): number {
+    let id = this.#tokenIds.get(token);
+    if (id === undefined) {
+      id = this.#tokenIds.size;
+      this.#tokenIds.set(token, id);
+    }
+    return id;
+  }
+
   /** `n` sessions (of `entity`, when given) held exactly the distinct presence tokens `tokens`. */
   addSet(entity: string | undefined, tokens: readonly string[], n: number): void {
     const ids = new Int32Array(tokens.length);
     tokens.forEach((token, i) => {
-      let id = this.#tokenIds.get(token);
-      if (id === undefined) {
-        id = this.#tokenIds.size;
-        this.#tokenIds.set(token, id);
-      }
-      ids[i] = id;
+      ids[i] = this.#id(token);
     });
     // The key Presence gives a set: its tokens' ids sorted as numbers.
     const key = ids.sort().join(",");
@@ -100,8 +113,8 @@ export class MarkovNoveltyCountsBuilder {
       perEntity: true,
       categorical: [...this.options.categorical],
       tokenIds: [...this.#tokenIds.keys()],
-      global: tallyJson(this.#presence),
-      entities: [...this.#entityPresence].map(([e, t]) => [e, tallyJson(t)]),
+      global: tallyJson(this.#presence, this.#tokenIds),
+      entities: [...this.#entityPresence].map(([e, t]) => [e, tallyJson(t, this.#tokenIds)]),
     });
     return {
       chain: Chain.fromCounts(SET_CHAIN_ORDER, true, this.#global, this.#entities),

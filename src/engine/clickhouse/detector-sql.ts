@@ -53,6 +53,56 @@ function presenceTokensExpression(shape: PresenceShape): string {
   return `arraySort(arrayReduce('groupUniqArrayArray', arrayConcat(${parts.join(", ")})))`;
 }
 
+/** A JavaScript array index (`0` to 2^32 - 2, no leading zero): an object lists these keys first, in numeric order. */
+const isArrayIndex = (p: string) =>
+  `(match(${p}, '^(0|[1-9][0-9]{0,9})$') AND toUInt64OrZero(${p}) <= 4294967294)`;
+
+/** The columns of {@link presenceFirstQuery}'s table, for `identityCount` identity columns. */
+export function presenceFirstColumns(identityCount: number): string {
+  const identity = Array.from({ length: identityCount }, () => "UInt8, String");
+  return `tok String, first Tuple(${[...identity, "Int64, UInt32, UInt32"].join(", ")})`;
+}
+
+/**
+ * Where each presence token first occurs, as a key that sorts as the sessions stream back (identity with
+ * missing last, start) and then as in-process training meets a session's tokens: event by event, the
+ * command, then each parameter and its categorical value in the order a JavaScript object lists them
+ * (array-index names first). Ordering tokens by it gives them the ids in-process training gives them.
+ */
+export function presenceFirstQuery(sessions: string, identityCount: number, shape: PresenceShape): string {
+  const identity = Array.from({ length: identityCount }, (_, i) => `isNull(i${i}), ifNull(i${i}, '')`);
+  const key = `(${[...identity, "start_us", "toUInt32(e)", "toUInt32(sub)"].join(", ")})`;
+  const tokens = ["[c]"];
+  const subs = ["[toUInt32(0)]"];
+  if (shape.withParams) {
+    // A record of values lists array-index names first; a set of names keeps their order.
+    const order = shape.withValues
+      ? `(p, j) -> (NOT ${isArrayIndex("p")}, toUInt64OrZero(p), j)`
+      : "(p, j) -> j";
+    const ps = `arraySort(${order}, ns, arrayEnumerate(ns))`;
+    const vs = `arraySort((v, p, j) -> (NOT ${isArrayIndex("p")}, toUInt64OrZero(p), j), vs0, ns, arrayEnumerate(ns))`;
+    tokens.push(`arrayMap(p -> concat(c, ${SEP}, p), ${ps})`);
+    subs.push(`arrayMap(r -> toUInt32(2 * r - 1), arrayEnumerate(${ps}))`);
+    if (shape.withValues && shape.categorical !== null) {
+      const cat = shape.categorical;
+      tokens.push(
+        `arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v), arrayFilter(p -> p IN ${cat}, ${ps}), arrayFilter((v, p) -> p IN ${cat}, ${vs}, ${ps}))`,
+      );
+      subs.push(
+        `arrayMap(r -> toUInt32(2 * r), arrayFilter((r, p) -> p IN ${cat}, arrayEnumerate(${ps}), ${ps}))`,
+      );
+    }
+  }
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`).join(", ");
+  return `SELECT tok, min(${key}) AS first
+  FROM (SELECT ${keys}, start_us, e, tok, sub
+    FROM (SELECT ${keys}, start_us, c, e, ns, vs0 FROM ${sessions}
+      ARRAY JOIN cmds AS c, ${shape.withParams ? "names" : "arrayMap(x -> emptyArrayString(), cmds)"} AS ns,
+        ${shape.withValues ? "vals" : "arrayMap(x -> emptyArrayString(), cmds)"} AS vs0, arrayEnumerate(cmds) AS e)
+    ARRAY JOIN arrayConcat(${tokens.join(", ")}) AS tok, arrayConcat(${subs.join(", ")}) AS sub)
+  GROUP BY tok`;
+}
+
 /** How many sessions (per entity) hold each distinct set of presence tokens, into `into`. */
 export function presenceSetsQuery(sessions: string, entity: string | null, shape: PresenceShape): string {
   return `SELECT has, ent, toks, count() AS n

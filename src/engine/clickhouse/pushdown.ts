@@ -19,6 +19,8 @@ import {
   chainStepsQuery,
   noveltyWindowsQuery,
   parameterValuesQuery,
+  presenceFirstColumns,
+  presenceFirstQuery,
   presenceSetsQuery,
 } from "./detector-sql.js";
 import { detectLayout, type ShardWork } from "./layout.js";
@@ -271,6 +273,7 @@ export class ClickHousePushdown {
         categorical: parameters.values ? on(t.categorical) : null,
       };
       for (const [table, query] of [
+        [t.presenceFirst, presenceFirstQuery(sessions, this.#identityCount, shape)],
         [t.presenceSets, presenceSetsQuery(sessions, entity, shape)],
         [t.chainSteps, chainStepsQuery(sessions, entity)],
         [t.noveltyWindows, noveltyWindowsQuery(sessions, options.window)],
@@ -280,6 +283,11 @@ export class ClickHousePushdown {
       }
     });
     const counts = new MarkovNoveltyCountsBuilder({ categorical, window: options.window });
+    // Tokens in the order in-process training first meets them, over every site (ClickHouse sorts the keys).
+    const first = await sites.all(t.presenceFirst, presenceFirstColumns(this.#identityCount));
+    await sites.initiator.eachRow(`SELECT tok FROM ${first} GROUP BY tok ORDER BY min(first)`, ([tok = ""]) =>
+      counts.addToken(tok),
+    );
     const entityOf = (has: unknown, ent: unknown) => (Number(has) === 1 ? String(ent) : undefined);
     for (const site of sites.sites) {
       const on = (table: string) => sites.on(site, table);
@@ -293,7 +301,7 @@ export class ClickHousePushdown {
       await site.connection.eachRow(`SELECT w, n FROM ${on(t.noveltyWindows)}`, ([w = "", n]) =>
         counts.addWindow(w, Number(n)),
       );
-      for (const table of [t.presenceSets, t.chainSteps, t.noveltyWindows])
+      for (const table of [t.presenceFirst, t.presenceSets, t.chainSteps, t.noveltyWindows])
         await site.connection.command(`DROP TABLE IF EXISTS ${on(table)}`);
     }
     return counts.build();

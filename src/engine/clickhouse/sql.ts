@@ -227,6 +227,7 @@ export interface WorkTables {
   /** The default detector's counts: categorical parameters, presence sets, chain steps, novelty windows. */
   readonly categorical: string;
   readonly presenceSets: string;
+  readonly presenceFirst: string;
   readonly chainSteps: string;
   readonly noveltyWindows: string;
 }
@@ -247,6 +248,7 @@ export function workTables(prefix: string): WorkTables {
     picked: name("picked"),
     categorical: name("categorical"),
     presenceSets: name("presence_sets"),
+    presenceFirst: name("presence_first"),
     chainSteps: name("chain_steps"),
     noveltyWindows: name("novelty_windows"),
   };
