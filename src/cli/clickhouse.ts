@@ -1,11 +1,14 @@
+import { markovNoveltyFromCounts, NOVELTY_WINDOW } from "../detect/markov-novelty.js";
 import { DEFAULT_METHOD } from "../detect/registry.js";
-import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
+import type { Detector, SessionPasses, WeightedSession } from "../detect/types.js";
+import type { ClickHousePushdown, FetchedSession, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { clickhouseCredentials } from "../io/settings.js";
-import type { Model } from "../model/model.js";
+import { type Model, ModelBuilder } from "../model/model.js";
 import type { HuntOptions, Io, TrainOptions } from "./commands.js";
-import { huntLoaded, publish, trainLoaded } from "./commands.js";
+import { huntLoaded, publish, publishSpilled, trainLoaded } from "./commands.js";
+import { entityColumn } from "./detect-glue.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
 import { SanityCheck } from "./sanity.js";
@@ -17,6 +20,7 @@ import {
   readSummary,
   sessionTypeOf,
 } from "./sessions.js";
+import { SpilledSessions } from "./spill.js";
 
 /** Where the events are, for `--engine clickhouse`; user and password come from the environment. */
 export interface EngineOptions {
@@ -137,7 +141,14 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     throw new SeqhuntError(
       `--out-table holds the scores of the reference computed in ClickHouse, not ${method}${options.entity === undefined ? "" : " with --entity"}: add --method reference, or write every session with --out FILE`,
     );
+  // Checked before any work: a bad --entity should not wait for the sessionizing.
+  const counted = !pushedDown && method === COUNTED && file === null;
+  const column = counted ? entityColumn(options.user, options.entity) : -1;
   const push = await openPushdown(options, io, options.quiet);
+  if (counted) {
+    await huntCounted(push, column < 0 ? null : column, options, io);
+    return;
+  }
   if (!pushedDown) {
     await huntLoaded(await streamSessions(push, options, io), options, io, { files: [where(options)] });
     return;
@@ -146,6 +157,88 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     await huntPushedDown(push, file?.reference, options, io);
   } finally {
     await push.close();
+  }
+}
+
+/** The detector whose counts ClickHouse computes (see {@link huntCounted}). */
+const COUNTED = "markov-novelty";
+
+/** A session fetched from ClickHouse as the CLI holds it. */
+const cliSession = (s: FetchedSession): CliSession => ({
+  identity: s.identity,
+  start: s.start,
+  end: s.end,
+  commands: s.commands,
+  fields: {},
+});
+
+/**
+ * hunt with markov-novelty, its memory bounded by the model and a few numbers per session: its counts are
+ * counted in ClickHouse (each shard its own sessions), then one streamed pass scores every session held
+ * out (and trains the reference, and writes each session to a spill file); ranking reads the spill back by
+ * index (the rarest printed and reported, --out in rank order). The same output as in process.
+ */
+async function huntCounted(
+  push: ClickHousePushdown,
+  entity: number | null,
+  options: HuntOptions & EngineOptions,
+  io: Io,
+): Promise<void> {
+  const weighted = (s: CliSession): WeightedSession => ({
+    session: s.commands,
+    entity: entity === null ? undefined : (s.identity[entity] ?? undefined),
+  });
+  const spill = new SpilledSessions();
+  try {
+    const reference = new ModelBuilder();
+    const sanity = new SanityCheck(options.user);
+    let passes = 0;
+    const heldOut: SessionPasses = {
+      pass: async (visit) => {
+        // The first pass also spills, checks and counts for the reference; a later one would do it again.
+        if (passes++ > 0)
+          throw new SeqhuntError("markov-novelty asked for a second pass over ClickHouse's sessions");
+        let index = 0;
+        await push.eachSession((fetched) => {
+          const session = cliSession(fetched);
+          sanity.add(session);
+          reference.add(session.commands);
+          spill.append(session);
+          visit(weighted(session), index++);
+        });
+      },
+    };
+    let detector: Detector;
+    try {
+      const counts = await push.countMarkovNovelty({ entity, window: NOVELTY_WINDOW });
+      detector = await markovNoveltyFromCounts(counts, heldOut);
+    } finally {
+      await push.close();
+    }
+    if (!options.quiet)
+      io.err(
+        `counted ${COUNTED} in ClickHouse; scored its ${spill.count} sessions held out as they streamed back`,
+      );
+    const warnings = sanity.warnings();
+    for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
+    const loaded = { sessions: [], stats: push.stats, identityColumns: options.user, warnings };
+    await publishSpilled(
+      spill,
+      {
+        model: reference.build(),
+        method: {
+          name: detector.method,
+          percentile: (x) => detector.percentile(x),
+          explain: (s) => detector.explain(weighted(s)),
+        },
+        scores: detector.trainingScores(),
+      },
+      loaded,
+      { ...options, modelSource: "trained on the input", files: [where(options)] },
+      io,
+    );
+  } finally {
+    spill.close();
   }
 }
 
@@ -168,7 +261,7 @@ async function streamSessions(
   const sanity = new SanityCheck(options.user);
   try {
     await push.eachSession((s) => {
-      const session = { identity: s.identity, start: s.start, end: s.end, commands: s.commands, fields: {} };
+      const session = cliSession(s);
       sanity.add(session);
       sessions.push(session);
     });

@@ -34,17 +34,23 @@ export function methodOf(choice: DetectorChoice): string {
   return method;
 }
 
+/** The position of the `--entity` column among the identity columns (-1 without one); another column throws. */
+export function entityColumn(identityColumns: readonly string[], entity: string | null | undefined): number {
+  const column = entity == null ? -1 : identityColumns.indexOf(entity);
+  if (entity != null && column < 0) {
+    throw new SeqhuntError(
+      `--entity ${entity} must be one of the --user columns (${identityColumns.join(", ")})`,
+    );
+  }
+  return column;
+}
+
 /** The sessions as a detector takes them: each with the value of the `--entity` column when one is named. */
 export function weightedSessions(
   loaded: Pick<LoadedSessions, "sessions" | "identityColumns">,
   entity: string | null | undefined,
 ): WeightedSession[] {
-  const column = entity == null ? -1 : loaded.identityColumns.indexOf(entity);
-  if (entity != null && column < 0) {
-    throw new SeqhuntError(
-      `--entity ${entity} must be one of the --user columns (${loaded.identityColumns.join(", ")})`,
-    );
-  }
+  const column = entityColumn(loaded.identityColumns, entity);
   return loaded.sessions.map((s) => ({
     session: s.commands,
     entity: column < 0 ? undefined : (s.identity[column] ?? undefined),

@@ -91,6 +91,19 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     }
   });
 
+  it(`hunt ${DEFAULT_METHOD} is counted in ClickHouse and scored as it streams back: --entity, the top N and --out as in process`, async () => {
+    const args = [...columns, "--entity", "UserId", "--top", "7"];
+    const out = (name: string) => join(dir, `counted-${name}.jsonl`);
+    const local = await runCli(["hunt", jsonl, ...args, "--out", out("local")]);
+    for (const engine of [onShards, atRandom]) {
+      const pushed = await runCli(["hunt", ...engine, ...args, "--out", out("ch")]);
+      expect(pushed.code).toBe(0);
+      expect(pushed.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse; scored its `);
+      expect(pushed.stdout).toBe(local.stdout);
+      expect(readFileSync(out("ch"), "utf8")).toBe(readFileSync(out("local"), "utf8"));
+    }
+  });
+
   for (const args of [
     ["--method", "adaptive", "--entity", "UserId"],
     ["--method", "markov"],
