@@ -7,8 +7,8 @@ import { writeTextAtomically } from "../io/atomic.js";
 import { clickhouseCredentials } from "../io/settings.js";
 import { type Model, ModelBuilder } from "../model/model.js";
 import type { HuntOptions, Io, TrainOptions } from "./commands.js";
-import { huntLoaded, publish, publishSpilled, trainLoaded } from "./commands.js";
-import { entityColumn } from "./detect-glue.js";
+import { huntLoaded, publish, publishSpilled, scoreSpilled, trainLoaded } from "./commands.js";
+import { weightedSessionOf } from "./detect-glue.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
 import { SanityCheck } from "./sanity.js";
@@ -143,10 +143,10 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     );
   // Checked before any work: a bad --entity should not wait for the sessionizing.
   const counted = !pushedDown && method === COUNTED && file === null;
-  const column = counted ? entityColumn(options.user, options.entity) : -1;
+  const weighted = counted ? weightedSessionOf(options.user, options.entity) : null;
   const push = await openPushdown(options, io, options.quiet);
-  if (counted) {
-    await huntCounted(push, column < 0 ? null : column, options, io);
+  if (weighted !== null) {
+    await huntCounted(push, weighted, options, io);
     return;
   }
   if (!pushedDown) {
@@ -180,14 +180,11 @@ const cliSession = (s: FetchedSession): CliSession => ({
  */
 async function huntCounted(
   push: ClickHousePushdown,
-  entity: number | null,
+  weighted: (s: CliSession) => WeightedSession,
   options: HuntOptions & EngineOptions,
   io: Io,
 ): Promise<void> {
-  const weighted = (s: CliSession): WeightedSession => ({
-    session: s.commands,
-    entity: entity === null ? undefined : (s.identity[entity] ?? undefined),
-  });
+  const column = options.entity === undefined ? -1 : options.user.indexOf(options.entity);
   const spill = new SpilledSessions();
   try {
     const reference = new ModelBuilder();
@@ -210,7 +207,10 @@ async function huntCounted(
     };
     let detector: Detector;
     try {
-      const counts = await push.countMarkovNovelty({ entity, window: NOVELTY_WINDOW });
+      const counts = await push.countMarkovNovelty({
+        entity: column < 0 ? null : column,
+        window: NOVELTY_WINDOW,
+      });
       detector = await markovNoveltyFromCounts(counts, heldOut);
     } finally {
       await push.close();
@@ -222,16 +222,18 @@ async function huntCounted(
     const warnings = sanity.warnings();
     for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
     const loaded = { sessions: [], stats: push.stats, identityColumns: options.user, warnings };
+    const model = reference.build();
     await publishSpilled(
       spill,
       {
-        model: reference.build(),
+        model,
         method: {
           name: detector.method,
+          scores: detector.trainingScores(),
           percentile: (x) => detector.percentile(x),
           explain: (s) => detector.explain(weighted(s)),
         },
-        scores: detector.trainingScores(),
+        reference: scoreSpilled(spill, model, options),
       },
       loaded,
       { ...options, modelSource: "trained on the input", files: [where(options)] },

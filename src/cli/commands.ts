@@ -1,6 +1,7 @@
 import { Calibration } from "../detect/calibration.js";
+import type { LoadedModelFile } from "../detect/model-file.js";
 import { referenceRarity, withWindow } from "../detect/reference.js";
-import type { DetectorExplanation } from "../detect/types.js";
+import type { Detector, DetectorExplanation, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { inputFiles } from "../io/input-files.js";
@@ -10,13 +11,18 @@ import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
+  checkedMethod,
   type DetectorChoice,
   type DetectorScores,
   huntScores,
+  huntScoresInPasses,
   isReference,
   methodOf,
   modelScores,
+  modelScoresInPasses,
   trainModelFile,
+  trainModelFileInPasses,
+  trainsInPasses,
 } from "./detect-glue.js";
 import {
   commandJson,
@@ -26,6 +32,7 @@ import {
   type RankedSession,
   type Ranking,
   rankInOrder,
+  rankOrder,
   type ScoringOptions,
   scoreAndRank,
   windowOf,
@@ -171,7 +178,7 @@ export interface HuntResult {
 }
 
 /**
- * Inputs above this size (about 8M events with parameter values) are hunted in two passes over spilled
+ * Inputs above this size (about 8M events with parameter values) are hunted in passes over spilled
  * sessions, memory bounded by the model; below it holding every session is faster and fits.
  */
 const SPILL_BYTES = 1.5e9;
@@ -179,10 +186,13 @@ const SPILL_BYTES = 1.5e9;
 /** Sessions the report of a spilled hunt holds (the rarest; the rest are in --out). */
 const SPILLED_REPORT_SESSIONS = 10_000;
 
-function spills(files: readonly string[], options: HuntOptions): boolean {
+/**
+ * Whether the input goes to a spill file rather than memory (events above {@link SPILL_BYTES}, or as
+ * SEQHUNT_HUNT_MODE says), for a command that can work over passes of it.
+ */
+function spills(files: readonly string[], options: InputOptions): boolean {
   const mode = huntMode();
-  // Only the reference ranks in two passes: other detectors hold every training session.
-  if (options.sessions || methodOf(options) !== "reference") return false;
+  if (options.sessions) return false;
   if (mode !== "auto") return mode === "spill";
   try {
     return estimatedInputBytes(inputFiles(files)) > SPILL_BYTES;
@@ -191,17 +201,25 @@ function spills(files: readonly string[], options: HuntOptions): boolean {
   }
 }
 
+/** The spilled sessions read pass after pass, in batches (what a detector trains on in passes). */
+function spillPasses(spill: SpilledSessions) {
+  return {
+    pass: async (visit: (s: CliSession, index: number) => void) => {
+      let i = 0;
+      for (const batch of spill.batches(4096)) for (const s of batch) visit(s, i++);
+    },
+  };
+}
+
 /**
- * Scores the spilled sessions in batches with the reference, keeping three numbers per session, and orders
- * them as the in-memory hunt does: by the ranking detector's `scores` when given (in spill order; higher
- * first, NaN last), else the reference detector's; then rarest window, whole session, input order.
+ * Scores the spilled sessions with the reference model in batches, keeping three numbers per session: its
+ * rarity (the reference detector's score), rarest window and whole-session log-likelihoods.
  */
-function rankSpilled(
+export function scoreSpilled(
   spill: SpilledSessions,
   model: Model,
   options: ScoringOptions,
-  scores?: ArrayLike<number>,
-): { score: Float64Array; order: Uint32Array } {
+): { score: Float64Array; rarity: Float64Array; logLikelihood: Float64Array } {
   const scoring = windowOf(options);
   const rarity = new Float64Array(spill.count);
   const logLikelihood = new Float64Array(spill.count);
@@ -215,119 +233,168 @@ function rankSpilled(
       const w = s.rarestWindowLogLikelihood;
       rarity[i] = Number.isNaN(w) ? Number.POSITIVE_INFINITY : w;
       logLikelihood[i] = s.logLikelihood;
-      score[i] = scores === undefined ? referenceRarity(s, 0, "rarest-window") : (scores[i] as number);
+      score[i] = referenceRarity(s, 0, "rarest-window");
       i++;
     }
   }
-  // A NaN score (no score at all) ranks last.
-  const key = score.map((x) => (Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x));
-  const order = Uint32Array.from({ length: spill.count }, (_, k) => k).sort(
-    (a, b) =>
-      (key[b] as number) - (key[a] as number) ||
-      (rarity[a] as number) - (rarity[b] as number) ||
-      (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
-      a - b,
-  );
-  return { score, order };
+  return { score, rarity, logLikelihood };
 }
 
-/** The ranking detector of a spilled hunt: its name, percentiles and (unless the reference) explanations. */
+/** The ranking detector of a spilled hunt: its scores of every session, and what it says of a few read back. */
 export interface SpilledMethod {
   readonly name: string;
-  /** Percentiles among training sessions (absent: the sessions ranked are the training sessions, scored as any other). */
-  readonly percentile?: ((score: number) => number) | undefined;
-  /** Explains one session read back from the spill file (absent for the reference). */
-  readonly explain?: ((session: CliSession) => DetectorExplanation) | undefined;
+  readonly scores: ArrayLike<number>;
+  readonly percentile: (score: number) => number;
+  /** Explains a session read back from the spill; absent for the reference, whose own explanation says why. */
+  readonly explain?: ((s: CliSession) => DetectorExplanation) | undefined;
 }
 
 /**
- * Ranks spilled sessions (by `scores`, one per spilled session, or the reference's), prints the rarest,
- * writes the report of the rarest and --out in rank order, reading sessions back by index in chunks:
- * memory bounded by the model and a few numbers per session.
+ * The ranking method of a spilled hunt: a model file's detector (the reference, or another scoring the
+ * spill in a pass or two), the reference calibrated by its own scores of the input, or the detector trained
+ * over passes of the spill, scoring each session held out.
+ */
+async function spilledMethod(
+  spill: SpilledSessions,
+  loaded: LoadedSessions,
+  file: LoadedModelFile | null,
+  referenceScores: Float64Array,
+  options: HuntOptions,
+): Promise<SpilledMethod> {
+  if (file !== null && options.model !== undefined) {
+    const model = { ...options, model: options.model };
+    if (!isReference(checkedMethod(file, model)))
+      return spilledDetector(
+        await modelScoresInPasses(spillPasses(spill), loaded.identityColumns, file, model),
+      );
+  }
+  if (file !== null || methodOf(options) === "reference") {
+    // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
+    const calibration = file
+      ? withWindow(file.detector, windowOf(options))
+      : Calibration.of(referenceScores, new Float64Array(spill.count).fill(1));
+    return { name: "reference", scores: referenceScores, percentile: (x) => calibration.percentile(x) };
+  }
+  return spilledDetector(await huntScoresInPasses(spillPasses(spill), loaded.identityColumns, options));
+}
+
+/** A detector's scores of the spilled sessions as the ranking takes them. */
+function spilledDetector(scored: {
+  detector: Detector;
+  scores: ArrayLike<number>;
+  weighted: (s: CliSession) => WeightedSession;
+}): SpilledMethod {
+  const { detector, scores, weighted } = scored;
+  return {
+    name: detector.method,
+    scores,
+    percentile: (x) => detector.percentile(x),
+    explain: (s) => detector.explain(weighted(s)),
+  };
+}
+
+/**
+ * Reads the input into the spill file, sessions adding to the reference model's `builder` as they close
+ * (none with a model file), in one thread (saying so when --threads asks for more).
+ */
+async function spillInput(
+  files: readonly string[],
+  options: InputOptions & { quiet: boolean; threads?: number | undefined },
+  io: Io,
+  to: { spill: SpilledSessions; builder: ModelBuilder | null },
+): Promise<LoadedSessions> {
+  if (threadCount(options.threads) > 1 && !options.quiet)
+    io.err("seqhunt: note: sessions spilled to disk are read in one thread; --threads applies in memory");
+  const bar = progressBar(options.quiet);
+  let loaded: LoadedSessions;
+  try {
+    loaded = await loadSessions(files, options, bar?.update, (s) => {
+      to.builder?.add(s.commands);
+      to.spill.append(s);
+    });
+  } finally {
+    bar?.stop();
+  }
+  reportRead(loaded, options, io);
+  if (to.spill.count === 0) throw noSessions(files);
+  return loaded;
+}
+
+/**
+ * Ranks spilled sessions by the ranking detector's scores (then the reference's rarest window, whole
+ * session, input order), prints the rarest, writes the report of the rarest and --out in rank order,
+ * reading sessions back by index in chunks: memory bounded by the model and a few numbers per session.
  */
 export async function publishSpilled(
   spill: SpilledSessions,
-  ranking: { model: Model; method: SpilledMethod; scores?: ArrayLike<number> | undefined },
+  ranked: {
+    model: Model;
+    method: SpilledMethod;
+    reference: { rarity: Float64Array; logLikelihood: Float64Array };
+  },
   loaded: LoadedSessions,
   options: HuntOptions & { modelSource: string; files: readonly string[] },
   io: Io,
 ): Promise<HuntResult> {
-  const { model, method } = ranking;
-  const { score, order } = rankSpilled(spill, model, options, ranking.scores);
-  const explain = method.explain;
-  const own = method.percentile ? null : Calibration.of([...score], new Array(spill.count).fill(1));
-  const percentile = method.percentile ?? ((x: number) => (own as Calibration).percentile(x));
-  const chunkOf = (indices: Uint32Array): { sessions: CliSession[]; method: MethodScores } => {
+  const { model, method, reference } = ranked;
+  const order = Uint32Array.from(rankOrder({ ...reference, method: method.scores }));
+  const methodOfChunk = (indices: Uint32Array, sessions: readonly CliSession[]): MethodScores => ({
+    name: method.name,
+    scores: Array.from(indices, (k) => method.scores[k] as number),
+    percentile: method.percentile,
+    explain:
+      method.explain &&
+      ((i) => (method.explain as NonNullable<typeof method.explain>)(sessions[i] as CliSession)),
+  });
+  const rankChunk = (indices: Uint32Array) => {
     const sessions = spill.read(indices);
-    return {
-      sessions,
-      method: {
-        name: method.name,
-        scores: [...indices].map((k) => score[k] as number),
-        percentile,
-        explain: explain && ((i) => explain(sessions[i] as CliSession)),
-      },
-    };
+    return rankInOrder(model, sessions, options, methodOfChunk(indices, sessions));
   };
   const headCount = Math.min(
     spill.count,
     Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
   );
-  const head = chunkOf(order.subarray(0, headCount));
-  const ranked = rankInOrder(model, head.sessions, options, head.method);
-  const headLoaded = { ...loaded, sessions: head.sessions };
-  await publish(model, ranked, headLoaded, { ...options, out: undefined }, io);
+  const ranking = rankChunk(order.subarray(0, headCount));
+  const head = ranking.ranked.map((r) => r.session);
+  const headLoaded = { ...loaded, sessions: head };
+  await publish(model, ranking, headLoaded, { ...options, out: undefined }, io);
   if (options.report && !options.quiet && spill.count > headCount)
     io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
   if (options.out) {
     const identity = loaded.identityColumns;
     const records = (function* () {
       for (let from = 0; from < order.length; from += 4096) {
-        const chunk = chunkOf(order.subarray(from, from + 4096));
-        const ranking = rankInOrder(model, chunk.sessions, options, chunk.method);
-        for (const r of ranking.ranked)
-          yield outputRecord({ ...r, rank: from + r.rank }, identity, ranking.reason(r));
+        const ranked = rankChunk(order.subarray(from, from + 4096));
+        for (const r of ranked.ranked)
+          yield outputRecord({ ...r, rank: from + r.rank }, identity, ranked.reason(r));
       }
     })();
     await writeRecords(options.out, records, scoreColumns(identity));
     if (!options.quiet) io.err(`wrote ${spill.count} sessions to ${options.out}`);
   }
-  return { loaded: headLoaded, model, ranked: ranked.ranked, modelSource: options.modelSource };
+  return { loaded: headLoaded, model, ranked: ranking.ranked, modelSource: options.modelSource };
 }
 
 /**
- * hunt over a large input in two passes: sessions train the model as they close and go to a temporary
- * file; then they are scored from it in batches, keeping two numbers per session; the rarest are read back
- * to print, and --out streams every session in rank order. Same output as the in-memory hunt.
+ * hunt over a large input in passes: sessions train the reference model as they close and go to a
+ * temporary file; a detector that trains in passes reads them back a few times; then they are scored from
+ * it in batches, keeping a few numbers per session; the rarest are read back to print, and --out streams
+ * every session in rank order. Same output as the in-memory hunt. One thread reads (--threads is not used).
  */
 async function huntSpilled(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   const spill = new SpilledSessions();
   // Long because every step shares the spill file, closed in the one finally whatever step fails.
   try {
     const builder = options.model ? null : new ModelBuilder();
-    const bar = progressBar(options.quiet);
-    let loaded: LoadedSessions;
-    try {
-      loaded = await loadSessions(files, options, bar?.update, (s) => {
-        builder?.add(s.commands);
-        spill.append(s);
-      });
-    } finally {
-      bar?.stop();
-    }
-    reportRead(loaded, options, io);
-    if (spill.count === 0) throw noSessions(files);
+    const loaded = await spillInput(files, options, io, { spill, builder });
     const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-    if (file !== null && file.detector.method !== "reference")
-      throw new SeqhuntError(`${options.model} holds a ${file.detector.method} detector, not reference`);
     const model = file ? file.reference : (builder as ModelBuilder).build();
-    // Trained on the input, the reference scores its training sessions as any other: they calibrate themselves.
-    const saved = file ? withWindow(file.detector, windowOf(options)) : null;
-    const percentile = saved ? (x: number) => saved.percentile(x) : undefined;
+    const reference = scoreSpilled(spill, model, options);
+    const method = await spilledMethod(spill, loaded, file, reference.score, options);
     const modelSource = options.model ?? "trained on the input";
     return await publishSpilled(
       spill,
-      { model, method: { name: "reference", percentile } },
+      { model, method, reference },
       loaded,
       { ...options, modelSource, files },
       io,
@@ -394,7 +461,11 @@ function withKnownExplanations(
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
 export async function hunt(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
-  if (spills(files, options)) return huntSpilled(files, options, io);
+  // A model file's detector scores the spill file in a pass or two, the reference ranks over it in two
+  // passes, a detector that trains in passes in a few more; other detectors hold every session.
+  const overPasses =
+    options.model !== undefined || methodOf(options) === "reference" || trainsInPasses(options);
+  if (overPasses && spills(files, options)) return huntSpilled(files, options, io);
   const { loaded, pool } = await loadIn(files, options, io);
   try {
     return await huntLoaded(loaded, options, io, { files, pool });
@@ -525,10 +596,46 @@ export interface TrainOptions extends InputOptions, DetectorChoice {
 export async function trainCommand(files: readonly string[], options: TrainOptions, io: Io): Promise<void> {
   const out = options.out ?? options.update;
   if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
+  if (options.update === undefined && trainsInPasses(options) && spills(files, options))
+    return trainSpilled(files, options, io, out);
   const { loaded, pool } = await loadIn(files, options, io);
   // Training needs every session together: the threads only read.
   await pool?.close();
   await trainLoaded(loaded, options, io, out);
+}
+
+/** train over a large input: sessions go to a spill file, and the detector trains over passes of it. */
+async function trainSpilled(
+  files: readonly string[],
+  options: TrainOptions,
+  io: Io,
+  out: string,
+): Promise<void> {
+  const spill = new SpilledSessions();
+  try {
+    const builder = new ModelBuilder();
+    const loaded = await spillInput(files, options, io, { spill, builder });
+    const { file, method } = await trainModelFileInPasses(
+      spillPasses(spill),
+      loaded.identityColumns,
+      builder.build(),
+      options,
+    );
+    writeTextAtomically(out, `${JSON.stringify(file)}\n`);
+    if (!options.quiet)
+      io.err(
+        trainedMessage(`${spill.count} sessions (${file.reference.sessionType}, ${method})`, options, out),
+      );
+  } finally {
+    spill.close();
+  }
+}
+
+/** What train says it did. */
+function trainedMessage(what: string, options: TrainOptions, out: string): string {
+  return options.update
+    ? `added ${what} to ${options.update}; wrote ${out}`
+    : `trained on ${what}; wrote ${out}`;
 }
 
 /** train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`. */
@@ -541,14 +648,14 @@ export async function trainLoaded(
   const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
   const { file, method } = trainModelFile(loaded, options, base);
   writeTextAtomically(out, `${JSON.stringify(file)}\n`);
-  if (!options.quiet) {
-    const what = `${loaded.sessions.length} sessions (${file.reference.sessionType}, ${method})`;
+  if (!options.quiet)
     io.err(
-      options.update
-        ? `added ${what} to ${options.update}; wrote ${out}`
-        : `trained on ${what}; wrote ${out}`,
+      trainedMessage(
+        `${loaded.sessions.length} sessions (${file.reference.sessionType}, ${method})`,
+        options,
+        out,
+      ),
     );
-  }
 }
 
 /** sessionize: read events and write one record per session. */

@@ -4,16 +4,17 @@ import {
   type ModelFileV2,
   mergeModelFiles,
   modelFileOf,
+  SessionsFingerprint,
   sessionsFingerprint,
 } from "../detect/model-file.js";
 import { withWindow } from "../detect/reference.js";
 import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
-import type { Detector, WeightedSession } from "../detect/types.js";
+import type { Detector, DetectorOptions, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
 
-import type { LoadedSessions } from "./sessions.js";
+import type { CliSession, LoadedSessions } from "./sessions.js";
 import type { ThreadPool } from "./threads.js";
 
 /** The detector options of hunt, score and train. */
@@ -34,15 +35,24 @@ export function methodOf(choice: DetectorChoice): string {
   return method;
 }
 
-/** The position of the `--entity` column among the identity columns (-1 without one); another column throws. */
-export function entityColumn(identityColumns: readonly string[], entity: string | null | undefined): number {
+/**
+ * How a detector takes one session: with the value of the `--entity` column when one is named (an unknown
+ * column throws).
+ */
+export function weightedSessionOf(
+  identityColumns: readonly string[],
+  entity: string | null | undefined,
+): (s: CliSession) => WeightedSession {
   const column = entity == null ? -1 : identityColumns.indexOf(entity);
   if (entity != null && column < 0) {
     throw new SeqhuntError(
       `--entity ${entity} must be one of the --user columns (${identityColumns.join(", ")})`,
     );
   }
-  return column;
+  return (s) => ({
+    session: s.commands,
+    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
+  });
 }
 
 /** The sessions as a detector takes them: each with the value of the `--entity` column when one is named. */
@@ -50,11 +60,7 @@ export function weightedSessions(
   loaded: Pick<LoadedSessions, "sessions" | "identityColumns">,
   entity: string | null | undefined,
 ): WeightedSession[] {
-  const column = entityColumn(loaded.identityColumns, entity);
-  return loaded.sessions.map((s) => ({
-    session: s.commands,
-    entity: column < 0 ? undefined : (s.identity[column] ?? undefined),
-  }));
+  return loaded.sessions.map(weightedSessionOf(loaded.identityColumns, entity));
 }
 
 /** A detector's scores as the ranking takes them, with the detector and the entity column that gave them. */
@@ -93,6 +99,109 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
   return methodScores(detector, sessions, detector.trainingScores(), options.entity);
 }
 
+/** Whether hunt trains the chosen detector over passes of sessions (without a model file), never holding them all. */
+export function trainsInPasses(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
+  const method = methodOf(choice);
+  return (
+    choice.model === undefined &&
+    !isReference(method) &&
+    detectorEntry(method).factory().trainPasses !== undefined
+  );
+}
+
+/** Sessions of the input read pass after pass, in the same order each time (a spill file). */
+export interface CliSessionPasses {
+  pass(visit: (s: CliSession, index: number) => void): Promise<void>;
+}
+
+/** The detector `method` trained over passes of the sessions, each taken as `weighted` says. */
+async function trainInPasses(
+  method: string,
+  sessions: CliSessionPasses,
+  weighted: (s: CliSession) => WeightedSession,
+  options: DetectorOptions,
+): Promise<Detector> {
+  const train = detectorEntry(method).factory(options).trainPasses;
+  if (train === undefined) throw new SeqhuntError(`the ${method} detector cannot train in passes`);
+  return train({ pass: (visit) => sessions.pass((s, i) => visit(weighted(s), i)) });
+}
+
+/**
+ * {@link huntScores} over sessions read in passes (a spill file): the same detector and held-out scores,
+ * holding counts and a few numbers per session. Only for a detector {@link trainsInPasses}.
+ */
+export async function huntScoresInPasses(
+  sessions: CliSessionPasses,
+  identityColumns: readonly string[],
+  options: DetectorChoice & ScoringOptions,
+): Promise<{ detector: Detector; scores: number[]; weighted: (s: CliSession) => WeightedSession }> {
+  const weighted = weightedSessionOf(identityColumns, options.entity);
+  const detector = await trainInPasses(methodOf(options), sessions, weighted, windowOf(options));
+  return { detector, scores: detector.trainingScores(), weighted };
+}
+
+/**
+ * {@link trainModelFile} (without a base to update) over sessions read in passes: the same model file,
+ * one pass for the fingerprint and the detector's own. Only for a detector {@link trainsInPasses}.
+ */
+export async function trainModelFileInPasses(
+  sessions: CliSessionPasses,
+  identityColumns: readonly string[],
+  reference: Model,
+  choice: DetectorChoice,
+): Promise<{ file: ModelFileV2; method: string }> {
+  const method = methodOf(choice);
+  const entity = choice.entity ?? null;
+  const weighted = weightedSessionOf(identityColumns, entity);
+  const fingerprint = new SessionsFingerprint();
+  await sessions.pass((s) => fingerprint.add(weighted(s)));
+  const detector = await trainInPasses(method, sessions, weighted, {});
+  return {
+    file: modelFileOf({ reference, detector, entity, trainingFingerprint: fingerprint.value() }),
+    method,
+  };
+}
+
+/** The model file's detector method, once --method (when given) names the same one. */
+export function checkedMethod(
+  file: LoadedModelFile,
+  choice: DetectorChoice & { readonly model: string },
+): string {
+  const method = file.detector.method;
+  if (choice.method !== undefined && choice.method !== method) {
+    methodOf(choice);
+    throw new SeqhuntError(
+      `${choice.model} holds a ${method} detector, not ${choice.method}: train with --method ${choice.method} to rank with it, or leave --method out`,
+      { file: choice.model },
+    );
+  }
+  return method;
+}
+
+/**
+ * {@link modelScores} over sessions read in passes (a spill file), for a model file's detector other than
+ * the reference: one pass for the fingerprint (the very training sessions are scored held out), one to score.
+ */
+export async function modelScoresInPasses(
+  sessions: CliSessionPasses,
+  identityColumns: readonly string[],
+  file: LoadedModelFile,
+  choice: DetectorChoice & { readonly model: string },
+): Promise<{ detector: Detector; scores: Float64Array; weighted: (s: CliSession) => WeightedSession }> {
+  checkedMethod(file, choice);
+  const weighted = weightedSessionOf(identityColumns, choice.entity ?? file.entity);
+  const fingerprint = new SessionsFingerprint();
+  if (file.trainingFingerprint !== null) await sessions.pass((s) => fingerprint.add(weighted(s)));
+  const heldOut = file.trainingFingerprint === fingerprint.value();
+  const detector = file.detector;
+  const scores: number[] = [];
+  await sessions.pass((s) => {
+    const one = [weighted(s)];
+    scores.push((heldOut ? detector.scoreHeldOut(one) : detector.score(one))[0] as number);
+  });
+  return { detector, scores: Float64Array.from(scores), weighted };
+}
+
 /**
  * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
  * fingerprint) are scored held out, as hunt scores them. With worker threads holding the sessions, they
@@ -104,15 +213,7 @@ export async function modelScores(
   choice: DetectorChoice & ScoringOptions & { readonly model: string },
   pool: ThreadPool | null = null,
 ): Promise<DetectorScores> {
-  const path = choice.model;
-  const method = file.detector.method;
-  if (choice.method !== undefined && choice.method !== method) {
-    methodOf(choice);
-    throw new SeqhuntError(
-      `${path} holds a ${method} detector, not ${choice.method}: train with --method ${choice.method} to rank with it, or leave --method out`,
-      { file: path },
-    );
-  }
+  const method = checkedMethod(file, choice);
   const entity = choice.entity ?? file.entity;
   const sessions = weightedSessions(loaded, entity);
   const heldOut =

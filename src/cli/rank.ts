@@ -69,6 +69,33 @@ function analyze(model: Model, sessions: readonly CliSession[], options: Scoring
   return model.analyze(commandLists(sessions), windowOf(options));
 }
 
+/** What sessions rank by, one number per session in input order. */
+export interface RankKeys {
+  /** The ranking detector's score (higher = rarer; NaN, no score at all, last); absent: the reference alone ranks. */
+  readonly method?: ArrayLike<number> | undefined;
+  /** The reference's rarest-window log-likelihood (lower = rarer; sessions too short for a window +Infinity). */
+  readonly rarity: ArrayLike<number>;
+  /** The reference's whole-session log-likelihood (lower = rarer). */
+  readonly logLikelihood: ArrayLike<number>;
+}
+
+/** Session indices rarest first: the detector's score, then the rarest window, the whole session, input order. */
+export function rankOrder(keys: RankKeys): number[] {
+  const { method, rarity: windows, logLikelihood } = keys;
+  const key = (i: number) => {
+    const x = method === undefined ? 0 : (method[i] as number);
+    return Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x;
+  };
+  return Array.from({ length: windows.length }, (_, i) => i).sort(
+    (a, b) =>
+      key(b) - key(a) ||
+      0 ||
+      (windows[a] as number) - (windows[b] as number) ||
+      (logLikelihood[a] as number) - (logLikelihood[b] as number) ||
+      a - b,
+  );
+}
+
 /** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
 export function scoreAndRank(
   model: Model,
@@ -78,17 +105,10 @@ export function scoreAndRank(
 ): Ranking {
   const analysis = analyze(model, sessions, options);
   const scores = analysis.scores;
-  const order = scores.map((_, i) => i);
-  // A NaN score (no score at all) ranks last.
-  const key = (i: number) => {
-    const x = method?.scores[i] ?? 0;
-    return Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x;
-  };
-  const byMethod = (a: number, b: number) => (method ? key(b) - key(a) || 0 : 0);
-  order.sort((a, b) => {
-    const x = scores[a] as SessionScore;
-    const y = scores[b] as SessionScore;
-    return byMethod(a, b) || rarity(x) - rarity(y) || x.logLikelihood - y.logLikelihood || a - b;
+  const order = rankOrder({
+    method: method?.scores,
+    rarity: scores.map(rarity),
+    logLikelihood: scores.map((x) => x.logLikelihood),
   });
   const ranked = order.map((i, r) => {
     const base = {
@@ -168,40 +188,53 @@ export function commandJson(
 
 const nameOf = (c: Command) => (typeof c === "string" ? c : c.name);
 
-/** The output record of a ranked session (field names fixed by the CLI contract). */
+/** Sets `key` as an own data property in place, `__proto__` too (assigning that one would set the prototype). */
+function put(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
+const iso = (micros: number | null) =>
+  micros === null ? null : new Date(Math.floor(micros / 1000)).toISOString();
+
+/**
+ * The output record of a ranked session (field names fixed by the CLI contract): identity columns first,
+ * then the scores; a later key of the same name takes the earlier one's place, and the session's other
+ * fields fill in names not taken. Built in place: one object per session, no list of entries.
+ */
 export function outputRecord(
   ranked: RankedSession,
   identityColumns: readonly string[],
   reason: string | null,
 ): Record<string, unknown> {
   const { session, score } = ranked;
-  const iso = (micros: number | null) =>
-    micros === null ? null : new Date(Math.floor(micros / 1000)).toISOString();
   const noWindow = score.rarestWindowStart === null;
-  const entries: [string, unknown][] = identityColumns.map((c, i) => [c, session.identity[i] ?? null]);
-  entries.push(
-    ["start", iso(session.start)],
-    ["end", iso(session.end)],
-    ["length", session.commands.length],
-    ["session", session.commands],
-    ["rarestWindow", score.rarestWindow],
-    ["rarestWindowStart", score.rarestWindowStart],
-    ["rarestWindowLikelihood", noWindow ? null : score.rarestWindowLikelihood],
-    ["rarestWindowLogLikelihood", noWindow ? null : score.rarestWindowLogLikelihood],
-    ["likelihood", score.likelihood],
-    ["logLikelihood", score.logLikelihood],
-    ["rank", ranked.rank],
-  );
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < identityColumns.length; i++)
+    put(record, identityColumns[i] as string, session.identity[i] ?? null);
+  put(record, "start", iso(session.start));
+  put(record, "end", iso(session.end));
+  put(record, "length", session.commands.length);
+  put(record, "session", session.commands);
+  put(record, "rarestWindow", score.rarestWindow);
+  put(record, "rarestWindowStart", score.rarestWindowStart);
+  put(record, "rarestWindowLikelihood", noWindow ? null : score.rarestWindowLikelihood);
+  put(record, "rarestWindowLogLikelihood", noWindow ? null : score.rarestWindowLogLikelihood);
+  put(record, "likelihood", score.likelihood);
+  put(record, "logLikelihood", score.logLikelihood);
+  put(record, "rank", ranked.rank);
   if (ranked.method) {
     const { name, score: methodScore, percentile } = ranked.method;
     // JSON has no NaN: a score or percentile that does not exist is null.
     const number = (x: number) => (Number.isNaN(x) ? null : x);
-    entries.push(["score", number(methodScore)], ["percentile", number(percentile)], ["method", name]);
+    put(record, "score", number(methodScore));
+    put(record, "percentile", number(percentile));
+    put(record, "method", name);
   }
-  if (reason !== null) entries.push(["reason", reason]);
-  for (const [k, v] of Object.entries(session.fields))
-    if (!entries.some(([e]) => e === k)) entries.push([k, v]);
-  return Object.fromEntries(entries);
+  if (reason !== null) put(record, "reason", reason);
+  for (const [k, v] of Object.entries(session.fields)) if (!Object.hasOwn(record, k)) put(record, k, v);
+  return record;
 }
 
 export { nameOf };

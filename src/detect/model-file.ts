@@ -47,17 +47,33 @@ function hash64(text: string, state: [number, number]): void {
 }
 
 /**
- * A fingerprint of weighted sessions in order (commands, parameters, entity, weight): `score --model` on the
- * very sessions a model was trained on recognises them and scores each held out, as `hunt` does.
+ * A fingerprint of weighted sessions in order (commands, parameters, entity, weight), one session at a
+ * time: `score --model` on the very sessions a model was trained on recognises them and scores each held
+ * out, as `hunt` does.
  */
-export function sessionsFingerprint(sessions: readonly WeightedSession[]): string {
-  const state: [number, number] = [0x811c9dc5, 0x01234567];
-  const command = (c: Command) => (typeof c === "string" ? c : JSON.stringify(c));
-  for (const s of sessions) {
-    hash64(`\u0001${s.entity ?? ""}\u0002${s.weight ?? 1}`, state);
-    for (const c of s.session) hash64(`\u0003${command(c)}`, state);
+export class SessionsFingerprint {
+  readonly #state: [number, number] = [0x811c9dc5, 0x01234567];
+  #count = 0;
+
+  /** Adds the next session. */
+  add(s: WeightedSession): void {
+    const command = (c: Command) => (typeof c === "string" ? c : JSON.stringify(c));
+    hash64(`\u0001${s.entity ?? ""}\u0002${s.weight ?? 1}`, this.#state);
+    for (const c of s.session) hash64(`\u0003${command(c)}`, this.#state);
+    this.#count++;
   }
-  return state.map((h) => h.toString(16).padStart(8, "0")).join("") + sessions.length.toString(16);
+
+  /** The fingerprint of the sessions added so far. */
+  value(): string {
+    return this.#state.map((h) => h.toString(16).padStart(8, "0")).join("") + this.#count.toString(16);
+  }
+}
+
+/** The {@link SessionsFingerprint} of weighted sessions in order. */
+export function sessionsFingerprint(sessions: readonly WeightedSession[]): string {
+  const fingerprint = new SessionsFingerprint();
+  for (const s of sessions) fingerprint.add(s);
+  return fingerprint.value();
 }
 
 /** The version 2 model file of a reference model and a detector trained on the same sessions. */

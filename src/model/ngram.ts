@@ -1,4 +1,5 @@
 import { SeqhuntError } from "../errors.js";
+import { PairCounts } from "./pair-counts.js";
 import { END_TOKEN, START_TOKEN } from "./tokens.js";
 import { Vocabulary } from "./vocabulary.js";
 
@@ -36,6 +37,12 @@ export class NGramCounts {
   readonly contexts = new Map<string, ContextCounts>();
   /** Sessions counted (weighted). */
   sessions = 0;
+  #version = 0;
+
+  /** Changes with every change of the counts made through this class (what an index of them is checked against). */
+  get version(): number {
+    return this.#version;
+  }
 
   /** @param order - the longest context counted (0: token frequencies alone) */
   constructor(readonly order: number) {}
@@ -53,6 +60,7 @@ export class NGramCounts {
   add(session: readonly string[], weight = 1): void {
     const ids = [0, ...session.map((t) => this.tokens.intern(t)), 1];
     this.sessions += weight;
+    this.#version++;
     for (let i = 1; i < ids.length; i++) this.#addAt(ids, i, weight);
   }
 
@@ -75,12 +83,14 @@ export class NGramCounts {
    */
   addFollowing(history: readonly string[], next: string, weight: number): void {
     const ids = [...history, next].map((t) => this.tokens.intern(t));
+    this.#version++;
     this.#addAt(ids, ids.length - 1, weight);
   }
 
   /** Counts `weight` more sessions (their steps added with {@link NGramCounts.addFollowing}). */
   addSessions(weight: number): void {
     this.sessions += weight;
+    this.#version++;
   }
 
   /** Adds another count set (any vocabulary, same order) into this one. */
@@ -105,6 +115,7 @@ export class NGramCounts {
       }
     }
     this.sessions += other.sessions;
+    this.#version++;
   }
 
   /** The counts as plain JSON (see {@link NGramCounts.fromJSON}). */
@@ -146,8 +157,76 @@ export class NGramCounts {
       }
     }
     counts.sessions = sessions;
+    counts.#version++;
     return counts;
   }
+}
+
+/**
+ * The contexts of n-gram counts as WittenBell reads them: each context a node (0: no context), a node's
+ * one-token-longer contexts and its next-token counts in open-addressing tables of typed arrays. One or
+ * two probes per lookup where a Map per context cost several cache misses.
+ */
+class ContextIndex {
+  /** (node, token before the context) -> the longer context's node. */
+  readonly longer: PairCounts;
+  /** (node, next token) -> count. */
+  readonly next: PairCounts;
+  /** Per node: 1 when the context was counted (a node may exist only as the tail of longer ones). */
+  readonly counted: Uint8Array;
+  readonly total: Float64Array;
+  readonly distinct: Int32Array;
+
+  constructor(contexts: ReadonlyMap<string, ContextCounts>) {
+    // Keys no lookup could ever make are left out.
+    const listed: [number[], ContextCounts][] = [];
+    let pairs = 0;
+    // Each context makes at most one node per token of it.
+    let nodes = 1;
+    for (const [key, c] of contexts) {
+      const ids = contextIds(key);
+      if (ids === null) continue;
+      listed.push([ids, c]);
+      pairs += c.next.size;
+      nodes += ids.length;
+    }
+    this.longer = new PairCounts(nodes);
+    this.next = new PairCounts(pairs);
+    const counted = new Uint8Array(nodes);
+    const total = new Float64Array(nodes);
+    const distinct = new Int32Array(nodes);
+    let made = 1;
+    for (const [ids, c] of listed) {
+      let node = 0;
+      for (let j = ids.length - 1; j >= 0; j--) {
+        const id = ids[j] as number;
+        let longer = this.longer.lookup(node, id, -1);
+        if (longer < 0) {
+          longer = made++;
+          this.longer.add(node, id, longer);
+        }
+        node = longer;
+      }
+      counted[node] = 1;
+      total[node] = c.total;
+      distinct[node] = c.next.size;
+      for (const [w, n] of c.next) this.next.add(node, w, n);
+    }
+    this.counted = counted.subarray(0, made);
+    this.total = total.subarray(0, made);
+    this.distinct = distinct.subarray(0, made);
+  }
+}
+
+/**
+ * The context ids of a key as {@link NGramCounts.add} writes it (`k:` then k token ids), or null for any
+ * other key (a saved file may hold anything).
+ */
+function contextIds(key: string): number[] | null {
+  const text = key.slice(key.indexOf(":") + 1);
+  const ids = text === "" ? [] : text.split(",").map(Number);
+  const tokenIds = ids.every((id) => Number.isInteger(id) && id >= 0 && id < 2 ** 31 - 1);
+  return tokenIds && key === `${ids.length}:${ids.join(",")}` ? ids : null;
 }
 
 /**
@@ -166,24 +245,38 @@ export class WittenBell {
       1 / (counts.tokens.size + 1),
   ) {}
 
+  #index: ContextIndex | null = null;
+  /** The counts' version the index was made from. */
+  #indexed = -1;
+
+  /** The contexts as an index walked from the most recent token back, remade when the counts changed. */
+  #contexts(): ContextIndex {
+    if (this.#index === null || this.#indexed !== this.counts.version) {
+      this.#index = new ContextIndex(this.counts.contexts);
+      this.#indexed = this.counts.version;
+    }
+    return this.#index;
+  }
+
   /** P(token | history), history being the tokens before it (`##START##` first), most recent last. */
   probability(token: string, history: readonly string[]): number {
-    const w = this.counts.tokens.lookup(token, -1);
+    const tokens = this.counts.tokens;
+    const w = tokens.lookup(token, -1);
     let p = this.base(token, history);
-    const ids = history.map((t) => this.counts.tokens.lookup(t, -1));
     // From order 0 up: unknown history tokens end the context (no longer context can match).
-    let key = "";
-    for (let k = 0; k <= this.counts.order && k <= ids.length; k++) {
+    const index = this.#contexts();
+    let node = 0;
+    for (let k = 0; k <= this.counts.order && k <= history.length; k++) {
       if (k > 0) {
-        const id = ids[ids.length - k] as number;
+        const id = tokens.lookup(history[history.length - k] as string, -1);
         if (id < 0) break;
-        key = key === "" ? String(id) : `${id},${key}`;
+        node = index.longer.lookup(node, id, -1);
+        if (node < 0) break;
       }
-      const c = this.counts.contexts.get(`${k}:${key}`);
-      if (c === undefined) break;
-      const distinct = c.next.size;
-      const seen = w < 0 ? 0 : (c.next.get(w) ?? 0);
-      p = (seen + distinct * p) / (c.total + distinct);
+      if (index.counted[node] !== 1) break;
+      const distinct = index.distinct[node] as number;
+      const seen = w < 0 ? 0 : index.next.lookup(node, w, 0);
+      p = (seen + distinct * p) / ((index.total[node] as number) + distinct);
     }
     return p;
   }

@@ -5,13 +5,23 @@ const EMPTY = -1;
  * no Map per row, no boxed numbers. Rows are read through a compressed index built on demand.
  */
 export class PairCounts {
-  #rows = new Int32Array(1024).fill(EMPTY);
-  #cols = new Int32Array(1024);
-  #counts = new Float64Array(1024);
-  #mask = 1023;
+  #rows: Int32Array;
+  #cols: Int32Array;
+  #counts: Float64Array;
+  #mask: number;
   /** Number of distinct pairs. */
   size = 0;
   #index: { start: Int32Array; order: Int32Array } | null = null;
+
+  /** @param pairs - how many distinct pairs to make room for up front (more grow the table) */
+  constructor(pairs = 512) {
+    let capacity = 16;
+    while (capacity < pairs * 2) capacity *= 2;
+    this.#rows = new Int32Array(capacity).fill(EMPTY);
+    this.#cols = new Int32Array(capacity);
+    this.#counts = new Float64Array(capacity);
+    this.#mask = capacity - 1;
+  }
 
   static #slot(row: number, col: number, mask: number): number {
     return (Math.imul(row, 0x9e3779b1) ^ Math.imul(col + 0x7f4a7c15, 0x85ebca77)) & mask;
@@ -45,6 +55,11 @@ export class PairCounts {
       this.#cols[j] = cols[i] as number;
       this.#counts[j] = counts[i] as number;
     }
+  }
+
+  /** Makes room for `pairs` distinct pairs in all, so adding up to them never rehashes. */
+  reserve(pairs: number): void {
+    while (pairs * 2 > this.#rows.length) this.#grow();
   }
 
   /** Adds `amount` to the pair. */

@@ -60,4 +60,70 @@ describe("Witten-Bell n-grams", () => {
       }),
     );
   });
+
+  it("gives what a lookup by key text gives, also after more sessions are counted", () => {
+    // The key-text lookup WittenBell did before its context index: the oracle.
+    const byKey = (counts: NGramCounts, token: string, history: readonly string[]) => {
+      const w = counts.tokens.lookup(token, -1);
+      let p = 1 / (counts.tokens.size + 1);
+      const ids = history.map((t) => counts.tokens.lookup(t, -1));
+      let key = "";
+      for (let k = 0; k <= counts.order && k <= ids.length; k++) {
+        if (k > 0) {
+          const id = ids[ids.length - k] as number;
+          if (id < 0) break;
+          key = key === "" ? String(id) : `${id},${key}`;
+        }
+        const c = counts.contexts.get(`${k}:${key}`);
+        if (c === undefined) break;
+        const distinct = c.next.size;
+        const seen = w < 0 ? 0 : (c.next.get(w) ?? 0);
+        p = (seen + distinct * p) / (c.total + distinct);
+      }
+      return p;
+    };
+    const history = fc.array(fc.constantFrom("##START##", "a", "b", "c", "__proto__", "zz"), {
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(
+        sessions,
+        sessions,
+        fc.integer({ min: 0, max: 3 }),
+        history,
+        fc.constantFrom("a", "b", "##END##", "zz"),
+        (first, later, order, h, token) => {
+          const counts = new NGramCounts(order);
+          for (const s of first) counts.add(s);
+          const wb = new WittenBell(counts);
+          expect(wb.probability(token, h)).toBe(byKey(counts, token, h));
+          for (const s of later) counts.add(s);
+          expect(wb.probability(token, h)).toBe(byKey(counts, token, h));
+        },
+      ),
+    );
+  });
+
+  it("ignores saved context keys no count could make (a lookup by key text never finds them)", () => {
+    const counts = new NGramCounts(1);
+    counts.add(["a", "b"]);
+    const json = counts.toJSON();
+    const a = String(counts.tokens.lookup("a", -1));
+    const b = counts.tokens.lookup("b", -1);
+    // "2:a" claims two ids and lists one; "1:0a" is no id as add writes it; 2^32 + a is a in 32 bits:
+    // none is context a.
+    const odd = NGramCounts.fromJSON({
+      ...json,
+      contexts: [
+        ...json.contexts.filter(([k]) => k !== `1:${a}`),
+        [`2:${a}`, 5, [b, 5]],
+        [`1:0${a}`, 5, [b, 5]],
+        [`1:${2 ** 32 + Number(a)}`, 5, [b, 5]],
+      ],
+    });
+    const plain = NGramCounts.fromJSON({ ...json, contexts: json.contexts.filter(([k]) => k !== `1:${a}`) });
+    expect(new WittenBell(odd).probability("b", ["##START##", "a"])).toBe(
+      new WittenBell(plain).probability("b", ["##START##", "a"]),
+    );
+  });
 });

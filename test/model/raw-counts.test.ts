@@ -40,6 +40,17 @@ describe("RawCounts.add", () => {
     );
   });
 
+  it("counts thousands of distinct pairs densely as the hash table does (the table grows once, up front)", () => {
+    // 600 commands in a shuffled chain: 600 x 600 cells are counted densely, and the 1,200 pairs outgrow the
+    // table's first 1,024 slots when the dense counts are flushed into it.
+    const names = Array.from({ length: 600 }, (_, i) => `c${(i * 7919) % 600}`);
+    const sessions = [names, names.slice(300), [...names].reverse()];
+    const dense = counted(sessions);
+    const hashed = counted([...sessions, ["z"]], [1, 1, 1, 0]);
+    expect(dense.seq2.size).toBeGreaterThan(1024);
+    expect(triples(hashed).filter(([, , n]) => n !== 0)).toEqual(triples(dense));
+  });
+
   it("makes an entry for a pair seen only with weight zero", () => {
     const counts = counted([["a", "b"], ["c"]], [2, 0]);
     const c = counts.commands.lookup("c", -1);
