@@ -128,3 +128,75 @@ export function splicedLpr(seed: number, span = 12): Dataset {
   }
   return { train: normal.slice(0, cut).map((session) => ({ session })), test };
 }
+
+/** Shortest and longest foreign segment spliced into a normal process by {@link mixedTraces}. */
+const SPLICE_SPANS = [4, 64] as const;
+
+/**
+ * A harder proxy for the hidden long-trace set (ADFA-LD-like; a proxy, never the hidden set): normal processes of
+ * both sites pooled (two installations of a program, unlike each other), a fifth to train (ADFA-LD trains on
+ * 833 of 5,205 normal traces), so many held-out normal processes hold steps and runs never seen in training;
+ * attacks about 15% of the test set (ADFA-LD: 746 of 5,118), half whole exploit processes (either site), half
+ * held-out normal processes with a run of an exploit process spliced in whose length is drawn log-uniformly
+ * from 4 to 64 calls (a payload of varied size inside ordinary activity). `part` keeps only the whole
+ * exploits or only the spliced ones (with all the normals) to tell the two apart.
+ */
+export function mixedTraces(seed: number, part: "both" | "whole" | "spliced" = "both"): Dataset {
+  const normal = shuffle([...processes("unm-lpr-normal.int"), ...processes("mit-lpr-normal.int")], seed);
+  const exploits = shuffle([...processes("unm-lpr-exploit.int"), ...processes("mit-lpr-exploit.int")], seed);
+  const random = rng(seed + 2000);
+  const cut = Math.floor(normal.length / 5);
+  const held = normal.slice(cut);
+  const attacks = Math.round((0.15 / 0.85) * held.length);
+  const test: Dataset["test"] = held.map((session) => ({ session, label: 0 }));
+  for (let i = 0; i < attacks; i++) {
+    const donor = exploits[i % exploits.length] as string[];
+    if (i % 2 === 0) {
+      if (part !== "spliced") test.push({ session: donor, label: 1 });
+      continue;
+    }
+    const host = held[Math.floor(random() * held.length)] as string[];
+    const [lo, hi] = SPLICE_SPANS;
+    const span = Math.round(Math.exp(Math.log(lo) + random() * Math.log(hi / lo)));
+    const n = Math.min(span, donor.length, host.length);
+    const from = Math.floor(random() * (donor.length - n + 1));
+    const at = Math.floor(random() * (host.length - n + 1));
+    if (part !== "whole")
+      test.push({
+        session: [...host.slice(0, at), ...donor.slice(from, from + n), ...host.slice(at + n)],
+        label: 1,
+      });
+  }
+  return { train: normal.slice(0, cut).map((session) => ({ session })), test };
+}
+
+/**
+ * {@link mixedTraces} with the normal traces of many other "programs" beside lpr's, as ADFA-LD holds many
+ * programs' traces: each of the first `programs` SEA users' 5,000 clean commands cut into traces of 100-400
+ * (a noisy program whose held-out traces often hold never-seen runs), a fifth of them to train with lpr's
+ * fifth, the rest tested as normal. The attacks are those of {@link mixedTraces}. A proxy, never the hidden set.
+ */
+export function mixedPrograms(seed: number, programs = 10): Dataset {
+  const lprData = mixedTraces(seed);
+  const random = rng(seed + 3000);
+  const dir = join(SHARED, "datasets", "sea");
+  const traces: string[][] = [];
+  for (let u = 0; u < programs; u++) {
+    const cmds = readFileSync(join(dir, `User${u + 1}`), "utf8")
+      .trim()
+      .split("\n")
+      .slice(0, 5000)
+      .map((c) => c.trim());
+    for (let at = 0; at < cmds.length; ) {
+      const n = 100 + Math.floor(random() * 301);
+      traces.push(cmds.slice(at, at + n));
+      at += n;
+    }
+  }
+  const shuffled = shuffle(traces, seed);
+  const cut = Math.floor(shuffled.length / 5);
+  return {
+    train: [...lprData.train, ...shuffled.slice(0, cut).map((session) => ({ session }))],
+    test: [...lprData.test, ...shuffled.slice(cut).map((session) => ({ session, label: 0 }))],
+  };
+}

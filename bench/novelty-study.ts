@@ -5,7 +5,7 @@ import { trainDetector } from "../src/detect/detector.js";
 import { type MarkovNoveltyOptions, markovNoveltyDetector } from "../src/detect/markov-novelty.js";
 import type { DetectorFactory, WeightedSession } from "../src/detect/types.js";
 import { evaluate, type Metrics } from "../src/eval/metrics.js";
-import { type Dataset, hdfs, lpr, sea, splicedLpr } from "./datasets.js";
+import { type Dataset, hdfs, lpr, mixedTraces, sea, splicedLpr } from "./datasets.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -19,20 +19,29 @@ function measure(factory: DetectorFactory, d: Dataset): Metrics {
 }
 
 function sensitivity(): void {
-  const sets = { sea: sea(), hdfs: hdfs(1), unm: lpr("unm", 1), mit: lpr("mit", 1), proxy: splicedLpr(1) };
+  const sets = {
+    sea: sea(),
+    hdfs: hdfs(1),
+    unm: lpr("unm", 1),
+    mit: lpr("mit", 1),
+    proxy: splicedLpr(1),
+    mixed: mixedTraces(1),
+  };
   const variants: [string, MarkovNoveltyOptions][] = [
-    ["shipped (window 6, floor 1, tail share 0.1)", {}],
+    ["shipped (window 6, floor 1, tail share 0.1, longest context 8)", {}],
     ["window 3", { window: 3 }],
     ["window 12", { window: 12 }],
     ["floor 0.5", { floor: 0.5 }],
     ["floor 2", { floor: 2 }],
     ["tail share 0.05", { tailShare: 0.05 }],
     ["tail share 0.2", { tailShare: 0.2 }],
+    ["longest context 4", { maxOrder: 4 }],
+    ["longest context 16", { maxOrder: 16 }],
   ];
   console.log(
-    "| setting | SEA AUC / hit @1% / @5% | HDFS AUC / best F1 | UNM AUC / hit @1% | MIT hit @1% | proxy AUC / hit @1% |",
+    "| setting | SEA AUC / hit @1% / @5% | HDFS AUC / best F1 | UNM AUC / hit @1% | MIT hit @1% | spliced proxy AUC / hit @1% | mixed proxy AUC / hit @1% |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [name, options] of variants) {
     const f = markovNoveltyDetector(options);
     const m = Object.fromEntries(Object.entries(sets).map(([k, d]) => [k, measure(f, d)])) as Record<
@@ -41,7 +50,7 @@ function sensitivity(): void {
     >;
     const at1 = (x: Metrics) => pct(x.hitRateAtFalseAlarm["0.01"]);
     console.log(
-      `| ${name} | ${m.sea.auc.toFixed(4)} / ${at1(m.sea)} / ${pct(m.sea.hitRateAtFalseAlarm["0.05"])} | ${m.hdfs.auc.toFixed(4)} / ${m.hdfs.bestF1.toFixed(3)} | ${m.unm.auc.toFixed(4)} / ${at1(m.unm)} | ${at1(m.mit)} | ${m.proxy.auc.toFixed(4)} / ${at1(m.proxy)} |`,
+      `| ${name} | ${m.sea.auc.toFixed(4)} / ${at1(m.sea)} / ${pct(m.sea.hitRateAtFalseAlarm["0.05"])} | ${m.hdfs.auc.toFixed(4)} / ${m.hdfs.bestF1.toFixed(3)} | ${m.unm.auc.toFixed(4)} / ${at1(m.unm)} | ${at1(m.mit)} | ${m.proxy.auc.toFixed(4)} / ${at1(m.proxy)} | ${m.mixed.auc.toFixed(4)} / ${at1(m.mixed)} |`,
     );
   }
 }
@@ -58,7 +67,8 @@ function seeds(): void {
     ["HDFS", hdfs],
     ["UNM lpr", (s) => lpr("unm", s)],
     ["MIT lpr", (s) => lpr("mit", s)],
-    ["long-trace proxy", (s) => splicedLpr(s)],
+    ["spliced proxy", (s) => splicedLpr(s)],
+    ["mixed proxy", (s) => mixedTraces(s)],
   ];
   for (const [name, make] of data) {
     const runs = [1, 2, 3, 4, 5].map(make);

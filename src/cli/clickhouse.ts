@@ -1,13 +1,20 @@
-import { markovNoveltyFromCounts, NOVELTY_WINDOW } from "../detect/markov-novelty.js";
+import { MAX_ORDER } from "../detect/adaptive.js";
+import { contextChainCounting } from "../detect/context-chain.js";
+import {
+  type MarkovNoveltyCounts,
+  markovNoveltyFromCounts,
+  NOVELTY_WINDOW,
+} from "../detect/markov-novelty.js";
+import { trainInPasses } from "../detect/passes.js";
 import { DEFAULT_METHOD } from "../detect/registry.js";
-import type { Detector, SessionPasses, WeightedSession } from "../detect/types.js";
+import type { SessionPasses, WeightedSession } from "../detect/types.js";
 import type { ClickHousePushdown, FetchedSession, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { clickhouseCredentials } from "../io/settings.js";
 import { type Model, ModelBuilder } from "../model/model.js";
 import type { HuntOptions, Io, TrainOptions } from "./commands.js";
-import { huntLoaded, publish, publishSpilled, scoreSpilled, trainLoaded } from "./commands.js";
+import { huntLoaded, publish, publishSpilled, scoreSpilled, spillPasses, trainLoaded } from "./commands.js";
 import { weightedSessionOf } from "./detect-glue.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
@@ -173,10 +180,11 @@ const cliSession = (s: FetchedSession): CliSession => ({
 });
 
 /**
- * hunt with markov-novelty, its memory bounded by the model and a few numbers per session: its counts are
- * counted in ClickHouse (each shard its own sessions), then one streamed pass scores every session held
- * out (and trains the reference, and writes each session to a spill file); ranking reads the spill back by
- * index (the rarest printed and reported, --out in rank order). The same output as in process.
+ * hunt with markov-novelty, its memory bounded by the model and a few numbers per session: its chain,
+ * presence and window counts are counted in ClickHouse (each shard its own sessions); the sessions stream
+ * back once, counted for its context chain and the reference and written to a spill file; one pass over
+ * the spill scores every session held out; ranking reads the spill back by index (the rarest printed and
+ * reported, --out in rank order). The same output as in process.
  */
 async function huntCounted(
   push: ClickHousePushdown,
@@ -189,12 +197,9 @@ async function huntCounted(
   try {
     const reference = new ModelBuilder();
     const sanity = new SanityCheck(options.user);
-    let passes = 0;
-    const heldOut: SessionPasses = {
+    // The one stream of the sessions: checked, counted for the reference and the context chain, spilled.
+    const stream: SessionPasses = {
       pass: async (visit) => {
-        // The first pass also spills, checks and counts for the reference; a later one would do it again.
-        if (passes++ > 0)
-          throw new SeqhuntError("markov-novelty asked for a second pass over ClickHouse's sessions");
         let index = 0;
         await push.eachSession((fetched) => {
           const session = cliSession(fetched);
@@ -205,19 +210,24 @@ async function huntCounted(
         });
       },
     };
-    let detector: Detector;
+    let counts: MarkovNoveltyCounts;
     try {
-      const counts = await push.countMarkovNovelty({
+      const counted = await push.countMarkovNovelty({
         entity: column < 0 ? null : column,
         window: NOVELTY_WINDOW,
       });
-      detector = await markovNoveltyFromCounts(counts, heldOut);
+      counts = { ...counted, context: await trainInPasses(contextChainCounting(MAX_ORDER), stream) };
     } finally {
       await push.close();
     }
+    // The held-out pass reads the spill file: the sessions are not fetched twice.
+    const spilled = spillPasses(spill);
+    const detector = await markovNoveltyFromCounts(counts, {
+      pass: (visit) => spilled.pass((s, i) => visit(weighted(s), i)),
+    });
     if (!options.quiet)
       io.err(
-        `counted ${COUNTED} in ClickHouse; scored its ${spill.count} sessions held out as they streamed back`,
+        `counted ${COUNTED} in ClickHouse (its context chain as the ${spill.count} sessions streamed back); scored them held out`,
       );
     const warnings = sanity.warnings();
     for (const w of warnings) io.err(`seqhunt: warning: ${w}`);

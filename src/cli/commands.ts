@@ -202,7 +202,7 @@ function spills(files: readonly string[], options: InputOptions): boolean {
 }
 
 /** The spilled sessions read pass after pass, in batches (what a detector trains on in passes). */
-function spillPasses(spill: SpilledSessions) {
+export function spillPasses(spill: SpilledSessions) {
   return {
     pass: async (visit: (s: CliSession, index: number) => void) => {
       let i = 0;

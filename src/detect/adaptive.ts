@@ -34,9 +34,10 @@ const UNSEEN = -1;
 
 /**
  * Counts of next tokens after every context of 0..order previous tokens, in a suffix trie of context nodes.
- * Counts are additive (weights may be negative, to leave a session out exactly).
+ * Counts are additive (weights may be negative, to leave a session out exactly). Shared with markov-novelty's
+ * context chain (context-chain.ts).
  */
-class ChainCounts {
+export class ChainCounts {
   /** Child of a context node extended one token further back: node * TOKEN_SPACE + token -> node. */
   private readonly child = new Map<number, number>();
   /** How often token followed a context: node * TOKEN_SPACE + token -> count. */
@@ -82,8 +83,8 @@ class ChainCounts {
         const after = before + weight;
         if (before <= 0 && after > 0) this.distinct[node] = (this.distinct[node] as number) + 1;
         if (before > 0 && after <= 0) this.distinct[node] = (this.distinct[node] as number) - 1;
-        if (after <= 0) this.next.delete(key);
-        else this.next.set(key, after);
+        // Kept at 0 (a count that will be put back): deleting and adding again churns the map.
+        this.next.set(key, after);
       }
     }
   }
@@ -112,6 +113,88 @@ class ChainCounts {
     }
     for (; k <= this.order; k++) out[k] = p;
   }
+
+  /**
+   * The counts of contexts of at most `order` tokens: the same probabilities at every order up to it, fewer
+   * nodes. (A node's entry in `child` follows its parent's: nodes are made from the root out.)
+   */
+  truncated(order: number): ChainCounts {
+    const out = new ChainCounts(order);
+    const to = new Int32Array(this.nodes).fill(-1);
+    const depth = new Int32Array(this.nodes);
+    to[0] = 0;
+    for (const [key, node] of this.child) {
+      const parent = Math.floor(key / TOKEN_SPACE);
+      depth[node] = (depth[parent] as number) + 1;
+      if ((depth[node] as number) <= order && (to[parent] as number) >= 0)
+        to[node] = out.nodeFor(to[parent] as number, key - parent * TOKEN_SPACE, true);
+    }
+    for (let node = 0; node < this.nodes; node++)
+      if ((to[node] as number) >= 0) out.total[to[node] as number] = this.total[node] as number;
+    for (const [key, count] of this.next) {
+      const node = Math.floor(key / TOKEN_SPACE);
+      const mine = to[node] as number;
+      if (mine < 0 || count <= 0) continue;
+      out.next.set(mine * TOKEN_SPACE + (key - node * TOKEN_SPACE), count);
+      out.distinct[mine] = (out.distinct[mine] as number) + 1;
+    }
+    return out;
+  }
+
+  /** The counts as JSON: flat (key, node) and (key, count) pairs and each node's total. */
+  toJSON(): ChainCountsJson {
+    return {
+      order: this.order,
+      child: [...this.child].flat(),
+      next: [...this.next].filter(([, n]) => n > 0).flat(),
+      total: [...this.total.subarray(0, this.nodes)],
+    };
+  }
+
+  /** Counts saved with {@link ChainCounts.toJSON}; a damaged object throws a SeqhuntError. */
+  static fromJSON(json: unknown): ChainCounts {
+    const j = (json ?? {}) as Partial<ChainCountsJson>;
+    const numbers = (xs: unknown): xs is number[] =>
+      Array.isArray(xs) && xs.every((x) => typeof x === "number" && Number.isFinite(x));
+    if (
+      !Number.isInteger(j.order) ||
+      (j.order as number) < 0 ||
+      !numbers(j.child) ||
+      !numbers(j.next) ||
+      !numbers(j.total) ||
+      j.child.length % 2 ||
+      j.next.length % 2 ||
+      j.total.length !== j.child.length / 2 + 1
+    )
+      throw new SeqhuntError("not valid saved chain counts: expected an order, child and next pairs, totals");
+    const counts = new ChainCounts(j.order as number);
+    counts.nodes = j.total.length;
+    counts.total = Float64Array.from(j.total);
+    counts.distinct = new Int32Array(counts.nodes);
+    for (let i = 0; i < j.child.length; i += 2)
+      counts.child.set(j.child[i] as number, j.child[i + 1] as number);
+    for (let i = 0; i < j.next.length; i += 2) {
+      const key = j.next[i] as number;
+      const node = Math.floor(key / TOKEN_SPACE);
+      if (node >= counts.nodes || !((j.next[i + 1] as number) > 0))
+        throw new SeqhuntError(`not valid saved chain counts: next-token entry ${key}`);
+      counts.next.set(key, j.next[i + 1] as number);
+      counts.distinct[node] = (counts.distinct[node] as number) + 1;
+    }
+    return counts;
+  }
+}
+
+/** {@link ChainCounts} as JSON. */
+export interface ChainCountsJson {
+  /** Longest context counted. */
+  readonly order: number;
+  /** Flat (parent node * 2^21 + token, child node) pairs. */
+  readonly child: readonly number[];
+  /** Flat (node * 2^21 + token, count) pairs. */
+  readonly next: readonly number[];
+  /** Each node's total count, node 0 (no context) first. */
+  readonly total: readonly number[];
 }
 
 /** Views a detector can add: mean surprise per step, rarest step less ln steps (or raw), length-standardised total, occurrence (or weighted down beyond the typical length). */

@@ -21,8 +21,12 @@ const tallyJson = (t: PresenceTally, ids: ReadonlyMap<string, number>): Presence
   sets: { counts: [...t.sets], sessions: t.sessions },
 });
 
+/** markov-novelty's counts an engine counts: all but the context chain's (see {@link MarkovNoveltyCountsBuilder}). */
+export type CountedInEngine = Omit<MarkovNoveltyCounts, "context">;
+
 /**
- * markov-novelty's counts ({@link MarkovNoveltyCounts}) from count rows an engine computed elsewhere, in any
+ * markov-novelty's counts ({@link MarkovNoveltyCounts}) but the context chain's (counted in process: its
+ * contexts of up to 8 commands would be most of a table of every event's n-grams) from count rows an engine computed elsewhere, in any
  * number of parts (one per shard, say: counts add), in the form each view's `fromCounts` says it needs:
  * everyone's and, wherever a row names one, its entity's. The engine sends the padded steps, each
  * session's distinct presence tokens and the padded windows (tokens joined with `KEY_SEPARATOR`); ids,
@@ -107,7 +111,7 @@ export class MarkovNoveltyCountsBuilder {
   }
 
   /** The counts added so far, as the detector's statistics; call once. */
-  build(): MarkovNoveltyCounts {
+  build(): CountedInEngine {
     const presence = Presence.fromCounts({
       combine: ORDER_AND_SET.combine,
       perEntity: true,

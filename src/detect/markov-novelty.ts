@@ -1,5 +1,12 @@
 import { SeqhuntError } from "../errors.js";
+import { MAX_ORDER } from "./adaptive.js";
 import { assembleDetector, type DetectorSource, splitState, weightOf } from "./base.js";
+import {
+  ContextChain,
+  type ContextCounts,
+  contextChainCounting,
+  contextChainHeldOut,
+} from "./context-chain.js";
 import {
   type MarkovSetCounts,
   type MarkovSetOptions,
@@ -30,6 +37,8 @@ export interface MarkovNoveltyOptions {
   readonly floor?: number | undefined;
   /** Top share of held-out training scores that sets each view's tail (default {@link TAIL_SHARE}). */
   readonly tailShare?: number | undefined;
+  /** Longest context the context chain may choose (default {@link MAX_ORDER}). */
+  readonly maxOrder?: number | undefined;
 }
 
 /** Never-seen windows per window at a session's edges and inside, over the distinct training sessions each left out. */
@@ -40,8 +49,10 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /** Held-out training scores of each view: markov-set's, then the novelty excess's. */
+  /** Held-out training scores of each view: markov-set's, the novelty excess's, the context chain's. */
   readonly tails: readonly unknown[];
+  /** The context chain (see {@link ContextChain}). */
+  readonly chain: unknown;
   readonly novelRates: Rates;
   readonly floor: number;
   /** The weight of the novelty view's rarity (see {@link noveltyTrust}). */
@@ -135,6 +146,14 @@ export function noveltyTrust(novelty: Novelty, train: readonly WeightedSession[]
 const validRates = (xs: unknown): xs is Rates =>
   Array.isArray(xs) && xs.length === 2 && xs.every((x) => typeof x === "number" && x > 0 && x <= 1);
 
+/**
+ * How much the long-context views (novelty, the context chain) weigh against markov-set's first-order ones,
+ * from the training data alone: the share of a first-order chain's held-out surprise that the chosen
+ * context removes, times how far never-seen windows are evidence ({@link noveltyTrust}). System calls: about
+ * 0.9; log keys: about 0.35; typed commands: about 0.05.
+ */
+export const contextWeight = (chain: ContextChain, trust: number): number => chain.gain * trust;
+
 /** The registry name. */
 const METHOD = "markov-novelty";
 
@@ -152,31 +171,53 @@ const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 export interface MarkovNoveltyCounts extends MarkovSetCounts {
   /** Every window of the training sessions with how often it occurred. */
   readonly novelty: Novelty;
+  /** The context chain's counts, at every order up to the longest considered ({@link contextChainCounting}). */
+  readonly context: ContextCounts;
 }
 
 /** The parts of a trained markov-novelty detector. */
 interface Parts {
   readonly markovSet: Detector;
   readonly novelty: Novelty;
-  readonly tails: readonly [Tail, Tail];
+  readonly tails: readonly [Tail, Tail, Tail];
+  readonly chain: ContextChain;
   readonly rates: Rates;
   readonly floor: number;
   readonly trust: number;
 }
 
-/** Both views' rarities: markov-set's score, and the novelty excess's weighted by the trust. */
-function rarities(parts: Parts, setScore: number, excess: number): [number, number] {
-  return [parts.tails[0].rarity(setScore), parts.trust * parts.tails[1].rarity(excess)];
+/**
+ * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight}, the novelty excess's and the
+ * context chain's mean surprise at that weight.
+ */
+function rarities(
+  parts: Parts,
+  setScore: number,
+  excess: number,
+  meanSurprise: number,
+): [number, number, number] {
+  const w = contextWeight(parts.chain, parts.trust);
+  return [
+    (1 - w) * parts.tails[0].rarity(setScore),
+    w * parts.tails[1].rarity(excess),
+    w * parts.tails[2].rarity(meanSurprise),
+  ];
 }
 
-/** Counts in two passes: the categorical parameters and the novelty windows, then markov-set's chain and occurrences. */
-function* markovNoveltyCounting(window: number): PassTraining<MarkovNoveltyCounts> {
+/**
+ * Counts in two passes: the categorical parameters, the novelty windows and the context chain's contexts,
+ * then markov-set's chain and occurrences.
+ */
+function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<MarkovNoveltyCounts> {
   const novelty = Novelty.empty(window);
   function* windows(): PassTraining<void> {
     yield (s) => novelty.add(s);
   }
-  const [set] = yield* together(markovSetCounting(ORDER_AND_SET.combine), windows());
-  return { ...set, novelty };
+  const [[set], context] = yield* together(
+    together(markovSetCounting(ORDER_AND_SET.combine), windows()),
+    contextChainCounting(maxOrder),
+  );
+  return { ...set, novelty, context };
 }
 
 /** The novelty view's part of the held-out pass: the rates, the trust and each session's held-out count. */
@@ -225,7 +266,10 @@ function* markovNoveltyHeldOut(
   counts: MarkovNoveltyCounts,
   options: MarkovNoveltyOptions,
 ): PassTraining<Detector> {
-  const [setHeldOut, novel] = yield* together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty));
+  const [[setHeldOut, novel], context] = yield* together(
+    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
+    contextChainHeldOut(counts.context),
+  );
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
@@ -233,18 +277,25 @@ function* markovNoveltyHeldOut(
   const setScores = markovSet.trainingScores();
   const excess = new Float64Array(setScores.length);
   for (let i = 0; i < excess.length; i++) excess[i] = excessOf(novel.count(i), novel.rates, floor);
-  const tails = [Tail.of(setScores, weights, tailShare), Tail.of(excess, weights, tailShare)] as const;
+  const tails = [
+    Tail.of(setScores, weights, tailShare),
+    Tail.of(excess, weights, tailShare),
+    Tail.of(context.heldOut, weights, tailShare),
+  ] as const;
   const parts: Parts = {
     markovSet,
     novelty: counts.novelty,
     tails,
+    chain: context.chain,
     rates: novel.rates,
     floor,
     trust: novel.trust,
   };
   const heldOut = new Float64Array(excess.length);
   for (let i = 0; i < heldOut.length; i++)
-    heldOut[i] = Math.max(...rarities(parts, setScores[i] as number, excess[i] as number));
+    heldOut[i] = Math.max(
+      ...rarities(parts, setScores[i] as number, excess[i] as number, context.heldOut[i] as number),
+    );
   return assemble(parts, { trainingScores: heldOut, weights });
 }
 
@@ -253,7 +304,10 @@ export function countMarkovNovelty(
   sessions: SessionPasses,
   options: MarkovNoveltyOptions = {},
 ): Promise<MarkovNoveltyCounts> {
-  return trainInPasses(markovNoveltyCounting(options.window ?? NOVELTY_WINDOW), sessions);
+  return trainInPasses(
+    markovNoveltyCounting(options.window ?? NOVELTY_WINDOW, options.maxOrder ?? MAX_ORDER),
+    sessions,
+  );
 }
 
 /**
@@ -271,26 +325,26 @@ export function markovNoveltyFromCounts(
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
-  const { markovSet, novelty, tails, rates, floor, trust } = parts;
-  const both = (s: WeightedSession, leaveOut: boolean): [number, number] =>
+  const { markovSet, novelty, tails, chain, rates, floor, trust } = parts;
+  const all = (s: WeightedSession, leaveOut: boolean): [number, number, number] =>
     rarities(
       parts,
       (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
       noveltyExcess(novelty, rates, floor, s, leaveOut),
+      chain.meanSurprise(s, leaveOut),
     );
   return assembleDetector(
     {
       method: METHOD,
-      view: (s, leaveOut = false) => Math.max(...both(s, leaveOut)),
+      view: (s, leaveOut = false) => Math.max(...all(s, leaveOut)),
       explain: (s) => {
         const base = markovSet.explain(s);
         const novel = novelty.explain(s);
         const first = novel[0];
-        // Without a never-seen run (every session trained on) markov-set says why, unscored again.
-        if (first === undefined) return base;
-        // Otherwise the view that ranks the session says why.
-        const [bySet, byNovelty] = both(s, false);
-        if (byNovelty <= bySet) return base;
+        // The view that ranks the session says why.
+        const [bySet, byNovelty, byChain] = all(s, false);
+        if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
+        if (first === undefined || byNovelty <= bySet) return base;
         return {
           steps: [...base.steps, ...novel],
           reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
@@ -300,6 +354,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         markovSet: markovSet.toJSON().state,
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
+        chain: chain.toJSON(),
         novelRates: rates,
         floor,
         trust,
@@ -310,15 +365,22 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
 }
 
 /**
- * markov-set and novelty mass, each as a rarity against its own held-out training scores ({@link Tail}),
- * the novelty's weighted by {@link noveltyTrust}, the higher of the two ranking: short sessions rank by their order and their commands as in markov-set,
- * long ones also by how many more windows of {@link NOVELTY_WINDOW} commands never seen in training they
- * hold than their length predicts. markov-set does not merge exactly, so neither does this. Trains in
- * three passes when the sessions do not fit in memory ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}).
+ * Three views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order
+ * order and which commands occur), novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands never
+ * seen in training a session holds than its length predicts) and a {@link ContextChain} (mean surprise per
+ * step with the context length chosen by held-out likelihood). The long-context views weigh
+ * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
+ * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
+ * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
+ * neither does this. Trains in three passes when the sessions do not fit in memory
+ * ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
   function* training(): PassTraining<Detector> {
-    const counts = yield* markovNoveltyCounting(options.window ?? NOVELTY_WINDOW);
+    const counts = yield* markovNoveltyCounting(
+      options.window ?? NOVELTY_WINDOW,
+      options.maxOrder ?? MAX_ORDER,
+    );
     return yield* markovNoveltyHeldOut(counts, options);
   }
   return {
@@ -329,7 +391,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (
         !Array.isArray(j.tails) ||
-        j.tails.length !== 2 ||
+        j.tails.length !== 3 ||
         !validRates(j.novelRates) ||
         typeof j.floor !== "number" ||
         !(j.floor >= 0) ||
@@ -337,14 +399,19 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         !(j.trust >= 0 && j.trust <= 1)
       )
         throw new SeqhuntError(
-          `not a valid saved ${METHOD} detector: expected two view tails, two rates of never-seen windows, a floor and a trust`,
+          `not a valid saved ${METHOD} detector: expected three view tails, two rates of never-seen windows, a floor and a trust (a file from before the context chain: train again)`,
         );
-      const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
+      const tails: [Tail, Tail, Tail] = [
+        Tail.fromJSON(j.tails[0]),
+        Tail.fromJSON(j.tails[1]),
+        Tail.fromJSON(j.tails[2]),
+      ];
       const markovSet = orderAndSet().load(j.markovSet);
       const parts = {
         markovSet,
         novelty: Novelty.fromJSON(j.novelty),
         tails,
+        chain: ContextChain.fromJSON(j.chain),
         rates: j.novelRates,
         floor: j.floor,
         trust: j.trust,

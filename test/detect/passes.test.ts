@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ChainCounts } from "../../src/detect/adaptive.js";
 import { Chain } from "../../src/detect/chain.js";
 import {
   countMarkovNovelty,
@@ -16,6 +17,7 @@ import { Presence } from "../../src/detect/presence.js";
 import { detectorEntry } from "../../src/detect/registry.js";
 import type { Detector, SessionPasses, WeightedSession } from "../../src/detect/types.js";
 import { trustedCmd } from "../../src/model/cmd.js";
+import { Vocabulary } from "../../src/model/vocabulary.js";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "datasets", "sea");
 
@@ -119,6 +121,10 @@ describe("markov-novelty from counts", () => {
       chain: Chain.fromJSON(JSON.parse(JSON.stringify(chain))),
       presence: Presence.fromCounts(JSON.parse(JSON.stringify(counted.presence.toJSON()))),
       novelty: Novelty.fromCounts(counted.novelty.window, new Map(counted.novelty.counts)),
+      context: {
+        vocabulary: new Vocabulary(counted.context.vocabulary.list()),
+        counts: ChainCounts.fromJSON(JSON.parse(JSON.stringify(counted.context.counts.toJSON()))),
+      },
     };
     const passes = copiedPasses(sea);
     const d = await markovNoveltyFromCounts(counts, passes);

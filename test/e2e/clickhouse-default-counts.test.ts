@@ -2,8 +2,8 @@
 // ClickHouse, each shard its own identities, must equal in-process training on the same sessions.
 import { beforeAll, describe, expect, it } from "vitest";
 import { Chain } from "../../src/detect/chain.js";
-import type { MarkovNoveltyCounts } from "../../src/detect/markov-novelty.js";
 import { NOVELTY_WINDOW } from "../../src/detect/markov-novelty.js";
+import type { CountedInEngine } from "../../src/detect/markov-novelty-counts.js";
 import { SET_CHAIN_ORDER } from "../../src/detect/markov-set.js";
 import { Novelty } from "../../src/detect/novelty.js";
 import { Presence } from "../../src/detect/presence.js";
@@ -62,7 +62,7 @@ async function sessionsOf(push: ClickHousePushdown, entity: number | null): Prom
 }
 
 /** Compares pushed counts with in-process training on the same sessions: the counts, then each session's scores. */
-function expectInProcessCounts(pushed: MarkovNoveltyCounts, sessions: readonly WeightedSession[]): void {
+function expectInProcessCounts(pushed: CountedInEngine, sessions: readonly WeightedSession[]): void {
   const chain = Chain.train(sessions, SET_CHAIN_ORDER, true);
   const presence = Presence.train(sessions, true, "sum");
   const novelty = Novelty.train(sessions, NOVELTY_WINDOW);

@@ -98,7 +98,7 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     for (const engine of [onShards, atRandom]) {
       const pushed = await runCli(["hunt", ...engine, ...args, "--out", out("ch")]);
       expect(pushed.code).toBe(0);
-      expect(pushed.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse; scored its `);
+      expect(pushed.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse (its context chain as the `);
       expect(pushed.stdout).toBe(local.stdout);
       expect(readFileSync(out("ch"), "utf8")).toBe(readFileSync(out("local"), "utf8"));
     }

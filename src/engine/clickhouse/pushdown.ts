@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { categoricalOfParts } from "../../detect/base.js";
-import type { MarkovNoveltyCounts } from "../../detect/markov-novelty.js";
-import { MarkovNoveltyCountsBuilder } from "../../detect/markov-novelty-counts.js";
+import { type CountedInEngine, MarkovNoveltyCountsBuilder } from "../../detect/markov-novelty-counts.js";
 import { SeqhuntError } from "../../errors.js";
 import {
   CountsBuilder,
@@ -249,13 +248,13 @@ export class ClickHousePushdown {
   }
 
   /**
-   * markov-novelty's count statistics (chain, occurrence view, novelty windows; per entity with `entity`,
+   * markov-novelty's count statistics but the context chain's (chain, occurrence view, novelty windows; per entity with `entity`,
    * the index of an identity column), counted where the sessions are: each shard counts its own at once
    * into work tables, then their rows stream here one shard after the other and add up (exact: whole
    * numbers). Which parameters are categorical depends on every shard's values, so it is settled first
    * and uploaded to every shard.
    */
-  async countMarkovNovelty(options: { entity: number | null; window: number }): Promise<MarkovNoveltyCounts> {
+  async countMarkovNovelty(options: { entity: number | null; window: number }): Promise<CountedInEngine> {
     const sites = this.#sites;
     const t = sites.tables;
     const parameters = parametersOf(this.sessionType);

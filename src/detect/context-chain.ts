@@ -1,0 +1,228 @@
+import { SeqhuntError } from "../errors.js";
+import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
+import { Vocabulary } from "../model/vocabulary.js";
+import { ChainCounts, MAX_ORDER } from "./adaptive.js";
+import { namesOf, tokenWords, weightOf } from "./base.js";
+import { NumberColumn, type PassTraining, trainInMemory } from "./passes.js";
+import type { DetectorExplanation, WeightedSession } from "./types.js";
+
+/** Id of a command never seen in training. */
+const UNSEEN = -1;
+
+/** A context chain as JSON. */
+export interface ContextChainJson {
+  /** Tokens by id (`##START##`, `##END##` first). */
+  readonly tokens: readonly string[];
+  /** The counts, up to the chosen order. */
+  readonly counts: unknown;
+  /** See {@link ContextChain.gain}. */
+  readonly gain: number;
+}
+
+/** A session padded with the start (0) and end (1) ids; commands not in `vocabulary` are {@link UNSEEN}, or added when `learn`. */
+function idsOf(vocabulary: Vocabulary, s: WeightedSession, learn: boolean): Int32Array {
+  const names = namesOf(s.session);
+  const ids = new Int32Array(names.length + 2);
+  names.forEach((name, i) => {
+    ids[i + 1] = learn ? vocabulary.intern(name) : vocabulary.lookup(name, UNSEEN);
+  });
+  ids[names.length + 1] = 1;
+  return ids;
+}
+
+/** Per-step surprise (nats) at every order 0..order, summed per order, of a padded training session held out. */
+function heldOutSurprise(counts: ChainCounts, ids: Int32Array, base: number): Float64Array {
+  const out = new Float64Array(counts.order + 1);
+  const sums = new Float64Array(counts.order + 1);
+  counts.add(ids, -1);
+  for (let i = 1; i < ids.length; i++) {
+    counts.probabilities(ids, i, base, out);
+    for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(out[k] as number);
+  }
+  counts.add(ids, 1);
+  return sums;
+}
+
+/** A key for a session's ids: its length and two 32-bit FNV-1a hashes (a collision is a 2^-64 event). */
+function keyOf(ids: Int32Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (const id of ids) {
+    a = Math.imul(a ^ id, 0x01000193) >>> 0;
+    b = Math.imul(b ^ (id + 0x9e3779b9), 0x85ebca6b) >>> 0;
+  }
+  return `${ids.length}:${a}:${b}`;
+}
+
+/** A context chain's counts over every training session, at every order up to the longest considered. */
+export interface ContextCounts {
+  readonly vocabulary: Vocabulary;
+  readonly counts: ChainCounts;
+}
+
+/** One pass counting every training session's contexts of up to `maxOrder` commands. */
+export function* contextChainCounting(maxOrder: number): PassTraining<ContextCounts> {
+  const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
+  const counts = new ChainCounts(maxOrder);
+  yield (s) => counts.add(idsOf(vocabulary, s, true), weightOf(s));
+  return { vocabulary, counts };
+}
+
+/**
+ * One pass over the training sessions counted, each held out (identical sessions once, a few numbers each):
+ * the order of least held-out surprise, the chain at it, and each session's held-out mean surprise there.
+ */
+export function* contextChainHeldOut(
+  counted: ContextCounts,
+): PassTraining<{ readonly chain: ContextChain; readonly heldOut: Float64Array }> {
+  const { vocabulary, counts } = counted;
+  const orders = counts.order + 1;
+  const base = 1 / (vocabulary.size + 1);
+  const known = new Map<string, Float64Array>();
+  const columns = Array.from({ length: orders + 1 }, () => new NumberColumn());
+  const nats = new Float64Array(orders);
+  yield (s) => {
+    const ids = idsOf(vocabulary, s, false);
+    const key = keyOf(ids);
+    let sums = known.get(key);
+    if (sums === undefined) {
+      sums = heldOutSurprise(counts, ids, base);
+      known.set(key, sums);
+    }
+    for (let k = 0; k < orders; k++) {
+      (columns[k] as NumberColumn).push(sums[k] as number);
+      nats[k] = (nats[k] as number) + weightOf(s) * (sums[k] as number);
+    }
+    (columns[orders] as NumberColumn).push(ids.length - 1);
+  };
+  let order = 0;
+  for (let k = 1; k < orders; k++) if ((nats[k] as number) < (nats[order] as number)) order = k;
+  const first = nats[Math.min(1, orders - 1)] as number;
+  const gain = order > 1 && first > 0 ? Math.max(0, 1 - (nats[order] as number) / first) : 0;
+  const sums = (columns[order] as NumberColumn).values();
+  const steps = (columns[orders] as NumberColumn).values();
+  const heldOut = sums.map((x, i) => x / (steps[i] as number));
+  // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
+  return { chain: new ContextChain(vocabulary, counts.truncated(order), gain), heldOut };
+}
+
+/**
+ * A Witten-Bell chain whose context length (0..{@link MAX_ORDER} commands) is the one under which the training
+ * sessions, each left out of the counts in turn, are most likely; it scores a session by its mean surprise per
+ * step, so a long ordinary process and a short one score alike, and a foreign run inside a long one raises
+ * the mean by its share of the steps, where the rarest step alone fires on ordinary long processes too.
+ * Counts add, so the counts merge exactly; the chosen order does not.
+ */
+export class ContextChain {
+  /** Held-out mean surprise of each training session, found while choosing the order ({@link ContextChain.train}). */
+  readonly #heldOut = new WeakMap<WeightedSession, number>();
+
+  /** Use {@link ContextChain.train}, {@link contextChainHeldOut} or {@link ContextChain.fromJSON}. */
+  constructor(
+    readonly vocabulary: Vocabulary,
+    readonly counts: ChainCounts,
+    /**
+     * The share of a first-order chain's held-out surprise per step that the chosen context removes (0 when
+     * it is one command or none): how far longer context is what tells this data's sessions apart.
+     */
+    readonly gain: number,
+  ) {}
+
+  /** The chosen context length. */
+  get order(): number {
+    return this.counts.order;
+  }
+
+  /**
+   * Counts the training sessions at every order up to `maxOrder` (one pass), finds each one's held-out surprise
+   * at every order (a second pass), keeps the order of least held-out surprise and the counts up to it.
+   */
+  static train(train: readonly WeightedSession[], maxOrder = MAX_ORDER): ContextChain {
+    const { chain, heldOut } = trainInMemory(
+      (function* () {
+        return yield* contextChainHeldOut(yield* contextChainCounting(maxOrder));
+      })(),
+      train,
+    );
+    train.forEach((t, i) => {
+      chain.#heldOut.set(t, heldOut[i] as number);
+    });
+    return chain;
+  }
+
+  /** Each step's surprise in nats (the end last) at the chosen order. */
+  steps(s: WeightedSession): Float64Array {
+    return this.#steps(idsOf(this.vocabulary, s, false));
+  }
+
+  #steps(ids: Int32Array): Float64Array {
+    const out = new Float64Array(this.order + 1);
+    const base = 1 / (this.vocabulary.size + 1);
+    const steps = new Float64Array(ids.length - 1);
+    for (let i = 1; i < ids.length; i++) {
+      this.counts.probabilities(ids, i, base, out);
+      steps[i - 1] = -Math.log(out[this.order] as number);
+    }
+    return steps;
+  }
+
+  /**
+   * Mean surprise per step (the end included); `leaveOut` scores a session this chain was trained on as if
+   * one occurrence of it had not been counted (as found while training, or with its counts taken out and
+   * put back when loaded from a file).
+   */
+  meanSurprise(s: WeightedSession, leaveOut = false): number {
+    const held = leaveOut ? this.#heldOut.get(s) : undefined;
+    if (held !== undefined) return held;
+    const ids = idsOf(this.vocabulary, s, false);
+    // A session with a command the chain never counted was not trained on: nothing to leave out.
+    const out = leaveOut && !ids.includes(UNSEEN);
+    if (out) this.counts.add(ids, -1);
+    const steps = this.#steps(ids);
+    if (out) this.counts.add(ids, 1);
+    let sum = 0;
+    for (const x of steps) sum += x;
+    return sum / steps.length;
+  }
+
+  /** Each step with its surprise, and the mean with the most surprising step as the reason. */
+  explain(s: WeightedSession): DetectorExplanation {
+    const names = namesOf(s.session);
+    const surprises = this.steps(s);
+    let worst = 0;
+    let sum = 0;
+    surprises.forEach((x, i) => {
+      sum += x;
+      if (x > (surprises[worst] as number)) worst = i;
+    });
+    const word = (i: number) =>
+      tokenWords(i < 0 ? START_TOKEN : i >= names.length ? END_TOKEN : (names[i] as string));
+    return {
+      steps: Array.from(surprises, (surprise, i) => ({ step: word(i), surprise })),
+      reason: `unusual throughout: ${(sum / surprises.length).toFixed(2)} nats of surprise per step given the ${this.order} commands before it, most at ${word(worst - 1)} -> ${word(worst)}`,
+    };
+  }
+
+  /** The chain as JSON. */
+  toJSON(): ContextChainJson {
+    return { tokens: [...this.vocabulary.list()], counts: this.counts.toJSON(), gain: this.gain };
+  }
+
+  /** A chain saved with {@link ContextChain.toJSON}; a damaged one throws a SeqhuntError. */
+  static fromJSON(json: unknown): ContextChain {
+    const j = (json ?? {}) as Partial<ContextChainJson>;
+    if (
+      !Array.isArray(j.tokens) ||
+      j.tokens[0] !== START_TOKEN ||
+      j.tokens[1] !== END_TOKEN ||
+      !j.tokens.every((t) => typeof t === "string") ||
+      typeof j.gain !== "number" ||
+      !(j.gain >= 0 && j.gain <= 1)
+    )
+      throw new SeqhuntError("not a valid saved context chain: expected its tokens, counts and gain");
+    const vocabulary = new Vocabulary(j.tokens);
+    if (vocabulary.size !== j.tokens.length)
+      throw new SeqhuntError("not a valid saved context chain: a token is listed twice");
+    return new ContextChain(vocabulary, ChainCounts.fromJSON(j.counts), j.gain);
+  }
+}
