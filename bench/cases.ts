@@ -357,7 +357,8 @@ async function main(): Promise<void> {
     report({ events: Number(count), seconds: 0, eventsPerSecond: 0 });
   } else if (name === "clickhouse") {
     // hunt with --engine clickhouse on two shards, top 20 back. The reference is pushed down (sessionized,
-    // counted and scored there); the default detector trains and scores here on the sessions streamed back.
+    // counted and scored there); the default detector is counted there and scored here held out as the
+    // sessions stream back once.
     // The table is sharded at random (the server given by --url does the per-identity work) or by identity
     // (each shard does its own); each server's share of the work comes from its query log.
     const [count = "0", sharding = "alternate", method = "reference"] = arg.split(":");

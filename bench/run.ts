@@ -168,7 +168,7 @@ const cases: [string, string, string, Target?][] = [
   [
     "clickhouse",
     "1000000:by-identity:default",
-    "seqhunt hunt --engine clickhouse, default detector (in process on streamed sessions; top 20), values, 1M events, 2 shards by identity",
+    "seqhunt hunt --engine clickhouse, default detector (counted in the shards, scored held out as sessions stream back; top 20), values, 1M events, 2 shards by identity",
   ],
   [
     "clickhouse",
@@ -178,7 +178,7 @@ const cases: [string, string, string, Target?][] = [
   [
     "clickhouse",
     "10000000:by-identity:default",
-    "seqhunt hunt --engine clickhouse, default detector (top 20), values, 10M events, 2 shards sharded by identity",
+    "seqhunt hunt --engine clickhouse, default detector (counted in the shards, scored held out as sessions stream back; top 20), values, 10M events, 2 shards sharded by identity",
   ],
   [
     "clickhouse",

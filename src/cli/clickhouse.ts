@@ -1,11 +1,21 @@
+import { MAX_ORDER } from "../detect/adaptive.js";
+import { contextChainCounting } from "../detect/context-chain.js";
+import {
+  type MarkovNoveltyCounts,
+  markovNoveltyFromCounts,
+  NOVELTY_WINDOW,
+} from "../detect/markov-novelty.js";
+import { trainInPasses } from "../detect/passes.js";
 import { DEFAULT_METHOD } from "../detect/registry.js";
-import type { ClickHousePushdown, ShardWork } from "../engine/clickhouse/pushdown.js";
+import type { SessionPasses, WeightedSession } from "../detect/types.js";
+import type { ClickHousePushdown, FetchedSession, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { clickhouseCredentials } from "../io/settings.js";
-import type { Model } from "../model/model.js";
+import { type Model, ModelBuilder } from "../model/model.js";
 import type { HuntOptions, Io, TrainOptions } from "./commands.js";
-import { huntLoaded, publish, trainLoaded } from "./commands.js";
+import { huntLoaded, publish, publishSpilled, scoreSpilled, spillPasses, trainLoaded } from "./commands.js";
+import { weightedSessionOf } from "./detect-glue.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
 import { SanityCheck } from "./sanity.js";
@@ -17,6 +27,7 @@ import {
   readSummary,
   sessionTypeOf,
 } from "./sessions.js";
+import { SpilledSessions } from "./spill.js";
 
 /** Where the events are, for `--engine clickhouse`; user and password come from the environment. */
 export interface EngineOptions {
@@ -137,7 +148,14 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     throw new SeqhuntError(
       `--out-table holds the scores of the reference computed in ClickHouse, not ${method}${options.entity === undefined ? "" : " with --entity"}: add --method reference, or write every session with --out FILE`,
     );
+  // Checked before any work: a bad --entity should not wait for the sessionizing.
+  const counted = !pushedDown && method === COUNTED && file === null;
+  const weighted = counted ? weightedSessionOf(options.user, options.entity) : null;
   const push = await openPushdown(options, io, options.quiet);
+  if (weighted !== null) {
+    await huntCounted(push, weighted, options, io);
+    return;
+  }
   if (!pushedDown) {
     await huntLoaded(await streamSessions(push, options, io), options, io, { files: [where(options)] });
     return;
@@ -146,6 +164,93 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
     await huntPushedDown(push, file?.reference, options, io);
   } finally {
     await push.close();
+  }
+}
+
+/** The detector whose counts ClickHouse computes (see {@link huntCounted}). */
+const COUNTED = "markov-novelty";
+
+/** A session fetched from ClickHouse as the CLI holds it. */
+const cliSession = (s: FetchedSession): CliSession => ({
+  identity: s.identity,
+  start: s.start,
+  end: s.end,
+  commands: s.commands,
+  fields: {},
+});
+
+/**
+ * hunt with markov-novelty, its memory bounded by the model and a few numbers per session: its chain,
+ * presence and window counts are counted in ClickHouse (each shard its own sessions); the sessions stream
+ * back once, counted for its context chain and the reference and written to a spill file; one pass over
+ * the spill scores every session held out; ranking reads the spill back by index (the rarest printed and
+ * reported, --out in rank order). The same output as in process.
+ */
+async function huntCounted(
+  push: ClickHousePushdown,
+  weighted: (s: CliSession) => WeightedSession,
+  options: HuntOptions & EngineOptions,
+  io: Io,
+): Promise<void> {
+  const column = options.entity === undefined ? -1 : options.user.indexOf(options.entity);
+  const spill = new SpilledSessions();
+  try {
+    const reference = new ModelBuilder();
+    const sanity = new SanityCheck(options.user);
+    // The one stream of the sessions: checked, counted for the reference and the context chain, spilled.
+    const stream: SessionPasses = {
+      pass: async (visit) => {
+        let index = 0;
+        await push.eachSession((fetched) => {
+          const session = cliSession(fetched);
+          sanity.add(session);
+          reference.add(session.commands);
+          spill.append(session);
+          visit(weighted(session), index++);
+        });
+      },
+    };
+    let counts: MarkovNoveltyCounts;
+    try {
+      const counted = await push.countMarkovNovelty({
+        entity: column < 0 ? null : column,
+        window: NOVELTY_WINDOW,
+      });
+      counts = { ...counted, context: await trainInPasses(contextChainCounting(MAX_ORDER), stream) };
+    } finally {
+      await push.close();
+    }
+    // The held-out pass reads the spill file: the sessions are not fetched twice.
+    const spilled = spillPasses(spill);
+    const detector = await markovNoveltyFromCounts(counts, {
+      pass: (visit) => spilled.pass((s, i) => visit(weighted(s), i)),
+    });
+    if (!options.quiet)
+      io.err(
+        `counted ${COUNTED} in ClickHouse (its context chain as the ${spill.count} sessions streamed back); scored them held out`,
+      );
+    const warnings = sanity.warnings();
+    for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
+    const loaded = { sessions: [], stats: push.stats, identityColumns: options.user, warnings };
+    const model = reference.build();
+    await publishSpilled(
+      spill,
+      {
+        model,
+        method: {
+          name: detector.method,
+          scores: detector.trainingScores(),
+          percentile: (x) => detector.percentile(x),
+          explain: (s) => detector.explain(weighted(s)),
+        },
+        reference: scoreSpilled(spill, model, options),
+      },
+      loaded,
+      { ...options, modelSource: "trained on the input", files: [where(options)] },
+      io,
+    );
+  } finally {
+    spill.close();
   }
 }
 
@@ -168,7 +273,7 @@ async function streamSessions(
   const sanity = new SanityCheck(options.user);
   try {
     await push.eachSession((s) => {
-      const session = { identity: s.identity, start: s.start, end: s.end, commands: s.commands, fields: {} };
+      const session = cliSession(s);
       sanity.add(session);
       sessions.push(session);
     });

@@ -203,7 +203,7 @@ function spills(files: readonly string[], options: InputOptions): boolean {
 }
 
 /** The spilled sessions read pass after pass, in batches (what a detector trains on in passes). */
-function spillPasses(spill: SpilledSessions) {
+export function spillPasses(spill: SpilledSessions) {
   return {
     pass: async (visit: (s: CliSession, index: number) => void) => {
       let i = 0;
@@ -216,7 +216,7 @@ function spillPasses(spill: SpilledSessions) {
  * Scores the spilled sessions with the reference model in batches, keeping three numbers per session: its
  * rarity (the reference detector's score), rarest window and whole-session log-likelihoods.
  */
-function scoreSpilled(
+export function scoreSpilled(
   spill: SpilledSessions,
   model: Model,
   options: ScoringOptions,
@@ -241,7 +241,7 @@ function scoreSpilled(
 }
 
 /** The ranking detector of a spilled hunt: its scores of every session, and what it says of a few read back. */
-interface SpilledMethod {
+export interface SpilledMethod {
   readonly name: string;
   readonly scores: ArrayLike<number>;
   readonly percentile: (score: number) => number;
@@ -321,6 +321,61 @@ async function spillInput(
 }
 
 /**
+ * Ranks spilled sessions by the ranking detector's scores (then the reference's rarest window, whole
+ * session, input order), prints the rarest, writes the report of the rarest and --out in rank order,
+ * reading sessions back by index in chunks: memory bounded by the model and a few numbers per session.
+ */
+export async function publishSpilled(
+  spill: SpilledSessions,
+  ranked: {
+    model: Model;
+    method: SpilledMethod;
+    reference: { rarity: Float64Array; logLikelihood: Float64Array };
+  },
+  loaded: LoadedSessions,
+  options: HuntOptions & { modelSource: string; files: readonly string[] },
+  io: Io,
+): Promise<HuntResult> {
+  const { model, method, reference } = ranked;
+  const order = Uint32Array.from(rankOrder({ ...reference, method: method.scores }));
+  const methodOfChunk = (indices: Uint32Array, sessions: readonly CliSession[]): MethodScores => ({
+    name: method.name,
+    scores: Array.from(indices, (k) => method.scores[k] as number),
+    percentile: method.percentile,
+    explain:
+      method.explain &&
+      ((i) => (method.explain as NonNullable<typeof method.explain>)(sessions[i] as CliSession)),
+  });
+  const rankChunk = (indices: Uint32Array) => {
+    const sessions = spill.read(indices);
+    return rankInOrder(model, sessions, options, methodOfChunk(indices, sessions));
+  };
+  const headCount = Math.min(
+    spill.count,
+    Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
+  );
+  const ranking = rankChunk(order.subarray(0, headCount));
+  const head = ranking.ranked.map((r) => r.session);
+  const headLoaded = { ...loaded, sessions: head };
+  await publish(model, ranking, headLoaded, { ...options, out: undefined }, io);
+  if (options.report && !options.quiet && spill.count > headCount)
+    io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
+  if (options.out) {
+    const identity = loaded.identityColumns;
+    const records = (function* () {
+      for (let from = 0; from < order.length; from += 4096) {
+        const ranked = rankChunk(order.subarray(from, from + 4096));
+        for (const r of ranked.ranked)
+          yield outputRecord({ ...r, rank: from + r.rank }, identity, ranked.reason(r));
+      }
+    })();
+    await writeRecords(options.out, records, scoreColumns(identity));
+    if (!options.quiet) io.err(`wrote ${spill.count} sessions to ${options.out}`);
+  }
+  return { loaded: headLoaded, model, ranked: ranking.ranked, modelSource: options.modelSource };
+}
+
+/**
  * hunt over a large input in passes: sessions train the reference model as they close and go to a
  * temporary file; a detector that trains in passes reads them back a few times; then they are scored from
  * it in batches, keeping a few numbers per session; the rarest are read back to print, and --out streams
@@ -336,43 +391,14 @@ async function huntSpilled(files: readonly string[], options: HuntOptions, io: I
     const model = file ? file.reference : (builder as ModelBuilder).build();
     const reference = scoreSpilled(spill, model, options);
     const method = await spilledMethod(spill, loaded, file, reference.score, options);
-    const order = Uint32Array.from(rankOrder({ ...reference, method: method.scores }));
-    const methodOfChunk = (indices: Uint32Array, sessions: readonly CliSession[]): MethodScores => ({
-      name: method.name,
-      scores: Array.from(indices, (k) => method.scores[k] as number),
-      percentile: method.percentile,
-      explain:
-        method.explain &&
-        ((i) => (method.explain as NonNullable<typeof method.explain>)(sessions[i] as CliSession)),
-    });
-    const rankChunk = (indices: Uint32Array) => {
-      const sessions = spill.read(indices);
-      return rankInOrder(model, sessions, options, methodOfChunk(indices, sessions));
-    };
-    const headCount = Math.min(
-      spill.count,
-      Math.max(options.top, options.report ? SPILLED_REPORT_SESSIONS : 0),
-    );
-    const ranking = rankChunk(order.subarray(0, headCount));
-    const head = ranking.ranked.map((r) => r.session);
     const modelSource = options.model ?? "trained on the input";
-    const headLoaded = { ...loaded, sessions: head };
-    await publish(model, ranking, headLoaded, { ...options, out: undefined, modelSource, files }, io);
-    if (options.report && !options.quiet && spill.count > headCount)
-      io.err(`the report holds the rarest ${headCount} of ${spill.count} sessions`);
-    if (options.out) {
-      const identity = loaded.identityColumns;
-      const records = (function* () {
-        for (let from = 0; from < order.length; from += 4096) {
-          const ranked = rankChunk(order.subarray(from, from + 4096));
-          for (const r of ranked.ranked)
-            yield outputRecord({ ...r, rank: from + r.rank }, identity, ranked.reason(r));
-        }
-      })();
-      await writeRecords(options.out, records, scoreColumns(identity));
-      if (!options.quiet) io.err(`wrote ${spill.count} sessions to ${options.out}`);
-    }
-    return { loaded: headLoaded, model, ranked: ranking.ranked, modelSource };
+    return await publishSpilled(
+      spill,
+      { model, method, reference },
+      loaded,
+      { ...options, modelSource, files },
+      io,
+    );
   } finally {
     spill.close();
   }

@@ -44,12 +44,37 @@ export class CategoricalParams {
   }
 }
 
+/**
+ * The categorical parameters from distinct values gathered in parts (one per shard, say): each part gives a
+ * parameter's distinct values, or null when it saw more than {@link CATEGORICAL} of them.
+ */
+export function categoricalOfParts(
+  parts: Iterable<readonly [param: string, values: readonly string[] | null]>,
+): Set<string> {
+  const values = new Map<string, Set<string> | null>();
+  for (const [p, vs] of parts) {
+    const seen = values.get(p);
+    if (seen === null) continue;
+    if (vs === null) {
+      values.set(p, null);
+      continue;
+    }
+    const union = seen ?? new Set<string>();
+    for (const v of vs) union.add(v);
+    values.set(p, union.size <= CATEGORICAL ? union : null);
+  }
+  return new Set([...values].filter(([, seen]) => seen !== null).map(([p]) => p));
+}
+
 /** The parameters with at most {@link CATEGORICAL} distinct values in the training sessions. */
 export function categoricalParams(train: readonly WeightedSession[]): Set<string> {
   const found = new CategoricalParams();
   for (const t of train) found.add(t);
   return found.params();
 }
+
+/** Separates the parts of one key: the commands of a novelty window; a command, parameter and value of a presence token. */
+export const KEY_SEPARATOR = "\u0000";
 
 /** A session's command names. */
 export const namesOf = (s: readonly Command[]): string[] => s.map(nameOf);

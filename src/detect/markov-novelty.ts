@@ -158,7 +158,7 @@ export const contextWeight = (chain: ContextChain, trust: number): number => cha
 const METHOD = "markov-novelty";
 
 /** The markov-set inside: its options. */
-const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
+export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
 
 const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 

@@ -26,6 +26,9 @@ interface MarkovSetJson {
   readonly scales: readonly Scale[];
 }
 
+/** The order of markov-set's chain: first order (each command given the one before). */
+export const SET_CHAIN_ORDER = 1;
+
 /** markov-set's counts over every training session: the order chain and the occurrence view. */
 export interface MarkovSetCounts {
   /** A first-order chain per entity, backed off to everyone's ({@link Chain}). */
@@ -57,7 +60,7 @@ const viewsOf = ({ chain, presence }: MarkovSetCounts): [View, View] => [
 export function* markovSetCounting(combine: "sum" | "max"): PassTraining<MarkovSetCounts> {
   const categorical = new CategoricalParams();
   yield (s) => categorical.add(s);
-  const chain = Chain.empty(1, true);
+  const chain = Chain.empty(SET_CHAIN_ORDER, true);
   const presence = Presence.counting(categorical.params(), true, combine);
   yield (s) => {
     chain.add(s);

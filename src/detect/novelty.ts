@@ -1,10 +1,10 @@
 import { SeqhuntError } from "../errors.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
-import { namesOf, tokenWords, weightOf } from "./base.js";
+import { KEY_SEPARATOR, namesOf, tokenWords, weightOf } from "./base.js";
 import type { StepContribution, WeightedSession } from "./types.js";
 
 /** Separates the commands of a window inside one key (a command name never holds it). */
-const SEP = "\u0000";
+const SEP = KEY_SEPARATOR;
 
 /** Novelty counts as JSON. */
 export interface NoveltyJson {

@@ -1,19 +1,19 @@
 import { SeqhuntError } from "../errors.js";
 import type { Command } from "../types.js";
-import { categoricalParams, weightOf } from "./base.js";
+import { categoricalParams, KEY_SEPARATOR, weightOf } from "./base.js";
 import type { StepContribution, WeightedSession } from "./types.js";
 
 /** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
 const ENTITY_PRIOR = 2;
 
 /** Separates a command, a parameter and a value inside one presence token. */
-const SEP = "\u0000";
+const SEP = KEY_SEPARATOR;
 
 /**
  * What occurs in a session: its commands, each command's parameters (so a parameter never seen with a
  * command is penalised, not ignored), and the values of categorical parameters (an unseen value likewise).
  */
-function presenceTokens(categorical: ReadonlySet<string>, session: readonly Command[]): Set<string> {
+export function presenceTokens(categorical: ReadonlySet<string>, session: readonly Command[]): Set<string> {
   const out = new Set<string>();
   for (const c of session) {
     if (typeof c === "string") {

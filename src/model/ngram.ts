@@ -61,16 +61,36 @@ export class NGramCounts {
     const ids = [0, ...session.map((t) => this.tokens.intern(t)), 1];
     this.sessions += weight;
     this.#version++;
-    for (let i = 1; i < ids.length; i++) {
-      const w = ids[i] as number;
-      let key = "";
-      for (let k = 0; k <= this.order && i - k >= 0; k++) {
-        if (k > 0) key = key === "" ? String(ids[i - k]) : `${ids[i - k]},${key}`;
-        const c = this.#context(`${k}:${key}`);
-        c.total += weight;
-        c.next.set(w, (c.next.get(w) ?? 0) + weight);
-      }
+    for (let i = 1; i < ids.length; i++) this.#addAt(ids, i, weight);
+  }
+
+  /** Counts `ids[i]` after each of its contexts of 0 to `order` tokens (as far back as `ids` goes). */
+  #addAt(ids: readonly number[], i: number, weight: number): void {
+    const w = ids[i] as number;
+    let key = "";
+    for (let k = 0; k <= this.order && i - k >= 0; k++) {
+      if (k > 0) key = key === "" ? String(ids[i - k]) : `${ids[i - k]},${key}`;
+      const c = this.#context(`${k}:${key}`);
+      c.total += weight;
+      c.next.set(w, (c.next.get(w) ?? 0) + weight);
     }
+  }
+
+  /**
+   * Counts `next` after `history` (its padded tokens before it, most recent last) `weight` times, as
+   * {@link NGramCounts.add} counts each step of a session: for steps an engine counted elsewhere. Sessions
+   * are added apart ({@link NGramCounts.addSessions}).
+   */
+  addFollowing(history: readonly string[], next: string, weight: number): void {
+    const ids = [...history, next].map((t) => this.tokens.intern(t));
+    this.#version++;
+    this.#addAt(ids, ids.length - 1, weight);
+  }
+
+  /** Counts `weight` more sessions (their steps added with {@link NGramCounts.addFollowing}). */
+  addSessions(weight: number): void {
+    this.sessions += weight;
+    this.#version++;
   }
 
   /** Adds another count set (any vocabulary, same order) into this one. */

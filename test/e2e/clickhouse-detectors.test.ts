@@ -91,6 +91,30 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     }
   });
 
+  it(`hunt ${DEFAULT_METHOD} is counted in ClickHouse and scored as it streams back: --entity, the top N and --out as in process`, async () => {
+    const args = [...columns, "--entity", "UserId", "--top", "7"];
+    const out = (name: string) => join(dir, `counted-${name}.jsonl`);
+    const local = await runCli(["hunt", jsonl, ...args, "--out", out("local")]);
+    for (const engine of [onShards, atRandom]) {
+      const pushed = await runCli(["hunt", ...engine, ...args, "--out", out("ch")]);
+      expect(pushed.code).toBe(0);
+      expect(pushed.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse (its context chain as the `);
+      expect(pushed.stdout).toBe(local.stdout);
+      expect(readFileSync(out("ch"), "utf8")).toBe(readFileSync(out("local"), "utf8"));
+    }
+    // The report holds the rarest sessions read back from the spill, explained as in process; only the
+    // name of the input and the time it was made differ.
+    const report = (name: string, input: readonly string[]) =>
+      runCli(["hunt", ...input, ...args, "--quiet", "--report", join(dir, `counted-${name}.html`)]);
+    expect((await report("local", [jsonl])).code).toBe(0);
+    expect((await report("ch", onShards)).code).toBe(0);
+    const html = (name: string, input: string) =>
+      readFileSync(join(dir, `counted-${name}.html`), "utf8")
+        .replaceAll(input, "INPUT")
+        .replace(/"generated":"[^"]*"/, "");
+    expect(html("ch", `clickhouse ${URL} default.det_sharded`)).toBe(html("local", jsonl));
+  });
+
   for (const args of [
     ["--method", "adaptive", "--entity", "UserId"],
     ["--method", "markov"],

@@ -3,7 +3,6 @@ import { createClient } from "@clickhouse/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CliSession, type InputOptions, loadSessions } from "../../src/cli/sessions.js";
 import { rng } from "../../src/demo/generate.js";
-import { ClickHousePushdown, type PushdownOptions } from "../../src/engine/clickhouse/pushdown.js";
 import { Model } from "../../src/model/model.js";
 import type { Command, SessionScore } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
@@ -13,10 +12,10 @@ import {
   demoEvents,
   loadDistributed,
   loadShardedByIdentity,
+  openPushdown as open,
   query,
   SHARD_URLS,
   type TestEvent,
-  URL,
   writeJsonl,
 } from "../helpers/clickhouse.js";
 
@@ -37,30 +36,6 @@ function inputOptions(mode: Mode, maxGap: number, maxDuration: number): InputOpt
     sessions: false,
     onBadRow: "fail",
   };
-}
-
-function open(
-  table: string,
-  mode: Mode,
-  maxGap = 2,
-  maxDuration = 20,
-  shards: Pick<PushdownOptions, "shardWork" | "shardUrls"> = {},
-): Promise<ClickHousePushdown> {
-  return ClickHousePushdown.open({
-    ...shards,
-    target: { url: URL, database: "default", table },
-    columns: {
-      identity: ["UserId", "ClientIP"],
-      time: "TimeGenerated",
-      event: "Operation",
-      sequence: "seq",
-      params: "Parameters",
-      paramMode: mode,
-    },
-    maxGapMins: maxGap,
-    maxDurationMins: maxDuration,
-    onBadRow: "fail",
-  });
 }
 
 /** The in-process pipeline (DuckDB reader + the Sessionizer) on the same events. */

@@ -1,6 +1,7 @@
 import { createClient } from "@clickhouse/client";
 import { inject } from "vitest";
 import { generateExchangeLog } from "../../src/demo/generate.js";
+import { ClickHousePushdown, type PushdownOptions } from "../../src/engine/clickhouse/pushdown.js";
 import { writeRecords } from "../../src/io/write.js";
 import type { ModelFile } from "../../src/types.js";
 
@@ -193,4 +194,29 @@ export function demoEvents(seed = 11): TestEvent[] {
       Value: typeof p.Value === "string" ? p.Value : JSON.stringify(p.Value ?? ""),
     })),
   }));
+}
+
+/** Opens a pushdown run on `table` of the test servers (identity UserId, ClientIP; parameters in `Parameters`). */
+export function openPushdown(
+  table: string,
+  mode: "none" | "names" | "values",
+  maxGap = 2,
+  maxDuration = 20,
+  shards: Pick<PushdownOptions, "shardWork" | "shardUrls"> = {},
+): Promise<ClickHousePushdown> {
+  return ClickHousePushdown.open({
+    ...shards,
+    target: { url: URL, database: "default", table },
+    columns: {
+      identity: ["UserId", "ClientIP"],
+      time: "TimeGenerated",
+      event: "Operation",
+      sequence: "seq",
+      params: "Parameters",
+      paramMode: mode,
+    },
+    maxGapMins: maxGap,
+    maxDurationMins: maxDuration,
+    onBadRow: "fail",
+  });
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { categoricalOfParts } from "../../detect/base.js";
+import { type CountedInEngine, MarkovNoveltyCountsBuilder } from "../../detect/markov-novelty-counts.js";
 import { SeqhuntError } from "../../errors.js";
 import {
   CountsBuilder,
@@ -12,6 +14,14 @@ import {
 } from "../../model/engine-access.js";
 import type { Command, SessionTypeName } from "../../types.js";
 import { type ClickHouseTarget, Connection, float } from "./connection.js";
+import {
+  chainStepsQuery,
+  noveltyWindowsQuery,
+  parameterValuesQuery,
+  presenceFirstColumns,
+  presenceFirstQuery,
+  presenceSetsQuery,
+} from "./detector-sql.js";
 import { detectLayout, type ShardWork } from "./layout.js";
 import { modelTableRows } from "./model-tables.js";
 import { type Site, WorkSites } from "./sites.js";
@@ -235,6 +245,90 @@ export class ClickHousePushdown {
       for (const site of sites.sites)
         await readCounts(site.connection, countQueries(sites.on(site, sites.tables.sessions)), counts);
     return counts.build();
+  }
+
+  /**
+   * markov-novelty's count statistics but the context chain's (chain, occurrence view, novelty windows; per entity with `entity`,
+   * the index of an identity column), counted where the sessions are: each shard counts its own at once
+   * into work tables, then their rows stream here one shard after the other and add up (exact: whole
+   * numbers). Which parameters are categorical depends on every shard's values, so it is settled first
+   * and uploaded to every shard.
+   */
+  async countMarkovNovelty(options: { entity: number | null; window: number }): Promise<CountedInEngine> {
+    const sites = this.#sites;
+    const t = sites.tables;
+    const parameters = parametersOf(this.sessionType);
+    const entity =
+      options.entity === null ? null : (identityKeys(this.#identityCount)[options.entity] ?? null);
+    if (options.entity !== null && entity === null)
+      throw new SeqhuntError(`no identity column ${options.entity} to count entities by`);
+    const categorical = parameters.values ? await this.#categorical() : new Set<string>();
+    await sites.onEach(async (site) => {
+      const on = (table: string) => sites.on(site, table);
+      const sessions = on(t.sessions);
+      const shape = {
+        withParams: parameters.names,
+        withValues: parameters.values,
+        categorical: parameters.values ? on(t.categorical) : null,
+      };
+      for (const [table, query] of [
+        [t.presenceFirst, presenceFirstQuery(sessions, this.#identityCount, shape)],
+        [t.presenceSets, presenceSetsQuery(sessions, entity, shape)],
+        [t.chainSteps, chainStepsQuery(sessions, entity)],
+        [t.noveltyWindows, noveltyWindowsQuery(sessions, options.window)],
+      ] as const) {
+        await site.connection.command(`DROP TABLE IF EXISTS ${on(table)}`);
+        await site.connection.command(`CREATE TABLE ${on(table)} ENGINE = Memory AS ${query}`);
+      }
+    });
+    const counts = new MarkovNoveltyCountsBuilder({ categorical, window: options.window });
+    // Tokens in the order in-process training first meets them, over every site (ClickHouse sorts the keys).
+    const first = await sites.all(t.presenceFirst, presenceFirstColumns(this.#identityCount));
+    await sites.initiator.eachRow(`SELECT tok FROM ${first} GROUP BY tok ORDER BY min(first)`, ([tok = ""]) =>
+      counts.addToken(tok),
+    );
+    const entityOf = (has: unknown, ent: unknown) => (Number(has) === 1 ? String(ent) : undefined);
+    for (const site of sites.sites) {
+      const on = (table: string) => sites.on(site, table);
+      await site.connection.eachObject(`SELECT has, ent, toks, n FROM ${on(t.presenceSets)}`, (row) =>
+        counts.addSet(entityOf(row.has, row.ent), row.toks as string[], Number(row.n)),
+      );
+      await site.connection.eachRow(
+        `SELECT has, ent, a, b, n FROM ${on(t.chainSteps)}`,
+        ([has, ent, a = "", b = "", n]) => counts.addStep(entityOf(has, ent), a, b, Number(n)),
+      );
+      await site.connection.eachRow(`SELECT w, n FROM ${on(t.noveltyWindows)}`, ([w = "", n]) =>
+        counts.addWindow(w, Number(n)),
+      );
+      for (const table of [t.presenceFirst, t.presenceSets, t.chainSteps, t.noveltyWindows])
+        await site.connection.command(`DROP TABLE IF EXISTS ${on(table)}`);
+    }
+    return counts.build();
+  }
+
+  /** The categorical parameters over every site, uploaded to each as the rows of its categorical table. */
+  async #categorical(): Promise<Set<string>> {
+    const sites = this.#sites;
+    const t = sites.tables;
+    const parts: [string, string[] | null][] = [];
+    for (const site of sites.sites) {
+      for (const [p, distinct, values] of await site.connection.rows(
+        parameterValuesQuery(sites.on(site, t.sessions)),
+      )) {
+        const listed = values as string[];
+        // The values are listed only when few enough to be categorical on this site alone.
+        parts.push([String(p), Number(distinct) === listed.length ? listed : null]);
+      }
+    }
+    const categorical = categoricalOfParts(parts);
+    await sites.onEach(async (site) => {
+      await replaceTable(site.connection, sites.on(site, t.categorical), "p String");
+      await site.connection.insert(
+        t.categorical,
+        [...categorical].map((p) => [p]),
+      );
+    });
+    return categorical;
   }
 
   /**

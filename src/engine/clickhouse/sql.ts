@@ -16,7 +16,7 @@ export function float(x: number): string {
 
 /** A string literal of text seqhunt controls (the model's tokens, a cluster name the server reported), escaped. */
 export function stringLiteral(text: string): string {
-  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\0/g, "\\0")}'`;
 }
 
 const START = stringLiteral(START_TOKEN);
@@ -224,6 +224,12 @@ export interface WorkTables {
   /** Scores joined to their sessions (for --out-table). */
   readonly scored: string;
   readonly picked: string;
+  /** The default detector's counts: categorical parameters, presence sets, chain steps, novelty windows. */
+  readonly categorical: string;
+  readonly presenceSets: string;
+  readonly presenceFirst: string;
+  readonly chainSteps: string;
+  readonly noveltyWindows: string;
 }
 
 /** Work table names with a fresh random prefix, so concurrent runs never collide. */
@@ -240,6 +246,11 @@ export function workTables(prefix: string): WorkTables {
     scores: name("scores"),
     scored: name("scored"),
     picked: name("picked"),
+    categorical: name("categorical"),
+    presenceSets: name("presence_sets"),
+    presenceFirst: name("presence_first"),
+    chainSteps: name("chain_steps"),
+    noveltyWindows: name("novelty_windows"),
   };
 }
 

@@ -1,0 +1,143 @@
+/**
+ * SQL text that counts the default detector's statistics (markov-novelty: chain steps, presence sets,
+ * novelty windows) from a sessions work table, on whichever server holds it (each shard its own). Each
+ * statement writes its count rows into a work table, so shards count at once and the initiator then reads
+ * them one shard after the other (the order names arrive in is then the same on every run). The tokens and
+ * separators are the core's, imported; what is counted is checked against in-process training by the tests.
+ */
+import { CATEGORICAL, KEY_SEPARATOR } from "../../detect/base.js";
+import { END_TOKEN, START_TOKEN } from "../../model/engine-access.js";
+import { int, stringLiteral } from "./sql.js";
+
+const SEP = stringLiteral(KEY_SEPARATOR);
+
+/** The entity columns of the count tables: whether a session has one, and its text ("" when not). */
+function entityColumns(entity: string | null): string {
+  return entity === null
+    ? "toUInt8(0) AS has, '' AS ent"
+    : `toUInt8(isNotNull(${entity})) AS has, ifNull(${entity}, '') AS ent`;
+}
+
+/**
+ * Each parameter's number of distinct values and, when there are at most {@link CATEGORICAL} of them, the
+ * values (what decides which parameters are categorical once every shard's are added).
+ */
+export function parameterValuesQuery(sessions: string): string {
+  return `SELECT p, uniqExact(v) AS nv, if(nv <= ${int(CATEGORICAL)}, groupUniqArray(v), emptyArrayString()) AS vs
+  FROM (SELECT ns, vs0 FROM ${sessions} ARRAY JOIN names AS ns, vals AS vs0) ARRAY JOIN ns AS p, vs0 AS v
+  GROUP BY p`;
+}
+
+/** What each session's presence tokens are made of, by the session type's parameter columns. */
+export interface PresenceShape {
+  readonly withParams: boolean;
+  readonly withValues: boolean;
+  /** `db`.`table` of the categorical parameters' names (column `p`), when values are read. */
+  readonly categorical: string | null;
+}
+
+/**
+ * Each session's distinct presence tokens, sorted: its commands, `command SEP parameter` for each
+ * parameter, and `command SEP parameter SEP value` for each categorical one. No lambda captures an array
+ * (only a command's name, a scalar), and the categorical names meet the parameters through `IN table`.
+ */
+function presenceTokensExpression(shape: PresenceShape): string {
+  const parts = ["arrayMap(c -> [c], cmds)"];
+  if (shape.withParams)
+    parts.push(`arrayMap((c, ns) -> arrayMap(p -> concat(c, ${SEP}, p), ns), cmds, names)`);
+  if (shape.withValues && shape.categorical !== null) {
+    const cat = shape.categorical;
+    parts.push(`arrayMap((c, ns, vs) -> arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v),
+        arrayFilter((p, v) -> p IN ${cat}, ns, vs), arrayFilter((v, p) -> p IN ${cat}, vs, ns)), cmds, names, vals)`);
+  }
+  return `arraySort(arrayReduce('groupUniqArrayArray', arrayConcat(${parts.join(", ")})))`;
+}
+
+/** A JavaScript array index (`0` to 2^32 - 2, no leading zero): an object lists these keys first, in numeric order. */
+const isArrayIndex = (p: string) =>
+  `(match(${p}, '^(0|[1-9][0-9]{0,9})$') AND toUInt64OrZero(${p}) <= 4294967294)`;
+
+/** The columns of {@link presenceFirstQuery}'s table, for `identityCount` identity columns. */
+export function presenceFirstColumns(identityCount: number): string {
+  const identity = Array.from({ length: identityCount }, () => "UInt8, String");
+  return `tok String, first Tuple(${[...identity, "Int64, UInt32, UInt32"].join(", ")})`;
+}
+
+/**
+ * Where each presence token first occurs, as a key that sorts as the sessions stream back (identity with
+ * missing last, start) and then as in-process training meets a session's tokens: event by event, the
+ * command, then each parameter and its categorical value in the order a JavaScript object lists them
+ * (array-index names first). Ordering tokens by it gives them the ids in-process training gives them.
+ */
+export function presenceFirstQuery(sessions: string, identityCount: number, shape: PresenceShape): string {
+  const identity = Array.from({ length: identityCount }, (_, i) => `isNull(i${i}), ifNull(i${i}, '')`);
+  const key = `(${[...identity, "start_us", "toUInt32(e)", "toUInt32(sub)"].join(", ")})`;
+  const tokens = ["[c]"];
+  const subs = ["[toUInt32(0)]"];
+  if (shape.withParams) {
+    // A record of values lists array-index names first; a set of names keeps their order.
+    const order = shape.withValues
+      ? `(p, j) -> (NOT ${isArrayIndex("p")}, toUInt64OrZero(p), j)`
+      : "(p, j) -> j";
+    const ps = `arraySort(${order}, ns, arrayEnumerate(ns))`;
+    const vs = `arraySort((v, p, j) -> (NOT ${isArrayIndex("p")}, toUInt64OrZero(p), j), vs0, ns, arrayEnumerate(ns))`;
+    tokens.push(`arrayMap(p -> concat(c, ${SEP}, p), ${ps})`);
+    subs.push(`arrayMap(r -> toUInt32(2 * r - 1), arrayEnumerate(${ps}))`);
+    if (shape.withValues && shape.categorical !== null) {
+      const cat = shape.categorical;
+      tokens.push(
+        `arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v), arrayFilter(p -> p IN ${cat}, ${ps}), arrayFilter((v, p) -> p IN ${cat}, ${vs}, ${ps}))`,
+      );
+      subs.push(
+        `arrayMap(r -> toUInt32(2 * r), arrayFilter((r, p) -> p IN ${cat}, arrayEnumerate(${ps}), ${ps}))`,
+      );
+    }
+  }
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`).join(", ");
+  return `SELECT tok, min(${key}) AS first
+  FROM (SELECT ${keys}, start_us, e, tok, sub
+    FROM (SELECT ${keys}, start_us, c, e, ns, vs0 FROM ${sessions}
+      ARRAY JOIN cmds AS c, ${shape.withParams ? "names" : "arrayMap(x -> emptyArrayString(), cmds)"} AS ns,
+        ${shape.withValues ? "vals" : "arrayMap(x -> emptyArrayString(), cmds)"} AS vs0, arrayEnumerate(cmds) AS e)
+    ARRAY JOIN arrayConcat(${tokens.join(", ")}) AS tok, arrayConcat(${subs.join(", ")}) AS sub)
+  GROUP BY tok`;
+}
+
+/** How many sessions (per entity) hold each distinct set of presence tokens, into `into`. */
+export function presenceSetsQuery(sessions: string, entity: string | null, shape: PresenceShape): string {
+  return `SELECT has, ent, toks, count() AS n
+  FROM (SELECT ${entityColumns(entity)}, ${presenceTokensExpression(shape)} AS toks FROM ${sessions})
+  GROUP BY has, ent, toks`;
+}
+
+/** How often each step (previous token, next token) occurs per entity, sessions padded with START and END. */
+export function chainStepsQuery(sessions: string, entity: string | null): string {
+  return `SELECT has, ent, a, b, count() AS n
+  FROM (SELECT ${entityColumns(entity)}, a, b FROM ${sessions}
+    ARRAY JOIN arrayConcat([${stringLiteral(START_TOKEN)}], cmds) AS a, arrayConcat(cmds, [${stringLiteral(END_TOKEN)}]) AS b)
+  GROUP BY has, ent, a, b`;
+}
+
+/**
+ * How often each window of `window` padded tokens occurs (the whole padded session when shorter), keyed
+ * by its tokens joined with the separator. The windows are `window` shifted slices zipped: no lambda
+ * captures the session's array.
+ */
+export function noveltyWindowsQuery(sessions: string, window: number): string {
+  const k = int(window);
+  const slices = Array.from(
+    { length: window },
+    (_, i) => `arraySlice(p, ${i + 1}, greatest(length(p) - ${k} + 1, 0))`,
+  );
+  const args = Array.from({ length: window }, (_, i) => `t${i}`);
+  // concat takes two arguments or more: a window of one command is the slice itself.
+  const zipped =
+    window === 1
+      ? (slices[0] as string)
+      : `arrayMap((${args.join(", ")}) -> concat(${args.join(`, ${SEP}, `)}), ${slices.join(", ")})`;
+  const whole = `arrayStringConcat(p, ${SEP})`;
+  return `SELECT w, count() AS n
+  FROM (SELECT arrayJoin(if(length(p) < ${k}, [${whole}], ${zipped})) AS w
+    FROM (SELECT arrayConcat([${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}]) AS p FROM ${sessions}))
+  GROUP BY w`;
+}
