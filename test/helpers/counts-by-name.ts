@@ -60,5 +60,5 @@ export function presenceByName(p: Presence) {
 /** Window counts in key order. */
 export const noveltyByName = (n: Novelty) => ({
   window: n.window,
-  counts: Object.fromEntries([...n.counts].sort()),
+  counts: Object.fromEntries([...n.counts()].sort()),
 });
