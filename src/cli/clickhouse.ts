@@ -5,17 +5,27 @@ import {
   markovNoveltyFromCounts,
   NOVELTY_WINDOW,
 } from "../detect/markov-novelty.js";
+import { modelFileOf, SessionsFingerprint } from "../detect/model-file.js";
 import { trainInPasses } from "../detect/passes.js";
 import { DEFAULT_METHOD } from "../detect/registry.js";
-import type { SessionPasses, WeightedSession } from "../detect/types.js";
+import type { Detector, SessionPasses, WeightedSession } from "../detect/types.js";
 import type { ClickHousePushdown, FetchedSession, ShardWork } from "../engine/clickhouse/pushdown.js";
 import { SeqhuntError } from "../errors.js";
 import { writeTextAtomically } from "../io/atomic.js";
 import { clickhouseCredentials } from "../io/settings.js";
 import { type Model, ModelBuilder } from "../model/model.js";
 import type { HuntOptions, Io, TrainOptions } from "./commands.js";
-import { huntLoaded, publish, publishSpilled, scoreSpilled, spillPasses, trainLoaded } from "./commands.js";
-import { weightedSessionOf } from "./detect-glue.js";
+import {
+  huntLoaded,
+  huntOverSpill,
+  publish,
+  publishSpilled,
+  scoreSpilled,
+  spillPasses,
+  trainedMessage,
+  trainLoaded,
+} from "./commands.js";
+import { trainsInPasses, weightedSessionOf } from "./detect-glue.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
 import { SanityCheck } from "./sanity.js";
@@ -134,8 +144,9 @@ async function openPushdown(
 
 /**
  * hunt/score with --engine clickhouse. The reference (by --method, or a --model file that holds it) is
- * pushed down whole: counted and scored in ClickHouse. Every other detector trains and scores in process, as
- * for files, on the sessions ClickHouse made (streamed back): exact by construction, whatever its statistics.
+ * pushed down whole: counted and scored in ClickHouse. markov-novelty is counted in ClickHouse and scored over a
+ * spill file; another --model file's detector scores a spill file in passes; every other detector trains and
+ * scores in process, as for files, on the sessions ClickHouse made (streamed back): exact by construction.
  */
 export async function huntClickHouse(options: HuntOptions & EngineOptions, io: Io): Promise<void> {
   // A saved model is read first: a bad file should not wait for the sessionizing.
@@ -154,6 +165,11 @@ export async function huntClickHouse(options: HuntOptions & EngineOptions, io: I
   const push = await openPushdown(options, io, options.quiet);
   if (weighted !== null) {
     await huntCounted(push, weighted, options, io);
+    return;
+  }
+  // A detector that trains in passes scores each of its training sessions held out alone (others need them all).
+  if (!pushedDown && file !== null && trainsInPasses({ method: file.detector.method })) {
+    await huntModelSpilled(push, options, io);
     return;
   }
   if (!pushedDown) {
@@ -179,12 +195,68 @@ const cliSession = (s: FetchedSession): CliSession => ({
   fields: {},
 });
 
+/** markov-novelty trained from counts made in ClickHouse, with the reference model of the sessions it spilled. */
+interface CountedInSpill {
+  readonly detector: Detector;
+  readonly reference: Model;
+  readonly loaded: LoadedSessions;
+}
+
 /**
- * hunt with markov-novelty, its memory bounded by the model and a few numbers per session: its chain,
- * presence and window counts are counted in ClickHouse (each shard its own sessions); the sessions stream
- * back once, counted for its context chain and the reference and written to a spill file; one pass over
- * the spill scores every session held out; ranking reads the spill back by index (the rarest printed and
- * reported, --out in rank order). The same output as in process.
+ * markov-novelty, its memory bounded by the model and a few numbers per session: its chain, presence and
+ * window counts are counted in ClickHouse (each shard its own sessions); the sessions stream back once,
+ * counted for its context chain, the reference (and the `fingerprint`, when given) and written to `spill`;
+ * one pass over the spill scores every session held out. What hunt and train with it share; closes `push`.
+ */
+async function countInSpill(
+  push: ClickHousePushdown,
+  weighted: (s: CliSession) => WeightedSession,
+  options: InputOptions & { entity?: string | undefined },
+  io: Io,
+  to: { spill: SpilledSessions; fingerprint: SessionsFingerprint | null },
+): Promise<CountedInSpill> {
+  const { spill, fingerprint } = to;
+  const column = options.entity === undefined ? -1 : options.user.indexOf(options.entity);
+  const builder = new ModelBuilder();
+  let loaded: LoadedSessions | null = null;
+  // The one stream of the sessions: checked, counted for the reference and the context chain, spilled.
+  const stream: SessionPasses = {
+    pass: async (visit) => {
+      loaded = await streamEach(push, options, io, (session, index) => {
+        builder.add(session.commands);
+        spill.append(session);
+        const one = weighted(session);
+        fingerprint?.add(one);
+        visit(one, index);
+      });
+    },
+  };
+  let counts: MarkovNoveltyCounts;
+  try {
+    const counted = await push.countMarkovNovelty({
+      entity: column < 0 ? null : column,
+      window: NOVELTY_WINDOW,
+    });
+    counts = { ...counted, context: await trainInPasses(contextChainCounting(MAX_ORDER), stream) };
+  } finally {
+    await push.close();
+  }
+  // The held-out pass reads the spill file: the sessions are not fetched twice.
+  const spilled = spillPasses(spill);
+  const detector = await markovNoveltyFromCounts(counts, {
+    pass: (visit) => spilled.pass((s, i) => visit(weighted(s), i)),
+  });
+  if (loaded === null) throw new SeqhuntError("the sessions made in ClickHouse were not streamed back");
+  return { detector, reference: builder.build(), loaded };
+}
+
+/** What hunt and train with the counted detector say of it. */
+const countedMessage = (count: number) =>
+  `counted ${COUNTED} in ClickHouse (its context chain as the ${count} sessions streamed back)`;
+
+/**
+ * hunt with markov-novelty counted in ClickHouse ({@link countInSpill}); ranking reads the spill back by
+ * index (the rarest printed and reported, --out in rank order). The same output as in process.
  */
 async function huntCounted(
   push: ClickHousePushdown,
@@ -192,47 +264,17 @@ async function huntCounted(
   options: HuntOptions & EngineOptions,
   io: Io,
 ): Promise<void> {
-  const column = options.entity === undefined ? -1 : options.user.indexOf(options.entity);
   const spill = new SpilledSessions();
   try {
-    const reference = new ModelBuilder();
-    const sanity = new SanityCheck(options.user);
-    // The one stream of the sessions: checked, counted for the reference and the context chain, spilled.
-    const stream: SessionPasses = {
-      pass: async (visit) => {
-        let index = 0;
-        await push.eachSession((fetched) => {
-          const session = cliSession(fetched);
-          sanity.add(session);
-          reference.add(session.commands);
-          spill.append(session);
-          visit(weighted(session), index++);
-        });
-      },
-    };
-    let counts: MarkovNoveltyCounts;
-    try {
-      const counted = await push.countMarkovNovelty({
-        entity: column < 0 ? null : column,
-        window: NOVELTY_WINDOW,
-      });
-      counts = { ...counted, context: await trainInPasses(contextChainCounting(MAX_ORDER), stream) };
-    } finally {
-      await push.close();
-    }
-    // The held-out pass reads the spill file: the sessions are not fetched twice.
-    const spilled = spillPasses(spill);
-    const detector = await markovNoveltyFromCounts(counts, {
-      pass: (visit) => spilled.pass((s, i) => visit(weighted(s), i)),
+    const {
+      detector,
+      reference: model,
+      loaded,
+    } = await countInSpill(push, weighted, options, io, {
+      spill,
+      fingerprint: null,
     });
-    if (!options.quiet)
-      io.err(
-        `counted ${COUNTED} in ClickHouse (its context chain as the ${spill.count} sessions streamed back); scored them held out`,
-      );
-    const warnings = sanity.warnings();
-    for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
-    const loaded = { sessions: [], stats: push.stats, identityColumns: options.user, warnings };
-    const model = reference.build();
+    if (!options.quiet) io.err(`${countedMessage(spill.count)}; scored them held out`);
     await publishSpilled(
       spill,
       {
@@ -254,14 +296,72 @@ async function huntCounted(
   }
 }
 
+/**
+ * hunt/score --model FILE whose detector is not pushed down: the sessions ClickHouse made stream back once
+ * into a spill file, which the model file's detector scores in passes, as for a large file input.
+ */
+async function huntModelSpilled(
+  push: ClickHousePushdown,
+  options: HuntOptions & EngineOptions,
+  io: Io,
+): Promise<void> {
+  const spill = new SpilledSessions();
+  try {
+    const loaded = await streamOnce(push, options, io, (s) => spill.append(s));
+    if (!options.quiet)
+      io.err(
+        `spilled the ${spill.count} sessions made in ClickHouse; the model file's detector scores them in passes`,
+      );
+    await huntOverSpill({ spill, loaded, builder: null }, options, [where(options)], io);
+  } finally {
+    spill.close();
+  }
+}
+
 /** The events table as the report and the messages name it. */
 function where(options: EngineOptions): string {
   return `clickhouse ${options.url} ${options.database}.${options.table}`;
 }
 
 /**
+ * Streams the sessions ClickHouse made once, in the order the file readers emit them, each sanity-checked and
+ * handed to `each` (not held); prints the sanity warnings. The caller closes `push`.
+ */
+async function streamEach(
+  push: ClickHousePushdown,
+  options: InputOptions,
+  io: Io,
+  each: (s: CliSession, index: number) => void,
+): Promise<LoadedSessions> {
+  const sanity = new SanityCheck(options.user);
+  let index = 0;
+  await push.eachSession((fetched) => {
+    const session = cliSession(fetched);
+    sanity.add(session);
+    each(session, index++);
+  });
+  const warnings = sanity.warnings();
+  for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
+  return { sessions: [], stats: push.stats, identityColumns: options.user, warnings };
+}
+
+/** {@link streamEach}, then the work tables dropped. */
+async function streamOnce(
+  push: ClickHousePushdown,
+  options: InputOptions,
+  io: Io,
+  each: (s: CliSession, index: number) => void,
+): Promise<LoadedSessions> {
+  try {
+    return await streamEach(push, options, io, each);
+  } finally {
+    await push.close();
+  }
+}
+
+/**
  * The sessions ClickHouse made, streamed back in the order the file readers emit them, as the in-process
- * pipeline holds them (sanity warnings included): what every detector but the pushed-down reference reads.
+ * pipeline holds them (sanity warnings included): what detectors that need every session together read.
  * The work tables are dropped once read, before the in-process work.
  */
 async function streamSessions(
@@ -270,21 +370,10 @@ async function streamSessions(
   io: Io,
 ): Promise<LoadedSessions> {
   const sessions: CliSession[] = [];
-  const sanity = new SanityCheck(options.user);
-  try {
-    await push.eachSession((s) => {
-      const session = cliSession(s);
-      sanity.add(session);
-      sessions.push(session);
-    });
-  } finally {
-    await push.close();
-  }
+  const loaded = await streamOnce(push, options, io, (s) => sessions.push(s));
   if (!options.quiet)
     io.err(`read back ${sessions.length} sessions made in ClickHouse; the detector runs in process`);
-  const warnings = sanity.warnings();
-  for (const w of warnings) io.err(`seqhunt: warning: ${w}`);
-  return { sessions, stats: push.stats, identityColumns: options.user, warnings };
+  return { ...loaded, sessions };
 }
 
 /** The reference pushed down: sessionized, counted (or --model loaded) and scored in ClickHouse; the top N explained here. */
@@ -336,14 +425,25 @@ async function huntPushedDown(
 
 /**
  * train with --engine clickhouse: the reference alone (--method reference) from count tables counted in
- * ClickHouse; any other detector trained in process on the sessions streamed back, as for files.
+ * ClickHouse; markov-novelty (without --update) counted in ClickHouse over a spill file; any other detector
+ * trained in process on the sessions streamed back, as for files.
  */
 export async function trainClickHouse(
   options: TrainOptions & EngineOptions & { out: string },
   io: Io,
 ): Promise<void> {
+  const method = options.method ?? DEFAULT_METHOD;
+  // Checked before any work: a bad --entity should not wait for the sessionizing.
+  const weighted =
+    method === COUNTED && options.update === undefined
+      ? weightedSessionOf(options.user, options.entity)
+      : null;
   const push = await openPushdown(options, io, options.quiet);
-  if ((options.method ?? DEFAULT_METHOD) !== "reference") {
+  if (weighted !== null) {
+    await trainCounted(push, weighted, options, io);
+    return;
+  }
+  if (method !== "reference") {
     await trainLoaded(await streamSessions(push, options, io), options, io, options.out);
     return;
   }
@@ -358,4 +458,31 @@ export async function trainClickHouse(
     io.err(
       `trained in ClickHouse on ${push.sessionCount} sessions (${model.sessionType}); wrote ${options.out}`,
     );
+}
+
+/**
+ * train with markov-novelty counted in ClickHouse ({@link countInSpill}), the fingerprint taken as the
+ * sessions stream back: the model file in-process train writes (its reference vocabulary perhaps in
+ * another order), in memory bounded by the model.
+ */
+async function trainCounted(
+  push: ClickHousePushdown,
+  weighted: (s: CliSession) => WeightedSession,
+  options: TrainOptions & EngineOptions & { out: string },
+  io: Io,
+): Promise<void> {
+  const spill = new SpilledSessions();
+  try {
+    const fingerprint = new SessionsFingerprint();
+    const { detector, reference } = await countInSpill(push, weighted, options, io, { spill, fingerprint });
+    const entity = options.entity ?? null;
+    const file = modelFileOf({ reference, detector, entity, trainingFingerprint: fingerprint.value() });
+    writeTextAtomically(options.out, `${JSON.stringify(file)}\n`);
+    if (!options.quiet)
+      io.err(
+        `${countedMessage(spill.count)}; ${trainedMessage(`${spill.count} sessions (${reference.sessionType}, ${COUNTED})`, options, options.out)}`,
+      );
+  } finally {
+    spill.close();
+  }
 }

@@ -383,25 +383,39 @@ export async function publishSpilled(
  */
 async function huntSpilled(files: readonly string[], options: HuntOptions, io: Io): Promise<HuntResult> {
   const spill = new SpilledSessions();
-  // Long because every step shares the spill file, closed in the one finally whatever step fails.
   try {
     const builder = options.model ? null : new ModelBuilder();
     const loaded = await spillInput(files, options, io, { spill, builder });
-    const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-    const model = file ? file.reference : (builder as ModelBuilder).build();
-    const reference = scoreSpilled(spill, model, options);
-    const method = await spilledMethod(spill, loaded, file, reference.score, options);
-    const modelSource = options.model ?? "trained on the input";
-    return await publishSpilled(
-      spill,
-      { model, method, reference },
-      loaded,
-      { ...options, modelSource, files },
-      io,
-    );
+    return await huntOverSpill({ spill, loaded, builder }, options, files, io);
   } finally {
     spill.close();
   }
+}
+
+/**
+ * hunt over sessions already spilled (from files, or streamed from ClickHouse): the reference model from
+ * --model or `builder` (which counted them as they were spilled), scored in batches; the ranking detector
+ * (the model file's, or trained over passes of the spill); ranked and published from the spill.
+ */
+export async function huntOverSpill(
+  spilled: { spill: SpilledSessions; loaded: LoadedSessions; builder: ModelBuilder | null },
+  options: HuntOptions,
+  files: readonly string[],
+  io: Io,
+): Promise<HuntResult> {
+  const { spill, loaded, builder } = spilled;
+  const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+  const model = file ? file.reference : (builder as ModelBuilder).build();
+  const reference = scoreSpilled(spill, model, options);
+  const method = await spilledMethod(spill, loaded, file, reference.score, options);
+  const modelSource = options.model ?? "trained on the input";
+  return await publishSpilled(
+    spill,
+    { model, method, reference },
+    loaded,
+    { ...options, modelSource, files },
+    io,
+  );
 }
 
 /**
@@ -632,7 +646,7 @@ async function trainSpilled(
 }
 
 /** What train says it did. */
-function trainedMessage(what: string, options: TrainOptions, out: string): string {
+export function trainedMessage(what: string, options: TrainOptions, out: string): string {
   return options.update
     ? `added ${what} to ${options.update}; wrote ${out}`
     : `trained on ${what}; wrote ${out}`;
