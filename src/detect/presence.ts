@@ -264,6 +264,8 @@ export class Presence {
   /** A session's tokens and the key of their set, found once per session object (training sessions are scored again, held out). */
   readonly #described = new WeakMap<WeightedSession, Described>();
   #global: GlobalRates | undefined;
+  /** Each known token's words in an explanation, by id, once asked for. */
+  #steps: (string | undefined)[] = [];
   /** Each entity's sum over known tokens of ln(1 - its rate). */
   readonly #entityBase = new Map<PresenceCounts, number>();
   readonly #maxViews = new Map<
@@ -475,16 +477,26 @@ export class Presence {
       top.splice(at, 0, { id, surprise });
       if (top.length > 3) top.pop();
     }
-    // Words only for the three kept: building them for every present token cost seconds on long hunts.
-    return top.map(({ id, surprise }) => {
-      const text = id >= 0 ? (this.#tokens.texts[id] as string) : (unseen[-id - 1] as string);
-      return {
-        step: this.global.seen.has(id)
-          ? `${tokenText(text)} occurs`
-          : `${tokenText(text)}: never seen in training`,
-        surprise,
-      };
-    });
+    // Words only for the three kept, once per token: building them for every present token cost seconds on long hunts.
+    return top.map(({ id, surprise }) => ({ step: this.#step(id, unseen), surprise }));
+  }
+
+  /** A present token in words, as {@link Presence.explain} lists it; a known token's words are kept by id. */
+  #step(id: number, unseen: readonly string[]): string {
+    // Filled up front: writing far past the end of an empty array makes it a dictionary.
+    if (this.#steps.length < this.#tokens.texts.length)
+      this.#steps = [
+        ...this.#steps,
+        ...new Array(this.#tokens.texts.length - this.#steps.length).fill(undefined),
+      ];
+    const kept = id >= 0 ? this.#steps[id] : undefined;
+    if (kept !== undefined) return kept;
+    const text = id >= 0 ? (this.#tokens.texts[id] as string) : (unseen[-id - 1] as string);
+    const step = this.global.seen.has(id)
+      ? `${tokenText(text)} occurs`
+      : `${tokenText(text)}: never seen in training`;
+    if (id >= 0) this.#steps[id] = step;
+    return step;
   }
 
   /** The learnt state as JSON. */
