@@ -158,7 +158,7 @@ const cases: [string, string, string, Target?][] = [
   [
     "hunt",
     "10000000",
-    "seqhunt hunt (top 20), CSV with values, 10M events, two passes over spilled sessions",
+    "seqhunt hunt (top 20), CSV with values, 10M events, over spilled sessions (the default detector trains in three passes of them)",
   ],
   [
     "clickhouse",
