@@ -80,10 +80,130 @@ class SetMemory {
   }
 }
 
+/**
+ * A presence token as the interner knows it: its text, its id (in the order training first met it), the
+ * describe call that last met it (a session's tokens are distinct) and the tokens one level below it, by
+ * the part that follows it (a token's text is its parent's, SEP, that part, whatever role it plays).
+ */
+interface TokenNode {
+  readonly text: string;
+  readonly id: number;
+  stamp: number;
+  children: Map<string, TokenNode> | undefined;
+}
+
+/** A session's presence tokens: ids in first-met order, -(k + 1) for the k-th token never seen in training. */
+interface Described {
+  readonly tokens: Int32Array;
+  /** The tokens never seen in training, by text. */
+  readonly unseen: readonly string[];
+  /** The key of the set (sorted ids joined by ","), or "unseen". */
+  readonly key: string;
+  /** ln P of the set under everyone's independent presences, once computed. */
+  everyone: number;
+  /** ln P of the set under its entity's independent presences, once computed. */
+  own: number;
+}
+
+/**
+ * Presence tokens interned without building their strings per event: a command by name, a parameter under
+ * its command, a value under its parameter; a token's text is built once, when first met, and every text
+ * maps to one node, so interning agrees with the tokens as strings even when a name holds SEP.
+ */
+class TokenInterner {
+  /** Each token's text by id. */
+  readonly texts: string[] = [];
+  readonly #byText = new Map<string, TokenNode>();
+  readonly #roots = new Map<string, TokenNode>();
+  #stamp = 0;
+  readonly #ids: number[] = [];
+  #unseen: string[] = [];
+
+  /** The id of a token's text, assigning the next one when `learning` (undefined for an unknown token otherwise). */
+  idOf(text: string, learning: boolean): number | undefined {
+    return this.#find(text, learning)?.id;
+  }
+
+  #find(text: string, learning: boolean): TokenNode | undefined {
+    let n = this.#byText.get(text);
+    if (n === undefined && learning) {
+      n = { text, id: this.texts.length, stamp: 0, children: undefined };
+      this.texts.push(text);
+      this.#byText.set(text, n);
+    }
+    return n;
+  }
+
+  #root(name: string, learning: boolean): TokenNode | string {
+    let n = this.#roots.get(name);
+    if (n === undefined) {
+      n = this.#find(name, learning);
+      if (n === undefined) return name;
+      this.#roots.set(name, n);
+    }
+    return n;
+  }
+
+  #child(parent: TokenNode | string, part: string, learning: boolean): TokenNode | string {
+    if (typeof parent === "string") {
+      const text = `${parent}${SEP}${part}`;
+      return this.#find(text, learning) ?? text;
+    }
+    let n = parent.children?.get(part);
+    if (n === undefined) {
+      const text = `${parent.text}${SEP}${part}`;
+      n = this.#find(text, learning);
+      if (n === undefined) return text;
+      if (parent.children === undefined) parent.children = new Map();
+      parent.children.set(part, n);
+    }
+    return n;
+  }
+
+  #emit(t: TokenNode | string): void {
+    if (typeof t !== "string") {
+      if (t.stamp === this.#stamp) return;
+      t.stamp = this.#stamp;
+      this.#ids.push(t.id);
+    } else if (!this.#unseen.includes(t)) {
+      this.#unseen.push(t);
+      this.#ids.push(-this.#unseen.length);
+    }
+  }
+
+  /** The session's tokens as {@link presenceTokens} lists them, new tokens taking the next ids when `learning`. */
+  describe(
+    categorical: ReadonlySet<string>,
+    session: readonly Command[],
+    learning: boolean,
+  ): { tokens: Int32Array; unseen: string[] } {
+    this.#stamp++;
+    this.#ids.length = 0;
+    this.#unseen = [];
+    for (const c of session) {
+      if (typeof c === "string") {
+        this.#emit(this.#root(c, learning));
+        continue;
+      }
+      const command = this.#root(c.name, learning);
+      this.#emit(command);
+      if (c.params instanceof Set) for (const p of c.params) this.#emit(this.#child(command, p, learning));
+      else {
+        for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+          const param = this.#child(command, p, learning);
+          this.#emit(param);
+          if (categorical.has(p)) this.#emit(this.#child(param, v ?? "", learning));
+        }
+      }
+    }
+    return { tokens: Int32Array.from(this.#ids), unseen: this.#unseen };
+  }
+}
+
 /** Presence counts of everyone or of one entity. */
 interface PresenceCounts {
-  /** Sessions (weighted) in which each token occurred, in first-seen order. */
-  readonly seen: Map<string, number>;
+  /** Sessions (weighted) in which each token (by id) occurred, in first-seen order. */
+  readonly seen: Map<number, number>;
   sessions: number;
   readonly sets: SetMemory;
 }
@@ -108,19 +228,30 @@ export interface PresenceJson {
 
 const emptyCounts = (): PresenceCounts => ({ seen: new Map(), sessions: 0, sets: new SetMemory() });
 
-function countsFromJson(j: PresenceCountsJson): PresenceCounts {
+function countsFromJson(j: PresenceCountsJson, tokens: TokenInterner): PresenceCounts {
   return {
-    seen: new Map(j.seen),
+    seen: new Map(j.seen.map(([t, n]) => [tokens.idOf(t, true) as number, n])),
     sessions: j.sessions,
     sets: new SetMemory(new Map(j.sets.counts), j.sets.sessions),
   };
 }
 
-const countsToJson = (c: PresenceCounts): PresenceCountsJson => ({
-  seen: [...c.seen],
+const countsToJson = (c: PresenceCounts, texts: readonly string[]): PresenceCountsJson => ({
+  seen: [...c.seen].map(([id, n]) => [texts[id] as string, n]),
   sessions: c.sessions,
   sets: c.sets.toJSON(),
 });
+
+/** Everyone's rates by token id, fixed when first scored: rate, its -ln, and a present token's term of ln P(set). */
+interface GlobalRates {
+  readonly rate: Float64Array;
+  readonly surprise: Float64Array;
+  readonly term: Float64Array;
+  /** Sum over known tokens of ln(1 - rate). */
+  readonly base: number;
+  /** The rate of a token never seen in training. */
+  readonly unseenRate: number;
+}
 
 /**
  * Which commands (and parameters, and categorical values) occur in a session, as independent Bernoulli
@@ -129,24 +260,35 @@ const countsToJson = (c: PresenceCounts): PresenceCountsJson => ({
  * surprising token instead (a rare one present or a usual one absent).
  */
 export class Presence {
-  readonly #tokenIds: Map<string, number>;
+  readonly #tokens = new TokenInterner();
   /** A session's tokens and the key of their set, found once per session object (training sessions are scored again, held out). */
-  readonly #described = new WeakMap<WeightedSession, { present: Set<string>; key: string }>();
-  readonly #models = new Map<string | undefined, (present: ReadonlySet<string>) => number>();
+  readonly #described = new WeakMap<WeightedSession, Described>();
+  #global: GlobalRates | undefined;
+  /** Each known token's words in an explanation, by id, once asked for. */
+  #steps: (string | undefined)[] = [];
+  /** Each entity's sum over known tokens of ln(1 - its rate). */
+  readonly #entityBase = new Map<PresenceCounts, number>();
   readonly #maxViews = new Map<
     string | undefined,
-    { rate: (c: string) => number; absent: [string, number][] }
+    { rate: (id: number) => number; absent: [number, number][] }
   >();
+  readonly global: PresenceCounts;
+  readonly entities: ReadonlyMap<string, PresenceCounts>;
 
   private constructor(
     readonly combine: "sum" | "max",
     readonly perEntity: boolean,
     readonly categorical: ReadonlySet<string>,
-    tokenIds: readonly string[],
-    readonly global: PresenceCounts,
-    readonly entities: ReadonlyMap<string, PresenceCounts>,
+    counts?: PresenceJson,
   ) {
-    this.#tokenIds = new Map(tokenIds.map((t, i) => [t, i]));
+    if (counts === undefined) {
+      this.global = emptyCounts();
+      this.entities = new Map();
+      return;
+    }
+    for (const t of counts.tokenIds) this.#tokens.idOf(t, true);
+    this.global = countsFromJson(counts.global, this.#tokens);
+    this.entities = new Map(counts.entities.map(([name, c]) => [name, countsFromJson(c, this.#tokens)]));
   }
 
   /**
@@ -154,14 +296,14 @@ export class Presence {
    * (found over every training session first): {@link Presence.add} each training session, then score.
    */
   static counting(categorical: ReadonlySet<string>, perEntity: boolean, combine: "sum" | "max"): Presence {
-    return new Presence(combine, perEntity, categorical, [], emptyCounts(), new Map());
+    return new Presence(combine, perEntity, categorical);
   }
 
   /** Counts one training session's presences (in everyone's counts, and its entity's when per entity). */
   add(t: WeightedSession): void {
     const w = weightOf(t);
-    const { present, key } = this.#describe(t, true);
-    const counted = [this.global];
+    const { tokens, key } = this.#describe(t, true);
+    this.#count(this.global, tokens, key, w);
     if (this.perEntity && t.entity !== undefined) {
       const entities = this.entities as Map<string, PresenceCounts>;
       let e = entities.get(t.entity);
@@ -169,13 +311,14 @@ export class Presence {
         e = emptyCounts();
         entities.set(t.entity, e);
       }
-      counted.push(e);
+      this.#count(e, tokens, key, w);
     }
-    for (const c of counted) {
-      c.sessions += w;
-      c.sets.add(key, w);
-      for (const token of present) c.seen.set(token, (c.seen.get(token) ?? 0) + w);
-    }
+  }
+
+  #count(c: PresenceCounts, tokens: Int32Array, key: string, w: number): void {
+    c.sessions += w;
+    c.sets.add(key, w);
+    for (const id of tokens) c.seen.set(id, (c.seen.get(id) ?? 0) + w);
   }
 
   /** Counts the training sessions' presences. */
@@ -185,69 +328,97 @@ export class Presence {
     return view;
   }
 
-  #describe(s: WeightedSession, learning: boolean): { present: Set<string>; key: string } {
+  #describe(s: WeightedSession, learning: boolean): Described {
     let d = this.#described.get(s);
     if (d === undefined) {
-      const present = presenceTokens(this.categorical, s.session);
+      const { tokens, unseen } = this.#tokens.describe(this.categorical, s.session, learning);
       // The key is the sorted ids of the tokens: sorting numbers, not strings.
-      const ids = new Int32Array(present.size);
-      let i = 0;
-      for (const c of present) {
-        let id = this.#tokenIds.get(c);
-        if (id === undefined && learning) {
-          id = this.#tokenIds.size;
-          this.#tokenIds.set(c, id);
-        }
-        // A token never seen in training: no remembered set holds it.
-        ids[i++] = id ?? -1;
-      }
-      d = { present, key: ids.includes(-1) ? "unseen" : ids.sort().join(",") };
+      const key = unseen.length > 0 ? "unseen" : tokens.slice().sort().join(",");
+      d = { tokens, unseen, key, everyone: Number.NaN, own: Number.NaN };
       this.#described.set(s, d);
     }
     return d;
   }
 
-  #globalRate = (c: string): number => ((this.global.seen.get(c) ?? 0) + 1) / (this.global.sessions + 2);
+  #globalRate = (id: number): number => ((this.global.seen.get(id) ?? 0) + 1) / (this.global.sessions + 2);
+
+  /** Everyone's rates by id, computed once: a hunt scores after training has counted everything. */
+  #rates(): GlobalRates {
+    if (this.#global === undefined) {
+      const n = this.#tokens.texts.length;
+      const rate = new Float64Array(n);
+      const surprise = new Float64Array(n);
+      const term = new Float64Array(n);
+      const known = this.global.seen;
+      for (let id = 0; id < n; id++) {
+        const p = this.#globalRate(id);
+        rate[id] = p;
+        surprise[id] = -Math.log(p);
+        term[id] = known.has(id) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
+      }
+      let base = 0;
+      for (const id of known.keys()) base += Math.log1p(-this.#globalRate(id));
+      this.#global = { rate, surprise, term, base, unseenRate: this.#globalRate(-1) };
+    }
+    return this.#global;
+  }
+
+  /** Everyone's rate of a token by id (negative: never seen in training). */
+  #everyoneRate(id: number): number {
+    const g = this.#rates();
+    return id >= 0 && id < g.rate.length ? (g.rate[id] as number) : this.#globalRate(id);
+  }
 
   /** An entity's presence rate of a token, leaning on the global rate with a prior of ENTITY_PRIOR sessions. */
-  #entityRate(e: PresenceCounts): (c: string) => number {
-    return (c) => ((e.seen.get(c) ?? 0) + ENTITY_PRIOR * this.#globalRate(c)) / (e.sessions + ENTITY_PRIOR);
+  #entityRate(e: PresenceCounts, id: number): number {
+    return ((e.seen.get(id) ?? 0) + ENTITY_PRIOR * this.#everyoneRate(id)) / (e.sessions + ENTITY_PRIOR);
   }
 
   #entityOf(s: WeightedSession): PresenceCounts | undefined {
     return this.perEntity && s.entity !== undefined ? this.entities.get(s.entity) : undefined;
   }
 
-  /** ln P(set) = sum over known tokens of ln(1 - p), corrected by ln p - ln(1 - p) for each present one. */
-  #model(entity: string | undefined): (present: ReadonlySet<string>) => number {
-    let m = this.#models.get(entity);
-    if (m === undefined) {
-      const e = entity === undefined ? undefined : this.entities.get(entity);
-      const rate = e === undefined ? this.#globalRate : this.#entityRate(e);
-      const known = this.global.seen;
-      let base = 0;
-      for (const c of known.keys()) base += Math.log1p(-rate(c));
-      m = (present) => {
-        let ll = base;
-        for (const c of present) {
-          const p = rate(c);
-          ll += known.has(c) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
-        }
-        return ll;
-      };
-      this.#models.set(entity, m);
+  /** ln P(set) under everyone's rates = sum over known tokens of ln(1 - p), corrected by ln p - ln(1 - p) for each present one. */
+  #everyoneLogProbability(tokens: Int32Array): number {
+    const g = this.#rates();
+    let ll = g.base;
+    for (const id of tokens) {
+      if (id >= 0 && id < g.term.length) ll += g.term[id] as number;
+      else {
+        const p = this.#globalRate(id);
+        ll += this.global.seen.has(id) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
+      }
     }
-    return m;
+    return ll;
+  }
+
+  /** ln P(set) under an entity's rates, as {@link Presence.#everyoneLogProbability}. */
+  #entityLogProbability(e: PresenceCounts, tokens: Int32Array): number {
+    let base = this.#entityBase.get(e);
+    if (base === undefined) {
+      base = 0;
+      for (const id of this.global.seen.keys()) base += Math.log1p(-this.#entityRate(e, id));
+      this.#entityBase.set(e, base);
+    }
+    const known = this.global.seen;
+    let ll = base;
+    for (const id of tokens) {
+      const p = this.#entityRate(e, id);
+      ll += known.has(id) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
+    }
+    return ll;
   }
 
   /** The session's score (see the class); `leaveOut` scores a training session as held out. */
   score(s: WeightedSession, leaveOut = false): number {
     if (this.combine === "max") return this.#mostSurprising(s);
-    const { present, key } = this.#describe(s, false);
-    const everyone = this.global.sets.logProbability(key, this.#model(undefined)(present), leaveOut);
+    const d = this.#describe(s, false);
+    if (Number.isNaN(d.everyone)) d.everyone = this.#everyoneLogProbability(d.tokens);
+    const everyone = this.global.sets.logProbability(d.key, d.everyone, leaveOut);
     const e = this.#entityOf(s);
     if (e === undefined) return -everyone;
-    return everyone - e.sets.logProbability(key, this.#model(s.entity)(present), leaveOut);
+    if (Number.isNaN(d.own)) d.own = this.#entityLogProbability(e, d.tokens);
+    return everyone - e.sets.logProbability(d.key, d.own, leaveOut);
   }
 
   /**
@@ -256,30 +427,30 @@ export class Presence {
    * so a session costs its present tokens plus the first absent one found.
    */
   #mostSurprising(s: WeightedSession): number {
-    const present = presenceTokens(this.categorical, s.session);
+    const { tokens } = this.#describe(s, false);
     const { rate, absent } = this.#maxView(s);
     let worst = Number.NEGATIVE_INFINITY;
-    for (const c of present) worst = Math.max(worst, rate(c));
-    for (const [c, score] of absent) {
-      if (present.has(c)) continue;
+    for (const id of tokens) worst = Math.max(worst, rate(id));
+    for (const [id, score] of absent) {
+      if (tokens.includes(id)) continue;
       worst = Math.max(worst, score);
       break;
     }
     return worst;
   }
 
-  #maxView(s: WeightedSession): { rate: (c: string) => number; absent: [string, number][] } {
+  #maxView(s: WeightedSession): { rate: (id: number) => number; absent: [number, number][] } {
     const e = this.#entityOf(s);
     const key = e === undefined ? undefined : s.entity;
     let v = this.#maxViews.get(key);
     if (v === undefined) {
       const surprise = (p: number, present: boolean) => (present ? -Math.log(p) : -Math.log1p(-p));
-      const rate = e === undefined ? this.#globalRate : this.#entityRate(e);
-      const relative = (c: string, present: boolean) =>
-        surprise(rate(c), present) - (e === undefined ? 0 : surprise(this.#globalRate(c), present));
-      const absent = [...this.global.seen.keys()].map((c): [string, number] => [c, relative(c, false)]);
+      const rate = (id: number) => (e === undefined ? this.#everyoneRate(id) : this.#entityRate(e, id));
+      const relative = (id: number, present: boolean) =>
+        surprise(rate(id), present) - (e === undefined ? 0 : surprise(this.#everyoneRate(id), present));
+      const absent = [...this.global.seen.keys()].map((id): [number, number] => [id, relative(id, false)]);
       absent.sort((a, b) => b[1] - a[1]);
-      v = { rate: (c) => relative(c, true), absent };
+      v = { rate: (id) => relative(id, true), absent };
       this.#maxViews.set(key, v);
     }
     return v;
@@ -288,29 +459,56 @@ export class Presence {
   /** The rarest present tokens in words, with -ln of their presence rate (everyone's, or the entity's). */
   explain(s: WeightedSession): StepContribution[] {
     // Described once per session: a hunt explains the very sessions it trained on.
-    const { present } = this.#describe(s, false);
+    const { tokens, unseen } = this.#describe(s, false);
     const e = this.#entityOf(s);
-    const rate = e === undefined ? this.#globalRate : this.#entityRate(e);
-    // Words only for the three kept: building them for every present token cost seconds on long hunts.
-    return [...present]
-      .map((c) => ({ c, surprise: -Math.log(rate(c)) }))
-      .sort((a, b) => b.surprise - a.surprise)
-      .slice(0, 3)
-      .map(({ c, surprise }) => ({
-        step: this.global.seen.has(c) ? `${tokenText(c)} occurs` : `${tokenText(c)}: never seen in training`,
-        surprise,
-      }));
+    const g = this.#rates();
+    // The three largest in first-met order among ties (a stable sort's first three), without sorting them all.
+    const top: { id: number; surprise: number }[] = [];
+    for (const id of tokens) {
+      const surprise =
+        e !== undefined
+          ? -Math.log(this.#entityRate(e, id))
+          : id >= 0 && id < g.surprise.length
+            ? (g.surprise[id] as number)
+            : -Math.log(this.#globalRate(id));
+      if (top.length === 3 && surprise <= (top[2] as { surprise: number }).surprise) continue;
+      let at = top.length;
+      while (at > 0 && (top[at - 1] as { surprise: number }).surprise < surprise) at--;
+      top.splice(at, 0, { id, surprise });
+      if (top.length > 3) top.pop();
+    }
+    // Words only for the three kept, once per token: building them for every present token cost seconds on long hunts.
+    return top.map(({ id, surprise }) => ({ step: this.#step(id, unseen), surprise }));
+  }
+
+  /** A present token in words, as {@link Presence.explain} lists it; a known token's words are kept by id. */
+  #step(id: number, unseen: readonly string[]): string {
+    // Filled up front: writing far past the end of an empty array makes it a dictionary.
+    if (this.#steps.length < this.#tokens.texts.length)
+      this.#steps = [
+        ...this.#steps,
+        ...new Array(this.#tokens.texts.length - this.#steps.length).fill(undefined),
+      ];
+    const kept = id >= 0 ? this.#steps[id] : undefined;
+    if (kept !== undefined) return kept;
+    const text = id >= 0 ? (this.#tokens.texts[id] as string) : (unseen[-id - 1] as string);
+    const step = this.global.seen.has(id)
+      ? `${tokenText(text)} occurs`
+      : `${tokenText(text)}: never seen in training`;
+    if (id >= 0) this.#steps[id] = step;
+    return step;
   }
 
   /** The learnt state as JSON. */
   toJSON(): PresenceJson {
+    const texts = this.#tokens.texts;
     return {
       combine: this.combine,
       perEntity: this.perEntity,
       categorical: [...this.categorical],
-      tokenIds: [...this.#tokenIds.keys()],
-      global: countsToJson(this.global),
-      entities: [...this.entities].map(([name, c]) => [name, countsToJson(c)]),
+      tokenIds: [...texts],
+      global: countsToJson(this.global, texts),
+      entities: [...this.entities].map(([name, c]) => [name, countsToJson(c, texts)]),
     };
   }
 
@@ -324,14 +522,7 @@ export class Presence {
    * tokens' ids sorted as numbers and joined by ","; `entities` the same over each entity's own sessions.
    */
   static fromCounts(counts: PresenceJson): Presence {
-    return new Presence(
-      counts.combine,
-      counts.perEntity,
-      new Set(counts.categorical),
-      counts.tokenIds,
-      countsFromJson(counts.global),
-      new Map(counts.entities.map(([name, c]) => [name, countsFromJson(c)])),
-    );
+    return new Presence(counts.combine, counts.perEntity, new Set(counts.categorical), counts);
   }
 
   /** An occurrence view saved with {@link Presence.toJSON}. */

@@ -1,0 +1,106 @@
+// The occurrence view interns tokens by command, parameter and value; it must count and score exactly as
+// the tokens' strings (presenceTokens) say, whatever the names hold.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { categoricalParams, KEY_SEPARATOR } from "../../src/detect/base.js";
+import { Presence, presenceTokens } from "../../src/detect/presence.js";
+import type { WeightedSession } from "../../src/detect/types.js";
+import { Cmd } from "../../src/index.js";
+
+const SEP = KEY_SEPARATOR;
+
+/** Names from a tiny alphabet holding the separator, so a command's name can spell another's parameter token. */
+const part = fc.constantFrom("a", "b", `a${SEP}b`, "__proto__", "");
+const command = fc.oneof(
+  part,
+  fc.tuple(part, fc.uniqueArray(part, { maxLength: 3 })).map(([n, ps]) => new Cmd(n, new Set(ps))),
+  fc
+    .tuple(part, fc.dictionary(part, fc.option(part, { nil: null }), { maxKeys: 3 }))
+    .map(([n, ps]) => new Cmd(n, ps)),
+);
+const session = fc.record({
+  session: fc.array(command, { minLength: 1, maxLength: 6 }),
+  entity: fc.constantFrom("u1", "u2", undefined),
+});
+const sessions = fc.array(session, { minLength: 1, maxLength: 12 }) as fc.Arbitrary<WeightedSession[]>;
+
+describe("Presence", () => {
+  it("counts each token string once per session, ids in the order training first met them", () => {
+    fc.assert(
+      fc.property(sessions, (train) => {
+        const json = Presence.train(train, true, "sum").toJSON();
+        const categorical = categoricalParams(train);
+        const ids: string[] = [];
+        const seen = new Map<string, number>();
+        for (const t of train)
+          for (const token of presenceTokens(categorical, t.session)) {
+            if (!ids.includes(token)) ids.push(token);
+            seen.set(token, (seen.get(token) ?? 0) + 1);
+          }
+        expect(json.tokenIds).toEqual(ids);
+        expect(json.global.seen).toEqual([...seen]);
+        const keys = train.map((t) =>
+          [...presenceTokens(categorical, t.session)]
+            .map((token) => ids.indexOf(token))
+            .sort((x, y) => x - y)
+            .join(","),
+        );
+        expect(json.global.sets.counts.map(([k]) => k).sort()).toEqual([...new Set(keys)].sort());
+      }),
+    );
+  });
+
+  it("scores and explains alike when trained and when rebuilt from its counts, unseen tokens too", () => {
+    fc.assert(
+      fc.property(
+        sessions,
+        sessions,
+        fc.constantFrom("sum" as const, "max" as const),
+        (train, test, combine) => {
+          const trained = Presence.train(train, true, combine);
+          const rebuilt = Presence.fromJSON(JSON.parse(JSON.stringify(trained.toJSON())));
+          for (const s of [...train, ...test]) {
+            expect(rebuilt.score({ ...s })).toBe(trained.score(s));
+            expect(rebuilt.explain({ ...s })).toEqual(trained.explain(s));
+          }
+        },
+      ),
+    );
+  });
+
+  it("counts a token never seen in training once however often it occurs, and says so", () => {
+    const view = Presence.train([{ session: ["a", "b"] }, { session: ["a"] }], false, "sum");
+    const once = view.score({ session: ["a", "zz"] });
+    expect(view.score({ session: ["a", "zz", "a", "zz"] })).toBe(once);
+    expect(view.score({ session: ["a", "zz", "yy"] })).toBeGreaterThan(once);
+    expect(view.explain({ session: ["a", "zz"] }).map((c) => c.step)).toEqual([
+      "zz: never seen in training",
+      "a occurs",
+    ]);
+  });
+
+  it("explains the three rarest tokens, the first met first among equals", () => {
+    const view = Presence.train(
+      [{ session: ["a"] }, { session: ["a"] }, { session: ["b", "c", "d", "e"] }],
+      false,
+      "sum",
+    );
+    expect(view.explain({ session: ["a", "e", "d", "c", "b"] }).map((c) => c.step)).toEqual([
+      "e occurs",
+      "d occurs",
+      "c occurs",
+    ]);
+  });
+
+  it("takes a command whose name holds the separator for the parameter token it spells", () => {
+    const view = Presence.train(
+      [{ session: [new Cmd("a", new Set(["b"]))] }, { session: [`a${SEP}b`] }],
+      false,
+      "sum",
+    );
+    expect(view.toJSON().global.seen).toEqual([
+      ["a", 1],
+      [`a${SEP}b`, 2],
+    ]);
+  });
+});
