@@ -194,6 +194,12 @@ export async function modelScoresInPasses(
   if (file.trainingFingerprint !== null) await sessions.pass((s) => fingerprint.add(weighted(s)));
   const heldOut = file.trainingFingerprint === fingerprint.value();
   const detector = file.detector;
+  // A detector that does not train in passes (adaptive) scores its training sessions held out only all together.
+  if (heldOut && detectorEntry(detector.method).factory().trainPasses === undefined) {
+    const all: WeightedSession[] = [];
+    await sessions.pass((s) => all.push(weighted(s)));
+    return { detector, scores: Float64Array.from(detector.scoreHeldOut(all)), weighted };
+  }
   const scores: number[] = [];
   await sessions.pass((s) => {
     const one = [weighted(s)];

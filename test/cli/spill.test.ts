@@ -206,6 +206,27 @@ describe("score over spilled sessions with a model file of the default detector"
   });
 });
 
+describe("score over spilled sessions with a model file of a detector that does not train in passes", () => {
+  it("scores the training sessions held out all together, as in memory (adaptive)", async () => {
+    const model = join(dir, "adaptive-model.json");
+    const inputs = [...cols.slice(0, -2), "--params", "Parameters"];
+    const train = ["train", demo, ...inputs, "--method", "adaptive", "--out", model, "--quiet"];
+    expect((await runCli(train)).code).toBe(0);
+    const score = async (mode: "memory" | "spill") => {
+      const out = join(dir, `adaptive-score-${mode}.csv`);
+      const run = await runCli(["score", demo, ...inputs, "--model", model, "--top", "5", "--out", out], {
+        env: { SEQHUNT_HUNT_MODE: mode },
+      });
+      expect(run.stderr).not.toContain("scores held out only");
+      expect(run.code).toBe(0);
+      return { stdout: run.stdout, file: readFileSync(out, "utf8") };
+    };
+    const memory = await score("memory");
+    expect(memory.stdout).toContain("adaptive score");
+    expect(await score("spill")).toEqual(memory);
+  });
+});
+
 describe("SpilledSessions", () => {
   it("gives sessions back whole, in order and by index, whatever their text", async () => {
     const spill = new SpilledSessions();
