@@ -99,14 +99,13 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
   return methodScores(detector, sessions, detector.trainingScores(), options.entity);
 }
 
+/** Whether the registry's detector of that name trains in passes (and so scores a session held out alone). */
+const hasPasses = (method: string): boolean => detectorEntry(method).factory().trainPasses !== undefined;
+
 /** Whether hunt trains the chosen detector over passes of sessions (without a model file), never holding them all. */
 export function trainsInPasses(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
   const method = methodOf(choice);
-  return (
-    choice.model === undefined &&
-    !isReference(method) &&
-    detectorEntry(method).factory().trainPasses !== undefined
-  );
+  return choice.model === undefined && !isReference(method) && hasPasses(method);
 }
 
 /** Sessions of the input read pass after pass, in the same order each time (a spill file). */
@@ -195,7 +194,7 @@ export async function modelScoresInPasses(
   const heldOut = file.trainingFingerprint === fingerprint.value();
   const detector = file.detector;
   // A detector that does not train in passes (adaptive) scores its training sessions held out only all together.
-  if (heldOut && detectorEntry(detector.method).factory().trainPasses === undefined) {
+  if (heldOut && !hasPasses(detector.method)) {
     const all: WeightedSession[] = [];
     await sessions.pass((s) => all.push(weighted(s)));
     return { detector, scores: Float64Array.from(detector.scoreHeldOut(all)), weighted };

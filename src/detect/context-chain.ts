@@ -54,7 +54,7 @@ function keyOf(ids: Int32Array): string {
   return `${ids.length}:${a}:${b}`;
 }
 
-/** Distinct sessions whose mean surprise a chain remembers while scoring. */
+/** Distinct sessions whose surprise a chain remembers while scoring, or while holding training sessions out. */
 const SCORED = 2 ** 16;
 
 /** A context chain's counts over every training session, at every order up to the longest considered. */
@@ -115,6 +115,8 @@ export function* contextChainHeldOut(
     let sums = known.get(key);
     if (sums === undefined) {
       sums = heldOutSurprise(counts, ids, base);
+      // Bounded as the scoring cache is: a cache, so emptying it changes no number.
+      if (known.size >= SCORED) known.clear();
       known.set(key, sums);
     }
     for (let k = 0; k < orders; k++) {
