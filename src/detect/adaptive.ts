@@ -116,6 +116,35 @@ export class ChainCounts {
   }
 
   /**
+   * Adds another chain's counts (same order) into these: `tokens[id]` is this chain's id of the other's
+   * token `id` (counts add, so chains counted over parts of the sessions merge exactly).
+   */
+  addCounts(other: ChainCounts, tokens: Int32Array): void {
+    if (other.order !== this.order)
+      throw new SeqhuntError(`cannot add order ${other.order} chain counts to order ${this.order}`);
+    const to = new Int32Array(other.nodes).fill(-1);
+    to[0] = 0;
+    // A node's entry in `child` follows its parent's, so each parent is mapped before its children.
+    for (const [key, node] of other.child) {
+      const parent = Math.floor(key / TOKEN_SPACE);
+      to[node] = this.nodeFor(to[parent] as number, tokens[key - parent * TOKEN_SPACE] as number, true);
+    }
+    for (let node = 0; node < other.nodes; node++) {
+      const mine = to[node] as number;
+      this.total[mine] = (this.total[mine] as number) + (other.total[node] as number);
+    }
+    for (const [key, count] of other.next) {
+      if (count <= 0) continue;
+      const node = Math.floor(key / TOKEN_SPACE);
+      const mine = to[node] as number;
+      const at = mine * TOKEN_SPACE + (tokens[key - node * TOKEN_SPACE] as number);
+      const before = this.next.get(at) ?? 0;
+      if (before <= 0) this.distinct[mine] = (this.distinct[mine] as number) + 1;
+      this.next.set(at, before + count);
+    }
+  }
+
+  /**
    * The counts of contexts of at most `order` tokens: the same probabilities at every order up to it, fewer
    * nodes. (A node's entry in `child` follows its parent's: nodes are made from the root out.)
    */
