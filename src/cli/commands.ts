@@ -16,6 +16,7 @@ import {
   type DetectorScores,
   huntScores,
   huntScoresInPasses,
+  huntScoresInThreads,
   isReference,
   methodOf,
   modelScores,
@@ -502,11 +503,13 @@ export async function huntLoaded(
   const { files } = source;
   const pool = source.pool ?? null;
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+  // Worker threads count the detector's statistics while this thread trains the reference model.
+  const counting = file === null && pool !== null ? huntScoresInThreads(loaded, options, pool) : null;
   const model = file ? file.reference : train(loaded);
   const method =
     file && options.model
       ? await modelScores(loaded, file, { ...options, model: options.model }, pool)
-      : huntScores(loaded, options);
+      : ((await counting) ?? huntScores(loaded, options));
   const known = new Map<number, DetectorExplanation>();
   const ranking = scoreAndRank(model, loaded.sessions, options, withKnownExplanations(method, known));
   for (const [i, e] of await explainIn(pool, method, ranking, options)) known.set(i, e);

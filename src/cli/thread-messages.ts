@@ -1,4 +1,5 @@
 // The messages between the main thread and the worker threads of a parallel hunt (threads.ts, thread-worker.ts).
+import type { CategoricalPart, MarkovNoveltyPart } from "../detect/markov-novelty-parts.js";
 import type { DetectorExplanation } from "../detect/types.js";
 import type { SeqhuntErrorLocation } from "../errors.js";
 import type { Partition } from "../io/read-events.js";
@@ -15,8 +16,9 @@ export interface ThreadSetup {
 }
 
 /**
- * Work asked of a worker: first the detector (saved as JSON text, sent once), then scores or explanations
- * of its own sessions, by its own indices.
+ * Work asked of a worker: markov-novelty's counts of its own sessions (two steps: the categorical
+ * parameters of every worker are merged between them); the detector (saved as JSON text, sent once), then
+ * scores or explanations of its own sessions, by its own indices.
  */
 export type ThreadRequest = { readonly id: number } & (
   | {
@@ -25,6 +27,16 @@ export type ThreadRequest = { readonly id: number } & (
       readonly detector: string;
       /** The identity column whose values are the sessions' entities, or null. */
       readonly entity: string | null;
+    }
+  | {
+      readonly type: "count";
+      /** The identity column whose values are the sessions' entities, or null. */
+      readonly entity: string | null;
+    }
+  | {
+      readonly type: "count-with";
+      /** The categorical parameters of every worker's sessions. */
+      readonly categorical: readonly string[];
     }
   | { readonly type: "score"; readonly indices: Int32Array; readonly heldOut: boolean }
   | { readonly type: "explain"; readonly indices: Int32Array }
@@ -42,6 +54,8 @@ export type ThreadReply =
       readonly skipped: readonly (readonly [string, number])[];
     }
   | { readonly type: "ready"; readonly id: number }
+  | { readonly type: "categorical"; readonly id: number; readonly parts: CategoricalPart }
+  | { readonly type: "counted"; readonly id: number; readonly part: MarkovNoveltyPart }
   | { readonly type: "scores"; readonly id: number; readonly scores: Float64Array }
   | { readonly type: "explanations"; readonly id: number; readonly explanations: DetectorExplanation[] }
   | {

@@ -2,7 +2,8 @@
 // the events, hands the sessions to the main thread, and scores and explains them on request.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadDetector } from "../detect/detector.js";
-import type { Detector, DetectorExplanation, SavedDetector } from "../detect/types.js";
+import { MarkovNoveltyPartCounter } from "../detect/markov-novelty-parts.js";
+import type { Detector, DetectorExplanation, SavedDetector, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { weightedSessions } from "./detect-glue.js";
 import type { InputOptions } from "./sessions.js";
@@ -52,7 +53,24 @@ async function load(): Promise<void> {
 /** The detector of the requests to come, and the entity column its sessions are scored with. */
 let current: { detector: Detector; entity: string | null } | null = null;
 
+/** markov-novelty's counting of this worker's sessions, between its two steps. */
+let counting: { counter: MarkovNoveltyPartCounter; sessions: WeightedSession[] } | null = null;
+
 function handle(request: ThreadRequest): ThreadReply {
+  if (request.type === "count") {
+    const sessions = weightedSessions(
+      { sessions: lines.map(decodeSession), identityColumns },
+      request.entity,
+    );
+    counting = { counter: new MarkovNoveltyPartCounter(), sessions };
+    return { type: "categorical", id: request.id, parts: counting.counter.first(sessions) };
+  }
+  if (request.type === "count-with") {
+    if (counting === null) throw new Error("a worker thread was asked to count before its first step");
+    const part = counting.counter.second(counting.sessions, new Set(request.categorical));
+    counting = null;
+    return { type: "counted", id: request.id, part };
+  }
   if (request.type === "detector") {
     current = {
       detector: loadDetector(JSON.parse(request.detector) as SavedDetector),

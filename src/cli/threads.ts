@@ -4,6 +4,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { MarkovNoveltyCounts } from "../detect/markov-novelty.js";
+import { mergeCategorical, mergeMarkovNoveltyParts } from "../detect/markov-novelty-parts.js";
 import type { Detector, DetectorExplanation } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { compareIdentityValue } from "../io/held-events.js";
@@ -77,6 +79,8 @@ export class ThreadPool {
   /** For each session (main thread's index): its worker and its index in that worker. */
   #owner = new Uint8Array(0);
   #local = new Int32Array(0);
+  /** For each worker, each of its sessions' main thread's index, in the worker's order. */
+  #orders: Int32Array[] = [];
   #nextId = 0;
 
   private constructor(members: Member[]) {
@@ -189,6 +193,9 @@ export class ThreadPool {
     this.#members.forEach((m, w) => {
       m.count = parts[w]?.length ?? 0;
     });
+    this.#orders = parts.map((p) => new Int32Array(p.length));
+    for (let i = 0; i < total; i++)
+      (this.#orders[this.#owner[i] as number] as Int32Array)[this.#local[i] as number] = i;
     return out;
   }
 
@@ -210,6 +217,33 @@ export class ThreadPool {
       this.#members.map((_, w) =>
         this.#request(w, { type: "detector", id: this.#nextId++, detector: saved, entity }),
       ),
+    );
+  }
+
+  /**
+   * markov-novelty's counts over every session, each worker counting its own (the categorical parameters
+   * merged between its two steps) and the parts merged here: the counts one thread's training makes, to the
+   * last bit of every score. The requests go out before the first await, so the caller may work meanwhile.
+   */
+  async countMarkovNovelty(entity: string | null): Promise<MarkovNoveltyCounts> {
+    const ask = <T extends ThreadReply["type"]>(type: T, request: (w: number) => ThreadRequest) =>
+      Promise.all(
+        this.#members.map(async (_, w) => {
+          const reply = await this.#request(w, request(w));
+          if (reply.type !== type) throw new Error(`a worker thread answered ${reply.type} to count`);
+          return reply as Extract<ThreadReply, { type: T }>;
+        }),
+      );
+    const found = await ask("categorical", () => ({ type: "count", id: this.#nextId++, entity }));
+    const categorical = mergeCategorical(found.map((r) => r.parts));
+    const counted = await ask("counted", () => ({
+      type: "count-with",
+      id: this.#nextId++,
+      categorical: [...categorical],
+    }));
+    return mergeMarkovNoveltyParts(
+      counted.map((r, w) => ({ part: r.part, order: this.#orders[w] as Int32Array })),
+      categorical,
     );
   }
 

@@ -115,26 +115,51 @@ export class ChainCounts {
     for (; k <= this.order; k++) out[k] = p;
   }
 
+  /** The counts as typed arrays (copies, cheap to send to another thread): what {@link ChainCounts.addArrays} takes. */
+  toArrays(): ChainCountsArrays {
+    const child = this.child.arrays();
+    const next = this.next.arrays();
+    return {
+      order: this.order,
+      childKeys: child.keys,
+      childNodes: child.values,
+      nextKeys: next.keys,
+      nextCounts: next.values,
+      total: this.total.slice(0, this.nodes),
+    };
+  }
+
   /**
-   * Adds another chain's counts (same order) into these: `tokens[id]` is this chain's id of the other's
-   * token `id` (counts add, so chains counted over parts of the sessions merge exactly).
+   * Adds another chain's counts (same order, as {@link ChainCounts.toArrays} gives them) into these:
+   * `tokens[id]` is this chain's id of the other's token `id` (counts add, so chains counted over parts of
+   * the sessions merge exactly).
    */
-  addCounts(other: ChainCounts, tokens: Int32Array): void {
+  addArrays(other: ChainCountsArrays, tokens: Int32Array): void {
     if (other.order !== this.order)
       throw new SeqhuntError(`cannot add order ${other.order} chain counts to order ${this.order}`);
-    const to = new Int32Array(other.nodes).fill(-1);
+    // Room for at least the other's entries: growing the tables step by step cost more than the adding.
+    this.child.reserve(this.child.size + other.childKeys.length);
+    this.next.reserve(this.next.size + other.nextKeys.length);
+    const to = new Int32Array(other.total.length).fill(-1);
     to[0] = 0;
     // A node's entry in `child` follows its parent's, so each parent is mapped before its children.
-    for (const [key, node] of other.child) {
+    for (let e = 0; e < other.childKeys.length; e++) {
+      const key = other.childKeys[e] as number;
       const parent = Math.floor(key / TOKEN_SPACE);
-      to[node] = this.nodeFor(to[parent] as number, tokens[key - parent * TOKEN_SPACE] as number, true);
+      to[other.childNodes[e] as number] = this.nodeFor(
+        to[parent] as number,
+        tokens[key - parent * TOKEN_SPACE] as number,
+        true,
+      );
     }
-    for (let node = 0; node < other.nodes; node++) {
+    for (let node = 0; node < other.total.length; node++) {
       const mine = to[node] as number;
       this.total[mine] = (this.total[mine] as number) + (other.total[node] as number);
     }
-    for (const [key, count] of other.next) {
+    for (let e = 0; e < other.nextKeys.length; e++) {
+      const count = other.nextCounts[e] as number;
       if (count <= 0) continue;
+      const key = other.nextKeys[e] as number;
       const node = Math.floor(key / TOKEN_SPACE);
       const mine = to[node] as number;
       const at = mine * TOKEN_SPACE + (tokens[key - node * TOKEN_SPACE] as number);
@@ -213,6 +238,16 @@ export class ChainCounts {
     }
     return counts;
   }
+}
+
+/** {@link ChainCounts} as typed arrays: the `child` and `next` tables' entries in order, and each node's total. */
+export interface ChainCountsArrays {
+  readonly order: number;
+  readonly childKeys: Float64Array;
+  readonly childNodes: Float64Array;
+  readonly nextKeys: Float64Array;
+  readonly nextCounts: Float64Array;
+  readonly total: Float64Array;
 }
 
 /** {@link ChainCounts} as JSON. */

@@ -1,6 +1,6 @@
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
-import { ChainCounts, type ChainCountsJson, MAX_ORDER } from "./adaptive.js";
+import { ChainCounts, type ChainCountsArrays, MAX_ORDER } from "./adaptive.js";
 import { CategoricalParams, categoricalOfParts } from "./base.js";
 import { Chain, type ChainJson } from "./chain.js";
 import { type ContextCounts, contextChainCounting } from "./context-chain.js";
@@ -11,7 +11,7 @@ import {
   ORDER_AND_SET,
 } from "./markov-novelty.js";
 import { markovSetCounter } from "./markov-set.js";
-import { Novelty, type NoveltyJson } from "./novelty.js";
+import { Novelty, type NoveltyParts } from "./novelty.js";
 import { type PassTraining, together, trainInMemory } from "./passes.js";
 import { Presence, type PresenceJson } from "./presence.js";
 import type { WeightedSession } from "./types.js";
@@ -28,9 +28,9 @@ export interface MarkovNoveltyPart {
   readonly tokenMarks: Int32Array;
   readonly chain: ChainJson;
   readonly presence: PresenceJson;
-  readonly novelty: NoveltyJson;
+  readonly novelty: NoveltyParts;
   /** The context chain's tokens by id and its counts at every order considered. */
-  readonly context: { readonly tokens: readonly string[]; readonly counts: ChainCountsJson };
+  readonly context: { readonly tokens: readonly string[]; readonly counts: ChainCountsArrays };
 }
 
 /**
@@ -79,8 +79,8 @@ export class MarkovNoveltyPartCounter {
       tokenMarks,
       chain: counter.counts.chain.toJSON(),
       presence: counter.counts.presence.toJSON(),
-      novelty: this.#novelty.toJSON(),
-      context: { tokens: [...context.vocabulary.list()], counts: context.counts.toJSON() },
+      novelty: this.#novelty.toParts(),
+      context: { tokens: [...context.vocabulary.list()], counts: context.counts.toArrays() },
     };
   }
 }
@@ -99,7 +99,9 @@ export interface PlacedPart {
 /** A presence set's key (its tokens' ids sorted as numbers, joined by ",") with the ids mapped by `ids`. */
 function rekey(key: string, ids: Int32Array): string {
   if (key === "") return key;
-  const mapped = Int32Array.from(key.split(","), (id) => ids[Number(id)] as number);
+  const old = key.split(",");
+  const mapped = new Int32Array(old.length);
+  for (let i = 0; i < old.length; i++) mapped[i] = ids[Number(old[i])] as number;
   return mapped.sort().join(",");
 }
 
@@ -178,21 +180,13 @@ function mergePresence(parts: readonly PlacedPart[], categorical: ReadonlySet<st
   });
 }
 
-/** The novelty windows of every part added up. */
-function mergeNovelty(parts: readonly PlacedPart[], window: number): Novelty {
-  const counts = new Map<string, number>();
-  for (const { part } of parts)
-    for (const [key, n] of part.novelty.counts) counts.set(key, (counts.get(key) ?? 0) + n);
-  return Novelty.fromCounts(window, counts);
-}
-
 /** The context chain's counts of every part added up, over one vocabulary. */
 function mergeContext(parts: readonly PlacedPart[], maxOrder: number): ContextCounts {
   const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
   const counts = new ChainCounts(maxOrder);
   for (const { part } of parts) {
     const ids = Int32Array.from(part.context.tokens, (t) => vocabulary.intern(t));
-    counts.addCounts(ChainCounts.fromJSON(part.context.counts), ids);
+    counts.addArrays(part.context.counts, ids);
   }
   return { vocabulary, counts };
 }
@@ -210,7 +204,10 @@ export function mergeMarkovNoveltyParts(
   return {
     chain: chains.slice(1).reduce((a, b) => Chain.merge(a, b), chains[0] as Chain),
     presence: mergePresence(parts, categorical),
-    novelty: mergeNovelty(parts, options.window ?? NOVELTY_WINDOW),
+    novelty: Novelty.merge(
+      options.window ?? NOVELTY_WINDOW,
+      parts.map(({ part }) => part.novelty),
+    ),
     context: mergeContext(parts, options.maxOrder ?? MAX_ORDER),
   };
 }

@@ -14,6 +14,14 @@ export interface NoveltyJson {
   readonly counts: readonly (readonly [string, number])[];
 }
 
+/** A novelty view's counts as held: tokens by id, each window's key (its tokens' ids, see {@link keyUnits}) and count. */
+export interface NoveltyParts {
+  readonly window: number;
+  readonly names: readonly string[];
+  readonly keys: readonly string[];
+  readonly counts: Float64Array;
+}
+
 /**
  * A session's windows: each window's key (its tokens' ids, see {@link keyUnits}) with how often it occurs,
  * apart for windows at an edge (holding the start or end); `names` reads the ids of tokens training never met.
@@ -82,6 +90,37 @@ export class Novelty {
         .map((name) => keyUnits(view.#idOf(name)))
         .join("");
       view.#counts.set(key, n);
+    }
+    return view;
+  }
+
+  /** The counts as they are held (tokens by id, windows keyed by ids), cheap to send to another thread. */
+  toParts(): NoveltyParts {
+    return {
+      window: this.window,
+      names: [...this.#names],
+      keys: [...this.#counts.keys()],
+      counts: Float64Array.from(this.#counts.values()),
+    };
+  }
+
+  /**
+   * The novelty view of several views' counts added up (each counted over a part of the training sessions,
+   * as {@link Novelty.toParts} gives them): counts add, so it scores as one counted over every session.
+   */
+  static merge(window: number, parts: readonly NoveltyParts[]): Novelty {
+    const view = Novelty.empty(window);
+    for (const part of parts) {
+      const ids = part.names.map((name) => view.#idOf(name));
+      const same = ids.every((id, i) => id === i);
+      part.keys.forEach((key, i) => {
+        const mine = same
+          ? key
+          : idsOfKey(key)
+              .map((id) => keyUnits(ids[id] as number))
+              .join("");
+        view.#counts.set(mine, (view.#counts.get(mine) ?? 0) + (part.counts[i] as number));
+      });
     }
     return view;
   }

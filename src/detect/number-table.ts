@@ -57,10 +57,29 @@ export class NumberTable {
     if (this.#size * 2 > this.#slots.length) this.#grow();
   }
 
-  #grow(): void {
-    this.#slots = new Int32Array(this.#slots.length * 2).fill(-1);
+  /** Makes room for `count` keys in all, so that adding that many grows nothing on the way. */
+  reserve(count: number): void {
+    if (count <= this.#keys.length) return;
+    const keys = new Float64Array(count);
+    keys.set(this.#keys.subarray(0, this.#size));
+    this.#keys = keys;
+    const values = new Float64Array(count);
+    values.set(this.#values.subarray(0, this.#size));
+    this.#values = values;
+    let slots = this.#slots.length;
+    while (count * 2 > slots) slots *= 2;
+    this.#grow(slots);
+  }
+
+  #grow(slots = this.#slots.length * 2): void {
+    this.#slots = new Int32Array(slots).fill(-1);
     for (let entry = 0; entry < this.#size; entry++)
       this.#slots[this.#slot(this.#keys[entry] as number)] = entry;
+  }
+
+  /** The keys and their numbers in insertion order, as two arrays (copies: they may cross threads). */
+  arrays(): { readonly keys: Float64Array; readonly values: Float64Array } {
+    return { keys: this.#keys.slice(0, this.#size), values: this.#values.slice(0, this.#size) };
   }
 
   /** The keys with their numbers, in insertion order. */

@@ -1,7 +1,7 @@
 // --threads: worker threads read, sessionize, score and explain; every output is the one thread's, byte for byte.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ThreadPool } from "../../src/cli/threads.js";
 import type { Detector } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
@@ -78,7 +78,14 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included)`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      const two = await runIn(2, args, join(dir, `hunt-2.${ext}`));
+      // The default detector is counted in the workers (this fails if the main thread trains it alone).
+      const counting = vi.spyOn(ThreadPool.prototype, "countMarkovNovelty");
+      let counted = 0;
+      const two = await runIn(2, args, join(dir, `hunt-2.${ext}`)).finally(() => {
+        counted = counting.mock.calls.length;
+        counting.mockRestore();
+      });
+      expect(counted).toBe(1);
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
       expect(two.stdout).toBe(one.stdout);
@@ -118,6 +125,26 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     const args = ["hunt", jsonl, "--user", "UserId,Host", "--quiet"];
     const one = await runIn(1, args, join(dir, "two-1.jsonl"));
     const two = await runIn(2, args, join(dir, "two-2.jsonl"));
+    expect(one.code).toBe(0);
+    expect(two.file).toBe(one.file);
+  });
+
+  it("hunt --entity with an entity's sessions in both workers (two identity columns)", async () => {
+    const jsonl = join(dir, "entities.jsonl");
+    const [, ...rows] = events().trimEnd().split("\n");
+    const records = rows.map((line, i) => {
+      const [time, user, op] = line.split(",");
+      return JSON.stringify({
+        TimeGenerated: time,
+        UserId: user,
+        Host: `host${(i >> 2) % 5}`,
+        Operation: op,
+      });
+    });
+    writeFileSync(jsonl, `${records.join("\n")}\n`);
+    const args = ["hunt", jsonl, "--user", "UserId,Host", "--entity", "UserId", "--quiet"];
+    const one = await runIn(1, args, join(dir, "entity-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "entity-2.jsonl"));
     expect(one.code).toBe(0);
     expect(two.file).toBe(one.file);
   });
