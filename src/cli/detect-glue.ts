@@ -104,6 +104,11 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
 /** The detector whose statistics worker threads count, each its own sessions' (they merge exactly). */
 const COUNTED_IN_THREADS = "markov-novelty";
 
+/** Whether hunt trains the chosen detector with worker threads counting (no model file, the default detector). */
+export function countsInThreads(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
+  return choice.model === undefined && methodOf(choice) === COUNTED_IN_THREADS;
+}
+
 /**
  * {@link huntScores} with worker threads holding the sessions: for the detector they count
  * ({@link COUNTED_IN_THREADS}), each counts its own sessions and the main thread merges the counts and scores
@@ -115,9 +120,9 @@ export function huntScoresInThreads(
   options: DetectorChoice & ScoringOptions,
   pool: ThreadPool,
 ): Promise<DetectorScores> {
-  if (methodOf(options) !== COUNTED_IN_THREADS) return Promise.resolve(huntScores(loaded, options));
+  if (!countsInThreads(options)) return Promise.resolve(huntScores(loaded, options));
   const sessions = weightedSessions(loaded, options.entity);
-  const counted = pool.countMarkovNovelty(options.entity ?? null);
+  const counted = pool.countMarkovNovelty(loaded.identityColumns, options.entity ?? null);
   return counted.then(async (counts) => {
     const detector = await markovNoveltyFromCounts(counts, sessionPassesOf(sessions));
     return methodScores(detector, sessions, detector.trainingScores(), options.entity);
@@ -234,15 +239,13 @@ export async function modelScoresInPasses(
 
 /**
  * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
- * fingerprint) are scored held out, as hunt scores them. With worker threads holding the sessions, they
- * score them (all but the reference, which scores by the window settings given now).
+ * fingerprint) are scored held out, as hunt scores them.
  */
-export async function modelScores(
+export function modelScores(
   loaded: LoadedSessions,
   file: LoadedModelFile,
   choice: DetectorChoice & ScoringOptions & { readonly model: string },
-  pool: ThreadPool | null = null,
-): Promise<DetectorScores> {
+): DetectorScores {
   const method = checkedMethod(file, choice);
   const entity = choice.entity ?? file.entity;
   const sessions = weightedSessions(loaded, entity);
@@ -255,12 +258,7 @@ export async function modelScores(
     return methodScores(detector, sessions, scores, entity);
   }
   const detector = file.detector;
-  const scores =
-    pool !== null
-      ? await pool.score(detector, entity, heldOut)
-      : heldOut
-        ? detector.scoreHeldOut(sessions)
-        : detector.score(sessions);
+  const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
   return methodScores(detector, sessions, scores, entity);
 }
 
