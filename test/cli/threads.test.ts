@@ -135,6 +135,18 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     expect(two.file).toBe(one.file);
   });
 
+  it("hunt --sessions (sessions read as they are, no identities)", async () => {
+    const text = join(dir, "sessions.txt");
+    const routines = ["ls cd ls", "cat grep less", "ssh scp exit"];
+    const lines = Array.from({ length: 90 }, (_, i) => (i % 17 === 0 ? "rm chmod curl" : routines[i % 3]));
+    writeFileSync(text, `${lines.join("\n")}\n`);
+    const args = ["hunt", "--sessions", text, "--quiet"];
+    const one = await runIn(1, args, join(dir, "sessions-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "sessions-2.jsonl"));
+    expect(one.code).toBe(0);
+    expect(two.file).toBe(one.file);
+  });
+
   it("hunt --report", async () => {
     const args = ["hunt", csv, ...cols, "--quiet"];
     for (const t of [1, 2]) await runIn(t, [...args, "--report", join(dir, `report-${t}.html`)]);
