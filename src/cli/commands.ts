@@ -476,6 +476,8 @@ export async function huntLoaded(
     file && options.model
       ? modelScores(loaded, file, { ...options, model: options.model })
       : ((await counting) ?? huntScores(loaded, options));
+  // The workers' part is done: their memory goes back before ranking and writing.
+  await pool?.close();
   const ranking = scoreAndRank(model, loaded.sessions, options, method);
   const modelSource = options.model ?? "trained on the input";
   await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
