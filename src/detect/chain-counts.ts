@@ -34,7 +34,8 @@ export interface ChainCountsJson {
 export class ChainCounts {
   /** Node n >= 1 is edge n - 1: its parent node * TOKEN_SPACE + the token it adds (one further back). */
   readonly #edges = new KeyIndex();
-  #total = new Float64Array(1024);
+  /** Each node's count: whole numbers (the usual weights) in 32 bits, widened for the first that is not. */
+  #total: Int32Array | Float64Array = new Int32Array(1024);
   /** Distinct tokens seen after each context (with a count above 0). */
   #distinct = new Int32Array(1024);
   #nodes = 1;
@@ -50,6 +51,13 @@ export class ChainCounts {
   constructor(readonly order: number) {
     this.#before = new Int32Array(order + 2);
     this.#walk = new Int32Array(order + 2);
+  }
+
+  /** Sets a node's count, widening the counts to doubles when it is not a 32-bit whole number. */
+  #setTotal(node: number, value: number): void {
+    if (this.#total instanceof Int32Array && (value | 0) !== value)
+      this.#total = Float64Array.from(this.#total);
+    this.#total[node] = value;
   }
 
   #child(parent: number, token: number, create: boolean): number {
@@ -96,13 +104,13 @@ export class ChainCounts {
       // Nodes at depth d here are the contexts of step j and the counts of ids[j - 1] after step j - 1's, one shorter.
       const last = ids[j - 1] as number;
       walk[0] = 0;
-      this.#total[0] = (this.#total[0] as number) + weight;
+      this.#setTotal(0, (this.#total[0] as number) + weight);
       let node = 0;
       for (let depth = 1; depth <= this.order + 1 && j - depth >= 0; depth++) {
         node = this.#child(node, ids[j - depth] as number, true);
         walk[depth] = node;
         const was = this.#total[node] as number;
-        this.#total[node] = was + weight;
+        this.#setTotal(node, was + weight);
         // Not a step: the session's start (j = 1), and the two counts kept apart.
         if (j === 1 || last === END) continue;
         if (last === START && depth === 1) this.#addApart(0, START, weight);
@@ -174,7 +182,7 @@ export class ChainCounts {
     const { depth } = this.#shapes();
     const to = new Int32Array(this.#nodes).fill(-1);
     to[0] = 0;
-    out.#total[0] = this.#total[0] as number;
+    out.#setTotal(0, this.#total[0] as number);
     out.#distinct[0] = this.#distinct[0] as number;
     let apart = 0;
     const copyApart = (upTo: number) => {
@@ -193,7 +201,7 @@ export class ChainCounts {
       const parent = Math.floor(key / TOKEN_SPACE);
       const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
       to[node] = mine;
-      out.#total[mine] = this.#total[node] as number;
+      out.#setTotal(mine, this.#total[node] as number);
       if ((depth[node] as number) <= order) out.#distinct[mine] = this.#distinct[node] as number;
     }
     copyApart(this.#nodes);
@@ -284,7 +292,7 @@ export class ChainCounts {
   static #load(saved: SavedNodes): ChainCounts {
     const j = saved.json;
     const into = new ChainCounts(j.order);
-    into.#total[0] = j.total[0] as number;
+    into.#setTotal(0, j.total[0] as number);
     const made = new Int32Array(j.total.length).fill(-1);
     made[0] = 0;
     let nextChild = 0;
@@ -298,7 +306,7 @@ export class ChainCounts {
         if (parent < 0) throw new SeqhuntError(`not valid saved chain counts: node ${n} before its parent`);
         const mine = into.#child(parent, saved.token[n] as number, true);
         made[n] = mine;
-        into.#total[mine] = j.total[n] as number;
+        into.#setTotal(mine, j.total[n] as number);
       }
       return made[node] as number;
     };
@@ -333,7 +341,7 @@ export class ChainCounts {
       // One level past the saved contexts: the node is made here.
       const parent = context === 0 ? 0 : makeUpTo(saved.below(saved.parent[context] as number, token));
       const past = into.#child(parent, context === 0 ? token : (saved.token[context] as number), true);
-      into.#total[past] = count;
+      into.#setTotal(past, count);
     }
     for (let node = 1; node < j.total.length; node++) {
       makeUpTo(node);
