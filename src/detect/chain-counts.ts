@@ -37,7 +37,9 @@ export class ChainCounts {
   /** Each node's count: whole numbers (the usual weights) in 32 bits, widened for the first that is not. */
   #total: Int32Array | Float64Array = new Int32Array(1024);
   /** Distinct tokens seen after each context (with a count above 0). */
-  #distinct = new Int32Array(1024);
+  #distinct = new Uint8Array(1024);
+  /** Numbers of distinct next tokens of 255 and more (a byte holds 255 for them), by node. */
+  readonly #manyDistinct = new Map<number, number>();
   #nodes = 1;
   /** The counts no node holds, by context node * TOKEN_SPACE + token (END, or START after node 0). */
   readonly #apart = new KeyIndex();
@@ -91,8 +93,24 @@ export class ChainCounts {
 
   /** Keeps a context's number of distinct next tokens as one of its counts goes from `before` to `after`. */
   #counted(node: number, before: number, after: number): void {
-    if (before <= 0 && after > 0) this.#distinct[node] = (this.#distinct[node] as number) + 1;
-    if (before > 0 && after <= 0) this.#distinct[node] = (this.#distinct[node] as number) - 1;
+    if (before <= 0 && after > 0) this.#setDistinct(node, this.#distinctOf(node) + 1);
+    if (before > 0 && after <= 0) this.#setDistinct(node, this.#distinctOf(node) - 1);
+  }
+
+  /** How many distinct tokens followed context `node` (with a count above 0). */
+  #distinctOf(node: number): number {
+    const d = this.#distinct[node] as number;
+    return d < 0xff ? d : (this.#manyDistinct.get(node) as number);
+  }
+
+  #setDistinct(node: number, value: number): void {
+    if (value < 0xff) {
+      if (this.#distinct[node] === 0xff) this.#manyDistinct.delete(node);
+      this.#distinct[node] = value;
+      return;
+    }
+    this.#distinct[node] = 0xff;
+    this.#manyDistinct.set(node, value);
   }
 
   /** Adds `weight` for each step of a padded session of ids (START first, END last). */
@@ -142,7 +160,7 @@ export class ChainCounts {
       }
       const total = this.#total[node] as number;
       if (total <= 0) break;
-      const distinct = this.#distinct[node] as number;
+      const distinct = this.#distinctOf(node);
       const seen =
         w === END || (w === START && k === 0)
           ? this.#apartOf(node, w)
@@ -183,7 +201,7 @@ export class ChainCounts {
     const to = new Int32Array(this.#nodes).fill(-1);
     to[0] = 0;
     out.#setTotal(0, this.#total[0] as number);
-    out.#distinct[0] = this.#distinct[0] as number;
+    out.#setDistinct(0, this.#distinctOf(0));
     let apart = 0;
     const copyApart = (upTo: number) => {
       for (; apart < this.#apart.size && (this.#apartAt[apart] as number) <= upTo; apart++) {
@@ -202,7 +220,7 @@ export class ChainCounts {
       const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
       to[node] = mine;
       out.#setTotal(mine, this.#total[node] as number);
-      if ((depth[node] as number) <= order) out.#distinct[mine] = this.#distinct[node] as number;
+      if ((depth[node] as number) <= order) out.#setDistinct(mine, this.#distinctOf(node));
     }
     copyApart(this.#nodes);
     return out;
@@ -319,7 +337,7 @@ export class ChainCounts {
       if (context >= j.total.length || !(count > 0))
         throw new SeqhuntError(`not valid saved chain counts: next-token entry ${key}`);
       const node = makeUpTo(context);
-      into.#distinct[node] = (into.#distinct[node] as number) + 1;
+      into.#setDistinct(node, into.#distinctOf(node) + 1);
       if (token === END || (token === START && context === 0)) {
         into.#putApart(node, token, count);
         continue;

@@ -232,6 +232,31 @@ describe("chain counts without a next-token table", () => {
     expect(counts.truncated(5).toJSON()).toEqual(listed.truncated(5).toJSON());
   });
 
+  it("give the table's probabilities with hundreds of tokens after one context, one left out and put back", () => {
+    const train = Array.from({ length: 300 }, (_, k) => Int32Array.from([0, 2, 3 + k, 2, 3 + (k % 7), 1]));
+    const listed = new ListedCounts(2);
+    const counts = new ChainCounts(2);
+    for (const ids of train) {
+      listed.add(ids, 1);
+      counts.add(ids, 1);
+    }
+    const probe = [...train, Int32Array.from([0, 2, 999, 1])];
+    expect(probabilities(counts, probe)).toEqual(probabilities(listed, probe));
+    for (const ids of train.slice(0, 60)) {
+      listed.add(ids, -1);
+      counts.add(ids, -1);
+    }
+    expect(probabilities(counts, probe)).toEqual(probabilities(listed, probe));
+    for (const ids of train.slice(0, 60)) {
+      listed.add(ids, 1);
+      counts.add(ids, 1);
+    }
+    expect(probabilities(counts, probe)).toEqual(probabilities(listed, probe));
+    expect(counts.truncated(1).toJSON()).toEqual(listed.truncated(1).toJSON());
+    const loaded = ChainCounts.fromJSON(JSON.parse(JSON.stringify(listed.toJSON())));
+    expect(probabilities(loaded, probe)).toEqual(probabilities(listed, probe));
+  });
+
   it("refuses saved counts whose contexts' totals disagree with their next-token counts", () => {
     const counts = new ChainCounts(2);
     counts.add(Int32Array.from([0, 2, 3, 2, 1]), 1);
