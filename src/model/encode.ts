@@ -208,6 +208,9 @@ function grown(from: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
   return to;
 }
 
+/** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
+const PARAM_SAMPLE = 32;
+
 /** Encodes sessions of Cmds (parameter names, and values when `withValues`) into `into`'s command arrays and new parameter arrays. */
 function encodeWithParams(
   sessions: readonly Session[],
@@ -219,13 +222,23 @@ function encodeWithParams(
   const { count, sessionStart, commands } = into;
   const total = commands.length;
   const paramStart = new Int32Array(total + 1);
-  let capacity = Math.max(16, 2 * total);
+  let capacity = Math.max(16, total);
   let params = new Int32Array(capacity);
   let values = new Int32Array(withValues ? capacity : 0);
   const cache = new ParamNameCache(resolve);
+  // Sized once from the first sessions' rate instead of grown by doubling (the model keeps these arrays).
+  const estimateAt = Math.max(1, Math.floor(count / PARAM_SAMPLE));
   let i = 0;
   let j = 0;
   for (let s = 0; s < count; s++) {
+    if (s === estimateAt && i > 0) {
+      const expected = Math.ceil((j / i) * total * 1.1) + 16;
+      if (expected > capacity) {
+        capacity = expected;
+        params = grown(params, capacity);
+        if (withValues) values = grown(values, capacity);
+      }
+    }
     const session = sessions[s] as Session;
     for (let c = 0; c < session.length; c++) {
       const cmd = session[c] as Cmd;

@@ -38,6 +38,9 @@ export function rarestWindow(
   const cmds = encoded.commands;
   const { emission, head, prefixHigh, prefixLow } = scratch;
   const logPrior = logs.logPrior;
+  // The dense transition table read in place (else the sparse cache behind logTrans).
+  const dense = logs.dense;
+  const n = logs.commandCount;
 
   const starts = padded - windowLength + 1;
   for (let i = 0; i < starts; i++) {
@@ -53,7 +56,8 @@ export function rarestWindow(
   let prev = cmds[from] as number;
   for (let j = 1; j < padded; j++) {
     const c = j < length ? (cmds[from + j] as number) : END_ID;
-    const x = logs.logTrans(prev, c) + (emission[j] as number);
+    const x =
+      (dense !== null ? (dense[prev * n + c] as number) : logs.logTrans(prev, c)) + (emission[j] as number);
     const t = high + x;
     const back = t - high;
     low += high - (t - back) + (x - back);
