@@ -157,8 +157,6 @@ export class LogProbabilities {
 export class SessionScratch {
   /** log param term (geo mean) per position; the appended END gets 0. */
   emission = new Float64Array(256);
-  /** log of a window's first step starting at each position (prior or start transition, plus emission). */
-  head = new Float64Array(256);
   /** Compensated prefix sums (high and low parts) of the later steps of a window. */
   prefixHigh = new Float64Array(256);
   prefixLow = new Float64Array(256);
@@ -170,7 +168,6 @@ export class SessionScratch {
     const size = Math.max(length, this.emission.length * 2);
     this.emission = new Float64Array(size);
     this.emissionDirty = false;
-    this.head = new Float64Array(size);
     this.prefixHigh = new Float64Array(size);
     this.prefixLow = new Float64Array(size);
   }
