@@ -79,12 +79,14 @@ export class StepSums {
   at(order: number, prior = EXPECTATION_PRIOR): StepExpectation {
     let sum = 0;
     let steps = 0;
-    for (const row of this.#rows.values()) {
+    // A loop, not Math.max(...keys): a vocabulary of a million commands is more arguments than a call takes.
+    let size = 0;
+    for (const [prev, row] of this.#rows) {
       sum += row[order] as number;
       steps += row[this.orders] as number;
+      size = Math.max(size, prev + 1);
     }
     const everyone = steps > 0 ? sum / steps : 0;
-    const size = Math.max(-1, ...this.#rows.keys()) + 1;
     const byCommand = new Float64Array(size).fill(everyone);
     for (const [prev, row] of this.#rows)
       byCommand[prev] = ((row[order] as number) + prior * everyone) / ((row[this.orders] as number) + prior);

@@ -97,6 +97,16 @@ describe("StepExpectation", () => {
     expect(() => StepExpectation.fromJSON({ byCommand: ["x"], everyone: 1 })).toThrow(SeqhuntError);
   });
 
+  it("takes a vocabulary of hundreds of thousands of commands", () => {
+    const many = new FollowerSums(1);
+    for (let id = 0; id < 300_000; id++) many.add(id, Float64Array.of(0.5));
+    const sums = new StepSums(1);
+    sums.add(many, 1);
+    const at = sums.at(0);
+    expect(at.byCommand.length).toBe(300_000);
+    expect(at.everyone).toBeCloseTo(Math.log(2), 9);
+  });
+
   it("is part of the default: a saved detector without it says to train again", () => {
     const detector = trainDetector("markov-novelty", train);
     const { state } = detector.toJSON() as { state: { model: Record<string, unknown> } };
