@@ -141,3 +141,36 @@ export function noveltyWindowsQuery(sessions: string, window: number): string {
     FROM (SELECT arrayConcat([${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}]) AS p FROM ${sessions}))
   GROUP BY w`;
 }
+
+/** The columns of {@link contextStepsQuery}'s table, for `identityCount` identity columns. */
+export function contextStepsColumns(identityCount: number): string {
+  const identity = Array.from({ length: identityCount }, () => "UInt8, String");
+  return `g Array(String), n UInt64, first Tuple(${[...identity, "Int64, UInt32"].join(", ")})`;
+}
+
+/**
+ * The context chain's steps: for each step of each padded session, its token with the (up to) `maxOrder`
+ * tokens before it, how often each such n-gram occurs and where it first occurs, as a key that sorts as
+ * the sessions stream back (identity with missing last, start) and then by step. Every count of the chain
+ * is a sum of these, and each of its contexts is first met where one of them first occurs. The n-grams are
+ * `maxOrder + 1` shifted slices of the session behind `maxOrder` pads, zipped: no lambda captures an array.
+ */
+export function contextStepsQuery(sessions: string, identityCount: number, maxOrder: number): string {
+  // Order 0 counts tokens alone, but its steps go as pairs: counted as a session, one token has no step.
+  const before = Math.max(1, maxOrder);
+  const k = int(before);
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`);
+  const identity = keys.map((i) => `isNull(${i}), ifNull(${i}, '')`);
+  const pads = `[${Array.from({ length: before }, () => "''").join(", ")}]`;
+  const padded = `arrayConcat(${pads}, [${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}])`;
+  // Step i (1 ... commands + 1) of the padded session is q[i + 1 ... i + maxOrder + 1] of the pads and it.
+  const slices = Array.from({ length: before + 1 }, (_, t) => `arraySlice(q, ${t + 2}, length(cmds) + 1)`);
+  const args = Array.from({ length: before + 1 }, (_, t) => `t${t}`);
+  const steps = `arrayMap((${args.join(", ")}, i) -> arraySlice([${args.join(", ")}], -1 - least(i, ${k})), ${slices.join(", ")}, arrayEnumerate(${slices[0]}))`;
+  return `SELECT g, count() AS n, min((${[...identity, "start_us", "toUInt32(i)"].join(", ")})) AS first
+  FROM (SELECT ${keys.join(", ")}, start_us, g, i
+    FROM (SELECT ${keys.join(", ")}, start_us, ${steps} AS gs
+      FROM (SELECT ${keys.join(", ")}, start_us, cmds, ${padded} AS q FROM ${sessions}))
+    ARRAY JOIN gs AS g, arrayEnumerate(gs) AS i)
+  GROUP BY g`;
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { categoricalOfParts } from "../../detect/base.js";
+import type { ContextCounts } from "../../detect/context-chain.js";
 import { type CountedInEngine, MarkovNoveltyCountsBuilder } from "../../detect/markov-novelty-counts.js";
 import { SeqhuntError } from "../../errors.js";
 import {
@@ -14,8 +15,11 @@ import {
 } from "../../model/engine-access.js";
 import type { Command, SessionTypeName } from "../../types.js";
 import { type ClickHouseTarget, Connection, float } from "./connection.js";
+import { ContextCountsBuilder } from "./context-counts.js";
 import {
   chainStepsQuery,
+  contextStepsColumns,
+  contextStepsQuery,
   noveltyWindowsQuery,
   parameterValuesQuery,
   presenceFirstColumns,
@@ -303,6 +307,30 @@ export class ClickHousePushdown {
       for (const table of [t.presenceFirst, t.presenceSets, t.chainSteps, t.noveltyWindows])
         await site.connection.command(`DROP TABLE IF EXISTS ${on(table)}`);
     }
+    return counts.build();
+  }
+
+  /**
+   * markov-novelty's context chain's counts (contexts of up to `maxOrder` commands), counted where the
+   * sessions are: each shard counts its own sessions' steps at once, then they stream here in the order
+   * in-process counting first meets them (each shard sorts its own, the initiator merges the sorted
+   * streams), so the counts, ids and the order of contexts are in-process counting's.
+   */
+  async countContextChain(maxOrder: number): Promise<ContextCounts> {
+    const sites = this.#sites;
+    const table = sites.tables.contextSteps;
+    await sites.onEach(async (site) => {
+      const on = sites.on(site, table);
+      const query = contextStepsQuery(sites.on(site, sites.tables.sessions), this.#identityCount, maxOrder);
+      await site.connection.command(`DROP TABLE IF EXISTS ${on}`);
+      await site.connection.command(`CREATE TABLE ${on} ENGINE = Memory AS ${query}`);
+    });
+    const counts = new ContextCountsBuilder(maxOrder);
+    const steps = await sites.all(table, contextStepsColumns(this.#identityCount));
+    await sites.initiator.eachObject(`SELECT g, n FROM ${steps} ORDER BY first`, (row) =>
+      counts.add(row.g as string[], Number(row.n)),
+    );
+    await sites.onEach((site) => site.connection.command(`DROP TABLE IF EXISTS ${sites.on(site, table)}`));
     return counts.build();
   }
 

@@ -230,6 +230,8 @@ export interface WorkTables {
   readonly presenceFirst: string;
   readonly chainSteps: string;
   readonly noveltyWindows: string;
+  /** The default detector's context chain: each step's n-gram, how often, where first. */
+  readonly contextSteps: string;
 }
 
 /** Work table names with a fresh random prefix, so concurrent runs never collide. */
@@ -251,6 +253,7 @@ export function workTables(prefix: string): WorkTables {
     presenceFirst: name("presence_first"),
     chainSteps: name("chain_steps"),
     noveltyWindows: name("novelty_windows"),
+    contextSteps: name("context_steps"),
   };
 }
 
