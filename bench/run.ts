@@ -172,6 +172,11 @@ const cases: [string, string, string, Target?][] = [
   ],
   [
     "clickhouse",
+    "1000000:by-identity:default:stream",
+    "seqhunt hunt --engine clickhouse --context-counts stream, default detector (its context chain counted in seqhunt as the sessions stream back; top 20), values, 1M events, 2 shards by identity",
+  ],
+  [
+    "clickhouse",
     "10000000:alternate:reference",
     "seqhunt hunt --engine clickhouse --method reference (top 20), values, 10M events, 2 shards sharded at random",
   ],

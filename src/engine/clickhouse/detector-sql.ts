@@ -36,19 +36,32 @@ export interface PresenceShape {
   readonly categorical: string | null;
 }
 
+/** The name the categorical parameters' names go by in a query that starts with {@link categoricalNames}. */
+const CATEGORICAL_NAMES = "__categorical";
+
+/**
+ * `WITH` the categorical parameters' names as one constant array (a scalar subquery, run once), when values
+ * are read. Not `p IN table` inside the lambdas: current releases' analyzer mishandles sets built for `IN`
+ * inside lambdas (ClickHouse issue 114581: always 0 in a derived table, when the lambda's arrays are constant).
+ */
+function categoricalNames(shape: PresenceShape): string {
+  return shape.withValues && shape.categorical !== null
+    ? `WITH (SELECT groupArray(p) FROM ${shape.categorical}) AS ${CATEGORICAL_NAMES} `
+    : "";
+}
+
 /**
  * Each session's distinct presence tokens, sorted: its commands, `command SEP parameter` for each
  * parameter, and `command SEP parameter SEP value` for each categorical one. No lambda captures an array
- * (only a command's name, a scalar), and the categorical names meet the parameters through `IN table`.
+ * but the categorical names (a constant: see {@link categoricalNames}) and a command's name (a scalar).
  */
 function presenceTokensExpression(shape: PresenceShape): string {
   const parts = ["arrayMap(c -> [c], cmds)"];
   if (shape.withParams)
     parts.push(`arrayMap((c, ns) -> arrayMap(p -> concat(c, ${SEP}, p), ns), cmds, names)`);
   if (shape.withValues && shape.categorical !== null) {
-    const cat = shape.categorical;
     parts.push(`arrayMap((c, ns, vs) -> arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v),
-        arrayFilter((p, v) -> p IN ${cat}, ns, vs), arrayFilter((v, p) -> p IN ${cat}, vs, ns)), cmds, names, vals)`);
+        arrayFilter((p, v) -> has(${CATEGORICAL_NAMES}, p), ns, vs), arrayFilter((v, p) -> has(${CATEGORICAL_NAMES}, p), vs, ns)), cmds, names, vals)`);
   }
   return `arraySort(arrayReduce('groupUniqArrayArray', arrayConcat(${parts.join(", ")})))`;
 }
@@ -84,18 +97,17 @@ export function presenceFirstQuery(sessions: string, identityCount: number, shap
     tokens.push(`arrayMap(p -> concat(c, ${SEP}, p), ${ps})`);
     subs.push(`arrayMap(r -> toUInt32(2 * r - 1), arrayEnumerate(${ps}))`);
     if (shape.withValues && shape.categorical !== null) {
-      const cat = shape.categorical;
       tokens.push(
-        `arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v), arrayFilter(p -> p IN ${cat}, ${ps}), arrayFilter((v, p) -> p IN ${cat}, ${vs}, ${ps}))`,
+        `arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v), arrayFilter(p -> has(${CATEGORICAL_NAMES}, p), ${ps}), arrayFilter((v, p) -> has(${CATEGORICAL_NAMES}, p), ${vs}, ${ps}))`,
       );
       subs.push(
-        `arrayMap(r -> toUInt32(2 * r), arrayFilter((r, p) -> p IN ${cat}, arrayEnumerate(${ps}), ${ps}))`,
+        `arrayMap(r -> toUInt32(2 * r), arrayFilter((r, p) -> has(${CATEGORICAL_NAMES}, p), arrayEnumerate(${ps}), ${ps}))`,
       );
     }
   }
   const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`).join(", ");
   return `SELECT tok, min(${key}) AS first
-  FROM (SELECT ${keys}, start_us, e, tok, sub
+  FROM (${categoricalNames(shape)}SELECT ${keys}, start_us, e, tok, sub
     FROM (SELECT ${keys}, start_us, c, e, ns, vs0 FROM ${sessions}
       ARRAY JOIN cmds AS c, ${shape.withParams ? "names" : "arrayMap(x -> emptyArrayString(), cmds)"} AS ns,
         ${shape.withValues ? "vals" : "arrayMap(x -> emptyArrayString(), cmds)"} AS vs0, arrayEnumerate(cmds) AS e)
@@ -106,7 +118,7 @@ export function presenceFirstQuery(sessions: string, identityCount: number, shap
 /** How many sessions (per entity) hold each distinct set of presence tokens, into `into`. */
 export function presenceSetsQuery(sessions: string, entity: string | null, shape: PresenceShape): string {
   return `SELECT has, ent, toks, count() AS n
-  FROM (SELECT ${entityColumns(entity)}, ${presenceTokensExpression(shape)} AS toks FROM ${sessions})
+  FROM (${categoricalNames(shape)}SELECT ${entityColumns(entity)}, ${presenceTokensExpression(shape)} AS toks FROM ${sessions})
   GROUP BY has, ent, toks`;
 }
 
