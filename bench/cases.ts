@@ -388,7 +388,7 @@ async function main(): Promise<void> {
       1,
     );
     const own = process.cpuUsage(cpuBefore);
-    const work = await serverWork(since);
+    const work = await serverWork(since, table);
     const cpu = work.reduce((sum, w) => sum + w.cpuSeconds, 0);
     report({
       events: n,
