@@ -2,8 +2,9 @@
  * The context chain's counts ({@link ContextCounts}) from the steps an engine counted: each step's n-gram
  * (its token and up to `maxOrder` tokens before it, in the padded session), how often it occurs, given in
  * the order the steps first occur as in-process counting meets them. Built through the chain's own
- * counting (`ChainCounts.add`), so the counts, the token ids and the order contexts are made in equal
- * in-process counting's (what a model file lists and the held-out pass reads).
+ * counting (`ChainCounts.addStep`), so the counts, the token ids and the order contexts are made in equal
+ * in-process counting's (what a model file lists and the held-out pass reads): every context is made at
+ * the first occurrence of a step whose context ends with it, the same step in both.
  */
 import { ChainCounts } from "../../detect/adaptive.js";
 import type { ContextCounts } from "../../detect/context-chain.js";
@@ -28,11 +29,7 @@ export class ContextCountsBuilder {
   add(gram: readonly string[], n: number): void {
     const ids = new Int32Array(gram.length);
     for (let i = 0; i < gram.length; i++) ids[i] = this.#vocabulary.intern(gram[i] as string);
-    // Counting the n-gram as a session counts its last step and each earlier one with a shorter context
-    // than it had (already counted, so nothing new is made); taking the n-gram less its token out again
-    // leaves the last step alone.
-    this.#counts.add(ids, n);
-    this.#counts.add(ids.subarray(0, ids.length - 1), -n);
+    this.#counts.addStep(ids, ids.length - 1, n);
   }
 
   /** The counts and the vocabulary their ids are of. */
