@@ -1,10 +1,11 @@
 /**
- * The context chain's counts ({@link ContextCounts}) from the steps an engine counted: each step's n-gram
- * (its token and up to `maxOrder` tokens before it, in the padded session), how often it occurs, given in
- * the order the steps first occur as in-process counting meets them. Built through the chain's own
- * counting (`ChainCounts.addStep`), so the counts, the token ids and the order contexts are made in equal
- * in-process counting's (what a model file lists and the held-out pass reads): every context is made at
- * the first occurrence of a step whose context ends with it, the same step in both.
+ * The context chain's counts ({@link ContextCounts}) from the steps an engine counted: first the commands
+ * in the order in-process counting first meets them (which gives them its ids), then each step's n-gram of
+ * ids (its token and up to `maxOrder` tokens before it, in the padded session) with how often it occurs, in
+ * the order the steps first occur. Built through the chain's own counting (`ChainCounts.addStep`), so the
+ * counts, the token ids and the order contexts are made in equal in-process counting's (what a model file
+ * lists and the held-out pass reads): every context is made at the first occurrence of a step whose context
+ * ends with it, the same step in both.
  */
 import { ChainCounts } from "../../detect/adaptive.js";
 import type { ContextCounts } from "../../detect/context-chain.js";
@@ -21,15 +22,23 @@ export class ContextCountsBuilder {
     this.#counts = new ChainCounts(maxOrder);
   }
 
+  /** The next command in the order in-process counting first meets them. */
+  addCommand(name: string): void {
+    this.#vocabulary.intern(name);
+  }
+
+  /** Every token with its id, the padding tokens first (what the engine writes the steps' ids with). */
+  tokens(): readonly string[] {
+    return this.#vocabulary.list();
+  }
+
   /**
-   * `n` occurrences of one step: `gram` ends with the step's token, after the step's context (up to the
-   * longest, shorter only at the start of a session, where it begins with the start token). Steps come in the
-   * order of their first occurrence; the same step again (from another shard) only adds its count.
+   * `n` occurrences of one step: `gram` (ids) ends with the step's token, after the step's context (up to
+   * the longest, shorter only at the start of a session, where it begins with the start token). Steps come
+   * in the order of their first occurrence; the same step again (from another shard) only adds its count.
    */
-  add(gram: readonly string[], n: number): void {
-    const ids = new Int32Array(gram.length);
-    for (let i = 0; i < gram.length; i++) ids[i] = this.#vocabulary.intern(gram[i] as string);
-    this.#counts.addStep(ids, ids.length - 1, n);
+  addStep(gram: Int32Array, n: number): void {
+    this.#counts.addStep(gram, gram.length - 1, n);
   }
 
   /** The counts and the vocabulary their ids are of. */

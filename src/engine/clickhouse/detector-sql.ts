@@ -154,35 +154,69 @@ export function noveltyWindowsQuery(sessions: string, window: number): string {
   GROUP BY w`;
 }
 
+/** The columns of the tables of first occurrences ({@link commandFirstQuery}, {@link contextStepsQuery}). */
+function firstColumn(identityCount: number): string {
+  const identity = Array.from({ length: identityCount }, () => "UInt8, String");
+  return `first Tuple(${[...identity, "Int64, UInt32"].join(", ")})`;
+}
+
+/** The key of an occurrence at `step` of a session, sorting as the sessions stream back, then by step. */
+function occurrenceKey(identityCount: number, step: string): string {
+  const identity = Array.from({ length: identityCount }, (_, i) => `isNull(i${i}), ifNull(i${i}, '')`);
+  return `(${[...identity, "start_us", `toUInt32(${step})`].join(", ")})`;
+}
+
+/** The columns of {@link commandFirstQuery}'s table, for `identityCount` identity columns. */
+export function commandFirstColumns(identityCount: number): string {
+  return `c String, ${firstColumn(identityCount)}`;
+}
+
+/**
+ * Where each command first occurs, as a key that sorts as the sessions stream back (identity with missing
+ * last, start), then by place: ordering commands by it gives them the ids in-process counting gives them.
+ */
+export function commandFirstQuery(sessions: string, identityCount: number): string {
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`);
+  return `SELECT c, min(${occurrenceKey(identityCount, "e")}) AS first
+  FROM (SELECT ${[...keys, "start_us"].join(", ")}, c, e FROM ${sessions} ARRAY JOIN cmds AS c, arrayEnumerate(cmds) AS e)
+  GROUP BY c`;
+}
+
 /** The columns of {@link contextStepsQuery}'s table, for `identityCount` identity columns. */
 export function contextStepsColumns(identityCount: number): string {
-  const identity = Array.from({ length: identityCount }, () => "UInt8, String");
-  return `g Array(String), n UInt64, first Tuple(${[...identity, "Int64, UInt32"].join(", ")})`;
+  return `g Array(UInt32), n UInt64, ${firstColumn(identityCount)}`;
 }
 
 /**
  * The context chain's steps: for each step of each padded session, its token with the (up to) `maxOrder`
- * tokens before it, how often each such n-gram occurs and where it first occurs, as a key that sorts as
- * the sessions stream back (identity with missing last, start) and then by step. Every count of the chain
- * is a sum of these, and each of its contexts is first met where one of them first occurs. The n-grams are
- * `maxOrder + 1` shifted slices of the session behind `maxOrder` pads, zipped: no lambda captures an array.
+ * tokens before it, as ids (`vocabulary`: `db`.`table` of columns `name` and `id`, the padding tokens'
+ * included), how often each such n-gram occurs and where it first occurs (see {@link commandFirstQuery}),
+ * by step. Every count of the chain is a sum of these, and each of its contexts is first met where one of
+ * them first occurs. The n-grams are shifted slices of the session behind pads, zipped: no lambda captures
+ * an array but the vocabulary's two (constants, from scalar subqueries).
  */
-export function contextStepsQuery(sessions: string, identityCount: number, maxOrder: number): string {
-  // Order 0 counts tokens alone, but its steps go as pairs: counted as a session, one token has no step.
-  const before = Math.max(1, maxOrder);
+export function contextStepsQuery(
+  sessions: string,
+  identityCount: number,
+  options: { readonly maxOrder: number; readonly vocabulary: string },
+): string {
+  // Order 0 counts tokens alone, but its steps go as pairs: one token has no step to count.
+  const before = Math.max(1, options.maxOrder);
   const k = int(before);
   const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`);
-  const identity = keys.map((i) => `isNull(${i}), ifNull(${i}, '')`);
-  const pads = `[${Array.from({ length: before }, () => "''").join(", ")}]`;
-  const padded = `arrayConcat(${pads}, [${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}])`;
+  const pads = `[${Array.from({ length: before }, () => "toUInt32(0)").join(", ")}]`;
+  const names = `arrayConcat([${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}])`;
+  const ids = `arrayMap(c -> transform(c, __names, __ids, toUInt32(0)), ${names})`;
   // Step i (1 ... commands + 1) of the padded session is q[i + 1 ... i + maxOrder + 1] of the pads and it.
   const slices = Array.from({ length: before + 1 }, (_, t) => `arraySlice(q, ${t + 2}, length(cmds) + 1)`);
   const args = Array.from({ length: before + 1 }, (_, t) => `t${t}`);
   const steps = `arrayMap((${args.join(", ")}, i) -> arraySlice([${args.join(", ")}], -1 - least(i, ${k})), ${slices.join(", ")}, arrayEnumerate(${slices[0]}))`;
-  return `SELECT g, count() AS n, min((${[...identity, "start_us", "toUInt32(i)"].join(", ")})) AS first
+  const vocabulary = `WITH (SELECT groupArray(name) FROM ${options.vocabulary}) AS __names,
+      (SELECT groupArray(id) FROM ${options.vocabulary}) AS __ids `;
+  return `SELECT g, count() AS n, min(${occurrenceKey(identityCount, "i")}) AS first
   FROM (SELECT ${keys.join(", ")}, start_us, g, i
     FROM (SELECT ${keys.join(", ")}, start_us, ${steps} AS gs
-      FROM (SELECT ${keys.join(", ")}, start_us, cmds, ${padded} AS q FROM ${sessions}))
+      FROM (${vocabulary}SELECT ${keys.join(", ")}, start_us, cmds, arrayConcat(${pads}, ${ids}) AS q FROM ${sessions}))
     ARRAY JOIN gs AS g, arrayEnumerate(gs) AS i)
   GROUP BY g`;
 }
