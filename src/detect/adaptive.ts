@@ -70,29 +70,23 @@ export class ChainCounts {
 
   /** Adds `weight` for each step of a padded session of ids (START first, END last). */
   add(ids: Int32Array, weight: number): void {
-    for (let i = 1; i < ids.length; i++) this.addStep(ids, i, weight);
-  }
-
-  /**
-   * Adds `weight` for step `i` of `ids` alone: token `ids[i]` after each context of up to `order` ids before
-   * it (what an engine that counted the steps elsewhere hands over).
-   */
-  addStep(ids: Int32Array, i: number, weight: number): void {
-    const w = ids[i] as number;
-    let node = 0;
-    for (let k = 0; k <= this.order; k++) {
-      if (k > 0) {
-        if (i - k < 0) break;
-        node = this.nodeFor(node, ids[i - k] as number, true);
+    for (let i = 1; i < ids.length; i++) {
+      const w = ids[i] as number;
+      let node = 0;
+      for (let k = 0; k <= this.order; k++) {
+        if (k > 0) {
+          if (i - k < 0) break;
+          node = this.nodeFor(node, ids[i - k] as number, true);
+        }
+        this.total[node] = (this.total[node] as number) + weight;
+        const key = node * TOKEN_SPACE + w;
+        const before = this.next.get(key) ?? 0;
+        const after = before + weight;
+        if (before <= 0 && after > 0) this.distinct[node] = (this.distinct[node] as number) + 1;
+        if (before > 0 && after <= 0) this.distinct[node] = (this.distinct[node] as number) - 1;
+        // Kept at 0 (a count that will be put back): deleting and adding again churns the map.
+        this.next.set(key, after);
       }
-      this.total[node] = (this.total[node] as number) + weight;
-      const key = node * TOKEN_SPACE + w;
-      const before = this.next.get(key) ?? 0;
-      const after = before + weight;
-      if (before <= 0 && after > 0) this.distinct[node] = (this.distinct[node] as number) + 1;
-      if (before > 0 && after <= 0) this.distinct[node] = (this.distinct[node] as number) - 1;
-      // Kept at 0 (a count that will be put back): deleting and adding again churns the map.
-      this.next.set(key, after);
     }
   }
 

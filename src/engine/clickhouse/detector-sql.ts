@@ -188,8 +188,8 @@ export function contextStepsColumns(identityCount: number): string {
 }
 
 /**
- * The context chain's steps: for each step of each padded session, its token with the (up to) `maxOrder`
- * tokens before it, as ids (`vocabulary`: `db`.`table` of columns `name` and `id`, the padding tokens'
+ * The context chain's steps: for each step of each padded session, its token with the (up to) `maxOrder + 1`
+ * tokens before it (at least 2), as ids (`vocabulary`: `db`.`table` of columns `name` and `id`, the padding tokens'
  * included), how often each such n-gram occurs and where it first occurs (see {@link commandFirstQuery}),
  * by step. Every count of the chain is a sum of these, and each of its contexts is first met where one of
  * them first occurs. The n-grams are shifted slices of the session behind pads, zipped: no lambda captures
@@ -200,14 +200,14 @@ export function contextStepsQuery(
   identityCount: number,
   options: { readonly maxOrder: number; readonly vocabulary: string },
 ): string {
-  // Order 0 counts tokens alone, but its steps go as pairs: one token has no step to count.
-  const before = Math.max(1, options.maxOrder);
+  // Each step with the maxOrder + 1 tokens before it (at least 2): see ContextCountsBuilder.addStep.
+  const before = Math.max(1, options.maxOrder) + 1;
   const k = int(before);
   const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`);
   const pads = `[${Array.from({ length: before }, () => "toUInt32(0)").join(", ")}]`;
   const names = `arrayConcat([${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}])`;
   const ids = `arrayMap(c -> transform(c, __names, __ids, toUInt32(0)), ${names})`;
-  // Step i (1 ... commands + 1) of the padded session is q[i + 1 ... i + maxOrder + 1] of the pads and it.
+  // Step i (1 ... commands + 1) with the tokens before it is q[i + 1 ... i + before + 1] of the pads and it.
   const slices = Array.from({ length: before + 1 }, (_, t) => `arraySlice(q, ${t + 2}, length(cmds) + 1)`);
   const args = Array.from({ length: before + 1 }, (_, t) => `t${t}`);
   const steps = `arrayMap((${args.join(", ")}, i) -> arraySlice([${args.join(", ")}], -1 - least(i, ${k})), ${slices.join(", ")}, arrayEnumerate(${slices[0]}))`;
