@@ -133,7 +133,9 @@ export function* contextChainHeldOut(
   const steps = (columns[orders] as NumberColumn).values();
   const heldOut = sums.map((x, i) => x / (steps[i] as number));
   // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
-  return { chain: new ContextChain(vocabulary, counts.truncated(order), gain), heldOut };
+  // At the longest order they are these counts (no copy of them while they are still held).
+  const chosen = order === counts.order ? counts : counts.truncated(order);
+  return { chain: new ContextChain(vocabulary, chosen, gain), heldOut };
 }
 
 /**
