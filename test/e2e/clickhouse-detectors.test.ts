@@ -142,7 +142,15 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     const local = join(dir, "model-local.json");
     const pushed = join(dir, "model-ch.json");
     expect((await runCli(["train", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
-    const run = await runCli(["train", ...onShards, ...columns, "--out", pushed]);
+    const run = await runCli([
+      "train",
+      ...onShards,
+      ...columns,
+      "--context-counts",
+      "clickhouse",
+      "--out",
+      pushed,
+    ]);
     expect(run.stderr).toContain("each shard sessionized its own identities");
     expect(run.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse (the `);
     expect(run.stderr).not.toContain("the detector runs in process");
