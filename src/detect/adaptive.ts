@@ -3,9 +3,12 @@ import { Cmd } from "../model/cmd.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
 import type { CmdJson, Command } from "../types.js";
+
+export { ChainCounts, type ChainCountsJson } from "./chain-counts.js";
+
 import { categoricalParams, meanAndSpread, nameOf, tokenWords } from "./base.js";
 import { Calibration } from "./calibration.js";
-import { NumberTable } from "./number-table.js";
+import { ChainCounts, TOKEN_SPACE } from "./chain-counts.js";
 import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
 /** A session to learn from or to score (the detectors' {@link WeightedSession}). */
@@ -24,243 +27,12 @@ export const ENTITY_PRIOR = 2;
  */
 export const DEFAULT_VIEWS = ["total", "set"] as const;
 
-/** Token ids fit in 21 bits, so a context node and a token make one exact double key. */
-const TOKEN_SPACE = 2 ** 21;
 const START = 0;
 const END = 1;
 /** Occurrence ids of parameter features start here, after every command id. */
 const FEATURE_BASE = TOKEN_SPACE;
 /** Id of a token never seen in training. */
 const UNSEEN = -1;
-
-/**
- * Counts of next tokens after every context of 0..order previous tokens, in a suffix trie of context nodes.
- * Counts are additive (weights may be negative, to leave a session out exactly). Shared with markov-novelty's
- * context chain (context-chain.ts).
- */
-export class ChainCounts {
-  /** Child of a context node extended one token further back: node * TOKEN_SPACE + token -> node. */
-  private readonly child = new NumberTable();
-  /** How often token followed a context: node * TOKEN_SPACE + token -> count. */
-  private readonly next = new NumberTable();
-  private total = new Float64Array(1024);
-  private distinct = new Int32Array(1024);
-  private nodes = 1;
-
-  constructor(readonly order: number) {}
-
-  private nodeFor(parent: number, token: number, create: boolean): number {
-    const key = parent * TOKEN_SPACE + token;
-    let node = this.child.get(key);
-    if (node === undefined) {
-      if (!create) return -1;
-      node = this.nodes++;
-      if (node >= this.total.length) {
-        const total = new Float64Array(this.total.length * 2);
-        total.set(this.total);
-        this.total = total;
-        const distinct = new Int32Array(this.distinct.length * 2);
-        distinct.set(this.distinct);
-        this.distinct = distinct;
-      }
-      this.child.set(key, node);
-    }
-    return node;
-  }
-
-  /** Adds `weight` for each step of a padded session of ids (START first, END last). */
-  add(ids: Int32Array, weight: number): void {
-    for (let i = 1; i < ids.length; i++) {
-      const w = ids[i] as number;
-      let node = 0;
-      for (let k = 0; k <= this.order; k++) {
-        if (k > 0) {
-          if (i - k < 0) break;
-          node = this.nodeFor(node, ids[i - k] as number, true);
-        }
-        this.total[node] = (this.total[node] as number) + weight;
-        const key = node * TOKEN_SPACE + w;
-        const before = this.next.get(key) ?? 0;
-        const after = before + weight;
-        if (before <= 0 && after > 0) this.distinct[node] = (this.distinct[node] as number) + 1;
-        if (before > 0 && after <= 0) this.distinct[node] = (this.distinct[node] as number) - 1;
-        // Kept at 0 (a count that will be put back): deleting and adding again churns the map.
-        this.next.set(key, after);
-      }
-    }
-  }
-
-  /**
-   * Interpolated Witten-Bell P(ids[i] | ids[..i]) at every order 0..order, into out[0..order]; orders whose
-   * context was never seen repeat the lower one. `base` is the probability below order 0.
-   */
-  probabilities(ids: Int32Array, i: number, base: number, out: Float64Array): void {
-    const w = ids[i] as number;
-    let p = base;
-    let node = 0;
-    let k = 0;
-    for (; k <= this.order; k++) {
-      if (k > 0) {
-        const h = i - k >= 0 ? (ids[i - k] as number) : UNSEEN;
-        node = h === UNSEEN ? -1 : this.nodeFor(node, h, false);
-        if (node < 0) break;
-      }
-      const total = this.total[node] as number;
-      if (total <= 0) break;
-      const distinct = this.distinct[node] as number;
-      const seen = w === UNSEEN ? 0 : (this.next.get(node * TOKEN_SPACE + w) ?? 0);
-      p = (seen + distinct * p) / (total + distinct);
-      out[k] = p;
-    }
-    for (; k <= this.order; k++) out[k] = p;
-  }
-
-  /** The counts as typed arrays (copies, cheap to send to another thread): what {@link ChainCounts.addArrays} takes. */
-  toArrays(): ChainCountsArrays {
-    const child = this.child.arrays();
-    const next = this.next.arrays();
-    return {
-      order: this.order,
-      childKeys: child.keys,
-      childNodes: child.values,
-      nextKeys: next.keys,
-      nextCounts: next.values,
-      total: this.total.slice(0, this.nodes),
-    };
-  }
-
-  /**
-   * Adds another chain's counts (same order, as {@link ChainCounts.toArrays} gives them) into these:
-   * `tokens[id]` is this chain's id of the other's token `id` (counts add, so chains counted over parts of
-   * the sessions merge exactly).
-   */
-  addArrays(other: ChainCountsArrays, tokens: Int32Array): void {
-    if (other.order !== this.order)
-      throw new SeqhuntError(`cannot add order ${other.order} chain counts to order ${this.order}`);
-    // Room for at least the other's entries: growing the tables step by step cost more than the adding.
-    this.child.reserve(this.child.size + other.childKeys.length);
-    this.next.reserve(this.next.size + other.nextKeys.length);
-    const to = new Int32Array(other.total.length).fill(-1);
-    to[0] = 0;
-    // A node's entry in `child` follows its parent's, so each parent is mapped before its children.
-    for (let e = 0; e < other.childKeys.length; e++) {
-      const key = other.childKeys[e] as number;
-      const parent = Math.floor(key / TOKEN_SPACE);
-      to[other.childNodes[e] as number] = this.nodeFor(
-        to[parent] as number,
-        tokens[key - parent * TOKEN_SPACE] as number,
-        true,
-      );
-    }
-    for (let node = 0; node < other.total.length; node++) {
-      const mine = to[node] as number;
-      this.total[mine] = (this.total[mine] as number) + (other.total[node] as number);
-    }
-    for (let e = 0; e < other.nextKeys.length; e++) {
-      const count = other.nextCounts[e] as number;
-      if (count <= 0) continue;
-      const key = other.nextKeys[e] as number;
-      const node = Math.floor(key / TOKEN_SPACE);
-      const mine = to[node] as number;
-      const at = mine * TOKEN_SPACE + (tokens[key - node * TOKEN_SPACE] as number);
-      const before = this.next.get(at) ?? 0;
-      if (before <= 0) this.distinct[mine] = (this.distinct[mine] as number) + 1;
-      this.next.set(at, before + count);
-    }
-  }
-
-  /**
-   * The counts of contexts of at most `order` tokens: the same probabilities at every order up to it, fewer
-   * nodes. (A node's entry in `child` follows its parent's: nodes are made from the root out.)
-   */
-  truncated(order: number): ChainCounts {
-    const out = new ChainCounts(order);
-    const to = new Int32Array(this.nodes).fill(-1);
-    const depth = new Int32Array(this.nodes);
-    to[0] = 0;
-    for (const [key, node] of this.child) {
-      const parent = Math.floor(key / TOKEN_SPACE);
-      depth[node] = (depth[parent] as number) + 1;
-      if ((depth[node] as number) <= order && (to[parent] as number) >= 0)
-        to[node] = out.nodeFor(to[parent] as number, key - parent * TOKEN_SPACE, true);
-    }
-    for (let node = 0; node < this.nodes; node++)
-      if ((to[node] as number) >= 0) out.total[to[node] as number] = this.total[node] as number;
-    for (const [key, count] of this.next) {
-      const node = Math.floor(key / TOKEN_SPACE);
-      const mine = to[node] as number;
-      if (mine < 0 || count <= 0) continue;
-      out.next.set(mine * TOKEN_SPACE + (key - node * TOKEN_SPACE), count);
-      out.distinct[mine] = (out.distinct[mine] as number) + 1;
-    }
-    return out;
-  }
-
-  /** The counts as JSON: flat (key, node) and (key, count) pairs and each node's total. */
-  toJSON(): ChainCountsJson {
-    return {
-      order: this.order,
-      child: [...this.child].flat(),
-      next: [...this.next].filter(([, n]) => n > 0).flat(),
-      total: [...this.total.subarray(0, this.nodes)],
-    };
-  }
-
-  /** Counts saved with {@link ChainCounts.toJSON}; a damaged object throws a SeqhuntError. */
-  static fromJSON(json: unknown): ChainCounts {
-    const j = (json ?? {}) as Partial<ChainCountsJson>;
-    const numbers = (xs: unknown): xs is number[] =>
-      Array.isArray(xs) && xs.every((x) => typeof x === "number" && Number.isFinite(x));
-    if (
-      !Number.isInteger(j.order) ||
-      (j.order as number) < 0 ||
-      !numbers(j.child) ||
-      !numbers(j.next) ||
-      !numbers(j.total) ||
-      j.child.length % 2 ||
-      j.next.length % 2 ||
-      j.total.length !== j.child.length / 2 + 1
-    )
-      throw new SeqhuntError("not valid saved chain counts: expected an order, child and next pairs, totals");
-    const counts = new ChainCounts(j.order as number);
-    counts.nodes = j.total.length;
-    counts.total = Float64Array.from(j.total);
-    counts.distinct = new Int32Array(counts.nodes);
-    for (let i = 0; i < j.child.length; i += 2)
-      counts.child.set(j.child[i] as number, j.child[i + 1] as number);
-    for (let i = 0; i < j.next.length; i += 2) {
-      const key = j.next[i] as number;
-      const node = Math.floor(key / TOKEN_SPACE);
-      if (node >= counts.nodes || !((j.next[i + 1] as number) > 0))
-        throw new SeqhuntError(`not valid saved chain counts: next-token entry ${key}`);
-      counts.next.set(key, j.next[i + 1] as number);
-      counts.distinct[node] = (counts.distinct[node] as number) + 1;
-    }
-    return counts;
-  }
-}
-
-/** {@link ChainCounts} as typed arrays: the `child` and `next` tables' entries in order, and each node's total. */
-export interface ChainCountsArrays {
-  readonly order: number;
-  readonly childKeys: Float64Array;
-  readonly childNodes: Float64Array;
-  readonly nextKeys: Float64Array;
-  readonly nextCounts: Float64Array;
-  readonly total: Float64Array;
-}
-
-/** {@link ChainCounts} as JSON. */
-export interface ChainCountsJson {
-  /** Longest context counted. */
-  readonly order: number;
-  /** Flat (parent node * 2^21 + token, child node) pairs. */
-  readonly child: readonly number[];
-  /** Flat (node * 2^21 + token, count) pairs. */
-  readonly next: readonly number[];
-  /** Each node's total count, node 0 (no context) first. */
-  readonly total: readonly number[];
-}
 
 /** Views a detector can add: mean surprise per step, rarest step less ln steps (or raw), length-standardised total, occurrence (or weighted down beyond the typical length). */
 export type ViewName = "mean" | "max" | "rawmax" | "total" | "set" | "setw";

@@ -1,8 +1,9 @@
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
-import { ChainCounts, type ChainCountsArrays, MAX_ORDER } from "./adaptive.js";
+import { MAX_ORDER } from "./adaptive.js";
 import { CategoricalParams, categoricalOfParts } from "./base.js";
 import { Chain, type ChainJson } from "./chain.js";
+import { ChainCounts, type ChainCountsArrays } from "./chain-counts.js";
 import { type ContextCounts, contextChainCounting } from "./context-chain.js";
 import {
   type MarkovNoveltyCounts,

@@ -1,6 +1,7 @@
 import { SeqhuntError } from "../errors.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { KEY_SEPARATOR, namesOf, tokenWords, weightOf } from "./base.js";
+import { grown } from "./number-table.js";
 import type { StepContribution, WeightedSession } from "./types.js";
 
 /** Separates the commands of a window inside one key (a command name never holds it). */
@@ -14,22 +15,140 @@ export interface NoveltyJson {
   readonly counts: readonly (readonly [string, number])[];
 }
 
-/** A novelty view's counts as held: tokens by id, each window's key (its tokens' ids, see {@link keyUnits}) and count. */
+/**
+ * A novelty view's counts as held, cheap to send to another thread: tokens by id, and every window's token
+ * ids (`window` apart, a short window padded with -1) with its count, in the order first counted.
+ */
 export interface NoveltyParts {
   readonly window: number;
   readonly names: readonly string[];
-  readonly keys: readonly string[];
+  readonly ids: Int32Array;
   readonly counts: Float64Array;
 }
 
+/** A distinct window of a session: where it starts in the session's ids, and how often it occurs there. */
+interface SessionWindow {
+  readonly at: number;
+  n: number;
+}
+
 /**
- * A session's windows: each window's key (its tokens' ids, see {@link keyUnits}) with how often it occurs,
- * apart for windows at an edge (holding the start or end); `names` reads the ids of tokens training never met.
+ * A session's windows: its padded token ids, and each distinct window (by its key, see {@link keyUnits}) with
+ * where it starts and how often it occurs, apart for windows at an edge (holding the start or end); `unseen`
+ * reads the ids of tokens training never met.
  */
 interface Windows {
-  readonly edge: Map<string, number>;
-  readonly inner: Map<string, number>;
+  readonly ids: Int32Array;
+  /** Tokens per window (the whole padded session when shorter than the view's window). */
+  readonly length: number;
+  readonly edge: Map<string, SessionWindow>;
+  readonly inner: Map<string, SessionWindow>;
   readonly unseen: readonly string[];
+}
+
+/**
+ * How often each window occurred in training, windows stored as their token ids in one typed array (no
+ * string or object per window: a long hunt counts millions), numbered in the order first counted.
+ */
+class WindowTable {
+  /** Each window's ids, `width` apart (a short window padded with -1). */
+  #ids: Int32Array;
+  #counts = new Float64Array(1024);
+  #size = 0;
+  /** Open addressing, linear probing: each slot holds a window's number, or -1. */
+  #slots = new Int32Array(2048).fill(-1);
+
+  constructor(readonly width: number) {
+    this.#ids = new Int32Array(1024 * width);
+  }
+
+  /** How many windows the table holds. */
+  get size(): number {
+    return this.#size;
+  }
+
+  #slot(ids: ArrayLike<number>, at: number, length: number): number {
+    let h = 0x811c9dc5 ^ length;
+    for (let i = 0; i < length; i++) h = Math.imul(h ^ (ids[at + i] as number), 0x01000193);
+    h ^= h >>> 15;
+    const mask = this.#slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.#slots[slot] as number;
+      if (entry < 0 || this.#holds(entry, ids, at, length)) return slot;
+    }
+  }
+
+  #holds(entry: number, ids: ArrayLike<number>, at: number, length: number): boolean {
+    const from = entry * this.width;
+    for (let i = 0; i < this.width; i++)
+      if (this.#ids[from + i] !== (i < length ? ids[at + i] : -1)) return false;
+    return true;
+  }
+
+  /** The count of the window of `length` ids at `at` (0 when never counted). */
+  count(ids: ArrayLike<number>, at: number, length: number): number {
+    const entry = this.#slots[this.#slot(ids, at, length)] as number;
+    return entry < 0 ? 0 : (this.#counts[entry] as number);
+  }
+
+  /** Whether the window was counted. */
+  has(ids: ArrayLike<number>, at: number, length: number): boolean {
+    return (this.#slots[this.#slot(ids, at, length)] as number) >= 0;
+  }
+
+  /** Adds `n` to the window's count (a new window goes last in the order). */
+  add(ids: ArrayLike<number>, at: number, length: number, n: number): void {
+    const entry = this.#entry(ids, at, length);
+    this.#counts[entry] = (this.#counts[entry] as number) + n;
+  }
+
+  /** Sets the window's count to `n` (a new window goes last in the order). */
+  set(ids: ArrayLike<number>, at: number, length: number, n: number): void {
+    const entry = this.#entry(ids, at, length);
+    this.#counts[entry] = n;
+  }
+
+  /** The window's number, given it (with a count of 0) when new; the counts array may be replaced. */
+  #entry(ids: ArrayLike<number>, at: number, length: number): number {
+    const slot = this.#slot(ids, at, length);
+    let entry = this.#slots[slot] as number;
+    if (entry < 0) {
+      entry = this.#size++;
+      if (entry === this.#counts.length) {
+        this.#counts = grown(this.#counts, entry + 1);
+        this.#ids = grown(this.#ids, this.#counts.length * this.width);
+      }
+      const from = entry * this.width;
+      for (let i = 0; i < this.width; i++) this.#ids[from + i] = i < length ? (ids[at + i] as number) : -1;
+      this.#slots[slot] = entry;
+      if (this.#size * 2 > this.#slots.length) this.#grow();
+    }
+    return entry;
+  }
+
+  #grow(): void {
+    this.#slots = new Int32Array(this.#slots.length * 2).fill(-1);
+    for (let entry = 0; entry < this.#size; entry++) {
+      const from = entry * this.width;
+      let length = this.width;
+      while (length > 0 && this.#ids[from + length - 1] === -1) length--;
+      this.#slots[this.#slot(this.#ids, from, length)] = entry;
+    }
+  }
+
+  /** Every window's ids (`width` apart, a short one padded with -1) and counts, in order: copies, to send. */
+  arrays(): { readonly ids: Int32Array; readonly counts: Float64Array } {
+    return { ids: this.#ids.slice(0, this.#size * this.width), counts: this.#counts.slice(0, this.#size) };
+  }
+
+  /** Each window's ids and count, in the order first counted. */
+  *[Symbol.iterator](): IterableIterator<[Int32Array, number]> {
+    for (let entry = 0; entry < this.#size; entry++) {
+      const window = this.#ids.subarray(entry * this.width, (entry + 1) * this.width);
+      const length = window.indexOf(-1);
+      yield [length < 0 ? window : window.subarray(0, length), this.#counts[entry] as number];
+    }
+  }
 }
 
 /** Never-seen windows and all windows of a session, at its edges and inside: what a length predicts is split so. */
@@ -46,16 +165,6 @@ function keyUnits(id: number): string {
   return id < 0x8000 ? String.fromCharCode(id) : String.fromCharCode(0x8000 | (id >>> 15), id & 0x7fff);
 }
 
-/** The token ids of a key made by {@link keyUnits}. */
-function idsOfKey(key: string): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i < key.length; i++) {
-    const u = key.charCodeAt(i);
-    ids.push(u < 0x8000 ? u : ((u & 0x7fff) << 15) | key.charCodeAt(++i));
-  }
-  return ids;
-}
-
 /**
  * Novelty mass (STIDE-like): how many of a session's windows of `window` consecutive commands never occurred
  * in training. On long sessions an attack leaves several such windows where an ordinary process with one
@@ -68,10 +177,12 @@ export class Novelty {
   /** Token ids by name (the start and end tokens too), in the order the counts first met them. */
   readonly #ids = new Map<string, number>();
   readonly #names: string[] = [];
-  /** How often each window occurred in training (weighted), keyed by its tokens' ids. */
-  readonly #counts = new Map<string, number>();
+  /** How often each window occurred in training (weighted), by its tokens' ids. */
+  readonly #counts: WindowTable;
 
-  private constructor(readonly window: number) {}
+  private constructor(readonly window: number) {
+    this.#counts = new WindowTable(window);
+  }
 
   /**
    * A novelty view from its counts (what a database that counts in SQL supplies): `counts` must hold, for
@@ -85,23 +196,20 @@ export class Novelty {
       throw new SeqhuntError(`a novelty window must be a whole number of commands >= 1, not ${window}`);
     const view = new Novelty(window);
     for (const [names, n] of counts) {
-      const key = names
-        .split(SEP)
-        .map((name) => keyUnits(view.#idOf(name)))
-        .join("");
-      view.#counts.set(key, n);
+      const ids = names.split(SEP).map((name) => view.#idOf(name));
+      if (ids.length > window)
+        throw new SeqhuntError(
+          `not a valid novelty window count: ${ids.length} commands in a window of ${window}`,
+        );
+      // Set, not added: a key given twice keeps its last count, as a map of counts would.
+      view.#counts.set(ids, 0, ids.length, n);
     }
     return view;
   }
 
-  /** The counts as they are held (tokens by id, windows keyed by ids), cheap to send to another thread. */
+  /** The counts as held (see {@link NoveltyParts}). */
   toParts(): NoveltyParts {
-    return {
-      window: this.window,
-      names: [...this.#names],
-      keys: [...this.#counts.keys()],
-      counts: Float64Array.from(this.#counts.values()),
-    };
+    return { window: this.window, names: [...this.#names], ...this.#counts.arrays() };
   }
 
   /**
@@ -110,17 +218,18 @@ export class Novelty {
    */
   static merge(window: number, parts: readonly NoveltyParts[]): Novelty {
     const view = Novelty.empty(window);
+    const mapped = new Int32Array(window);
     for (const part of parts) {
       const ids = part.names.map((name) => view.#idOf(name));
-      const same = ids.every((id, i) => id === i);
-      part.keys.forEach((key, i) => {
-        const mine = same
-          ? key
-          : idsOfKey(key)
-              .map((id) => keyUnits(ids[id] as number))
-              .join("");
-        view.#counts.set(mine, (view.#counts.get(mine) ?? 0) + (part.counts[i] as number));
-      });
+      for (let entry = 0; entry < part.counts.length; entry++) {
+        let length = 0;
+        for (; length < window; length++) {
+          const id = part.ids[entry * window + length] as number;
+          if (id < 0) break;
+          mapped[length] = ids[id] as number;
+        }
+        view.#counts.add(mapped, 0, length, part.counts[entry] as number);
+      }
     }
     return view;
   }
@@ -133,8 +242,9 @@ export class Novelty {
   /** Counts the windows of one training session, each with the session's weight. */
   add(t: WeightedSession): void {
     const w = weightOf(t);
-    const { edge, inner } = this.#of(t, true);
-    for (const [key, n] of [...edge, ...inner]) this.#counts.set(key, (this.#counts.get(key) ?? 0) + n * w);
+    const { ids, length, edge, inner } = this.#of(t, true);
+    for (const kind of [edge, inner])
+      for (const { at, n } of kind.values()) this.#counts.add(ids, at, length, n * w);
   }
 
   /** Counts the windows of the training sessions (each session's windows with its weight). */
@@ -168,6 +278,7 @@ export class Novelty {
     const unseenIds = new Map<string, number>();
     // One string of every token's units, each window a slice of it: linear in the session's length.
     const units: string[] = [];
+    const ids: number[] = [];
     const starts: number[] = [0];
     let at = 0;
     for (const name of tokens) {
@@ -180,29 +291,33 @@ export class Novelty {
           unseen.push(name);
         }
       }
+      ids.push(id);
       const u = keyUnits(id);
       units.push(u);
       at += u.length;
       starts.push(at);
     }
     const joined = units.join("");
-    const out: Windows = { edge: new Map(), inner: new Map(), unseen };
     const n = Math.min(this.window, tokens.length);
+    const out: Windows = { ids: Int32Array.from(ids), length: n, edge: new Map(), inner: new Map(), unseen };
     for (let i = 0; i + n <= tokens.length; i++) {
       const key = joined.slice(starts[i], starts[i + n]);
       const kind = i === 0 || i + n === tokens.length ? out.edge : out.inner;
-      kind.set(key, (kind.get(key) ?? 0) + 1);
+      const known = kind.get(key);
+      if (known === undefined) kind.set(key, { at: i, n: 1 });
+      else known.n++;
     }
     if (unseen.length === 0) this.#windows.set(s, out);
     return out;
   }
 
   /** A window's tokens joined by U+0000: its key in the JSON form (`unseen` names the ids past the known ones). */
-  #namesOf(key: string, unseen: readonly string[] = []): string {
+  #namesOf(ids: ArrayLike<number>, unseen: readonly string[] = []): string {
     const names = this.#names;
-    return idsOfKey(key)
-      .map((id) => (id < names.length ? names[id] : unseen[id - names.length]) as string)
-      .join(SEP);
+    return Array.from(
+      ids,
+      (id) => (id < names.length ? names[id] : unseen[id - names.length]) as string,
+    ).join(SEP);
   }
 
   /**
@@ -211,14 +326,14 @@ export class Novelty {
    * if none of its occurrences had.
    */
   count(s: WeightedSession, leaveOut: boolean | "whole" = false): NoveltyCount {
-    const { edge, inner } = this.#of(s, false);
-    const tally = (windows: Map<string, number>): [number, number] => {
+    const { ids, length, edge, inner } = this.#of(s, false);
+    const tally = (windows: Map<string, SessionWindow>): [number, number] => {
       let novel = 0;
       let all = 0;
-      for (const [key, n] of windows) {
+      for (const { at, n } of windows.values()) {
         all += n;
         const own = leaveOut === "whole" ? n * weightOf(s) : leaveOut ? n : 0;
-        if ((this.#counts.get(key) ?? 0) - own <= 0) novel += n;
+        if (this.#counts.count(ids, at, length) - own <= 0) novel += n;
       }
       return [novel, all];
     };
@@ -229,18 +344,21 @@ export class Novelty {
 
   /** The session's never-seen windows in words (the edge ones first, each once). */
   explain(s: WeightedSession): StepContribution[] {
-    const { edge, inner, unseen } = this.#of(s, false);
-    return [...edge.keys(), ...inner.keys()]
-      .filter((key) => !this.#counts.has(key))
-      .map((key) => ({
-        step: `${this.#namesOf(key, unseen).split(SEP).map(tokenWords).join(" -> ")}: never seen in training`,
+    const { ids, length, edge, inner, unseen } = this.#of(s, false);
+    return [...edge.values(), ...inner.values()]
+      .filter(({ at }) => !this.#counts.has(ids, at, length))
+      .map(({ at }) => ({
+        step: `${this.#namesOf(ids.subarray(at, at + length), unseen)
+          .split(SEP)
+          .map(tokenWords)
+          .join(" -> ")}: never seen in training`,
         surprise: 1,
       }));
   }
 
   /** How often each window occurred in training (weighted), keyed by its tokens joined by U+0000, in the order first counted. */
   counts(): Map<string, number> {
-    return new Map([...this.#counts].map(([key, n]) => [this.#namesOf(key), n]));
+    return new Map(Array.from(this.#counts, ([ids, n]) => [this.#namesOf(ids), n]));
   }
 
   /** The counts as JSON. */

@@ -1,18 +1,21 @@
 /**
- * A hash map from whole-number keys below 2^53 to numbers, in typed arrays, iterated in insertion order:
- * the chain counts' keys (a context node times 2^21 plus a token) are beyond V8's small integers, so a `Map`
- * boxes each one it is asked about; here a lookup allocates nothing.
+ * Whole-number keys below 2^53 numbered 0, 1, 2... in the order first put, in typed arrays: a lookup
+ * allocates nothing, and an entry costs its key and a few bytes of hash slots (no object per entry).
  */
-export class NumberTable {
+export class KeyIndex {
   #keys = new Float64Array(1024);
-  #values = new Float64Array(1024);
   #size = 0;
   /** Open addressing, linear probing: each slot holds an entry's index, or -1. */
   #slots = new Int32Array(2048).fill(-1);
 
-  /** How many keys the table holds. */
+  /** How many keys the index holds. */
   get size(): number {
     return this.#size;
+  }
+
+  /** The key numbered `index`. */
+  keyAt(index: number): number {
+    return this.#keys[index] as number;
   }
 
   #slot(key: number): number {
@@ -29,62 +32,72 @@ export class NumberTable {
     }
   }
 
+  /** The number of `key`, or -1. */
+  indexOf(key: number): number {
+    return this.#slots[this.#slot(key)] as number;
+  }
+
+  /** The number of `key`, numbering it next when new. */
+  put(key: number): number {
+    const slot = this.#slot(key);
+    const entry = this.#slots[slot] as number;
+    if (entry >= 0) return entry;
+    if (this.#size === this.#keys.length) this.#keys = grown(this.#keys, this.#size + 1);
+    this.#keys[this.#size] = key;
+    this.#slots[slot] = this.#size++;
+    if (this.#size * 2 > this.#slots.length) this.#grow();
+    return this.#size - 1;
+  }
+
+  #grow(): void {
+    this.#slots = new Int32Array(this.#slots.length * 2).fill(-1);
+    for (let entry = 0; entry < this.#size; entry++)
+      this.#slots[this.#slot(this.#keys[entry] as number)] = entry;
+  }
+}
+
+/**
+ * A copy of `array` with room for at least `needed` entries, half as large again: doubling left up to half
+ * of the largest arrays (tens of millions of context nodes) empty.
+ */
+export function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, needed: number): T {
+  const out = new (array.constructor as new (n: number) => T)(
+    Math.max(needed, Math.ceil(array.length * 1.5), 1024),
+  );
+  out.set(array);
+  return out;
+}
+
+/**
+ * A hash map from whole-number keys below 2^53 to numbers, in typed arrays, iterated in insertion order:
+ * the chain counts' keys (a context node times 2^21 plus a token) are beyond V8's small integers, so a `Map`
+ * boxes each one it is asked about; here a lookup allocates nothing.
+ */
+export class NumberTable {
+  readonly #index = new KeyIndex();
+  #values = new Float64Array(1024);
+
+  /** How many keys the table holds. */
+  get size(): number {
+    return this.#index.size;
+  }
+
   /** The number under `key`, or undefined. */
   get(key: number): number | undefined {
-    const entry = this.#slots[this.#slot(key)] as number;
+    const entry = this.#index.indexOf(key);
     return entry < 0 ? undefined : this.#values[entry];
   }
 
   /** Puts `value` under `key` (a new key goes last in the order). */
   set(key: number, value: number): void {
-    const slot = this.#slot(key);
-    const entry = this.#slots[slot] as number;
-    if (entry >= 0) {
-      this.#values[entry] = value;
-      return;
-    }
-    if (this.#size === this.#keys.length) {
-      const keys = new Float64Array(this.#keys.length * 2);
-      keys.set(this.#keys);
-      this.#keys = keys;
-      const values = new Float64Array(this.#values.length * 2);
-      values.set(this.#values);
-      this.#values = values;
-    }
-    this.#keys[this.#size] = key;
-    this.#values[this.#size] = value;
-    this.#slots[slot] = this.#size++;
-    if (this.#size * 2 > this.#slots.length) this.#grow();
-  }
-
-  /** Makes room for `count` keys in all, so that adding that many grows nothing on the way. */
-  reserve(count: number): void {
-    if (count <= this.#keys.length) return;
-    const keys = new Float64Array(count);
-    keys.set(this.#keys.subarray(0, this.#size));
-    this.#keys = keys;
-    const values = new Float64Array(count);
-    values.set(this.#values.subarray(0, this.#size));
-    this.#values = values;
-    let slots = this.#slots.length;
-    while (count * 2 > slots) slots *= 2;
-    this.#grow(slots);
-  }
-
-  #grow(slots = this.#slots.length * 2): void {
-    this.#slots = new Int32Array(slots).fill(-1);
-    for (let entry = 0; entry < this.#size; entry++)
-      this.#slots[this.#slot(this.#keys[entry] as number)] = entry;
-  }
-
-  /** The keys and their numbers in insertion order, as two arrays (copies: they may cross threads). */
-  arrays(): { readonly keys: Float64Array; readonly values: Float64Array } {
-    return { keys: this.#keys.slice(0, this.#size), values: this.#values.slice(0, this.#size) };
+    const entry = this.#index.put(key);
+    if (entry >= this.#values.length) this.#values = grown(this.#values, entry + 1);
+    this.#values[entry] = value;
   }
 
   /** The keys with their numbers, in insertion order. */
   *[Symbol.iterator](): IterableIterator<[number, number]> {
-    for (let entry = 0; entry < this.#size; entry++)
-      yield [this.#keys[entry] as number, this.#values[entry] as number];
+    for (let entry = 0; entry < this.#index.size; entry++)
+      yield [this.#index.keyAt(entry), this.#values[entry] as number];
   }
 }

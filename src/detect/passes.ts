@@ -52,23 +52,41 @@ export function* together<A, B>(a: PassTraining<A>, b: PassTraining<B>): PassTra
   return [stepA.value, stepB.value];
 }
 
-/** A growing column of numbers, one per training session: what a pass keeps instead of the session. */
+/** Numbers per block of a {@link NumberColumn}. */
+const BLOCK = 1 << 16;
+
+/**
+ * A growing column of numbers, one per training session: what a pass keeps instead of the session. Kept in
+ * fixed blocks (a doubling array held up to twice the numbers, and both copies while growing; a pass keeps
+ * a dozen columns of a million sessions), joined once when read.
+ */
 export class NumberColumn {
-  #values = new Float64Array(1024);
+  readonly #full: Float64Array[] = [];
+  #block = new Float64Array(BLOCK);
   #length = 0;
+  #joined: Float64Array | undefined;
 
   /** Appends one number. */
   push(x: number): void {
-    if (this.#length === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2);
-      grown.set(this.#values);
-      this.#values = grown;
+    const at = this.#length++ % BLOCK;
+    if (at === 0 && this.#length > 1) {
+      this.#full.push(this.#block);
+      this.#block = new Float64Array(BLOCK);
     }
-    this.#values[this.#length++] = x;
+    this.#block[at] = x;
+    this.#joined = undefined;
   }
 
-  /** The numbers pushed, in order (a view, not a copy). */
+  /** The numbers pushed, in order (joined on the first call after a push; the same array until the next). */
   values(): Float64Array {
-    return this.#values.subarray(0, this.#length);
+    if (this.#joined === undefined) {
+      const out = new Float64Array(this.#length);
+      this.#full.forEach((block, i) => {
+        out.set(block, i * BLOCK);
+      });
+      out.set(this.#block.subarray(0, this.#length - this.#full.length * BLOCK), this.#full.length * BLOCK);
+      this.#joined = out;
+    }
+    return this.#joined;
   }
 }

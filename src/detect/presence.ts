@@ -32,6 +32,58 @@ export function presenceTokens(categorical: ReadonlySet<string>, session: readon
   return out;
 }
 
+/**
+ * A set's key in memory: its sorted token ids as the gaps between them, one character below 256 each (255
+ * then three bytes for a gap of 255 or more), a one-byte string about a quarter the length of the ids joined
+ * by "," that the JSON holds (a long hunt remembers a million sets).
+ */
+function setKey(sorted: ArrayLike<number>): string {
+  const units: number[] = [];
+  let previous = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    const gap = (sorted[i] as number) - previous - 1;
+    previous = sorted[i] as number;
+    if (gap < 0xff) units.push(gap);
+    else units.push(0xff, (gap >>> 16) & 0xff, (gap >>> 8) & 0xff, gap & 0xff);
+  }
+  let key = "";
+  // In slices: a call's arguments are limited, and a session may hold many thousands of tokens.
+  for (let i = 0; i < units.length; i += 8192) key += String.fromCharCode(...units.slice(i, i + 8192));
+  return key;
+}
+
+/** A set key no session's tokens make (its one character is above 255): a set holding a never-seen token. */
+const UNSEEN_SET = "\u0100";
+/** Marks a saved set key that is not sorted ids (kept as it is, matching no session's set). */
+const FOREIGN_SET = "\u0101";
+
+/** The key {@link setKey} makes of a saved key (sorted ids joined by ","). */
+function setKeyOfSaved(saved: string): string {
+  const ids = saved === "" ? [] : saved.split(",").map(Number);
+  const sorted = ids.every(
+    (id, i) => Number.isInteger(id) && id >= 0 && id < 2 ** 24 && (i === 0 || id > (ids[i - 1] as number)),
+  );
+  return sorted && ids.join(",") === saved ? setKey(ids) : FOREIGN_SET + saved;
+}
+
+/** A set key as saved: its ids joined by ",". */
+function savedSetKey(key: string): string {
+  if (key.startsWith(FOREIGN_SET)) return key.slice(FOREIGN_SET.length);
+  if (key === UNSEEN_SET) return "unseen";
+  const ids: number[] = [];
+  let previous = -1;
+  for (let i = 0; i < key.length; i++) {
+    let gap = key.charCodeAt(i);
+    if (gap === 0xff) {
+      gap = (key.charCodeAt(i + 1) << 16) | (key.charCodeAt(i + 2) << 8) | key.charCodeAt(i + 3);
+      i += 3;
+    }
+    previous += gap + 1;
+    ids.push(previous);
+  }
+  return ids.join(",");
+}
+
 /** A presence token in words: `cmd`, `cmd with param`, `cmd with param=value`. */
 function tokenText(token: string): string {
   const [cmd, param, value] = token.split(SEP);
@@ -76,7 +128,7 @@ class SetMemory {
   }
 
   toJSON(): PresenceCountsJson["sets"] {
-    return { counts: [...this.counts], sessions: this.sessions };
+    return { counts: Array.from(this.counts, ([key, n]) => [savedSetKey(key), n]), sessions: this.sessions };
   }
 }
 
@@ -97,7 +149,7 @@ interface Described {
   readonly tokens: Int32Array;
   /** The tokens never seen in training, by text. */
   readonly unseen: readonly string[];
-  /** The key of the set (sorted ids joined by ","), or "unseen". */
+  /** The key of the set ({@link setKey}), or {@link UNSEEN_SET}. */
   readonly key: string;
   /** ln P of the set under everyone's independent presences, once computed. */
   everyone: number;
@@ -232,7 +284,7 @@ function countsFromJson(j: PresenceCountsJson, tokens: TokenInterner): PresenceC
   return {
     seen: new Map(j.seen.map(([t, n]) => [tokens.idOf(t, true) as number, n])),
     sessions: j.sessions,
-    sets: new SetMemory(new Map(j.sets.counts), j.sets.sessions),
+    sets: new SetMemory(new Map(j.sets.counts.map(([key, n]) => [setKeyOfSaved(key), n])), j.sets.sessions),
   };
 }
 
@@ -338,7 +390,7 @@ export class Presence {
     if (d === undefined) {
       const { tokens, unseen } = this.#tokens.describe(this.categorical, s.session, learning);
       // The key is the sorted ids of the tokens: sorting numbers, not strings.
-      const key = unseen.length > 0 ? "unseen" : tokens.slice().sort().join(",");
+      const key = unseen.length > 0 ? UNSEEN_SET : setKey(tokens.slice().sort());
       d = { tokens, unseen, key, everyone: Number.NaN, own: Number.NaN };
       this.#described.set(s, d);
     }

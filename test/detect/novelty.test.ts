@@ -1,5 +1,6 @@
 // markov-novelty's parts: the count of never-seen windows (novelty mass), the held-out tail that turns a
 // view's score into a rarity, and the detector that ranks long sessions by them.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadDetector, trainDetector } from "../../src/detect/detector.js";
 import {
@@ -187,5 +188,87 @@ describe("the default detector on short sessions that often hold new runs", () =
       .slice(0, 10)
       .map(([, i]) => i);
     expect(top.every((i) => i >= 400)).toBe(true);
+  });
+});
+
+/** Novelty by its definition, windows keyed by their names: what the typed-array table must agree with. */
+function definedNovelty(window: number, train: readonly { session: string[]; weight: number }[]) {
+  const windowsOf = (session: readonly string[]) => {
+    const tokens = ["##START##", ...session, "##END##"];
+    const n = Math.min(window, tokens.length);
+    const edge = new Map<string, number>();
+    const inner = new Map<string, number>();
+    for (let i = 0; i + n <= tokens.length; i++) {
+      const key = tokens.slice(i, i + n).join("\u0000");
+      const kind = i === 0 || i + n === tokens.length ? edge : inner;
+      kind.set(key, (kind.get(key) ?? 0) + 1);
+    }
+    return { edge, inner };
+  };
+  const counts = new Map<string, number>();
+  for (const t of train) {
+    const { edge, inner } = windowsOf(t.session);
+    for (const [key, n] of [...edge, ...inner]) counts.set(key, (counts.get(key) ?? 0) + n * t.weight);
+  }
+  const count = (session: readonly string[], weight: number, leaveOut: boolean | "whole") => {
+    const { edge, inner } = windowsOf(session);
+    const tally = (windows: Map<string, number>) => {
+      let novel = 0;
+      let all = 0;
+      for (const [key, n] of windows) {
+        all += n;
+        const own = leaveOut === "whole" ? n * weight : leaveOut ? n : 0;
+        if ((counts.get(key) ?? 0) - own <= 0) novel += n;
+      }
+      return [novel, all];
+    };
+    const [edgeNovel, edgeAll] = tally(edge);
+    const [innerNovel, innerAll] = tally(inner);
+    return { novel: [edgeNovel, innerNovel], windows: [edgeAll, innerAll] };
+  };
+  return { counts, count };
+}
+
+describe("Novelty's window table", () => {
+  it("counts and tells never-seen windows as the definition does, thousands of windows in (its arrays grown)", () => {
+    const names = ["open", "read", "close", "write", "stat", "##END##", "__proto__", "x\u8000y"];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(
+          fc.record({
+            session: fc.array(fc.constantFrom(...names), { maxLength: 30 }),
+            weight: fc.constantFrom(1, 2, 0.5),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.array(fc.array(fc.constantFrom(...names, "mmap"), { maxLength: 30 }), { maxLength: 8 }),
+        (window, train, scored) => {
+          const view = Novelty.train(train, window);
+          const defined = definedNovelty(window, train);
+          expect(view.counts()).toEqual(defined.counts);
+          expect([...view.counts().keys()]).toEqual([...defined.counts.keys()]);
+          for (const t of train)
+            for (const leaveOut of [false, true, "whole"] as const)
+              expect(view.count(t, leaveOut)).toEqual(defined.count(t.session, t.weight, leaveOut));
+          for (const session of scored)
+            expect(view.count({ session })).toEqual(defined.count(session, 1, false));
+          const loaded = Novelty.fromJSON(JSON.parse(JSON.stringify(view.toJSON())));
+          expect(loaded.counts()).toEqual(defined.counts);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // Past the table's first 1,024 windows and 2,048 slots.
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      session: [`c${i % 97}`, `c${i % 89}`, `c${i % 83}`],
+      weight: 1,
+    }));
+    const view = Novelty.train(many, 3);
+    const defined = definedNovelty(3, many);
+    expect(view.counts().size).toBeGreaterThan(2048);
+    expect(view.counts()).toEqual(defined.counts);
+    for (const t of many.slice(0, 200))
+      expect(view.count(t, true)).toEqual(defined.count(t.session, 1, true));
   });
 });

@@ -12,7 +12,13 @@ import {
   markovNoveltyFromCounts,
 } from "../../src/detect/markov-novelty.js";
 import { Novelty } from "../../src/detect/novelty.js";
-import { sessionPassesOf, together, trainInMemory, type Visit } from "../../src/detect/passes.js";
+import {
+  NumberColumn,
+  sessionPassesOf,
+  together,
+  trainInMemory,
+  type Visit,
+} from "../../src/detect/passes.js";
 import { Presence } from "../../src/detect/presence.js";
 import { detectorEntry } from "../../src/detect/registry.js";
 import type { Detector, SessionPasses, WeightedSession } from "../../src/detect/types.js";
@@ -108,8 +114,8 @@ describe.each(["markov-novelty", "markov-set", "markov-max"])("%s trained in pas
     const passes = copiedPasses(data);
     const passed = await (factory.trainPasses as NonNullable<typeof factory.trainPasses>)(passes);
     expectSame(passed, factory.train(data), data.slice(0, 10));
-    // Three passes: the categorical parameters, the counts, the held-out scores.
-    expect(passes.passes).toBe(3);
+    // The categorical parameters, the counts, the held-out scores; markov-novelty then each session's expected surprise.
+    expect(passes.passes).toBe(method === "markov-novelty" ? 4 : 3);
   });
 });
 
@@ -128,8 +134,8 @@ describe("markov-novelty from counts", () => {
     };
     const passes = copiedPasses(sea);
     const d = await markovNoveltyFromCounts(counts, passes);
-    // One pass over the sessions held out.
-    expect(passes.passes).toBe(1);
+    // One pass over the sessions held out, one for each session's expected surprise.
+    expect(passes.passes).toBe(2);
     expectSame(d, markovNoveltyDetector().train(sea), sea.slice(0, 10));
   });
 
@@ -156,5 +162,20 @@ describe("together", () => {
     ]);
     expect(result).toEqual(["a", "b"]);
     expect(seen).toEqual(["a0:x", "b0:x", "a0:y", "b0:y", "b1:x", "b1:y"]);
+  });
+});
+
+describe("NumberColumn", () => {
+  it("gives back every number pushed, in order, across its blocks", () => {
+    for (const n of [0, 1, 65_535, 65_536, 65_537, 200_000]) {
+      const column = new NumberColumn();
+      for (let i = 0; i < n; i++) column.push(i * 0.5 - 7);
+      const values = column.values();
+      expect(values.length).toBe(n);
+      expect(values.every((x, i) => x === i * 0.5 - 7)).toBe(true);
+      column.push(1);
+      expect(column.values().length).toBe(n + 1);
+      expect(column.values()[n]).toBe(1);
+    }
   });
 });

@@ -50,6 +50,30 @@ describe("Presence", () => {
     );
   });
 
+  it("keeps sets whose ids lie far apart (gaps past one and two bytes) under the keys the JSON gives", () => {
+    const names = Array.from({ length: 70_000 }, (_, i) => `c${i}`);
+    const far = (ids: number[]) => ({ session: ids.map((i) => names[i] as string) });
+    const train = [{ session: names }, far([0, 300, 69_999]), far([0, 300, 69_999]), far([254, 255, 510])];
+    const trained = Presence.train(train, false, "sum");
+    const json = trained.toJSON();
+    expect(json.global.sets.counts.slice(1)).toEqual([
+      ["0,300,69999", 2],
+      ["254,255,510", 1],
+    ]);
+    const rebuilt = Presence.fromJSON(JSON.parse(JSON.stringify(json)));
+    expect(rebuilt.toJSON()).toEqual(json);
+    for (const s of [...train.slice(1), far([0, 300]), far([300, 69_999])]) {
+      expect(rebuilt.score({ ...s })).toBe(trained.score(s));
+      expect(rebuilt.score({ ...s }, true)).toBe(trained.score(s, true));
+    }
+    // A saved key that is not sorted ids stays as it was, and matches no session's set.
+    const withSets = (counts: [string, number][]) =>
+      Presence.fromCounts({ ...json, global: { ...json.global, sets: { ...json.global.sets, counts } } });
+    const foreign = withSets([["300,0", 5]]);
+    expect(foreign.toJSON().global.sets.counts).toEqual([["300,0", 5]]);
+    expect(foreign.score(far([0, 300]))).not.toBe(withSets([["0,300", 5]]).score(far([0, 300])));
+  });
+
   it("scores and explains alike when trained and when rebuilt from its counts, unseen tokens too", () => {
     fc.assert(
       fc.property(

@@ -1,0 +1,514 @@
+import { SeqhuntError } from "../errors.js";
+import { grown, KeyIndex } from "./number-table.js";
+
+/** Token ids fit in 21 bits, so a context node and a token make one exact double key. */
+export const TOKEN_SPACE = 2 ** 21;
+/** The start and end tokens' ids. */
+const START = 0;
+const END = 1;
+/** Id of a token never seen in training. */
+const UNSEEN = -1;
+
+/**
+ * {@link ChainCounts} as typed arrays: each node's edge key (parent node * 2^21 + token, nodes 1 on), each
+ * node's total (node 0 first), and the counts kept apart with their keys (context node * 2^21 + token).
+ */
+export interface ChainCountsArrays {
+  readonly order: number;
+  readonly edgeKeys: Float64Array;
+  readonly total: Float64Array;
+  readonly apartKeys: Float64Array;
+  readonly apartCounts: Float64Array;
+}
+
+/** {@link ChainCounts} as JSON. */
+export interface ChainCountsJson {
+  /** Longest context counted. */
+  readonly order: number;
+  /** Flat (parent node * 2^21 + token, child node) pairs. */
+  readonly child: readonly number[];
+  /** Flat (node * 2^21 + token, count) pairs. */
+  readonly next: readonly number[];
+  /** Each node's total count, node 0 (no context) first. */
+  readonly total: readonly number[];
+}
+
+/**
+ * Counts of next tokens after every context of 0..order previous tokens, in a suffix trie of context nodes.
+ * Counts are additive (weights may be negative, to leave a session out exactly). Shared by the adaptive
+ * detector and markov-novelty's context chain (context-chain.ts).
+ *
+ * Stored without a table of next tokens: how often `w` followed context `c` is how often the context `c`
+ * then `w` occurred before a step, the count of the node one level down (the trie goes one level past
+ * `order` for it). Two counts no node holds are kept apart: the end token after a context (nothing follows
+ * it) and the start token after no context (every session's first step would count in node START).
+ */
+export class ChainCounts {
+  /** Node n >= 1 is edge n - 1: its parent node * TOKEN_SPACE + the token it adds (one further back). */
+  readonly #edges = new KeyIndex();
+  /** Each node's count: whole numbers (the usual weights) in 32 bits, widened for the first that is not. */
+  #total: Int32Array | Float64Array = new Int32Array(1024);
+  /** Distinct tokens seen after each context (with a count above 0). */
+  #distinct = new Uint8Array(1024);
+  /** Numbers of distinct next tokens of 255 and more (a byte holds 255 for them), by node. */
+  readonly #manyDistinct = new Map<number, number>();
+  #nodes = 1;
+  /** The counts no node holds, by context node * TOKEN_SPACE + token (END, or START after node 0). */
+  readonly #apart = new KeyIndex();
+  #apartCount = new Float64Array(64);
+  /** How many nodes there were when each count kept apart was first counted: its place in the JSON. */
+  #apartAt = new Int32Array(64);
+  /** The context nodes of the position before, and of this one, by depth (scratch for `add`). */
+  #before: Int32Array;
+  #walk: Int32Array;
+
+  constructor(readonly order: number) {
+    this.#before = new Int32Array(order + 2);
+    this.#walk = new Int32Array(order + 2);
+  }
+
+  /** Sets a node's count, widening the counts to doubles when it is not a 32-bit whole number. */
+  #setTotal(node: number, value: number): void {
+    if (this.#total instanceof Int32Array && (value | 0) !== value)
+      this.#total = Float64Array.from(this.#total);
+    this.#total[node] = value;
+  }
+
+  #child(parent: number, token: number, create: boolean): number {
+    const key = parent * TOKEN_SPACE + token;
+    if (!create) return this.#edges.indexOf(key) + 1 || -1;
+    const node = this.#edges.put(key) + 1;
+    if (node === this.#nodes) {
+      this.#nodes++;
+      if (node >= this.#total.length) {
+        this.#total = grown(this.#total, node + 1);
+        this.#distinct = grown(this.#distinct, node + 1);
+      }
+    }
+    return node;
+  }
+
+  /** Adds `weight` to the count kept apart of `token` after context `node`. */
+  #addApart(node: number, token: number, weight: number): void {
+    const size = this.#apart.size;
+    const entry = this.#apart.put(node * TOKEN_SPACE + token);
+    if (entry === size) this.#apartEntry(entry);
+    const before = this.#apartCount[entry] as number;
+    this.#apartCount[entry] = before + weight;
+    this.#counted(node, before, before + weight);
+  }
+
+  #apartOf(node: number, token: number): number {
+    const entry = this.#apart.indexOf(node * TOKEN_SPACE + token);
+    return entry < 0 ? 0 : (this.#apartCount[entry] as number);
+  }
+
+  /** Keeps a context's number of distinct next tokens as one of its counts goes from `before` to `after`. */
+  #counted(node: number, before: number, after: number): void {
+    if (before <= 0 && after > 0) this.#setDistinct(node, this.#distinctOf(node) + 1);
+    if (before > 0 && after <= 0) this.#setDistinct(node, this.#distinctOf(node) - 1);
+  }
+
+  /** How many distinct tokens followed context `node` (with a count above 0). */
+  #distinctOf(node: number): number {
+    const d = this.#distinct[node] as number;
+    return d < 0xff ? d : (this.#manyDistinct.get(node) as number);
+  }
+
+  #setDistinct(node: number, value: number): void {
+    if (value < 0xff) {
+      if (this.#distinct[node] === 0xff) this.#manyDistinct.delete(node);
+      this.#distinct[node] = value;
+      return;
+    }
+    this.#distinct[node] = 0xff;
+    this.#manyDistinct.set(node, value);
+  }
+
+  /** Adds `weight` for each step of a padded session of ids (START first, END last). */
+  add(ids: Int32Array, weight: number): void {
+    let before = this.#before;
+    let walk = this.#walk;
+    before[0] = 0;
+    for (let j = 1; j < ids.length; j++) {
+      // Nodes at depth d here are the contexts of step j and the counts of ids[j - 1] after step j - 1's, one shorter.
+      const last = ids[j - 1] as number;
+      walk[0] = 0;
+      this.#setTotal(0, (this.#total[0] as number) + weight);
+      let node = 0;
+      for (let depth = 1; depth <= this.order + 1 && j - depth >= 0; depth++) {
+        node = this.#child(node, ids[j - depth] as number, true);
+        walk[depth] = node;
+        const was = this.#total[node] as number;
+        this.#setTotal(node, was + weight);
+        // Not a step: the session's start (j = 1), and the two counts kept apart.
+        if (j === 1 || last === END) continue;
+        if (last === START && depth === 1) this.#addApart(0, START, weight);
+        else this.#counted(before[depth - 1] as number, was, was + weight);
+      }
+      if (ids[j] === END)
+        for (let k = 0; k <= this.order && j - k >= 0; k++) this.#addApart(walk[k] as number, END, weight);
+      [before, walk] = [walk, before];
+    }
+  }
+
+  /**
+   * Interpolated Witten-Bell P(ids[i] | ids[..i]) at every order 0..order, into out[0..order]; orders whose
+   * context was never seen repeat the lower one. `base` is the probability below order 0.
+   */
+  probabilities(ids: Int32Array, i: number, base: number, out: Float64Array): void {
+    const w = ids[i] as number;
+    let p = base;
+    let node = 0;
+    // The node of the context then w, one level below the context's: its count is how often w followed.
+    let next = w === UNSEEN ? -1 : this.#child(0, w, false);
+    let k = 0;
+    for (; k <= this.order; k++) {
+      if (k > 0) {
+        const h = i - k >= 0 ? (ids[i - k] as number) : UNSEEN;
+        node = h === UNSEEN ? -1 : this.#child(node, h, false);
+        if (node < 0) break;
+        next = next < 0 ? -1 : this.#child(next, h, false);
+      }
+      const total = this.#total[node] as number;
+      if (total <= 0) break;
+      const distinct = this.#distinctOf(node);
+      const seen =
+        w === END || (w === START && k === 0)
+          ? this.#apartOf(node, w)
+          : next < 0
+            ? 0
+            : (this.#total[next] as number);
+      p = (seen + distinct * p) / (total + distinct);
+      out[k] = p;
+    }
+    for (; k <= this.order; k++) out[k] = p;
+  }
+
+  /** Each node's depth and first token (the most recent of its context), in one pass: parents come first. */
+  #shapes(): { depth: Uint8Array; first: Int32Array } {
+    const depth = new Uint8Array(this.#nodes);
+    const first = new Int32Array(this.#nodes);
+    for (let node = 1; node < this.#nodes; node++) {
+      const key = this.#edges.keyAt(node - 1);
+      const parent = Math.floor(key / TOKEN_SPACE);
+      depth[node] = (depth[parent] as number) + 1;
+      first[node] = parent === 0 ? key : (first[parent] as number);
+    }
+    return { depth, first };
+  }
+
+  /** Whether node `n` (of that depth and first token) holds how often its first token followed a context. */
+  static #isStep(depth: number, first: number): boolean {
+    return first !== END && !(first === START && depth === 1);
+  }
+
+  /**
+   * The counts of contexts of at most `order` tokens: the same probabilities at every order up to it, fewer
+   * nodes. (Nodes are numbered from the root out, so a parent is always mapped before its children.)
+   */
+  truncated(order: number): ChainCounts {
+    const out = new ChainCounts(order);
+    const { depth } = this.#shapes();
+    const to = new Int32Array(this.#nodes).fill(-1);
+    to[0] = 0;
+    out.#setTotal(0, this.#total[0] as number);
+    out.#setDistinct(0, this.#distinctOf(0));
+    let apart = 0;
+    const copyApart = (upTo: number) => {
+      for (; apart < this.#apart.size && (this.#apartAt[apart] as number) <= upTo; apart++) {
+        const key = this.#apart.keyAt(apart);
+        const node = Math.floor(key / TOKEN_SPACE);
+        const count = this.#apartCount[apart] as number;
+        if ((depth[node] as number) > order || count <= 0) continue;
+        out.#putApart(to[node] as number, key - node * TOKEN_SPACE, count);
+      }
+    };
+    for (let node = 1; node < this.#nodes; node++) {
+      copyApart(node);
+      if ((depth[node] as number) > order + 1) continue;
+      const key = this.#edges.keyAt(node - 1);
+      const parent = Math.floor(key / TOKEN_SPACE);
+      const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
+      to[node] = mine;
+      out.#setTotal(mine, this.#total[node] as number);
+      if ((depth[node] as number) <= order) out.#setDistinct(mine, this.#distinctOf(node));
+    }
+    copyApart(this.#nodes);
+    return out;
+  }
+
+  /** The counts as JSON: flat (key, node) and (key, count) pairs and each node's total. */
+  toJSON(): ChainCountsJson {
+    const { depth, first } = this.#shapes();
+    // Nodes of the JSON: the contexts (depth <= order), numbered in the order made.
+    const context = new Int32Array(this.#nodes).fill(-1);
+    context[0] = 0;
+    const child: number[] = [];
+    const total: number[] = [this.#total[0] as number];
+    for (let node = 1; node < this.#nodes; node++) {
+      if ((depth[node] as number) > this.order) continue;
+      const key = this.#edges.keyAt(node - 1);
+      const parent = Math.floor(key / TOKEN_SPACE);
+      context[node] = total.length;
+      child.push((context[parent] as number) * TOKEN_SPACE + (key - parent * TOKEN_SPACE), total.length);
+      total.push(this.#total[node] as number);
+    }
+    // Next-token counts in the order first counted: each node's after the counts kept apart before it was made.
+    const next: number[] = [];
+    // The context a node's count is of: its own context without its first token (a suffix link).
+    const link = new Int32Array(this.#nodes);
+    let apart = 0;
+    const pushApart = (upTo: number) => {
+      for (; apart < this.#apart.size && (this.#apartAt[apart] as number) <= upTo; apart++) {
+        const count = this.#apartCount[apart] as number;
+        if (count <= 0) continue;
+        const key = this.#apart.keyAt(apart);
+        const node = Math.floor(key / TOKEN_SPACE);
+        next.push((context[node] as number) * TOKEN_SPACE + (key - node * TOKEN_SPACE), count);
+      }
+    };
+    for (let node = 1; node < this.#nodes; node++) {
+      pushApart(node);
+      const key = this.#edges.keyAt(node - 1);
+      const parent = Math.floor(key / TOKEN_SPACE);
+      const token = key - parent * TOKEN_SPACE;
+      link[node] = parent === 0 ? 0 : this.#child(link[parent] as number, token, false);
+      const count = this.#total[node] as number;
+      if (!ChainCounts.#isStep(depth[node] as number, first[node] as number) || count <= 0) continue;
+      next.push((context[link[node] as number] as number) * TOKEN_SPACE + (first[node] as number), count);
+    }
+    pushApart(this.#nodes);
+    return { order: this.order, child, next, total };
+  }
+
+  /** The counts as typed arrays (copies, cheap to send to another thread): what {@link ChainCounts.addArrays} takes. */
+  toArrays(): ChainCountsArrays {
+    const edgeKeys = new Float64Array(this.#nodes - 1);
+    for (let node = 1; node < this.#nodes; node++) edgeKeys[node - 1] = this.#edges.keyAt(node - 1);
+    const apartKeys = new Float64Array(this.#apart.size);
+    for (let entry = 0; entry < apartKeys.length; entry++) apartKeys[entry] = this.#apart.keyAt(entry);
+    return {
+      order: this.order,
+      edgeKeys,
+      total: Float64Array.from(this.#total.subarray(0, this.#nodes)),
+      apartKeys,
+      apartCounts: this.#apartCount.slice(0, apartKeys.length),
+    };
+  }
+
+  /**
+   * Adds another chain's counts (same order, as {@link ChainCounts.toArrays} gives them) into these:
+   * `tokens[id]` is this chain's id of the other's token `id` (the start and end tokens keep theirs). Counts
+   * add, so chains counted over parts of the sessions merge exactly.
+   */
+  addArrays(other: ChainCountsArrays, tokens: Int32Array): void {
+    if (other.order !== this.order)
+      throw new SeqhuntError(`cannot add order ${other.order} chain counts to order ${this.order}`);
+    const to = new Int32Array(other.total.length);
+    this.#setTotal(0, (this.#total[0] as number) + (other.total[0] as number));
+    // Nodes are numbered from the root out, so each parent is mapped before its children.
+    for (let node = 1; node < other.total.length; node++) {
+      const key = other.edgeKeys[node - 1] as number;
+      const parent = Math.floor(key / TOKEN_SPACE);
+      const mine = this.#child(to[parent] as number, tokens[key - parent * TOKEN_SPACE] as number, true);
+      to[node] = mine;
+      this.#setTotal(mine, (this.#total[mine] as number) + (other.total[node] as number));
+    }
+    for (let entry = 0; entry < other.apartKeys.length; entry++) {
+      const key = other.apartKeys[entry] as number;
+      const node = Math.floor(key / TOKEN_SPACE);
+      const size = this.#apart.size;
+      const mine = this.#apart.put(
+        (to[node] as number) * TOKEN_SPACE + (tokens[key - node * TOKEN_SPACE] as number),
+      );
+      if (mine === size) this.#apartEntry(mine);
+      this.#apartCount[mine] = (this.#apartCount[mine] as number) + (other.apartCounts[entry] as number);
+    }
+    this.#recountDistinct();
+  }
+
+  /** Every context's number of distinct next tokens, counted again: its step nodes' counts above 0 and its counts kept apart. */
+  #recountDistinct(): void {
+    const { depth, first } = this.#shapes();
+    const distinct = new Int32Array(this.#nodes);
+    // The context a node's count is of: its own context without its first token (a suffix link).
+    const link = new Int32Array(this.#nodes);
+    for (let node = 1; node < this.#nodes; node++) {
+      const key = this.#edges.keyAt(node - 1);
+      const parent = Math.floor(key / TOKEN_SPACE);
+      link[node] = parent === 0 ? 0 : this.#child(link[parent] as number, key - parent * TOKEN_SPACE, false);
+      if (
+        ChainCounts.#isStep(depth[node] as number, first[node] as number) &&
+        (this.#total[node] as number) > 0
+      )
+        distinct[link[node] as number] = (distinct[link[node] as number] as number) + 1;
+    }
+    for (let entry = 0; entry < this.#apart.size; entry++) {
+      if (!((this.#apartCount[entry] as number) > 0)) continue;
+      const node = Math.floor(this.#apart.keyAt(entry) / TOKEN_SPACE);
+      distinct[node] = (distinct[node] as number) + 1;
+    }
+    for (let node = 0; node < this.#nodes; node++) this.#setDistinct(node, distinct[node] as number);
+  }
+
+  /** Counts saved with {@link ChainCounts.toJSON}; a damaged object throws a SeqhuntError. */
+  static fromJSON(json: unknown): ChainCounts {
+    const j = (json ?? {}) as Partial<ChainCountsJson>;
+    const numbers = (xs: unknown): xs is number[] =>
+      Array.isArray(xs) && xs.every((x) => typeof x === "number" && Number.isFinite(x));
+    if (
+      !Number.isInteger(j.order) ||
+      (j.order as number) < 0 ||
+      !numbers(j.child) ||
+      !numbers(j.next) ||
+      !numbers(j.total) ||
+      j.child.length % 2 ||
+      j.next.length % 2 ||
+      j.total.length !== j.child.length / 2 + 1
+    )
+      throw new SeqhuntError("not valid saved chain counts: expected an order, child and next pairs, totals");
+    return ChainCounts.#load(new SavedNodes(j as ChainCountsJson));
+  }
+
+  /** Puts `count` apart for `token` after context `node`, placed after the nodes made so far. */
+  #putApart(node: number, token: number, count: number): void {
+    const size = this.#apart.size;
+    const entry = this.#apart.put(node * TOKEN_SPACE + token);
+    if (entry === size) this.#apartEntry(entry);
+    this.#apartCount[entry] = count;
+  }
+
+  /** Room for a new count kept apart, placed after the nodes made so far. */
+  #apartEntry(entry: number): void {
+    if (entry >= this.#apartCount.length) {
+      this.#apartCount = grown(this.#apartCount, entry + 1);
+      this.#apartAt = grown(this.#apartAt, entry + 1);
+    }
+    this.#apartAt[entry] = this.#nodes;
+  }
+
+  /** Saved counts made again: the saved nodes in their order, each next-token count put where it is kept. */
+  static #load(saved: SavedNodes): ChainCounts {
+    const j = saved.json;
+    const into = new ChainCounts(j.order);
+    into.#setTotal(0, j.total[0] as number);
+    const made = new Int32Array(j.total.length).fill(-1);
+    made[0] = 0;
+    let nextChild = 0;
+    // Makes the saved nodes, in their order, up to saved node `node`.
+    const makeUpTo = (node: number): number => {
+      if (node < 0) throw new SeqhuntError("not valid saved chain counts: a context is missing");
+      while ((made[node] as number) < 0) {
+        const n = j.child[nextChild + 1] as number;
+        nextChild += 2;
+        const parent = made[saved.parent[n] as number] as number;
+        if (parent < 0) throw new SeqhuntError(`not valid saved chain counts: node ${n} before its parent`);
+        const mine = into.#child(parent, saved.token[n] as number, true);
+        made[n] = mine;
+        into.#setTotal(mine, j.total[n] as number);
+      }
+      return made[node] as number;
+    };
+    const counted = new Uint8Array(j.total.length);
+    for (let i = 0; i < j.next.length; i += 2) {
+      const key = j.next[i] as number;
+      const count = j.next[i + 1] as number;
+      const context = Math.floor(key / TOKEN_SPACE);
+      const token = key - context * TOKEN_SPACE;
+      if (context >= j.total.length || !(count > 0))
+        throw new SeqhuntError(`not valid saved chain counts: next-token entry ${key}`);
+      const node = makeUpTo(context);
+      into.#setDistinct(node, into.#distinctOf(node) + 1);
+      if (token === END || (token === START && context === 0)) {
+        into.#putApart(node, token, count);
+        continue;
+      }
+      const below = saved.below(context, token);
+      if (below >= 0) {
+        // A saved context itself: its total is this count.
+        counted[below] = 1;
+        // Made first: making nodes may grow (replace) the totals array.
+        const made = makeUpTo(below);
+        if (into.#total[made] !== count)
+          throw new SeqhuntError(
+            `not valid saved chain counts: node ${below}'s total is not the count of entry ${key} (train again)`,
+          );
+        continue;
+      }
+      if (saved.depth(context) !== j.order)
+        throw new SeqhuntError(`not valid saved chain counts: next-token entry ${key} has no context node`);
+      // One level past the saved contexts: the node is made here.
+      const parent = context === 0 ? 0 : makeUpTo(saved.below(saved.parent[context] as number, token));
+      const past = into.#child(parent, context === 0 ? token : (saved.token[context] as number), true);
+      into.#setTotal(past, count);
+    }
+    for (let node = 1; node < j.total.length; node++) {
+      makeUpTo(node);
+      if (saved.isStep(node) && counted[node] === 0 && j.total[node] !== 0)
+        throw new SeqhuntError(
+          `not valid saved chain counts: node ${node} has a total but no count after its context (train again)`,
+        );
+    }
+    return into;
+  }
+}
+
+/** The nodes of saved counts: each one's parent and token, and each found by its parent and token. */
+class SavedNodes {
+  readonly parent: Int32Array;
+  readonly token: Int32Array;
+  /** Saved node by parent * TOKEN_SPACE + token. */
+  readonly #children = new KeyIndex();
+  readonly #childOf: Int32Array;
+
+  constructor(readonly json: ChainCountsJson) {
+    const nodes = json.total.length;
+    this.parent = new Int32Array(nodes).fill(-1);
+    this.token = new Int32Array(nodes);
+    this.#childOf = new Int32Array(nodes);
+    for (let i = 0; i < json.child.length; i += 2) {
+      const key = json.child[i] as number;
+      const node = json.child[i + 1] as number;
+      const parent = Math.floor(key / TOKEN_SPACE);
+      if (
+        !Number.isInteger(node) ||
+        node <= 0 ||
+        node >= nodes ||
+        parent >= nodes ||
+        this.parent[node] !== -1
+      )
+        throw new SeqhuntError(`not valid saved chain counts: child entry ${key}`);
+      this.parent[node] = parent;
+      this.token[node] = key - parent * TOKEN_SPACE;
+      this.#childOf[this.#children.put(key)] = node;
+    }
+  }
+
+  /** How many tokens a saved node's context holds. */
+  depth(node: number): number {
+    let depth = 0;
+    for (let n = node; n > 0; n = this.parent[n] as number) depth++;
+    return depth;
+  }
+
+  /** Whether a saved node's total is also how often its first token followed a context (see ChainCounts). */
+  isStep(node: number): boolean {
+    let first = node;
+    while ((this.parent[first] as number) > 0) first = this.parent[first] as number;
+    return this.token[first] !== END && !(this.token[first] === START && first === node);
+  }
+
+  /** The saved node of context `node` then `token` (one level down), or -1 when not saved. */
+  below(node: number, token: number): number {
+    const path: number[] = [];
+    for (let n = node; n > 0; n = this.parent[n] as number) path.push(this.token[n] as number);
+    let at = 0;
+    for (const t of [token, ...path.reverse()]) {
+      const entry = this.#children.indexOf(at * TOKEN_SPACE + t);
+      if (entry < 0) return -1;
+      at = this.#childOf[entry] as number;
+    }
+    return at;
+  }
+}
