@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type LoadedModelFile, readModelFile } from "../detect/model-file.js";
 import { SeqhuntError } from "../errors.js";
-import { type BadRowPolicy, type Partition, type ReadStats, readEvents } from "../io/read-events.js";
+import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
 import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
@@ -31,8 +31,6 @@ export interface InputOptions extends CommandLineOptions {
   onBadRow: BadRowPolicy;
   /** Set when `--params` came without `--param-mode`, which then became `values`. */
   impliedParamMode?: boolean;
-  /** The share of the events to read (a worker thread's; set by the thread pool, not a flag). */
-  partition?: Partition;
 }
 
 /** A session on its way through the CLI. */
@@ -120,7 +118,6 @@ export async function loadSessions(
       paramMode: options.commandLine === undefined ? options.paramMode : "none",
       transform: commandTransform(options),
       onBadRow: options.onBadRow,
-      partition: options.partition,
       // Every session is kept anyway: holding the events to sort them here costs little and saves DuckDB's sort.
       sortInMemory: onSession === undefined,
       ...(progress ? { progress, wantTotal: true } : {}),

@@ -64,23 +64,6 @@ export interface ReadEventsOptions extends EventColumns {
   readonly sortInMemory?: boolean;
   /** Remakes each command before it is used (a whole command line parsed, parameter values shaped). */
   readonly transform?: ((command: Command) => Command) | undefined;
-  /**
-   * Reads only the events whose identity hashes to partition `index` of `count` (one worker thread's share);
-   * the CSV reader's rejected lines are counted by partition 0 alone.
-   */
-  readonly partition?: Partition | undefined;
-}
-
-/** One of `count` shares of the events, split by a hash of the identity. */
-export interface Partition {
-  readonly index: number;
-  readonly count: number;
-}
-
-/** A source's query reduced to the events of one partition. */
-function partitioned(sql: string, identityCount: number, partition: Partition): string {
-  const ids = Array.from({ length: identityCount }, (_, i) => `__id${i}`).join(", ");
-  return `SELECT * FROM (${sql}) WHERE hash(${ids}) % ${partition.count} = ${partition.index}`;
 }
 
 /** Bytes the files hold once decompressed, roughly (gzip counted five times its size); throws for a missing file. */
@@ -351,7 +334,6 @@ class BadRows {
     private readonly policy: BadRowPolicy,
     private readonly stats: ReadStats,
     private readonly timeFormat: string | undefined,
-    private readonly countRejects: boolean,
   ) {}
 
   #count(reason: string): void {
@@ -393,7 +375,7 @@ class BadRows {
       this.#rejected.set(i, new Set(rows.map((r) => r.line)));
       for (const r of rows) {
         if (this.policy === "fail") throw rejectError(s.path, r);
-        if (this.countRejects) this.#count(r.reason);
+        this.#count(r.reason);
       }
     }
   }
@@ -466,31 +448,6 @@ function commandOf(
   return trustedCmd(row.event, parsed);
 }
 
-/**
- * The record number in its file of the `position`-th row (1-based) of a partition read in file order: the
- * rows are numbered (a window DuckDB runs on one thread) only now, to name a bad row, in an engine of its own.
- */
-async function partitionRecord(
-  path: string,
-  readFrom: string,
-  index: number,
-  position: number,
-  options: ReadEventsOptions,
-): Promise<number> {
-  const partition = options.partition as Partition;
-  const { con, close } = await openDuckDB();
-  try {
-    registerTimeParser(con, { format: options.timeFormat });
-    await con.run("SET threads = 1");
-    const source = await sourceQuery(con, { path, readFrom, index, numbered: true }, eventFields(options));
-    const sql = `SELECT __seq AS seq FROM (${partitioned(source.sql, options.identity.length, partition)}) LIMIT 1 OFFSET ${position - 1}`;
-    const rows = (await con.runAndReadAll(sql)).getRowObjectsJson();
-    return Number(rows[0]?.seq ?? position);
-  } finally {
-    close();
-  }
-}
-
 /** Builds the sources, streams their rows in order to `sink` (or holds them to sort in memory). */
 async function readWith(
   con: DuckDBConnection,
@@ -507,13 +464,9 @@ async function readWith(
   const fields = eventFields(options);
   const sources: SourceQuery[] = [];
   // An engine error here goes up raw: readEvents retries files mixing line endings, then words it.
-  const partition = options.partition;
   for (const [index, path] of files.entries()) {
     const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
-    const source = await sourceQuery(con, file, fields);
-    sources.push(
-      partition ? { ...source, sql: partitioned(source.sql, options.identity.length, partition) } : source,
-    );
+    sources.push(await sourceQuery(con, file, fields));
   }
   const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
   let total: number | null = null;
@@ -524,8 +477,7 @@ async function readWith(
     ).getRowObjectsJson();
     total = Number(rows[0]?.n ?? 0);
   }
-  const countRejects = (partition?.index ?? 0) === 0;
-  const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat, countRejects);
+  const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
   const { queries, batched } = streamQueries(sources, options, inMemory ? 0 : estimatedInputBytes(files));
   const { paramsReader } = options;
   let previous: (string | null)[] = [];
@@ -550,17 +502,7 @@ async function readWith(
             if (params === ASK_DUCKDB) params = await paramsReader.duckdb(row.params as string);
             const command = commandOf(row, params, options);
             if (typeof command === "object" && "reason" in command) {
-              const seq =
-                row.seq ??
-                (partition && options.onBadRow === "fail"
-                  ? await partitionRecord(
-                      files[row.file] as string,
-                      readFrom[row.file] as string,
-                      row.file,
-                      position,
-                      options,
-                    )
-                  : position);
+              const seq = row.seq ?? position;
               await bad.row(row.file, seq, command.field, command.reason, command.value);
               continue;
             }
