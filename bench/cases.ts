@@ -361,7 +361,8 @@ async function main(): Promise<void> {
     // sessions stream back once.
     // The table is sharded at random (the server given by --url does the per-identity work) or by identity
     // (each shard does its own); each server's share of the work comes from its query log.
-    const [count = "0", sharding = "alternate", method = "reference"] = arg.split(":");
+    // The default detector's context chain is counted where `context` says (clickhouse or stream).
+    const [count = "0", sharding = "alternate", method = "reference", context] = arg.split(":");
     const n = Number(count);
     // Loaded by another process, so that this one's peak RSS is the hunt's own.
     const load = spawnSync(
@@ -376,7 +377,10 @@ async function main(): Promise<void> {
     const args = ["hunt", "--engine", "clickhouse", "--url", SHARDS[0], "--table", table, "--seq", "seq"];
     const shards =
       sharding === "by-identity" ? ["--shard-urls", SHARDS.join(",")] : ["--shard-work", "initiator"];
-    const detector = method === "default" ? [] : ["--method", method];
+    const detector = [
+      ...(method === "default" ? [] : ["--method", method]),
+      ...(context === undefined ? [] : ["--context-counts", context]),
+    ];
     const since = await serverClock();
     const cpuBefore = process.cpuUsage();
     const seconds = await timedHunt(
@@ -384,7 +388,7 @@ async function main(): Promise<void> {
       1,
     );
     const own = process.cpuUsage(cpuBefore);
-    const work = await serverWork(since);
+    const work = await serverWork(since, table);
     const cpu = work.reduce((sum, w) => sum + w.cpuSeconds, 0);
     report({
       events: n,

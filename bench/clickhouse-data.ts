@@ -92,10 +92,12 @@ export async function serverClock(): Promise<string> {
 }
 
 /**
- * Each server's work since `since` (a server time): the queries that finished, their CPU time, durations,
- * rows read and peak memory. (ProfileEvents as two arrays is 18.16's query_log; current releases have a Map.)
+ * Each server's work for one run since `since` (a server time): the queries that finished and read `table`
+ * or one of the work tables (`seqhunt_<12 hex>_...`) of a query that read it, so that other jobs' queries
+ * on the same servers do not count; their CPU time, durations, rows read and peak memory. (ProfileEvents
+ * as two arrays is 18.16's query_log; current releases have a Map.)
  */
-export async function serverWork(since: string): Promise<ServerWork[]> {
+export async function serverWork(since: string, table: string): Promise<ServerWork[]> {
   const out: ServerWork[] = [];
   for (const url of SHARDS) {
     const client = createClient({ url, log: { level: ClickHouseLogLevel.OFF } });
@@ -103,9 +105,14 @@ export async function serverWork(since: string): Promise<ServerWork[]> {
       await client.command({ query: "SYSTEM FLUSH LOGS" });
       const cpu =
         "arraySum(arrayFilter((v, n) -> n IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds'), ProfileEvents.Values, ProfileEvents.Names))";
+      // The run's work tables: those named by a query that read the events table.
+      const prefix = "'seqhunt_[0-9a-f]{12}'";
+      const finished = `type = 2 AND event_time >= toDateTime('${since}') AND query NOT LIKE '%system.query_log%'`;
       const result = await client.query({
-        query: `SELECT count(), sum(${cpu}), sum(query_duration_ms), sum(read_rows), max(memory_usage)
-          FROM system.query_log WHERE type = 2 AND event_time >= toDateTime('${since}') AND query NOT LIKE '%system.query_log%'`,
+        query: `WITH (SELECT groupUniqArray(extract(query, ${prefix})) FROM system.query_log
+            WHERE ${finished} AND position(query, '${table}') > 0 AND match(query, ${prefix})) AS ours
+          SELECT count(), sum(${cpu}), sum(query_duration_ms), sum(read_rows), max(memory_usage)
+          FROM system.query_log WHERE ${finished} AND (position(query, '${table}') > 0 OR has(ours, extract(query, ${prefix})))`,
         format: "TabSeparated",
       });
       const [queries = 0, cpuMicros = 0, ms = 0, rows = 0, memory = 0] = (await result.text())

@@ -200,3 +200,16 @@ export function mixedPrograms(seed: number, programs = 10): Dataset {
     test: [...lprData.test, ...shuffled.slice(cut).map((session) => ({ session, label: 0 }))],
   };
 }
+
+/** Every public set and long-trace proxy at `seed` by name (SEA has no seed), made when asked: what the studies loop over. */
+export function studySets(seed: number): [string, () => Dataset][] {
+  return [
+    ["SEA", sea],
+    ["HDFS", () => hdfs(seed)],
+    ["UNM", () => lpr("unm", seed)],
+    ["MIT", () => lpr("mit", seed)],
+    ["mixed", () => mixedTraces(seed)],
+    ["spliced", () => splicedLpr(seed)],
+    ["programs", () => mixedPrograms(seed)],
+  ];
+}

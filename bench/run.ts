@@ -168,7 +168,12 @@ const cases: [string, string, string, Target?][] = [
   [
     "clickhouse",
     "1000000:by-identity:default",
-    "seqhunt hunt --engine clickhouse, default detector (counted in the shards, scored held out as sessions stream back; top 20), values, 1M events, 2 shards by identity",
+    "seqhunt hunt --engine clickhouse, default detector (counted in the shards but its context chain, in seqhunt as the sessions stream back, scored held out; top 20), values, 1M events, 2 shards by identity",
+  ],
+  [
+    "clickhouse",
+    "1000000:by-identity:default:clickhouse",
+    "seqhunt hunt --engine clickhouse --context-counts clickhouse, default detector (its context chain counted in the shards too; top 20), values, 1M events, 2 shards by identity",
   ],
   [
     "clickhouse",

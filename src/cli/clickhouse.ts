@@ -1,5 +1,5 @@
 import { MAX_ORDER } from "../detect/adaptive.js";
-import { contextChainCounting } from "../detect/context-chain.js";
+import { type ContextCounts, contextChainCounting } from "../detect/context-chain.js";
 import {
   type MarkovNoveltyCounts,
   markovNoveltyFromCounts,
@@ -51,7 +51,18 @@ export interface EngineOptions {
   shardWork?: ShardWork;
   /** Comma-separated HTTP URLs of the shards, in cluster order. */
   shardUrls?: string;
+  /** Where the default detector's context chain is counted: in ClickHouse, or as the sessions stream back. */
+  contextCounts?: ContextCountsWhere;
 }
+
+/** Where the default detector's context chain is counted (see {@link EngineOptions.contextCounts}). */
+export type ContextCountsWhere = "clickhouse" | "stream";
+
+/**
+ * Where the context chain is counted unless told: in the stream, which measured cheaper at 1M events (less
+ * seqhunt CPU, and no shard work) than replaying the shards' steps (docs/SCALE.md).
+ */
+export const DEFAULT_CONTEXT_COUNTS: ContextCountsWhere = "stream";
 
 /** True when the command should run in ClickHouse; checks the options that go with it. */
 export function usesClickHouse(
@@ -211,7 +222,7 @@ interface CountedInSpill {
 async function countInSpill(
   push: ClickHousePushdown,
   weighted: (s: CliSession) => WeightedSession,
-  options: InputOptions & { entity?: string | undefined },
+  options: InputOptions & EngineOptions & { entity?: string | undefined },
   io: Io,
   to: { spill: SpilledSessions; fingerprint: SessionsFingerprint | null },
 ): Promise<CountedInSpill> {
@@ -237,7 +248,12 @@ async function countInSpill(
       entity: column < 0 ? null : column,
       window: NOVELTY_WINDOW,
     });
-    counts = { ...counted, context: await trainInPasses(contextChainCounting(MAX_ORDER), stream) };
+    let context: ContextCounts;
+    if (contextCountsOf(options) === "clickhouse") {
+      context = await push.countContextChain(MAX_ORDER);
+      await stream.pass(() => undefined);
+    } else context = await trainInPasses(contextChainCounting(MAX_ORDER), stream);
+    counts = { ...counted, context };
   } finally {
     await push.close();
   }
@@ -250,9 +266,13 @@ async function countInSpill(
   return { detector, reference: builder.build(), loaded };
 }
 
+const contextCountsOf = (options: EngineOptions) => options.contextCounts ?? DEFAULT_CONTEXT_COUNTS;
+
 /** What hunt and train with the counted detector say of it. */
-const countedMessage = (count: number) =>
-  `counted ${COUNTED} in ClickHouse (its context chain as the ${count} sessions streamed back)`;
+const countedMessage = (count: number, options: EngineOptions) =>
+  contextCountsOf(options) === "clickhouse"
+    ? `counted ${COUNTED} in ClickHouse (the ${count} sessions streamed back once)`
+    : `counted ${COUNTED} in ClickHouse (its context chain as the ${count} sessions streamed back)`;
 
 /**
  * hunt with markov-novelty counted in ClickHouse ({@link countInSpill}); ranking reads the spill back by
@@ -274,7 +294,7 @@ async function huntCounted(
       spill,
       fingerprint: null,
     });
-    if (!options.quiet) io.err(`${countedMessage(spill.count)}; scored them held out`);
+    if (!options.quiet) io.err(`${countedMessage(spill.count, options)}; scored them held out`);
     await publishSpilled(
       spill,
       {
@@ -480,7 +500,7 @@ async function trainCounted(
     writeTextAtomically(options.out, `${JSON.stringify(file)}\n`);
     if (!options.quiet)
       io.err(
-        `${countedMessage(spill.count)}; ${trainedMessage(`${spill.count} sessions (${reference.sessionType}, ${COUNTED})`, options, options.out)}`,
+        `${countedMessage(spill.count, options)}; ${trainedMessage(`${spill.count} sessions (${reference.sessionType}, ${COUNTED})`, options, options.out)}`,
       );
   } finally {
     spill.close();

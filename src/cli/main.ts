@@ -7,7 +7,7 @@ import { SeqhuntError } from "../errors.js";
 import { SOURCE_PRESETS, sourcePreset } from "../presets/presets.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { VERSION } from "../version.js";
-import type { EngineOptions } from "./clickhouse.js";
+import { DEFAULT_CONTEXT_COUNTS, type EngineOptions } from "./clickhouse.js";
 import { commandLineOptions, resolveCommandLineDefaults } from "./command-line.js";
 import type { HuntOptions, Io, sessionizeCommand, TrainOptions } from "./commands.js";
 import type { evalCommand } from "./eval.js";
@@ -155,7 +155,15 @@ function engineOptions(cmd: Command, withOutTable: boolean): Command {
         .choices(["auto", "identity", "initiator"])
         .default("auto"),
     )
-    .option("--shard-urls <urls>", "ClickHouse: HTTP URLs of the shards, comma-separated, in cluster order");
+    .option("--shard-urls <urls>", "ClickHouse: HTTP URLs of the shards, comma-separated, in cluster order")
+    .addOption(
+      new Option(
+        "--context-counts <where>",
+        "ClickHouse: count the default detector's context chain in ClickHouse, each shard its own sessions (clickhouse), or in seqhunt as the sessions stream back (stream)",
+      )
+        .choices(["clickhouse", "stream"])
+        .default(DEFAULT_CONTEXT_COUNTS),
+    );
   if (withOutTable)
     cmd.option("--out-table <name>", "ClickHouse: write every session's scores and rank to this new table");
   return cmd;

@@ -1,4 +1,4 @@
-import Table from "cli-table3";
+import { createRequire } from "node:module";
 import pc from "picocolors";
 
 /** How a column of the terminal table may be narrowed. */
@@ -122,6 +122,75 @@ export function wrapCell(text: string, width: number, atWords: boolean): string[
   return lines;
 }
 
+/** Box-drawing characters of cli-table3's default style. */
+const BOX = {
+  top: ["┌", "┬", "┐"],
+  mid: ["├", "┼", "┤"],
+  bottom: ["└", "┴", "┘"],
+  line: "─",
+  side: "│",
+} as const;
+
+/** Printable ASCII and line breaks only: text whose display width is its length, with no escape codes. */
+const PLAIN = /^[\x20-\x7e\n]*$/;
+
+/**
+ * The table as cli-table3 (no colours, padding 1, every column's width given) draws it, for cells of
+ * printable ASCII that fit their columns; null for anything else (cli-table3 then draws it, measuring wide
+ * characters and escape codes). cli-table3 costs a regular expression built per measured string: most of
+ * a small hunt's drawing time.
+ */
+export function drawPlainTable(
+  heads: readonly string[],
+  rows: readonly (readonly string[])[],
+  widths: readonly number[],
+): string | null {
+  if (heads.length === 0 || widths.length !== heads.length) return null;
+  const cellLines: string[][][] = [];
+  for (const row of [heads, ...rows]) {
+    if (row.length !== widths.length) return null;
+    const lines: string[][] = [];
+    for (const [x, text] of row.entries()) {
+      const room = (widths[x] as number) - 2;
+      if (room < 1 || !PLAIN.test(text)) return null;
+      const split = text.split("\n");
+      if (split.some((l) => l.length > room)) return null;
+      lines.push(split);
+    }
+    cellLines.push(lines);
+  }
+  const rule = (chars: readonly string[]) =>
+    `${chars[0]}${widths.map((w) => BOX.line.repeat(w)).join(chars[1])}${chars[2]}`;
+  const out: string[] = [];
+  for (const [y, cells] of cellLines.entries()) {
+    out.push(rule(y === 0 ? BOX.top : BOX.mid));
+    const height = Math.max(...cells.map((c) => c.length));
+    for (let n = 0; n < height; n++) {
+      const parts = cells.map((c, x) => ` ${(c[n] ?? "").padEnd((widths[x] as number) - 2)} `);
+      out.push(`${BOX.side}${parts.join(BOX.side)}${BOX.side}`);
+    }
+  }
+  out.push(rule(BOX.bottom));
+  return out.join("\n");
+}
+
+/** cli-table3's drawing, loaded only for tables the plain drawing leaves to it (colours, wide characters). */
+function drawWithCliTable(
+  heads: readonly string[],
+  rows: readonly (readonly string[])[],
+  widths: readonly number[],
+  color: boolean,
+): string {
+  const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
+  const table = new Table({
+    head: [...heads],
+    style: color ? {} : { head: [], border: [] },
+    colWidths: [...widths],
+  });
+  for (const row of rows) table.push([...row]);
+  return table.toString();
+}
+
 /** The table as text, fitted to `width` (see layoutTable), bold heads when `color`. */
 export function renderTable(
   columns: readonly TableColumn[],
@@ -131,19 +200,19 @@ export function renderTable(
   const { kept, widths } = layoutTable(columns, rows, options.width);
   const cell = (text: string, k: number, atWords: boolean) =>
     wrapCell(text, Math.max(1, (widths[k] as number) - 2), atWords).join("\n");
-  const table = new Table({
-    head: kept.map((i, k) => {
-      const head = cell((columns[i] as TableColumn).head, k, true);
-      return options.color ? pc.bold(head) : head;
-    }),
-    style: options.color ? {} : { head: [], border: [] },
-    colWidths: widths,
+  const heads = kept.map((i, k) => {
+    const head = cell((columns[i] as TableColumn).head, k, true);
+    return options.color ? pc.bold(head) : head;
   });
   // Identities and times wrap anywhere (they have no spaces to wrap at); text wraps at words.
-  for (const row of rows)
-    table.push(kept.map((i, k) => cell(row[i] ?? "", k, (columns[i] as TableColumn).kind === "text")));
+  const cells = rows.map((row) =>
+    kept.map((i, k) => cell(row[i] ?? "", k, (columns[i] as TableColumn).kind === "text")),
+  );
+  const drawn =
+    (options.color ? null : drawPlainTable(heads, cells, widths)) ??
+    drawWithCliTable(heads, cells, widths, options.color);
   const hidden = columns.filter((_, i) => !kept.includes(i)).map((c) => c.head);
   return hidden.length === 0
-    ? table.toString()
-    : `${table.toString()}\n(not shown, for the terminal's width: ${hidden.join(", ")}; every column is in --out)`;
+    ? drawn
+    : `${drawn}\n(not shown, for the terminal's width: ${hidden.join(", ")}; every column is in --out)`;
 }

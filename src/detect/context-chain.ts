@@ -4,6 +4,7 @@ import { Vocabulary } from "../model/vocabulary.js";
 import { ChainCounts, MAX_ORDER } from "./adaptive.js";
 import { namesOf, tokenWords, weightOf } from "./base.js";
 import { NumberColumn, type PassTraining, trainInMemory } from "./passes.js";
+import { FollowerSums, StepSums } from "./step-expectation.js";
 import type { DetectorExplanation, WeightedSession } from "./types.js";
 
 /** Id of a command never seen in training. */
@@ -30,14 +31,23 @@ function idsOf(vocabulary: Vocabulary, s: WeightedSession, learn: boolean): Int3
   return ids;
 }
 
-/** Per-step surprise (nats) at every order 0..order, summed per order, of a padded training session held out. */
-function heldOutSurprise(counts: ChainCounts, ids: Int32Array, base: number): Float64Array {
+/**
+ * Per-step surprise (nats) at every order 0..order, summed per order, of a padded training session held out;
+ * also summed by the command before each step into `followers`.
+ */
+function heldOutSurprise(
+  counts: ChainCounts,
+  ids: Int32Array,
+  base: number,
+  followers: FollowerSums,
+): Float64Array {
   const out = new Float64Array(counts.order + 1);
   const sums = new Float64Array(counts.order + 1);
   counts.add(ids, -1);
   for (let i = 1; i < ids.length; i++) {
     counts.probabilities(ids, i, base, out);
     for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(out[k] as number);
+    followers.add(ids[i - 1] as number, out);
   }
   counts.add(ids, 1);
   return sums;
@@ -96,29 +106,49 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
   return { vocabulary, counts };
 }
 
+/** Numbers of the held-out sums by preceding command kept for distinct sessions at most (8 bytes each). */
+const KEPT_FOLLOWERS = 2 ** 22;
+
+/** What the context chain's held-out pass finds. */
+export interface ContextHeldOut {
+  readonly chain: ContextChain;
+  /** Each training session's held-out mean surprise at the chosen order. */
+  readonly heldOut: Float64Array;
+  /** The training steps' held-out surprise by the command before them, at every order. */
+  readonly followers: StepSums;
+}
+
 /**
  * One pass over the training sessions counted, each held out (identical sessions once, a few numbers each):
- * the order of least held-out surprise, the chain at it, and each session's held-out mean surprise there.
+ * the order of least held-out surprise, the chain at it, each session's held-out mean surprise there, and
+ * the steps' held-out surprise by the command before them.
  */
-export function* contextChainHeldOut(
-  counted: ContextCounts,
-): PassTraining<{ readonly chain: ContextChain; readonly heldOut: Float64Array }> {
+export function* contextChainHeldOut(counted: ContextCounts): PassTraining<ContextHeldOut> {
   const { vocabulary, counts } = counted;
   const orders = counts.order + 1;
   const base = 1 / (vocabulary.size + 1);
-  const known = new Map<string, Float64Array>();
+  const known = new Map<string, { readonly sums: Float64Array; readonly followers: FollowerSums }>();
+  let kept = 0;
+  const followers = new StepSums(orders);
   const columns = Array.from({ length: orders + 1 }, () => new NumberColumn());
   const nats = new Float64Array(orders);
   yield (s) => {
     const ids = idsOf(vocabulary, s, false);
     const key = keyOf(ids);
-    let sums = known.get(key);
-    if (sums === undefined) {
-      sums = heldOutSurprise(counts, ids, base);
+    let entry = known.get(key);
+    if (entry === undefined) {
+      const mine = new FollowerSums(orders);
+      entry = { sums: heldOutSurprise(counts, ids, base, mine), followers: mine };
       // Bounded as the scoring cache is: a cache, so emptying it changes no number.
-      if (known.size >= SCORED) known.clear();
-      known.set(key, sums);
+      if (known.size >= SCORED || kept + mine.size > KEPT_FOLLOWERS) {
+        known.clear();
+        kept = 0;
+      }
+      known.set(key, entry);
+      kept += mine.size;
     }
+    const { sums } = entry;
+    followers.add(entry.followers, weightOf(s));
     for (let k = 0; k < orders; k++) {
       (columns[k] as NumberColumn).push(sums[k] as number);
       nats[k] = (nats[k] as number) + weightOf(s) * (sums[k] as number);
@@ -135,7 +165,7 @@ export function* contextChainHeldOut(
   // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
   // At the longest order they are these counts (no copy of them while they are still held).
   const chosen = order === counts.order ? counts : counts.truncated(order);
-  return { chain: new ContextChain(vocabulary, chosen, gain), heldOut };
+  return { chain: new ContextChain(vocabulary, chosen, gain), heldOut, followers };
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 } from "./markov-set.js";
 import { Novelty, type NoveltyCount } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
+import { EXPECTATION_PRIOR, StepExpectation } from "./step-expectation.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
 import type { Detector, DetectorFactory, SessionPasses, WeightedSession } from "./types.js";
 
@@ -39,6 +40,8 @@ export interface MarkovNoveltyOptions {
   readonly tailShare?: number | undefined;
   /** Longest context the context chain may choose (default {@link MAX_ORDER}). */
   readonly maxOrder?: number | undefined;
+  /** Steps of weight of everyone's expected surprise in one command's (default {@link EXPECTATION_PRIOR}). */
+  readonly expectationPrior?: number | undefined;
 }
 
 /** Never-seen windows per window at a session's edges and inside, over the distinct training sessions each left out. */
@@ -49,10 +52,12 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /** Held-out training scores of each view: markov-set's, the novelty excess's, the context chain's. */
+  /** Held-out training scores of each view: markov-set's, the novelty excess's, the context chain's excess. */
   readonly tails: readonly unknown[];
   /** The context chain (see {@link ContextChain}). */
   readonly chain: unknown;
+  /** What a step costs given the command before it (see {@link StepExpectation}). */
+  readonly expectation: unknown;
   readonly novelRates: Rates;
   readonly floor: number;
   /** The weight of the novelty view's rarity (see {@link noveltyTrust}). */
@@ -181,6 +186,7 @@ interface Parts {
   readonly novelty: Novelty;
   readonly tails: readonly [Tail, Tail, Tail];
   readonly chain: ContextChain;
+  readonly expectation: StepExpectation;
   readonly rates: Rates;
   readonly floor: number;
   readonly trust: number;
@@ -188,20 +194,23 @@ interface Parts {
 
 /**
  * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight}, the novelty excess's and the
- * context chain's mean surprise at that weight.
+ * context chain's surprise beyond expectation at that weight.
  */
-function rarities(
-  parts: Parts,
-  setScore: number,
-  excess: number,
-  meanSurprise: number,
-): [number, number, number] {
+function rarities(parts: Parts, setScore: number, excess: number, beyond: number): [number, number, number] {
   const w = contextWeight(parts.chain, parts.trust);
   return [
     (1 - w) * parts.tails[0].rarity(setScore),
     w * parts.tails[1].rarity(excess),
-    w * parts.tails[2].rarity(meanSurprise),
+    w * parts.tails[2].rarity(beyond),
   ];
+}
+
+/**
+ * The context chain's mean surprise per step less what its steps cost in training given the command before
+ * each ({@link StepExpectation}): an ordinary trace of a noisy program scores about 0, a foreign one above.
+ */
+function beyondExpectation(parts: Parts, s: WeightedSession, leaveOut: boolean): number {
+  return parts.chain.meanSurprise(s, leaveOut) - parts.expectation.mean(parts.chain.vocabulary, s);
 }
 
 /**
@@ -259,8 +268,9 @@ function* noveltyHeldOut(novelty: Novelty): PassTraining<NoveltyHeldOut> {
 }
 
 /**
- * One pass over the training sessions (each held out) keeping a few numbers per session, then scales,
- * rates, tails, trust and calibration: the detector.
+ * One pass over the training sessions (each held out) keeping a few numbers per session, then one reading
+ * each session's expected surprise (known once every session is held out), then scales, rates, tails, trust
+ * and calibration: the detector.
  */
 function* markovNoveltyHeldOut(
   counts: MarkovNoveltyCounts,
@@ -270,6 +280,14 @@ function* markovNoveltyHeldOut(
     together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
     contextChainHeldOut(counts.context),
   );
+  const expectation = context.followers.at(
+    context.chain.order,
+    options.expectationPrior ?? EXPECTATION_PRIOR,
+  );
+  const expected = new NumberColumn();
+  yield (s) => expected.push(expectation.mean(context.chain.vocabulary, s));
+  const costs = expected.values();
+  const beyond = context.heldOut.map((x, i) => x - (costs[i] as number));
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
@@ -280,13 +298,14 @@ function* markovNoveltyHeldOut(
   const tails = [
     Tail.of(setScores, weights, tailShare),
     Tail.of(excess, weights, tailShare),
-    Tail.of(context.heldOut, weights, tailShare),
+    Tail.of(beyond, weights, tailShare),
   ] as const;
   const parts: Parts = {
     markovSet,
     novelty: counts.novelty,
     tails,
     chain: context.chain,
+    expectation,
     rates: novel.rates,
     floor,
     trust: novel.trust,
@@ -294,7 +313,7 @@ function* markovNoveltyHeldOut(
   const heldOut = new Float64Array(excess.length);
   for (let i = 0; i < heldOut.length; i++)
     heldOut[i] = Math.max(
-      ...rarities(parts, setScores[i] as number, excess[i] as number, context.heldOut[i] as number),
+      ...rarities(parts, setScores[i] as number, excess[i] as number, beyond[i] as number),
     );
   return assemble(parts, { trainingScores: heldOut, weights });
 }
@@ -311,7 +330,7 @@ export function countMarkovNovelty(
 }
 
 /**
- * markov-novelty from its counts (counted here by {@link countMarkovNovelty}, or by a database) and one pass
+ * markov-novelty from its counts (counted here by {@link countMarkovNovelty}, or by a database) and two passes
  * over the training sessions they counted, in any one order, each scored held out: a few numbers per
  * session, never the sessions; `trainingScores()` in that order.
  */
@@ -325,13 +344,13 @@ export function markovNoveltyFromCounts(
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
-  const { markovSet, novelty, tails, chain, rates, floor, trust } = parts;
+  const { markovSet, novelty, tails, chain, expectation, rates, floor, trust } = parts;
   const all = (s: WeightedSession, leaveOut: boolean): [number, number, number] =>
     rarities(
       parts,
       (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
       noveltyExcess(novelty, rates, floor, s, leaveOut),
-      chain.meanSurprise(s, leaveOut),
+      beyondExpectation(parts, s, leaveOut),
     );
   return assembleDetector(
     {
@@ -355,6 +374,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
         chain: chain.toJSON(),
+        expectation: expectation.toJSON(),
         novelRates: rates,
         floor,
         trust,
@@ -368,11 +388,12 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
  * Three views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order
  * order and which commands occur), novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands never
  * seen in training a session holds than its length predicts) and a {@link ContextChain} (mean surprise per
- * step with the context length chosen by held-out likelihood). The long-context views weigh
+ * step with the context length chosen by held-out likelihood, less what a step after the command before it
+ * costs held out in training: {@link StepExpectation}). The long-context views weigh
  * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
  * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
  * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
- * neither does this. Trains in three passes when the sessions do not fit in memory
+ * neither does this. Trains in four passes when the sessions do not fit in memory
  * ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
@@ -412,6 +433,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         novelty: Novelty.fromJSON(j.novelty),
         tails,
         chain: ContextChain.fromJSON(j.chain),
+        expectation: StepExpectation.fromJSON(j.expectation),
         rates: j.novelRates,
         floor: j.floor,
         trust: j.trust,

@@ -46,6 +46,8 @@ function checkCmd(name: unknown, params: unknown): void {
  * Python finds it falsy (None, "", 0, False): such values are never counted.
  */
 export function valueKey(value: unknown): string | null {
+  // Strings first: nearly every value is one, and this is the training loop's per-value call.
+  if (typeof value === "string") return value === "" ? null : value;
   if (value === null || value === undefined || value === "" || value === 0 || value === false) return null;
   if (value === true) return "True";
   return String(value);

@@ -21,37 +21,29 @@ const DEFERRED_CHUNK = 8192;
 /** Largest rows x columns counted densely (8 MB of doubles). */
 const DENSE_COUNT_CELLS = 1 << 20;
 
-/** Counts pairs straight into their table (large vocabularies, or weights that may be zero). */
-class TableCounter {
-  constructor(readonly table: PairCounts) {}
-
-  add(row: number, col: number, amount: number): void {
-    this.table.add(row, col, amount);
-  }
-
-  flush(): void {}
-}
-
-/** Counts pairs of small vocabularies in a dense array first (a store instead of a hash probe), then into the table. */
-class DenseCounter {
-  readonly #cells: Float64Array;
+/**
+ * Counts of pairs (row, column) for one batch: in a dense array when every amount is positive and
+ * rows x columns is small (a store instead of a hash probe; a zero cell is then a pair never seen), else
+ * straight into the table (a zero weight still makes an entry there).
+ */
+class PairBatch {
+  /** The dense cells, or null when counting into the table. */
+  readonly cells: Float64Array | null;
 
   constructor(
     readonly table: PairCounts,
     readonly columns: number,
     rows: number,
+    positive: boolean,
+    limit = DENSE_COUNT_CELLS,
   ) {
-    this.#cells = new Float64Array(rows * columns);
+    this.cells = positive && rows * columns <= limit ? new Float64Array(rows * columns) : null;
   }
 
-  add(row: number, col: number, amount: number): void {
-    const i = row * this.columns + col;
-    this.#cells[i] = (this.#cells[i] as number) + amount;
-  }
-
-  /** Every amount is positive: a zero cell is a pair never seen. */
+  /** Adds the dense cells into the table. */
   flush(): void {
-    const cells = this.#cells;
+    const cells = this.cells;
+    if (cells === null) return;
     const columns = this.columns;
     let seen = 0;
     for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) seen++;
@@ -61,20 +53,6 @@ class DenseCounter {
       if (n !== 0) this.table.add(Math.floor(i / columns), i % columns, n);
     }
   }
-}
-
-/**
- * A counter for `table` over ids below rows x columns: dense for positive amounts over small
- * vocabularies, else the table itself. Two classes, so the counting loop's calls stay inlined.
- */
-function pairCounter(
-  table: PairCounts,
-  rows: number,
-  columns: number,
-  positive: boolean,
-): TableCounter | DenseCounter {
-  if (!positive || rows * columns > DENSE_COUNT_CELLS) return new TableCounter(table);
-  return new DenseCounter(table, columns, rows);
 }
 
 /**
@@ -148,13 +126,29 @@ export class RawCounts {
 
   /** Counts sessions encoded against this object's vocabularies, in one pass. */
   add(encoded: EncodedSessions, weights?: ArrayLike<number>): void {
+    // Long because it is the hot counting loop: each pair table's dense cells are read into locals, one branch per table.
     this.fit();
     const { sessionStart, commands, paramStart, params, values } = encoded;
-    const { seq1, param, value, paramValue } = this;
+    const { seq1, param, value } = this;
     // A zero weight still makes an entry, which a dense count cannot tell from no entry.
     const positive = weights === undefined || Array.prototype.every.call(weights, (w: number) => w > 0);
-    const seq2 = pairCounter(this.seq2, this.commands.size, this.commands.size, positive);
-    const cmdParam = pairCounter(this.cmdParam, this.commands.size, this.params.size, positive);
+    const nc = this.commands.size;
+    const seq2 = new PairBatch(this.seq2, nc, nc, positive);
+    const cmdParam = new PairBatch(this.cmdParam, this.params.size, nc, positive);
+    // Value vocabularies grow with free text: dense only while its cells cost no more than the batch's values.
+    const valueCells = Math.min(DENSE_COUNT_CELLS, Math.max(1 << 16, 4 * (values?.length ?? 0)));
+    const paramValue = new PairBatch(
+      this.paramValue,
+      this.values.size,
+      this.params.size,
+      positive,
+      valueCells,
+    );
+    const seq2Cells = seq2.cells;
+    const cmdParamCells = cmdParam.cells;
+    const paramValueCells = paramValue.cells;
+    const np = cmdParam.columns;
+    const nv = paramValue.columns;
     for (let s = 0; s < encoded.count; s++) {
       const w = weights ? (weights[s] as number) : 1;
       this.sessions += w;
@@ -164,27 +158,31 @@ export class RawCounts {
       for (let i = sessionStart[s] as number; i < end; i++) {
         const cmd = commands[i] as number;
         seq1[cmd] = (seq1[cmd] as number) + w;
-        seq2.add(prev, cmd, w);
+        if (seq2Cells === null) this.seq2.add(prev, cmd, w);
+        else seq2Cells[prev * nc + cmd] = (seq2Cells[prev * nc + cmd] as number) + w;
         prev = cmd;
         if (paramStart === null || params === null) continue;
         const last = paramStart[i + 1] as number;
         for (let j = paramStart[i] as number; j < last; j++) {
           const p = params[j] as number;
           param[p] = (param[p] as number) + w;
-          cmdParam.add(cmd, p, w);
+          if (cmdParamCells === null) this.cmdParam.add(cmd, p, w);
+          else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
           // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
           const v = values === null ? -1 : (values[j] as number);
-          if (v >= 0) {
-            value[v] = (value[v] as number) + w;
-            paramValue.add(p, v, w);
-          }
+          if (v < 0) continue;
+          value[v] = (value[v] as number) + w;
+          if (paramValueCells === null) this.paramValue.add(p, v, w);
+          else paramValueCells[p * nv + v] = (paramValueCells[p * nv + v] as number) + w;
         }
       }
-      seq2.add(prev, END_ID, w);
+      if (seq2Cells === null) this.seq2.add(prev, END_ID, w);
+      else seq2Cells[prev * nc + END_ID] = (seq2Cells[prev * nc + END_ID] as number) + w;
       seq1[END_ID] = (seq1[END_ID] as number) + w;
     }
     seq2.flush();
     cmdParam.flush();
+    paramValue.flush();
   }
 
   /** Adds another object's counts into this one, matching names (not ids). */

@@ -1,6 +1,5 @@
-import type { Session, SessionTypeName } from "../types.js";
-import { valueKey } from "./cmd.js";
-import { IntBuffer } from "./int-buffer.js";
+import type { Command, Session, SessionTypeName } from "../types.js";
+import { type Cmd, valueKey } from "./cmd.js";
 import { SessionType } from "./session-type.js";
 import { UNK_TOKEN } from "./tokens.js";
 import type { Vocabulary } from "./vocabulary.js";
@@ -54,28 +53,31 @@ export function internResolver(
   const param = (name: string) => params.intern(name);
   if (defer === undefined)
     return { command, param, value: (value) => (value ? values.intern(value) : NO_ID) };
-  // Per parameter id: its distinct values so far with their ids, or null once there are too many to model.
-  const known: (Map<string, number> | null | undefined)[] = [];
+  // Per parameter id: its distinct values so far and their ids (a short list: compared, not hashed), or
+  // null once there are too many to model.
+  const knownValues: (string[] | null | undefined)[] = [];
+  const knownIds: number[][] = [];
   return {
     command,
     param,
     value: (value, p) => {
       if (!value) return NO_ID;
-      let ids = known[p];
-      if (ids === null) {
+      let seen = knownValues[p];
+      if (seen === null) {
         defer(p, value);
         return DEFERRED_ID;
       }
-      if (ids === undefined) {
-        ids = new Map();
-        known[p] = ids;
+      if (seen === undefined) {
+        seen = [];
+        knownValues[p] = seen;
+        knownIds[p] = [];
       }
-      let id = ids.get(value);
-      if (id === undefined) {
-        id = values.intern(value);
-        ids.set(value, id);
-        if (ids.size > MODELLABLE_DISTINCT) known[p] = null;
-      }
+      const ids = knownIds[p] as number[];
+      for (let k = 0; k < seen.length; k++) if (seen[k] === value) return ids[k] as number;
+      const id = values.intern(value);
+      seen.push(value);
+      ids.push(id);
+      if (seen.length > MODELLABLE_DISTINCT) knownValues[p] = null;
       return id;
     },
   };
@@ -103,6 +105,39 @@ export function lookupResolver(
   };
 }
 
+/** Object.prototype.hasOwnProperty: V8 proves it true inside a for-in over the same object (Object.hasOwn costs 4x). */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Encodes validated sessions of the given type to ids. */
+export function encodeSessions(
+  sessions: readonly Session[],
+  sessionType: SessionTypeName,
+  resolve: IdResolver,
+): EncodedSessions {
+  const count = sessions.length;
+  const sessionStart = new Int32Array(count + 1);
+  let total = 0;
+  for (let s = 0; s < count; s++) total += (sessions[s] as Session).length;
+  const commands = new Int32Array(total);
+  if (sessionType === SessionType.cmdsOnly) {
+    let i = 0;
+    for (let s = 0; s < count; s++) {
+      const session = sessions[s] as Session;
+      for (let c = 0; c < session.length; c++) {
+        const cmd = session[c] as Command;
+        commands[i++] = resolve.command(typeof cmd === "string" ? cmd : cmd.name);
+      }
+      sessionStart[s + 1] = i;
+    }
+    return { count, sessionStart, commands, paramStart: null, params: null, values: null };
+  }
+  return encodeWithParams(sessions, sessionType === SessionType.cmdsParamsValues, resolve, {
+    count,
+    sessionStart,
+    commands,
+  });
+}
+
 /**
  * The parameter ids of the last parameter names seen with each command: a command's records mostly list
  * the same names in the same order, and a name that is the same string costs a pointer comparison
@@ -113,10 +148,10 @@ export function lookupResolver(
 class ParamNameCache {
   readonly #names: string[][] = [];
   readonly #ids: number[][] = [];
-  #currentNames: string[] = [];
-  #currentIds: number[] = [];
+  names: string[] = [];
+  ids: number[] = [];
   /** Names matched so far against the cached list; -1 once one differs (the rest then replace it). */
-  #matched = 0;
+  matched = 0;
 
   constructor(readonly resolve: IdResolver) {}
 
@@ -129,90 +164,101 @@ class ParamNameCache {
       this.#names[command] = names;
       this.#ids[command] = [];
     }
-    this.#currentNames = names;
-    this.#currentIds = this.#ids[command] as number[];
-    this.#matched = 0;
+    this.names = names;
+    this.ids = this.#ids[command] as number[];
+    this.matched = 0;
   }
 
   /** The id of the next parameter name of the current command. */
   id(name: string): number {
-    const names = this.#currentNames;
-    const ids = this.#currentIds;
-    const matched = this.#matched;
-    if (matched >= 0 && names[matched] === name) {
-      this.#matched = matched + 1;
-      return ids[matched] as number;
+    const matched = this.matched;
+    if (matched >= 0 && this.names[matched] === name) {
+      this.matched = matched + 1;
+      return this.ids[matched] as number;
     }
-    if (matched >= 0) {
-      names.length = matched;
-      ids.length = matched;
-      this.#matched = -1;
+    return this.#miss(name);
+  }
+
+  #miss(name: string): number {
+    if (this.matched >= 0) {
+      this.names.length = this.matched;
+      this.ids.length = this.matched;
+      this.matched = -1;
     }
     const id = this.resolve.param(name);
-    names.push(name);
-    ids.push(id);
+    this.names.push(name);
+    this.ids.push(id);
     return id;
   }
 
   /** Drops cached names the current command's list did not reach. */
   #finish(): void {
-    const matched = this.#matched;
-    if (matched >= 0 && matched < this.#currentNames.length) {
-      this.#currentNames.length = matched;
-      this.#currentIds.length = matched;
+    const matched = this.matched;
+    if (matched >= 0 && matched < this.names.length) {
+      this.names.length = matched;
+      this.ids.length = matched;
     }
   }
 }
 
-/** Object.prototype.hasOwnProperty: V8 proves it true inside a for-in over the same object (Object.hasOwn costs 4x). */
-const hasOwn = Object.prototype.hasOwnProperty;
+/** A copy of `from` in a new array of `capacity` values. */
+function grown(from: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(capacity);
+  to.set(from);
+  return to;
+}
 
 /** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
 const PARAM_SAMPLE = 32;
 
-/** Encodes validated sessions of the given type to ids. */
-export function encodeSessions(
+/** Encodes sessions of Cmds (parameter names, and values when `withValues`) into `into`'s command arrays and new parameter arrays. */
+function encodeWithParams(
   sessions: readonly Session[],
-  sessionType: SessionTypeName,
+  withValues: boolean,
   resolve: IdResolver,
+  into: { count: number; sessionStart: Int32Array; commands: Int32Array },
 ): EncodedSessions {
-  // Long because it is the hot encoding loop: one pass with buffers sized up front, kept inline for speed (see bench).
-  const sessionStart = new Int32Array(sessions.length + 1);
-  const commands = new IntBuffer();
-  const withParams = sessionType !== SessionType.cmdsOnly;
-  const withValues = sessionType === SessionType.cmdsParamsValues;
-  const paramStart = new IntBuffer();
-  const params = new IntBuffer();
-  const values = new IntBuffer();
+  // Long because it is the hot encoding loop: typed arrays in locals, grown here, not behind a call per entry.
+  const { count, sessionStart, commands } = into;
+  const total = commands.length;
+  const paramStart = new Int32Array(total + 1);
+  let capacity = Math.max(16, total);
+  let params = new Int32Array(capacity);
+  let values = new Int32Array(withValues ? capacity : 0);
   const cache = new ParamNameCache(resolve);
-  // Sized once instead of grown by doubling: the commands exactly, the parameters from the first sessions' rate.
-  let total = 0;
-  for (const session of sessions) total += session.length;
-  commands.reserve(total);
-  if (withParams) paramStart.reserve(total + 1);
-  const estimateAt = Math.max(1, Math.floor(sessions.length / PARAM_SAMPLE));
-  for (let s = 0; s < sessions.length; s++) {
-    if (s === estimateAt && withParams && commands.length > 0) {
-      const expected = Math.ceil((params.length / commands.length) * total * 1.1) + 16;
-      params.reserve(expected);
-      if (withValues) values.reserve(expected);
+  // Sized once from the first sessions' rate instead of grown by doubling (the model keeps these arrays).
+  const estimateAt = Math.max(1, Math.floor(count / PARAM_SAMPLE));
+  let i = 0;
+  let j = 0;
+  for (let s = 0; s < count; s++) {
+    if (s === estimateAt && i > 0) {
+      const expected = Math.ceil((j / i) * total * 1.1) + 16;
+      if (expected > capacity) {
+        capacity = expected;
+        params = grown(params, capacity);
+        if (withValues) values = grown(values, capacity);
+      }
     }
     const session = sessions[s] as Session;
-    for (const cmd of session) {
-      if (typeof cmd === "string") {
-        commands.push(resolve.command(cmd));
-        continue;
-      }
+    for (let c = 0; c < session.length; c++) {
+      const cmd = session[c] as Cmd;
       const command = resolve.command(cmd.name);
-      commands.push(command);
-      if (!withParams) continue;
-      paramStart.push(params.length);
+      commands[i] = command;
+      paramStart[i] = j;
+      i++;
       cache.start(command);
       const p = cmd.params;
       if (p instanceof Set) {
+        // Room for a Set's names is made once.
+        if (j + p.size > capacity) {
+          capacity = Math.max(2 * capacity, j + p.size);
+          params = grown(params, capacity);
+          if (withValues) values = grown(values, capacity);
+        }
         for (const name of p) {
-          params.push(cache.id(name));
-          if (withValues) values.push(NO_ID);
+          params[j] = cache.id(name);
+          if (withValues) values[j] = NO_ID;
+          j++;
         }
         continue;
       }
@@ -220,20 +266,26 @@ export function encodeSessions(
       // for-in with an own-property check visits what Object.keys lists, in its order, without an array.
       for (const name in record) {
         if (!hasOwn.call(record, name)) continue;
+        if (j === capacity) {
+          capacity *= 2;
+          params = grown(params, capacity);
+          if (withValues) values = grown(values, capacity);
+        }
         const param = cache.id(name);
-        params.push(param);
-        if (withValues) values.push(resolve.value(valueKey(record[name]), param));
+        params[j] = param;
+        if (withValues) values[j] = resolve.value(valueKey(record[name]), param);
+        j++;
       }
     }
-    sessionStart[s + 1] = commands.length;
+    sessionStart[s + 1] = i;
   }
-  if (withParams) paramStart.push(params.length);
+  paramStart[total] = j;
   return {
-    count: sessions.length,
+    count,
     sessionStart,
-    commands: commands.toArray(),
-    paramStart: withParams ? paramStart.toArray() : null,
-    params: withParams ? params.toArray() : null,
-    values: withValues ? values.toArray() : null,
+    commands,
+    paramStart,
+    params: params.subarray(0, j),
+    values: withValues ? values.subarray(0, j) : null,
   };
 }

@@ -57,6 +57,7 @@ export class LogProbabilities {
       this.paramBase[a] = base;
       this.paramRowSize[a] = size;
     }
+    this.#presentDense = this.paramPresent.dense;
 
     this.modellable = new Uint8Array(nParams);
     this.valueLog = new PairTable(nParams, smoothed.raw.values.size);
@@ -129,27 +130,57 @@ export class LogProbabilities {
    * paramSetProb), over the geometric mean of the row when `geoMean`. 0 for a command without parameters.
    */
   logParamTerm(encoded: EncodedSessions, i: number, geoMean: boolean): number {
-    const { paramStart, params, values } = encoded;
-    if (paramStart === null || params === null) return 0;
-    const from = paramStart[i] as number;
-    const to = paramStart[i + 1] as number;
-    if (from === to) return 0;
-    const a = encoded.commands[i] as number;
-    const present = this.paramPresent;
-    let sum = this.paramBase[a] as number;
-    let k = this.paramRowSize[a] as number;
-    for (let j = from; j < to; j++) {
-      const p = params[j] as number;
-      if (p === NO_ID) continue;
-      const correction = present.get(a, p, Number.NaN);
-      if (Number.isNaN(correction)) continue;
-      sum += correction;
-      if (values !== null && this.modellable[p] === 1) {
-        k++;
-        sum += this.logValue(p, values[j] as number);
-      }
+    this.paramTerms(encoded, i, i + 1, geoMean, this.#one);
+    return this.#one[0] as number;
+  }
+
+  /** One term's room for {@link LogProbabilities.logParamTerm}. */
+  readonly #one = new Float64Array(1);
+  /** `paramPresent`'s dense array and ranges, or null when it hashes. */
+  readonly #presentDense: PairTable["dense"];
+
+  /**
+   * {@link LogProbabilities.logParamTerm} of commands `from` .. `to`-1 of `encoded`, into `out[0 ..]`: one
+   * loop with the tables in locals (the per-session emissions of every scoring loop).
+   */
+  paramTerms(encoded: EncodedSessions, from: number, to: number, geoMean: boolean, out: Float64Array): void {
+    const { paramStart, params, values, commands } = encoded;
+    if (paramStart === null || params === null) {
+      out.fill(0, 0, to - from);
+      return;
     }
-    return geoMean ? sum / k : sum;
+    const { paramBase, paramRowSize, modellable } = this;
+    const present = this.paramPresent;
+    const dense = this.#presentDense;
+    for (let i = from; i < to; i++) {
+      const first = paramStart[i] as number;
+      const last = paramStart[i + 1] as number;
+      if (first === last) {
+        out[i - from] = 0;
+        continue;
+      }
+      const a = commands[i] as number;
+      let sum = paramBase[a] as number;
+      let k = paramRowSize[a] as number;
+      for (let j = first; j < last; j++) {
+        const p = params[j] as number;
+        if (p === NO_ID) continue;
+        // The dense table read in place where there is one (ids outside its ranges have no entry).
+        const correction =
+          dense === null
+            ? present.get(a, p, Number.NaN)
+            : a >>> 0 < dense.rows && p >>> 0 < dense.columns
+              ? (dense.cells[a * dense.columns + p] as number)
+              : Number.NaN;
+        if (Number.isNaN(correction)) continue;
+        sum += correction;
+        if (values !== null && modellable[p] === 1) {
+          k++;
+          sum += this.logValue(p, values[j] as number);
+        }
+      }
+      out[i - from] = geoMean ? sum / k : sum;
+    }
   }
 }
 
@@ -157,8 +188,6 @@ export class LogProbabilities {
 export class SessionScratch {
   /** log param term (geo mean) per position; the appended END gets 0. */
   emission = new Float64Array(256);
-  /** log of a window's first step starting at each position (prior or start transition, plus emission). */
-  head = new Float64Array(256);
   /** Compensated prefix sums (high and low parts) of the later steps of a window. */
   prefixHigh = new Float64Array(256);
   prefixLow = new Float64Array(256);
@@ -170,7 +199,6 @@ export class SessionScratch {
     const size = Math.max(length, this.emission.length * 2);
     this.emission = new Float64Array(size);
     this.emissionDirty = false;
-    this.head = new Float64Array(size);
     this.prefixHigh = new Float64Array(size);
     this.prefixLow = new Float64Array(size);
   }
@@ -194,7 +222,7 @@ export function fillEmissions(
     }
   } else {
     scratch.emissionDirty = true;
-    for (let i = 0; i < length; i++) emission[i] = logs.logParamTerm(encoded, from + i, true);
+    logs.paramTerms(encoded, from, from + length, true, emission);
     emission[length] = 0;
   }
   return length;

@@ -20,6 +20,11 @@ export class PairTable {
     this.#dense = rows * columns <= DENSE_CELLS ? new Float64Array(rows * columns).fill(Number.NaN) : null;
   }
 
+  /** The dense array (NaN where absent) and its ranges, for loops that read it in place; null when hashed. */
+  get dense(): { readonly cells: Float64Array; readonly rows: number; readonly columns: number } | null {
+    return this.#dense === null ? null : { cells: this.#dense, rows: this.#rows, columns: this.#columns };
+  }
+
   /** Sets an entry (once per pair; -0 reads back as 0). */
   set(row: number, col: number, value: number): void {
     this.#entries.add(row, col, value);

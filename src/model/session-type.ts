@@ -86,8 +86,17 @@ export function validateSessions(
     let converted: Command[] | null = null;
     for (let c = 0; c < session.length; c++) {
       const raw: unknown = session[c];
-      // Plain names in plain sessions: the common case, checked without building anything.
-      if (typeof raw === "string" && sessionType === SessionType.cmdsOnly) continue;
+      // Plain names in plain sessions, and Cmds of the sessions' kind: the common cases, checked without building anything.
+      if (typeof raw === "string") {
+        if (sessionType === SessionType.cmdsOnly) continue;
+      } else if (raw instanceof Cmd && converted === null) {
+        const named = raw.params instanceof Set;
+        if (
+          sessionType === SessionType.cmdsParamsValues ||
+          (named && sessionType === SessionType.cmdsParamsOnly)
+        )
+          continue;
+      }
       const cmd: Command = typeof raw === "string" ? raw : toCmd(raw, s, c);
       const type = typeOfCommand(cmd);
       if (sessionType === undefined) sessionType = type;

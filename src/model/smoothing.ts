@@ -29,12 +29,17 @@ export class SmoothedCounts {
     this.commandCount = n;
     this.seq1 = new Float64Array(n);
     this.seq2RowSum = new Float64Array(n);
+    // Each row's raw sum in one pass over the pairs (row by row, in the order rowSum adds them).
+    const rawRowSum = new Float64Array(n);
+    raw.seq2.forEach((a, _b, count) => {
+      if (a < n) rawRowSum[a] = (rawRowSum[a] as number) + count;
+    });
     let total = 0;
     for (let c = 0; c < n; c++) {
       const bumps = (c !== END_ID ? n - 1 : 0) + (c !== START_ID ? n - 1 : 0);
       this.seq1[c] = (raw.seq1[c] ?? 0) + bumps;
       total += this.seq1[c] as number;
-      this.seq2RowSum[c] = (c !== END_ID ? n - 1 : 0) + raw.seq2.rowSum(c);
+      this.seq2RowSum[c] = (c !== END_ID ? n - 1 : 0) + (rawRowSum[c] as number);
     }
     this.seq1Total = total;
 

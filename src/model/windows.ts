@@ -36,42 +36,47 @@ export function rarestWindow(
   result.logLikelihood = Number.NaN;
   if (padded < windowLength) return result;
   const cmds = encoded.commands;
-  const { emission, head, prefixHigh, prefixLow } = scratch;
+  const { emission, prefixHigh, prefixLow } = scratch;
   const logPrior = logs.logPrior;
+  // The dense transition table read in place (else the sparse cache behind logTrans).
+  const dense = logs.dense;
+  const n = logs.commandCount;
 
-  const starts = padded - windowLength + 1;
-  for (let i = 0; i < starts; i++) {
-    const c = i < length ? (cmds[from + i] as number) : END_ID;
-    const first = i === 0 && useStartEndTokens ? logs.logTrans(START_ID, c) : (logPrior[c] as number);
-    head[i] = first + (emission[i] as number);
-  }
+  // One pass: the prefix sums grow with j, and the window ending at j (starting at j - last) is scored as
+  // soon as they reach it, first window first (ties keep the first).
+  const last = windowLength - 1;
+  let best = Number.POSITIVE_INFINITY;
+  let bestStart = -1;
   // Prefix sums with a running error term (TwoSum), so long sessions keep ties exact to ~1 ulp.
   prefixHigh[0] = 0;
   prefixLow[0] = 0;
   let high = 0;
   let low = 0;
   let prev = cmds[from] as number;
-  for (let j = 1; j < padded; j++) {
-    const c = j < length ? (cmds[from + j] as number) : END_ID;
-    const x = logs.logTrans(prev, c) + (emission[j] as number);
-    const t = high + x;
-    const back = t - high;
-    low += high - (t - back) + (x - back);
-    high = t;
-    prefixHigh[j] = high;
-    prefixLow[j] = low;
-    prev = c;
-  }
-  let best = Number.POSITIVE_INFINITY;
-  let bestStart = -1;
-  const last = windowLength - 1;
-  for (let i = 0; i < starts; i++) {
-    const end = i + last;
+  for (let j = 0; j < padded; j++) {
+    if (j > 0) {
+      const c = j < length ? (cmds[from + j] as number) : END_ID;
+      const x =
+        (dense !== null ? (dense[prev * n + c] as number) : logs.logTrans(prev, c)) + (emission[j] as number);
+      const t = high + x;
+      const back = t - high;
+      low += high - (t - back) + (x - back);
+      high = t;
+      prefixHigh[j] = high;
+      prefixLow[j] = low;
+      prev = c;
+    }
+    if (j < last) continue;
+    const i = j - last;
+    // The window's first step: the start transition at 0 with tokens, else the prior; then its emission.
+    const c = i < length ? (cmds[from + i] as number) : END_ID;
+    const first = i === 0 && useStartEndTokens ? logs.logTrans(START_ID, c) : (logPrior[c] as number);
+    const head = first + (emission[i] as number);
     let w =
-      (head[i] as number) +
-      ((prefixHigh[end] as number) -
+      head +
+      ((prefixHigh[j] as number) -
         (prefixHigh[i] as number) +
-        ((prefixLow[end] as number) - (prefixLow[i] as number)));
+        ((prefixLow[j] as number) - (prefixLow[i] as number)));
     if (useGeoMean) w /= windowLength;
     if (bestStart < 0 || w < best - TIE_TOLERANCE) {
       best = w;

@@ -1,11 +1,14 @@
 // The default detector's counts (markov-novelty: chain steps, presence sets, novelty windows) counted in
 // ClickHouse, each shard its own identities, must equal in-process training on the same sessions.
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_ORDER } from "../../src/detect/adaptive.js";
 import { Chain } from "../../src/detect/chain.js";
+import { type ContextCounts, contextChainCounting } from "../../src/detect/context-chain.js";
 import { NOVELTY_WINDOW } from "../../src/detect/markov-novelty.js";
 import type { CountedInEngine } from "../../src/detect/markov-novelty-counts.js";
 import { SET_CHAIN_ORDER } from "../../src/detect/markov-set.js";
 import { Novelty } from "../../src/detect/novelty.js";
+import { trainInMemory } from "../../src/detect/passes.js";
 import { Presence } from "../../src/detect/presence.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import type { ClickHousePushdown } from "../../src/engine/clickhouse/pushdown.js";
@@ -82,6 +85,16 @@ function expectInProcessCounts(pushed: CountedInEngine, sessions: readonly Weigh
   }
 }
 
+/**
+ * Compares context-chain counts made from a pushdown's steps with in-process counting of the same sessions:
+ * the tokens in id order and the counts as a model file lists them (contexts in the order they were made).
+ */
+function expectInProcessContext(pushed: ContextCounts, sessions: readonly WeightedSession[], order: number) {
+  const local = trainInMemory(contextChainCounting(order), sessions);
+  expect(pushed.vocabulary.list()).toEqual(local.vocabulary.list());
+  expect(pushed.counts.toJSON()).toEqual(local.counts.toJSON());
+}
+
 describe.runIf(clickHouseUp)("the default detector's counts in ClickHouse", () => {
   const all = events();
   const onShards = { shardUrls: SHARD_URLS };
@@ -117,6 +130,21 @@ describe.runIf(clickHouseUp)("the default detector's counts in ClickHouse", () =
         }
       });
 
+  for (const mode of ["values", "none"] as const)
+    it(`each shard counts its own context-chain steps: in-process counting's counts, ids and order (${mode})`, async () => {
+      const push = await openPushdown("default_counts", mode, 2, 20, onShards);
+      try {
+        expect(push.sharded).toBe(true);
+        const sessions = await sessionsOf(push, null);
+        expectInProcessContext(await push.countContextChain(MAX_ORDER), sessions, MAX_ORDER);
+        // Orders below and above the longest session's steps; order 0 counts tokens alone.
+        for (const order of [0, 1, 3, 40])
+          expectInProcessContext(await push.countContextChain(order), sessions, order);
+      } finally {
+        await push.close();
+      }
+    });
+
   it("counts on the server that received the query when the table is not sharded by identity", async () => {
     const push = await openPushdown("default_counts_random", "values");
     try {
@@ -127,6 +155,7 @@ describe.runIf(clickHouseUp)("the default detector's counts in ClickHouse", () =
       expect(noveltyByName(pushed.novelty)).toEqual(noveltyByName(novelty));
       expect(presenceByName(pushed.presence)).toEqual(presenceByName(Presence.train(sessions, true, "sum")));
       expect(chainByName(pushed.chain)).toEqual(chainByName(Chain.train(sessions, SET_CHAIN_ORDER, true)));
+      expectInProcessContext(await push.countContextChain(MAX_ORDER), sessions, MAX_ORDER);
     } finally {
       await push.close();
     }
@@ -150,6 +179,7 @@ describe.runIf(clickHouseUp)("the default detector's counts in ClickHouse", () =
     const names = push.workTableNames;
     try {
       await push.countMarkovNovelty({ entity: null, window: NOVELTY_WINDOW });
+      await push.countContextChain(MAX_ORDER);
     } finally {
       await push.close();
     }

@@ -95,13 +95,25 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     const args = [...columns, "--entity", "UserId", "--top", "7"];
     const out = (name: string) => join(dir, `counted-${name}.jsonl`);
     const local = await runCli(["hunt", jsonl, ...args, "--out", out("local")]);
-    for (const engine of [onShards, atRandom]) {
-      const pushed = await runCli(["hunt", ...engine, ...args, "--out", out("ch")]);
-      expect(pushed.code).toBe(0);
-      expect(pushed.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse (its context chain as the `);
-      expect(pushed.stdout).toBe(local.stdout);
-      expect(readFileSync(out("ch"), "utf8")).toBe(readFileSync(out("local"), "utf8"));
-    }
+    for (const engine of [onShards, atRandom])
+      for (const [where, says] of [
+        ["clickhouse", "(the "],
+        ["stream", "(its context chain as the "],
+      ] as const) {
+        const pushed = await runCli([
+          "hunt",
+          ...engine,
+          ...args,
+          "--context-counts",
+          where,
+          "--out",
+          out("ch"),
+        ]);
+        expect(pushed.code).toBe(0);
+        expect(pushed.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse ${says}`);
+        expect(pushed.stdout).toBe(local.stdout);
+        expect(readFileSync(out("ch"), "utf8")).toBe(readFileSync(out("local"), "utf8"));
+      }
     // The report holds the rarest sessions read back from the spill, explained as in process; only the
     // name of the input and the time it was made differ.
     const report = (name: string, input: readonly string[]) =>
@@ -130,19 +142,31 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     const local = join(dir, "model-local.json");
     const pushed = join(dir, "model-ch.json");
     expect((await runCli(["train", jsonl, ...columns, "--quiet", "--out", local])).code).toBe(0);
-    const run = await runCli(["train", ...onShards, ...columns, "--out", pushed]);
+    const run = await runCli([
+      "train",
+      ...onShards,
+      ...columns,
+      "--context-counts",
+      "clickhouse",
+      "--out",
+      pushed,
+    ]);
     expect(run.stderr).toContain("each shard sessionized its own identities");
-    expect(run.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse (its context chain as the `);
+    expect(run.stderr).toContain(`counted ${DEFAULT_METHOD} in ClickHouse (the `);
     expect(run.stderr).not.toContain("the detector runs in process");
     expect(run.stderr).toContain(`trained on `);
     expect(run.code).toBe(0);
-    // The same fingerprint and kind of model; the reference and the context chain may list their
-    // vocabularies in another order, so the scores below are what must match.
+    // The same fingerprint and kind of model; the reference may list its vocabularies in another order,
+    // so the scores below are what must match.
     const parts = (file: string) => {
       const { reference, detector, entity, trainingFingerprint } = JSON.parse(readFileSync(file, "utf8"));
       return { type: reference.sessionType, method: detector.method, entity, trainingFingerprint };
     };
     expect(parts(pushed)).toEqual(parts(local));
+    // The context chain, counted in the shards, is in-process training's to the order of its contexts.
+    const chain = (file: string) => JSON.parse(readFileSync(file, "utf8")).detector.state.model.chain;
+    expect(chain(pushed)).toEqual(chain(local));
+    expect(chain(local).tokens.length).toBeGreaterThan(5);
     // Scored on the file path, each model ranks every session alike (its own sessions held out).
     const scoreWith = async (model: string, name: string) => {
       const out = join(dir, `score-by-${name}.jsonl`);

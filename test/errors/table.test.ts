@@ -1,6 +1,9 @@
 // The terminal table fits the terminal, never cuts an identity, and keeps the milliseconds of times.
+import { createRequire } from "node:module";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  drawPlainTable,
   layoutTable,
   renderTable,
   type TableColumn,
@@ -76,6 +79,39 @@ describe("the terminal table", () => {
     expect(terminalWidth({ isTTY: false, columns: 80 })).toBeNull();
     expect(terminalWidth({ isTTY: true, columns: 93 })).toBe(93);
     expect(layoutTable(columns, rows, null).kept).toHaveLength(columns.length);
+  });
+
+  it("draws plain tables character for character as cli-table3 does", () => {
+    const Table = createRequire(import.meta.url)("cli-table3") as typeof import("cli-table3");
+    const cliTable3 = (heads: string[], body: string[][], widths: number[]) => {
+      const table = new Table({ head: heads, style: { head: [], border: [] }, colWidths: widths });
+      for (const row of body) table.push(row);
+      return table.toString();
+    };
+    // Cells of printable ASCII, some of several lines, each line fitting its column (as wrapCell makes them).
+    const line = fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", "-", ">", "@", "~"), maxLength: 9 });
+    const table = fc.integer({ min: 1, max: 5 }).chain((n) =>
+      fc.record({
+        widths: fc.array(fc.integer({ min: 11, max: 14 }), { minLength: n, maxLength: n }),
+        rows: fc.array(
+          fc.array(
+            fc.array(line, { minLength: 1, maxLength: 3 }).map((ls) => ls.join("\n")),
+            { minLength: n, maxLength: n },
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(table, ({ widths, rows: [heads = [], ...body] }) => {
+        expect(drawPlainTable(heads, body, widths)).toBe(cliTable3(heads, body, widths));
+      }),
+    );
+    // What it cannot measure as cli-table3 does, it leaves to it.
+    expect(drawPlainTable(["a"], [["wide 文字"]], [12])).toBeNull();
+    expect(drawPlainTable(["a"], [["\u001b[1mbold"]], [12])).toBeNull();
+    expect(drawPlainTable(["a"], [["longer than its column"]], [12])).toBeNull();
+    expect(renderTable(columns, [["1", "文字"]], { width: null, color: false })).toContain("文字");
   });
 
   it("wraps a cell without losing a character", () => {

@@ -36,19 +36,32 @@ export interface PresenceShape {
   readonly categorical: string | null;
 }
 
+/** The name the categorical parameters' names go by in a query that starts with {@link categoricalNames}. */
+const CATEGORICAL_NAMES = "__categorical";
+
+/**
+ * `WITH` the categorical parameters' names as one constant array (a scalar subquery, run once), when values
+ * are read. Not `p IN table` inside the lambdas: current releases' analyzer mishandles sets built for `IN`
+ * inside lambdas (ClickHouse issue 114581: always 0 in a derived table, when the lambda's arrays are constant).
+ */
+function categoricalNames(shape: PresenceShape): string {
+  return shape.withValues && shape.categorical !== null
+    ? `WITH (SELECT groupArray(p) FROM ${shape.categorical}) AS ${CATEGORICAL_NAMES} `
+    : "";
+}
+
 /**
  * Each session's distinct presence tokens, sorted: its commands, `command SEP parameter` for each
  * parameter, and `command SEP parameter SEP value` for each categorical one. No lambda captures an array
- * (only a command's name, a scalar), and the categorical names meet the parameters through `IN table`.
+ * but the categorical names (a constant: see {@link categoricalNames}) and a command's name (a scalar).
  */
 function presenceTokensExpression(shape: PresenceShape): string {
   const parts = ["arrayMap(c -> [c], cmds)"];
   if (shape.withParams)
     parts.push(`arrayMap((c, ns) -> arrayMap(p -> concat(c, ${SEP}, p), ns), cmds, names)`);
   if (shape.withValues && shape.categorical !== null) {
-    const cat = shape.categorical;
     parts.push(`arrayMap((c, ns, vs) -> arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v),
-        arrayFilter((p, v) -> p IN ${cat}, ns, vs), arrayFilter((v, p) -> p IN ${cat}, vs, ns)), cmds, names, vals)`);
+        arrayFilter((p, v) -> has(${CATEGORICAL_NAMES}, p), ns, vs), arrayFilter((v, p) -> has(${CATEGORICAL_NAMES}, p), vs, ns)), cmds, names, vals)`);
   }
   return `arraySort(arrayReduce('groupUniqArrayArray', arrayConcat(${parts.join(", ")})))`;
 }
@@ -84,18 +97,17 @@ export function presenceFirstQuery(sessions: string, identityCount: number, shap
     tokens.push(`arrayMap(p -> concat(c, ${SEP}, p), ${ps})`);
     subs.push(`arrayMap(r -> toUInt32(2 * r - 1), arrayEnumerate(${ps}))`);
     if (shape.withValues && shape.categorical !== null) {
-      const cat = shape.categorical;
       tokens.push(
-        `arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v), arrayFilter(p -> p IN ${cat}, ${ps}), arrayFilter((v, p) -> p IN ${cat}, ${vs}, ${ps}))`,
+        `arrayMap((p, v) -> concat(c, ${SEP}, p, ${SEP}, v), arrayFilter(p -> has(${CATEGORICAL_NAMES}, p), ${ps}), arrayFilter((v, p) -> has(${CATEGORICAL_NAMES}, p), ${vs}, ${ps}))`,
       );
       subs.push(
-        `arrayMap(r -> toUInt32(2 * r), arrayFilter((r, p) -> p IN ${cat}, arrayEnumerate(${ps}), ${ps}))`,
+        `arrayMap(r -> toUInt32(2 * r), arrayFilter((r, p) -> has(${CATEGORICAL_NAMES}, p), arrayEnumerate(${ps}), ${ps}))`,
       );
     }
   }
   const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`).join(", ");
   return `SELECT tok, min(${key}) AS first
-  FROM (SELECT ${keys}, start_us, e, tok, sub
+  FROM (${categoricalNames(shape)}SELECT ${keys}, start_us, e, tok, sub
     FROM (SELECT ${keys}, start_us, c, e, ns, vs0 FROM ${sessions}
       ARRAY JOIN cmds AS c, ${shape.withParams ? "names" : "arrayMap(x -> emptyArrayString(), cmds)"} AS ns,
         ${shape.withValues ? "vals" : "arrayMap(x -> emptyArrayString(), cmds)"} AS vs0, arrayEnumerate(cmds) AS e)
@@ -106,7 +118,7 @@ export function presenceFirstQuery(sessions: string, identityCount: number, shap
 /** How many sessions (per entity) hold each distinct set of presence tokens, into `into`. */
 export function presenceSetsQuery(sessions: string, entity: string | null, shape: PresenceShape): string {
   return `SELECT has, ent, toks, count() AS n
-  FROM (SELECT ${entityColumns(entity)}, ${presenceTokensExpression(shape)} AS toks FROM ${sessions})
+  FROM (${categoricalNames(shape)}SELECT ${entityColumns(entity)}, ${presenceTokensExpression(shape)} AS toks FROM ${sessions})
   GROUP BY has, ent, toks`;
 }
 
@@ -140,4 +152,71 @@ export function noveltyWindowsQuery(sessions: string, window: number): string {
   FROM (SELECT arrayJoin(if(length(p) < ${k}, [${whole}], ${zipped})) AS w
     FROM (SELECT arrayConcat([${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}]) AS p FROM ${sessions}))
   GROUP BY w`;
+}
+
+/** The columns of the tables of first occurrences ({@link commandFirstQuery}, {@link contextStepsQuery}). */
+function firstColumn(identityCount: number): string {
+  const identity = Array.from({ length: identityCount }, () => "UInt8, String");
+  return `first Tuple(${[...identity, "Int64, UInt32"].join(", ")})`;
+}
+
+/** The key of an occurrence at `step` of a session, sorting as the sessions stream back, then by step. */
+function occurrenceKey(identityCount: number, step: string): string {
+  const identity = Array.from({ length: identityCount }, (_, i) => `isNull(i${i}), ifNull(i${i}, '')`);
+  return `(${[...identity, "start_us", `toUInt32(${step})`].join(", ")})`;
+}
+
+/** The columns of {@link commandFirstQuery}'s table, for `identityCount` identity columns. */
+export function commandFirstColumns(identityCount: number): string {
+  return `c String, ${firstColumn(identityCount)}`;
+}
+
+/**
+ * Where each command first occurs, as a key that sorts as the sessions stream back (identity with missing
+ * last, start), then by place: ordering commands by it gives them the ids in-process counting gives them.
+ */
+export function commandFirstQuery(sessions: string, identityCount: number): string {
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`);
+  return `SELECT c, min(${occurrenceKey(identityCount, "e")}) AS first
+  FROM (SELECT ${[...keys, "start_us"].join(", ")}, c, e FROM ${sessions} ARRAY JOIN cmds AS c, arrayEnumerate(cmds) AS e)
+  GROUP BY c`;
+}
+
+/** The columns of {@link contextStepsQuery}'s table, for `identityCount` identity columns. */
+export function contextStepsColumns(identityCount: number): string {
+  return `g Array(UInt32), n UInt64, ${firstColumn(identityCount)}`;
+}
+
+/**
+ * The context chain's steps: for each step of each padded session, its token with the (up to) `maxOrder + 1`
+ * tokens before it (at least 2), as ids (`vocabulary`: `db`.`table` of columns `name` and `id`, the padding tokens'
+ * included), how often each such n-gram occurs and where it first occurs (see {@link commandFirstQuery}),
+ * by step. Every count of the chain is a sum of these, and each of its contexts is first met where one of
+ * them first occurs. The n-grams are shifted slices of the session behind pads, zipped: no lambda captures
+ * an array but the vocabulary's two (constants, from scalar subqueries).
+ */
+export function contextStepsQuery(
+  sessions: string,
+  identityCount: number,
+  options: { readonly maxOrder: number; readonly vocabulary: string },
+): string {
+  // Each step with the maxOrder + 1 tokens before it (at least 2): see ContextCountsBuilder.addStep.
+  const before = Math.max(1, options.maxOrder) + 1;
+  const k = int(before);
+  const keys = Array.from({ length: identityCount }, (_, i) => `i${i}`);
+  const pads = `[${Array.from({ length: before }, () => "toUInt32(0)").join(", ")}]`;
+  const names = `arrayConcat([${stringLiteral(START_TOKEN)}], cmds, [${stringLiteral(END_TOKEN)}])`;
+  const ids = `arrayMap(c -> transform(c, __names, __ids, toUInt32(0)), ${names})`;
+  // Step i (1 ... commands + 1) with the tokens before it is q[i + 1 ... i + before + 1] of the pads and it.
+  const slices = Array.from({ length: before + 1 }, (_, t) => `arraySlice(q, ${t + 2}, length(cmds) + 1)`);
+  const args = Array.from({ length: before + 1 }, (_, t) => `t${t}`);
+  const steps = `arrayMap((${args.join(", ")}, i) -> arraySlice([${args.join(", ")}], -1 - least(i, ${k})), ${slices.join(", ")}, arrayEnumerate(${slices[0]}))`;
+  const vocabulary = `WITH (SELECT groupArray(name) FROM ${options.vocabulary}) AS __names,
+      (SELECT groupArray(id) FROM ${options.vocabulary}) AS __ids `;
+  return `SELECT g, count() AS n, min(${occurrenceKey(identityCount, "i")}) AS first
+  FROM (SELECT ${keys.join(", ")}, start_us, g, i
+    FROM (SELECT ${keys.join(", ")}, start_us, ${steps} AS gs
+      FROM (${vocabulary}SELECT ${keys.join(", ")}, start_us, cmds, arrayConcat(${pads}, ${ids}) AS q FROM ${sessions}))
+    ARRAY JOIN gs AS g, arrayEnumerate(gs) AS i)
+  GROUP BY g`;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { categoricalOfParts } from "../../detect/base.js";
+import type { ContextCounts } from "../../detect/context-chain.js";
 import { type CountedInEngine, MarkovNoveltyCountsBuilder } from "../../detect/markov-novelty-counts.js";
 import { SeqhuntError } from "../../errors.js";
 import {
@@ -14,8 +15,13 @@ import {
 } from "../../model/engine-access.js";
 import type { Command, SessionTypeName } from "../../types.js";
 import { type ClickHouseTarget, Connection, float } from "./connection.js";
+import { ContextCountsBuilder } from "./context-counts.js";
 import {
   chainStepsQuery,
+  commandFirstColumns,
+  commandFirstQuery,
+  contextStepsColumns,
+  contextStepsQuery,
   noveltyWindowsQuery,
   parameterValuesQuery,
   presenceFirstColumns,
@@ -276,10 +282,8 @@ export class ClickHousePushdown {
         [t.presenceSets, presenceSetsQuery(sessions, entity, shape)],
         [t.chainSteps, chainStepsQuery(sessions, entity)],
         [t.noveltyWindows, noveltyWindowsQuery(sessions, options.window)],
-      ] as const) {
-        await site.connection.command(`DROP TABLE IF EXISTS ${on(table)}`);
-        await site.connection.command(`CREATE TABLE ${on(table)} ENGINE = Memory AS ${query}`);
-      }
+      ] as const)
+        await createWorkTable(site.connection, on(table), query);
     });
     const counts = new MarkovNoveltyCountsBuilder({ categorical, window: options.window });
     // Tokens in the order in-process training first meets them, over every site (ClickHouse sorts the keys).
@@ -303,6 +307,49 @@ export class ClickHousePushdown {
       for (const table of [t.presenceFirst, t.presenceSets, t.chainSteps, t.noveltyWindows])
         await site.connection.command(`DROP TABLE IF EXISTS ${on(table)}`);
     }
+    return counts.build();
+  }
+
+  /**
+   * markov-novelty's context chain's counts (contexts of up to `maxOrder` commands), counted where the
+   * sessions are: each shard finds where its commands first occur, which orders them over every shard as
+   * in-process counting interns them; with those ids uploaded, each shard counts its own sessions' steps at
+   * once, and they stream here in the order in-process counting first meets them (each shard sorts its own,
+   * the initiator merges the sorted streams), so the counts, ids and the order of contexts are in-process
+   * counting's.
+   */
+  async countContextChain(maxOrder: number): Promise<ContextCounts> {
+    const sites = this.#sites;
+    const t = sites.tables;
+    const n = this.#identityCount;
+    await sites.onEach((site) =>
+      createWorkTable(
+        site.connection,
+        sites.on(site, t.commandFirst),
+        commandFirstQuery(sites.on(site, t.sessions), n),
+      ),
+    );
+    const counts = new ContextCountsBuilder(maxOrder);
+    const first = await sites.all(t.commandFirst, commandFirstColumns(n));
+    await sites.initiator.eachRow(`SELECT c FROM ${first} GROUP BY c ORDER BY min(first)`, ([c = ""]) =>
+      counts.addCommand(c),
+    );
+    const ids = counts.tokens().map((name, id) => [name, id] as const);
+    await sites.onEach(async (site) => {
+      const on = (table: string) => sites.on(site, table);
+      await replaceTable(site.connection, on(t.tokenIds), "name String, id UInt32");
+      await site.connection.insert(t.tokenIds, ids);
+      const query = contextStepsQuery(on(t.sessions), n, { maxOrder, vocabulary: on(t.tokenIds) });
+      await createWorkTable(site.connection, on(t.contextSteps), query);
+    });
+    const steps = await sites.all(t.contextSteps, contextStepsColumns(n));
+    await sites.initiator.eachRow(`SELECT g, n FROM ${steps} ORDER BY first`, ([g = "[]", count = "0"]) =>
+      counts.addStep(Int32Array.from(g.slice(1, -1).split(","), Number), Number(count)),
+    );
+    await sites.onEach(async (site) => {
+      for (const table of [t.commandFirst, t.tokenIds, t.contextSteps])
+        await site.connection.command(`DROP TABLE IF EXISTS ${sites.on(site, table)}`);
+    });
     return counts.build();
   }
 
@@ -509,6 +556,12 @@ export class ClickHousePushdown {
   async close(): Promise<void> {
     await this.#sites.close();
   }
+}
+
+/** Drops a work table if a previous step made it and creates it from `query`. */
+async function createWorkTable(connection: Connection, table: string, query: string): Promise<void> {
+  await connection.command(`DROP TABLE IF EXISTS ${table}`);
+  await connection.command(`CREATE TABLE ${table} ENGINE = Memory AS ${query}`);
 }
 
 /** Drops a work table if a previous step made it and creates it empty. */

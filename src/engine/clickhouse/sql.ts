@@ -230,6 +230,10 @@ export interface WorkTables {
   readonly presenceFirst: string;
   readonly chainSteps: string;
   readonly noveltyWindows: string;
+  /** The default detector's context chain: where each command first occurs, the ids they get, each step's n-gram. */
+  readonly commandFirst: string;
+  readonly tokenIds: string;
+  readonly contextSteps: string;
 }
 
 /** Work table names with a fresh random prefix, so concurrent runs never collide. */
@@ -251,6 +255,9 @@ export function workTables(prefix: string): WorkTables {
     presenceFirst: name("presence_first"),
     chainSteps: name("chain_steps"),
     noveltyWindows: name("novelty_windows"),
+    commandFirst: name("command_first"),
+    tokenIds: name("token_ids"),
+    contextSteps: name("context_steps"),
   };
 }
 
