@@ -51,20 +51,31 @@ interface Windows {
  * string or object per window: a long hunt counts millions), numbered in the order first counted.
  */
 class WindowTable {
-  /** Each window's ids, `width` apart (a short window padded with -1). */
-  #ids: Int32Array;
+  /**
+   * Each window's ids, `width` apart, a short window padded with {@link WindowTable.#pad}: in 16 bits while
+   * every id fits (a few hundred commands), widened to 32 at the first that does not.
+   */
+  #ids: Uint16Array | Int32Array;
+  #pad = 0xffff;
   #counts = new Float64Array(1024);
   #size = 0;
   /** Open addressing, linear probing: each slot holds a window's number, or -1. */
   #slots = new Int32Array(2048).fill(-1);
 
   constructor(readonly width: number) {
-    this.#ids = new Int32Array(1024 * width);
+    this.#ids = new Uint16Array(1024 * width);
   }
 
   /** How many windows the table holds. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Whether every id of the window fits the ids array (one that does not was never stored). */
+  #fits(ids: ArrayLike<number>, at: number, length: number): boolean {
+    if (this.#pad === -1) return true;
+    for (let i = 0; i < length; i++) if ((ids[at + i] as number) >= 0xffff) return false;
+    return true;
   }
 
   #slot(ids: ArrayLike<number>, at: number, length: number): number {
@@ -81,18 +92,20 @@ class WindowTable {
   #holds(entry: number, ids: ArrayLike<number>, at: number, length: number): boolean {
     const from = entry * this.width;
     for (let i = 0; i < this.width; i++)
-      if (this.#ids[from + i] !== (i < length ? ids[at + i] : -1)) return false;
+      if (this.#ids[from + i] !== (i < length ? ids[at + i] : this.#pad)) return false;
     return true;
   }
 
   /** The count of the window of `length` ids at `at` (0 when never counted). */
   count(ids: ArrayLike<number>, at: number, length: number): number {
+    if (!this.#fits(ids, at, length)) return 0;
     const entry = this.#slots[this.#slot(ids, at, length)] as number;
     return entry < 0 ? 0 : (this.#counts[entry] as number);
   }
 
   /** Whether the window was counted. */
   has(ids: ArrayLike<number>, at: number, length: number): boolean {
+    if (!this.#fits(ids, at, length)) return false;
     return (this.#slots[this.#slot(ids, at, length)] as number) >= 0;
   }
 
@@ -110,6 +123,7 @@ class WindowTable {
 
   /** The window's number, given it (with a count of 0) when new; the counts array may be replaced. */
   #entry(ids: ArrayLike<number>, at: number, length: number): number {
+    if (!this.#fits(ids, at, length)) this.#widen();
     const slot = this.#slot(ids, at, length);
     let entry = this.#slots[slot] as number;
     if (entry < 0) {
@@ -119,7 +133,8 @@ class WindowTable {
         this.#ids = grown(this.#ids, this.#counts.length * this.width);
       }
       const from = entry * this.width;
-      for (let i = 0; i < this.width; i++) this.#ids[from + i] = i < length ? (ids[at + i] as number) : -1;
+      for (let i = 0; i < this.width; i++)
+        this.#ids[from + i] = i < length ? (ids[at + i] as number) : this.#pad;
       this.#slots[slot] = entry;
       if (this.#size * 2 > this.#slots.length) this.#grow();
     }
@@ -131,21 +146,31 @@ class WindowTable {
     for (let entry = 0; entry < this.#size; entry++) {
       const from = entry * this.width;
       let length = this.width;
-      while (length > 0 && this.#ids[from + length - 1] === -1) length--;
+      while (length > 0 && this.#ids[from + length - 1] === this.#pad) length--;
       this.#slots[this.#slot(this.#ids, from, length)] = entry;
     }
   }
 
+  /** The ids in 32 bits, padding -1 (hash slots stay: a window's slot depends on its ids, not their width). */
+  #widen(): void {
+    const wide = Int32Array.from(this.#ids, (id) => (id === this.#pad ? -1 : id));
+    this.#ids = wide;
+    this.#pad = -1;
+  }
+
   /** Every window's ids (`width` apart, a short one padded with -1) and counts, in order: copies, to send. */
   arrays(): { readonly ids: Int32Array; readonly counts: Float64Array } {
-    return { ids: this.#ids.slice(0, this.#size * this.width), counts: this.#counts.slice(0, this.#size) };
+    const ids = Int32Array.from(this.#ids.subarray(0, this.#size * this.width), (id) =>
+      id === this.#pad ? -1 : id,
+    );
+    return { ids, counts: this.#counts.slice(0, this.#size) };
   }
 
   /** Each window's ids and count, in the order first counted. */
-  *[Symbol.iterator](): IterableIterator<[Int32Array, number]> {
+  *[Symbol.iterator](): IterableIterator<[Uint16Array | Int32Array, number]> {
     for (let entry = 0; entry < this.#size; entry++) {
       const window = this.#ids.subarray(entry * this.width, (entry + 1) * this.width);
-      const length = window.indexOf(-1);
+      const length = window.indexOf(this.#pad);
       yield [length < 0 ? window : window.subarray(0, length), this.#counts[entry] as number];
     }
   }

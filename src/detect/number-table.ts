@@ -60,7 +60,10 @@ export class KeyIndex {
  * A copy of `array` with room for at least `needed` entries, half as large again: doubling left up to half
  * of the largest arrays (tens of millions of context nodes) empty.
  */
-export function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, needed: number): T {
+export function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(
+  array: T,
+  needed: number,
+): T {
   const out = new (array.constructor as new (n: number) => T)(
     Math.max(needed, Math.ceil(array.length * 1.5), 1024),
   );

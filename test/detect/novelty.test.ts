@@ -267,6 +267,18 @@ describe("Novelty's window table", () => {
     const view = Novelty.train(many, 3);
     const defined = definedNovelty(3, many);
     expect(view.counts().size).toBeGreaterThan(2048);
+    // Past 65,535 distinct commands: the ids widen from 16 to 32 bits while counting.
+    const wide = [
+      { session: ["a", "b", "c"], weight: 1 },
+      { session: Array.from({ length: 70_000 }, (_, i) => `n${i}`), weight: 1 },
+      { session: ["a", "b", "c", "n69999", "n0"], weight: 2 },
+    ];
+    const widened = Novelty.train(wide, 3);
+    const wideDefined = definedNovelty(3, wide);
+    expect(widened.counts()).toEqual(wideDefined.counts);
+    for (const t of [...wide, { session: ["n69998", "n69999", "zz"], weight: 1 }])
+      for (const leaveOut of [false, true] as const)
+        expect(widened.count(t, leaveOut)).toEqual(wideDefined.count(t.session, t.weight, leaveOut));
     expect(view.counts()).toEqual(defined.counts);
     for (const t of many.slice(0, 200))
       expect(view.count(t, true)).toEqual(defined.count(t.session, 1, true));
