@@ -12,10 +12,11 @@ import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
   checkedMethod,
+  countsInThreads,
   type DetectorChoice,
-  type DetectorScores,
   huntScores,
   huntScoresInPasses,
+  huntScoresInThreads,
   isReference,
   methodOf,
   modelScores,
@@ -419,58 +420,24 @@ export async function huntOverSpill(
 }
 
 /**
- * Reads the sessions, in worker threads when `--threads` asks for more than one (events only: `--sessions`
- * files are read by one reader); the pool, when there is one, holds them for scoring and explaining.
+ * Reads the sessions; when `--threads` asks for more than one and hunt trains the detector the workers count
+ * ({@link countsInThreads}), starts them first (they start up while this thread reads) and hands them the sessions.
  */
 async function loadIn(
   files: readonly string[],
-  options: InputOptions & { quiet: boolean; threads?: number | undefined },
+  options: HuntOptions,
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
   const count = threadCount(options.threads);
-  if (count <= 1 || options.sessions) return { loaded: await load(files, options, io), pool: null };
-  const bar = progressBar(options.quiet);
-  let read: { loaded: LoadedSessions; pool: ThreadPool };
+  const pool = count > 1 && countsInThreads(options) ? ThreadPool.start(count) : null;
   try {
-    read = await ThreadPool.load(files, options, count, bar?.update);
-  } finally {
-    bar?.stop();
-  }
-  try {
-    reportRead(read.loaded, options, io);
-    if (read.loaded.sessions.length === 0) throw noSessions(files);
+    const loaded = await load(files, options, io);
+    pool?.hand(loaded.sessions);
+    return { loaded, pool };
   } catch (err) {
-    await read.pool.close();
+    await pool?.close();
     throw err;
   }
-  return read;
-}
-
-/**
- * The ranking detector's explanations of every session, worked out with the pool's threads, when --out or
- * --report needs them all; otherwise (or without a pool) the ranking explains the few it shows as it goes.
- */
-async function explainIn(
-  pool: ThreadPool | null,
-  method: DetectorScores,
-  ranking: Ranking,
-  options: { out?: string | undefined; report?: string | undefined },
-): Promise<Map<number, DetectorExplanation>> {
-  // The top N alone cost less here than the detector's trip to every worker.
-  const every = options.out !== undefined || options.report !== undefined;
-  if (pool === null || method.explain === undefined || !every) return new Map();
-  const indices = ranking.ranked.map((r) => r.index);
-  return pool.explain(method.detector, method.entity, indices, method.explain);
-}
-
-/** The method's scores with its explanations looked up in `known` first (worked out by worker threads). */
-function withKnownExplanations(
-  method: DetectorScores,
-  known: Map<number, DetectorExplanation>,
-): MethodScores {
-  const explain = method.explain;
-  if (explain === undefined) return method;
-  return { ...method, explain: (i) => known.get(i) ?? explain(i) };
 }
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
@@ -502,14 +469,16 @@ export async function huntLoaded(
   const { files } = source;
   const pool = source.pool ?? null;
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+  // Worker threads count the detector's statistics while this thread trains the reference model.
+  const counting = file === null && pool !== null ? huntScoresInThreads(loaded, options, pool) : null;
   const model = file ? file.reference : train(loaded);
   const method =
     file && options.model
-      ? await modelScores(loaded, file, { ...options, model: options.model }, pool)
-      : huntScores(loaded, options);
-  const known = new Map<number, DetectorExplanation>();
-  const ranking = scoreAndRank(model, loaded.sessions, options, withKnownExplanations(method, known));
-  for (const [i, e] of await explainIn(pool, method, ranking, options)) known.set(i, e);
+      ? modelScores(loaded, file, { ...options, model: options.model })
+      : ((await counting) ?? huntScores(loaded, options));
+  // The workers' part is done: their memory goes back before ranking and writing.
+  await pool?.close();
+  const ranking = scoreAndRank(model, loaded.sessions, options, method);
   const modelSource = options.model ?? "trained on the input";
   await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
   return { loaded, model, ranked: ranking.ranked, modelSource };
@@ -612,10 +581,8 @@ export async function trainCommand(files: readonly string[], options: TrainOptio
   if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
   if (options.update === undefined && trainsInPasses(options) && spills(files, options))
     return trainSpilled(files, options, io, out);
-  const { loaded, pool } = await loadIn(files, options, io);
-  // Training needs every session together: the threads only read.
-  await pool?.close();
-  await trainLoaded(loaded, options, io, out);
+  // One thread: a model file from merged counts would list its counts in another order.
+  await trainLoaded(await load(files, options, io), options, io, out);
 }
 
 /** train over a large input: sessions go to a spill file, and the detector trains over passes of it. */

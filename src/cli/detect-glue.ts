@@ -1,4 +1,5 @@
 import { trainDetector } from "../detect/detector.js";
+import { markovNoveltyFromCounts } from "../detect/markov-novelty.js";
 import {
   type LoadedModelFile,
   type ModelFileV2,
@@ -7,6 +8,7 @@ import {
   SessionsFingerprint,
   sessionsFingerprint,
 } from "../detect/model-file.js";
+import { sessionPassesOf } from "../detect/passes.js";
 import { withWindow } from "../detect/reference.js";
 import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
 import type { Detector, DetectorOptions, WeightedSession } from "../detect/types.js";
@@ -97,6 +99,34 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
   const sessions = weightedSessions(loaded, options.entity);
   const detector = trainDetector(methodOf(options), sessions, windowOf(options));
   return methodScores(detector, sessions, detector.trainingScores(), options.entity);
+}
+
+/** The detector whose statistics worker threads count, each its own sessions' (they merge exactly). */
+const COUNTED_IN_THREADS = "markov-novelty";
+
+/** Whether hunt trains the chosen detector with worker threads counting (no model file, the default detector). */
+export function countsInThreads(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
+  return choice.model === undefined && methodOf(choice) === COUNTED_IN_THREADS;
+}
+
+/**
+ * {@link huntScores} with worker threads holding the sessions: for the detector they count
+ * ({@link COUNTED_IN_THREADS}), each counts its own sessions and the main thread merges the counts and scores
+ * every session held out; the same detector and scores as one thread's. The workers start counting before
+ * this returns its promise, so the caller may work meanwhile.
+ */
+export function huntScoresInThreads(
+  loaded: LoadedSessions,
+  options: DetectorChoice & ScoringOptions,
+  pool: ThreadPool,
+): Promise<DetectorScores> {
+  if (!countsInThreads(options)) return Promise.resolve(huntScores(loaded, options));
+  const sessions = weightedSessions(loaded, options.entity);
+  const counted = pool.countMarkovNovelty(loaded.identityColumns, options.entity ?? null);
+  return counted.then(async (counts) => {
+    const detector = await markovNoveltyFromCounts(counts, sessionPassesOf(sessions));
+    return methodScores(detector, sessions, detector.trainingScores(), options.entity);
+  });
 }
 
 /** Whether the registry's detector of that name trains in passes (and so scores a session held out alone). */
@@ -209,15 +239,13 @@ export async function modelScoresInPasses(
 
 /**
  * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
- * fingerprint) are scored held out, as hunt scores them. With worker threads holding the sessions, they
- * score them (all but the reference, which scores by the window settings given now).
+ * fingerprint) are scored held out, as hunt scores them.
  */
-export async function modelScores(
+export function modelScores(
   loaded: LoadedSessions,
   file: LoadedModelFile,
   choice: DetectorChoice & ScoringOptions & { readonly model: string },
-  pool: ThreadPool | null = null,
-): Promise<DetectorScores> {
+): DetectorScores {
   const method = checkedMethod(file, choice);
   const entity = choice.entity ?? file.entity;
   const sessions = weightedSessions(loaded, entity);
@@ -230,12 +258,7 @@ export async function modelScores(
     return methodScores(detector, sessions, scores, entity);
   }
   const detector = file.detector;
-  const scores =
-    pool !== null
-      ? await pool.score(detector, entity, heldOut)
-      : heldOut
-        ? detector.scoreHeldOut(sessions)
-        : detector.score(sessions);
+  const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
   return methodScores(detector, sessions, scores, entity);
 }
 

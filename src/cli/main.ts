@@ -183,7 +183,7 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     )
     .option(
       "--threads <n>",
-      `worker threads that read and sessionize the events, split by identity${withModel ? ", and score and explain the sessions" : ""} (default 1: more threads pay only with many cores; see Performance)`,
+      `worker threads that count the default detector's statistics when hunt trains it (without --model), each over a run of the sessions; the rest runs in one thread, train too (default 1: two threads measured no faster on two cores; see Performance)`,
       positiveInt("--threads", { max: MAX_THREADS }),
     );
 }

@@ -38,6 +38,14 @@ export class CategoricalParams {
     }
   }
 
+  /**
+   * Each parameter with its distinct values so far, or null past {@link CATEGORICAL} of them: what
+   * {@link categoricalOfParts} merges (one part per worker thread, say).
+   */
+  parts(): [param: string, values: (string | null)[] | null][] {
+    return [...this.#values].map(([p, seen]) => [p, seen.size <= CATEGORICAL ? [...seen] : null]);
+  }
+
   /** The categorical parameters of the sessions added so far. */
   params(): Set<string> {
     return new Set([...this.#values].filter(([, seen]) => seen.size <= CATEGORICAL).map(([p]) => p));
@@ -49,9 +57,9 @@ export class CategoricalParams {
  * parameter's distinct values, or null when it saw more than {@link CATEGORICAL} of them.
  */
 export function categoricalOfParts(
-  parts: Iterable<readonly [param: string, values: readonly string[] | null]>,
+  parts: Iterable<readonly [param: string, values: readonly (string | null)[] | null]>,
 ): Set<string> {
-  const values = new Map<string, Set<string> | null>();
+  const values = new Map<string, Set<string | null> | null>();
   for (const [p, vs] of parts) {
     const seen = values.get(p);
     if (seen === null) continue;
@@ -59,7 +67,7 @@ export function categoricalOfParts(
       values.set(p, null);
       continue;
     }
-    const union = seen ?? new Set<string>();
+    const union = seen ?? new Set<string | null>();
     for (const v of vs) union.add(v);
     values.set(p, union.size <= CATEGORICAL ? union : null);
   }

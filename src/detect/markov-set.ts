@@ -9,7 +9,7 @@ import {
   weightOf,
 } from "./base.js";
 import { Chain } from "./chain.js";
-import { NumberColumn, type PassTraining, trainInMemory, trainInPasses } from "./passes.js";
+import { NumberColumn, type PassTraining, trainInMemory, trainInPasses, type Visit } from "./passes.js";
 import { Presence } from "./presence.js";
 import type { Detector, DetectorFactory, WeightedSession } from "./types.js";
 
@@ -60,13 +60,28 @@ const viewsOf = ({ chain, presence }: MarkovSetCounts): [View, View] => [
 export function* markovSetCounting(combine: "sum" | "max"): PassTraining<MarkovSetCounts> {
   const categorical = new CategoricalParams();
   yield (s) => categorical.add(s);
+  const counter = markovSetCounter(categorical.params(), combine);
+  yield counter.add;
+  return counter.counts;
+}
+
+/**
+ * markov-set's counts once the categorical parameters are settled over every training session (the second
+ * pass of {@link markovSetCounting}): `add` each training session, in order, to `counts`.
+ */
+export function markovSetCounter(
+  categorical: ReadonlySet<string>,
+  combine: "sum" | "max",
+): { readonly counts: MarkovSetCounts; readonly add: Visit } {
   const chain = Chain.empty(SET_CHAIN_ORDER, true);
-  const presence = Presence.counting(categorical.params(), true, combine);
-  yield (s) => {
-    chain.add(s);
-    presence.add(s);
+  const presence = Presence.counting(categorical, true, combine);
+  return {
+    counts: { chain, presence },
+    add: (s) => {
+      chain.add(s);
+      presence.add(s);
+    },
   };
-  return { chain, presence };
 }
 
 /** One pass keeping each training session's two held-out view scores and its weight. */

@@ -15,6 +15,17 @@ export interface NoveltyJson {
   readonly counts: readonly (readonly [string, number])[];
 }
 
+/**
+ * A novelty view's counts as held, cheap to send to another thread: tokens by id, and every window's token
+ * ids (`window` apart, a short window padded with -1) with its count, in the order first counted.
+ */
+export interface NoveltyParts {
+  readonly window: number;
+  readonly names: readonly string[];
+  readonly ids: Int32Array;
+  readonly counts: Float64Array;
+}
+
 /** A distinct window of a session: where it starts in the session's ids, and how often it occurs there. */
 interface SessionWindow {
   readonly at: number;
@@ -125,6 +136,11 @@ class WindowTable {
     }
   }
 
+  /** Every window's ids (`width` apart, a short one padded with -1) and counts, in order: copies, to send. */
+  arrays(): { readonly ids: Int32Array; readonly counts: Float64Array } {
+    return { ids: this.#ids.slice(0, this.#size * this.width), counts: this.#counts.slice(0, this.#size) };
+  }
+
   /** Each window's ids and count, in the order first counted. */
   *[Symbol.iterator](): IterableIterator<[Int32Array, number]> {
     for (let entry = 0; entry < this.#size; entry++) {
@@ -187,6 +203,33 @@ export class Novelty {
         );
       // Set, not added: a key given twice keeps its last count, as a map of counts would.
       view.#counts.set(ids, 0, ids.length, n);
+    }
+    return view;
+  }
+
+  /** The counts as held (see {@link NoveltyParts}). */
+  toParts(): NoveltyParts {
+    return { window: this.window, names: [...this.#names], ...this.#counts.arrays() };
+  }
+
+  /**
+   * The novelty view of several views' counts added up (each counted over a part of the training sessions,
+   * as {@link Novelty.toParts} gives them): counts add, so it scores as one counted over every session.
+   */
+  static merge(window: number, parts: readonly NoveltyParts[]): Novelty {
+    const view = Novelty.empty(window);
+    const mapped = new Int32Array(window);
+    for (const part of parts) {
+      const ids = part.names.map((name) => view.#idOf(name));
+      for (let entry = 0; entry < part.counts.length; entry++) {
+        let length = 0;
+        for (; length < window; length++) {
+          const id = part.ids[entry * window + length] as number;
+          if (id < 0) break;
+          mapped[length] = ids[id] as number;
+        }
+        view.#counts.add(mapped, 0, length, part.counts[entry] as number);
+      }
     }
     return view;
   }

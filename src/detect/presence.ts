@@ -351,6 +351,11 @@ export class Presence {
     return new Presence(combine, perEntity, categorical);
   }
 
+  /** How many distinct tokens training has met so far (ids 0 to this less one, in first-met order). */
+  get tokenCount(): number {
+    return this.#tokens.texts.length;
+  }
+
   /** Counts one training session's presences (in everyone's counts, and its entity's when per entity). */
   add(t: WeightedSession): void {
     const w = weightOf(t);

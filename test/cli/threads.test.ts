@@ -1,9 +1,8 @@
-// --threads: worker threads read, sessionize, score and explain; every output is the one thread's, byte for byte.
+// --threads: worker threads count the default detector's statistics; every output is the one thread's, byte for byte.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ThreadPool } from "../../src/cli/threads.js";
-import type { Detector } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
@@ -42,20 +41,6 @@ function events(): string {
 const csv = join(dir, "events.csv");
 writeFileSync(csv, events());
 const cols = ["--user", "UserId", "--params", "Parameters", "--param-mode", "values"];
-/** The same columns as the input options of the CLI. */
-const OPTIONS = {
-  user: ["UserId"],
-  time: "TimeGenerated",
-  event: "Operation",
-  params: "Parameters",
-  paramsFormat: "exchange" as const,
-  paramMode: "values" as const,
-  maxGap: 2,
-  maxDuration: 20,
-  sessions: false,
-  onBadRow: "fail" as const,
-};
-
 async function runIn(threads: number, args: string[], out?: string) {
   const r = await runCli([...args, "--threads", String(threads), ...(out ? ["--out", out] : [])]);
   expect(r.stderr).not.toContain("    at ");
@@ -63,12 +48,13 @@ async function runIn(threads: number, args: string[], out?: string) {
 }
 
 describe("--threads 2 gives --threads 1's output, byte for byte", () => {
-  it("spreads the identities over both workers", async () => {
-    const { pool, loaded } = await ThreadPool.load([csv], OPTIONS, 2);
+  it("hands each worker a run of the sessions", async () => {
+    const pool = ThreadPool.start(2);
     try {
-      const [a = 0, b = 0] = pool.sessionsPerWorker;
-      expect(a + b).toBe(loaded.sessions.length);
-      expect(Math.min(a, b)).toBeGreaterThan(loaded.sessions.length / 4);
+      pool.hand(
+        Array.from({ length: 5 }, () => ({ identity: ["u"], start: 0, end: 0, commands: ["a"], fields: {} })),
+      );
+      expect(pool.sessionsPerWorker).toEqual([3, 2]);
     } finally {
       await pool.close();
     }
@@ -78,7 +64,14 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included)`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      const two = await runIn(2, args, join(dir, `hunt-2.${ext}`));
+      // The default detector is counted in the workers (this fails if the main thread trains it alone).
+      const counting = vi.spyOn(ThreadPool.prototype, "countMarkovNovelty");
+      let counted = 0;
+      const two = await runIn(2, args, join(dir, `hunt-2.${ext}`)).finally(() => {
+        counted = counting.mock.calls.length;
+        counting.mockRestore();
+      });
+      expect(counted).toBe(1);
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
       expect(two.stdout).toBe(one.stdout);
@@ -122,6 +115,38 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     expect(two.file).toBe(one.file);
   });
 
+  it("hunt --entity with an entity's sessions in both workers (two identity columns)", async () => {
+    const jsonl = join(dir, "entities.jsonl");
+    const [, ...rows] = events().trimEnd().split("\n");
+    const records = rows.map((line, i) => {
+      const [time, user, op] = line.split(",");
+      return JSON.stringify({
+        TimeGenerated: time,
+        UserId: user,
+        Host: `host${(i >> 2) % 5}`,
+        Operation: op,
+      });
+    });
+    writeFileSync(jsonl, `${records.join("\n")}\n`);
+    const args = ["hunt", jsonl, "--user", "UserId,Host", "--entity", "UserId", "--quiet"];
+    const one = await runIn(1, args, join(dir, "entity-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "entity-2.jsonl"));
+    expect(one.code).toBe(0);
+    expect(two.file).toBe(one.file);
+  });
+
+  it("hunt --sessions (sessions read as they are, no identities)", async () => {
+    const text = join(dir, "sessions.txt");
+    const routines = ["ls cd ls", "cat grep less", "ssh scp exit"];
+    const lines = Array.from({ length: 90 }, (_, i) => (i % 17 === 0 ? "rm chmod curl" : routines[i % 3]));
+    writeFileSync(text, `${lines.join("\n")}\n`);
+    const args = ["hunt", "--sessions", text, "--quiet"];
+    const one = await runIn(1, args, join(dir, "sessions-1.jsonl"));
+    const two = await runIn(2, args, join(dir, "sessions-2.jsonl"));
+    expect(one.code).toBe(0);
+    expect(two.file).toBe(one.file);
+  });
+
   it("hunt --report", async () => {
     const args = ["hunt", csv, ...cols, "--quiet"];
     for (const t of [1, 2]) await runIn(t, [...args, "--report", join(dir, `report-${t}.html`)]);
@@ -151,12 +176,15 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
 });
 
 describe("a worker's failure", () => {
-  it("rejects with its SeqhuntError, and the pool still closes", async () => {
-    const { pool } = await ThreadPool.load([csv], OPTIONS, 2);
-    const broken = { toJSON: () => ({ method: "no-such-method", state: {} }) } as unknown as Detector;
+  it("rejects with its words, and the pool still closes", async () => {
+    const pool = ThreadPool.start(2);
+    pool.hand([]);
     try {
-      await expect(pool.score(broken, null, false)).rejects.toThrow(SeqhuntError);
-      await expect(pool.score(broken, null, false)).rejects.toThrow(/unknown method "no-such-method"/);
+      // An unknown --entity column fails in each worker, as in the main thread.
+      await expect(pool.countMarkovNovelty(["UserId"], "Host")).rejects.toThrow(SeqhuntError);
+      await expect(pool.countMarkovNovelty(["UserId"], "Host")).rejects.toThrow(
+        /--entity Host must be one of/,
+      );
     } finally {
       await pool.close();
     }
