@@ -25,6 +25,7 @@ import {
   trainedMessage,
   trainLoaded,
 } from "./commands.js";
+import { type ContextCountsWhere, DEFAULT_CONTEXT_COUNTS } from "./context-counts.js";
 import { trainsInPasses, weightedSessionOf } from "./detect-glue.js";
 import { usageError } from "./preflight.js";
 import { rankInOrder } from "./rank.js";
@@ -54,15 +55,6 @@ export interface EngineOptions {
   /** Where the default detector's context chain is counted: in ClickHouse, or as the sessions stream back. */
   contextCounts?: ContextCountsWhere;
 }
-
-/** Where the default detector's context chain is counted (see {@link EngineOptions.contextCounts}). */
-export type ContextCountsWhere = "clickhouse" | "stream";
-
-/**
- * Where the context chain is counted unless told: in the stream, which measured cheaper at 1M events (less
- * seqhunt CPU, and no shard work) than replaying the shards' steps (docs/SCALE.md).
- */
-export const DEFAULT_CONTEXT_COUNTS: ContextCountsWhere = "stream";
 
 /** True when the command should run in ClickHouse; checks the options that go with it. */
 export function usesClickHouse(
