@@ -47,6 +47,27 @@ async function runIn(threads: number, args: string[], out?: string) {
   return { ...r, file: out ? readFileSync(out, "utf8") : "" };
 }
 
+/** Runs `args` with one thread and with two, each writing `--out` to `name`-N.jsonl; checks the files agree. */
+async function sameInOneAndTwo(args: string[], name: string) {
+  const one = await runIn(1, args, join(dir, `${name}-1.jsonl`));
+  const two = await runIn(2, args, join(dir, `${name}-2.jsonl`));
+  expect(one.code).toBe(0);
+  expect(two.file).toBe(one.file);
+  return { one, two };
+}
+
+/** The events as JSONL with a second identity column, `Host`, named by each event's index. */
+function withHosts(name: string, host: (index: number) => string): string {
+  const path = join(dir, name);
+  const [, ...rows] = events().trimEnd().split("\n");
+  const records = rows.map((line, i) => {
+    const [time, user, op] = line.split(",");
+    return JSON.stringify({ TimeGenerated: time, UserId: user, Host: host(i), Operation: op });
+  });
+  writeFileSync(path, `${records.join("\n")}\n`);
+  return path;
+}
+
 describe("--threads 2 gives --threads 1's output, byte for byte", () => {
   it("hands each worker a run of the sessions", async () => {
     const pool = ThreadPool.start(2);
@@ -92,47 +113,21 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     ["--method", "reference"],
   ]) {
     it(`hunt ${method.join(" ")}`, async () => {
-      const args = ["hunt", csv, ...cols, ...method, "--quiet"];
-      const one = await runIn(1, args, join(dir, "method-1.jsonl"));
-      const two = await runIn(2, args, join(dir, "method-2.jsonl"));
-      expect(one.code).toBe(0);
-      expect(two.file).toBe(one.file);
+      await sameInOneAndTwo(["hunt", csv, ...cols, ...method, "--quiet"], "method");
     });
   }
 
   it("hunt of JSONL with two identity columns", async () => {
-    const jsonl = join(dir, "events.jsonl");
-    const [, ...rows] = events().trimEnd().split("\n");
-    const records = rows.map((line, i) => {
-      const [time, user, op] = line.split(",");
-      return JSON.stringify({ TimeGenerated: time, UserId: user, Host: `host${i % 3}`, Operation: op });
-    });
-    writeFileSync(jsonl, `${records.join("\n")}\n`);
-    const args = ["hunt", jsonl, "--user", "UserId,Host", "--quiet"];
-    const one = await runIn(1, args, join(dir, "two-1.jsonl"));
-    const two = await runIn(2, args, join(dir, "two-2.jsonl"));
-    expect(one.code).toBe(0);
-    expect(two.file).toBe(one.file);
+    const jsonl = withHosts("events.jsonl", (i) => `host${i % 3}`);
+    await sameInOneAndTwo(["hunt", jsonl, "--user", "UserId,Host", "--quiet"], "two");
   });
 
   it("hunt --entity with an entity's sessions in both workers (two identity columns)", async () => {
-    const jsonl = join(dir, "entities.jsonl");
-    const [, ...rows] = events().trimEnd().split("\n");
-    const records = rows.map((line, i) => {
-      const [time, user, op] = line.split(",");
-      return JSON.stringify({
-        TimeGenerated: time,
-        UserId: user,
-        Host: `host${(i >> 2) % 5}`,
-        Operation: op,
-      });
-    });
-    writeFileSync(jsonl, `${records.join("\n")}\n`);
-    const args = ["hunt", jsonl, "--user", "UserId,Host", "--entity", "UserId", "--quiet"];
-    const one = await runIn(1, args, join(dir, "entity-1.jsonl"));
-    const two = await runIn(2, args, join(dir, "entity-2.jsonl"));
-    expect(one.code).toBe(0);
-    expect(two.file).toBe(one.file);
+    const jsonl = withHosts("entities.jsonl", (i) => `host${(i >> 2) % 5}`);
+    await sameInOneAndTwo(
+      ["hunt", jsonl, "--user", "UserId,Host", "--entity", "UserId", "--quiet"],
+      "entity",
+    );
   });
 
   it("hunt --sessions (sessions read as they are, no identities)", async () => {
@@ -140,11 +135,7 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     const routines = ["ls cd ls", "cat grep less", "ssh scp exit"];
     const lines = Array.from({ length: 90 }, (_, i) => (i % 17 === 0 ? "rm chmod curl" : routines[i % 3]));
     writeFileSync(text, `${lines.join("\n")}\n`);
-    const args = ["hunt", "--sessions", text, "--quiet"];
-    const one = await runIn(1, args, join(dir, "sessions-1.jsonl"));
-    const two = await runIn(2, args, join(dir, "sessions-2.jsonl"));
-    expect(one.code).toBe(0);
-    expect(two.file).toBe(one.file);
+    await sameInOneAndTwo(["hunt", "--sessions", text, "--quiet"], "sessions");
   });
 
   it("hunt --report", async () => {
@@ -165,11 +156,10 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     const other = join(dir, "other.csv");
     writeFileSync(other, events().replace(/user1/g, "user9").replace(/v1/g, "v2"));
     for (const input of [csv, other]) {
-      const args = ["score", input, ...cols, "--model", models[0] as string];
-      const one = await runIn(1, args, join(dir, "score-1.jsonl"));
-      const two = await runIn(2, args, join(dir, "score-2.jsonl"));
-      expect(one.code).toBe(0);
-      expect(two.file).toBe(one.file);
+      const { one, two } = await sameInOneAndTwo(
+        ["score", input, ...cols, "--model", models[0] as string],
+        "score",
+      );
       expect(two.stdout).toBe(one.stdout);
     }
   });
