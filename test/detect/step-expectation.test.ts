@@ -107,6 +107,19 @@ describe("StepExpectation", () => {
     expect(at.everyone).toBeCloseTo(Math.log(2), 9);
   });
 
+  it("takes the default's expectationPrior: a huge prior leaves every command at everyone's mean", () => {
+    const saved = (prior?: number) => {
+      const factory = markovNoveltyDetector(prior === undefined ? {} : { expectationPrior: prior });
+      const { state } = factory.train(train).toJSON() as { state: { model: { expectation: unknown } } };
+      return StepExpectation.fromJSON(state.model.expectation);
+    };
+    const flat = saved(1e12);
+    for (const x of flat.byCommand) expect(x).toBeCloseTo(flat.everyone, 6);
+    const own = saved(0);
+    expect(Math.max(...own.byCommand) - Math.min(...own.byCommand)).toBeGreaterThan(1);
+    expect([...saved().byCommand]).not.toEqual([...own.byCommand]);
+  });
+
   it("is part of the default: a saved detector without it says to train again", () => {
     const detector = trainDetector("markov-novelty", train);
     const { state } = detector.toJSON() as { state: { model: Record<string, unknown> } };
