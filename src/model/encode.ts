@@ -1,5 +1,5 @@
-import type { Command, Session, SessionTypeName } from "../types.js";
-import { type Cmd, valueKey } from "./cmd.js";
+import type { Session, SessionTypeName } from "../types.js";
+import { Cmd, valueKey } from "./cmd.js";
 import { IntBuffer } from "./int-buffer.js";
 import { SessionType } from "./session-type.js";
 import { UNK_TOKEN } from "./tokens.js";
@@ -123,18 +123,62 @@ export function encodeSessions(
   sessionType: SessionTypeName,
   resolve: IdResolver,
 ): EncodedSessions {
+  const encoded = encodeOrRefuse(sessions, sessionType, resolve);
+  if (encoded === null) throw new Error(`sessions validated as ${sessionType} did not encode as such`);
+  return encoded;
+}
+
+/**
+ * Sessions not yet validated, encoded in the same pass as they are checked when every session is a
+ * non-empty array and every command is of the common kind of the type the first command decides (names,
+ * or Cmds): one pass over the commands instead of two. Null otherwise: then validate them (which throws
+ * or converts) and encode what it gives, with fresh vocabularies (these may have grown).
+ */
+export function encodeIfCommon(
+  sessions: unknown,
+  resolve: IdResolver,
+): { sessions: Session[]; sessionType: SessionTypeName; encoded: EncodedSessions } | null {
+  if (!Array.isArray(sessions) || sessions.length === 0) return null;
+  const first: unknown = Array.isArray(sessions[0]) ? sessions[0][0] : undefined;
+  const sessionType =
+    typeof first === "string"
+      ? SessionType.cmdsOnly
+      : first instanceof Cmd
+        ? first.params instanceof Set
+          ? SessionType.cmdsParamsOnly
+          : SessionType.cmdsParamsValues
+        : null;
+  if (sessionType === null) return null;
+  const encoded = encodeOrRefuse(sessions as Session[], sessionType, resolve);
+  return encoded === null ? null : { sessions: sessions.slice(), sessionType, encoded };
+}
+
+/**
+ * Encodes sessions of the given type, or null when a session is not a non-empty array or a command not of
+ * the type's common kind (a name; a Cmd with a Set of names; any Cmd), which validated sessions never are.
+ */
+function encodeOrRefuse(
+  sessions: readonly Session[],
+  sessionType: SessionTypeName,
+  resolve: IdResolver,
+): EncodedSessions | null {
   const count = sessions.length;
   const sessionStart = new Int32Array(count + 1);
   let total = 0;
-  for (let s = 0; s < count; s++) total += (sessions[s] as Session).length;
+  for (let s = 0; s < count; s++) {
+    const session: unknown = sessions[s];
+    if (!Array.isArray(session) || session.length === 0) return null;
+    total += session.length;
+  }
   const commands = new Int32Array(total);
   if (sessionType === SessionType.cmdsOnly) {
     let i = 0;
     for (let s = 0; s < count; s++) {
       const session = sessions[s] as Session;
       for (let c = 0; c < session.length; c++) {
-        const cmd = session[c] as Command;
-        commands[i++] = resolve.command(typeof cmd === "string" ? cmd : cmd.name);
+        const cmd = session[c];
+        if (typeof cmd !== "string") return null;
+        commands[i++] = resolve.command(cmd);
       }
       sessionStart[s + 1] = i;
     }
@@ -242,13 +286,16 @@ function grown(from: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
 /** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
 const PARAM_SAMPLE = 32;
 
-/** Encodes sessions of Cmds (parameter names, and values when `withValues`) into `into`'s command arrays and new parameter arrays. */
+/**
+ * Encodes sessions of Cmds (parameter names, and values when `withValues`) into `into`'s command arrays and
+ * new parameter arrays; null at a command that is not a Cmd, or without values not one with a Set of names.
+ */
 function encodeWithParams(
   sessions: readonly Session[],
   withValues: boolean,
   resolve: IdResolver,
   into: { count: number; sessionStart: Int32Array; commands: Int32Array },
-): EncodedSessions {
+): EncodedSessions | null {
   // Long because it is the hot encoding loop: typed arrays in locals, grown here, not behind a call per entry.
   const { count, sessionStart, commands } = into;
   const total = commands.length;
@@ -273,7 +320,8 @@ function encodeWithParams(
     }
     const session = sessions[s] as Session;
     for (let c = 0; c < session.length; c++) {
-      const cmd = session[c] as Cmd;
+      const cmd = session[c];
+      if (!(cmd instanceof Cmd)) return null;
       const command = resolve.command(cmd.name);
       commands[i] = command;
       paramStart[i] = j;
@@ -295,6 +343,7 @@ function encodeWithParams(
         i++;
         continue;
       }
+      if (!withValues) return null;
       const record = p as Readonly<Record<string, string | null>>;
       // for-in with an own-property check visits what Object.keys lists, in its order, without an array.
       for (const name in record) {
@@ -302,11 +351,11 @@ function encodeWithParams(
         if (j === capacity) {
           capacity *= 2;
           params = grown(params, capacity);
-          if (withValues) values = grown(values, capacity);
+          values = grown(values, capacity);
         }
         const param = cache.id(name);
         params[j] = param;
-        if (withValues) values[j] = resolve.value(valueKey(record[name]), param);
+        values[j] = resolve.value(valueKey(record[name]), param);
         j++;
       }
       paramLists[i] = cache.end(i);

@@ -17,7 +17,14 @@ import type {
 } from "../types.js";
 import { type Cmd, valueText } from "./cmd.js";
 import { END_ID, RawCounts } from "./counts.js";
-import { type EncodedSessions, encodeSessions, internResolver, lookupResolver } from "./encode.js";
+import {
+  type EncodedSessions,
+  encodeIfCommon,
+  encodeSessions,
+  type IdResolver,
+  internResolver,
+  lookupResolver,
+} from "./encode.js";
 import { explainSession } from "./explain.js";
 import { fillEmissions, LogProbabilities, SessionScratch, sessionLogLikelihood } from "./likelihood.js";
 import { modellableParamIds } from "./modellable.js";
@@ -90,6 +97,13 @@ class Trained {
 }
 
 const NOT_TRAINED = "the model is not trained: call train() first";
+
+/** Interns training sessions into `counts`; unless `given` names them, values that cannot be modellable are held back. */
+function trainingResolver(counts: RawCounts, given: ReadonlySet<string> | null): IdResolver {
+  // Held-back values are counted only when a table asks for them (only sessions with values have any).
+  const defer = given === null ? (p: number, v: string) => counts.defer(p, v) : undefined;
+  return internResolver(counts.commands, counts.params, counts.values, defer);
+}
 
 /**
  * The commands of `session` from `start`, at most `k` of them (`[]` when `start` < 0): what `slice` gives,
@@ -164,6 +178,8 @@ export class Model {
     return trainedModels.get(this) ?? null;
   }
   #encoded: EncodedSessions | null = null;
+  /** The training sessions encoded as the constructor checked them, for the first {@link Model.train}. */
+  #pending: { counts: RawCounts; encoded: EncodedSessions } | null = null;
 
   /**
    * @param sessions - training sessions: lists of command names, or of {@link Cmd}s (all of one type)
@@ -172,12 +188,17 @@ export class Model {
   constructor(sessions: readonly Session[], options: ModelOptions = {}) {
     const parts = options instanceof FromCounts ? options : undefined;
     this.#input = sessions;
-    const checked = validateSessions(sessions, parts?.sessionType);
-    this.sessions = checked.sessions;
-    this.sessionType = checked.sessionType;
     const given = options.modellableParams;
     this.#givenModellable = given == null ? null : new Set(given);
     this.modellableParams = this.#givenModellable === null ? null : new Set(this.#givenModellable);
+    // Training sessions of the common kinds are checked and encoded for training in one pass over them.
+    const counts = parts === undefined ? new RawCounts() : null;
+    const common =
+      counts === null ? null : encodeIfCommon(sessions, trainingResolver(counts, this.#givenModellable));
+    const checked = common ?? validateSessions(sessions, parts?.sessionType);
+    this.sessions = checked.sessions;
+    this.sessionType = checked.sessionType;
+    if (common !== null) this.#pending = { counts: counts as RawCounts, encoded: common.encoded };
     if (parts !== undefined)
       this.#setTrained(new Trained(parts.counts, this.sessionType, this.#givenModellable));
   }
@@ -313,20 +334,17 @@ export class Model {
 
   /** Counts commands (and parameters, and values) and computes every probability table. */
   train(): void {
-    const counts = new RawCounts();
-    // Values of parameters that cannot be modellable are counted only when a table asks for them.
-    const defer =
-      this.sessionType === SessionType.cmdsParamsValues && this.#givenModellable === null
-        ? (p: number, v: string) => counts.defer(p, v)
-        : undefined;
-    const encoded = encodeSessions(
-      this.sessions,
-      this.sessionType,
-      internResolver(counts.commands, counts.params, counts.values, defer),
-    );
-    counts.add(encoded);
-    this.#encoded = encoded;
-    this.#setTrained(new Trained(counts, this.sessionType, this.#givenModellable));
+    // The constructor's encoding serves once; training again encodes again, into new counts.
+    let pending = this.#pending;
+    this.#pending = null;
+    if (pending === null) {
+      const counts = new RawCounts();
+      const resolve = trainingResolver(counts, this.#givenModellable);
+      pending = { counts, encoded: encodeSessions(this.sessions, this.sessionType, resolve) };
+    }
+    pending.counts.add(pending.encoded);
+    this.#encoded = pending.encoded;
+    this.#setTrained(new Trained(pending.counts, this.sessionType, this.#givenModellable));
   }
 
   #setTrained(trained: Trained): void {
