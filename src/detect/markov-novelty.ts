@@ -226,6 +226,8 @@ function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<
     together(markovSetCounting(ORDER_AND_SET.combine), windows()),
     contextChainCounting(maxOrder),
   );
+  // Counting is over: the room kept for more windows goes before the passes that only read them.
+  novelty.trim();
   return { ...set, novelty, context };
 }
 

@@ -54,6 +54,11 @@ export class KeyIndex {
     for (let entry = 0; entry < this.#size; entry++)
       this.#slots[this.#slot(this.#keys[entry] as number)] = entry;
   }
+
+  /** Lets go of the room kept for keys not yet put (a later put grows it again). */
+  trim(): void {
+    if (this.#keys.length > this.#size) this.#keys = this.#keys.slice(0, this.#size);
+  }
 }
 
 /**
