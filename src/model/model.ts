@@ -535,7 +535,8 @@ const BUILDER_BATCH = 4096;
  * (it holds no training sessions, like a loaded one).
  */
 export class ModelBuilder {
-  readonly #counts = new RawCounts();
+  /** The counts so far; null once {@link ModelBuilder.finish} handed them over. */
+  #counts: RawCounts | null = new RawCounts();
   readonly #given: ReadonlySet<string> | null;
   #sessionType: SessionTypeName | undefined;
   #pending: Session[] = [];
@@ -555,6 +556,8 @@ export class ModelBuilder {
 
   /** Adds one session, `weight` times; its type must match the first session's. */
   add(session: Session, weight = 1): void {
+    if (this.#counts === null)
+      throw new SeqhuntError("this model builder is finished: it takes no more sessions");
     if (!(weight > 0) || !Number.isFinite(weight))
       throw new SeqhuntError(`session weight must be a number > 0, got ${weight}`);
     let checked: Session;
@@ -575,24 +578,38 @@ export class ModelBuilder {
     if (this.#pending.length >= BUILDER_BATCH) this.#flush();
   }
 
-  #flush(): void {
-    if (this.#pending.length === 0 || this.#sessionType === undefined) return;
-    const { commands, params, values } = this.#counts;
+  #flush(): RawCounts {
+    const counts = this.#counts;
+    if (counts === null)
+      throw new SeqhuntError("this model builder is finished: build no more models from it");
+    if (this.#pending.length === 0 || this.#sessionType === undefined) return counts;
+    const { commands, params, values } = counts;
     const encoded = encodeSessions(
       this.#pending,
       this.#sessionType,
       internResolver(commands, params, values),
     );
-    this.#counts.add(encoded, this.#weights);
+    counts.add(encoded, this.#weights);
     this.#counted += this.#pending.length;
     this.#pending = [];
     this.#weights = [];
+    return counts;
   }
 
   /** The trained model of every session added so far. */
   build(): Model {
-    this.#flush();
+    const counts = this.#flush();
     if (this.#sessionType === undefined) throw new SeqhuntError("no sessions were added");
-    return new Model([], new FromCounts(this.#counts.clone(), this.#sessionType, this.#given));
+    return new Model([], new FromCounts(counts.clone(), this.#sessionType, this.#given));
+  }
+
+  /**
+   * {@link ModelBuilder.build} for the last time: the builder then lets go of its counts (the model holds
+   * its own copy), so that a large model is not held twice while its builder is still referenced.
+   */
+  finish(): Model {
+    const model = this.build();
+    this.#counts = null;
+    return model;
   }
 }
