@@ -12,7 +12,6 @@ import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
   checkedMethod,
-  countsInThreads,
   type DetectorChoice,
   huntScores,
   huntScoresInPasses,
@@ -24,6 +23,7 @@ import {
   trainModelFile,
   trainModelFileInPasses,
   trainsInPasses,
+  trainsInThreads,
 } from "./detect-glue.js";
 import {
   commandJson,
@@ -420,8 +420,8 @@ export async function huntOverSpill(
 }
 
 /**
- * Reads the sessions; when `--threads` asks for more than one and hunt trains the detector the workers count
- * ({@link countsInThreads}), starts them first (they start up while this thread reads) and hands them the sessions.
+ * Reads the sessions, with a pool of worker threads when `--threads` asks for more than one and hunt trains a
+ * detector with a threaded training ({@link trainsInThreads}); its workers start when work comes.
  */
 async function loadIn(
   files: readonly string[],
@@ -429,15 +429,9 @@ async function loadIn(
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
   const count = threadCount(options.threads);
-  const pool = count > 1 && countsInThreads(options) ? ThreadPool.start(count) : null;
-  try {
-    const loaded = await load(files, options, io);
-    pool?.hand(loaded.sessions);
-    return { loaded, pool };
-  } catch (err) {
-    await pool?.close();
-    throw err;
-  }
+  // This thread is one of them: the pool holds the others.
+  const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : null;
+  return { loaded: await load(files, options, io), pool };
 }
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
@@ -458,7 +452,7 @@ export async function hunt(files: readonly string[], options: HuntOptions, io: I
 /**
  * hunt after reading, for every session source (files, sessions streamed from ClickHouse): train (or load
  * --model), score, rank, print the top N, write every session. `files` name the input in the report; `pool`
- * holds the worker threads that read the sessions, when they did (they score and explain their own).
+ * holds the worker threads that take part of the detector's training, when there are any.
  */
 export async function huntLoaded(
   loaded: LoadedSessions,
@@ -469,7 +463,7 @@ export async function huntLoaded(
   const { files } = source;
   const pool = source.pool ?? null;
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-  // Worker threads count the detector's statistics while this thread trains the reference model.
+  // A worker thread takes part of the detector's training while this thread does the rest and the reference model.
   const counting = file === null && pool !== null ? huntScoresInThreads(loaded, options, pool) : null;
   const model = file ? file.reference : train(loaded);
   const method =

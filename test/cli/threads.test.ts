@@ -1,8 +1,10 @@
-// --threads: worker threads count the default detector's statistics; every output is the one thread's, byte for byte.
+// --threads: a worker thread trains part of the default detector; every output is the one thread's, byte for byte.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ThreadPool } from "../../src/cli/threads.js";
+import { contextSessionsOf } from "../../src/detect/markov-novelty.js";
+import { detectorEntry } from "../../src/detect/registry.js";
 import { SeqhuntError } from "../../src/errors.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
@@ -69,13 +71,17 @@ function withHosts(name: string, host: (index: number) => string): string {
 }
 
 describe("--threads 2 gives --threads 1's output, byte for byte", () => {
-  it("hands each worker a run of the sessions", async () => {
-    const pool = ThreadPool.start(2);
+  it("runs a detector's offloaded work in a worker thread, started when the work comes", async () => {
+    const pool = ThreadPool.of(1);
     try {
-      pool.hand(
-        Array.from({ length: 5 }, () => ({ identity: ["u"], start: 0, end: 0, commands: ["a"], fields: {} })),
-      );
-      expect(pool.sessionsPerWorker).toEqual([3, 2]);
+      expect(pool.started).toBe(0);
+      const threaded = detectorEntry("markov-novelty").factory().threaded;
+      const sessions = [{ session: ["a", "b"] }, { session: ["a", "c", "b"] }, { session: ["a", "b"] }];
+      const request = { options: {}, sessions: contextSessionsOf(sessions) };
+      const there = (await pool.offload("markov-novelty", request)) as { beyond: Float64Array };
+      expect(pool.started).toBe(1);
+      const here = threaded?.work(request) as { beyond: Float64Array };
+      expect([...there.beyond]).toEqual([...here.beyond]);
     } finally {
       await pool.close();
     }
@@ -85,8 +91,8 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included)`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      // The default detector is counted in the workers (this fails if the main thread trains it alone).
-      const counting = vi.spyOn(ThreadPool.prototype, "countMarkovNovelty");
+      // The default detector trains with a worker's help (this fails if the main thread trains it alone).
+      const counting = vi.spyOn(ThreadPool.prototype, "offload");
       let counted = 0;
       const two = await runIn(2, args, join(dir, `hunt-2.${ext}`)).finally(() => {
         counted = counting.mock.calls.length;
@@ -167,13 +173,14 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
 
 describe("a worker's failure", () => {
   it("rejects with its words, and the pool still closes", async () => {
-    const pool = ThreadPool.start(2);
-    pool.hand([]);
+    const pool = ThreadPool.of(1);
     try {
-      // An unknown --entity column fails in each worker, as in the main thread.
-      await expect(pool.countMarkovNovelty(["UserId"], "Host")).rejects.toThrow(SeqhuntError);
-      await expect(pool.countMarkovNovelty(["UserId"], "Host")).rejects.toThrow(
-        /--entity Host must be one of/,
+      // A seqhunt error in the worker (an unknown detector) keeps its words.
+      await expect(pool.offload("no-such-method", {})).rejects.toThrow(SeqhuntError);
+      await expect(pool.offload("no-such-method", {})).rejects.toThrow(/no-such-method/);
+      // Any other error is the worker's, with its stack.
+      await expect(pool.offload("markov-set", {})).rejects.toThrow(
+        /a worker thread failed: .*no threaded training/,
       );
     } finally {
       await pool.close();
