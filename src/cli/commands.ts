@@ -65,7 +65,7 @@ export interface HuntOptions extends InputOptions, ScoringOptions {
   out?: string;
   report?: string;
   quiet: boolean;
-  /** Worker threads to read, score and explain in (default 1). */
+  /** Threads, this one included: a worker thread takes part of the default detector's training (default: {@link threadCount}). */
   threads?: number;
 }
 
@@ -420,18 +420,22 @@ export async function huntOverSpill(
 }
 
 /**
- * Reads the sessions, with a pool of worker threads when `--threads` asks for more than one and hunt trains a
- * detector with a threaded training ({@link trainsInThreads}); its workers start when work comes.
+ * Reads the sessions, with a pool of worker threads when hunt trains a detector with a threaded training
+ * ({@link trainsInThreads}) in more than one thread (`--threads`, else by the input's size: {@link threadCount});
+ * its workers start when work comes.
  */
 async function loadIn(
   files: readonly string[],
   options: HuntOptions,
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
-  const count = threadCount(options.threads);
+  const loaded = await load(files, options, io);
+  let commands = 0;
+  for (const s of loaded.sessions) commands += s.commands.length;
+  const count = threadCount(options.threads, commands);
   // This thread is one of them: the pool holds the others.
   const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : null;
-  return { loaded: await load(files, options, io), pool };
+  return { loaded, pool };
 }
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
@@ -557,7 +561,7 @@ export async function publish(
 
 /** Options of train. */
 export interface TrainOptions extends InputOptions, DetectorChoice {
-  /** Worker threads to read in (default: the available cores, 1 for a small input). */
+  /** Threads (train runs in one: the option is read for hunt's sake). */
   threads?: number;
   /** Where to write the model (default: the --update file). */
   out?: string;

@@ -1,19 +1,27 @@
 // Parallel training (--threads): a detector with a threaded training ({@link ThreadedTraining}) offloads part
 // of its work to worker threads while the main thread does the rest; the result is one thread's, to the bit.
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SeqhuntError } from "../errors.js";
-import { MAX_THREADS, type ThreadReply, type ThreadRequest } from "./thread-messages.js";
+import {
+  DEFAULT_THREADS_FROM,
+  MAX_THREADS,
+  type ThreadReply,
+  type ThreadRequest,
+} from "./thread-messages.js";
 
 /**
- * `--threads` when given, else 1: on the 2-core machine measured, two threads were no faster than one
- * (README, Performance).
+ * The threads a hunt of `commands` commands trains in, this one included: `--threads` when given; else
+ * every core from {@link DEFAULT_THREADS_FROM} commands on (two threads measured faster than one on two
+ * cores: README, Performance), 1 below.
  */
-export function threadCount(threads: number | undefined): number {
+export function threadCount(threads: number | undefined, commands = 0): number {
   if (threads !== undefined && threads > MAX_THREADS)
     throw new SeqhuntError(`--threads must be at most ${MAX_THREADS}, got ${threads}`);
-  return threads ?? 1;
+  if (threads !== undefined) return threads;
+  return commands >= DEFAULT_THREADS_FROM ? Math.min(availableParallelism(), MAX_THREADS) : 1;
 }
 
 /** The worker's script: next to this module when built; the build's when the sources run in a test runner. */

@@ -570,8 +570,10 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
  * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
  * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
  * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
- * neither does this. Trains in four passes when the sessions do not fit in memory
- * ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}).
+ * neither does this. Trains in three passes when the sessions do not fit in memory (the context chain's
+ * view a pass ahead of the others), from counts made elsewhere in two ({@link countMarkovNovelty},
+ * {@link markovNoveltyFromCounts}), and with the context chain's view in another thread
+ * ({@link DetectorFactory.threaded}: it reads only command names and weights, and is about half the work).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
   // The context chain's view and the other two train side by side over the same three passes.

@@ -1,8 +1,10 @@
 // --threads: a worker thread trains part of the default detector; every output is the one thread's, byte for byte.
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { ThreadPool } from "../../src/cli/threads.js";
+import { DEFAULT_THREADS_FROM } from "../../src/cli/thread-messages.js";
+import { ThreadPool, threadCount } from "../../src/cli/threads.js";
 import { contextSessionsOf } from "../../src/detect/markov-novelty.js";
 import { detectorEntry } from "../../src/detect/registry.js";
 import { SeqhuntError } from "../../src/errors.js";
@@ -168,6 +170,16 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
       );
       expect(two.stdout).toBe(one.stdout);
     }
+  });
+});
+
+describe("how many threads", () => {
+  it("--threads when given; else every core for a large input, one for a small one", () => {
+    expect(threadCount(3, 10)).toBe(3);
+    expect(threadCount(1, 10 * DEFAULT_THREADS_FROM)).toBe(1);
+    expect(threadCount(undefined, DEFAULT_THREADS_FROM - 1)).toBe(1);
+    expect(threadCount(undefined, DEFAULT_THREADS_FROM)).toBe(availableParallelism());
+    expect(() => threadCount(256)).toThrow(/at most 255/);
   });
 });
 
