@@ -9,6 +9,7 @@ import {
   contextChainCounting,
   contextChainHeldOut,
 } from "./context-chain.js";
+import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
   type MarkovSetCounts,
   type MarkovSetHeldOut,
@@ -55,8 +56,13 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /** Held-out training scores of each view: markov-set's, the novelty excess's, the context chain's excess. */
+  /**
+   * Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's and
+   * the context chain's excess held out.
+   */
   readonly tails: readonly unknown[];
+  /** What markov-set's tail was made of: "cross-fitted" (files from before it hold none: train again). */
+  readonly setTail: typeof SET_TAIL;
   /** The context chain (see {@link ContextChain}). */
   readonly chain: unknown;
   /** What a step costs given the command before it (see {@link StepExpectation}). */
@@ -165,6 +171,9 @@ export const contextWeight = (chain: ContextChain, trust: number): number => cha
 /** The registry name. */
 const METHOD = "markov-novelty";
 
+/** Marks a saved detector whose markov-set tail is cross-fitted: older files were calibrated otherwise. */
+const SET_TAIL = "cross-fitted";
+
 /** The markov-set inside: its options. */
 export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
 
@@ -229,6 +238,8 @@ function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<
     together(markovSetCounting(ORDER_AND_SET.combine), windows()),
     contextChainCounting(maxOrder),
   );
+  // Counting is over: the room kept for more windows goes before the passes that only read them.
+  novelty.trim();
   return { ...set, novelty, context };
 }
 
@@ -313,10 +324,12 @@ function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<Conte
 /** markov-set's and the novelty view's counts, without the context chain's. */
 type SetAndNoveltyCounts = Omit<MarkovNoveltyCounts, "context">;
 
-/** markov-set's and the novelty view's held-out pass: a few numbers per training session. */
+/** markov-set's and the novelty view's held-out passes: a few numbers per training session. */
 interface SetAndNoveltyHeldOut {
   readonly set: MarkovSetHeldOut;
   readonly novel: NoveltyHeldOut;
+  /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
+  readonly crossFitted: Float64Array;
 }
 
 /** Counts markov-set's statistics and the novelty windows in two passes (the categorical parameters, the windows first). */
@@ -326,16 +339,29 @@ function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCount
     yield (s) => novelty.add(s);
   }
   const [set] = yield* together(markovSetCounting(ORDER_AND_SET.combine), windows());
+  // Counting is over: the room kept for more windows goes before the passes that only read them.
+  novelty.trim();
   return { ...set, novelty };
 }
 
-/** One pass scoring every training session held out by markov-set and the novelty view. */
+/**
+ * Two passes: one scoring every training session held out by markov-set and the novelty view while counting
+ * markov-set's halves, one scoring each session by the half that did not count it.
+ */
 function* setAndNoveltyHeldOut(counts: SetAndNoveltyCounts): PassTraining<SetAndNoveltyHeldOut> {
-  const [set, novel] = yield* together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty));
-  return { set, novel };
+  const [[set, novel], halves] = yield* together(
+    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
+    halvesCounting(counts, ORDER_AND_SET.combine),
+  );
+  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
+  const crossFitted = yield* crossFitScores([
+    markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
+    markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
+  ]);
+  return { set, novel, crossFitted };
 }
 
-/** markov-set's and the novelty view's training: counts, then the held-out pass (three passes). */
+/** markov-set's and the novelty view's training: counts, then the held-out and cross-fitted passes (four passes). */
 function* setAndNoveltyTraining(
   options: MarkovNoveltyOptions,
 ): PassTraining<{ counts: SetAndNoveltyCounts; heldOut: SetAndNoveltyHeldOut }> {
@@ -353,7 +379,7 @@ function markovNoveltyOf(
   context: ContextView,
   options: MarkovNoveltyOptions,
 ): Detector {
-  const { set: setHeldOut, novel } = held;
+  const { set: setHeldOut, novel, crossFitted } = held;
   const { beyond } = context;
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
@@ -363,7 +389,8 @@ function markovNoveltyOf(
   const excess = new Float64Array(setScores.length);
   for (let i = 0; i < excess.length; i++) excess[i] = excessOf(novel.count(i), novel.rates, floor);
   const tails = [
-    Tail.of(setScores, weights, tailShare),
+    // One session leaves the other half empty: its held-out score is all there is.
+    Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
     Tail.of(excess, weights, tailShare),
     Tail.of(beyond, weights, tailShare),
   ] as const;
@@ -534,13 +561,14 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
       method: METHOD,
       view: (s, leaveOut = false) => Math.max(...all(s, leaveOut)),
       explain: (s) => {
-        const base = markovSet.explain(s);
-        const novel = novelty.explain(s);
-        const first = novel[0];
-        // The view that ranks the session says why.
+        // The view that ranks the session says why (only its explanation is worked out).
         const [bySet, byNovelty, byChain] = all(s, false);
         if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
-        if (first === undefined || byNovelty <= bySet) return base;
+        const base = markovSet.explain(s);
+        if (byNovelty <= bySet) return base;
+        const novel = novelty.explain(s);
+        const first = novel[0];
+        if (first === undefined) return base;
         return {
           steps: [...base.steps, ...novel],
           reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
@@ -550,6 +578,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         markovSet: markovSet.toJSON().state,
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
+        setTail: SET_TAIL,
         chain: chain.toJSON(),
         expectation: expectation.toJSON(),
         novelRates: rates,
@@ -570,13 +599,13 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
  * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
  * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
  * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
- * neither does this. Trains in three passes when the sessions do not fit in memory (the context chain's
- * view a pass ahead of the others), from counts made elsewhere in two ({@link countMarkovNovelty},
+ * neither does this. Trains in four passes when the sessions do not fit in memory (the context chain's
+ * view, in three, alongside the others), from counts made elsewhere in two ({@link countMarkovNovelty},
  * {@link markovNoveltyFromCounts}), and with the context chain's view in another thread
  * ({@link DetectorFactory.threaded}: it reads only command names and weights, and is about half the work).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
-  // The context chain's view and the other two train side by side over the same three passes.
+  // The context chain's view (three passes) and the other two (four) train side by side over the same passes.
   function* training(): PassTraining<Detector> {
     const [{ counts, heldOut }, context] = yield* together(
       setAndNoveltyTraining(options),
@@ -602,6 +631,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
+      if (j.setTail !== SET_TAIL)
+        throw new SeqhuntError(
+          `a saved ${METHOD} detector from before its markov-set view was calibrated on cross-fitted scores: train again`,
+        );
       if (
         !Array.isArray(j.tails) ||
         j.tails.length !== 3 ||

@@ -82,8 +82,8 @@ describe("hunt over spilled sessions with the default detector (trained in passe
     try {
       const run = await runCli(["hunt", demo, ...defaults, ...args], { env: { SEQHUNT_HUNT_MODE: mode } });
       expect(run.code).toBe(0);
-      // Spilled: three passes to train the detector, one to score with the reference; in memory none.
-      expect(reads).toHaveBeenCalledTimes(mode === "spill" ? 4 : 0);
+      // Spilled: four passes to train the detector, one to score with the reference; in memory none.
+      expect(reads).toHaveBeenCalledTimes(mode === "spill" ? 5 : 0);
       return run;
     } finally {
       reads.mockRestore();
@@ -140,8 +140,8 @@ describe("train over spilled sessions", () => {
         const args = ["train", demo, ...cols.slice(0, -2), "--params", "Parameters", "--entity", "UserId"];
         const run = await runCli([...args, "--out", out], { env: { SEQHUNT_HUNT_MODE: mode } });
         expect(run.code).toBe(0);
-        // Spilled: one pass for the fingerprint, three to train the detector; in memory none.
-        expect(reads).toHaveBeenCalledTimes(mode === "spill" ? 4 : 0);
+        // Spilled: one pass for the fingerprint, four to train the detector.
+        expect(reads).toHaveBeenCalledTimes(mode === "spill" ? 5 : 0);
         return { file: readFileSync(out, "utf8"), stderr: run.stderr };
       } finally {
         reads.mockRestore();
