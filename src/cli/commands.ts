@@ -12,7 +12,6 @@ import { Model, ModelBuilder } from "../model/model.js";
 import { VERSION } from "../version.js";
 import {
   checkedMethod,
-  countsInThreads,
   type DetectorChoice,
   huntScores,
   huntScoresInPasses,
@@ -24,6 +23,7 @@ import {
   trainModelFile,
   trainModelFileInPasses,
   trainsInPasses,
+  trainsInThreads,
 } from "./detect-glue.js";
 import {
   commandJson,
@@ -65,7 +65,7 @@ export interface HuntOptions extends InputOptions, ScoringOptions {
   out?: string;
   report?: string;
   quiet: boolean;
-  /** Worker threads to read, score and explain in (default 1). */
+  /** Threads, this one included: a worker thread takes part of the default detector's training (default: {@link threadCount}). */
   threads?: number;
 }
 
@@ -420,24 +420,22 @@ export async function huntOverSpill(
 }
 
 /**
- * Reads the sessions; when `--threads` asks for more than one and hunt trains the detector the workers count
- * ({@link countsInThreads}), starts them first (they start up while this thread reads) and hands them the sessions.
+ * Reads the sessions, with a pool of worker threads when hunt trains a detector with a threaded training
+ * ({@link trainsInThreads}) in more than one thread (`--threads`, else by the input's size: {@link threadCount});
+ * its workers start when work comes.
  */
 async function loadIn(
   files: readonly string[],
   options: HuntOptions,
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
-  const count = threadCount(options.threads);
-  const pool = count > 1 && countsInThreads(options) ? ThreadPool.start(count) : null;
-  try {
-    const loaded = await load(files, options, io);
-    pool?.hand(loaded.sessions);
-    return { loaded, pool };
-  } catch (err) {
-    await pool?.close();
-    throw err;
-  }
+  const loaded = await load(files, options, io);
+  let commands = 0;
+  for (const s of loaded.sessions) commands += s.commands.length;
+  const count = threadCount(options.threads, commands);
+  // This thread is one of them: the pool holds the others.
+  const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : null;
+  return { loaded, pool };
 }
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */
@@ -458,7 +456,7 @@ export async function hunt(files: readonly string[], options: HuntOptions, io: I
 /**
  * hunt after reading, for every session source (files, sessions streamed from ClickHouse): train (or load
  * --model), score, rank, print the top N, write every session. `files` name the input in the report; `pool`
- * holds the worker threads that read the sessions, when they did (they score and explain their own).
+ * holds the worker threads that take part of the detector's training, when there are any.
  */
 export async function huntLoaded(
   loaded: LoadedSessions,
@@ -469,7 +467,7 @@ export async function huntLoaded(
   const { files } = source;
   const pool = source.pool ?? null;
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-  // Worker threads count the detector's statistics while this thread trains the reference model.
+  // A worker thread takes part of the detector's training while this thread does the rest and the reference model.
   const counting = file === null && pool !== null ? huntScoresInThreads(loaded, options, pool) : null;
   const model = file ? file.reference : train(loaded);
   const method =
@@ -563,7 +561,7 @@ export async function publish(
 
 /** Options of train. */
 export interface TrainOptions extends InputOptions, DetectorChoice {
-  /** Worker threads to read in (default: the available cores, 1 for a small input). */
+  /** Threads (train runs in one: the option is read for hunt's sake). */
   threads?: number;
   /** Where to write the model (default: the --update file). */
   out?: string;

@@ -1,5 +1,4 @@
 import { trainDetector } from "../detect/detector.js";
-import { markovNoveltyFromCounts } from "../detect/markov-novelty.js";
 import {
   type LoadedModelFile,
   type ModelFileV2,
@@ -8,10 +7,9 @@ import {
   SessionsFingerprint,
   sessionsFingerprint,
 } from "../detect/model-file.js";
-import { sessionPassesOf } from "../detect/passes.js";
 import { withWindow } from "../detect/reference.js";
 import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
-import type { Detector, DetectorOptions, WeightedSession } from "../detect/types.js";
+import type { Detector, DetectorOptions, ThreadedTraining, WeightedSession } from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
@@ -101,32 +99,33 @@ export function huntScores(loaded: LoadedSessions, options: DetectorChoice & Sco
   return methodScores(detector, sessions, detector.trainingScores(), options.entity);
 }
 
-/** The detector whose statistics worker threads count, each its own sessions' (they merge exactly). */
-const COUNTED_IN_THREADS = "markov-novelty";
+/** The registry's detector of that name: its training with part of the work in another thread, if it has one. */
+const threadedOf = (method: string, options: DetectorOptions = {}): ThreadedTraining | undefined =>
+  detectorEntry(method).factory(options).threaded;
 
-/** Whether hunt trains the chosen detector with worker threads counting (no model file, the default detector). */
-export function countsInThreads(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
-  return choice.model === undefined && methodOf(choice) === COUNTED_IN_THREADS;
+/** Whether hunt trains the chosen detector with a worker thread's help (no model file, a detector with a threaded training). */
+export function trainsInThreads(choice: DetectorChoice & { readonly model?: string | undefined }): boolean {
+  return choice.model === undefined && threadedOf(methodOf(choice)) !== undefined;
 }
 
 /**
- * {@link huntScores} with worker threads holding the sessions: for the detector they count
- * ({@link COUNTED_IN_THREADS}), each counts its own sessions and the main thread merges the counts and scores
- * every session held out; the same detector and scores as one thread's. The workers start counting before
- * this returns its promise, so the caller may work meanwhile.
+ * {@link huntScores} with worker threads: a detector with a threaded training offloads part of it to the
+ * pool's workers and does the rest in this thread; the same detector and scores as one thread's. The
+ * offloaded work starts before this returns its promise, and this thread's part is done by then.
  */
 export function huntScoresInThreads(
   loaded: LoadedSessions,
   options: DetectorChoice & ScoringOptions,
   pool: ThreadPool,
 ): Promise<DetectorScores> {
-  if (!countsInThreads(options)) return Promise.resolve(huntScores(loaded, options));
+  const method = methodOf(options);
+  const threaded = trainsInThreads(options) ? threadedOf(method, windowOf(options)) : undefined;
+  if (threaded === undefined) return Promise.resolve(huntScores(loaded, options));
   const sessions = weightedSessions(loaded, options.entity);
-  const counted = pool.countMarkovNovelty(loaded.identityColumns, options.entity ?? null);
-  return counted.then(async (counts) => {
-    const detector = await markovNoveltyFromCounts(counts, sessionPassesOf(sessions));
-    return methodScores(detector, sessions, detector.trainingScores(), options.entity);
-  });
+  if (sessions.length === 0) throw new SeqhuntError("no training sessions");
+  return threaded
+    .train(sessions, (request) => pool.offload(method, request))
+    .then((detector) => methodScores(detector, sessions, detector.trainingScores(), options.entity));
 }
 
 /** Whether the registry's detector of that name trains in passes (and so scores a session held out alone). */

@@ -15,7 +15,7 @@ import type { evalCommand } from "./eval.js";
 import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
 import { sourcesCommand, withSourcePreset } from "./sources.js";
-import { MAX_THREADS } from "./thread-messages.js";
+import { DEFAULT_THREADS_FROM, MAX_THREADS } from "./thread-messages.js";
 
 // Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
 // the report or the ClickHouse client.
@@ -183,7 +183,7 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     )
     .option(
       "--threads <n>",
-      `worker threads that count the default detector's statistics when hunt trains it (without --model), each over a run of the sessions; the rest runs in one thread, train too (default 1: two threads measured no faster on two cores; see Performance)`,
+      `threads, this one included: when hunt trains the default detector (without --model), a worker thread trains its context chain while this one trains the rest (so at most 2 help today); train and the other detectors run in one thread (default: every core for an input of ${DEFAULT_THREADS_FROM.toLocaleString("en")} commands or more, else 1; see Performance)`,
       positiveInt("--threads", { max: MAX_THREADS }),
     );
 }

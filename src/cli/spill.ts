@@ -14,7 +14,7 @@ function decodeCommand(c: SpilledCommand): Command {
   return trustedCmd(c.name, Array.isArray(c.params) ? new Set(c.params) : c.params);
 }
 
-/** A session as one line of JSON text (no newline): what a spill file and a worker thread's batches hold. */
+/** A session as one line of JSON text (no newline): what a spill file holds. */
 export function encodeSession(session: CliSession): string {
   return JSON.stringify([session.identity, session.start, session.end, session.commands.map(commandJson)]);
 }

@@ -1,38 +1,32 @@
 // The messages between the main thread and the worker threads of a parallel hunt (threads.ts, thread-worker.ts).
-import type { CategoricalPart, MarkovNoveltyPart } from "../detect/markov-novelty-parts.js";
 import type { SeqhuntErrorLocation } from "../errors.js";
 
 /** The most worker threads a pool holds. */
 export const MAX_THREADS = 255;
 
 /**
- * Work asked of a worker: take sessions (no reply), then count markov-novelty's statistics over them in two
- * steps (the categorical parameters of every worker are merged between them).
+ * Commands in the input from which hunt takes every core by default: a worker thread costs about 0.3 s of
+ * CPU to start (it loads the detectors), which its share of the training repays from some 20,000 commands
+ * on (it trains about a quarter of a hunt's work at some 12 us a command); measured, not tuned.
  */
-export type ThreadRequest = { readonly id: number } & (
-  | {
-      readonly type: "take";
-      /** More of the worker's sessions, in order, as encodeSession text. */
-      readonly lines: readonly string[];
-    }
-  | {
-      readonly type: "count";
-      /** The identity columns, in the order of each session's identity values. */
-      readonly identityColumns: readonly string[];
-      /** The identity column whose values are the sessions' entities, or null. */
-      readonly entity: string | null;
-    }
-  | {
-      readonly type: "count-with";
-      /** The categorical parameters of every worker's sessions. */
-      readonly categorical: readonly string[];
-    }
-);
+export const DEFAULT_THREADS_FROM = 50_000;
+
+/**
+ * Work asked of a worker: the offloaded part of a detector's threaded training ({@link ThreadedTraining}),
+ * which the worker runs with the registry's factory of `method`.
+ */
+export interface ThreadRequest {
+  readonly id: number;
+  readonly type: "work";
+  /** The registry name of the detector. */
+  readonly method: string;
+  /** What the detector's training sent (its `work` reads it). */
+  readonly request: unknown;
+}
 
 /** What a worker sends back, to the request of the same id. */
 export type ThreadReply = { readonly id: number } & (
-  | { readonly type: "categorical"; readonly parts: CategoricalPart }
-  | { readonly type: "counted"; readonly part: MarkovNoveltyPart }
+  | { readonly type: "worked"; readonly result: unknown }
   | {
       readonly type: "error";
       /** True for a SeqhuntError (bad input, in seqhunt's words); false for an internal error. */

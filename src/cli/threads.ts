@@ -1,27 +1,27 @@
-// Parallel training (--threads): the main thread reads the sessions and hands each worker thread a run of
-// them; each worker counts the default detector's statistics over its own sessions, and the main thread
-// merges the counts into the ones one thread would have counted, then scores every session held out.
+// Parallel training (--threads): a detector with a threaded training ({@link ThreadedTraining}) offloads part
+// of its work to worker threads while the main thread does the rest; the result is one thread's, to the bit.
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { MarkovNoveltyCounts } from "../detect/markov-novelty.js";
-import { mergeCategorical, mergeMarkovNoveltyParts } from "../detect/markov-novelty-parts.js";
 import { SeqhuntError } from "../errors.js";
-import type { CliSession } from "./sessions.js";
-import { encodeSession } from "./spill.js";
-import { MAX_THREADS, type ThreadReply, type ThreadRequest } from "./thread-messages.js";
-
-/** Sessions per message when the main thread hands its sessions to the workers. */
-const HAND_BATCH = 4096;
+import {
+  DEFAULT_THREADS_FROM,
+  MAX_THREADS,
+  type ThreadReply,
+  type ThreadRequest,
+} from "./thread-messages.js";
 
 /**
- * `--threads` when given, else 1: on the 2-core machine measured, two threads were no faster than one
- * (README, Performance).
+ * The threads a hunt of `commands` commands trains in, this one included: `--threads` when given; else
+ * every core from {@link DEFAULT_THREADS_FROM} commands on (two threads measured faster than one on two
+ * cores: README, Performance), 1 below.
  */
-export function threadCount(threads: number | undefined): number {
+export function threadCount(threads: number | undefined, commands = 0): number {
   if (threads !== undefined && threads > MAX_THREADS)
     throw new SeqhuntError(`--threads must be at most ${MAX_THREADS}, got ${threads}`);
-  return threads ?? 1;
+  if (threads !== undefined) return threads;
+  return commands >= DEFAULT_THREADS_FROM ? Math.min(availableParallelism(), MAX_THREADS) : 1;
 }
 
 /** The worker's script: next to this module when built; the build's when the sources run in a test runner. */
@@ -60,93 +60,50 @@ function startMember(): Member {
 }
 
 /**
- * Worker threads holding the sessions the main thread read: each holds a run of them, in the main thread's
- * order, and counts over them on request.
+ * Worker threads that run the offloaded parts of detectors' threaded trainings: a worker starts when work
+ * comes and every one started is busy, up to the pool's size; then work queues on the least busy.
  */
 export class ThreadPool {
-  readonly #members: Member[];
-  /** For each worker, each of its sessions' main thread's index, in order. */
-  #orders: Int32Array[] = [];
+  readonly #members: Member[] = [];
   #nextId = 0;
 
-  private constructor(members: Member[]) {
-    this.#members = members;
+  private constructor(readonly size: number) {}
+
+  /** A pool of at most `size` workers (none started yet). */
+  static of(size: number): ThreadPool {
+    return new ThreadPool(Math.max(1, size));
   }
 
-  /** Starts `count` workers waiting for sessions ({@link ThreadPool.hand}): they start up while this thread reads. */
-  static start(count: number): ThreadPool {
-    return new ThreadPool(Array.from({ length: count }, startMember));
+  /** Workers started so far. */
+  get started(): number {
+    return this.#members.length;
   }
 
-  /** Hands the workers the sessions this thread read (in its order), each worker a run of them in turn. */
-  hand(sessions: readonly CliSession[]): void {
-    const share = Math.ceil(sessions.length / this.#members.length);
-    this.#orders = this.#members.map((m, w) => {
-      const from = Math.min(w * share, sessions.length);
-      const to = Math.min(from + share, sessions.length);
-      for (let at = from; at < to; at += HAND_BATCH) {
-        const lines = sessions.slice(at, Math.min(at + HAND_BATCH, to)).map(encodeSession);
-        m.worker.postMessage({ type: "take", id: this.#nextId++, lines } satisfies ThreadRequest);
-      }
-      return Int32Array.from({ length: to - from }, (_, k) => from + k);
-    });
-  }
-
-  /** One request to worker `w`; its reply (an error reply rejects). */
-  async #request(w: number, request: ThreadRequest): Promise<ThreadReply> {
-    const m = this.#members[w] as Member;
-    const reply = await new Promise<ThreadReply>((resolve, reject) => {
-      m.pending.set(request.id, { resolve, reject });
-      m.worker.postMessage(request);
-    });
-    if (reply.type === "error") throw rebuilt(reply);
-    return reply;
-  }
-
-  /** The same request of every worker, and their replies of the type expected. */
-  #askAll<T extends ThreadReply["type"]>(
-    type: T,
-    request: (id: number) => ThreadRequest,
-  ): Promise<Extract<ThreadReply, { type: T }>[]> {
-    return Promise.all(
-      this.#members.map(async (_, w) => {
-        const reply = await this.#request(w, request(this.#nextId++));
-        if (reply.type !== type) throw new Error(`a worker thread answered ${reply.type}, not ${type}`);
-        return reply as Extract<ThreadReply, { type: T }>;
-      }),
-    );
+  /** The least busy worker, started now when every one is busy and the pool has room. */
+  #member(): Member {
+    const idle = this.#members.find((m) => m.pending.size === 0);
+    if (idle !== undefined) return idle;
+    if (this.#members.length < this.size) {
+      const m = startMember();
+      this.#members.push(m);
+      return m;
+    }
+    return this.#members.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
   }
 
   /**
-   * markov-novelty's counts over every session, each worker counting its own (the categorical parameters
-   * merged between its two steps) and the parts merged here: the counts one thread's training makes, to the
-   * last bit of every score. The requests go out before the first await, so the caller may work meanwhile.
+   * Runs the offloaded part of `method`'s threaded training on `request` in a worker; its result (an error
+   * there rejects). The request goes out before this returns, so the caller works meanwhile.
    */
-  async countMarkovNovelty(
-    identityColumns: readonly string[],
-    entity: string | null,
-  ): Promise<MarkovNoveltyCounts> {
-    const found = await this.#askAll("categorical", (id) => ({
-      type: "count",
-      id,
-      identityColumns,
-      entity,
-    }));
-    const categorical = mergeCategorical(found.map((r) => r.parts));
-    const counted = await this.#askAll("counted", (id) => ({
-      type: "count-with",
-      id,
-      categorical: [...categorical],
-    }));
-    return mergeMarkovNoveltyParts(
-      counted.map((r, w) => ({ part: r.part, order: this.#orders[w] as Int32Array })),
-      categorical,
-    );
-  }
-
-  /** How many sessions each worker holds. */
-  get sessionsPerWorker(): number[] {
-    return this.#orders.map((o) => o.length);
+  async offload(method: string, request: unknown): Promise<unknown> {
+    const m = this.#member();
+    const message: ThreadRequest = { type: "work", id: this.#nextId++, method, request };
+    const reply = await new Promise<ThreadReply>((resolve, reject) => {
+      m.pending.set(message.id, { resolve, reject });
+      m.worker.postMessage(message);
+    });
+    if (reply.type === "error") throw rebuilt(reply);
+    return reply.result;
   }
 
   /** Stops every worker. */

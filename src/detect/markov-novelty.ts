@@ -1,6 +1,8 @@
 import { SeqhuntError } from "../errors.js";
+import { Vocabulary } from "../model/vocabulary.js";
 import { MAX_ORDER } from "./adaptive.js";
-import { assembleDetector, type DetectorSource, splitState, weightOf } from "./base.js";
+import { assembleDetector, type DetectorSource, nameOf, splitState, weightOf } from "./base.js";
+import { ChainCounts, type ChainCountsArrays } from "./chain-counts.js";
 import {
   ContextChain,
   type ContextCounts,
@@ -10,6 +12,7 @@ import {
 import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
   type MarkovSetCounts,
+  type MarkovSetHeldOut,
   type MarkovSetOptions,
   markovSetCounting,
   markovSetDetector,
@@ -279,39 +282,105 @@ function* noveltyHeldOut(novelty: Novelty): PassTraining<NoveltyHeldOut> {
 }
 
 /**
- * One pass over the training sessions (each held out) keeping a few numbers per session, then one reading
- * each session's expected surprise (known once every session is held out), then scales, rates, tails, trust
- * and calibration: the detector.
+ * The context chain's view, trained: the chain, what a step costs given the command before it, and each
+ * training session's held-out mean surprise less its expected surprise ({@link beyondExpectation}).
  */
-function* markovNoveltyHeldOut(
-  counts: MarkovNoveltyCounts,
+export interface ContextView {
+  readonly chain: ContextChain;
+  readonly expectation: StepExpectation;
+  /** Each training session's held-out surprise beyond expectation, in training order. */
+  readonly beyond: Float64Array;
+}
+
+/**
+ * The context chain's view from its counts: one pass scoring each training session held out, one reading
+ * each one's expected surprise (known once every session is held out).
+ */
+function* contextViewFromCounts(
+  counted: ContextCounts,
   options: MarkovNoveltyOptions,
-): PassTraining<Detector> {
-  const [[[setHeldOut, novel], context], halves] = yield* together(
-    together(
-      together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
-      contextChainHeldOut(counts.context),
-    ),
-    halvesCounting(counts, ORDER_AND_SET.combine),
-  );
+): PassTraining<ContextView> {
+  const context = yield* contextChainHeldOut(counted);
   const expectation = context.followers.at(
     context.chain.order,
     options.expectationPrior ?? EXPECTATION_PRIOR,
   );
   const expected = new NumberColumn();
-  function* costsPass(): PassTraining<void> {
-    yield (s) => expected.push(expectation.mean(context.chain.vocabulary, s));
-  }
-  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
-  const [, crossFitted] = yield* together(
-    costsPass(),
-    crossFitScores([
-      markovSetFromHeldOut(ORDER_AND_SET, halves[0], setHeldOut),
-      markovSetFromHeldOut(ORDER_AND_SET, halves[1], setHeldOut),
-    ]),
-  );
+  yield (s) => expected.push(expectation.mean(context.chain.vocabulary, s));
   const costs = expected.values();
   const beyond = context.heldOut.map((x, i) => x - (costs[i] as number));
+  return { chain: context.chain, expectation, beyond };
+}
+
+/**
+ * The context chain's view trained over three passes of the sessions: counts, held out, expectation. It
+ * reads only the sessions' command names and weights, so it can run apart (in a worker thread).
+ */
+function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<ContextView> {
+  const counted = yield* contextChainCounting(options.maxOrder ?? MAX_ORDER);
+  return yield* contextViewFromCounts(counted, options);
+}
+
+/** markov-set's and the novelty view's counts, without the context chain's. */
+type SetAndNoveltyCounts = Omit<MarkovNoveltyCounts, "context">;
+
+/** markov-set's and the novelty view's held-out passes: a few numbers per training session. */
+interface SetAndNoveltyHeldOut {
+  readonly set: MarkovSetHeldOut;
+  readonly novel: NoveltyHeldOut;
+  /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
+  readonly crossFitted: Float64Array;
+}
+
+/** Counts markov-set's statistics and the novelty windows in two passes (the categorical parameters, the windows first). */
+function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCounts> {
+  const novelty = Novelty.empty(window);
+  function* windows(): PassTraining<void> {
+    yield (s) => novelty.add(s);
+  }
+  const [set] = yield* together(markovSetCounting(ORDER_AND_SET.combine), windows());
+  // Counting is over: the room kept for more windows goes before the passes that only read them.
+  novelty.trim();
+  return { ...set, novelty };
+}
+
+/**
+ * Two passes: one scoring every training session held out by markov-set and the novelty view while counting
+ * markov-set's halves, one scoring each session by the half that did not count it.
+ */
+function* setAndNoveltyHeldOut(counts: SetAndNoveltyCounts): PassTraining<SetAndNoveltyHeldOut> {
+  const [[set, novel], halves] = yield* together(
+    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
+    halvesCounting(counts, ORDER_AND_SET.combine),
+  );
+  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
+  const crossFitted = yield* crossFitScores([
+    markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
+    markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
+  ]);
+  return { set, novel, crossFitted };
+}
+
+/** markov-set's and the novelty view's training: counts, then the held-out and cross-fitted passes (four passes). */
+function* setAndNoveltyTraining(
+  options: MarkovNoveltyOptions,
+): PassTraining<{ counts: SetAndNoveltyCounts; heldOut: SetAndNoveltyHeldOut }> {
+  const counts = yield* setAndNoveltyCounting(options.window ?? NOVELTY_WINDOW);
+  return { counts, heldOut: yield* setAndNoveltyHeldOut(counts) };
+}
+
+/**
+ * The detector from every view's counts and held-out numbers per training session: scales, rates, tails,
+ * trust and calibration.
+ */
+function markovNoveltyOf(
+  counts: SetAndNoveltyCounts,
+  held: SetAndNoveltyHeldOut,
+  context: ContextView,
+  options: MarkovNoveltyOptions,
+): Detector {
+  const { set: setHeldOut, novel, crossFitted } = held;
+  const { beyond } = context;
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
@@ -330,7 +399,7 @@ function* markovNoveltyHeldOut(
     novelty: counts.novelty,
     tails,
     chain: context.chain,
-    expectation,
+    expectation: context.expectation,
     rates: novel.rates,
     floor,
     trust: novel.trust,
@@ -341,6 +410,22 @@ function* markovNoveltyHeldOut(
       ...rarities(parts, setScores[i] as number, excess[i] as number, beyond[i] as number),
     );
   return assemble(parts, { trainingScores: heldOut, weights });
+}
+
+/**
+ * One pass over the training sessions (each held out) keeping a few numbers per session, then one reading
+ * each session's expected surprise (known once every session is held out), then scales, rates, tails, trust
+ * and calibration: the detector.
+ */
+function* markovNoveltyHeldOut(
+  counts: MarkovNoveltyCounts,
+  options: MarkovNoveltyOptions,
+): PassTraining<Detector> {
+  const [held, context] = yield* together(
+    setAndNoveltyHeldOut(counts),
+    contextViewFromCounts(counts.context, options),
+  );
+  return markovNoveltyOf(counts, held, context, options);
 }
 
 /** Counts markov-novelty's statistics over two passes of the training sessions (step one of {@link markovNoveltyDetector}'s training). */
@@ -365,6 +450,100 @@ export function markovNoveltyFromCounts(
   options: MarkovNoveltyOptions = {},
 ): Promise<Detector> {
   return trainInPasses(markovNoveltyHeldOut(counts, options), heldOut);
+}
+
+/**
+ * What the context chain's view reads of the training sessions, compact enough to cross threads: every
+ * session's command names as ids into `names`, one session after another, and each session's weight.
+ */
+export interface ContextSessions {
+  /** Command names by id, in the order the sessions first name them. */
+  readonly names: readonly string[];
+  /** Every session's command ids, in training order. */
+  readonly ids: Int32Array;
+  /** Where each session's ids end in `ids`. */
+  readonly ends: Int32Array;
+  readonly weights: Float64Array;
+}
+
+/** The sessions as the context chain's view reads them ({@link ContextSessions}). */
+export function contextSessionsOf(sessions: readonly WeightedSession[]): ContextSessions {
+  const idOf = new Map<string, number>();
+  const names: string[] = [];
+  let length = 0;
+  for (const s of sessions) length += s.session.length;
+  const ids = new Int32Array(length);
+  const ends = new Int32Array(sessions.length);
+  const weights = new Float64Array(sessions.length);
+  let at = 0;
+  sessions.forEach((s, i) => {
+    for (const c of s.session) {
+      const name = nameOf(c);
+      let id = idOf.get(name);
+      if (id === undefined) {
+        id = names.length;
+        idOf.set(name, id);
+        names.push(name);
+      }
+      ids[at++] = id;
+    }
+    ends[i] = at;
+    weights[i] = weightOf(s);
+  });
+  return { names, ids, ends, weights };
+}
+
+/** Sessions of command names again, from {@link contextSessionsOf}: what the context chain's view reads of the originals. */
+export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
+  let from = 0;
+  return Array.from(c.ends, (end, i) => {
+    const session = Array.from(c.ids.subarray(from, end), (id) => c.names[id] as string);
+    from = end;
+    return { session, weight: c.weights[i] as number };
+  });
+}
+
+/** What markov-novelty's threaded training sends the other thread: its options and the sessions' names. */
+interface ContextRequest {
+  readonly options: MarkovNoveltyOptions;
+  readonly sessions: ContextSessions;
+}
+
+/** A {@link ContextView} as plain data that crosses threads (typed arrays where it is large). */
+interface ContextViewParts {
+  readonly tokens: readonly string[];
+  readonly counts: ChainCountsArrays;
+  readonly gain: number;
+  readonly expectation: { readonly byCommand: Float64Array; readonly everyone: number };
+  readonly beyond: Float64Array;
+}
+
+/** The view as plain data. */
+function contextViewParts(view: ContextView): ContextViewParts {
+  const { chain, expectation, beyond } = view;
+  return {
+    tokens: [...chain.vocabulary.list()],
+    counts: chain.counts.toArrays(),
+    gain: chain.gain,
+    expectation: { byCommand: expectation.byCommand, everyone: expectation.everyone },
+    beyond,
+  };
+}
+
+/** The view again from its plain data: its chain scores as the one sent (the counts' own order inside may differ). */
+function contextViewOfParts(parts: unknown): ContextView {
+  const { tokens, counts, gain, expectation, beyond } = parts as ContextViewParts;
+  const vocabulary = new Vocabulary(tokens);
+  const chainCounts = new ChainCounts(counts.order);
+  chainCounts.addArrays(
+    counts,
+    Int32Array.from(tokens, (_, id) => id),
+  );
+  return {
+    chain: new ContextChain(vocabulary, chainCounts, gain),
+    expectation: new StepExpectation(expectation.byCommand, expectation.everyone),
+    beyond,
+  };
 }
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
@@ -420,20 +599,35 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
  * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
  * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
  * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
- * neither does this. Trains in four passes when the sessions do not fit in memory
- * ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}).
+ * neither does this. Trains in four passes when the sessions do not fit in memory (the context chain's
+ * view, in three, alongside the others), from counts made elsewhere in two ({@link countMarkovNovelty},
+ * {@link markovNoveltyFromCounts}), and with the context chain's view in another thread
+ * ({@link DetectorFactory.threaded}: it reads only command names and weights, and is about half the work).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
+  // The context chain's view (three passes) and the other two (four) train side by side over the same passes.
   function* training(): PassTraining<Detector> {
-    const counts = yield* markovNoveltyCounting(
-      options.window ?? NOVELTY_WINDOW,
-      options.maxOrder ?? MAX_ORDER,
+    const [{ counts, heldOut }, context] = yield* together(
+      setAndNoveltyTraining(options),
+      contextViewTraining(options),
     );
-    return yield* markovNoveltyHeldOut(counts, options);
+    return markovNoveltyOf(counts, heldOut, context, options);
   }
   return {
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
+    threaded: {
+      // The context chain's view in the other thread (half the training's work), the rest meanwhile here.
+      train: async (train, offload) => {
+        const context = offload({ options, sessions: contextSessionsOf(train) } satisfies ContextRequest);
+        const { counts, heldOut } = trainInMemory(setAndNoveltyTraining(options), train);
+        return markovNoveltyOf(counts, heldOut, contextViewOfParts(await context), options);
+      },
+      work: (request) => {
+        const { options: given, sessions } = request as ContextRequest;
+        return contextViewParts(trainInMemory(contextViewTraining(given), sessionsOfContext(sessions)));
+      },
+    },
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;

@@ -81,6 +81,8 @@ export interface DetectorFactory {
    * and `trainingScores()`). Absent when the detector needs every session at once.
    */
   trainPasses?(sessions: SessionPasses): Promise<Detector>;
+  /** Trains with part of the work in another thread (a worker thread); absent when one thread does it all. */
+  readonly threaded?: ThreadedTraining | undefined;
   /** Rebuilds a detector from the `state` of its {@link Detector.toJSON}; a damaged state throws a SeqhuntError. */
   load(state: unknown): Detector;
   /**
@@ -88,6 +90,25 @@ export interface DetectorFactory {
    * Absent when the detector's statistics do not merge exactly.
    */
   merge?(a: Detector, b: Detector): Detector;
+}
+
+/**
+ * A detector's training with part of the work offloaded: {@link ThreadedTraining.train} sends requests with
+ * `offload`, which runs {@link ThreadedTraining.work} on each elsewhere (a worker thread making the same
+ * factory, on a structured clone of the request) and resolves to its result; meanwhile `train` goes on.
+ */
+export interface ThreadedTraining {
+  /**
+   * The same detector as {@link DetectorFactory.train} on the same sessions (equal `trainingScores()`,
+   * scores and explanations, to the last bit; its `toJSON()` may list counts in another order), part of
+   * it worked out by `offload`.
+   */
+  train(
+    sessions: readonly WeightedSession[],
+    offload: (request: unknown) => Promise<unknown>,
+  ): Promise<Detector>;
+  /** The offloaded part: a request `train` sent, to its result (plain data: it crosses threads as a structured clone). */
+  work(request: unknown): unknown;
 }
 
 /** Settings a factory reads: the reference detectors read the window ones (others ignore them). */

@@ -1,8 +1,12 @@
-// --threads: worker threads count the default detector's statistics; every output is the one thread's, byte for byte.
+// --threads: a worker thread trains part of the default detector; every output is the one thread's, byte for byte.
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { ThreadPool } from "../../src/cli/threads.js";
+import { DEFAULT_THREADS_FROM } from "../../src/cli/thread-messages.js";
+import { ThreadPool, threadCount } from "../../src/cli/threads.js";
+import { contextSessionsOf } from "../../src/detect/markov-novelty.js";
+import { detectorEntry } from "../../src/detect/registry.js";
 import { SeqhuntError } from "../../src/errors.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 
@@ -10,7 +14,7 @@ const dir = tempDir();
 const COMMANDS = ["Get-Mailbox", "Set-Mailbox", "New-InboxRule", "Remove-MailboxPermission", "Add-Role"];
 
 /**
- * Events of 40 users (so both of two workers get identities), with parameter values; many sessions repeat
+ * Events of 40 users, with parameter values; many sessions repeat
  * exactly (equal scores: ties the ranking breaks by input order), a few are rare.
  */
 function events(): string {
@@ -69,13 +73,17 @@ function withHosts(name: string, host: (index: number) => string): string {
 }
 
 describe("--threads 2 gives --threads 1's output, byte for byte", () => {
-  it("hands each worker a run of the sessions", async () => {
-    const pool = ThreadPool.start(2);
+  it("runs a detector's offloaded work in a worker thread, started when the work comes", async () => {
+    const pool = ThreadPool.of(1);
     try {
-      pool.hand(
-        Array.from({ length: 5 }, () => ({ identity: ["u"], start: 0, end: 0, commands: ["a"], fields: {} })),
-      );
-      expect(pool.sessionsPerWorker).toEqual([3, 2]);
+      expect(pool.started).toBe(0);
+      const threaded = detectorEntry("markov-novelty").factory().threaded;
+      const sessions = [{ session: ["a", "b"] }, { session: ["a", "c", "b"] }, { session: ["a", "b"] }];
+      const request = { options: {}, sessions: contextSessionsOf(sessions) };
+      const there = (await pool.offload("markov-novelty", request)) as { beyond: Float64Array };
+      expect(pool.started).toBe(1);
+      const here = threaded?.work(request) as { beyond: Float64Array };
+      expect([...there.beyond]).toEqual([...here.beyond]);
     } finally {
       await pool.close();
     }
@@ -85,8 +93,8 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included)`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      // The default detector is counted in the workers (this fails if the main thread trains it alone).
-      const counting = vi.spyOn(ThreadPool.prototype, "countMarkovNovelty");
+      // The default detector trains with a worker's help (this fails if the main thread trains it alone).
+      const counting = vi.spyOn(ThreadPool.prototype, "offload");
       let counted = 0;
       const two = await runIn(2, args, join(dir, `hunt-2.${ext}`)).finally(() => {
         counted = counting.mock.calls.length;
@@ -122,7 +130,7 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     await sameInOneAndTwo(["hunt", jsonl, "--user", "UserId,Host", "--quiet"], "two");
   });
 
-  it("hunt --entity with an entity's sessions in both workers (two identity columns)", async () => {
+  it("hunt --entity (two identity columns)", async () => {
     const jsonl = withHosts("entities.jsonl", (i) => `host${(i >> 2) % 5}`);
     await sameInOneAndTwo(
       ["hunt", jsonl, "--user", "UserId,Host", "--entity", "UserId", "--quiet"],
@@ -136,6 +144,17 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     const lines = Array.from({ length: 90 }, (_, i) => (i % 17 === 0 ? "rm chmod curl" : routines[i % 3]));
     writeFileSync(text, `${lines.join("\n")}\n`);
     await sameInOneAndTwo(["hunt", "--sessions", text, "--quiet"], "sessions");
+  });
+
+  it("hunt of a small input without --threads trains in one thread (a worker would cost more than it saves)", async () => {
+    const offload = vi.spyOn(ThreadPool.prototype, "offload");
+    try {
+      const r = await runCli(["hunt", csv, ...cols, "--quiet"]);
+      expect(r.code).toBe(0);
+      expect(offload).not.toHaveBeenCalled();
+    } finally {
+      offload.mockRestore();
+    }
   });
 
   it("hunt --report", async () => {
@@ -165,15 +184,26 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
   });
 });
 
+describe("how many threads", () => {
+  it("--threads when given; else every core for a large input, one for a small one", () => {
+    expect(threadCount(3, 10)).toBe(3);
+    expect(threadCount(1, 10 * DEFAULT_THREADS_FROM)).toBe(1);
+    expect(threadCount(undefined, DEFAULT_THREADS_FROM - 1)).toBe(1);
+    expect(threadCount(undefined, DEFAULT_THREADS_FROM)).toBe(availableParallelism());
+    expect(() => threadCount(256)).toThrow(/at most 255/);
+  });
+});
+
 describe("a worker's failure", () => {
   it("rejects with its words, and the pool still closes", async () => {
-    const pool = ThreadPool.start(2);
-    pool.hand([]);
+    const pool = ThreadPool.of(1);
     try {
-      // An unknown --entity column fails in each worker, as in the main thread.
-      await expect(pool.countMarkovNovelty(["UserId"], "Host")).rejects.toThrow(SeqhuntError);
-      await expect(pool.countMarkovNovelty(["UserId"], "Host")).rejects.toThrow(
-        /--entity Host must be one of/,
+      // A seqhunt error in the worker (an unknown detector) keeps its words.
+      await expect(pool.offload("no-such-method", {})).rejects.toThrow(SeqhuntError);
+      await expect(pool.offload("no-such-method", {})).rejects.toThrow(/no-such-method/);
+      // Any other error is the worker's, with its stack.
+      await expect(pool.offload("markov-set", {})).rejects.toThrow(
+        /a worker thread failed: .*no threaded training/,
       );
     } finally {
       await pool.close();
@@ -192,11 +222,11 @@ describe("--threads 2 stops at a bad row as --threads 1 does", () => {
     return path;
   }
 
-  // Lines 2-54 (user0-3) and 300 (user23) land in one worker, lines 55-68 (user4) and 150 (user11) in the other.
+  // This thread reads (the worker takes sessions, not rows): bad rows early, late and out of order.
   for (const [name, at] of [
     ["one bad row", [200]],
-    ["bad rows in both workers: the first in the file is named", [60, 300, 301]],
-    ["bad rows in both workers, the later one near its worker's start", [150, 30]],
+    ["several bad rows: the first in the file is named", [60, 300, 301]],
+    ["several bad rows, named in file order", [150, 30]],
   ] as const) {
     it(name, async () => {
       const path = withBadTimes(`${name.replace(/\W+/g, "-")}.csv`, at);

@@ -114,7 +114,8 @@ describe.each(["markov-novelty", "markov-set", "markov-max"])("%s trained in pas
     const passes = copiedPasses(data);
     const passed = await (factory.trainPasses as NonNullable<typeof factory.trainPasses>)(passes);
     expectSame(passed, factory.train(data), data.slice(0, 10));
-    // The categorical parameters, the counts, the held-out scores; markov-novelty then each session's expected surprise.
+    // The categorical parameters, the counts, the held-out scores; markov-novelty then markov-set's cross-fitted
+    // scores (its context chain, in three passes alongside: counts, held-out scores, expected surprise).
     expect(passes.passes).toBe(method === "markov-novelty" ? 4 : 3);
   });
 });

@@ -85,7 +85,7 @@ describe("options and output paths are checked before any input is read", () => 
 describe("a usage error is one line and says where help is", () => {
   it.each([
     [["hunt", "x.csv", "--top", "0"], "--top must be a whole number >= 1", "seqhunt hunt --help"],
-    // Each session's worker is kept in one byte: more threads would send sessions to the wrong worker.
+    // The pool is bounded: more threads are refused, with the limit.
     [["hunt", "x.csv", "--threads", "256"], "--threads must be at most 255, got 256", "seqhunt hunt --help"],
     [["score", "x.csv"], "score needs --model FILE", "seqhunt score --help"],
     [["frobnicate"], "unknown command 'frobnicate'", "seqhunt --help"],

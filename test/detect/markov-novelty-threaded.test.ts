@@ -1,0 +1,122 @@
+// markov-novelty trained with its context chain's view offloaded (a worker thread's part, as structured
+// clones cross threads): the detector trained in one thread, score for score to the last bit.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  contextSessionsOf,
+  markovNoveltyDetector,
+  sessionsOfContext,
+} from "../../src/detect/markov-novelty.js";
+import { detectorEntry } from "../../src/detect/registry.js";
+import type { WeightedSession } from "../../src/detect/types.js";
+import { trustedCmd } from "../../src/model/cmd.js";
+
+const sea = join(import.meta.dirname, "..", "fixtures", "datasets", "sea");
+
+/** Sessions of 50 commands of SEA users 1 to 4 taking turns, each user an entity. */
+const typed: WeightedSession[] = (() => {
+  const users = [1, 2, 3, 4].map((u) =>
+    readFileSync(join(sea, `User${u}`), "utf8")
+      .trim()
+      .split("\n"),
+  );
+  return Array.from({ length: 60 }, (_, i) => ({
+    session: (users[i % 4] as string[]).slice((i >> 2) * 50, ((i >> 2) + 1) * 50),
+    entity: `User${(i % 4) + 1}`,
+  }));
+})();
+
+/** Seeded commands with parameter values: `mode` categorical over all sessions, though not in each part alone. */
+const valued: WeightedSession[] = (() => {
+  let state = 11;
+  const rand = () => {
+    state = (state * 48271) % 2147483647;
+    return state / 2147483647;
+  };
+  return Array.from({ length: 240 }, (_, i) => ({
+    session: Array.from({ length: 1 + (i % 7) }, (_, k) =>
+      trustedCmd(["ls", "cat", "rm", "cp"][Math.floor(rand() * 4)] as string, {
+        // 24 modes in all: more than 20, but each half (by entity parity) sees 12.
+        mode: `m${(i % 2) + 2 * Math.floor(rand() * 12)}`,
+        ...(k % 3 === 0 ? { user: String(Math.floor(rand() * 5)) } : {}),
+        ...(rand() < 0.3 ? { force: null } : {}),
+      }),
+    ),
+    entity: `e${i % 6}`,
+  }));
+})();
+
+/** Trains with the offloaded part run on a structured clone of each request, its result cloned back; the requests sent. */
+async function trainedThreaded(sessions: readonly WeightedSession[], options = {}) {
+  const threaded = markovNoveltyDetector(options).threaded;
+  if (threaded === undefined) throw new Error("markov-novelty has no threaded training");
+  const requests: unknown[] = [];
+  const detector = await threaded.train(sessions, async (request) => {
+    requests.push(request);
+    // The other side is another factory: the options travel in the request.
+    const elsewhere = markovNoveltyDetector().threaded;
+    return structuredClone(elsewhere?.work(structuredClone(request)));
+  });
+  return { detector, requests };
+}
+
+describe.each(Object.entries({ typed, valued }))(
+  "markov-novelty trained with its context chain elsewhere, on %s sessions",
+  (_, data) => {
+    it.each([
+      ["the default options", {}],
+      ["a shorter longest context and another expectation prior", { maxOrder: 2, expectationPrior: 3 }],
+    ])("scores as trained in one thread, with %s", async (_, options) => {
+      const whole = markovNoveltyDetector(options).train(data);
+      const { detector, requests } = await trainedThreaded(data, options);
+      // One request: the context chain's view of every session.
+      expect(requests).toHaveLength(1);
+      const [a, b] = [detector.trainingScores(), whole.trainingScores()];
+      expect(a).toHaveLength(b.length);
+      a.forEach((x, i) => {
+        expect(Object.is(x, b[i])).toBe(true);
+      });
+      const probe = [...data.slice(0, 8), { session: ["never-seen", "ls"] }];
+      expect(detector.score(probe)).toEqual(whole.score(probe));
+      expect(probe.map((s) => detector.explain(s))).toEqual(probe.map((s) => whole.explain(s)));
+      expect(detector.percentile(a[3] as number)).toBe(whole.percentile(b[3] as number));
+      // The saved detector is the same but for the order the context chain lists its counts in.
+      const saved = (d: typeof detector) => {
+        const state = d.toJSON().state as { model: { chain: { counts: { next: number[] } } } };
+        const { next } = state.model.chain.counts;
+        const pairs = Array.from({ length: next.length / 2 }, (_, k) => [next[2 * k], next[2 * k + 1]]);
+        state.model.chain.counts.next = pairs
+          .sort((x, y) => (x[0] as number) - (y[0] as number))
+          .flat() as number[];
+        return JSON.stringify(state);
+      };
+      expect(saved(detector)).toBe(saved(whole));
+    });
+  },
+);
+
+describe("the sessions the context chain's view reads", () => {
+  it("are the command names and weights, in order, and nothing else", () => {
+    const sessions: WeightedSession[] = [
+      { session: [trustedCmd("ls", { a: "1" }), "cd", "ls"], entity: "u1", weight: 2 },
+      { session: [] },
+      { session: ["cd"], entity: "u2" },
+    ];
+    const sent = contextSessionsOf(sessions);
+    expect(sent.names).toEqual(["ls", "cd"]);
+    expect(sessionsOfContext(structuredClone(sent))).toEqual([
+      { session: ["ls", "cd", "ls"], weight: 2 },
+      { session: [], weight: 1 },
+      { session: ["cd"], weight: 1 },
+    ]);
+  });
+});
+
+describe("threaded training is the detector's own property", () => {
+  it("markov-novelty has one; detectors that train in one thread only have none", () => {
+    expect(detectorEntry("markov-novelty").factory().threaded).toBeDefined();
+    for (const method of ["markov-set", "adaptive", "reference", "entity-markov"])
+      expect(detectorEntry(method).factory().threaded).toBeUndefined();
+  });
+});
