@@ -1,0 +1,73 @@
+// Never-seen windows measured against what each window's last command predicts: traces of a noisy program
+// and of a predictable one pooled (as a host's many programs are), the novelty excess ranks a predictable
+// trace with a foreign run above every new ordinary noisy trace, where everyone's one rate ranks them the
+// other way.
+import { describe, expect, it } from "vitest";
+import {
+  NOVELTY_FLOOR,
+  NOVELTY_WINDOW,
+  noveltyExcess,
+  windowExpectationOf,
+} from "../../src/detect/markov-novelty.js";
+import { Novelty } from "../../src/detect/novelty.js";
+import type { WeightedSession } from "../../src/detect/types.js";
+import { WindowExpectation } from "../../src/detect/window-expectation.js";
+import { SeqhuntError } from "../../src/errors.js";
+
+let state = 5;
+const rand = () => {
+  state = (state * 16807) % 2147483647;
+  return state / 2147483647;
+};
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+
+/** A predictable program: one loop of calls, over and over. */
+const LOOP = ["open", "fstat", "mmap", "read", "close", "munmap", "write", "stat"];
+const predictable = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => LOOP[i % LOOP.length] as string);
+
+/** A noisy program: commands of its own drawn at random from sixty, so most of its windows are new held out. */
+const NOISY = Array.from({ length: 60 }, (_, i) => `cmd${i}`);
+const noisy = (n: number): string[] => Array.from({ length: n }, () => pick(NOISY));
+
+/** The predictable program with a foreign run of its own calls in an order it never takes. */
+const spliced = (): string[] => [
+  ...predictable(80),
+  ...Array.from({ length: 24 }, () => pick(LOOP)),
+  ...predictable(96),
+];
+
+const train: WeightedSession[] = [
+  ...Array.from({ length: 60 }, () => ({ session: predictable(150 + Math.floor(rand() * 100)) })),
+  ...Array.from({ length: 60 }, () => ({ session: noisy(150 + Math.floor(rand() * 100)) })),
+];
+
+describe("WindowExpectation", () => {
+  const view = Novelty.train(train, NOVELTY_WINDOW);
+  const byLast = windowExpectationOf(view, train);
+  const normal = Array.from({ length: 20 }, () => ({ session: noisy(200) }));
+  const attacks = Array.from({ length: 20 }, () => ({ session: spliced() }));
+
+  it("ranks a foreign run in a predictable trace above new ordinary noisy traces, which one rate for all does not", () => {
+    const excess = (e: WindowExpectation) => (s: WeightedSession) =>
+      noveltyExcess(view, e, NOVELTY_FLOOR, s, false);
+    const withLast = excess(byLast);
+    expect(Math.min(...attacks.map(withLast))).toBeGreaterThan(Math.max(...normal.map(withLast)));
+    // Everyone's rate alone (the expectation without its commands): the noisy traces outrank the attacks.
+    const everyone = excess(new WindowExpectation(byLast.rate, new Map()));
+    expect(Math.max(...normal.map(everyone))).toBeGreaterThan(Math.min(...attacks.map(everyone)));
+  });
+
+  it("learns a high rate after the noisy program's commands and a low one after the loop's", () => {
+    expect(byLast.byLast.get("cmd1")).toBeGreaterThan(0.5);
+    expect(byLast.byLast.get("read")).toBeLessThan(0.05);
+  });
+
+  it("saves and loads, and refuses a damaged file", () => {
+    const again = WindowExpectation.fromJSON(JSON.parse(JSON.stringify(byLast)));
+    expect(again.expected(view, attacks[0] as WeightedSession)).toBe(
+      byLast.expected(view, attacks[0] as WeightedSession),
+    );
+    expect(() => WindowExpectation.fromJSON({ rate: 2, byLast: [] })).toThrow(SeqhuntError);
+  });
+});
