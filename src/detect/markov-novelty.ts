@@ -21,7 +21,7 @@ import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses
 import { EXPECTATION_PRIOR, StepExpectation } from "./step-expectation.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
 import type { Detector, DetectorFactory, SessionPasses, WeightedSession } from "./types.js";
-import { WindowExpectation, WindowRates } from "./window-expectation.js";
+import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "./window-expectation.js";
 
 /** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
 export const NOVELTY_WINDOW = 6;
@@ -44,6 +44,8 @@ export interface MarkovNoveltyOptions {
   readonly maxOrder?: number | undefined;
   /** Steps of weight of everyone's expected surprise in one command's (default {@link EXPECTATION_PRIOR}). */
   readonly expectationPrior?: number | undefined;
+  /** Windows of weight of everyone's rate of never-seen windows in one command's (default {@link WINDOW_PRIOR}). */
+  readonly windowPrior?: number | undefined;
 }
 
 /** markov-novelty's learnt state as JSON. */
@@ -220,7 +222,7 @@ interface NoveltyHeldOut {
 }
 
 /** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
-function* noveltyHeldOut(novelty: Novelty): PassTraining<NoveltyHeldOut> {
+function* noveltyHeldOut(novelty: Novelty, windowPrior: number): PassTraining<NoveltyHeldOut> {
   const rates = new WindowRates();
   const trust = new Trust();
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
@@ -240,7 +242,7 @@ function* noveltyHeldOut(novelty: Novelty): PassTraining<NoveltyHeldOut> {
     Float64Array,
   ];
   return {
-    windows: rates.expectation(),
+    windows: rates.expectation(windowPrior),
     trust: trust.trust(),
     count: (i) => ({
       novel: [edgeNovel[i] as number, innerNovel[i] as number],
@@ -260,7 +262,7 @@ function* markovNoveltyHeldOut(
 ): PassTraining<Detector> {
   const [[[setHeldOut, novel], context], halves] = yield* together(
     together(
-      together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
+      together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR)),
       contextChainHeldOut(counts.context),
     ),
     halvesCounting(counts, ORDER_AND_SET.combine),

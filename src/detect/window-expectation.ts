@@ -2,6 +2,9 @@ import { SeqhuntError } from "../errors.js";
 import type { Novelty } from "./novelty.js";
 import type { WeightedSession } from "./types.js";
 
+/** Windows of weight that everyone's rate carries in one command's: fixed before measuring (sensitivity in the README). */
+export const WINDOW_PRIOR = 1;
+
 /** A window expectation as JSON: everyone's rate of never-seen windows, and the rate by a window's last command. */
 export interface WindowExpectationJson {
   readonly rate: number;
@@ -33,11 +36,12 @@ export class WindowRates {
     });
   }
 
-  /** The rates so far: each command's shrunk toward everyone's with one window of weight. */
-  expectation(): WindowExpectation {
+  /** The rates so far: each command's shrunk toward everyone's with `prior` windows of weight. */
+  expectation(prior = WINDOW_PRIOR): WindowExpectation {
     const rate = this.#novel / this.#windows;
     const byLast = new Map<string, number>();
-    for (const [last, [novel, windows]] of this.#byLast) byLast.set(last, (novel + rate) / (windows + 1));
+    for (const [last, [novel, windows]] of this.#byLast)
+      byLast.set(last, (novel + prior * rate) / (windows + prior));
     return new WindowExpectation(rate, byLast);
   }
 }

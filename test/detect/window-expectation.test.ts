@@ -4,6 +4,7 @@
 // other way.
 import { describe, expect, it } from "vitest";
 import {
+  markovNoveltyDetector,
   NOVELTY_FLOOR,
   NOVELTY_WINDOW,
   noveltyExcess,
@@ -13,29 +14,9 @@ import { Novelty } from "../../src/detect/novelty.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { WindowExpectation } from "../../src/detect/window-expectation.js";
 import { SeqhuntError } from "../../src/errors.js";
+import { programs } from "./programs.js";
 
-let state = 5;
-const rand = () => {
-  state = (state * 16807) % 2147483647;
-  return state / 2147483647;
-};
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-
-/** A predictable program: one loop of calls, over and over. */
-const LOOP = ["open", "fstat", "mmap", "read", "close", "munmap", "write", "stat"];
-const predictable = (n: number): string[] =>
-  Array.from({ length: n }, (_, i) => LOOP[i % LOOP.length] as string);
-
-/** A noisy program: commands of its own drawn at random from sixty, so most of its windows are new held out. */
-const NOISY = Array.from({ length: 60 }, (_, i) => `cmd${i}`);
-const noisy = (n: number): string[] => Array.from({ length: n }, () => pick(NOISY));
-
-/** The predictable program with a foreign run of its own calls in an order it never takes. */
-const spliced = (): string[] => [
-  ...predictable(80),
-  ...Array.from({ length: 24 }, () => pick(LOOP)),
-  ...predictable(96),
-];
+const { rand, predictable, noisy, spliced } = programs(5);
 
 const train: WeightedSession[] = [
   ...Array.from({ length: 60 }, () => ({ session: predictable(150 + Math.floor(rand() * 100)) })),
@@ -69,5 +50,17 @@ describe("WindowExpectation", () => {
       byLast.expected(view, attacks[0] as WeightedSession),
     );
     expect(() => WindowExpectation.fromJSON({ rate: 2, byLast: [] })).toThrow(SeqhuntError);
+  });
+
+  it("takes the default's windowPrior: a huge prior leaves every command at everyone's rate", () => {
+    const saved = (prior?: number) => {
+      const factory = markovNoveltyDetector(prior === undefined ? {} : { windowPrior: prior });
+      const { state } = factory.train(train).toJSON() as { state: { model: { windowRates: unknown } } };
+      return WindowExpectation.fromJSON(state.model.windowRates);
+    };
+    const flat = saved(1e12);
+    for (const x of flat.byLast.values()) expect(x).toBeCloseTo(flat.rate, 6);
+    const own = saved(0.001);
+    expect([...saved().byLast.values()]).not.toEqual([...own.byLast.values()]);
   });
 });
