@@ -210,6 +210,8 @@ function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<
     together(markovSetCounting(ORDER_AND_SET.combine), windows()),
     contextChainCounting(maxOrder),
   );
+  // Counting is over: the room kept for more windows goes before the passes that only read them.
+  novelty.trim();
   return { ...set, novelty, context };
 }
 
@@ -363,13 +365,14 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
       method: METHOD,
       view: (s, leaveOut = false) => Math.max(...all(s, leaveOut)),
       explain: (s) => {
-        const base = markovSet.explain(s);
-        const novel = novelty.explain(s);
-        const first = novel[0];
-        // The view that ranks the session says why.
+        // The view that ranks the session says why (only its explanation is worked out).
         const [bySet, byNovelty, byChain] = all(s, false);
         if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
-        if (first === undefined || byNovelty <= bySet) return base;
+        const base = markovSet.explain(s);
+        if (byNovelty <= bySet) return base;
+        const novel = novelty.explain(s);
+        const first = novel[0];
+        if (first === undefined) return base;
         return {
           steps: [...base.steps, ...novel],
           reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
