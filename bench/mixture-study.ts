@@ -1,8 +1,14 @@
 // Kinds of session (a mixture of command presences, its number of kinds chosen by held-out likelihood) as a
 // calibration of the default's views: each view's rarity against the held-out training scores of the
 // session's own kind instead of all training sessions. Run: node bench-dist/bench/mixture-study.js [seed] [sets]
+import { namesOf } from "../src/detect/base.js";
 import { ContextChain } from "../src/detect/context-chain.js";
-import { novelRatesOf, noveltyExcess, noveltyTrust, ORDER_AND_SET } from "../src/detect/markov-novelty.js";
+import {
+  noveltyExcess,
+  noveltyTrust,
+  ORDER_AND_SET,
+  windowExpectationOf,
+} from "../src/detect/markov-novelty.js";
 import { markovSetDetector } from "../src/detect/markov-set.js";
 import { Novelty } from "../src/detect/novelty.js";
 import { Tail } from "../src/detect/tail.js";
@@ -61,6 +67,59 @@ function beyondView(chain: ContextChain, train: readonly WeightedSession[]) {
   return { score, nats };
 }
 
+/**
+ * Never-seen windows beyond what each window's last command predicts: the held-out rate of never-seen
+ * windows among training windows ending in that command (shrunk toward everyone's with one window), summed
+ * over the session's windows, the excess in Poisson standard deviations (floor 1).
+ */
+function windowExpectation(train: readonly WeightedSession[], width: number) {
+  const windowsOf = (s: WeightedSession) => {
+    const t = ["^", ...namesOf(s.session), "$"];
+    const n = Math.min(width, t.length);
+    const out = new Map<string, { n: number; last: string }>();
+    for (let i = 0; i + n <= t.length; i++) {
+      const key = t.slice(i, i + n).join("\u0000");
+      const e = out.get(key);
+      if (e === undefined) out.set(key, { n: 1, last: t[i + n - 1] as string });
+      else e.n++;
+    }
+    return out;
+  };
+  const counts = new Map<string, number>();
+  for (const t of train)
+    for (const [k, { n }] of windowsOf(t)) counts.set(k, (counts.get(k) ?? 0) + n * (t.weight ?? 1));
+  const by = new Map<string, [number, number]>();
+  let novelAll = 1;
+  let windowsAll = 1;
+  for (const t of train) {
+    const w = t.weight ?? 1;
+    for (const [k, { n, last }] of windowsOf(t)) {
+      const own = process.env.WHOLE ? n * w : n;
+      const novel = (counts.get(k) ?? 0) - own <= 0 ? n : 0;
+      const st = by.get(last) ?? [0, 0];
+      st[0] += w * novel;
+      st[1] += w * n;
+      by.set(last, st);
+      novelAll += w * novel;
+      windowsAll += w * n;
+    }
+  }
+  const rate = novelAll / windowsAll;
+  const rateOf = (last: string) => {
+    const st = by.get(last);
+    return st === undefined ? rate : (st[0] + rate) / (st[1] + 1);
+  };
+  return (s: WeightedSession, leaveOut: boolean) => {
+    let novel = 0;
+    let expected = 0;
+    for (const [k, { n, last }] of windowsOf(s)) {
+      if ((counts.get(k) ?? 0) - (leaveOut ? n : 0) <= 0) novel += n;
+      expected += n * rateOf(last);
+    }
+    return (novel - expected) / Math.sqrt(expected + 1);
+  };
+}
+
 /** markov-set's score of each training session by a markov-set trained without its fold (every `folds`-th session). */
 function crossFitted(train: readonly WeightedSession[], folds: number): number[] {
   const out = new Array<number>(train.length).fill(0);
@@ -80,10 +139,11 @@ function crossFitted(train: readonly WeightedSession[], folds: number): number[]
 function rawViews(d: Dataset) {
   const ms = markovSetDetector(ORDER_AND_SET).train(d.train);
   const nov = Novelty.train(d.train, 6);
-  const rates = novelRatesOf(nov, d.train);
+  const rates = windowExpectationOf(nov, d.train);
   const trust = noveltyTrust(nov, d.train);
   const chain = ContextChain.train(d.train);
   const { score: beyond, nats } = beyondView(chain, d.train);
+  const windowExcess = windowExpectation(d.train, 6);
   return {
     held: d.train.map((t) => ({ count: nov.count(t, true), nats: nats(t) })),
     order: chain.order,
@@ -91,11 +151,13 @@ function rawViews(d: Dataset) {
       process.env.FOLDS ? crossFitted(d.train, Number(process.env.FOLDS)) : Array.from(ms.trainingScores()),
       d.train.map((t) => noveltyExcess(nov, rates, 1, t, true)),
       d.train.map((t) => beyond(t, true)),
+      d.train.map((t) => windowExcess(t, true)),
     ],
     test: [
       Array.from(ms.score(d.test)),
       d.test.map((t) => noveltyExcess(nov, rates, 1, t, false)),
       d.test.map((t) => beyond(t, false)),
+      d.test.map((t) => windowExcess(t, false)),
     ],
     g: chain.gain * trust,
   };
@@ -222,6 +284,20 @@ for (const [name, make] of sets) {
   }
   addCells(rows, name, d, [
     ["shipped (global tails)", combo(globalR, globalR, globalR)],
+    [
+      "novelty given each window's last command",
+      (i) => Math.max((1 - g) * at(globalR, 0, i), g * Math.max(at(globalR, 3, i), at(globalR, 2, i))),
+    ],
+    [
+      "both novelty views",
+      (i) =>
+        Math.max(
+          (1 - g) * at(globalR, 0, i),
+          g * Math.max(at(globalR, 1, i), at(globalR, 2, i), at(globalR, 3, i)),
+        ),
+    ],
+    ["novelty given last command alone", (i) => at(globalR, 3, i)],
+    ["novelty alone", (i) => at(globalR, 1, i)],
     ["every view by kind (>=10)", combo(k10, k10, k10)],
     ["every view by kind (>=30)", combo(k30, k30, k30)],
     ["set by kind only (>=10)", combo(k10, globalR, globalR)],

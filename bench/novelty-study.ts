@@ -30,7 +30,10 @@ function sensitivity(only: string | undefined): void {
     programs: mixedPrograms(1),
   };
   const all: [string, MarkovNoveltyOptions][] = [
-    ["shipped (window 6, floor 1, tail share 0.1, longest context 8, expectation prior 1)", {}],
+    [
+      "shipped (window 6, floor 1, tail share 0.1, longest context 8, expectation prior 1, window prior 1)",
+      {},
+    ],
     ["window 3", { window: 3 }],
     ["window 12", { window: 12 }],
     ["floor 0.5", { floor: 0.5 }],
@@ -41,6 +44,8 @@ function sensitivity(only: string | undefined): void {
     ["longest context 16", { maxOrder: 16 }],
     ["expectation prior 0.5", { expectationPrior: 0.5 }],
     ["expectation prior 2", { expectationPrior: 2 }],
+    ["window prior 0.5", { windowPrior: 0.5 }],
+    ["window prior 2", { windowPrior: 2 }],
   ];
   const variants = all.filter(
     ([name]) => only === undefined || name.startsWith(only) || name.startsWith("shipped"),

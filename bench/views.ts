@@ -2,7 +2,7 @@
 // scores: what the combination studies weigh against each other.
 import { namesOf } from "../src/detect/base.js";
 import { ContextChain } from "../src/detect/context-chain.js";
-import { novelRatesOf, noveltyExcess, noveltyTrust } from "../src/detect/markov-novelty.js";
+import { noveltyExcess, noveltyTrust, windowExpectationOf } from "../src/detect/markov-novelty.js";
 import { markovSetDetector } from "../src/detect/markov-set.js";
 import { Novelty } from "../src/detect/novelty.js";
 import { Tail } from "../src/detect/tail.js";
@@ -27,7 +27,7 @@ export function viewRarities(d: Dataset): ViewRarities {
   const w = d.train.map((t) => t.weight ?? 1);
   const ms = markovSetDetector({ method: "markov-set", combine: "sum" }).train(d.train);
   const nov = Novelty.train(d.train, 6);
-  const rates = novelRatesOf(nov, d.train);
+  const rates = windowExpectationOf(nov, d.train);
   const trust = noveltyTrust(nov, d.train);
   const t0 = performance.now();
   const chain = ContextChain.train(d.train);

@@ -24,6 +24,7 @@ import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses
 import { EXPECTATION_PRIOR, StepExpectation } from "./step-expectation.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
 import type { Detector, DetectorFactory, SessionPasses, WeightedSession } from "./types.js";
+import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "./window-expectation.js";
 
 /** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
 export const NOVELTY_WINDOW = 6;
@@ -46,10 +47,9 @@ export interface MarkovNoveltyOptions {
   readonly maxOrder?: number | undefined;
   /** Steps of weight of everyone's expected surprise in one command's (default {@link EXPECTATION_PRIOR}). */
   readonly expectationPrior?: number | undefined;
+  /** Windows of weight of everyone's rate of never-seen windows in one command's (default {@link WINDOW_PRIOR}). */
+  readonly windowPrior?: number | undefined;
 }
-
-/** Never-seen windows per window at a session's edges and inside, over the distinct training sessions each left out. */
-export type Rates = readonly [edge: number, inner: number];
 
 /** markov-novelty's learnt state as JSON. */
 interface MarkovNoveltyJson {
@@ -61,68 +61,46 @@ interface MarkovNoveltyJson {
    * the context chain's excess held out.
    */
   readonly tails: readonly unknown[];
-  /** What markov-set's tail was made of: "cross-fitted" (files from before it hold none: train again). */
-  readonly setTail: typeof SET_TAIL;
+  /** Which views these are (files from before the current ones hold another or none: train again). */
+  readonly views: typeof VIEWS;
   /** The context chain (see {@link ContextChain}). */
   readonly chain: unknown;
   /** What a step costs given the command before it (see {@link StepExpectation}). */
   readonly expectation: unknown;
-  readonly novelRates: Rates;
+  /** Never-seen windows per window by the window's last command (see {@link WindowExpectation}). */
+  readonly windowRates: unknown;
   readonly floor: number;
   /** The weight of the novelty view's rarity (see {@link noveltyTrust}). */
   readonly trust: number;
 }
 
 /**
- * How far a count of never-seen windows exceeds what the session's length predicts at the training rates,
- * in Poisson standard deviations (with `floor` windows of variance at least): long normal sessions meet new
- * windows in proportion to their length, an attack meets more. Edge windows have their own rate, as
- * sessions of a kind often start alike.
+ * How far a count of never-seen windows exceeds what the session's windows predict at the training rates
+ * ({@link WindowExpectation}), in Poisson standard deviations (with `floor` windows of variance at least):
+ * long normal sessions meet new windows in proportion to their length, a noisy program's more than a
+ * predictable one's, an attack more than either.
  */
-export function excessOf(count: NoveltyCount, rates: Rates, floor: number): number {
-  const { novel, windows } = count;
-  const expected = rates[0] * windows[0] + rates[1] * windows[1];
-  return (novel[0] + novel[1] - expected) / Math.sqrt(expected + floor);
+export function excessOf(novel: number, expected: number, floor: number): number {
+  return (novel - expected) / Math.sqrt(expected + floor);
 }
 
 /** A session's {@link excessOf} its count of never-seen windows (held out when `leaveOut`). */
 export function noveltyExcess(
   novelty: Novelty,
-  rates: Rates,
+  expectation: WindowExpectation,
   floor: number,
   s: WeightedSession,
   leaveOut: boolean,
 ): number {
-  return excessOf(novelty.count(s, leaveOut), rates, floor);
+  const { novel } = novelty.count(s, leaveOut);
+  return excessOf(novel[0] + novel[1], expectation.expected(novelty, s), floor);
 }
 
-/**
- * The rates of never-seen windows per window, each distinct training session left out whole (its repeats
- * too: a new session is new however often the old ones repeat), smoothed by one of each so never 0: add
- * each training session's count left out whole.
- */
-class NovelRates {
-  readonly #novel = [1, 1];
-  readonly #windows = [1, 1];
-
-  add(c: NoveltyCount): void {
-    for (const k of [0, 1]) {
-      this.#novel[k] = (this.#novel[k] as number) + (c.novel[k] as number);
-      this.#windows[k] = (this.#windows[k] as number) + (c.windows[k] as number);
-    }
-  }
-
-  rates(): Rates {
-    const [novel, windows] = [this.#novel, this.#windows];
-    return [(novel[0] as number) / (windows[0] as number), (novel[1] as number) / (windows[1] as number)];
-  }
-}
-
-/** The rates of never-seen windows per window of the training sessions (see {@link NovelRates}). */
-export function novelRatesOf(novelty: Novelty, train: readonly WeightedSession[]): Rates {
-  const rates = new NovelRates();
-  for (const t of train) rates.add(novelty.count(t, "whole"));
-  return rates.rates();
+/** The training sessions' rates of never-seen windows by a window's last command (see {@link WindowRates}). */
+export function windowExpectationOf(novelty: Novelty, train: readonly WeightedSession[]): WindowExpectation {
+  const rates = new WindowRates();
+  for (const t of train) rates.add(novelty, t);
+  return rates.expectation();
 }
 
 /**
@@ -157,9 +135,6 @@ export function noveltyTrust(novelty: Novelty, train: readonly WeightedSession[]
   return trust.trust();
 }
 
-const validRates = (xs: unknown): xs is Rates =>
-  Array.isArray(xs) && xs.length === 2 && xs.every((x) => typeof x === "number" && x > 0 && x <= 1);
-
 /**
  * How much the long-context views (novelty, the context chain) weigh against markov-set's first-order ones,
  * from the training data alone: the share of a first-order chain's held-out surprise that the chosen
@@ -171,8 +146,8 @@ export const contextWeight = (chain: ContextChain, trust: number): number => cha
 /** The registry name. */
 const METHOD = "markov-novelty";
 
-/** Marks a saved detector whose markov-set tail is cross-fitted: older files were calibrated otherwise. */
-const SET_TAIL = "cross-fitted";
+/** Marks a saved detector with markov-set's cross-fitted tail and novelty expected by each window's last command. */
+const VIEWS = "cross-fitted set tail, windows by last command";
 
 /** The markov-set inside: its options. */
 export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
@@ -199,7 +174,7 @@ interface Parts {
   readonly tails: readonly [Tail, Tail, Tail];
   readonly chain: ContextChain;
   readonly expectation: StepExpectation;
-  readonly rates: Rates;
+  readonly windows: WindowExpectation;
   readonly floor: number;
   readonly trust: number;
 }
@@ -243,21 +218,21 @@ function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<
   return { ...set, novelty, context };
 }
 
-/** The novelty view's part of the held-out pass: the rates, the trust and each session's held-out count. */
+/** The novelty view's part of the held-out pass: the window rates, the trust and each session's held-out count. */
 interface NoveltyHeldOut {
-  readonly rates: Rates;
+  readonly windows: WindowExpectation;
   readonly trust: number;
   /** The i-th training session's held-out count of never-seen windows. */
   readonly count: (i: number) => NoveltyCount;
 }
 
 /** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
-function* noveltyHeldOut(novelty: Novelty): PassTraining<NoveltyHeldOut> {
-  const rates = new NovelRates();
+function* noveltyHeldOut(novelty: Novelty, windowPrior: number): PassTraining<NoveltyHeldOut> {
+  const rates = new WindowRates();
   const trust = new Trust();
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
   yield (s) => {
-    rates.add(novelty.count(s, "whole"));
+    rates.add(novelty, s);
     const held = novelty.count(s, true);
     trust.add(held, weightOf(s));
     columns[0].push(held.novel[0]);
@@ -272,7 +247,7 @@ function* noveltyHeldOut(novelty: Novelty): PassTraining<NoveltyHeldOut> {
     Float64Array,
   ];
   return {
-    rates: rates.rates(),
+    windows: rates.expectation(windowPrior),
     trust: trust.trust(),
     count: (i) => ({
       novel: [edgeNovel[i] as number, innerNovel[i] as number],
@@ -330,6 +305,8 @@ interface SetAndNoveltyHeldOut {
   readonly novel: NoveltyHeldOut;
   /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
   readonly crossFitted: Float64Array;
+  /** Each training session's expected count of never-seen windows ({@link WindowExpectation}). */
+  readonly expectedNovel: Float64Array;
 }
 
 /** Counts markov-set's statistics and the novelty windows in two passes (the categorical parameters, the windows first). */
@@ -346,19 +323,30 @@ function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCount
 
 /**
  * Two passes: one scoring every training session held out by markov-set and the novelty view while counting
- * markov-set's halves, one scoring each session by the half that did not count it.
+ * markov-set's halves, one scoring each session by the half that did not count it and reading its expected
+ * count of never-seen windows (known once every session is held out).
  */
-function* setAndNoveltyHeldOut(counts: SetAndNoveltyCounts): PassTraining<SetAndNoveltyHeldOut> {
+function* setAndNoveltyHeldOut(
+  counts: SetAndNoveltyCounts,
+  options: MarkovNoveltyOptions,
+): PassTraining<SetAndNoveltyHeldOut> {
   const [[set, novel], halves] = yield* together(
-    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
+    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR)),
     halvesCounting(counts, ORDER_AND_SET.combine),
   );
+  const expected = new NumberColumn();
+  function* expectedPass(): PassTraining<void> {
+    yield (s) => expected.push(novel.windows.expected(counts.novelty, s));
+  }
   // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
-  const crossFitted = yield* crossFitScores([
-    markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
-    markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
-  ]);
-  return { set, novel, crossFitted };
+  const [crossFitted] = yield* together(
+    crossFitScores([
+      markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
+      markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
+    ]),
+    expectedPass(),
+  );
+  return { set, novel, crossFitted, expectedNovel: expected.values() };
 }
 
 /** markov-set's and the novelty view's training: counts, then the held-out and cross-fitted passes (four passes). */
@@ -366,7 +354,7 @@ function* setAndNoveltyTraining(
   options: MarkovNoveltyOptions,
 ): PassTraining<{ counts: SetAndNoveltyCounts; heldOut: SetAndNoveltyHeldOut }> {
   const counts = yield* setAndNoveltyCounting(options.window ?? NOVELTY_WINDOW);
-  return { counts, heldOut: yield* setAndNoveltyHeldOut(counts) };
+  return { counts, heldOut: yield* setAndNoveltyHeldOut(counts, options) };
 }
 
 /**
@@ -379,7 +367,7 @@ function markovNoveltyOf(
   context: ContextView,
   options: MarkovNoveltyOptions,
 ): Detector {
-  const { set: setHeldOut, novel, crossFitted } = held;
+  const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
   const { beyond } = context;
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
@@ -387,7 +375,10 @@ function markovNoveltyOf(
   const tailShare = options.tailShare ?? TAIL_SHARE;
   const setScores = markovSet.trainingScores();
   const excess = new Float64Array(setScores.length);
-  for (let i = 0; i < excess.length; i++) excess[i] = excessOf(novel.count(i), novel.rates, floor);
+  for (let i = 0; i < excess.length; i++) {
+    const held = novel.count(i).novel;
+    excess[i] = excessOf(held[0] + held[1], expectedNovel[i] as number, floor);
+  }
   const tails = [
     // One session leaves the other half empty: its held-out score is all there is.
     Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
@@ -400,7 +391,7 @@ function markovNoveltyOf(
     tails,
     chain: context.chain,
     expectation: context.expectation,
-    rates: novel.rates,
+    windows: novel.windows,
     floor,
     trust: novel.trust,
   };
@@ -422,7 +413,7 @@ function* markovNoveltyHeldOut(
   options: MarkovNoveltyOptions,
 ): PassTraining<Detector> {
   const [held, context] = yield* together(
-    setAndNoveltyHeldOut(counts),
+    setAndNoveltyHeldOut(counts, options),
     contextViewFromCounts(counts.context, options),
   );
   return markovNoveltyOf(counts, held, context, options);
@@ -548,12 +539,12 @@ function contextViewOfParts(parts: unknown): ContextView {
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
-  const { markovSet, novelty, tails, chain, expectation, rates, floor, trust } = parts;
+  const { markovSet, novelty, tails, chain, expectation, windows, floor, trust } = parts;
   const all = (s: WeightedSession, leaveOut: boolean): [number, number, number] =>
     rarities(
       parts,
       (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
-      noveltyExcess(novelty, rates, floor, s, leaveOut),
+      noveltyExcess(novelty, windows, floor, s, leaveOut),
       beyondExpectation(parts, s, leaveOut),
     );
   return assembleDetector(
@@ -578,10 +569,10 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         markovSet: markovSet.toJSON().state,
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
-        setTail: SET_TAIL,
+        views: VIEWS,
         chain: chain.toJSON(),
         expectation: expectation.toJSON(),
-        novelRates: rates,
+        windowRates: windows.toJSON(),
         floor,
         trust,
       }),
@@ -631,21 +622,20 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
-      if (j.setTail !== SET_TAIL)
+      if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before its markov-set view was calibrated on cross-fitted scores: train again`,
+          `a saved ${METHOD} detector from before markov-set's cross-fitted tail and novelty by each window's last command: train again`,
         );
       if (
         !Array.isArray(j.tails) ||
         j.tails.length !== 3 ||
-        !validRates(j.novelRates) ||
         typeof j.floor !== "number" ||
         !(j.floor >= 0) ||
         typeof j.trust !== "number" ||
         !(j.trust >= 0 && j.trust <= 1)
       )
         throw new SeqhuntError(
-          `not a valid saved ${METHOD} detector: expected three view tails, two rates of never-seen windows, a floor and a trust (a file from before the context chain: train again)`,
+          `not a valid saved ${METHOD} detector: expected three view tails, a floor and a trust (a file from before the context chain: train again)`,
         );
       const tails: [Tail, Tail, Tail] = [
         Tail.fromJSON(j.tails[0]),
@@ -659,7 +649,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         tails,
         chain: ContextChain.fromJSON(j.chain),
         expectation: StepExpectation.fromJSON(j.expectation),
-        rates: j.novelRates,
+        windows: WindowExpectation.fromJSON(j.windowRates),
         floor: j.floor,
         trust: j.trust,
       };

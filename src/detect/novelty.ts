@@ -379,6 +379,27 @@ export class Novelty {
     return { novel: [edgeNovel, innerNovel], windows: [edgeAll, innerAll] };
   }
 
+  /**
+   * Visits each distinct window of the session with the name of its last token (the end token's for the
+   * last window), how often the session holds it, and whether it never occurred in training (`leaveOut` as
+   * in {@link Novelty.count}).
+   */
+  eachWindow(
+    s: WeightedSession,
+    leaveOut: boolean | "whole",
+    visit: (last: string, n: number, novel: boolean) => void,
+  ): void {
+    const { ids, length, edge, inner, unseen } = this.#of(s, false);
+    const names = this.#names;
+    for (const windows of [edge, inner])
+      for (const { at, n } of windows.values()) {
+        const own = leaveOut === "whole" ? n * weightOf(s) : leaveOut ? n : 0;
+        const id = ids[at + length - 1] as number;
+        const last = (id < names.length ? names[id] : unseen[id - names.length]) as string;
+        visit(last, n, this.#counts.count(ids, at, length) - own <= 0);
+      }
+  }
+
   /** The session's never-seen windows in words (the edge ones first, each once). */
   explain(s: WeightedSession): StepContribution[] {
     const { ids, length, edge, inner, unseen } = this.#of(s, false);

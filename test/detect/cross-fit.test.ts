@@ -44,10 +44,10 @@ describe("the set view's cross-fitted tail", () => {
     expect(median).toBeLessThan(Math.log(train.length));
   });
 
-  it("refuses a saved detector from before the cross-fitted tail, saying to train again", () => {
+  it("refuses a saved detector from before the cross-fitted tail and the window expectation, saying to train again", () => {
     const saved = JSON.parse(JSON.stringify(markovNoveltyDetector().train(train.slice(0, 12))));
     expect(() => loadDetector(saved)).not.toThrow();
-    delete saved.state.model.setTail;
+    delete saved.state.model.views;
     expect(() => loadDetector(saved)).toThrow(/train again/);
   });
 });

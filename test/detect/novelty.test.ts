@@ -7,9 +7,9 @@ import {
   markovNoveltyDetector,
   NOVELTY_FLOOR,
   NOVELTY_WINDOW,
-  novelRatesOf,
   noveltyExcess,
   noveltyTrust,
+  windowExpectationOf,
 } from "../../src/detect/markov-novelty.js";
 import { Novelty } from "../../src/detect/novelty.js";
 import { DEFAULT_METHOD } from "../../src/detect/registry.js";
@@ -141,7 +141,7 @@ describe("the default detector on long sessions", () => {
     const noisy = calls(3, 0.05);
     const train = Array.from({ length: 120 }, (_, i) => ({ session: noisy(100 + ((i * 13) % 80)) }));
     const view = Novelty.train(train, NOVELTY_WINDOW);
-    const rates = novelRatesOf(view, train);
+    const rates = windowExpectationOf(view, train);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
     const sessions = (n: number) => Array.from({ length: 30 }, () => ({ session: noisy(n) }));
     const [short, long] = [sessions(100), sessions(1000)];

@@ -9,32 +9,9 @@ import { trainInMemory } from "../../src/detect/passes.js";
 import { FollowerSums, StepExpectation, StepSums } from "../../src/detect/step-expectation.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
+import { programs } from "./programs.js";
 
-function seeded(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 16807) % 2147483647;
-    return state / 2147483647;
-  };
-}
-
-const rand = seeded(11);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-
-/** A predictable program: one loop of calls, over and over. */
-const LOOP = ["open", "fstat", "mmap", "read", "close", "munmap", "write", "stat"];
-const predictable = (n: number): string[] =>
-  Array.from({ length: n }, (_, i) => LOOP[i % LOOP.length] as string);
-
-/** A noisy program: commands of its own drawn at random from sixty, so most of its pairs are new held out. */
-const NOISY = Array.from({ length: 60 }, (_, i) => `cmd${i}`);
-const noisy = (n: number): string[] => Array.from({ length: n }, () => pick(NOISY));
-
-/** The predictable program with a foreign run of its own calls in an order it never takes. */
-const spliced = (): string[] => {
-  const run = Array.from({ length: 24 }, () => pick(LOOP));
-  return [...predictable(80), ...run, ...predictable(96)];
-};
+const { rand, predictable, noisy, spliced } = programs(11);
 
 const train: WeightedSession[] = [
   ...Array.from({ length: 60 }, () => ({ session: predictable(150 + Math.floor(rand() * 100)) })),
