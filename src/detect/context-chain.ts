@@ -44,13 +44,18 @@ function heldOutSurprise(
 ): Float64Array {
   const out = new Float64Array(counts.order + 1);
   const sums = new Float64Array(counts.order + 1);
+  const surprise = new Float64Array(counts.order + 1);
   counts.heldOut(
     ids,
     base,
     out,
     (i, p) => {
-      for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(p[k] as number);
-      followers.add(ids[i - 1] as number, p);
+      for (let k = 0; k <= counts.order; k++) {
+        surprise[k] = -Math.log(p[k] as number);
+        // x + (-ln p) is x - ln p to the bit.
+        sums[k] = (sums[k] as number) + (surprise[k] as number);
+      }
+      followers.addSurprise(ids[i - 1] as number, surprise);
     },
     kept,
   );
