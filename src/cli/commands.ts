@@ -406,7 +406,7 @@ export async function huntOverSpill(
 ): Promise<HuntResult> {
   const { spill, loaded, builder } = spilled;
   const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
-  const model = file ? file.reference : (builder as ModelBuilder).build();
+  const model = file ? file.reference : (builder as ModelBuilder).finish();
   const reference = scoreSpilled(spill, model, options);
   const method = await spilledMethod(spill, loaded, file, reference.score, options);
   const modelSource = options.model ?? "trained on the input";
@@ -599,7 +599,7 @@ async function trainSpilled(
     const { file, method } = await trainModelFileInPasses(
       spillPasses(spill),
       loaded.identityColumns,
-      builder.build(),
+      builder.finish(),
       options,
     );
     writeTextAtomically(out, `${JSON.stringify(file)}\n`);

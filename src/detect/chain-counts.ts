@@ -126,6 +126,16 @@ export class ChainCounts {
     this.#manyDistinct.set(node, value);
   }
 
+  /**
+   * Lets go of the room kept for nodes not yet made (up to half again the nodes, tens of millions of them in
+   * a long hunt): for counts that are complete, before the passes that only read them. Adding still works.
+   */
+  trim(): void {
+    this.#edges.trim();
+    if (this.#total.length > this.#nodes) this.#total = this.#total.slice(0, this.#nodes);
+    if (this.#distinct.length > this.#nodes) this.#distinct = this.#distinct.slice(0, this.#nodes);
+  }
+
   /** Adds `weight` for each step of a padded session of ids (START first, END last). */
   add(ids: Int32Array, weight: number): void {
     this.#addPath(ids, this.#pathOf(ids), weight);

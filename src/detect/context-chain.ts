@@ -132,6 +132,8 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
     held += ids.length;
   };
   flush();
+  // Counting is over: the held-out passes only read the counts, so the room kept for more nodes goes.
+  counts.trim();
   return { vocabulary, counts, kept };
 }
 

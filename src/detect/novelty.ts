@@ -151,6 +151,13 @@ class WindowTable {
     }
   }
 
+  /** Lets go of the room kept for windows not yet counted (a later new window grows it again). */
+  trim(): void {
+    if (this.#counts.length === this.#size) return;
+    this.#counts = this.#counts.slice(0, this.#size);
+    this.#ids = this.#ids.slice(0, this.#size * this.width);
+  }
+
   /** The ids in 32 bits, padding -1 (hash slots stay: a window's slot depends on its ids, not their width). */
   #widen(): void {
     const wide = Int32Array.from(this.#ids, (id) => (id === this.#pad ? -1 : id));
@@ -270,6 +277,11 @@ export class Novelty {
     const { ids, length, edge, inner } = this.#of(t, true);
     for (const kind of [edge, inner])
       for (const { at, n } of kind.values()) this.#counts.add(ids, at, length, n * w);
+  }
+
+  /** Lets go of the room kept for windows not yet counted: for counts that are complete (adding still works). */
+  trim(): void {
+    this.#counts.trim();
   }
 
   /** Counts the windows of the training sessions (each session's windows with its weight). */

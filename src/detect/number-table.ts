@@ -63,6 +63,11 @@ export class KeyIndex {
     }
     this.#slots = slots;
   }
+
+  /** Lets go of the room kept for keys not yet put (a later put grows it again). */
+  trim(): void {
+    if (this.#keys.length > this.#size) this.#keys = this.#keys.slice(0, this.#size);
+  }
 }
 
 /**

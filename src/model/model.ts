@@ -91,6 +91,18 @@ class Trained {
 
 const NOT_TRAINED = "the model is not trained: call train() first";
 
+/**
+ * The commands of `session` from `start`, at most `k` of them (`[]` when `start` < 0): what `slice` gives,
+ * copied in a loop (a builtin call per session cost more than the window scan for short sessions).
+ */
+function windowOf(session: Session, start: number, k: number): Command[] {
+  if (start < 0) return [];
+  const length = Math.min(k, session.length - start);
+  const window: Command[] = new Array(length);
+  for (let i = 0; i < length; i++) window[i] = session[start + i] as Command;
+  return window;
+}
+
 function checkWindowLength(windowLength: unknown): number {
   if (typeof windowLength !== "number" || !Number.isInteger(windowLength) || windowLength < 1) {
     throw new SeqhuntError(`window length must be a whole number >= 1, got ${String(windowLength)}`);
@@ -256,7 +268,7 @@ export class Model {
       scores[s] = {
         likelihood: Math.exp(logLikelihood),
         logLikelihood,
-        rarestWindow: found ? (checked[s] as Session).slice(window.start, window.start + k) : [],
+        rarestWindow: windowOf(checked[s] as Session, window.start, k),
         rarestWindowStart: found ? window.start : null,
         rarestWindowLikelihood: Math.exp(window.logLikelihood),
         rarestWindowLogLikelihood: window.logLikelihood,
@@ -438,16 +450,17 @@ export class Model {
     const result: WindowResult = { start: -1, logLikelihood: Number.NaN };
     const windows: Command[][] = new Array(encoded.count);
     const logs: number[] = new Array(encoded.count);
+    const likelihoods: number[] = new Array(encoded.count);
     for (let s = 0; s < encoded.count; s++) {
       fillEmissions(trained.logs, encoded, s, scratch);
       rarestWindow(trained.logs, encoded, s, scratch, k, tokens, geo, result);
-      const session = this.sessions[s] as Session;
-      windows[s] = result.start < 0 ? [] : session.slice(result.start, result.start + k);
+      windows[s] = windowOf(this.sessions[s] as Session, result.start, k);
       logs[s] = result.logLikelihood;
+      likelihoods[s] = Math.exp(result.logLikelihood);
     }
     (geo ? this.rareWindowsGeo : this.rareWindows).set(k, windows);
     (geo ? this.rareWindowLogLikelihoodsGeo : this.rareWindowLogLikelihoods).set(k, logs);
-    (geo ? this.rareWindowLikelihoodsGeo : this.rareWindowLikelihoods).set(k, logs.map(Math.exp));
+    (geo ? this.rareWindowLikelihoodsGeo : this.rareWindowLikelihoods).set(k, likelihoods);
   }
 
   /**
@@ -504,7 +517,8 @@ const BUILDER_BATCH = 4096;
  * (it holds no training sessions, like a loaded one).
  */
 export class ModelBuilder {
-  readonly #counts = new RawCounts();
+  /** The counts so far; null once {@link ModelBuilder.finish} handed them over. */
+  #counts: RawCounts | null = new RawCounts();
   readonly #given: ReadonlySet<string> | null;
   #sessionType: SessionTypeName | undefined;
   #pending: Session[] = [];
@@ -524,6 +538,8 @@ export class ModelBuilder {
 
   /** Adds one session, `weight` times; its type must match the first session's. */
   add(session: Session, weight = 1): void {
+    if (this.#counts === null)
+      throw new SeqhuntError("this model builder is finished: it takes no more sessions");
     if (!(weight > 0) || !Number.isFinite(weight))
       throw new SeqhuntError(`session weight must be a number > 0, got ${weight}`);
     let checked: Session;
@@ -544,24 +560,38 @@ export class ModelBuilder {
     if (this.#pending.length >= BUILDER_BATCH) this.#flush();
   }
 
-  #flush(): void {
-    if (this.#pending.length === 0 || this.#sessionType === undefined) return;
-    const { commands, params, values } = this.#counts;
+  #flush(): RawCounts {
+    const counts = this.#counts;
+    if (counts === null)
+      throw new SeqhuntError("this model builder is finished: build no more models from it");
+    if (this.#pending.length === 0 || this.#sessionType === undefined) return counts;
+    const { commands, params, values } = counts;
     const encoded = encodeSessions(
       this.#pending,
       this.#sessionType,
       internResolver(commands, params, values),
     );
-    this.#counts.add(encoded, this.#weights);
+    counts.add(encoded, this.#weights);
     this.#counted += this.#pending.length;
     this.#pending = [];
     this.#weights = [];
+    return counts;
   }
 
   /** The trained model of every session added so far. */
   build(): Model {
-    this.#flush();
+    const counts = this.#flush();
     if (this.#sessionType === undefined) throw new SeqhuntError("no sessions were added");
-    return new Model([], new FromCounts(this.#counts.clone(), this.#sessionType, this.#given));
+    return new Model([], new FromCounts(counts.clone(), this.#sessionType, this.#given));
+  }
+
+  /**
+   * {@link ModelBuilder.build} for the last time: the builder then lets go of its counts (the model holds
+   * its own copy), so that a large model is not held twice while its builder is still referenced.
+   */
+  finish(): Model {
+    const model = this.build();
+    this.#counts = null;
+    return model;
   }
 }

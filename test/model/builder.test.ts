@@ -38,6 +38,18 @@ describe("ModelBuilder", () => {
     expect(tableDifference(weighted.build(), repeated)).toBeNull();
   });
 
+  it("finish gives build's model and lets go of the counts: it takes no more sessions", () => {
+    const sessions = Array.from({ length: 5_000 }, (_, i) => [`c${i % 7}`, `c${(i * 3) % 5}`]);
+    const builder = new ModelBuilder();
+    for (const s of sessions) builder.add(s);
+    const built = builder.build();
+    const finished = builder.finish();
+    expect(tableDifference(finished, built)).toBeNull();
+    expect(finished.score(sessions, { windowLength: 2 })).toEqual(built.score(sessions, { windowLength: 2 }));
+    expect(() => builder.add(["a"])).toThrow(/finished/);
+    expect(() => builder.build()).toThrow(/finished/);
+  });
+
   it("refuses mixed session types, naming the session, and an empty build", () => {
     const builder = new ModelBuilder();
     builder.add(["a"]);
