@@ -142,6 +142,16 @@ export class ChainCounts {
   }
 
   /**
+   * `add`, returning the session's trie nodes (a copy) for {@link ChainCounts.heldOut} to take the same
+   * session out later without looking them up again (nodes keep their numbers while counts are added).
+   */
+  addKeeping(ids: Int32Array, weight: number): Int32Array {
+    const path = this.#pathOf(ids);
+    this.#addPath(ids, path, weight);
+    return path.slice(0, ids.length * (this.order + 2));
+  }
+
+  /**
    * The nodes `add` walks for a padded session (made when new): at `j * (order + 2) + depth`, the context of
    * step j of `depth` tokens (ids[j - 1] back to ids[j - depth]), for depth 1..order + 1 while j - depth >= 0.
    * Scratch, valid until the next call.
@@ -199,16 +209,19 @@ export class ChainCounts {
   /**
    * Each step's {@link ChainCounts.probabilities} of a padded session these counts hold, with one occurrence
    * of it taken out: the same numbers as `add(ids, -1)`, `probabilities` at each step and `add(ids, 1)`, with
-   * the session's nodes looked up once. `visit(i, out)` sees step i's (out is reused).
+   * the session's nodes looked up once, or not at all when `kept` holds them ({@link ChainCounts.addKeeping}
+   * of the same ids; its counts kept apart exist, so none is placed anew). `visit(i, out)` sees step i's
+   * (out is reused).
    */
   heldOut(
     ids: Int32Array,
     base: number,
     out: Float64Array,
     visit: (i: number, out: Float64Array) => void,
+    kept?: Int32Array,
   ): void {
     if (ids.includes(UNSEEN)) throw new SeqhuntError("a session held out holds a command never counted");
-    const path = this.#pathOf(ids);
+    const path = kept ?? this.#pathOf(ids);
     this.#addPath(ids, path, -1);
     for (let i = 1; i < ids.length; i++) {
       this.#probabilitiesOn(ids, path, i, base, out);

@@ -40,13 +40,25 @@ function heldOutSurprise(
   ids: Int32Array,
   base: number,
   followers: FollowerSums,
+  kept: Int32Array | undefined,
 ): Float64Array {
   const out = new Float64Array(counts.order + 1);
   const sums = new Float64Array(counts.order + 1);
-  counts.heldOut(ids, base, out, (i, p) => {
-    for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(p[k] as number);
-    followers.add(ids[i - 1] as number, p);
-  });
+  const surprise = new Float64Array(counts.order + 1);
+  counts.heldOut(
+    ids,
+    base,
+    out,
+    (i, p) => {
+      for (let k = 0; k <= counts.order; k++) {
+        surprise[k] = -Math.log(p[k] as number);
+        // x + (-ln p) is x - ln p to the bit.
+        sums[k] = (sums[k] as number) + (surprise[k] as number);
+      }
+      followers.addSurprise(ids[i - 1] as number, surprise);
+    },
+    kept,
+  );
   return sums;
 }
 
@@ -68,10 +80,21 @@ const SCORED = 2 ** 16;
 export interface ContextCounts {
   readonly vocabulary: Vocabulary;
   readonly counts: ChainCounts;
+  /**
+   * Trie nodes of distinct sessions found while counting them, by the session's key ({@link keyOf}): the
+   * held-out pass takes each out without looking its nodes up again (and drops it once used).
+   */
+  readonly kept?: Map<string, Int32Array> | undefined;
 }
 
 /** Commands of distinct sessions held at most while counting, so that repeats are counted once (4 bytes each). */
 const PENDING_IDS = 2 ** 22;
+
+/**
+ * Trie node numbers kept at most for the held-out pass (4 bytes each, order + 2 per step: 64 MB; about a
+ * million events' sessions at order 8); sessions past it are looked up again there.
+ */
+const KEPT_NODES = 2 ** 24;
 
 /**
  * One pass counting every training session's contexts of up to `maxOrder` commands; identical sessions met
@@ -81,9 +104,18 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
   const vocabulary = new Vocabulary([START_TOKEN, END_TOKEN]);
   const counts = new ChainCounts(maxOrder);
   const pending = new Map<string, { readonly ids: Int32Array; weight: number }>();
+  const kept = new Map<string, Int32Array>();
+  let keeping = 0;
   let held = 0;
   const flush = () => {
-    for (const { ids, weight } of pending.values()) counts.add(ids, weight);
+    for (const [key, { ids, weight }] of pending) {
+      const nodes = ids.length * (maxOrder + 2);
+      if (keeping + nodes > KEPT_NODES || kept.has(key)) counts.add(ids, weight);
+      else {
+        kept.set(key, counts.addKeeping(ids, weight));
+        keeping += nodes;
+      }
+    }
     pending.clear();
     held = 0;
   };
@@ -102,7 +134,7 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
   flush();
   // Counting is over: the held-out passes only read the counts, so the room kept for more nodes goes.
   counts.trim();
-  return { vocabulary, counts };
+  return { vocabulary, counts, kept };
 }
 
 /** Numbers of the held-out sums by preceding command kept for distinct sessions at most (8 bytes each). */
@@ -137,7 +169,9 @@ export function* contextChainHeldOut(counted: ContextCounts): PassTraining<Conte
     let entry = known.get(key);
     if (entry === undefined) {
       const mine = new FollowerSums(orders);
-      entry = { sums: heldOutSurprise(counts, ids, base, mine), followers: mine };
+      const path = counted.kept?.get(key);
+      counted.kept?.delete(key);
+      entry = { sums: heldOutSurprise(counts, ids, base, mine, path), followers: mine };
       // Bounded as the scoring cache is: a cache, so emptying it changes no number.
       if (known.size >= SCORED || kept + mine.size > KEPT_FOLLOWERS) {
         known.clear();

@@ -23,6 +23,13 @@ export class FollowerSums {
 
   /** Adds one step after command `prev`: its surprise -ln p at each order from the probabilities `p`. */
   add(prev: number, p: Float64Array): void {
+    const surprise = new Float64Array(this.orders);
+    for (let k = 0; k < this.orders; k++) surprise[k] = -Math.log(p[k] as number);
+    this.addSurprise(prev, surprise);
+  }
+
+  /** Adds one step after command `prev` of surprise `surprise[k]` nats at each order k (the log taken once by the caller). */
+  addSurprise(prev: number, surprise: Float64Array): void {
     let at = this.#rowOf.get(prev);
     if (at === undefined) {
       at = this.#used;
@@ -35,7 +42,8 @@ export class FollowerSums {
       this.#rowOf.set(prev, at);
     }
     const rows = this.#rows;
-    for (let k = 0; k < this.orders; k++) rows[at + k] = (rows[at + k] as number) - Math.log(p[k] as number);
+    // x + (-ln p) is x - ln p to the bit: the same sums as subtracting the log.
+    for (let k = 0; k < this.orders; k++) rows[at + k] = (rows[at + k] as number) + (surprise[k] as number);
     rows[at + this.orders] = (rows[at + this.orders] as number) + 1;
   }
 

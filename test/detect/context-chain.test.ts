@@ -1,9 +1,10 @@
 // markov-novelty's context chain: its order chosen by held-out likelihood, its mean surprise per step held
 // out, and the weight that lets it and the novelty view, not markov-set's rarest step, rank long sessions.
 import { describe, expect, it } from "vitest";
-import { ContextChain } from "../../src/detect/context-chain.js";
+import { ContextChain, contextChainCounting, contextChainHeldOut } from "../../src/detect/context-chain.js";
 import { trainDetector } from "../../src/detect/detector.js";
 import { contextWeight, markovNoveltyDetector } from "../../src/detect/markov-novelty.js";
+import { trainInMemory } from "../../src/detect/passes.js";
 import { DEFAULT_METHOD } from "../../src/detect/registry.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
@@ -65,6 +66,29 @@ describe("ContextChain", () => {
     const loaded = ContextChain.fromJSON(JSON.parse(JSON.stringify(chain.toJSON())));
     expect(loaded.meanSurprise(odd, true)).toBe(chain.meanSurprise(odd, true));
     expect(loaded.meanSurprise(odd)).toBe(chain.meanSurprise(odd));
+  });
+
+  it("holds each distinct session out along the trie nodes its counting found, the same numbers as looking them up", () => {
+    const sessions = [...train.slice(0, 40), ...train.slice(0, 10)];
+    const kept = trainInMemory(
+      (function* () {
+        const counted = yield* contextChainCounting(8);
+        expect(counted.kept?.size).toBe(40);
+        const heldOut = yield* contextChainHeldOut(counted);
+        expect(counted.kept?.size).toBe(0);
+        return heldOut;
+      })(),
+      sessions,
+    );
+    const lookedUp = trainInMemory(
+      (function* () {
+        const { vocabulary, counts } = yield* contextChainCounting(8);
+        return yield* contextChainHeldOut({ vocabulary, counts });
+      })(),
+      sessions,
+    );
+    expect(kept.heldOut).toEqual(lookedUp.heldOut);
+    expect(kept.chain.toJSON()).toEqual(lookedUp.chain.toJSON());
   });
 
   it("scores by the mean per step: long and short normal processes alike", () => {
