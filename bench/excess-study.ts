@@ -1,26 +1,15 @@
 // The context chain's per-step surprise less what its context predicts a held-out step costs (the mean held-out
 // surprise of training steps in that context, shrunk toward the shorter context's), averaged per session, in
 // place of the mean surprise, inside the default's combination. Run: node bench-dist/bench/excess-study.js [seed]
-import { namesOf } from "../src/detect/base.js";
 import type { ContextChain } from "../src/detect/context-chain.js";
 import { Tail } from "../src/detect/tail.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { studySets } from "./datasets.js";
-import { addCells, viewRarities } from "./views.js";
+import { addCells, idsOf, meanExcess, viewRarities } from "./views.js";
 
 const seed = Number(process.argv[2] ?? 1);
 const prior = Number(process.argv[3] ?? 1);
 const cap = Number(process.argv[5] ?? 99);
-
-function idsOf(chain: ContextChain, s: WeightedSession): Int32Array {
-  const names = namesOf(s.session);
-  const ids = new Int32Array(names.length + 2);
-  names.forEach((n, i) => {
-    ids[i + 1] = chain.vocabulary.lookup(n, -1);
-  });
-  ids[names.length + 1] = 1;
-  return ids;
-}
 
 const keyAt = (ids: Int32Array, i: number, k: number) => Array.from(ids.subarray(i - k, i)).join(",");
 
@@ -68,22 +57,7 @@ function expected(chain: ContextChain, train: readonly WeightedSession[]) {
 }
 
 function excessView(chain: ContextChain, train: readonly WeightedSession[]) {
-  const of = expected(chain, train);
-  const order = chain.order;
-  const out = new Float64Array(order + 1);
-  const base = 1 / (chain.vocabulary.size + 1);
-  return (s: WeightedSession, leaveOut: boolean) => {
-    const ids = idsOf(chain, s);
-    const out2 = leaveOut && !ids.includes(-1);
-    if (out2) chain.counts.add(ids, -1);
-    let sum = 0;
-    for (let i = 1; i < ids.length; i++) {
-      chain.counts.probabilities(ids, i, base, out);
-      sum += -Math.log(out[order] as number) - of(ids, i);
-    }
-    if (out2) chain.counts.add(ids, 1);
-    return sum / (ids.length - 1);
-  };
+  return meanExcess(chain, expected(chain, train));
 }
 
 const sets = studySets(seed);

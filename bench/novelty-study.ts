@@ -76,6 +76,7 @@ function seeds(): void {
     ["MIT lpr", (s) => lpr("mit", s)],
     ["spliced proxy", (s) => splicedLpr(s)],
     ["mixed proxy", (s) => mixedTraces(s)],
+    ["programs proxy", (s) => mixedPrograms(s)],
   ];
   for (const [name, make] of data) {
     const runs = [1, 2, 3, 4, 5].map(make);

@@ -1,10 +1,12 @@
 // The default's views on one data set, each a rarity of the test sessions against its held-out training
 // scores: what the combination studies weigh against each other.
+import { namesOf } from "../src/detect/base.js";
 import { ContextChain } from "../src/detect/context-chain.js";
 import { novelRatesOf, noveltyExcess, noveltyTrust } from "../src/detect/markov-novelty.js";
 import { markovSetDetector } from "../src/detect/markov-set.js";
 import { Novelty } from "../src/detect/novelty.js";
 import { Tail } from "../src/detect/tail.js";
+import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate } from "../src/eval/metrics.js";
 import type { Dataset } from "./datasets.js";
 
@@ -68,4 +70,34 @@ export function addCells(
     const cell = `${m.auc.toFixed(name === "HDFS" ? 4 : 3)} / ${pct(m.hitRateAtFalseAlarm["0.01"])} / ${pct(m.hitRateAtFalseAlarm["0.05"])}${name === "HDFS" ? ` F1 ${m.bestF1.toFixed(3)}` : ""}`;
     rows.set(c, [...(rows.get(c) ?? []), cell]);
   }
+}
+
+/** A session as the chain's ids, padded with start (0) and end (1); -1 for a command the chain never counted. */
+export function idsOf(chain: ContextChain, s: WeightedSession): Int32Array {
+  const names = namesOf(s.session);
+  const ids = new Int32Array(names.length + 2);
+  names.forEach((n, i) => {
+    ids[i + 1] = chain.vocabulary.lookup(n, -1);
+  });
+  ids[names.length + 1] = 1;
+  return ids;
+}
+
+/** A session's mean surprise per step under the chain less `expect` of each step (held out when `leaveOut`). */
+export function meanExcess(chain: ContextChain, expect: (ids: Int32Array, i: number) => number) {
+  const order = chain.order;
+  const out = new Float64Array(order + 1);
+  const base = 1 / (chain.vocabulary.size + 1);
+  return (s: WeightedSession, leaveOut: boolean): number => {
+    const ids = idsOf(chain, s);
+    const out2 = leaveOut && !ids.includes(-1);
+    if (out2) chain.counts.add(ids, -1);
+    let sum = 0;
+    for (let i = 1; i < ids.length; i++) {
+      chain.counts.probabilities(ids, i, base, out);
+      sum += -Math.log(out[order] as number) - expect(ids, i);
+    }
+    if (out2) chain.counts.add(ids, 1);
+    return sum / (ids.length - 1);
+  };
 }

@@ -167,9 +167,11 @@ function withExplanations(
     }
     return e;
   };
+  // A reason alone is not kept: --out asks for every session's once, and keeping every explanation's steps
+  // held them all in memory until the hunt ended.
   const reason = (r: RankedSession) =>
     methodExplain
-      ? explainByMethod(r, methodExplain).reason
+      ? (byMethod.get(r.index) ?? methodExplain(r.index)).reason
       : referenceReason(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
   const methodSteps = (r: RankedSession) => (methodExplain ? explainByMethod(r, methodExplain).steps : null);
   return { ranked, explain, reason, methodSteps };

@@ -58,14 +58,15 @@ export class ChainCounts {
   #apartCount = new Float64Array(64);
   /** How many nodes there were when each count kept apart was first counted: its place in the JSON. */
   #apartAt = new Int32Array(64);
-  /** The context nodes of the position before, and of this one, by depth (scratch for `add`). */
-  #before: Int32Array;
-  #walk: Int32Array;
+  /** The nodes of the session added or held out last (scratch, see {@link ChainCounts.#pathOf}). */
+  #path = new Int32Array(0);
+  /**
+   * How many nodes there were after making step j's context of one token (at 2j) and all of step j's (at
+   * 2j + 1), for that path: where a count kept apart first counted then goes in the JSON.
+   */
+  #made = new Int32Array(0);
 
-  constructor(readonly order: number) {
-    this.#before = new Int32Array(order + 2);
-    this.#walk = new Int32Array(order + 2);
-  }
+  constructor(readonly order: number) {}
 
   /** Sets a node's count, widening the counts to doubles when it is not a 32-bit whole number. */
   #setTotal(node: number, value: number): void {
@@ -88,11 +89,11 @@ export class ChainCounts {
     return node;
   }
 
-  /** Adds `weight` to the count kept apart of `token` after context `node`. */
-  #addApart(node: number, token: number, weight: number): void {
+  /** Adds `weight` to the count kept apart of `token` after context `node`, placed after `made` nodes when new. */
+  #addApart(node: number, token: number, weight: number, made: number): void {
     const size = this.#apart.size;
     const entry = this.#apart.put(node * TOKEN_SPACE + token);
-    if (entry === size) this.#apartEntry(entry);
+    if (entry === size) this.#apartEntry(entry, made);
     const before = this.#apartCount[entry] as number;
     this.#apartCount[entry] = before + weight;
     this.#counted(node, before, before + weight);
@@ -137,29 +138,101 @@ export class ChainCounts {
 
   /** Adds `weight` for each step of a padded session of ids (START first, END last). */
   add(ids: Int32Array, weight: number): void {
-    let before = this.#before;
-    let walk = this.#walk;
-    before[0] = 0;
+    this.#addPath(ids, this.#pathOf(ids), weight);
+  }
+
+  /**
+   * The nodes `add` walks for a padded session (made when new): at `j * (order + 2) + depth`, the context of
+   * step j of `depth` tokens (ids[j - 1] back to ids[j - depth]), for depth 1..order + 1 while j - depth >= 0.
+   * Scratch, valid until the next call.
+   */
+  #pathOf(ids: Int32Array): Int32Array {
+    const stride = this.order + 2;
+    if (this.#path.length < ids.length * stride) {
+      this.#path = new Int32Array(ids.length * stride * 2);
+      this.#made = new Int32Array(ids.length * 4);
+    }
+    const path = this.#path;
+    const made = this.#made;
+    for (let j = 1; j < ids.length; j++) {
+      let node = 0;
+      const at = j * stride;
+      for (let depth = 1; depth <= this.order + 1 && j - depth >= 0; depth++) {
+        node = this.#child(node, ids[j - depth] as number, true);
+        path[at + depth] = node;
+        if (depth === 1) made[2 * j] = this.#nodes;
+      }
+      made[2 * j + 1] = this.#nodes;
+    }
+    return path;
+  }
+
+  /** `add` along the nodes {@link ChainCounts.#pathOf} found for the same ids. */
+  #addPath(ids: Int32Array, path: Int32Array, weight: number): void {
+    const stride = this.order + 2;
     for (let j = 1; j < ids.length; j++) {
       // Nodes at depth d here are the contexts of step j and the counts of ids[j - 1] after step j - 1's, one shorter.
       const last = ids[j - 1] as number;
-      walk[0] = 0;
+      const at = j * stride;
       this.#setTotal(0, (this.#total[0] as number) + weight);
-      let node = 0;
       for (let depth = 1; depth <= this.order + 1 && j - depth >= 0; depth++) {
-        node = this.#child(node, ids[j - depth] as number, true);
-        walk[depth] = node;
+        const node = path[at + depth] as number;
         const was = this.#total[node] as number;
         this.#setTotal(node, was + weight);
         // Not a step: the session's start (j = 1), and the two counts kept apart.
         if (j === 1 || last === END) continue;
-        if (last === START && depth === 1) this.#addApart(0, START, weight);
-        else this.#counted(before[depth - 1] as number, was, was + weight);
+        if (last === START && depth === 1) this.#addApart(0, START, weight, this.#made[2 * j] as number);
+        // The context one shorter, of the step before (depth 0 is the root).
+        else this.#counted(depth === 1 ? 0 : (path[at - stride + depth - 1] as number), was, was + weight);
       }
       if (ids[j] === END)
-        for (let k = 0; k <= this.order && j - k >= 0; k++) this.#addApart(walk[k] as number, END, weight);
-      [before, walk] = [walk, before];
+        for (let k = 0; k <= this.order && j - k >= 0; k++)
+          this.#addApart(
+            k === 0 ? 0 : (path[at + k] as number),
+            END,
+            weight,
+            this.#made[2 * j + 1] as number,
+          );
     }
+  }
+
+  /**
+   * Each step's {@link ChainCounts.probabilities} of a padded session these counts hold, with one occurrence
+   * of it taken out: the same numbers as `add(ids, -1)`, `probabilities` at each step and `add(ids, 1)`, with
+   * the session's nodes looked up once. `visit(i, out)` sees step i's (out is reused).
+   */
+  heldOut(
+    ids: Int32Array,
+    base: number,
+    out: Float64Array,
+    visit: (i: number, out: Float64Array) => void,
+  ): void {
+    if (ids.includes(UNSEEN)) throw new SeqhuntError("a session held out holds a command never counted");
+    const path = this.#pathOf(ids);
+    this.#addPath(ids, path, -1);
+    for (let i = 1; i < ids.length; i++) {
+      this.#probabilitiesOn(ids, path, i, base, out);
+      visit(i, out);
+    }
+    this.#addPath(ids, path, 1);
+  }
+
+  /** `probabilities` at step i from the nodes of the session's path (every context and next node exists). */
+  #probabilitiesOn(ids: Int32Array, path: Int32Array, i: number, base: number, out: Float64Array): void {
+    const stride = this.order + 2;
+    const w = ids[i] as number;
+    let p = base;
+    let k = 0;
+    for (; k <= this.order && i - k >= 0; k++) {
+      const node = k === 0 ? 0 : (path[i * stride + k] as number);
+      // The node of the context then w is step i + 1's context of k + 1 tokens (none after the last step).
+      const next = i + 1 < ids.length ? (path[(i + 1) * stride + k + 1] as number) : -1;
+      const q = this.#interpolated(node, next, w, k, p);
+      if (Number.isNaN(q)) break;
+      p = q;
+      out[k] = p;
+    }
+    for (; k <= this.order; k++) out[k] = p;
   }
 
   /**
@@ -180,19 +253,29 @@ export class ChainCounts {
         if (node < 0) break;
         next = next < 0 ? -1 : this.#child(next, h, false);
       }
-      const total = this.#total[node] as number;
-      if (total <= 0) break;
-      const distinct = this.#distinctOf(node);
-      const seen =
-        w === END || (w === START && k === 0)
-          ? this.#apartOf(node, w)
-          : next < 0
-            ? 0
-            : (this.#total[next] as number);
-      p = (seen + distinct * p) / (total + distinct);
+      const q = this.#interpolated(node, next, w, k, p);
+      if (Number.isNaN(q)) break;
+      p = q;
       out[k] = p;
     }
     for (; k <= this.order; k++) out[k] = p;
+  }
+
+  /**
+   * Witten-Bell at order k from the probability `p` below it: `node` the context, `next` the node of the
+   * context then w (-1: none); NaN when the context has no count (a count left out may make p negative).
+   */
+  #interpolated(node: number, next: number, w: number, k: number, p: number): number {
+    const total = this.#total[node] as number;
+    if (total <= 0) return Number.NaN;
+    const distinct = this.#distinctOf(node);
+    const seen =
+      w === END || (w === START && k === 0)
+        ? this.#apartOf(node, w)
+        : next < 0
+          ? 0
+          : (this.#total[next] as number);
+    return (seen + distinct * p) / (total + distinct);
   }
 
   /** Each node's depth and first token (the most recent of its context), in one pass: parents come first. */
@@ -389,13 +472,13 @@ export class ChainCounts {
     this.#apartCount[entry] = count;
   }
 
-  /** Room for a new count kept apart, placed after the nodes made so far. */
-  #apartEntry(entry: number): void {
+  /** Room for a new count kept apart, placed after `made` nodes (the nodes made so far). */
+  #apartEntry(entry: number, made = this.#nodes): void {
     if (entry >= this.#apartCount.length) {
       this.#apartCount = grown(this.#apartCount, entry + 1);
       this.#apartAt = grown(this.#apartAt, entry + 1);
     }
-    this.#apartAt[entry] = this.#nodes;
+    this.#apartAt[entry] = made;
   }
 
   /** Saved counts made again: the saved nodes in their order, each next-token count put where it is kept. */

@@ -20,6 +20,8 @@ export interface ChainJson {
 export class Chain {
   readonly #global: WittenBell;
   readonly #entities = new Map<string, WittenBell>();
+  /** The last session's steps: explaining one asks for them up to three times (its score, its words, a wider view's score). */
+  #last: { readonly s: WeightedSession; readonly steps: readonly number[] } | undefined;
 
   private constructor(
     readonly order: number,
@@ -52,6 +54,7 @@ export class Chain {
 
   /** Counts one weighted session; per entity too when `perEntity` and the session names one. */
   add(t: WeightedSession): void {
+    this.#last = undefined;
     const tokens = namesOf(t.session);
     this.globalCounts.add(tokens, weightOf(t));
     if (this.perEntity && t.entity !== undefined) {
@@ -86,12 +89,15 @@ export class Chain {
   }
 
   /** Each step's surprise (`##END##` last); with an entity model, relative to everyone's. */
-  steps(s: WeightedSession): number[] {
+  steps(s: WeightedSession): readonly number[] {
+    if (this.#last?.s === s) return this.#last.steps;
     const tokens = namesOf(s.session);
     const background = this.#global.surprises(tokens);
     const own = this.#entityModel(s.entity);
-    if (own === undefined) return background;
-    return own.surprises(tokens).map((x, i) => x - (background[i] as number));
+    const steps =
+      own === undefined ? background : own.surprises(tokens).map((x, i) => x - (background[i] as number));
+    this.#last = { s, steps };
+    return steps;
   }
 
   /** The session's score: mean plus half the maximum of its steps. */

@@ -43,13 +43,10 @@ function heldOutSurprise(
 ): Float64Array {
   const out = new Float64Array(counts.order + 1);
   const sums = new Float64Array(counts.order + 1);
-  counts.add(ids, -1);
-  for (let i = 1; i < ids.length; i++) {
-    counts.probabilities(ids, i, base, out);
-    for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(out[k] as number);
-    followers.add(ids[i - 1] as number, out);
-  }
-  counts.add(ids, 1);
+  counts.heldOut(ids, base, out, (i, p) => {
+    for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(p[k] as number);
+    followers.add(ids[i - 1] as number, p);
+  });
   return sums;
 }
 
@@ -245,13 +242,14 @@ export class ContextChain {
     const scored = leaveOut ? undefined : this.#scored.get(key);
     if (scored !== undefined) return scored;
     // A session with a command the chain never counted was not trained on: nothing to leave out.
-    const out = leaveOut && !ids.includes(UNSEEN);
-    if (out) this.counts.add(ids, -1);
-    const steps = this.#steps(ids);
-    if (out) this.counts.add(ids, 1);
     let sum = 0;
-    for (const x of steps) sum += x;
-    const mean = sum / steps.length;
+    if (leaveOut && !ids.includes(UNSEEN)) {
+      const order = this.order;
+      this.counts.heldOut(ids, 1 / (this.vocabulary.size + 1), new Float64Array(order + 1), (_, p) => {
+        sum += -Math.log(p[order] as number);
+      });
+    } else for (const x of this.#steps(ids)) sum += x;
+    const mean = sum / (ids.length - 1);
     if (!leaveOut) {
       if (this.#scored.size >= SCORED) this.#scored.clear();
       this.#scored.set(key, mean);

@@ -7,6 +7,7 @@ import {
   contextChainCounting,
   contextChainHeldOut,
 } from "./context-chain.js";
+import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
   type MarkovSetCounts,
   type MarkovSetOptions,
@@ -52,8 +53,13 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /** Held-out training scores of each view: markov-set's, the novelty excess's, the context chain's excess. */
+  /**
+   * Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's and
+   * the context chain's excess held out.
+   */
   readonly tails: readonly unknown[];
+  /** What markov-set's tail was made of: "cross-fitted" (files from before it hold none: train again). */
+  readonly setTail: typeof SET_TAIL;
   /** The context chain (see {@link ContextChain}). */
   readonly chain: unknown;
   /** What a step costs given the command before it (see {@link StepExpectation}). */
@@ -161,6 +167,9 @@ export const contextWeight = (chain: ContextChain, trust: number): number => cha
 
 /** The registry name. */
 const METHOD = "markov-novelty";
+
+/** Marks a saved detector whose markov-set tail is cross-fitted: older files were calibrated otherwise. */
+const SET_TAIL = "cross-fitted";
 
 /** The markov-set inside: its options. */
 export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
@@ -278,16 +287,29 @@ function* markovNoveltyHeldOut(
   counts: MarkovNoveltyCounts,
   options: MarkovNoveltyOptions,
 ): PassTraining<Detector> {
-  const [[setHeldOut, novel], context] = yield* together(
-    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
-    contextChainHeldOut(counts.context),
+  const [[[setHeldOut, novel], context], halves] = yield* together(
+    together(
+      together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty)),
+      contextChainHeldOut(counts.context),
+    ),
+    halvesCounting(counts, ORDER_AND_SET.combine),
   );
   const expectation = context.followers.at(
     context.chain.order,
     options.expectationPrior ?? EXPECTATION_PRIOR,
   );
   const expected = new NumberColumn();
-  yield (s) => expected.push(expectation.mean(context.chain.vocabulary, s));
+  function* costsPass(): PassTraining<void> {
+    yield (s) => expected.push(expectation.mean(context.chain.vocabulary, s));
+  }
+  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
+  const [, crossFitted] = yield* together(
+    costsPass(),
+    crossFitScores([
+      markovSetFromHeldOut(ORDER_AND_SET, halves[0], setHeldOut),
+      markovSetFromHeldOut(ORDER_AND_SET, halves[1], setHeldOut),
+    ]),
+  );
   const costs = expected.values();
   const beyond = context.heldOut.map((x, i) => x - (costs[i] as number));
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
@@ -298,7 +320,8 @@ function* markovNoveltyHeldOut(
   const excess = new Float64Array(setScores.length);
   for (let i = 0; i < excess.length; i++) excess[i] = excessOf(novel.count(i), novel.rates, floor);
   const tails = [
-    Tail.of(setScores, weights, tailShare),
+    // One session leaves the other half empty: its held-out score is all there is.
+    Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
     Tail.of(excess, weights, tailShare),
     Tail.of(beyond, weights, tailShare),
   ] as const;
@@ -359,13 +382,14 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
       method: METHOD,
       view: (s, leaveOut = false) => Math.max(...all(s, leaveOut)),
       explain: (s) => {
-        const base = markovSet.explain(s);
-        const novel = novelty.explain(s);
-        const first = novel[0];
-        // The view that ranks the session says why.
+        // The view that ranks the session says why (only its explanation is worked out).
         const [bySet, byNovelty, byChain] = all(s, false);
         if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
-        if (first === undefined || byNovelty <= bySet) return base;
+        const base = markovSet.explain(s);
+        if (byNovelty <= bySet) return base;
+        const novel = novelty.explain(s);
+        const first = novel[0];
+        if (first === undefined) return base;
         return {
           steps: [...base.steps, ...novel],
           reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
@@ -375,6 +399,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         markovSet: markovSet.toJSON().state,
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
+        setTail: SET_TAIL,
         chain: chain.toJSON(),
         expectation: expectation.toJSON(),
         novelRates: rates,
@@ -412,6 +437,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
+      if (j.setTail !== SET_TAIL)
+        throw new SeqhuntError(
+          `a saved ${METHOD} detector from before its markov-set view was calibrated on cross-fitted scores: train again`,
+        );
       if (
         !Array.isArray(j.tails) ||
         j.tails.length !== 3 ||

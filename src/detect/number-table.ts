@@ -18,13 +18,16 @@ export class KeyIndex {
     return this.#keys[index] as number;
   }
 
-  #slot(key: number): number {
+  static #hash(key: number): number {
     const lo = key >>> 0;
     const hi = (key - lo) / 4294967296;
-    let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-    h ^= h >>> 15;
+    const h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+    return h ^ (h >>> 15);
+  }
+
+  #slot(key: number): number {
     const mask = this.#slots.length - 1;
-    let slot = h & mask;
+    let slot = KeyIndex.#hash(key) & mask;
     for (;;) {
       const entry = this.#slots[slot] as number;
       if (entry < 0 || this.#keys[entry] === key) return slot;
@@ -50,9 +53,15 @@ export class KeyIndex {
   }
 
   #grow(): void {
-    this.#slots = new Int32Array(this.#slots.length * 2).fill(-1);
-    for (let entry = 0; entry < this.#size; entry++)
-      this.#slots[this.#slot(this.#keys[entry] as number)] = entry;
+    const slots = new Int32Array(this.#slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    // Keys are distinct: each goes to the first free slot from its hash, no key compared.
+    for (let entry = 0; entry < this.#size; entry++) {
+      let slot = KeyIndex.#hash(this.#keys[entry] as number) & mask;
+      while ((slots[slot] as number) >= 0) slot = (slot + 1) & mask;
+      slots[slot] = entry;
+    }
+    this.#slots = slots;
   }
 
   /** Lets go of the room kept for keys not yet put (a later put grows it again). */

@@ -149,6 +149,10 @@ export class RawCounts {
     const paramValueCells = paramValue.cells;
     const np = cmdParam.columns;
     const nv = paramValue.columns;
+    // Unweighted, parameters are counted once per parameter list (times its uses): whole counts, so the
+    // sums are exact in any order, and new pairs still reach the table in order of first occurrence.
+    const lists = weights === undefined ? encoded.paramLists : null;
+    const listUses = lists === null ? null : new Int32Array(encoded.listFirst?.length ?? 0);
     for (let s = 0; s < encoded.count; s++) {
       const w = weights ? (weights[s] as number) : 1;
       this.sessions += w;
@@ -162,12 +166,19 @@ export class RawCounts {
         else seq2Cells[prev * nc + cmd] = (seq2Cells[prev * nc + cmd] as number) + w;
         prev = cmd;
         if (paramStart === null || params === null) continue;
+        if (listUses !== null) {
+          const list = (lists as Int32Array)[i] as number;
+          listUses[list] = (listUses[list] as number) + 1;
+          if (values === null) continue;
+        }
         const last = paramStart[i + 1] as number;
         for (let j = paramStart[i] as number; j < last; j++) {
           const p = params[j] as number;
-          param[p] = (param[p] as number) + w;
-          if (cmdParamCells === null) this.cmdParam.add(cmd, p, w);
-          else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
+          if (listUses === null) {
+            param[p] = (param[p] as number) + w;
+            if (cmdParamCells === null) this.cmdParam.add(cmd, p, w);
+            else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
+          }
           // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
           const v = values === null ? -1 : (values[j] as number);
           if (v < 0) continue;
@@ -180,9 +191,31 @@ export class RawCounts {
       else seq2Cells[prev * nc + END_ID] = (seq2Cells[prev * nc + END_ID] as number) + w;
       seq1[END_ID] = (seq1[END_ID] as number) + w;
     }
+    if (listUses !== null) this.#addLists(encoded, listUses, cmdParamCells);
     seq2.flush();
     cmdParam.flush();
     paramValue.flush();
+  }
+
+  /** Counts each parameter list's parameters `uses[list]` times (into the dense cells when given). */
+  #addLists(encoded: EncodedSessions, uses: Int32Array, cells: Float64Array | null): void {
+    const { commands, paramStart, params } = encoded;
+    const first = encoded.listFirst as Int32Array;
+    const param = this.param;
+    const np = this.params.size;
+    for (let list = 0; list < uses.length; list++) {
+      const n = uses[list] as number;
+      if (n === 0) continue;
+      const i = first[list] as number;
+      const cmd = commands[i] as number;
+      const last = (paramStart as Int32Array)[i + 1] as number;
+      for (let j = (paramStart as Int32Array)[i] as number; j < last; j++) {
+        const p = (params as Int32Array)[j] as number;
+        param[p] = (param[p] as number) + n;
+        if (cells === null) this.cmdParam.add(cmd, p, n);
+        else cells[cmd * np + p] = (cells[cmd * np + p] as number) + n;
+      }
+    }
   }
 
   /** Adds another object's counts into this one, matching names (not ids). */

@@ -1,5 +1,6 @@
 import type { Command, Session, SessionTypeName } from "../types.js";
 import { type Cmd, valueKey } from "./cmd.js";
+import { IntBuffer } from "./int-buffer.js";
 import { SessionType } from "./session-type.js";
 import { UNK_TOKEN } from "./tokens.js";
 import type { Vocabulary } from "./vocabulary.js";
@@ -27,6 +28,14 @@ export interface EncodedSessions {
   readonly params: Int32Array | null;
   /** Value id per parameter (sessions with values), NO_ID when null/empty or unknown. */
   readonly values: Int32Array | null;
+  /**
+   * Per command, an id of its parameter list, or null for plain commands: commands with the same list id
+   * have the same command id and the same parameter ids in the same order (not conversely), so what
+   * depends only on those is worked out once per list.
+   */
+  readonly paramLists: Int32Array | null;
+  /** Per list id, the index of the first command with that list. */
+  readonly listFirst: Int32Array | null;
 }
 
 /** How names become ids: interning while training, looking up (never growing) while scoring. */
@@ -129,7 +138,16 @@ export function encodeSessions(
       }
       sessionStart[s + 1] = i;
     }
-    return { count, sessionStart, commands, paramStart: null, params: null, values: null };
+    return {
+      count,
+      sessionStart,
+      commands,
+      paramStart: null,
+      params: null,
+      values: null,
+      paramLists: null,
+      listFirst: null,
+    };
   }
   return encodeWithParams(sessions, sessionType === SessionType.cmdsParamsValues, resolve, {
     count,
@@ -141,13 +159,19 @@ export function encodeSessions(
 /**
  * The parameter ids of the last parameter names seen with each command: a command's records mostly list
  * the same names in the same order, and a name that is the same string costs a pointer comparison
- * instead of a lookup. Use: {@link ParamNameCache.start}, then {@link ParamNameCache.id} per name in order.
- * Cached names and ids stay paired, so a stale list costs lookups, never a wrong id; it is cut to what the
- * latest list shared with it, then extended, so it holds one list per command.
+ * instead of a lookup. Use: {@link ParamNameCache.start}, then {@link ParamNameCache.id} per name in order,
+ * then {@link ParamNameCache.end}. Cached names and ids stay paired, so a stale list costs lookups, never a
+ * wrong id; it is cut to what the latest list shared with it, then extended, so it holds one list per command.
+ * A command's cached list gets a new list id whenever it changes, so a list id names one list.
  */
 class ParamNameCache {
   readonly #names: string[][] = [];
   readonly #ids: number[][] = [];
+  /** Per command: the list id of its cached list, -1 before it has one. */
+  readonly #lists: number[] = [];
+  /** Per list id: the index of the first command with it. */
+  readonly listFirst = new IntBuffer();
+  #command = 0;
   names: string[] = [];
   ids: number[] = [];
   /** Names matched so far against the cached list; -1 once one differs (the rest then replace it). */
@@ -155,15 +179,16 @@ class ParamNameCache {
 
   constructor(readonly resolve: IdResolver) {}
 
-  /** Begins a command's parameter list; ends the previous one. */
+  /** Begins a command's parameter list. */
   start(command: number): void {
-    this.#finish();
     let names = this.#names[command];
     if (names === undefined) {
       names = [];
       this.#names[command] = names;
       this.#ids[command] = [];
+      this.#lists[command] = -1;
     }
+    this.#command = command;
     this.names = names;
     this.ids = this.#ids[command] as number[];
     this.matched = 0;
@@ -191,13 +216,19 @@ class ParamNameCache {
     return id;
   }
 
-  /** Drops cached names the current command's list did not reach. */
-  #finish(): void {
+  /** Ends the current command's list (the command at index `at`): its list id; drops cached names it did not reach. */
+  end(at: number): number {
     const matched = this.matched;
-    if (matched >= 0 && matched < this.names.length) {
+    const list = this.#lists[this.#command] as number;
+    if (matched === this.names.length && list >= 0) return list;
+    if (matched >= 0) {
       this.names.length = matched;
       this.ids.length = matched;
     }
+    const fresh = this.listFirst.length;
+    this.listFirst.push(at);
+    this.#lists[this.#command] = fresh;
+    return fresh;
   }
 }
 
@@ -222,6 +253,7 @@ function encodeWithParams(
   const { count, sessionStart, commands } = into;
   const total = commands.length;
   const paramStart = new Int32Array(total + 1);
+  const paramLists = new Int32Array(total);
   let capacity = Math.max(16, total);
   let params = new Int32Array(capacity);
   let values = new Int32Array(withValues ? capacity : 0);
@@ -245,7 +277,6 @@ function encodeWithParams(
       const command = resolve.command(cmd.name);
       commands[i] = command;
       paramStart[i] = j;
-      i++;
       cache.start(command);
       const p = cmd.params;
       if (p instanceof Set) {
@@ -260,6 +291,8 @@ function encodeWithParams(
           if (withValues) values[j] = NO_ID;
           j++;
         }
+        paramLists[i] = cache.end(i);
+        i++;
         continue;
       }
       const record = p as Readonly<Record<string, string | null>>;
@@ -276,6 +309,8 @@ function encodeWithParams(
         if (withValues) values[j] = resolve.value(valueKey(record[name]), param);
         j++;
       }
+      paramLists[i] = cache.end(i);
+      i++;
     }
     sessionStart[s + 1] = i;
   }
@@ -287,5 +322,7 @@ function encodeWithParams(
     paramStart,
     params: params.subarray(0, j),
     values: withValues ? values.subarray(0, j) : null,
+    paramLists,
+    listFirst: cache.listFirst.toArray(),
   };
 }

@@ -141,14 +141,25 @@ export class LogProbabilities {
 
   /**
    * {@link LogProbabilities.logParamTerm} of commands `from` .. `to`-1 of `encoded`, into `out[0 ..]`: one
-   * loop with the tables in locals (the per-session emissions of every scoring loop).
+   * loop with the tables in locals (the per-session emissions of every scoring loop). With `memo` (per
+   * parameter list of `encoded`, NaN where not yet known, for this `geoMean`), a list's term is worked out
+   * once unless a modelled value goes into it.
    */
-  paramTerms(encoded: EncodedSessions, from: number, to: number, geoMean: boolean, out: Float64Array): void {
+  paramTerms(
+    encoded: EncodedSessions,
+    from: number,
+    to: number,
+    geoMean: boolean,
+    out: Float64Array,
+    memo: Float64Array | null = null,
+  ): void {
+    // Long because it is the hot per-command loop: tables in locals, the memo read and written in place.
     const { paramStart, params, values, commands } = encoded;
     if (paramStart === null || params === null) {
       out.fill(0, 0, to - from);
       return;
     }
+    const lists = memo === null ? null : encoded.paramLists;
     const { paramBase, paramRowSize, modellable } = this;
     const present = this.paramPresent;
     const dense = this.#presentDense;
@@ -159,9 +170,18 @@ export class LogProbabilities {
         out[i - from] = 0;
         continue;
       }
+      const list = lists === null ? -1 : (lists[i] as number);
+      if (list >= 0) {
+        const known = (memo as Float64Array)[list] as number;
+        if (!Number.isNaN(known)) {
+          out[i - from] = known;
+          continue;
+        }
+      }
       const a = commands[i] as number;
       let sum = paramBase[a] as number;
       let k = paramRowSize[a] as number;
+      let valued = false;
       for (let j = first; j < last; j++) {
         const p = params[j] as number;
         if (p === NO_ID) continue;
@@ -177,9 +197,13 @@ export class LogProbabilities {
         if (values !== null && modellable[p] === 1) {
           k++;
           sum += this.logValue(p, values[j] as number);
+          valued = true;
         }
       }
-      out[i - from] = geoMean ? sum / k : sum;
+      const term = geoMean ? sum / k : sum;
+      out[i - from] = term;
+      // A list's term without modelled values depends on its command and parameter ids alone.
+      if (list >= 0 && !valued) (memo as Float64Array)[list] = term;
     }
   }
 }
@@ -193,6 +217,21 @@ export class SessionScratch {
   prefixLow = new Float64Array(256);
   /** Whether `emission` may hold non-zero terms (plain commands need it all zero, and then skip refilling). */
   emissionDirty = false;
+  /** Geo-mean parameter term per parameter list of `#memoFor` under `#memoLogs` (NaN until worked out). */
+  #memo = new Float64Array(0);
+  #memoFor: EncodedSessions | null = null;
+  #memoLogs: LogProbabilities | null = null;
+
+  /** The memo of geo-mean parameter terms per parameter list of `encoded` under `logs` (null for plain commands). */
+  listTerms(logs: LogProbabilities, encoded: EncodedSessions): Float64Array | null {
+    if (encoded.listFirst === null) return null;
+    if (this.#memoFor !== encoded || this.#memoLogs !== logs) {
+      this.#memo = new Float64Array(encoded.listFirst.length).fill(Number.NaN);
+      this.#memoFor = encoded;
+      this.#memoLogs = logs;
+    }
+    return this.#memo;
+  }
 
   ensure(length: number): void {
     if (length <= this.emission.length) return;
@@ -222,7 +261,7 @@ export function fillEmissions(
     }
   } else {
     scratch.emissionDirty = true;
-    logs.paramTerms(encoded, from, from + length, true, emission);
+    logs.paramTerms(encoded, from, from + length, true, emission, scratch.listTerms(logs, encoded));
     emission[length] = 0;
   }
   return length;

@@ -91,6 +91,18 @@ class Trained {
 
 const NOT_TRAINED = "the model is not trained: call train() first";
 
+/**
+ * The commands of `session` from `start`, at most `k` of them (`[]` when `start` < 0): what `slice` gives,
+ * copied in a loop (a builtin call per session cost more than the window scan for short sessions).
+ */
+function windowOf(session: Session, start: number, k: number): Command[] {
+  if (start < 0) return [];
+  const length = Math.min(k, session.length - start);
+  const window: Command[] = new Array(length);
+  for (let i = 0; i < length; i++) window[i] = session[start + i] as Command;
+  return window;
+}
+
 function checkWindowLength(windowLength: unknown): number {
   if (typeof windowLength !== "number" || !Number.isInteger(windowLength) || windowLength < 1) {
     throw new SeqhuntError(`window length must be a whole number >= 1, got ${String(windowLength)}`);
@@ -256,7 +268,7 @@ export class Model {
       scores[s] = {
         likelihood: Math.exp(logLikelihood),
         logLikelihood,
-        rarestWindow: found ? (checked[s] as Session).slice(window.start, window.start + k) : [],
+        rarestWindow: windowOf(checked[s] as Session, window.start, k),
         rarestWindowStart: found ? window.start : null,
         rarestWindowLikelihood: Math.exp(window.logLikelihood),
         rarestWindowLogLikelihood: window.logLikelihood,
@@ -438,16 +450,17 @@ export class Model {
     const result: WindowResult = { start: -1, logLikelihood: Number.NaN };
     const windows: Command[][] = new Array(encoded.count);
     const logs: number[] = new Array(encoded.count);
+    const likelihoods: number[] = new Array(encoded.count);
     for (let s = 0; s < encoded.count; s++) {
       fillEmissions(trained.logs, encoded, s, scratch);
       rarestWindow(trained.logs, encoded, s, scratch, k, tokens, geo, result);
-      const session = this.sessions[s] as Session;
-      windows[s] = result.start < 0 ? [] : session.slice(result.start, result.start + k);
+      windows[s] = windowOf(this.sessions[s] as Session, result.start, k);
       logs[s] = result.logLikelihood;
+      likelihoods[s] = Math.exp(result.logLikelihood);
     }
     (geo ? this.rareWindowsGeo : this.rareWindows).set(k, windows);
     (geo ? this.rareWindowLogLikelihoodsGeo : this.rareWindowLogLikelihoods).set(k, logs);
-    (geo ? this.rareWindowLikelihoodsGeo : this.rareWindowLikelihoods).set(k, logs.map(Math.exp));
+    (geo ? this.rareWindowLikelihoodsGeo : this.rareWindowLikelihoods).set(k, likelihoods);
   }
 
   /**

@@ -90,12 +90,9 @@ export function validateSessions(
       if (typeof raw === "string") {
         if (sessionType === SessionType.cmdsOnly) continue;
       } else if (raw instanceof Cmd && converted === null) {
-        const named = raw.params instanceof Set;
-        if (
-          sessionType === SessionType.cmdsParamsValues ||
-          (named && sessionType === SessionType.cmdsParamsOnly)
-        )
-          continue;
+        // Any Cmd fits sessions with values: its params are not read (another memory access per command).
+        if (sessionType === SessionType.cmdsParamsValues) continue;
+        if (sessionType === SessionType.cmdsParamsOnly && raw.params instanceof Set) continue;
       }
       const cmd: Command = typeof raw === "string" ? raw : toCmd(raw, s, c);
       const type = typeOfCommand(cmd);

@@ -186,6 +186,17 @@ describe("chain counts without a next-token table", () => {
         listed.add(out, 1);
         counts.add(out, 1);
         expect(counts.toJSON()).toEqual(listed.toJSON());
+        // heldOut: each step's probabilities with the session taken out, then put back (its nodes looked up once).
+        if (!out.includes(UNSEEN)) {
+          const held: number[] = [];
+          counts.heldOut(out, 0.1, new Float64Array(order + 1), (_, p) => {
+            held.push(...p);
+          });
+          listed.add(out, -1);
+          expect(held).toEqual(probabilities(listed, [out]));
+          listed.add(out, 1);
+          expect(counts.toJSON()).toEqual(listed.toJSON());
+        }
         for (let k = 0; k <= order; k++) {
           expect(counts.truncated(k).toJSON()).toEqual(listed.truncated(k).toJSON());
           expect(probabilities(counts.truncated(k), sessions)).toEqual(

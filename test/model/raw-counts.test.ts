@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { RawCounts } from "../../src/model/counts.js";
 import { encodeSessions, internResolver } from "../../src/model/encode.js";
 import type { Session } from "../../src/types.js";
+import { pairTriples } from "../helpers/pair-triples.js";
 
 function counted(sessions: Session[], weights?: number[]): RawCounts {
   const counts = new RawCounts();
@@ -17,13 +18,7 @@ function counted(sessions: Session[], weights?: number[]): RawCounts {
   return counts;
 }
 
-const triples = (counts: RawCounts) => {
-  const out: number[][] = [];
-  counts.seq2.forEach((a, b, n) => {
-    out.push([a, b, n]);
-  });
-  return out.sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number));
-};
+const triples = (counts: RawCounts) => pairTriples(counts.seq2);
 
 describe("RawCounts.add", () => {
   it("counts the same pairs with weights of one as without weights", () => {
