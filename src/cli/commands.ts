@@ -203,12 +203,18 @@ function spills(files: readonly string[], options: InputOptions): boolean {
   }
 }
 
+/**
+ * Sessions a pass decodes at a time: a few MB of objects, which die young; batches of 4,096 (tens of MB)
+ * outlived the young generation and piled up as old garbage, hundreds of MB at the 10M hunt's peak.
+ */
+const PASS_BATCH = 256;
+
 /** The spilled sessions read pass after pass, in batches (what a detector trains on in passes). */
 export function spillPasses(spill: SpilledSessions) {
   return {
     pass: async (visit: (s: CliSession, index: number) => void) => {
       let i = 0;
-      for (const batch of spill.batches(4096)) for (const s of batch) visit(s, i++);
+      for (const batch of spill.batches(PASS_BATCH)) for (const s of batch) visit(s, i++);
     },
   };
 }

@@ -72,6 +72,17 @@ describe("Novelty", () => {
     expect(() => Novelty.fromJSON({ window: 0, counts: [] })).toThrow(SeqhuntError);
   });
 
+  it("counts the same when trimmed to its windows and grown again (as once counted, then added to)", () => {
+    const many = Array.from({ length: 3_000 }, (_, i) => ({
+      session: [`c${i % 97}`, `c${(i * 7) % 89}`, "x"],
+    }));
+    const trimmed = Novelty.train(many.slice(0, 1_500), 3);
+    trimmed.trim();
+    for (const t of many.slice(1_500)) trimmed.add(t);
+    trimmed.trim();
+    expect(trimmed.toJSON()).toEqual(Novelty.train(many, 3).toJSON());
+  });
+
   it("keeps windows of more than 32,768 distinct commands apart (ids past one UTF-16 unit) and says them in words", () => {
     const many = Array.from({ length: 40_000 }, (_, i) => ({ session: [`c${i}`, `c${i + 1}`] }));
     const big = Novelty.train(many, 3);
