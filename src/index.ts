@@ -9,6 +9,7 @@ export type {
   SavedDetector,
   SessionPasses,
   StepContribution,
+  ThreadedTraining,
   WeightedSession,
 } from "./detect/types.js";
 export type { SeqhuntErrorLocation } from "./errors.js";
