@@ -205,17 +205,8 @@ function beyondExpectation(parts: Parts, s: WeightedSession, leaveOut: boolean):
  * then markov-set's chain and occurrences.
  */
 function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<MarkovNoveltyCounts> {
-  const novelty = Novelty.empty(window);
-  function* windows(): PassTraining<void> {
-    yield (s) => novelty.add(s);
-  }
-  const [[set], context] = yield* together(
-    together(markovSetCounting(ORDER_AND_SET.combine), windows()),
-    contextChainCounting(maxOrder),
-  );
-  // Counting is over: the room kept for more windows goes before the passes that only read them.
-  novelty.trim();
-  return { ...set, novelty, context };
+  const [set, context] = yield* together(setAndNoveltyCounting(window), contextChainCounting(maxOrder));
+  return { ...set, context };
 }
 
 /** The novelty view's part of the held-out pass: the window rates, the trust and each session's held-out count. */

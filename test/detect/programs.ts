@@ -2,6 +2,20 @@
 // loop of calls) and a noisy one (commands of its own drawn at random), and the predictable one with a
 // foreign run of its own calls in an order it never takes. Seeded (Lehmer), so every run draws the same.
 
+import { type MarkovNoveltyOptions, markovNoveltyDetector } from "../../src/detect/markov-novelty.js";
+import type { WeightedSession } from "../../src/detect/types.js";
+
+/** markov-novelty's saved model state, trained on `train` with `options`: where a test reads a learnt part. */
+export function savedMarkovNovelty(
+  train: WeightedSession[],
+  options: MarkovNoveltyOptions,
+): Record<string, unknown> {
+  const { state } = markovNoveltyDetector(options).train(train).toJSON() as {
+    state: { model: Record<string, unknown> };
+  };
+  return state.model;
+}
+
 /** The loop of calls of the predictable program. */
 export const LOOP = ["open", "fstat", "mmap", "read", "close", "munmap", "write", "stat"];
 

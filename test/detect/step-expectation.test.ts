@@ -9,7 +9,7 @@ import { trainInMemory } from "../../src/detect/passes.js";
 import { FollowerSums, StepExpectation, StepSums } from "../../src/detect/step-expectation.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
-import { programs } from "./programs.js";
+import { programs, savedMarkovNovelty } from "./programs.js";
 
 const { rand, predictable, noisy, spliced } = programs(11);
 
@@ -85,11 +85,8 @@ describe("StepExpectation", () => {
   });
 
   it("takes the default's expectationPrior: a huge prior leaves every command at everyone's mean", () => {
-    const saved = (prior?: number) => {
-      const factory = markovNoveltyDetector(prior === undefined ? {} : { expectationPrior: prior });
-      const { state } = factory.train(train).toJSON() as { state: { model: { expectation: unknown } } };
-      return StepExpectation.fromJSON(state.model.expectation);
-    };
+    const saved = (prior?: number) =>
+      StepExpectation.fromJSON(savedMarkovNovelty(train, { expectationPrior: prior }).expectation);
     const flat = saved(1e12);
     for (const x of flat.byCommand) expect(x).toBeCloseTo(flat.everyone, 6);
     const own = saved(0);

@@ -4,7 +4,6 @@
 // other way.
 import { describe, expect, it } from "vitest";
 import {
-  markovNoveltyDetector,
   NOVELTY_FLOOR,
   NOVELTY_WINDOW,
   noveltyExcess,
@@ -14,7 +13,7 @@ import { Novelty } from "../../src/detect/novelty.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { WindowExpectation } from "../../src/detect/window-expectation.js";
 import { SeqhuntError } from "../../src/errors.js";
-import { programs } from "./programs.js";
+import { programs, savedMarkovNovelty } from "./programs.js";
 
 const { rand, predictable, noisy, spliced } = programs(5);
 
@@ -53,11 +52,8 @@ describe("WindowExpectation", () => {
   });
 
   it("takes the default's windowPrior: a huge prior leaves every command at everyone's rate", () => {
-    const saved = (prior?: number) => {
-      const factory = markovNoveltyDetector(prior === undefined ? {} : { windowPrior: prior });
-      const { state } = factory.train(train).toJSON() as { state: { model: { windowRates: unknown } } };
-      return WindowExpectation.fromJSON(state.model.windowRates);
-    };
+    const saved = (prior?: number) =>
+      WindowExpectation.fromJSON(savedMarkovNovelty(train, { windowPrior: prior }).windowRates);
     const flat = saved(1e12);
     for (const x of flat.byLast.values()) expect(x).toBeCloseTo(flat.rate, 6);
     const own = saved(0.001);
