@@ -62,10 +62,9 @@ export function internResolver(
   const param = (name: string) => params.intern(name);
   if (defer === undefined)
     return { command, param, value: (value) => (value ? values.intern(value) : NO_ID) };
-  // Per parameter id: its distinct values so far and their ids (a short list: compared, not hashed), or
-  // null once there are too many to model.
-  const knownValues: (string[] | null | undefined)[] = [];
-  const knownIds: number[][] = [];
+  // Per parameter id: its distinct values so far and their ids, or null once there are too many to model.
+  // Hashed: a scan compares the text of every other equal-length value (same-length values are the rule).
+  const knownValues: (Map<string, number> | null | undefined)[] = [];
   return {
     command,
     param,
@@ -77,16 +76,14 @@ export function internResolver(
         return DEFERRED_ID;
       }
       if (seen === undefined) {
-        seen = [];
+        seen = new Map();
         knownValues[p] = seen;
-        knownIds[p] = [];
       }
-      const ids = knownIds[p] as number[];
-      for (let k = 0; k < seen.length; k++) if (seen[k] === value) return ids[k] as number;
+      const known = seen.get(value);
+      if (known !== undefined) return known;
       const id = values.intern(value);
-      seen.push(value);
-      ids.push(id);
-      if (seen.length > MODELLABLE_DISTINCT) knownValues[p] = null;
+      seen.set(value, id);
+      if (seen.size > MODELLABLE_DISTINCT) knownValues[p] = null;
       return id;
     },
   };
@@ -203,8 +200,9 @@ function encodeOrRefuse(
 /**
  * The parameter ids of the last parameter names seen with each command: a command's records mostly list
  * the same names in the same order, and a name that is the same string costs a pointer comparison
- * instead of a lookup. Use: {@link ParamNameCache.start}, then {@link ParamNameCache.id} per name in order,
- * then {@link ParamNameCache.end}. Cached names and ids stay paired, so a stale list costs lookups, never a
+ * instead of a lookup. Use: {@link ParamNameCache.start}; then per name in order, while none differed,
+ * compare it with `names[k]` and take `ids[k]`, else {@link ParamNameCache.miss}; then
+ * {@link ParamNameCache.end}. Cached names and ids stay paired, so a stale list costs lookups, never a
  * wrong id; it is cut to what the latest list shared with it, then extended, so it holds one list per command.
  * A command's cached list gets a new list id whenever it changes, so a list id names one list.
  */
@@ -216,10 +214,9 @@ class ParamNameCache {
   /** Per list id: the index of the first command with it. */
   readonly listFirst = new IntBuffer();
   #command = 0;
+  /** The current command's cached names, and their ids at the same places. */
   names: string[] = [];
   ids: number[] = [];
-  /** Names matched so far against the cached list; -1 once one differs (the rest then replace it). */
-  matched = 0;
 
   constructor(readonly resolve: IdResolver) {}
 
@@ -235,24 +232,16 @@ class ParamNameCache {
     this.#command = command;
     this.names = names;
     this.ids = this.#ids[command] as number[];
-    this.matched = 0;
   }
 
-  /** The id of the next parameter name of the current command. */
-  id(name: string): number {
-    const matched = this.matched;
-    if (matched >= 0 && this.names[matched] === name) {
-      this.matched = matched + 1;
-      return this.ids[matched] as number;
-    }
-    return this.#miss(name);
-  }
-
-  #miss(name: string): number {
-    if (this.matched >= 0) {
-      this.names.length = this.matched;
-      this.ids.length = this.matched;
-      this.matched = -1;
+  /**
+   * The id of the next name, which is not the cached one: `matched` names matched before it, or -1 after an
+   * earlier miss (the caller passes -1 from then on). The cached list is cut there and gets the name.
+   */
+  miss(name: string, matched: number): number {
+    if (matched >= 0) {
+      this.names.length = matched;
+      this.ids.length = matched;
     }
     const id = this.resolve.param(name);
     this.names.push(name);
@@ -260,9 +249,11 @@ class ParamNameCache {
     return id;
   }
 
-  /** Ends the current command's list (the command at index `at`): its list id; drops cached names it did not reach. */
-  end(at: number): number {
-    const matched = this.matched;
+  /**
+   * Ends the current command's list (the command at index `at`, `matched` names matched, -1 after a miss):
+   * its list id; drops cached names it did not reach.
+   */
+  end(at: number, matched: number): number {
     const list = this.#lists[this.#command] as number;
     if (matched === this.names.length && list >= 0) return list;
     if (matched >= 0) {
@@ -276,10 +267,10 @@ class ParamNameCache {
   }
 }
 
-/** A copy of `from` in a new array of `capacity` values. */
-function grown(from: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
+/** A copy of the first `used` values of `from` in a new array of `capacity` values. */
+function grown(from: Int32Array, capacity: number, used: number): Int32Array<ArrayBuffer> {
   const to = new Int32Array(capacity);
-  to.set(from);
+  to.set(from.subarray(0, used));
   return to;
 }
 
@@ -296,12 +287,14 @@ function encodeWithParams(
   resolve: IdResolver,
   into: { count: number; sessionStart: Int32Array; commands: Int32Array },
 ): EncodedSessions | null {
-  // Long because it is the hot encoding loop: typed arrays in locals, grown here, not behind a call per entry.
+  // Long because it is the hot encoding loop: typed arrays and the cached names in locals, grown here, not
+  // behind a call per entry.
   const { count, sessionStart, commands } = into;
   const total = commands.length;
   const paramStart = new Int32Array(total + 1);
   const paramLists = new Int32Array(total);
-  let capacity = Math.max(16, total);
+  // Enough for the sample below at a few parameters a command; the estimate then sizes the arrays.
+  let capacity = Math.max(1024, Math.ceil(total / 8));
   let params = new Int32Array(capacity);
   let values = new Int32Array(withValues ? capacity : 0);
   const cache = new ParamNameCache(resolve);
@@ -314,8 +307,8 @@ function encodeWithParams(
       const expected = Math.ceil((j / i) * total * 1.1) + 16;
       if (expected > capacity) {
         capacity = expected;
-        params = grown(params, capacity);
-        if (withValues) values = grown(values, capacity);
+        params = grown(params, capacity, j);
+        if (withValues) values = grown(values, capacity, j);
       }
     }
     const session = sessions[s] as Session;
@@ -326,20 +319,28 @@ function encodeWithParams(
       commands[i] = command;
       paramStart[i] = j;
       cache.start(command);
+      const names = cache.names;
+      const ids = cache.ids;
+      // Names matched against the cached list so far; -1 once one differed.
+      let matched = 0;
       const p = cmd.params;
       if (p instanceof Set) {
         // Room for a Set's names is made once.
         if (j + p.size > capacity) {
           capacity = Math.max(2 * capacity, j + p.size);
-          params = grown(params, capacity);
-          if (withValues) values = grown(values, capacity);
+          params = grown(params, capacity, j);
+          if (withValues) values = grown(values, capacity, j);
         }
         for (const name of p) {
-          params[j] = cache.id(name);
+          if (matched >= 0 && names[matched] === name) params[j] = ids[matched++] as number;
+          else {
+            params[j] = cache.miss(name, matched);
+            matched = -1;
+          }
           if (withValues) values[j] = NO_ID;
           j++;
         }
-        paramLists[i] = cache.end(i);
+        paramLists[i] = cache.end(i, matched);
         i++;
         continue;
       }
@@ -350,15 +351,20 @@ function encodeWithParams(
         if (!hasOwn.call(record, name)) continue;
         if (j === capacity) {
           capacity *= 2;
-          params = grown(params, capacity);
-          values = grown(values, capacity);
+          params = grown(params, capacity, j);
+          values = grown(values, capacity, j);
         }
-        const param = cache.id(name);
+        let param: number;
+        if (matched >= 0 && names[matched] === name) param = ids[matched++] as number;
+        else {
+          param = cache.miss(name, matched);
+          matched = -1;
+        }
         params[j] = param;
         values[j] = resolve.value(valueKey(record[name]), param);
         j++;
       }
-      paramLists[i] = cache.end(i);
+      paramLists[i] = cache.end(i, matched);
       i++;
     }
     sessionStart[s + 1] = i;
