@@ -1,4 +1,4 @@
-import type { EncodedSessions } from "./encode.js";
+import type { EncodedSessions, ParamLists } from "./encode.js";
 import { IntBuffer } from "./int-buffer.js";
 import { PairCounts } from "./pair-counts.js";
 import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./tokens.js";
@@ -128,7 +128,8 @@ export class RawCounts {
   add(encoded: EncodedSessions, weights?: ArrayLike<number>): void {
     // Long because it is the hot counting loop: each pair table's dense cells are read into locals, one branch per table.
     this.fit();
-    const { sessionStart, commands, paramStart, params, values } = encoded;
+    const { sessionStart, commands, paramLists, valueStart, values } = encoded;
+    const lists = encoded.lists;
     const { seq1, param, value } = this;
     // A zero weight still makes an entry, which a dense count cannot tell from no entry.
     const positive = weights === undefined || Array.prototype.every.call(weights, (w: number) => w > 0);
@@ -151,8 +152,7 @@ export class RawCounts {
     const nv = paramValue.columns;
     // Unweighted, parameters are counted once per parameter list (times its uses): whole counts, so the
     // sums are exact in any order, and new pairs still reach the table in order of first occurrence.
-    const lists = weights === undefined ? encoded.paramLists : null;
-    const listUses = lists === null ? null : new Int32Array(encoded.listFirst?.length ?? 0);
+    const listUses = weights === undefined && lists !== null ? new Int32Array(lists.command.length) : null;
     for (let s = 0; s < encoded.count; s++) {
       const w = weights ? (weights[s] as number) : 1;
       this.sessions += w;
@@ -165,22 +165,25 @@ export class RawCounts {
         if (seq2Cells === null) this.seq2.add(prev, cmd, w);
         else seq2Cells[prev * nc + cmd] = (seq2Cells[prev * nc + cmd] as number) + w;
         prev = cmd;
-        if (paramStart === null || params === null) continue;
+        if (paramLists === null || lists === null) continue;
+        const list = paramLists[i] as number;
         if (listUses !== null) {
-          const list = (lists as Int32Array)[i] as number;
           listUses[list] = (listUses[list] as number) + 1;
           if (values === null) continue;
         }
-        const last = paramStart[i + 1] as number;
-        for (let j = paramStart[i] as number; j < last; j++) {
-          const p = params[j] as number;
+        const first = lists.start[list] as number;
+        const last = lists.start[list + 1] as number;
+        // Command i's k-th value is at valueStart[i] + k, so the one of list entry j at `at` + j.
+        const at = valueStart === null ? 0 : (valueStart[i] as number) - first;
+        for (let j = first; j < last; j++) {
+          const p = lists.params[j] as number;
           if (listUses === null) {
             param[p] = (param[p] as number) + w;
             if (cmdParamCells === null) this.cmdParam.add(cmd, p, w);
             else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
           }
           // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
-          const v = values === null ? -1 : (values[j] as number);
+          const v = values === null ? -1 : (values[at + j] as number);
           if (v < 0) continue;
           value[v] = (value[v] as number) + w;
           if (paramValueCells === null) this.paramValue.add(p, v, w);
@@ -191,26 +194,23 @@ export class RawCounts {
       else seq2Cells[prev * nc + END_ID] = (seq2Cells[prev * nc + END_ID] as number) + w;
       seq1[END_ID] = (seq1[END_ID] as number) + w;
     }
-    if (listUses !== null) this.#addLists(encoded, listUses, cmdParamCells);
+    if (listUses !== null) this.#addLists(lists as ParamLists, listUses, cmdParamCells);
     seq2.flush();
     cmdParam.flush();
     paramValue.flush();
   }
 
   /** Counts each parameter list's parameters `uses[list]` times (into the dense cells when given). */
-  #addLists(encoded: EncodedSessions, uses: Int32Array, cells: Float64Array | null): void {
-    const { commands, paramStart, params } = encoded;
-    const first = encoded.listFirst as Int32Array;
+  #addLists(lists: ParamLists, uses: Int32Array, cells: Float64Array | null): void {
     const param = this.param;
     const np = this.params.size;
     for (let list = 0; list < uses.length; list++) {
       const n = uses[list] as number;
       if (n === 0) continue;
-      const i = first[list] as number;
-      const cmd = commands[i] as number;
-      const last = (paramStart as Int32Array)[i + 1] as number;
-      for (let j = (paramStart as Int32Array)[i] as number; j < last; j++) {
-        const p = (params as Int32Array)[j] as number;
+      const cmd = lists.command[list] as number;
+      const last = lists.start[list + 1] as number;
+      for (let j = lists.start[list] as number; j < last; j++) {
+        const p = lists.params[j] as number;
         param[p] = (param[p] as number) + n;
         if (cells === null) this.cmdParam.add(cmd, p, n);
         else cells[cmd * np + p] = (cells[cmd * np + p] as number) + n;

@@ -14,6 +14,20 @@ export const DEFERRED_ID = -2;
 /** The most distinct values a parameter may have and still be modellable (the reference's heuristic). */
 export const MODELLABLE_DISTINCT = 20;
 
+/**
+ * The distinct parameter lists of encoded sessions: commands with the same list id have the same command id
+ * and the same parameter ids in the same order (not conversely), so a command's parameters are stored once
+ * per list, and what depends only on them is worked out once per list.
+ */
+export interface ParamLists {
+  /** Offsets: list l holds parameters `start[l] .. start[l+1]-1` (length lists+1). */
+  readonly start: Int32Array;
+  /** Parameter ids, lists concatenated; NO_ID for a parameter the vocabulary does not know. */
+  readonly params: Int32Array;
+  /** Per list, the id of the command that lists it. */
+  readonly command: Int32Array;
+}
+
 /** Sessions as flat arrays of ids: the form every hot loop works on. */
 export interface EncodedSessions {
   /** Number of sessions. */
@@ -22,20 +36,17 @@ export interface EncodedSessions {
   readonly sessionStart: Int32Array;
   /** Command ids, all sessions concatenated. */
   readonly commands: Int32Array;
-  /** Offsets into `params` per command (length commands+1), or null for plain commands. */
-  readonly paramStart: Int32Array | null;
-  /** Parameter ids; NO_ID for a parameter the vocabulary does not know. */
-  readonly params: Int32Array | null;
-  /** Value id per parameter (sessions with values), NO_ID when null/empty or unknown. */
-  readonly values: Int32Array | null;
-  /**
-   * Per command, an id of its parameter list, or null for plain commands: commands with the same list id
-   * have the same command id and the same parameter ids in the same order (not conversely), so what
-   * depends only on those is worked out once per list.
-   */
+  /** Per command, the id of its parameter list in `lists`, or null for plain commands. */
   readonly paramLists: Int32Array | null;
-  /** Per list id, the index of the first command with that list. */
-  readonly listFirst: Int32Array | null;
+  /** The parameter lists, or null for plain commands. */
+  readonly lists: ParamLists | null;
+  /**
+   * Sessions with values: offsets into `values` per command (length commands+1); command i's k-th
+   * parameter's value is `values[valueStart[i] + k]`. Null otherwise.
+   */
+  readonly valueStart: Int32Array | null;
+  /** Value id per parameter of each command (sessions with values), NO_ID when null/empty or unknown. */
+  readonly values: Int32Array | null;
 }
 
 /** How names become ids: interning while training, looking up (never growing) while scoring. */
@@ -179,16 +190,7 @@ function encodeOrRefuse(
       }
       sessionStart[s + 1] = i;
     }
-    return {
-      count,
-      sessionStart,
-      commands,
-      paramStart: null,
-      params: null,
-      values: null,
-      paramLists: null,
-      listFirst: null,
-    };
+    return { count, sessionStart, commands, paramLists: null, lists: null, valueStart: null, values: null };
   }
   return encodeWithParams(sessions, sessionType === SessionType.cmdsParamsValues, resolve, {
     count,
@@ -198,27 +200,31 @@ function encodeOrRefuse(
 }
 
 /**
- * The parameter ids of the last parameter names seen with each command: a command's records mostly list
- * the same names in the same order, and a name that is the same string costs a pointer comparison
- * instead of a lookup. Use: {@link ParamNameCache.start}; then per name in order, while none differed,
- * compare it with `names[k]` and take `ids[k]`, else {@link ParamNameCache.miss}; then
+ * The parameter ids of the last parameter names seen with each command, and the lists made so far: a
+ * command's records mostly list the same names in the same order, and a name that is the same string costs
+ * a pointer comparison instead of a lookup. Use: {@link ParamNameCache.start}; then per name in order, while
+ * none differed, compare it with `names[k]` (its id is `ids[k]`), else {@link ParamNameCache.miss}; then
  * {@link ParamNameCache.end}. Cached names and ids stay paired, so a stale list costs lookups, never a
  * wrong id; it is cut to what the latest list shared with it, then extended, so it holds one list per command.
- * A command's cached list gets a new list id whenever it changes, so a list id names one list.
+ * A command's cached list becomes a new list whenever it changes, so a list id names one list.
  */
 class ParamNameCache {
   readonly #names: string[][] = [];
   readonly #ids: number[][] = [];
   /** Per command: the list id of its cached list, -1 before it has one. */
   readonly #lists: number[] = [];
-  /** Per list id: the index of the first command with it. */
-  readonly listFirst = new IntBuffer();
-  #command = 0;
+  // Small to start: scoring encodes a session or a few at a time.
+  readonly #start = new IntBuffer(64);
+  readonly #params = new IntBuffer(64);
+  readonly #command = new IntBuffer(64);
+  #current = 0;
   /** The current command's cached names, and their ids at the same places. */
   names: string[] = [];
   ids: number[] = [];
 
-  constructor(readonly resolve: IdResolver) {}
+  constructor(readonly resolve: IdResolver) {
+    this.#start.push(0);
+  }
 
   /** Begins a command's parameter list. */
   start(command: number): void {
@@ -229,7 +235,7 @@ class ParamNameCache {
       this.#ids[command] = [];
       this.#lists[command] = -1;
     }
-    this.#command = command;
+    this.#current = command;
     this.names = names;
     this.ids = this.#ids[command] as number[];
   }
@@ -249,21 +255,26 @@ class ParamNameCache {
     return id;
   }
 
-  /**
-   * Ends the current command's list (the command at index `at`, `matched` names matched, -1 after a miss):
-   * its list id; drops cached names it did not reach.
-   */
-  end(at: number, matched: number): number {
-    const list = this.#lists[this.#command] as number;
+  /** Ends the current command's list (`matched` names matched, -1 after a miss): its list id. */
+  end(matched: number): number {
+    const list = this.#lists[this.#current] as number;
     if (matched === this.names.length && list >= 0) return list;
     if (matched >= 0) {
+      // Drops cached names the command did not reach.
       this.names.length = matched;
       this.ids.length = matched;
     }
-    const fresh = this.listFirst.length;
-    this.listFirst.push(at);
-    this.#lists[this.#command] = fresh;
+    const fresh = this.#command.length;
+    this.#command.push(this.#current);
+    for (const id of this.ids) this.#params.push(id);
+    this.#start.push(this.#params.length);
+    this.#lists[this.#current] = fresh;
     return fresh;
+  }
+
+  /** The lists made. */
+  lists(): ParamLists {
+    return { start: this.#start.toArray(), params: this.#params.toArray(), command: this.#command.toArray() };
   }
 }
 
@@ -274,12 +285,13 @@ function grown(from: Int32Array, capacity: number, used: number): Int32Array<Arr
   return to;
 }
 
-/** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
-const PARAM_SAMPLE = 32;
+/** Values are counted over the first 1/VALUE_SAMPLE of the sessions to size their buffer. */
+const VALUE_SAMPLE = 32;
 
 /**
  * Encodes sessions of Cmds (parameter names, and values when `withValues`) into `into`'s command arrays and
- * new parameter arrays; null at a command that is not a Cmd, or without values not one with a Set of names.
+ * new parameter lists (and values); null at a command that is not a Cmd, or without values not one with a
+ * Set of names.
  */
 function encodeWithParams(
   sessions: readonly Session[],
@@ -291,24 +303,22 @@ function encodeWithParams(
   // behind a call per entry.
   const { count, sessionStart, commands } = into;
   const total = commands.length;
-  const paramStart = new Int32Array(total + 1);
   const paramLists = new Int32Array(total);
-  // Enough for the sample below at a few parameters a command; the estimate then sizes the arrays.
-  let capacity = Math.max(1024, Math.ceil(total / 8));
-  let params = new Int32Array(capacity);
-  let values = new Int32Array(withValues ? capacity : 0);
+  const valueStart = withValues ? new Int32Array(total + 1) : null;
+  // Enough for the sample below at a few values a command; the estimate then sizes the array.
+  let capacity = withValues ? Math.max(1024, Math.ceil(total / 8)) : 0;
+  let values = new Int32Array(capacity);
   const cache = new ParamNameCache(resolve);
-  // Sized once from the first sessions' rate instead of grown by doubling (the model keeps these arrays).
-  const estimateAt = Math.max(1, Math.floor(count / PARAM_SAMPLE));
+  // Sized once from the first sessions' rate instead of grown by doubling (the model keeps this array).
+  const estimateAt = Math.max(1, Math.floor(count / VALUE_SAMPLE));
   let i = 0;
   let j = 0;
   for (let s = 0; s < count; s++) {
-    if (s === estimateAt && i > 0) {
+    if (withValues && s === estimateAt && i > 0) {
       const expected = Math.ceil((j / i) * total * 1.1) + 16;
       if (expected > capacity) {
         capacity = expected;
-        params = grown(params, capacity, j);
-        if (withValues) values = grown(values, capacity, j);
+        values = grown(values, capacity, j);
       }
     }
     const session = sessions[s] as Session;
@@ -317,7 +327,6 @@ function encodeWithParams(
       if (!(cmd instanceof Cmd)) return null;
       const command = resolve.command(cmd.name);
       commands[i] = command;
-      paramStart[i] = j;
       cache.start(command);
       const names = cache.names;
       const ids = cache.ids;
@@ -325,33 +334,35 @@ function encodeWithParams(
       let matched = 0;
       const p = cmd.params;
       if (p instanceof Set) {
-        // Room for a Set's names is made once.
-        if (j + p.size > capacity) {
-          capacity = Math.max(2 * capacity, j + p.size);
-          params = grown(params, capacity, j);
-          if (withValues) values = grown(values, capacity, j);
+        if (withValues) {
+          // Room for a Set's names is made once.
+          if (j + p.size > capacity) {
+            capacity = Math.max(2 * capacity, j + p.size);
+            values = grown(values, capacity, j);
+          }
+          (valueStart as Int32Array)[i] = j;
+          values.fill(NO_ID, j, j + p.size);
+          j += p.size;
         }
         for (const name of p) {
-          if (matched >= 0 && names[matched] === name) params[j] = ids[matched++] as number;
+          if (matched >= 0 && names[matched] === name) matched++;
           else {
-            params[j] = cache.miss(name, matched);
+            cache.miss(name, matched);
             matched = -1;
           }
-          if (withValues) values[j] = NO_ID;
-          j++;
         }
-        paramLists[i] = cache.end(i, matched);
+        paramLists[i] = cache.end(matched);
         i++;
         continue;
       }
       if (!withValues) return null;
+      (valueStart as Int32Array)[i] = j;
       const record = p as Readonly<Record<string, string | null>>;
       // for-in with an own-property check visits what Object.keys lists, in its order, without an array.
       for (const name in record) {
         if (!hasOwn.call(record, name)) continue;
         if (j === capacity) {
           capacity *= 2;
-          params = grown(params, capacity, j);
           values = grown(values, capacity, j);
         }
         let param: number;
@@ -360,24 +371,22 @@ function encodeWithParams(
           param = cache.miss(name, matched);
           matched = -1;
         }
-        params[j] = param;
         values[j] = resolve.value(valueKey(record[name]), param);
         j++;
       }
-      paramLists[i] = cache.end(i, matched);
+      paramLists[i] = cache.end(matched);
       i++;
     }
     sessionStart[s + 1] = i;
   }
-  paramStart[total] = j;
+  if (valueStart !== null) valueStart[total] = j;
   return {
     count,
     sessionStart,
     commands,
-    paramStart,
-    params: params.subarray(0, j),
-    values: withValues ? values.subarray(0, j) : null,
     paramLists,
-    listFirst: cache.listFirst.toArray(),
+    lists: cache.lists(),
+    valueStart,
+    values: withValues ? values.subarray(0, j) : null,
   };
 }

@@ -15,6 +15,7 @@ import {
   NO_ID,
 } from "../../src/model/encode.js";
 import type { Session, SessionTypeName } from "../../src/types.js";
+import { paramIdsOf, valueIdsOf } from "../helpers/encoded.js";
 
 /** Per command: its name, and its parameters' names and values, as ids (the plain way, or read back). */
 interface Step {
@@ -62,17 +63,11 @@ function plainEncoding(sessions: Cmd[][], withValues: boolean) {
 
 /** The encoder's steps, read back through its parameter lists. */
 function stepsOf(e: EncodedSessions): Step[] {
-  const steps: Step[] = [];
-  for (let i = 0; i < e.commands.length; i++) {
-    const from = e.paramStart?.[i] as number;
-    const to = e.paramStart?.[i + 1] as number;
-    steps.push({
-      command: e.commands[i] as number,
-      params: Array.from((e.params as Int32Array).subarray(from, to)),
-      values: e.values === null ? [] : Array.from(e.values.subarray(from, to)),
-    });
-  }
-  return steps;
+  return Array.from(e.commands, (command, i) => ({
+    command,
+    params: paramIdsOf(e, i),
+    values: valueIdsOf(e, i),
+  }));
 }
 
 const commandName = fc.constantFrom("A", "B", "C", "__proto__");
