@@ -165,18 +165,19 @@ export class LogProbabilities {
     const dense = this.#presentDense;
     for (let i = from; i < to; i++) {
       const list = paramLists[i] as number;
-      const first = start[list] as number;
-      const last = start[list + 1] as number;
-      if (first === last) {
-        out[i - from] = 0;
-        continue;
-      }
       if (memo !== null) {
         const known = memo[list] as number;
         if (!Number.isNaN(known)) {
           out[i - from] = known;
           continue;
         }
+      }
+      const first = start[list] as number;
+      const last = start[list + 1] as number;
+      if (first === last) {
+        out[i - from] = 0;
+        if (memo !== null) memo[list] = 0;
+        continue;
       }
       const a = commands[i] as number;
       // Command i's k-th value is at valueStart[i] + k, so the one of list entry j at `at` + j.
