@@ -21,6 +21,9 @@ const DEFERRED_CHUNK = 8192;
 /** Largest rows x columns counted densely (8 MB of doubles). */
 const DENSE_COUNT_CELLS = 1 << 20;
 
+/** Dense counts of one batch: whole numbers when every session counts once (half the bytes), else doubles. */
+type Cells = Int32Array | Float64Array;
+
 /**
  * Counts of pairs (row, column) for one batch: in a dense array when every amount is positive and
  * rows x columns is small (a store instead of a hash probe; a zero cell is then a pair never seen), else
@@ -28,16 +31,19 @@ const DENSE_COUNT_CELLS = 1 << 20;
  */
 class PairBatch {
   /** The dense cells, or null when counting into the table. */
-  readonly cells: Float64Array | null;
+  readonly cells: Cells | null;
 
+  /** `whole`: every amount is a whole number (a batch's count of a pair stays below 2^31: one per command). */
   constructor(
     readonly table: PairCounts,
     readonly columns: number,
     rows: number,
     positive: boolean,
+    whole: boolean,
     limit = DENSE_COUNT_CELLS,
   ) {
-    this.cells = positive && rows * columns <= limit ? new Float64Array(rows * columns) : null;
+    const dense = positive && rows * columns <= limit;
+    this.cells = !dense ? null : whole ? new Int32Array(rows * columns) : new Float64Array(rows * columns);
   }
 
   /** Adds the dense cells into the table. */
@@ -133,9 +139,10 @@ export class RawCounts {
     const { seq1, param, value } = this;
     // A zero weight still makes an entry, which a dense count cannot tell from no entry.
     const positive = weights === undefined || Array.prototype.every.call(weights, (w: number) => w > 0);
+    const whole = weights === undefined;
     const nc = this.commands.size;
-    const seq2 = new PairBatch(this.seq2, nc, nc, positive);
-    const cmdParam = new PairBatch(this.cmdParam, this.params.size, nc, positive);
+    const seq2 = new PairBatch(this.seq2, nc, nc, positive, whole);
+    const cmdParam = new PairBatch(this.cmdParam, this.params.size, nc, positive, whole);
     // Value vocabularies grow with free text: dense only while its cells cost no more than the batch's values.
     const valueCells = Math.min(DENSE_COUNT_CELLS, Math.max(1 << 16, 4 * (values?.length ?? 0)));
     const paramValue = new PairBatch(
@@ -143,6 +150,7 @@ export class RawCounts {
       this.values.size,
       this.params.size,
       positive,
+      whole,
       valueCells,
     );
     const seq2Cells = seq2.cells;
@@ -201,7 +209,7 @@ export class RawCounts {
   }
 
   /** Counts each parameter list's parameters `uses[list]` times (into the dense cells when given). */
-  #addLists(lists: ParamLists, uses: Int32Array, cells: Float64Array | null): void {
+  #addLists(lists: ParamLists, uses: Int32Array, cells: Cells | null): void {
     const param = this.param;
     const np = this.params.size;
     for (let list = 0; list < uses.length; list++) {
