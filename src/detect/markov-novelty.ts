@@ -424,7 +424,8 @@ export function countMarkovNovelty(
 /**
  * markov-novelty from its counts (counted here by {@link countMarkovNovelty}, or by a database) and two passes
  * over the training sessions they counted, in any one order, each scored held out: a few numbers per
- * session, never the sessions; `trainingScores()` in that order.
+ * session, never the sessions; `trainingScores()` in that order. It takes the context chain's counts (see
+ * {@link contextChainHeldOut}): use the counts once.
  */
 export function markovNoveltyFromCounts(
   counts: MarkovNoveltyCounts,
