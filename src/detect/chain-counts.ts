@@ -323,14 +323,21 @@ export class ChainCounts {
     return (seen + distinct * p) / (total + distinct);
   }
 
-  /** Each node's depth and first token (the most recent of its context), in one pass: parents come first. */
-  #shapes(): { depth: Uint8Array; first: Int32Array } {
+  /** Each node's depth (parents come first). */
+  #depths(): Uint8Array {
     const depth = new Uint8Array(this.#nodes);
+    for (let node = 1; node < this.#nodes; node++)
+      depth[node] = (depth[Math.floor(this.#edges.keyAt(node - 1) / TOKEN_SPACE)] as number) + 1;
+    return depth;
+  }
+
+  /** Each node's depth and first token (the most recent of its context): parents come first. */
+  #shapes(): { depth: Uint8Array; first: Int32Array } {
+    const depth = this.#depths();
     const first = new Int32Array(this.#nodes);
     for (let node = 1; node < this.#nodes; node++) {
       const key = this.#edges.keyAt(node - 1);
       const parent = Math.floor(key / TOKEN_SPACE);
-      depth[node] = (depth[parent] as number) + 1;
       first[node] = parent === 0 ? key : (first[parent] as number);
     }
     return { depth, first };
@@ -348,7 +355,8 @@ export class ChainCounts {
   truncated(order: number): ChainCounts {
     this.#live();
     const out = new ChainCounts(order);
-    const { depth } = this.#shapes();
+    // Depths alone: first tokens would hold 4 bytes a node more while both chains are held.
+    const depth = this.#depths();
     const to = new Int32Array(this.#nodes).fill(-1);
     to[0] = 0;
     out.#setTotal(0, this.#total[0] as number);
