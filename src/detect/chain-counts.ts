@@ -143,8 +143,10 @@ export class ChainCounts {
    * choose one (tens of millions of nodes in a long hunt) are freed as soon as the chosen ones are made.
    */
   takeTruncated(order: number): ChainCounts {
+    this.#live();
     if (order === this.order) return this;
-    const out = this.truncated(order);
+    // Each node's depth and new number go in its own distinct count's and total's places, read before.
+    const out = this.#truncatedWith(order, this.#distinct, this.#total);
     this.#edges = new KeyIndex();
     this.#total = new Int32Array(0);
     this.#distinct = new Uint8Array(0);
@@ -323,21 +325,14 @@ export class ChainCounts {
     return (seen + distinct * p) / (total + distinct);
   }
 
-  /** Each node's depth (parents come first). */
-  #depths(): Uint8Array {
-    const depth = new Uint8Array(this.#nodes);
-    for (let node = 1; node < this.#nodes; node++)
-      depth[node] = (depth[Math.floor(this.#edges.keyAt(node - 1) / TOKEN_SPACE)] as number) + 1;
-    return depth;
-  }
-
-  /** Each node's depth and first token (the most recent of its context): parents come first. */
+  /** Each node's depth and first token (the most recent of its context), in one pass: parents come first. */
   #shapes(): { depth: Uint8Array; first: Int32Array } {
-    const depth = this.#depths();
+    const depth = new Uint8Array(this.#nodes);
     const first = new Int32Array(this.#nodes);
     for (let node = 1; node < this.#nodes; node++) {
       const key = this.#edges.keyAt(node - 1);
       const parent = Math.floor(key / TOKEN_SPACE);
+      depth[node] = (depth[parent] as number) + 1;
       first[node] = parent === 0 ? key : (first[parent] as number);
     }
     return { depth, first };
@@ -354,14 +349,23 @@ export class ChainCounts {
    */
   truncated(order: number): ChainCounts {
     this.#live();
+    return this.#truncatedWith(order, new Uint8Array(this.#nodes), new Int32Array(this.#nodes));
+  }
+
+  /**
+   * {@link ChainCounts.truncated} with `depth` and `to` (a place per node) for each node's depth and its
+   * number in the result: these counts' own distinct-count and total arrays may serve (a node's are read
+   * before its place is written, and only earlier nodes' places are read), so that letting go of counts
+   * while truncating them holds nothing per node beside the result.
+   */
+  #truncatedWith(order: number, depth: Uint8Array, to: Int32Array | Float64Array): ChainCounts {
     const out = new ChainCounts(order);
-    // Depths alone: first tokens would hold 4 bytes a node more while both chains are held.
-    const depth = this.#depths();
-    const to = new Int32Array(this.#nodes).fill(-1);
-    to[0] = 0;
     out.#setTotal(0, this.#total[0] as number);
     out.#setDistinct(0, this.#distinctOf(0));
+    depth[0] = 0;
+    to[0] = 0;
     let apart = 0;
+    // A count kept apart goes in after the nodes made before it was, each of its context made already.
     const copyApart = (upTo: number) => {
       for (; apart < this.#apart.size && (this.#apartAt[apart] as number) <= upTo; apart++) {
         const key = this.#apart.keyAt(apart);
@@ -373,13 +377,18 @@ export class ChainCounts {
     };
     for (let node = 1; node < this.#nodes; node++) {
       copyApart(node);
-      if ((depth[node] as number) > order + 1) continue;
       const key = this.#edges.keyAt(node - 1);
       const parent = Math.floor(key / TOKEN_SPACE);
-      const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
-      to[node] = mine;
-      out.#setTotal(mine, this.#total[node] as number);
-      if ((depth[node] as number) <= order) out.#setDistinct(mine, this.#distinctOf(node));
+      const d = (depth[parent] as number) + 1;
+      if (d <= order + 1) {
+        const total = this.#total[node] as number;
+        const distinct = d <= order ? this.#distinctOf(node) : 0;
+        const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
+        out.#setTotal(mine, total);
+        if (d <= order) out.#setDistinct(mine, distinct);
+        to[node] = mine;
+      }
+      depth[node] = d;
     }
     copyApart(this.#nodes);
     return out;

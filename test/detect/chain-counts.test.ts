@@ -246,10 +246,16 @@ describe("chain counts without a next-token table", () => {
   });
 
   it("taken truncated give truncated's counts and let go of their own (using them after throws)", () => {
-    const train = Array.from({ length: 40 }, (_, k) => Int32Array.from([0, 2 + (k % 5), 3 + (k % 3), 2, 1]));
+    // Hundreds of tokens after one context (its distinct count past a byte), and a weight not whole.
+    const train = [
+      ...Array.from({ length: 40 }, (_, k) => Int32Array.from([0, 2 + (k % 5), 3 + (k % 3), 2, 1])),
+      ...Array.from({ length: 300 }, (_, k) => Int32Array.from([0, 2, 3, 9 + k, 2, 1])),
+    ];
     const made = () => {
       const counts = new ChainCounts(4);
-      for (const ids of train) counts.add(ids, 1);
+      train.forEach((ids, i) => {
+        counts.add(ids, i === 7 ? 0.5 : 1);
+      });
       return counts;
     };
     for (let k = 0; k < 4; k++) {
