@@ -139,12 +139,16 @@ export class ChainCounts {
 
   /**
    * {@link ChainCounts.truncated}, letting go of these counts: below their order they are copied and emptied
-   * (using them after throws a SeqhuntError); at it, they are the result. Counts at every order held only to
-   * choose one (tens of millions of nodes in a long hunt) are freed as soon as the chosen ones are made.
+   * (using them after throws a SeqhuntError); at it, they are the result, cut to length ({@link ChainCounts.trim}).
+   * Counts at every order held only to choose one (tens of millions of nodes in a long hunt) are freed as
+   * soon as the chosen ones are made.
    */
   takeTruncated(order: number): ChainCounts {
     this.#live();
-    if (order === this.order) return this;
+    if (order === this.order) {
+      this.trim();
+      return this;
+    }
     // Each node's depth and new number go in its own distinct count's and total's places, read before.
     const out = this.#truncatedWith(order, this.#distinct, this.#total);
     this.#edges = new KeyIndex();

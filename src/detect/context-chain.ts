@@ -133,8 +133,8 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
     held += ids.length;
   };
   flush();
-  // Counting is over: the held-out passes only read the counts, so the room kept for more nodes goes.
-  counts.trim();
+  // Not cut to length here: a copy beside the arrays held out next would cost more than their spare room
+  // (at most a third); the held-out pass truncates them, or cuts them at the longest order (takeTruncated).
   return { vocabulary, counts, kept };
 }
 

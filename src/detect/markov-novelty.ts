@@ -307,8 +307,6 @@ function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCount
     yield (s) => novelty.add(s);
   }
   const [set] = yield* together(markovSetCounting(ORDER_AND_SET.combine), windows());
-  // Counting is over: the room kept for more windows goes before the passes that only read them.
-  novelty.trim();
   return { ...set, novelty };
 }
 
@@ -325,6 +323,9 @@ function* setAndNoveltyHeldOut(
     together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR)),
     halvesCounting(counts, ORDER_AND_SET.combine),
   );
+  // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
+  // order are gone (cut at the end of the counts' pass, the copy sat beside them).
+  counts.novelty.trim();
   const expected = new NumberColumn();
   function* expectedPass(): PassTraining<void> {
     yield (s) => expected.push(novel.windows.expected(counts.novelty, s));
