@@ -4,11 +4,13 @@
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/locality-dump.js OUT [seeds] [sets]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAX_ORDER } from "../src/detect/adaptive.js";
 import { namesOf, splitState } from "../src/detect/base.js";
-import { ContextChain } from "../src/detect/context-chain.js";
+import { ContextChain, contextChainCounting, contextChainHeldOut } from "../src/detect/context-chain.js";
 import { markovNoveltyDetector, noveltyExcess, ORDER_AND_SET } from "../src/detect/markov-novelty.js";
 import { markovSetDetector } from "../src/detect/markov-set.js";
 import { Novelty } from "../src/detect/novelty.js";
+import { trainInMemory } from "../src/detect/passes.js";
 import { StepExpectation } from "../src/detect/step-expectation.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { WindowExpectation } from "../src/detect/window-expectation.js";
@@ -54,7 +56,19 @@ for (const seed of seeds)
     const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
     const novelty = Novelty.fromJSON(j.novelty);
     const chain = ContextChain.fromJSON(j.chain);
-    const expectation = StepExpectation.fromJSON(j.expectation);
+    // The step expectation is no longer saved (the chain's view left the default): found again as trained.
+    const expectation =
+      j.expectation === undefined
+        ? (() => {
+            const held = trainInMemory(
+              (function* () {
+                return yield* contextChainHeldOut(yield* contextChainCounting(MAX_ORDER));
+              })(),
+              d.train,
+            );
+            return held.followers.at(held.chain.order);
+          })()
+        : StepExpectation.fromJSON(j.expectation);
     const windows = WindowExpectation.fromJSON(j.windowRates);
     const floor = j.floor as number;
     const width = novelty.window;
