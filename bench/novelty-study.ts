@@ -30,10 +30,7 @@ function sensitivity(only: string | undefined): void {
     programs: mixedPrograms(1),
   };
   const all: [string, MarkovNoveltyOptions][] = [
-    [
-      "shipped (window 6, floor 1, tail share 0.1, longest context 8, expectation prior 1, window prior 1)",
-      {},
-    ],
+    ["shipped (window 6, floor 1, tail share 0.1, longest context 8, window prior 1)", {}],
     ["window 3", { window: 3 }],
     ["window 12", { window: 12 }],
     ["floor 0.5", { floor: 0.5 }],
@@ -42,8 +39,6 @@ function sensitivity(only: string | undefined): void {
     ["tail share 0.2", { tailShare: 0.2 }],
     ["longest context 4", { maxOrder: 4 }],
     ["longest context 16", { maxOrder: 16 }],
-    ["expectation prior 0.5", { expectationPrior: 0.5 }],
-    ["expectation prior 2", { expectationPrior: 2 }],
     ["window prior 0.5", { windowPrior: 0.5 }],
     ["window prior 2", { windowPrior: 2 }],
   ];
