@@ -146,11 +146,17 @@ export const contextWeight = (chain: ContextChain, trust: number): number => cha
 /** The registry name. */
 const METHOD = "markov-novelty";
 
-/** Marks a saved detector with markov-set's cross-fitted tail and novelty expected by each window's last command. */
-const VIEWS = "cross-fitted set tail, windows by last command";
+/**
+ * Marks a saved detector with markov-set's cross-fitted tail, novelty expected by each window's last command
+ * and markov-set's training sessions held out from their entity's counts.
+ */
+const VIEWS = "cross-fitted set tail, windows by last command, held out from the entity";
 
-/** The markov-set inside: its options. */
-export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
+/**
+ * The markov-set inside: its options (a training session held out from its entity's counts in both views, so
+ * each view's scale is what new sessions of the entity meet).
+ */
+export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum", entityHeldOut: true };
 
 const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 
@@ -322,7 +328,10 @@ function* setAndNoveltyHeldOut(
   options: MarkovNoveltyOptions,
 ): PassTraining<SetAndNoveltyHeldOut> {
   const [[set, novel], halves] = yield* together(
-    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR)),
+    together(
+      markovSetHeldOut(counts, ORDER_AND_SET),
+      noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR),
+    ),
     halvesCounting(counts, ORDER_AND_SET.combine),
   );
   const expected = new NumberColumn();
@@ -615,7 +624,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before markov-set's cross-fitted tail and novelty by each window's last command: train again`,
+          `a saved ${METHOD} detector from before markov-set's cross-fitted tail, novelty by each window's last command and markov-set held out from each session's entity: train again`,
         );
       if (
         !Array.isArray(j.tails) ||
