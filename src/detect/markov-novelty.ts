@@ -139,13 +139,16 @@ export const contextWeight = (chain: ContextChain, trust: number): number => cha
 const METHOD = "markov-novelty";
 
 /**
- * Marks a saved detector's views: markov-set's cross-fitted tail and novelty expected by each window's last
- * command, without the context chain's surprise as a view of its own.
+ * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
+ * command, markov-set's training sessions held out from their entity's counts, and no context chain view.
  */
-const VIEWS = "cross-fitted set tail, windows by last command, no chain view";
+const VIEWS = "cross-fitted set tail, windows by last command, held out from the entity, no chain view";
 
-/** The markov-set inside: its options. */
-export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
+/**
+ * The markov-set inside: its options (a training session held out from its entity's counts in both views, so
+ * each view's scale is what new sessions of the entity meet).
+ */
+export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum", entityHeldOut: true };
 
 const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 
@@ -285,7 +288,10 @@ function* setAndNoveltyHeldOut(
   options: MarkovNoveltyOptions,
 ): PassTraining<SetAndNoveltyHeldOut> {
   const [[set, novel], halves] = yield* together(
-    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR)),
+    together(
+      markovSetHeldOut(counts, ORDER_AND_SET),
+      noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR),
+    ),
     halvesCounting(counts, ORDER_AND_SET.combine),
   );
   // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
@@ -566,7 +572,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, novelty by each window's last command, no context chain view): train again`,
+          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail and held out from each session's entity, novelty by each window's last command, no context chain view): train again`,
         );
       if (
         !Array.isArray(j.tails) ||
