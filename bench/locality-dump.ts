@@ -4,14 +4,11 @@
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/locality-dump.js OUT [seeds] [sets]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MAX_ORDER } from "../src/detect/adaptive.js";
 import { namesOf, splitState } from "../src/detect/base.js";
-import { ContextChain, contextChainCounting, contextChainHeldOut } from "../src/detect/context-chain.js";
+import { ContextChain } from "../src/detect/context-chain.js";
 import { markovNoveltyDetector, noveltyExcess, ORDER_AND_SET } from "../src/detect/markov-novelty.js";
 import { markovSetDetector } from "../src/detect/markov-set.js";
 import { Novelty } from "../src/detect/novelty.js";
-import { trainInMemory } from "../src/detect/passes.js";
-import { StepExpectation } from "../src/detect/step-expectation.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { WindowExpectation } from "../src/detect/window-expectation.js";
 import { END_TOKEN, START_TOKEN } from "../src/model/tokens.js";
@@ -56,19 +53,6 @@ for (const seed of seeds)
     const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
     const novelty = Novelty.fromJSON(j.novelty);
     const chain = ContextChain.fromJSON(j.chain);
-    // The step expectation is no longer saved (the chain's view left the default): found again as trained.
-    const expectation =
-      j.expectation === undefined
-        ? (() => {
-            const held = trainInMemory(
-              (function* () {
-                return yield* contextChainHeldOut(yield* contextChainCounting(MAX_ORDER));
-              })(),
-              d.train,
-            );
-            return held.followers.at(held.chain.order);
-          })()
-        : StepExpectation.fromJSON(j.expectation);
     const windows = WindowExpectation.fromJSON(j.windowRates);
     const floor = j.floor as number;
     const width = novelty.window;
@@ -84,10 +68,6 @@ for (const seed of seeds)
     for (const t of d.train) for (const k of keysOf(t)) counts.set(k, (counts.get(k) ?? 0) + (t.weight ?? 1));
     const base = 1 / (chain.vocabulary.size + 1);
     const order = chain.order;
-    const expect = (id: number) =>
-      id >= 0 && id < expectation.byCommand.length
-        ? (expectation.byCommand[id] as number)
-        : expectation.everyone;
     // Held-out variance of a step's surprise by the command before it (shrunk to everyone's with one step).
     const sq = new Map<number, [number, number, number]>();
     let all = [0, 0, 0];
@@ -108,6 +88,21 @@ for (const seed of seeds)
     }
     const [n0, s0, q0] = all as [number, number, number];
     const varAll = q0 / n0 - (s0 / n0) ** 2;
+    // What a step after each command costs held out, shrunk to everyone's with one step (the former step expectation).
+    const expectation = {
+      everyone: s0 / n0,
+      of: (id: number) => {
+        const row = sq.get(id);
+        return row === undefined ? s0 / n0 : (row[1] + s0 / n0) / (row[0] + 1);
+      },
+    };
+    const expect = expectation.of;
+    const meanExpected = (s: WeightedSession) => {
+      const ids = idsOf(chain, s);
+      let sum = 0;
+      for (let i = 1; i < ids.length; i++) sum += expect(ids[i - 1] as number);
+      return sum / (ids.length - 1);
+    };
     const varOf = (id: number) => {
       const row = sq.get(id);
       if (row === undefined) return varAll;
@@ -168,7 +163,7 @@ for (const seed of seeds)
         w: s.weight ?? 1,
         set: (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
         excess: noveltyExcess(novelty, windows, floor, s, leaveOut),
-        beyond: chain.meanSurprise(s, leaveOut) - expectation.mean(chain.vocabulary, s),
+        beyond: chain.meanSurprise(s, leaveOut) - meanExpected(s),
         ...features(s, leaveOut),
       }));
     const test = rows(d.test, false).map((r, i) => ({

@@ -4,7 +4,6 @@ import { Vocabulary } from "../model/vocabulary.js";
 import { ChainCounts, MAX_ORDER } from "./adaptive.js";
 import { namesOf, tokenWords, weightOf } from "./base.js";
 import { NumberColumn, type PassTraining, trainInMemory } from "./passes.js";
-import { FollowerSums, StepSums } from "./step-expectation.js";
 import type { DetectorExplanation, WeightedSession } from "./types.js";
 
 /** Id of a command never seen in training. */
@@ -31,31 +30,21 @@ function idsOf(vocabulary: Vocabulary, s: WeightedSession, learn: boolean): Int3
   return ids;
 }
 
-/**
- * Per-step surprise (nats) at every order 0..order, summed per order, of a padded training session held out;
- * also summed by the command before each step into `followers`.
- */
+/** Per-step surprise (nats) at every order 0..order, summed per order, of a padded training session held out. */
 function heldOutSurprise(
   counts: ChainCounts,
   ids: Int32Array,
   base: number,
-  followers: FollowerSums,
   kept: Int32Array | undefined,
 ): Float64Array {
   const out = new Float64Array(counts.order + 1);
   const sums = new Float64Array(counts.order + 1);
-  const surprise = new Float64Array(counts.order + 1);
   counts.heldOut(
     ids,
     base,
     out,
-    (i, p) => {
-      for (let k = 0; k <= counts.order; k++) {
-        surprise[k] = -Math.log(p[k] as number);
-        // x + (-ln p) is x - ln p to the bit.
-        sums[k] = (sums[k] as number) + (surprise[k] as number);
-      }
-      followers.addSurprise(ids[i - 1] as number, surprise);
+    (_, p) => {
+      for (let k = 0; k <= counts.order; k++) sums[k] = (sums[k] as number) - Math.log(p[k] as number);
     },
     kept,
   );
@@ -138,52 +127,37 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
   return { vocabulary, counts, kept };
 }
 
-/** Numbers of the held-out sums by preceding command kept for distinct sessions at most (8 bytes each). */
-const KEPT_FOLLOWERS = 2 ** 22;
-
 /** What the context chain's held-out pass finds. */
 export interface ContextHeldOut {
   readonly chain: ContextChain;
   /** Each training session's held-out mean surprise at the chosen order. */
   readonly heldOut: Float64Array;
-  /** The training steps' held-out surprise by the command before them, at every order. */
-  readonly followers: StepSums;
 }
 
 /**
  * One pass over the training sessions counted, each held out (identical sessions once, a few numbers each):
- * the order of least held-out surprise, the chain at it, each session's held-out mean surprise there, and
- * the steps' held-out surprise by the command before them. It takes `counted`'s counts
- * ({@link ChainCounts.takeTruncated}): hold them out once.
+ * the order of least held-out surprise, the chain at it, and each session's held-out mean surprise there. It
+ * takes `counted`'s counts ({@link ChainCounts.takeTruncated}): hold them out once.
  */
 export function* contextChainHeldOut(counted: ContextCounts): PassTraining<ContextHeldOut> {
   const { vocabulary, counts } = counted;
   const orders = counts.order + 1;
   const base = 1 / (vocabulary.size + 1);
-  const known = new Map<string, { readonly sums: Float64Array; readonly followers: FollowerSums }>();
-  let kept = 0;
-  const followers = new StepSums(orders);
+  const known = new Map<string, Float64Array>();
   const columns = Array.from({ length: orders + 1 }, () => new NumberColumn());
   const nats = new Float64Array(orders);
   yield (s) => {
     const ids = idsOf(vocabulary, s, false);
     const key = keyOf(ids);
-    let entry = known.get(key);
-    if (entry === undefined) {
-      const mine = new FollowerSums(orders);
+    let sums = known.get(key);
+    if (sums === undefined) {
       const path = counted.kept?.get(key);
       counted.kept?.delete(key);
-      entry = { sums: heldOutSurprise(counts, ids, base, mine, path), followers: mine };
+      sums = heldOutSurprise(counts, ids, base, path);
       // Bounded as the scoring cache is: a cache, so emptying it changes no number.
-      if (known.size >= SCORED || kept + mine.size > KEPT_FOLLOWERS) {
-        known.clear();
-        kept = 0;
-      }
-      known.set(key, entry);
-      kept += mine.size;
+      if (known.size >= SCORED) known.clear();
+      known.set(key, sums);
     }
-    const { sums } = entry;
-    followers.add(entry.followers, weightOf(s));
     for (let k = 0; k < orders; k++) {
       (columns[k] as NumberColumn).push(sums[k] as number);
       nats[k] = (nats[k] as number) + weightOf(s) * (sums[k] as number);
@@ -200,7 +174,7 @@ export function* contextChainHeldOut(counted: ContextCounts): PassTraining<Conte
   // Orders above the chosen one change no probability at it: the smaller counts score the same, faster;
   // the counts at every order go now, before the passes after this one (at the longest order they are these).
   const chosen = counts.takeTruncated(order);
-  return { chain: new ContextChain(vocabulary, chosen, gain), heldOut, followers };
+  return { chain: new ContextChain(vocabulary, chosen, gain), heldOut };
 }
 
 /**
