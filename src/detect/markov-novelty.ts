@@ -19,7 +19,7 @@ import {
   markovSetFromHeldOut,
   markovSetHeldOut,
 } from "./markov-set.js";
-import { Novelty, type NoveltyCount } from "./novelty.js";
+import { Novelty, type NoveltyCount, type NoveltyParts } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
 import { EXPECTATION_PRIOR, StepExpectation } from "./step-expectation.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
@@ -213,8 +213,11 @@ function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<
 interface NoveltyHeldOut {
   readonly windows: WindowExpectation;
   readonly trust: number;
-  /** The i-th training session's held-out count of never-seen windows. */
-  readonly count: (i: number) => NoveltyCount;
+  /**
+   * Each training session's held-out count ({@link NoveltyCount}), in training order: never-seen windows at
+   * the edges, never-seen windows inside, windows at the edges, windows inside.
+   */
+  readonly columns: readonly [Float64Array, Float64Array, Float64Array, Float64Array];
 }
 
 /** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
@@ -231,20 +234,39 @@ function* noveltyHeldOut(novelty: Novelty, windowPrior: number): PassTraining<No
     columns[2].push(held.windows[0]);
     columns[3].push(held.windows[1]);
   };
-  const [edgeNovel, innerNovel, edge, inner] = columns.map((c) => c.values()) as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
   return {
     windows: rates.expectation(windowPrior),
     trust: trust.trust(),
-    count: (i) => ({
-      novel: [edgeNovel[i] as number, innerNovel[i] as number],
-      windows: [edge[i] as number, inner[i] as number],
-    }),
+    columns: [columns[0].values(), columns[1].values(), columns[2].values(), columns[3].values()],
   };
+}
+
+/** The novelty view's numbers per training session once its windows are counted. */
+interface NoveltyNumbers {
+  readonly novel: NoveltyHeldOut;
+  /** Each training session's expected count of never-seen windows ({@link WindowExpectation}). */
+  readonly expectedNovel: Float64Array;
+}
+
+/**
+ * Two passes over the sessions `novelty` counted: each held out ({@link noveltyHeldOut}), then each one's
+ * expected count of never-seen windows (known once every session is held out).
+ */
+function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
+  const novel = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  const expected = new NumberColumn();
+  yield (s) => expected.push(novel.windows.expected(novelty, s));
+  return { novel, expectedNovel: expected.values() };
+}
+
+/** The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and weights. */
+function* noveltyViewTraining(
+  options: MarkovNoveltyOptions,
+): PassTraining<NoveltyNumbers & { readonly novelty: Novelty }> {
+  const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
+  yield (s) => novelty.add(s);
+  novelty.trim();
+  return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
 }
 
 /**
@@ -291,14 +313,7 @@ function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<Conte
 type SetAndNoveltyCounts = Omit<MarkovNoveltyCounts, "context">;
 
 /** markov-set's and the novelty view's held-out passes: a few numbers per training session. */
-interface SetAndNoveltyHeldOut {
-  readonly set: MarkovSetHeldOut;
-  readonly novel: NoveltyHeldOut;
-  /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
-  readonly crossFitted: Float64Array;
-  /** Each training session's expected count of never-seen windows ({@link WindowExpectation}). */
-  readonly expectedNovel: Float64Array;
-}
+type SetAndNoveltyHeldOut = SetNumbers & NoveltyNumbers;
 
 /** Counts markov-set's statistics and the novelty windows in two passes (the categorical parameters, the windows first). */
 function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCounts> {
@@ -312,32 +327,46 @@ function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCount
   return { ...set, novelty };
 }
 
+/** markov-set's numbers per training session: its held-out views' scores and its cross-fitted score. */
+interface SetNumbers {
+  readonly set: MarkovSetHeldOut;
+  /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
+  readonly crossFitted: Float64Array;
+}
+
 /**
- * Two passes: one scoring every training session held out by markov-set and the novelty view while counting
- * markov-set's halves, one scoring each session by the half that did not count it and reading its expected
- * count of never-seen windows (known once every session is held out).
+ * Two passes: one scoring every training session held out by markov-set while counting its halves, one
+ * scoring each session by the half that did not count it.
+ */
+function* setNumbers(counts: MarkovSetCounts): PassTraining<SetNumbers> {
+  const [set, halves] = yield* together(
+    markovSetHeldOut(counts),
+    halvesCounting(counts, ORDER_AND_SET.combine),
+  );
+  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
+  const crossFitted = yield* crossFitScores([
+    markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
+    markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
+  ]);
+  return { set, crossFitted };
+}
+
+/** markov-set alone, counted and scored held out and cross-fitted (four passes): the main thread's part when threaded. */
+function* setTraining(): PassTraining<{ readonly counts: MarkovSetCounts; readonly numbers: SetNumbers }> {
+  const counts = yield* markovSetCounting(ORDER_AND_SET.combine);
+  return { counts, numbers: yield* setNumbers(counts) };
+}
+
+/**
+ * Two passes: markov-set's ({@link setNumbers}) beside the novelty view's ({@link noveltyNumbers}), each
+ * session scored held out in the first.
  */
 function* setAndNoveltyHeldOut(
   counts: SetAndNoveltyCounts,
   options: MarkovNoveltyOptions,
 ): PassTraining<SetAndNoveltyHeldOut> {
-  const [[set, novel], halves] = yield* together(
-    together(markovSetHeldOut(counts), noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR)),
-    halvesCounting(counts, ORDER_AND_SET.combine),
-  );
-  const expected = new NumberColumn();
-  function* expectedPass(): PassTraining<void> {
-    yield (s) => expected.push(novel.windows.expected(counts.novelty, s));
-  }
-  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
-  const [crossFitted] = yield* together(
-    crossFitScores([
-      markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
-      markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
-    ]),
-    expectedPass(),
-  );
-  return { set, novel, crossFitted, expectedNovel: expected.values() };
+  const [set, novelty] = yield* together(setNumbers(counts), noveltyNumbers(counts.novelty, options));
+  return { ...set, ...novelty };
 }
 
 /** markov-set's and the novelty view's training: counts, then the held-out and cross-fitted passes (four passes). */
@@ -366,10 +395,13 @@ function markovNoveltyOf(
   const tailShare = options.tailShare ?? TAIL_SHARE;
   const setScores = markovSet.trainingScores();
   const excess = new Float64Array(setScores.length);
-  for (let i = 0; i < excess.length; i++) {
-    const held = novel.count(i).novel;
-    excess[i] = excessOf(held[0] + held[1], expectedNovel[i] as number, floor);
-  }
+  const [edgeNovel, innerNovel] = novel.columns;
+  for (let i = 0; i < excess.length; i++)
+    excess[i] = excessOf(
+      (edgeNovel[i] as number) + (innerNovel[i] as number),
+      expectedNovel[i] as number,
+      floor,
+    );
   const tails = [
     // One session leaves the other half empty: its held-out score is all there is.
     Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
@@ -485,10 +517,47 @@ export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
   });
 }
 
-/** What markov-novelty's threaded training sends the other thread: its options and the sessions' names. */
-interface ContextRequest {
+/** The views markov-novelty's threaded training trains in another thread: those that read only command names. */
+type OffloadedView = "context" | "novelty";
+
+/** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
+interface ViewRequest {
+  readonly view: OffloadedView;
   readonly options: MarkovNoveltyOptions;
   readonly sessions: ContextSessions;
+}
+
+/** The novelty view trained ({@link noveltyViewTraining}) as plain data that crosses threads. */
+interface NoveltyViewParts {
+  readonly counts: NoveltyParts;
+  readonly windows: { readonly rate: number; readonly byLast: readonly (readonly [string, number])[] };
+  readonly trust: number;
+  readonly columns: NoveltyHeldOut["columns"];
+  readonly expectedNovel: Float64Array;
+}
+
+/** The novelty view as plain data. */
+function noveltyViewParts(view: NoveltyNumbers & { readonly novelty: Novelty }): NoveltyViewParts {
+  const { novelty, novel, expectedNovel } = view;
+  return {
+    counts: novelty.toParts(),
+    windows: { rate: novel.windows.rate, byLast: [...novel.windows.byLast] },
+    trust: novel.trust,
+    columns: novel.columns,
+    expectedNovel,
+  };
+}
+
+/** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
+function noveltyViewOfParts(parts: unknown): NoveltyNumbers & { readonly novelty: Novelty } {
+  const { counts, windows, trust, columns, expectedNovel } = parts as NoveltyViewParts;
+  const novelty = Novelty.merge(counts.window, [counts]);
+  novelty.trim();
+  return {
+    novelty,
+    novel: { windows: new WindowExpectation(windows.rate, new Map(windows.byLast)), trust, columns },
+    expectedNovel,
+  };
 }
 
 /** A {@link ContextView} as plain data that crosses threads (typed arrays where it is large). */
@@ -599,15 +668,31 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
     threaded: {
-      // The context chain's view in the other thread (half the training's work), the rest meanwhile here.
+      // The views that read only command names (the context chain's, about half the training's work, and the
+      // novelty view's) in other threads; markov-set meanwhile here.
       train: async (train, offload) => {
-        const context = offload({ options, sessions: contextSessionsOf(train) } satisfies ContextRequest);
-        const { counts, heldOut } = trainInMemory(setAndNoveltyTraining(options), train);
-        return markovNoveltyOf(counts, heldOut, contextViewOfParts(await context), options);
+        const sessions = contextSessionsOf(train);
+        const views = Promise.all(
+          (["context", "novelty"] as const).map((view) =>
+            offload({ view, options, sessions } satisfies ViewRequest),
+          ),
+        );
+        const { counts, numbers } = trainInMemory(setTraining(), train);
+        const [context, novelty] = await views;
+        const novel = noveltyViewOfParts(novelty);
+        return markovNoveltyOf(
+          { ...counts, novelty: novel.novelty },
+          { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
+          contextViewOfParts(context),
+          options,
+        );
       },
       work: (request) => {
-        const { options: given, sessions } = request as ContextRequest;
-        return contextViewParts(trainInMemory(contextViewTraining(given), sessionsOfContext(sessions)));
+        const { view, options: given, sessions } = request as ViewRequest;
+        const names = sessionsOfContext(sessions);
+        if (view === "novelty") return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names));
+        if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
+        throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
     },
     load: (state) => {

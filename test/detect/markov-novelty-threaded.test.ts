@@ -1,4 +1,4 @@
-// markov-novelty trained with its context chain's view offloaded (a worker thread's part, as structured
+// markov-novelty trained with its context chain's and novelty views offloaded (a worker thread's part, as structured
 // clones cross threads): the detector trained in one thread, score for score to the last bit.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -62,7 +62,7 @@ async function trainedThreaded(sessions: readonly WeightedSession[], options = {
 }
 
 describe.each(Object.entries({ typed, valued }))(
-  "markov-novelty trained with its context chain elsewhere, on %s sessions",
+  "markov-novelty trained with its context chain and novelty views elsewhere, on %s sessions",
   (_, data) => {
     it.each([
       ["the default options", {}],
@@ -70,8 +70,8 @@ describe.each(Object.entries({ typed, valued }))(
     ])("scores as trained in one thread, with %s", async (_, options) => {
       const whole = markovNoveltyDetector(options).train(data);
       const { detector, requests } = await trainedThreaded(data, options);
-      // One request: the context chain's view of every session.
-      expect(requests).toHaveLength(1);
+      // Two requests: the context chain's view and the novelty view, each of every session.
+      expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
       const [a, b] = [detector.trainingScores(), whole.trainingScores()];
       expect(a).toHaveLength(b.length);
       a.forEach((x, i) => {
