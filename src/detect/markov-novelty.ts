@@ -23,7 +23,13 @@ import { Novelty, type NoveltyCount, type NoveltyParts } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
 import { EXPECTATION_PRIOR, StepExpectation } from "./step-expectation.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
-import type { Detector, DetectorFactory, SessionPasses, WeightedSession } from "./types.js";
+import type {
+  Detector,
+  DetectorExplanation,
+  DetectorFactory,
+  SessionPasses,
+  WeightedSession,
+} from "./types.js";
 import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "./window-expectation.js";
 
 /** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
@@ -196,8 +202,12 @@ function rarities(parts: Parts, setScore: number, excess: number, beyond: number
  * The context chain's mean surprise per step less what its steps cost in training given the command before
  * each ({@link StepExpectation}): an ordinary trace of a noisy program scores about 0, a foreign one above.
  */
-function beyondExpectation(parts: Parts, s: WeightedSession, leaveOut: boolean): number {
-  return parts.chain.meanSurprise(s, leaveOut) - parts.expectation.mean(parts.chain.vocabulary, s);
+function beyondExpectation(
+  view: Pick<Parts, "chain" | "expectation">,
+  s: WeightedSession,
+  leaveOut: boolean,
+): number {
+  return view.chain.meanSurprise(s, leaveOut) - view.expectation.mean(view.chain.vocabulary, s);
 }
 
 /**
@@ -387,6 +397,17 @@ function markovNoveltyOf(
   context: ContextView,
   options: MarkovNoveltyOptions,
 ): Detector {
+  const { parts, source } = trainedParts(counts, held, context, options);
+  return assemble(parts, source);
+}
+
+/** The parts of {@link markovNoveltyOf}'s detector and its training scores. */
+function trainedParts(
+  counts: SetAndNoveltyCounts,
+  held: SetAndNoveltyHeldOut,
+  context: ContextView,
+  options: MarkovNoveltyOptions,
+): { readonly parts: Parts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
   const { beyond } = context;
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
@@ -423,7 +444,7 @@ function markovNoveltyOf(
     heldOut[i] = Math.max(
       ...rarities(parts, setScores[i] as number, excess[i] as number, beyond[i] as number),
     );
-  return assemble(parts, { trainingScores: heldOut, weights });
+  return { parts, source: { trainingScores: heldOut, weights } };
 }
 
 /**
@@ -534,29 +555,40 @@ interface NoveltyViewParts {
   readonly trust: number;
   readonly columns: NoveltyHeldOut["columns"];
   readonly expectedNovel: Float64Array;
+  /** Each training session's {@link noveltyExcess} as scored (not held out): what explaining it reads. */
+  readonly excess: Float64Array;
 }
 
-/** The novelty view as plain data. */
-function noveltyViewParts(view: NoveltyNumbers & { readonly novelty: Novelty }): NoveltyViewParts {
+/** The novelty view as plain data, with each of the `sessions` it trained on scored (see {@link NoveltyViewParts}). */
+function noveltyViewParts(
+  view: NoveltyNumbers & { readonly novelty: Novelty },
+  sessions: readonly WeightedSession[],
+  options: MarkovNoveltyOptions,
+): NoveltyViewParts {
   const { novelty, novel, expectedNovel } = view;
+  const floor = options.floor ?? NOVELTY_FLOOR;
   return {
     counts: novelty.toParts(),
     windows: { rate: novel.windows.rate, byLast: [...novel.windows.byLast] },
     trust: novel.trust,
     columns: novel.columns,
     expectedNovel,
+    excess: Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false)),
   };
 }
 
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
-function noveltyViewOfParts(parts: unknown): NoveltyNumbers & { readonly novelty: Novelty } {
-  const { counts, windows, trust, columns, expectedNovel } = parts as NoveltyViewParts;
+function noveltyViewOfParts(
+  parts: unknown,
+): NoveltyNumbers & { readonly novelty: Novelty; readonly excess: Float64Array } {
+  const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
   const novelty = Novelty.merge(counts.window, [counts]);
   novelty.trim();
   return {
     novelty,
     novel: { windows: new WindowExpectation(windows.rate, new Map(windows.byLast)), trust, columns },
     expectedNovel,
+    excess,
   };
 }
 
@@ -567,10 +599,12 @@ interface ContextViewParts {
   readonly gain: number;
   readonly expectation: { readonly byCommand: Float64Array; readonly everyone: number };
   readonly beyond: Float64Array;
+  /** Each training session's {@link beyondExpectation} as scored (not held out): what explaining it reads. */
+  readonly beyondAsScored: Float64Array;
 }
 
-/** The view as plain data. */
-function contextViewParts(view: ContextView): ContextViewParts {
+/** The view as plain data, with each of the `sessions` it trained on scored (see {@link ContextViewParts}). */
+function contextViewParts(view: ContextView, sessions: readonly WeightedSession[]): ContextViewParts {
   const { chain, expectation, beyond } = view;
   return {
     tokens: [...chain.vocabulary.list()],
@@ -578,12 +612,13 @@ function contextViewParts(view: ContextView): ContextViewParts {
     gain: chain.gain,
     expectation: { byCommand: expectation.byCommand, everyone: expectation.everyone },
     beyond,
+    beyondAsScored: Float64Array.from(sessions, (s) => beyondExpectation(view, s, false)),
   };
 }
 
 /** The view again from its plain data: its chain scores as the one sent (the counts' own order inside may differ). */
-function contextViewOfParts(parts: unknown): ContextView {
-  const { tokens, counts, gain, expectation, beyond } = parts as ContextViewParts;
+function contextViewOfParts(parts: unknown): ContextView & { readonly beyondAsScored: Float64Array } {
+  const { tokens, counts, gain, expectation, beyond, beyondAsScored } = parts as ContextViewParts;
   const vocabulary = new Vocabulary(tokens);
   const chainCounts = new ChainCounts(counts.order);
   chainCounts.addArrays(
@@ -594,6 +629,29 @@ function contextViewOfParts(parts: unknown): ContextView {
     chain: new ContextChain(vocabulary, chainCounts, gain),
     expectation: new StepExpectation(expectation.byCommand, expectation.everyone),
     beyond,
+    beyondAsScored,
+  };
+}
+
+/**
+ * Why `s` scores as it does, given its views' weighted rarities ({@link rarities}, as scored, not held out):
+ * the view that ranks the session says why (only its explanation is worked out).
+ */
+function explained(
+  parts: Parts,
+  s: WeightedSession,
+  [bySet, byNovelty, byChain]: readonly [number, number, number],
+): DetectorExplanation {
+  const { markovSet, novelty, chain } = parts;
+  if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
+  const base = markovSet.explain(s);
+  if (byNovelty <= bySet) return base;
+  const novel = novelty.explain(s);
+  const first = novel[0];
+  if (first === undefined) return base;
+  return {
+    steps: [...base.steps, ...novel],
+    reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
   };
 }
 
@@ -611,20 +669,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
     {
       method: METHOD,
       view: (s, leaveOut = false) => Math.max(...all(s, leaveOut)),
-      explain: (s) => {
-        // The view that ranks the session says why (only its explanation is worked out).
-        const [bySet, byNovelty, byChain] = all(s, false);
-        if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
-        const base = markovSet.explain(s);
-        if (byNovelty <= bySet) return base;
-        const novel = novelty.explain(s);
-        const first = novel[0];
-        if (first === undefined) return base;
-        return {
-          steps: [...base.steps, ...novel],
-          reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
-        };
-      },
+      explain: (s) => explained(parts, s, all(s, false)),
       state: (): MarkovNoveltyJson => ({
         markovSet: markovSet.toJSON().state,
         novelty: novelty.toJSON(),
@@ -678,20 +723,38 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           ),
         );
         const { counts, numbers } = trainInMemory(setTraining(), train);
-        const [context, novelty] = await views;
+        const [sent, novelty] = await views;
         const novel = noveltyViewOfParts(novelty);
-        return markovNoveltyOf(
+        const context = contextViewOfParts(sent);
+        const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
-          contextViewOfParts(context),
+          context,
           options,
         );
+        return {
+          detector: assemble(parts, source),
+          // The other threads scored each training session by their views: only markov-set scores here.
+          explainTraining: (i, s) =>
+            explained(
+              parts,
+              s,
+              rarities(
+                parts,
+                parts.markovSet.score([s])[0] as number,
+                novel.excess[i] as number,
+                context.beyondAsScored[i] as number,
+              ),
+            ),
+        };
       },
       work: (request) => {
         const { view, options: given, sessions } = request as ViewRequest;
         const names = sessionsOfContext(sessions);
-        if (view === "novelty") return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names));
-        if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
+        if (view === "novelty")
+          return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
+        if (view === "context")
+          return contextViewParts(trainInMemory(contextViewTraining(given), names), names);
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
     },
