@@ -1,6 +1,7 @@
 // The default detector (markov-novelty) studied: the sensitivity of its constants (each at half and double),
 // its spread over five seeds, and its speed on a million events against markov-set. Prints markdown tables.
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/novelty-study.js [sensitivity|seeds|speed]
+// (sensitivity [name prefix or ""] [data sets, e.g. sea,hdfs]: only those settings and data)
 import { trainDetector } from "../src/detect/detector.js";
 import { type MarkovNoveltyOptions, markovNoveltyDetector } from "../src/detect/markov-novelty.js";
 import type { DetectorFactory, WeightedSession } from "../src/detect/types.js";
@@ -18,22 +19,28 @@ function measure(factory: DetectorFactory, d: Dataset): Metrics {
   );
 }
 
-/** Measures only the settings whose name starts with this (and the shipped one). */
-function sensitivity(only: string | undefined): void {
-  const sets = {
-    sea: sea(),
-    hdfs: hdfs(1),
-    unm: lpr("unm", 1),
-    mit: lpr("mit", 1),
-    proxy: splicedLpr(1),
-    mixed: mixedTraces(1),
-    programs: mixedPrograms(1),
+/**
+ * Measures only the settings whose name starts with `only` (and the shipped one; "" for all), on the data sets
+ * named in `data` (comma-separated; all by default, the others printed as "-").
+ */
+function sensitivity(only: string | undefined, data: string | undefined): void {
+  const loaders = {
+    sea: () => sea(),
+    hdfs: () => hdfs(1),
+    unm: () => lpr("unm", 1),
+    mit: () => lpr("mit", 1),
+    proxy: () => splicedLpr(1),
+    mixed: () => mixedTraces(1),
+    programs: () => mixedPrograms(1),
   };
+  const wanted = data?.split(",");
+  const sets = Object.fromEntries(
+    Object.entries(loaders)
+      .filter(([k]) => wanted === undefined || wanted.includes(k))
+      .map(([k, load]) => [k, load()]),
+  ) as Partial<Record<keyof typeof loaders, Dataset>>;
   const all: [string, MarkovNoveltyOptions][] = [
-    [
-      "shipped (window 6, floor 1, tail share 0.1, longest context 8, expectation prior 1, window prior 1)",
-      {},
-    ],
+    ["shipped (window 6, floor 1, tail share 0.1, longest context 8, window prior 1)", {}],
     ["window 3", { window: 3 }],
     ["window 12", { window: 12 }],
     ["floor 0.5", { floor: 0.5 }],
@@ -42,13 +49,11 @@ function sensitivity(only: string | undefined): void {
     ["tail share 0.2", { tailShare: 0.2 }],
     ["longest context 4", { maxOrder: 4 }],
     ["longest context 16", { maxOrder: 16 }],
-    ["expectation prior 0.5", { expectationPrior: 0.5 }],
-    ["expectation prior 2", { expectationPrior: 2 }],
     ["window prior 0.5", { windowPrior: 0.5 }],
     ["window prior 2", { windowPrior: 2 }],
   ];
   const variants = all.filter(
-    ([name]) => only === undefined || name.startsWith(only) || name.startsWith("shipped"),
+    ([name]) => only === undefined || only === "" || name.startsWith(only) || name.startsWith("shipped"),
   );
   console.log(
     "| setting | SEA AUC / hit @1% / @5% | HDFS AUC / best F1 | UNM AUC / hit @1% | MIT hit @1% | spliced proxy AUC / hit @1% | mixed proxy AUC / hit @1% | programs proxy AUC |",
@@ -56,13 +61,14 @@ function sensitivity(only: string | undefined): void {
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [name, options] of variants) {
     const f = markovNoveltyDetector(options);
-    const m = Object.fromEntries(Object.entries(sets).map(([k, d]) => [k, measure(f, d)])) as Record<
-      keyof typeof sets,
-      Metrics
-    >;
+    const m = Object.fromEntries(
+      Object.entries(sets).map(([k, d]) => [k, measure(f, d as Dataset)]),
+    ) as Partial<Record<keyof typeof loaders, Metrics>>;
     const at1 = (x: Metrics) => pct(x.hitRateAtFalseAlarm["0.01"]);
+    // A data set not measured prints "-".
+    const cell = (x: Metrics | undefined, text: (x: Metrics) => string) => (x === undefined ? "-" : text(x));
     console.log(
-      `| ${name} | ${m.sea.auc.toFixed(4)} / ${at1(m.sea)} / ${pct(m.sea.hitRateAtFalseAlarm["0.05"])} | ${m.hdfs.auc.toFixed(4)} / ${m.hdfs.bestF1.toFixed(3)} | ${m.unm.auc.toFixed(4)} / ${at1(m.unm)} | ${at1(m.mit)} | ${m.proxy.auc.toFixed(4)} / ${at1(m.proxy)} | ${m.mixed.auc.toFixed(4)} / ${at1(m.mixed)} | ${m.programs.auc.toFixed(4)} |`,
+      `| ${name} | ${cell(m.sea, (x) => `${x.auc.toFixed(4)} / ${at1(x)} / ${pct(x.hitRateAtFalseAlarm["0.05"])}`)} | ${cell(m.hdfs, (x) => `${x.auc.toFixed(4)} / ${x.bestF1.toFixed(3)}`)} | ${cell(m.unm, (x) => `${x.auc.toFixed(4)} / ${at1(x)}`)} | ${cell(m.mit, at1)} | ${cell(m.proxy, (x) => `${x.auc.toFixed(4)} / ${at1(x)}`)} | ${cell(m.mixed, (x) => `${x.auc.toFixed(4)} / ${at1(x)}`)} | ${cell(m.programs, (x) => x.auc.toFixed(4))} |`,
     );
   }
 }
@@ -144,6 +150,6 @@ function speed(): void {
 }
 
 const what = process.argv[2] ?? "all";
-if (what === "sensitivity" || what === "all") sensitivity(process.argv[3]);
+if (what === "sensitivity" || what === "all") sensitivity(process.argv[3], process.argv[4]);
 if (what === "seeds" || what === "all") seeds();
 if (what === "speed" || what === "all") speed();

@@ -45,16 +45,16 @@ export interface ChainCountsJson {
  */
 export class ChainCounts {
   /** Node n >= 1 is edge n - 1: its parent node * TOKEN_SPACE + the token it adds (one further back). */
-  readonly #edges = new KeyIndex();
+  #edges = new KeyIndex();
   /** Each node's count: whole numbers (the usual weights) in 32 bits, widened for the first that is not. */
   #total: Int32Array | Float64Array = new Int32Array(1024);
   /** Distinct tokens seen after each context (with a count above 0). */
   #distinct = new Uint8Array(1024);
   /** Numbers of distinct next tokens of 255 and more (a byte holds 255 for them), by node. */
-  readonly #manyDistinct = new Map<number, number>();
+  #manyDistinct = new Map<number, number>();
   #nodes = 1;
   /** The counts no node holds, by context node * TOKEN_SPACE + token (END, or START after node 0). */
-  readonly #apart = new KeyIndex();
+  #apart = new KeyIndex();
   #apartCount = new Float64Array(64);
   /** How many nodes there were when each count kept apart was first counted: its place in the JSON. */
   #apartAt = new Int32Array(64);
@@ -131,13 +131,48 @@ export class ChainCounts {
    * a long hunt): for counts that are complete, before the passes that only read them. Adding still works.
    */
   trim(): void {
+    this.#live();
     this.#edges.trim();
     if (this.#total.length > this.#nodes) this.#total = this.#total.slice(0, this.#nodes);
     if (this.#distinct.length > this.#nodes) this.#distinct = this.#distinct.slice(0, this.#nodes);
   }
 
+  /**
+   * {@link ChainCounts.truncated}, letting go of these counts: below their order they are copied and emptied
+   * (using them after throws a SeqhuntError); at it, they are the result, cut to length ({@link ChainCounts.trim}).
+   * Counts at every order held only to choose one (tens of millions of nodes in a long hunt) are freed as
+   * soon as the chosen ones are made.
+   */
+  takeTruncated(order: number): ChainCounts {
+    this.#live();
+    if (order === this.order) {
+      this.trim();
+      return this;
+    }
+    // Each node's depth and new number go in its own distinct count's and total's places, read before.
+    const out = this.#truncatedWith(order, this.#distinct, this.#total);
+    this.#edges = new KeyIndex();
+    this.#total = new Int32Array(0);
+    this.#distinct = new Uint8Array(0);
+    this.#manyDistinct = new Map();
+    this.#apart = new KeyIndex();
+    this.#apartCount = new Float64Array(0);
+    this.#apartAt = new Int32Array(0);
+    this.#path = new Int32Array(0);
+    this.#made = new Int32Array(0);
+    this.#nodes = 0;
+    return out;
+  }
+
+  /** Throws when the counts were let go ({@link ChainCounts.takeTruncated}): they would read as empty. */
+  #live(): void {
+    if (this.#nodes === 0)
+      throw new SeqhuntError("these chain counts were let go once truncated (takeTruncated): count again");
+  }
+
   /** Adds `weight` for each step of a padded session of ids (START first, END last). */
   add(ids: Int32Array, weight: number): void {
+    this.#live();
     this.#addPath(ids, this.#pathOf(ids), weight);
   }
 
@@ -146,6 +181,7 @@ export class ChainCounts {
    * session out later without looking them up again (nodes keep their numbers while counts are added).
    */
   addKeeping(ids: Int32Array, weight: number): Int32Array {
+    this.#live();
     const path = this.#pathOf(ids);
     this.#addPath(ids, path, weight);
     return path.slice(0, ids.length * (this.order + 2));
@@ -220,6 +256,7 @@ export class ChainCounts {
     visit: (i: number, out: Float64Array) => void,
     kept?: Int32Array,
   ): void {
+    this.#live();
     if (ids.includes(UNSEEN)) throw new SeqhuntError("a session held out holds a command never counted");
     const path = kept ?? this.#pathOf(ids);
     this.#addPath(ids, path, -1);
@@ -253,6 +290,7 @@ export class ChainCounts {
    * context was never seen repeat the lower one. `base` is the probability below order 0.
    */
   probabilities(ids: Int32Array, i: number, base: number, out: Float64Array): void {
+    this.#live();
     const w = ids[i] as number;
     let p = base;
     let node = 0;
@@ -314,13 +352,24 @@ export class ChainCounts {
    * nodes. (Nodes are numbered from the root out, so a parent is always mapped before its children.)
    */
   truncated(order: number): ChainCounts {
+    this.#live();
+    return this.#truncatedWith(order, new Uint8Array(this.#nodes), new Int32Array(this.#nodes));
+  }
+
+  /**
+   * {@link ChainCounts.truncated} with `depth` and `to` (a place per node) for each node's depth and its
+   * number in the result: these counts' own distinct-count and total arrays may serve (a node's are read
+   * before its place is written, and only earlier nodes' places are read), so that letting go of counts
+   * while truncating them holds nothing per node beside the result.
+   */
+  #truncatedWith(order: number, depth: Uint8Array, to: Int32Array | Float64Array): ChainCounts {
     const out = new ChainCounts(order);
-    const { depth } = this.#shapes();
-    const to = new Int32Array(this.#nodes).fill(-1);
-    to[0] = 0;
     out.#setTotal(0, this.#total[0] as number);
     out.#setDistinct(0, this.#distinctOf(0));
+    depth[0] = 0;
+    to[0] = 0;
     let apart = 0;
+    // A count kept apart goes in after the nodes made before it was, each of its context made already.
     const copyApart = (upTo: number) => {
       for (; apart < this.#apart.size && (this.#apartAt[apart] as number) <= upTo; apart++) {
         const key = this.#apart.keyAt(apart);
@@ -332,13 +381,18 @@ export class ChainCounts {
     };
     for (let node = 1; node < this.#nodes; node++) {
       copyApart(node);
-      if ((depth[node] as number) > order + 1) continue;
       const key = this.#edges.keyAt(node - 1);
       const parent = Math.floor(key / TOKEN_SPACE);
-      const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
-      to[node] = mine;
-      out.#setTotal(mine, this.#total[node] as number);
-      if ((depth[node] as number) <= order) out.#setDistinct(mine, this.#distinctOf(node));
+      const d = (depth[parent] as number) + 1;
+      if (d <= order + 1) {
+        const total = this.#total[node] as number;
+        const distinct = d <= order ? this.#distinctOf(node) : 0;
+        const mine = out.#child(to[parent] as number, key - parent * TOKEN_SPACE, true);
+        out.#setTotal(mine, total);
+        if (d <= order) out.#setDistinct(mine, distinct);
+        to[node] = mine;
+      }
+      depth[node] = d;
     }
     copyApart(this.#nodes);
     return out;
@@ -346,6 +400,7 @@ export class ChainCounts {
 
   /** The counts as JSON: flat (key, node) and (key, count) pairs and each node's total. */
   toJSON(): ChainCountsJson {
+    this.#live();
     const { depth, first } = this.#shapes();
     // Nodes of the JSON: the contexts (depth <= order), numbered in the order made.
     const context = new Int32Array(this.#nodes).fill(-1);
@@ -390,6 +445,7 @@ export class ChainCounts {
 
   /** The counts as typed arrays (copies, cheap to send to another thread): what {@link ChainCounts.addArrays} takes. */
   toArrays(): ChainCountsArrays {
+    this.#live();
     const edgeKeys = new Float64Array(this.#nodes - 1);
     for (let node = 1; node < this.#nodes; node++) edgeKeys[node - 1] = this.#edges.keyAt(node - 1);
     const apartKeys = new Float64Array(this.#apart.size);
@@ -409,6 +465,7 @@ export class ChainCounts {
    * add, so chains counted over parts of the sessions merge exactly.
    */
   addArrays(other: ChainCountsArrays, tokens: Int32Array): void {
+    this.#live();
     if (other.order !== this.order)
       throw new SeqhuntError(`cannot add order ${other.order} chain counts to order ${this.order}`);
     const to = new Int32Array(other.total.length);

@@ -79,6 +79,7 @@ const SCORED = 2 ** 16;
 /** A context chain's counts over every training session, at every order up to the longest considered. */
 export interface ContextCounts {
   readonly vocabulary: Vocabulary;
+  /** Taken by the held-out pass ({@link contextChainHeldOut}): let go once the chain at the chosen order is made. */
   readonly counts: ChainCounts;
   /**
    * Trie nodes of distinct sessions found while counting them, by the session's key ({@link keyOf}): the
@@ -132,8 +133,8 @@ export function* contextChainCounting(maxOrder: number): PassTraining<ContextCou
     held += ids.length;
   };
   flush();
-  // Counting is over: the held-out passes only read the counts, so the room kept for more nodes goes.
-  counts.trim();
+  // Not cut to length here: a copy beside the arrays held out next would cost more than their spare room
+  // (at most a third); the held-out pass truncates them, or cuts them at the longest order (takeTruncated).
   return { vocabulary, counts, kept };
 }
 
@@ -152,7 +153,8 @@ export interface ContextHeldOut {
 /**
  * One pass over the training sessions counted, each held out (identical sessions once, a few numbers each):
  * the order of least held-out surprise, the chain at it, each session's held-out mean surprise there, and
- * the steps' held-out surprise by the command before them.
+ * the steps' held-out surprise by the command before them. It takes `counted`'s counts
+ * ({@link ChainCounts.takeTruncated}): hold them out once.
  */
 export function* contextChainHeldOut(counted: ContextCounts): PassTraining<ContextHeldOut> {
   const { vocabulary, counts } = counted;
@@ -195,9 +197,9 @@ export function* contextChainHeldOut(counted: ContextCounts): PassTraining<Conte
   const sums = (columns[order] as NumberColumn).values();
   const steps = (columns[orders] as NumberColumn).values();
   const heldOut = sums.map((x, i) => x / (steps[i] as number));
-  // Orders above the chosen one change no probability at it: the smaller counts score the same, faster.
-  // At the longest order they are these counts (no copy of them while they are still held).
-  const chosen = order === counts.order ? counts : counts.truncated(order);
+  // Orders above the chosen one change no probability at it: the smaller counts score the same, faster;
+  // the counts at every order go now, before the passes after this one (at the longest order they are these).
+  const chosen = counts.takeTruncated(order);
   return { chain: new ContextChain(vocabulary, chosen, gain), heldOut, followers };
 }
 

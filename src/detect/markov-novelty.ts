@@ -21,7 +21,6 @@ import {
 } from "./markov-set.js";
 import { Novelty, type NoveltyCount, type NoveltyParts } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
-import { EXPECTATION_PRIOR, StepExpectation } from "./step-expectation.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
 import type {
   Detector,
@@ -51,8 +50,6 @@ export interface MarkovNoveltyOptions {
   readonly tailShare?: number | undefined;
   /** Longest context the context chain may choose (default {@link MAX_ORDER}). */
   readonly maxOrder?: number | undefined;
-  /** Steps of weight of everyone's expected surprise in one command's (default {@link EXPECTATION_PRIOR}). */
-  readonly expectationPrior?: number | undefined;
   /** Windows of weight of everyone's rate of never-seen windows in one command's (default {@link WINDOW_PRIOR}). */
   readonly windowPrior?: number | undefined;
 }
@@ -62,17 +59,12 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /**
-   * Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's and
-   * the context chain's excess held out.
-   */
+  /** Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's held out. */
   readonly tails: readonly unknown[];
   /** Which views these are (files from before the current ones hold another or none: train again). */
   readonly views: typeof VIEWS;
-  /** The context chain (see {@link ContextChain}). */
+  /** The context chain, whose gain sets the novelty view's weight (see {@link contextWeight}). */
   readonly chain: unknown;
-  /** What a step costs given the command before it (see {@link StepExpectation}). */
-  readonly expectation: unknown;
   /** Never-seen windows per window by the window's last command (see {@link WindowExpectation}). */
   readonly windowRates: unknown;
   readonly floor: number;
@@ -142,21 +134,27 @@ export function noveltyTrust(novelty: Novelty, train: readonly WeightedSession[]
 }
 
 /**
- * How much the long-context views (novelty, the context chain) weigh against markov-set's first-order ones,
- * from the training data alone: the share of a first-order chain's held-out surprise that the chosen
- * context removes, times how far never-seen windows are evidence ({@link noveltyTrust}). System calls: about
- * 0.9; log keys: about 0.35; typed commands: about 0.05.
+ * How much the long-context view (novelty) weighs against markov-set's first-order ones, from the training
+ * data alone: the share of a first-order chain's held-out surprise that the context chain's chosen context
+ * removes, times how far never-seen windows are evidence ({@link noveltyTrust}). System calls: about 0.9;
+ * log keys: about 0.35; typed commands: about 0.05.
  */
 export const contextWeight = (chain: ContextChain, trust: number): number => chain.gain * trust;
 
 /** The registry name. */
 const METHOD = "markov-novelty";
 
-/** Marks a saved detector with markov-set's cross-fitted tail and novelty expected by each window's last command. */
-const VIEWS = "cross-fitted set tail, windows by last command";
+/**
+ * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
+ * command, markov-set's training sessions held out from their entity's counts, and no context chain view.
+ */
+const VIEWS = "cross-fitted set tail, windows by last command, held out from the entity, no chain view";
 
-/** The markov-set inside: its options. */
-export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum" };
+/**
+ * The markov-set inside: its options (a training session held out from its entity's counts in both views, so
+ * each view's scale is what new sessions of the entity meet).
+ */
+export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum", entityHeldOut: true };
 
 const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 
@@ -177,37 +175,21 @@ export interface MarkovNoveltyCounts extends MarkovSetCounts {
 interface Parts {
   readonly markovSet: Detector;
   readonly novelty: Novelty;
-  readonly tails: readonly [Tail, Tail, Tail];
+  readonly tails: readonly [Tail, Tail];
   readonly chain: ContextChain;
-  readonly expectation: StepExpectation;
   readonly windows: WindowExpectation;
   readonly floor: number;
   readonly trust: number;
 }
 
 /**
- * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight}, the novelty excess's and the
- * context chain's surprise beyond expectation at that weight.
+ * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight}, the novelty excess's at that
+ * weight. The context chain's own surprise is no view: beside novelty its rarity set the threshold at 1% false
+ * alarms with ordinary traces and caught few attacks novelty missed (README, the default).
  */
-function rarities(parts: Parts, setScore: number, excess: number, beyond: number): [number, number, number] {
+function rarities(parts: Parts, setScore: number, excess: number): [number, number] {
   const w = contextWeight(parts.chain, parts.trust);
-  return [
-    (1 - w) * parts.tails[0].rarity(setScore),
-    w * parts.tails[1].rarity(excess),
-    w * parts.tails[2].rarity(beyond),
-  ];
-}
-
-/**
- * The context chain's mean surprise per step less what its steps cost in training given the command before
- * each ({@link StepExpectation}): an ordinary trace of a noisy program scores about 0, a foreign one above.
- */
-function beyondExpectation(
-  view: Pick<Parts, "chain" | "expectation">,
-  s: WeightedSession,
-  leaveOut: boolean,
-): number {
-  return view.chain.meanSurprise(s, leaveOut) - view.expectation.mean(view.chain.vocabulary, s);
+  return [(1 - w) * parts.tails[0].rarity(setScore), w * parts.tails[1].rarity(excess)];
 }
 
 /**
@@ -264,6 +246,9 @@ interface NoveltyNumbers {
  */
 function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
   const novel = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
+  // order are gone (cut at the end of the counts' pass, the copy sat beside them).
+  novelty.trim();
   const expected = new NumberColumn();
   yield (s) => expected.push(novel.windows.expected(novelty, s));
   return { novel, expectedNovel: expected.values() };
@@ -275,48 +260,29 @@ function* noveltyViewTraining(
 ): PassTraining<NoveltyNumbers & { readonly novelty: Novelty }> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
-  novelty.trim();
   return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
 }
 
 /**
- * The context chain's view, trained: the chain, what a step costs given the command before it, and each
- * training session's held-out mean surprise less its expected surprise ({@link beyondExpectation}).
+ * The context chain, trained: its order chosen by held-out likelihood and its gain, which sets the novelty view's
+ * weight ({@link contextWeight}).
  */
 export interface ContextView {
   readonly chain: ContextChain;
-  readonly expectation: StepExpectation;
-  /** Each training session's held-out surprise beyond expectation, in training order. */
-  readonly beyond: Float64Array;
+}
+
+/** The context chain from its counts: one pass scoring each training session held out at every order. */
+function* contextViewFromCounts(counted: ContextCounts): PassTraining<ContextView> {
+  const { chain } = yield* contextChainHeldOut(counted);
+  return { chain };
 }
 
 /**
- * The context chain's view from its counts: one pass scoring each training session held out, one reading
- * each one's expected surprise (known once every session is held out).
- */
-function* contextViewFromCounts(
-  counted: ContextCounts,
-  options: MarkovNoveltyOptions,
-): PassTraining<ContextView> {
-  const context = yield* contextChainHeldOut(counted);
-  const expectation = context.followers.at(
-    context.chain.order,
-    options.expectationPrior ?? EXPECTATION_PRIOR,
-  );
-  const expected = new NumberColumn();
-  yield (s) => expected.push(expectation.mean(context.chain.vocabulary, s));
-  const costs = expected.values();
-  const beyond = context.heldOut.map((x, i) => x - (costs[i] as number));
-  return { chain: context.chain, expectation, beyond };
-}
-
-/**
- * The context chain's view trained over three passes of the sessions: counts, held out, expectation. It
- * reads only the sessions' command names and weights, so it can run apart (in a worker thread).
+ * The context chain trained over two passes of the sessions: counts, held out. It reads only the sessions'
+ * command names and weights, so it can run apart (in a worker thread).
  */
 function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<ContextView> {
-  const counted = yield* contextChainCounting(options.maxOrder ?? MAX_ORDER);
-  return yield* contextViewFromCounts(counted, options);
+  return yield* contextViewFromCounts(yield* contextChainCounting(options.maxOrder ?? MAX_ORDER));
 }
 
 /** markov-set's and the novelty view's counts, without the context chain's. */
@@ -332,8 +298,6 @@ function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCount
     yield (s) => novelty.add(s);
   }
   const [set] = yield* together(markovSetCounting(ORDER_AND_SET.combine), windows());
-  // Counting is over: the room kept for more windows goes before the passes that only read them.
-  novelty.trim();
   return { ...set, novelty };
 }
 
@@ -350,7 +314,7 @@ interface SetNumbers {
  */
 function* setNumbers(counts: MarkovSetCounts): PassTraining<SetNumbers> {
   const [set, halves] = yield* together(
-    markovSetHeldOut(counts),
+    markovSetHeldOut(counts, ORDER_AND_SET),
     halvesCounting(counts, ORDER_AND_SET.combine),
   );
   // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
@@ -409,7 +373,6 @@ function trainedParts(
   options: MarkovNoveltyOptions,
 ): { readonly parts: Parts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
-  const { beyond } = context;
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
@@ -427,23 +390,19 @@ function trainedParts(
     // One session leaves the other half empty: its held-out score is all there is.
     Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
     Tail.of(excess, weights, tailShare),
-    Tail.of(beyond, weights, tailShare),
   ] as const;
   const parts: Parts = {
     markovSet,
     novelty: counts.novelty,
     tails,
     chain: context.chain,
-    expectation: context.expectation,
     windows: novel.windows,
     floor,
     trust: novel.trust,
   };
   const heldOut = new Float64Array(excess.length);
   for (let i = 0; i < heldOut.length; i++)
-    heldOut[i] = Math.max(
-      ...rarities(parts, setScores[i] as number, excess[i] as number, beyond[i] as number),
-    );
+    heldOut[i] = Math.max(...rarities(parts, setScores[i] as number, excess[i] as number));
   return { parts, source: { trainingScores: heldOut, weights } };
 }
 
@@ -458,7 +417,7 @@ function* markovNoveltyHeldOut(
 ): PassTraining<Detector> {
   const [held, context] = yield* together(
     setAndNoveltyHeldOut(counts, options),
-    contextViewFromCounts(counts.context, options),
+    contextViewFromCounts(counts.context),
   );
   return markovNoveltyOf(counts, held, context, options);
 }
@@ -477,7 +436,8 @@ export function countMarkovNovelty(
 /**
  * markov-novelty from its counts (counted here by {@link countMarkovNovelty}, or by a database) and two passes
  * over the training sessions they counted, in any one order, each scored held out: a few numbers per
- * session, never the sessions; `trainingScores()` in that order.
+ * session, never the sessions; `trainingScores()` in that order. It takes the context chain's counts (see
+ * {@link contextChainHeldOut}): use the counts once.
  */
 export function markovNoveltyFromCounts(
   counts: MarkovNoveltyCounts,
@@ -597,28 +557,21 @@ interface ContextViewParts {
   readonly tokens: readonly string[];
   readonly counts: ChainCountsArrays;
   readonly gain: number;
-  readonly expectation: { readonly byCommand: Float64Array; readonly everyone: number };
-  readonly beyond: Float64Array;
-  /** Each training session's {@link beyondExpectation} as scored (not held out): what explaining it reads. */
-  readonly beyondAsScored: Float64Array;
 }
 
-/** The view as plain data, with each of the `sessions` it trained on scored (see {@link ContextViewParts}). */
-function contextViewParts(view: ContextView, sessions: readonly WeightedSession[]): ContextViewParts {
-  const { chain, expectation, beyond } = view;
+/** The view as plain data. */
+function contextViewParts(view: ContextView): ContextViewParts {
+  const { chain } = view;
   return {
     tokens: [...chain.vocabulary.list()],
     counts: chain.counts.toArrays(),
     gain: chain.gain,
-    expectation: { byCommand: expectation.byCommand, everyone: expectation.everyone },
-    beyond,
-    beyondAsScored: Float64Array.from(sessions, (s) => beyondExpectation(view, s, false)),
   };
 }
 
 /** The view again from its plain data: its chain scores as the one sent (the counts' own order inside may differ). */
-function contextViewOfParts(parts: unknown): ContextView & { readonly beyondAsScored: Float64Array } {
-  const { tokens, counts, gain, expectation, beyond, beyondAsScored } = parts as ContextViewParts;
+function contextViewOfParts(parts: unknown): ContextView {
+  const { tokens, counts, gain } = parts as ContextViewParts;
   const vocabulary = new Vocabulary(tokens);
   const chainCounts = new ChainCounts(counts.order);
   chainCounts.addArrays(
@@ -627,9 +580,6 @@ function contextViewOfParts(parts: unknown): ContextView & { readonly beyondAsSc
   );
   return {
     chain: new ContextChain(vocabulary, chainCounts, gain),
-    expectation: new StepExpectation(expectation.byCommand, expectation.everyone),
-    beyond,
-    beyondAsScored,
   };
 }
 
@@ -640,10 +590,9 @@ function contextViewOfParts(parts: unknown): ContextView & { readonly beyondAsSc
 function explained(
   parts: Parts,
   s: WeightedSession,
-  [bySet, byNovelty, byChain]: readonly [number, number, number],
+  [bySet, byNovelty]: readonly [number, number],
 ): DetectorExplanation {
-  const { markovSet, novelty, chain } = parts;
-  if (byChain > bySet && byChain >= byNovelty) return chain.explain(s);
+  const { markovSet, novelty } = parts;
   const base = markovSet.explain(s);
   if (byNovelty <= bySet) return base;
   const novel = novelty.explain(s);
@@ -657,13 +606,12 @@ function explained(
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
-  const { markovSet, novelty, tails, chain, expectation, windows, floor, trust } = parts;
-  const all = (s: WeightedSession, leaveOut: boolean): [number, number, number] =>
+  const { markovSet, novelty, tails, chain, windows, floor, trust } = parts;
+  const all = (s: WeightedSession, leaveOut: boolean): [number, number] =>
     rarities(
       parts,
       (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
       noveltyExcess(novelty, windows, floor, s, leaveOut),
-      beyondExpectation(parts, s, leaveOut),
     );
   return assembleDetector(
     {
@@ -676,7 +624,6 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         tails: tails.map((t) => t.toJSON()),
         views: VIEWS,
         chain: chain.toJSON(),
-        expectation: expectation.toJSON(),
         windowRates: windows.toJSON(),
         floor,
         trust,
@@ -687,21 +634,19 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
 }
 
 /**
- * Three views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order
- * order and which commands occur), novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands never
- * seen in training a session holds than its length predicts) and a {@link ContextChain} (mean surprise per
- * step with the context length chosen by held-out likelihood, less what a step after the command before it
- * costs held out in training: {@link StepExpectation}). The long-context views weigh
- * {@link contextWeight} against markov-set's 1 - that weight, and the highest weighted rarity ranks: typed
- * commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how
- * unusual they are throughout, not by their single rarest step. markov-set does not merge exactly, so
- * neither does this. Trains in four passes when the sessions do not fit in memory (the context chain's
- * view, in three, alongside the others), from counts made elsewhere in two ({@link countMarkovNovelty},
- * {@link markovNoveltyFromCounts}), and with the context chain's view in another thread
- * ({@link DetectorFactory.threaded}: it reads only command names and weights, and is about half the work).
+ * Two views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order
+ * order and which commands occur) and novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands
+ * never seen in training a session holds than its windows predict). Novelty weighs {@link contextWeight}
+ * against markov-set's 1 - that weight (a {@link ContextChain}, its context length chosen by held-out
+ * likelihood, tells how far longer context predicts), and the higher weighted rarity ranks: typed commands
+ * rank as in markov-set, long system-call or log-key sessions by their never-seen runs, not by their single
+ * rarest step. markov-set does not merge exactly, so neither does this. Trains in four passes when the
+ * sessions do not fit in memory (the context chain, in two, alongside the others), from counts made
+ * elsewhere in two ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}), and with the context chain
+ * in another thread ({@link DetectorFactory.threaded}: it reads only command names and weights).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
-  // The context chain's view (three passes) and the other two (four) train side by side over the same passes.
+  // The context chain (two passes) and the two views (four) train side by side over the same passes.
   function* training(): PassTraining<Detector> {
     const [{ counts, heldOut }, context] = yield* together(
       setAndNoveltyTraining(options),
@@ -739,12 +684,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
             explained(
               parts,
               s,
-              rarities(
-                parts,
-                parts.markovSet.score([s])[0] as number,
-                novel.excess[i] as number,
-                context.beyondAsScored[i] as number,
-              ),
+              rarities(parts, parts.markovSet.score([s])[0] as number, novel.excess[i] as number),
             ),
         };
       },
@@ -753,8 +693,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const names = sessionsOfContext(sessions);
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
-        if (view === "context")
-          return contextViewParts(trainInMemory(contextViewTraining(given), names), names);
+        if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
     },
@@ -763,31 +702,26 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before markov-set's cross-fitted tail and novelty by each window's last command: train again`,
+          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail and held out from each session's entity, novelty by each window's last command, no context chain view): train again`,
         );
       if (
         !Array.isArray(j.tails) ||
-        j.tails.length !== 3 ||
+        j.tails.length !== 2 ||
         typeof j.floor !== "number" ||
         !(j.floor >= 0) ||
         typeof j.trust !== "number" ||
         !(j.trust >= 0 && j.trust <= 1)
       )
         throw new SeqhuntError(
-          `not a valid saved ${METHOD} detector: expected three view tails, a floor and a trust (a file from before the context chain: train again)`,
+          `not a valid saved ${METHOD} detector: expected two view tails, a floor and a trust (a file from before the context chain: train again)`,
         );
-      const tails: [Tail, Tail, Tail] = [
-        Tail.fromJSON(j.tails[0]),
-        Tail.fromJSON(j.tails[1]),
-        Tail.fromJSON(j.tails[2]),
-      ];
+      const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
       const markovSet = orderAndSet().load(j.markovSet);
       const parts = {
         markovSet,
         novelty: Novelty.fromJSON(j.novelty),
         tails,
         chain: ContextChain.fromJSON(j.chain),
-        expectation: StepExpectation.fromJSON(j.expectation),
         windows: WindowExpectation.fromJSON(j.windowRates),
         floor: j.floor,
         trust: j.trust,

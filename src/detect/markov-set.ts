@@ -47,12 +47,17 @@ export interface MarkovSetHeldOut {
   readonly weights: Float64Array;
 }
 
-/** The two views: order (the chain) and occurrence (held out where asked). */
-const viewsOf = ({ chain, presence }: MarkovSetCounts): [View, View] => [
-  (s) => chain.score(s),
-  (s, leaveOut) => presence.score(s, leaveOut),
-];
-
+/**
+ * The two views: order (the chain) and occurrence (which commands occur), held out where asked: the
+ * occurrence view's whole set, and with `entityHeldOut` each view's entity counts too.
+ */
+const viewsOf = ({ chain, presence }: MarkovSetCounts, options: MarkovSetOptions): [View, View] =>
+  options.entityHeldOut === true
+    ? [
+        (s, leaveOut) => (leaveOut ? chain.heldOutScore(s) : chain.score(s)),
+        (s, leaveOut) => (leaveOut ? presence.heldOutScore(s) : presence.score(s)),
+      ]
+    : [(s) => chain.score(s), (s, leaveOut) => presence.score(s, leaveOut)];
 /**
  * Counts markov-set's statistics in two passes: the categorical parameters (the occurrence view tells their
  * values apart), then the chain and the occurrence view.
@@ -85,8 +90,11 @@ export function markovSetCounter(
 }
 
 /** One pass keeping each training session's two held-out view scores and its weight. */
-export function* markovSetHeldOut(counts: MarkovSetCounts): PassTraining<MarkovSetHeldOut> {
-  const [order, occurrence] = viewsOf(counts);
+export function* markovSetHeldOut(
+  counts: MarkovSetCounts,
+  options: MarkovSetOptions,
+): PassTraining<MarkovSetHeldOut> {
+  const [order, occurrence] = viewsOf(counts, options);
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
   yield (s) => {
     columns[0].push(order(s, true));
@@ -102,6 +110,13 @@ export interface MarkovSetOptions {
   readonly method: string;
   /** How the occurrence view adds its tokens: all of them ("sum"), or the most surprising one ("max"). */
   readonly combine: "sum" | "max";
+  /**
+   * Whether a training session scored held out (for the scales, and when a hunt scores what it trained on)
+   * is taken out of its entity's counts in both views ({@link Chain.heldOutScore},
+   * {@link Presence.heldOutScore}), as a new session of the entity meets them; otherwise the order view is
+   * as scored and only the occurrence view's whole set is taken out.
+   */
+  readonly entityHeldOut?: boolean;
 }
 
 /** The detector of standardised views added, from its counts and scales. */
@@ -112,7 +127,7 @@ function assemble(
   source: DetectorSource,
 ): Detector {
   const { chain, presence } = counts;
-  const views = viewsOf(counts);
+  const views = viewsOf(counts, options);
   const standardised = (x: number, i: number) =>
     (x - (scales[i] as Scale).mean) / (scales[i] as Scale).spread;
   const parts = (s: WeightedSession) => views.map((view, i) => standardised(view(s), i));
@@ -167,7 +182,7 @@ export function markovSetFromHeldOut(
 export function markovSetDetector(options: MarkovSetOptions): DetectorFactory {
   function* training(): PassTraining<Detector> {
     const counts = yield* markovSetCounting(options.combine);
-    return markovSetFromHeldOut(options, counts, yield* markovSetHeldOut(counts));
+    return markovSetFromHeldOut(options, counts, yield* markovSetHeldOut(counts, options));
   }
   return {
     train: (train) => trainInMemory(training(), train),

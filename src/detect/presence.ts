@@ -320,6 +320,8 @@ export class Presence {
   #steps: (string | undefined)[] = [];
   /** Each entity's sum over known tokens of ln(1 - its rate). */
   readonly #entityBase = new Map<PresenceCounts, number>();
+  /** The same with one session left out ({@link Presence.#entityBaseLeftOut}). */
+  readonly #entityBasesLeftOut = new Map<PresenceCounts, number>();
   readonly #maxViews = new Map<
     string | undefined,
     { rate: (id: number) => number; absent: [number, number][] }
@@ -466,6 +468,54 @@ export class Presence {
     return ll;
   }
 
+  /**
+   * An entity's rate of a token with one session fewer counted, `own` of them (0 or 1) the left-out session's
+   * presence of it.
+   */
+  #entityRateLeftOut(e: PresenceCounts, id: number, own: number): number {
+    return (
+      ((e.seen.get(id) ?? 0) - own + ENTITY_PRIOR * this.#everyoneRate(id)) / (e.sessions - 1 + ENTITY_PRIOR)
+    );
+  }
+
+  /**
+   * Each entity's sum over known tokens of ln(1 - rate) with one session left out: absent from it, except
+   * tokens present in every session of the entity (so in the one left out).
+   */
+  #entityBaseLeftOut(e: PresenceCounts): number {
+    let base = this.#entityBasesLeftOut.get(e);
+    if (base === undefined) {
+      base = 0;
+      for (const id of this.global.seen.keys())
+        base += Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id)));
+      this.#entityBasesLeftOut.set(e, base);
+    }
+    return base;
+  }
+
+  /** 1 when the token occurs in every session of the entity, else 0. */
+  #inEvery(e: PresenceCounts, id: number): number {
+    return (e.seen.get(id) ?? 0) > e.sessions - 1 ? 1 : 0;
+  }
+
+  /**
+   * ln P(set) under an entity's rates with one occurrence of this training session (its `tokens`) taken out:
+   * as a new session of the entity meets its own rare commands.
+   */
+  #entityLogProbabilityLeftOut(e: PresenceCounts, tokens: Int32Array): number {
+    const known = this.global.seen;
+    let ll = this.#entityBaseLeftOut(e);
+    for (const id of tokens) {
+      if (!known.has(id)) {
+        ll += Math.log(this.#entityRateLeftOut(e, id, 0));
+        continue;
+      }
+      const p = this.#entityRateLeftOut(e, id, (e.seen.get(id) ?? 0) > 0 ? 1 : 0);
+      ll += Math.log(p) - Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id)));
+    }
+    return ll;
+  }
+
   /** The session's score (see the class); `leaveOut` scores a training session as held out. */
   score(s: WeightedSession, leaveOut = false): number {
     if (this.combine === "max") return this.#mostSurprising(s);
@@ -476,6 +526,21 @@ export class Presence {
     if (e === undefined) return -everyone;
     if (Number.isNaN(d.own)) d.own = this.#entityLogProbability(e, d.tokens);
     return everyone - e.sets.logProbability(d.key, d.own, leaveOut);
+  }
+
+  /**
+   * A training session's score held out as a new session of its entity meets it: its whole set out of the
+   * remembered sets (as `score` with `leaveOut`) and one occurrence of it out of its entity's presences;
+   * everyone's, of many entities, are kept. Without an entity (or with "max"), as `score` with `leaveOut`.
+   */
+  heldOutScore(s: WeightedSession): number {
+    const e = this.#entityOf(s);
+    // An entity of one session has nothing left: its rates would be everyone's.
+    if (this.combine === "max" || e === undefined || e.sessions <= 1) return this.score(s, true);
+    const d = this.#describe(s, false);
+    if (Number.isNaN(d.everyone)) d.everyone = this.#everyoneLogProbability(d.tokens);
+    const everyone = this.global.sets.logProbability(d.key, d.everyone, true);
+    return everyone - e.sets.logProbability(d.key, this.#entityLogProbabilityLeftOut(e, d.tokens), true);
   }
 
   /**

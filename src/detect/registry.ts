@@ -16,7 +16,7 @@ export const DETECTORS: ReadonlyMap<string, DetectorEntry> = new Map<string, Det
     "markov-novelty",
     {
       description:
-        "three views, each a rarity against its own held-out training scores: markov-set (first-order order and which commands occur), novelty mass (how many runs of 6 commands in a row the session holds that training never had, beyond what its length predicts) and a chain whose context length is chosen by held-out likelihood, scored by mean surprise per step; the two long-context views weigh, against markov-set, the share of first-order surprise that the chosen context removes times how far new runs are evidence in the training data (share of training sessions with none x share of windows away from the edges); the highest weighted rarity ranks: typed commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs and how unusual they are throughout, not by their rarest step",
+        "two views, each a rarity against its own held-out training scores: markov-set (first-order order and which commands occur) and novelty mass (how many runs of 6 commands in a row the session holds that training never had, beyond what its windows predict); novelty weighs, against markov-set, the share of first-order surprise that a context chain's chosen context (by held-out likelihood) removes times how far new runs are evidence in the training data (share of training sessions with none x share of windows away from the edges); the higher weighted rarity ranks: typed commands rank as in markov-set, long system-call or log-key sessions by their never-seen runs, not by their rarest step",
       mergeable: false,
       factory: () => markovNoveltyDetector(),
     },

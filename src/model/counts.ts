@@ -1,4 +1,4 @@
-import type { EncodedSessions } from "./encode.js";
+import type { EncodedSessions, ParamLists } from "./encode.js";
 import { IntBuffer } from "./int-buffer.js";
 import { PairCounts } from "./pair-counts.js";
 import { END_TOKEN, START_TOKEN, UNK_TOKEN } from "./tokens.js";
@@ -21,6 +21,9 @@ const DEFERRED_CHUNK = 8192;
 /** Largest rows x columns counted densely (8 MB of doubles). */
 const DENSE_COUNT_CELLS = 1 << 20;
 
+/** Dense counts of one batch: whole numbers when every session counts once (half the bytes), else doubles. */
+type Cells = Int32Array | Float64Array;
+
 /**
  * Counts of pairs (row, column) for one batch: in a dense array when every amount is positive and
  * rows x columns is small (a store instead of a hash probe; a zero cell is then a pair never seen), else
@@ -28,16 +31,19 @@ const DENSE_COUNT_CELLS = 1 << 20;
  */
 class PairBatch {
   /** The dense cells, or null when counting into the table. */
-  readonly cells: Float64Array | null;
+  readonly cells: Cells | null;
 
+  /** `whole`: every amount is a whole number (a batch's count of a pair stays below 2^31: one per command). */
   constructor(
     readonly table: PairCounts,
     readonly columns: number,
     rows: number,
     positive: boolean,
+    whole: boolean,
     limit = DENSE_COUNT_CELLS,
   ) {
-    this.cells = positive && rows * columns <= limit ? new Float64Array(rows * columns) : null;
+    const dense = positive && rows * columns <= limit;
+    this.cells = !dense ? null : whole ? new Int32Array(rows * columns) : new Float64Array(rows * columns);
   }
 
   /** Adds the dense cells into the table. */
@@ -128,13 +134,15 @@ export class RawCounts {
   add(encoded: EncodedSessions, weights?: ArrayLike<number>): void {
     // Long because it is the hot counting loop: each pair table's dense cells are read into locals, one branch per table.
     this.fit();
-    const { sessionStart, commands, paramStart, params, values } = encoded;
+    const { sessionStart, commands, paramLists, valueStart, values } = encoded;
+    const lists = encoded.lists;
     const { seq1, param, value } = this;
     // A zero weight still makes an entry, which a dense count cannot tell from no entry.
     const positive = weights === undefined || Array.prototype.every.call(weights, (w: number) => w > 0);
+    const whole = weights === undefined;
     const nc = this.commands.size;
-    const seq2 = new PairBatch(this.seq2, nc, nc, positive);
-    const cmdParam = new PairBatch(this.cmdParam, this.params.size, nc, positive);
+    const seq2 = new PairBatch(this.seq2, nc, nc, positive, whole);
+    const cmdParam = new PairBatch(this.cmdParam, this.params.size, nc, positive, whole);
     // Value vocabularies grow with free text: dense only while its cells cost no more than the batch's values.
     const valueCells = Math.min(DENSE_COUNT_CELLS, Math.max(1 << 16, 4 * (values?.length ?? 0)));
     const paramValue = new PairBatch(
@@ -142,6 +150,7 @@ export class RawCounts {
       this.values.size,
       this.params.size,
       positive,
+      whole,
       valueCells,
     );
     const seq2Cells = seq2.cells;
@@ -151,8 +160,7 @@ export class RawCounts {
     const nv = paramValue.columns;
     // Unweighted, parameters are counted once per parameter list (times its uses): whole counts, so the
     // sums are exact in any order, and new pairs still reach the table in order of first occurrence.
-    const lists = weights === undefined ? encoded.paramLists : null;
-    const listUses = lists === null ? null : new Int32Array(encoded.listFirst?.length ?? 0);
+    const listUses = weights === undefined && lists !== null ? new Int32Array(lists.command.length) : null;
     for (let s = 0; s < encoded.count; s++) {
       const w = weights ? (weights[s] as number) : 1;
       this.sessions += w;
@@ -165,22 +173,25 @@ export class RawCounts {
         if (seq2Cells === null) this.seq2.add(prev, cmd, w);
         else seq2Cells[prev * nc + cmd] = (seq2Cells[prev * nc + cmd] as number) + w;
         prev = cmd;
-        if (paramStart === null || params === null) continue;
+        if (paramLists === null || lists === null) continue;
+        const list = paramLists[i] as number;
         if (listUses !== null) {
-          const list = (lists as Int32Array)[i] as number;
           listUses[list] = (listUses[list] as number) + 1;
           if (values === null) continue;
         }
-        const last = paramStart[i + 1] as number;
-        for (let j = paramStart[i] as number; j < last; j++) {
-          const p = params[j] as number;
+        const first = lists.start[list] as number;
+        const last = lists.start[list + 1] as number;
+        // Command i's k-th value is at valueStart[i] + k, so the one of list entry j at `at` + j.
+        const at = valueStart === null ? 0 : (valueStart[i] as number) - first;
+        for (let j = first; j < last; j++) {
+          const p = lists.params[j] as number;
           if (listUses === null) {
             param[p] = (param[p] as number) + w;
             if (cmdParamCells === null) this.cmdParam.add(cmd, p, w);
             else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
           }
           // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
-          const v = values === null ? -1 : (values[j] as number);
+          const v = values === null ? -1 : (values[at + j] as number);
           if (v < 0) continue;
           value[v] = (value[v] as number) + w;
           if (paramValueCells === null) this.paramValue.add(p, v, w);
@@ -191,26 +202,23 @@ export class RawCounts {
       else seq2Cells[prev * nc + END_ID] = (seq2Cells[prev * nc + END_ID] as number) + w;
       seq1[END_ID] = (seq1[END_ID] as number) + w;
     }
-    if (listUses !== null) this.#addLists(encoded, listUses, cmdParamCells);
+    if (listUses !== null) this.#addLists(lists as ParamLists, listUses, cmdParamCells);
     seq2.flush();
     cmdParam.flush();
     paramValue.flush();
   }
 
   /** Counts each parameter list's parameters `uses[list]` times (into the dense cells when given). */
-  #addLists(encoded: EncodedSessions, uses: Int32Array, cells: Float64Array | null): void {
-    const { commands, paramStart, params } = encoded;
-    const first = encoded.listFirst as Int32Array;
+  #addLists(lists: ParamLists, uses: Int32Array, cells: Cells | null): void {
     const param = this.param;
     const np = this.params.size;
     for (let list = 0; list < uses.length; list++) {
       const n = uses[list] as number;
       if (n === 0) continue;
-      const i = first[list] as number;
-      const cmd = commands[i] as number;
-      const last = (paramStart as Int32Array)[i + 1] as number;
-      for (let j = (paramStart as Int32Array)[i] as number; j < last; j++) {
-        const p = (params as Int32Array)[j] as number;
+      const cmd = lists.command[list] as number;
+      const last = lists.start[list + 1] as number;
+      for (let j = lists.start[list] as number; j < last; j++) {
+        const p = lists.params[j] as number;
         param[p] = (param[p] as number) + n;
         if (cells === null) this.cmdParam.add(cmd, p, n);
         else cells[cmd * np + p] = (cells[cmd * np + p] as number) + n;

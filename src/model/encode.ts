@@ -14,6 +14,20 @@ export const DEFERRED_ID = -2;
 /** The most distinct values a parameter may have and still be modellable (the reference's heuristic). */
 export const MODELLABLE_DISTINCT = 20;
 
+/**
+ * The distinct parameter lists of encoded sessions: commands with the same list id have the same command id
+ * and the same parameter ids in the same order (not conversely), so a command's parameters are stored once
+ * per list, and what depends only on them is worked out once per list.
+ */
+export interface ParamLists {
+  /** Offsets: list l holds parameters `start[l] .. start[l+1]-1` (length lists+1). */
+  readonly start: Int32Array;
+  /** Parameter ids, lists concatenated; NO_ID for a parameter the vocabulary does not know. */
+  readonly params: Int32Array;
+  /** Per list, the id of the command that lists it. */
+  readonly command: Int32Array;
+}
+
 /** Sessions as flat arrays of ids: the form every hot loop works on. */
 export interface EncodedSessions {
   /** Number of sessions. */
@@ -22,20 +36,17 @@ export interface EncodedSessions {
   readonly sessionStart: Int32Array;
   /** Command ids, all sessions concatenated. */
   readonly commands: Int32Array;
-  /** Offsets into `params` per command (length commands+1), or null for plain commands. */
-  readonly paramStart: Int32Array | null;
-  /** Parameter ids; NO_ID for a parameter the vocabulary does not know. */
-  readonly params: Int32Array | null;
-  /** Value id per parameter (sessions with values), NO_ID when null/empty or unknown. */
-  readonly values: Int32Array | null;
-  /**
-   * Per command, an id of its parameter list, or null for plain commands: commands with the same list id
-   * have the same command id and the same parameter ids in the same order (not conversely), so what
-   * depends only on those is worked out once per list.
-   */
+  /** Per command, the id of its parameter list in `lists`, or null for plain commands. */
   readonly paramLists: Int32Array | null;
-  /** Per list id, the index of the first command with that list. */
-  readonly listFirst: Int32Array | null;
+  /** The parameter lists, or null for plain commands. */
+  readonly lists: ParamLists | null;
+  /**
+   * Sessions with values: offsets into `values` per command (length commands+1); command i's k-th
+   * parameter's value is `values[valueStart[i] + k]`. Null otherwise.
+   */
+  readonly valueStart: Int32Array | null;
+  /** Value id per parameter of each command (sessions with values), NO_ID when null/empty or unknown. */
+  readonly values: Int32Array | null;
 }
 
 /** How names become ids: interning while training, looking up (never growing) while scoring. */
@@ -62,10 +73,9 @@ export function internResolver(
   const param = (name: string) => params.intern(name);
   if (defer === undefined)
     return { command, param, value: (value) => (value ? values.intern(value) : NO_ID) };
-  // Per parameter id: its distinct values so far and their ids (a short list: compared, not hashed), or
-  // null once there are too many to model.
-  const knownValues: (string[] | null | undefined)[] = [];
-  const knownIds: number[][] = [];
+  // Per parameter id: its distinct values so far and their ids, or null once there are too many to model.
+  // Hashed: a scan compares the text of every other equal-length value (same-length values are the rule).
+  const knownValues: (Map<string, number> | null | undefined)[] = [];
   return {
     command,
     param,
@@ -77,16 +87,14 @@ export function internResolver(
         return DEFERRED_ID;
       }
       if (seen === undefined) {
-        seen = [];
+        seen = new Map();
         knownValues[p] = seen;
-        knownIds[p] = [];
       }
-      const ids = knownIds[p] as number[];
-      for (let k = 0; k < seen.length; k++) if (seen[k] === value) return ids[k] as number;
+      const known = seen.get(value);
+      if (known !== undefined) return known;
       const id = values.intern(value);
-      seen.push(value);
-      ids.push(id);
-      if (seen.length > MODELLABLE_DISTINCT) knownValues[p] = null;
+      seen.set(value, id);
+      if (seen.size > MODELLABLE_DISTINCT) knownValues[p] = null;
       return id;
     },
   };
@@ -182,16 +190,7 @@ function encodeOrRefuse(
       }
       sessionStart[s + 1] = i;
     }
-    return {
-      count,
-      sessionStart,
-      commands,
-      paramStart: null,
-      params: null,
-      values: null,
-      paramLists: null,
-      listFirst: null,
-    };
+    return { count, sessionStart, commands, paramLists: null, lists: null, valueStart: null, values: null };
   }
   return encodeWithParams(sessions, sessionType === SessionType.cmdsParamsValues, resolve, {
     count,
@@ -201,27 +200,31 @@ function encodeOrRefuse(
 }
 
 /**
- * The parameter ids of the last parameter names seen with each command: a command's records mostly list
- * the same names in the same order, and a name that is the same string costs a pointer comparison
- * instead of a lookup. Use: {@link ParamNameCache.start}, then {@link ParamNameCache.id} per name in order,
- * then {@link ParamNameCache.end}. Cached names and ids stay paired, so a stale list costs lookups, never a
+ * The parameter ids of the last parameter names seen with each command, and the lists made so far: a
+ * command's records mostly list the same names in the same order, and a name that is the same string costs
+ * a pointer comparison instead of a lookup. Use: {@link ParamNameCache.start}; then per name in order, while
+ * none differed, compare it with `names[k]` (its id is `ids[k]`), else {@link ParamNameCache.miss}; then
+ * {@link ParamNameCache.end}. Cached names and ids stay paired, so a stale list costs lookups, never a
  * wrong id; it is cut to what the latest list shared with it, then extended, so it holds one list per command.
- * A command's cached list gets a new list id whenever it changes, so a list id names one list.
+ * A command's cached list becomes a new list whenever it changes, so a list id names one list.
  */
 class ParamNameCache {
   readonly #names: string[][] = [];
   readonly #ids: number[][] = [];
   /** Per command: the list id of its cached list, -1 before it has one. */
   readonly #lists: number[] = [];
-  /** Per list id: the index of the first command with it. */
-  readonly listFirst = new IntBuffer();
-  #command = 0;
+  // Small to start: scoring encodes a session or a few at a time.
+  readonly #start = new IntBuffer(64);
+  readonly #params = new IntBuffer(64);
+  readonly #command = new IntBuffer(64);
+  #current = 0;
+  /** The current command's cached names, and their ids at the same places. */
   names: string[] = [];
   ids: number[] = [];
-  /** Names matched so far against the cached list; -1 once one differs (the rest then replace it). */
-  matched = 0;
 
-  constructor(readonly resolve: IdResolver) {}
+  constructor(readonly resolve: IdResolver) {
+    this.#start.push(0);
+  }
 
   /** Begins a command's parameter list. */
   start(command: number): void {
@@ -232,27 +235,19 @@ class ParamNameCache {
       this.#ids[command] = [];
       this.#lists[command] = -1;
     }
-    this.#command = command;
+    this.#current = command;
     this.names = names;
     this.ids = this.#ids[command] as number[];
-    this.matched = 0;
   }
 
-  /** The id of the next parameter name of the current command. */
-  id(name: string): number {
-    const matched = this.matched;
-    if (matched >= 0 && this.names[matched] === name) {
-      this.matched = matched + 1;
-      return this.ids[matched] as number;
-    }
-    return this.#miss(name);
-  }
-
-  #miss(name: string): number {
-    if (this.matched >= 0) {
-      this.names.length = this.matched;
-      this.ids.length = this.matched;
-      this.matched = -1;
+  /**
+   * The id of the next name, which is not the cached one: `matched` names matched before it, or -1 after an
+   * earlier miss (the caller passes -1 from then on). The cached list is cut there and gets the name.
+   */
+  miss(name: string, matched: number): number {
+    if (matched >= 0) {
+      this.names.length = matched;
+      this.ids.length = matched;
     }
     const id = this.resolve.param(name);
     this.names.push(name);
@@ -260,35 +255,43 @@ class ParamNameCache {
     return id;
   }
 
-  /** Ends the current command's list (the command at index `at`): its list id; drops cached names it did not reach. */
-  end(at: number): number {
-    const matched = this.matched;
-    const list = this.#lists[this.#command] as number;
+  /** Ends the current command's list (`matched` names matched, -1 after a miss): its list id. */
+  end(matched: number): number {
+    const list = this.#lists[this.#current] as number;
     if (matched === this.names.length && list >= 0) return list;
     if (matched >= 0) {
+      // Drops cached names the command did not reach.
       this.names.length = matched;
       this.ids.length = matched;
     }
-    const fresh = this.listFirst.length;
-    this.listFirst.push(at);
-    this.#lists[this.#command] = fresh;
+    const fresh = this.#command.length;
+    this.#command.push(this.#current);
+    for (const id of this.ids) this.#params.push(id);
+    this.#start.push(this.#params.length);
+    this.#lists[this.#current] = fresh;
     return fresh;
+  }
+
+  /** The lists made. */
+  lists(): ParamLists {
+    return { start: this.#start.toArray(), params: this.#params.toArray(), command: this.#command.toArray() };
   }
 }
 
-/** A copy of `from` in a new array of `capacity` values. */
-function grown(from: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
+/** A copy of the first `used` values of `from` in a new array of `capacity` values. */
+function grown(from: Int32Array, capacity: number, used: number): Int32Array<ArrayBuffer> {
   const to = new Int32Array(capacity);
-  to.set(from);
+  to.set(from.subarray(0, used));
   return to;
 }
 
-/** Parameters are counted over the first 1/PARAM_SAMPLE of the sessions to size their buffers. */
-const PARAM_SAMPLE = 32;
+/** Values are counted over the first 1/VALUE_SAMPLE of the sessions to size their buffer. */
+const VALUE_SAMPLE = 32;
 
 /**
  * Encodes sessions of Cmds (parameter names, and values when `withValues`) into `into`'s command arrays and
- * new parameter arrays; null at a command that is not a Cmd, or without values not one with a Set of names.
+ * new parameter lists (and values); null at a command that is not a Cmd, or without values not one with a
+ * Set of names.
  */
 function encodeWithParams(
   sessions: readonly Session[],
@@ -296,26 +299,26 @@ function encodeWithParams(
   resolve: IdResolver,
   into: { count: number; sessionStart: Int32Array; commands: Int32Array },
 ): EncodedSessions | null {
-  // Long because it is the hot encoding loop: typed arrays in locals, grown here, not behind a call per entry.
+  // Long because it is the hot encoding loop: typed arrays and the cached names in locals, grown here, not
+  // behind a call per entry.
   const { count, sessionStart, commands } = into;
   const total = commands.length;
-  const paramStart = new Int32Array(total + 1);
   const paramLists = new Int32Array(total);
-  let capacity = Math.max(16, total);
-  let params = new Int32Array(capacity);
-  let values = new Int32Array(withValues ? capacity : 0);
+  const valueStart = withValues ? new Int32Array(total + 1) : null;
+  // Enough for the sample below at a few values a command; the estimate then sizes the array.
+  let capacity = withValues ? Math.max(1024, Math.ceil(total / 8)) : 0;
+  let values = new Int32Array(capacity);
   const cache = new ParamNameCache(resolve);
-  // Sized once from the first sessions' rate instead of grown by doubling (the model keeps these arrays).
-  const estimateAt = Math.max(1, Math.floor(count / PARAM_SAMPLE));
+  // Sized once from the first sessions' rate instead of grown by doubling (the model keeps this array).
+  const estimateAt = Math.max(1, Math.floor(count / VALUE_SAMPLE));
   let i = 0;
   let j = 0;
   for (let s = 0; s < count; s++) {
-    if (s === estimateAt && i > 0) {
+    if (withValues && s === estimateAt && i > 0) {
       const expected = Math.ceil((j / i) * total * 1.1) + 16;
       if (expected > capacity) {
         capacity = expected;
-        params = grown(params, capacity);
-        if (withValues) values = grown(values, capacity);
+        values = grown(values, capacity, j);
       }
     }
     const session = sessions[s] as Session;
@@ -324,54 +327,66 @@ function encodeWithParams(
       if (!(cmd instanceof Cmd)) return null;
       const command = resolve.command(cmd.name);
       commands[i] = command;
-      paramStart[i] = j;
       cache.start(command);
+      const names = cache.names;
+      const ids = cache.ids;
+      // Names matched against the cached list so far; -1 once one differed.
+      let matched = 0;
       const p = cmd.params;
       if (p instanceof Set) {
-        // Room for a Set's names is made once.
-        if (j + p.size > capacity) {
-          capacity = Math.max(2 * capacity, j + p.size);
-          params = grown(params, capacity);
-          if (withValues) values = grown(values, capacity);
+        if (withValues) {
+          // Room for a Set's names is made once.
+          if (j + p.size > capacity) {
+            capacity = Math.max(2 * capacity, j + p.size);
+            values = grown(values, capacity, j);
+          }
+          (valueStart as Int32Array)[i] = j;
+          values.fill(NO_ID, j, j + p.size);
+          j += p.size;
         }
         for (const name of p) {
-          params[j] = cache.id(name);
-          if (withValues) values[j] = NO_ID;
-          j++;
+          if (matched >= 0 && names[matched] === name) matched++;
+          else {
+            cache.miss(name, matched);
+            matched = -1;
+          }
         }
-        paramLists[i] = cache.end(i);
+        paramLists[i] = cache.end(matched);
         i++;
         continue;
       }
       if (!withValues) return null;
+      (valueStart as Int32Array)[i] = j;
       const record = p as Readonly<Record<string, string | null>>;
       // for-in with an own-property check visits what Object.keys lists, in its order, without an array.
       for (const name in record) {
         if (!hasOwn.call(record, name)) continue;
         if (j === capacity) {
           capacity *= 2;
-          params = grown(params, capacity);
-          values = grown(values, capacity);
+          values = grown(values, capacity, j);
         }
-        const param = cache.id(name);
-        params[j] = param;
+        let param: number;
+        if (matched >= 0 && names[matched] === name) param = ids[matched++] as number;
+        else {
+          param = cache.miss(name, matched);
+          matched = -1;
+        }
         values[j] = resolve.value(valueKey(record[name]), param);
         j++;
       }
-      paramLists[i] = cache.end(i);
+      paramLists[i] = cache.end(matched);
       i++;
     }
     sessionStart[s + 1] = i;
   }
-  paramStart[total] = j;
+  if (valueStart !== null) valueStart[total] = j;
   return {
     count,
     sessionStart,
     commands,
-    paramStart,
-    params: params.subarray(0, j),
-    values: withValues ? values.subarray(0, j) : null,
     paramLists,
-    listFirst: cache.listFirst.toArray(),
+    lists: cache.lists(),
+    valueStart,
+    values: withValues ? values.subarray(0, j) : null,
   };
 }

@@ -15,7 +15,8 @@ function paramFindings(
   command: Command,
   sessionType: SessionTypeName,
 ): ParamFinding[] {
-  if (typeof command === "string" || encoded.paramStart === null || encoded.params === null) return [];
+  const { paramLists, lists } = encoded;
+  if (typeof command === "string" || paramLists === null || lists === null) return [];
   const a = encoded.commands[i] as number;
   const smoothed = logs.smoothed;
   const params = smoothed.raw.params;
@@ -24,9 +25,10 @@ function paramFindings(
   const names = record === null ? [...(command.params as ReadonlySet<string>)] : Object.keys(record);
   const presentIds = new Set<number>();
   const findings: ParamFinding[] = [];
-  const from = encoded.paramStart[i] as number;
+  const from = lists.start[paramLists[i] as number] as number;
+  const valuesFrom = encoded.valueStart?.[i] as number;
   names.forEach((name, j) => {
-    const p = encoded.params?.[from + j] as number;
+    const p = lists.params[from + j] as number;
     if (p === NO_ID || !smoothed.cmdParamHas(a, p)) {
       findings.push({ kind: "unseen-param", param: name, probability: Number.NaN });
       return;
@@ -36,7 +38,7 @@ function paramFindings(
     if (prob < 0.5) findings.push({ kind: "rare-present", param: name, probability: prob });
     if (sessionType === SessionType.cmdsParamsValues && logs.modellable[p] === 1) {
       const value = record?.[name] ?? null;
-      const v = encoded.values?.[from + j] as number;
+      const v = encoded.values?.[valuesFrom + j] as number;
       const valueProb = Math.exp(logs.logValue(p, v));
       const seen = v !== NO_ID && v !== UNK_PARAM_ID && smoothed.paramValueHas(p, v);
       if (!seen) findings.push({ kind: "unseen-value", param: name, value, probability: valueProb });

@@ -154,31 +154,34 @@ export class LogProbabilities {
     memo: Float64Array | null = null,
   ): void {
     // Long because it is the hot per-command loop: tables in locals, the memo read and written in place.
-    const { paramStart, params, values, commands } = encoded;
-    if (paramStart === null || params === null) {
+    const { paramLists, lists, valueStart, values, commands } = encoded;
+    if (paramLists === null || lists === null) {
       out.fill(0, 0, to - from);
       return;
     }
-    const lists = memo === null ? null : encoded.paramLists;
+    const { start, params } = lists;
     const { paramBase, paramRowSize, modellable } = this;
     const present = this.paramPresent;
     const dense = this.#presentDense;
     for (let i = from; i < to; i++) {
-      const first = paramStart[i] as number;
-      const last = paramStart[i + 1] as number;
-      if (first === last) {
-        out[i - from] = 0;
-        continue;
-      }
-      const list = lists === null ? -1 : (lists[i] as number);
-      if (list >= 0) {
-        const known = (memo as Float64Array)[list] as number;
+      const list = paramLists[i] as number;
+      if (memo !== null) {
+        const known = memo[list] as number;
         if (!Number.isNaN(known)) {
           out[i - from] = known;
           continue;
         }
       }
+      const first = start[list] as number;
+      const last = start[list + 1] as number;
+      if (first === last) {
+        out[i - from] = 0;
+        if (memo !== null) memo[list] = 0;
+        continue;
+      }
       const a = commands[i] as number;
+      // Command i's k-th value is at valueStart[i] + k, so the one of list entry j at `at` + j.
+      const at = valueStart === null ? 0 : (valueStart[i] as number) - first;
       let sum = paramBase[a] as number;
       let k = paramRowSize[a] as number;
       let valued = false;
@@ -196,14 +199,14 @@ export class LogProbabilities {
         sum += correction;
         if (values !== null && modellable[p] === 1) {
           k++;
-          sum += this.logValue(p, values[j] as number);
+          sum += this.logValue(p, values[at + j] as number);
           valued = true;
         }
       }
       const term = geoMean ? sum / k : sum;
       out[i - from] = term;
       // A list's term without modelled values depends on its command and parameter ids alone.
-      if (list >= 0 && !valued) (memo as Float64Array)[list] = term;
+      if (memo !== null && !valued) memo[list] = term;
     }
   }
 }
@@ -224,9 +227,9 @@ export class SessionScratch {
 
   /** The memo of geo-mean parameter terms per parameter list of `encoded` under `logs` (null for plain commands). */
   listTerms(logs: LogProbabilities, encoded: EncodedSessions): Float64Array | null {
-    if (encoded.listFirst === null) return null;
+    if (encoded.lists === null) return null;
     if (this.#memoFor !== encoded || this.#memoLogs !== logs) {
-      this.#memo = new Float64Array(encoded.listFirst.length).fill(Number.NaN);
+      this.#memo = new Float64Array(encoded.lists.command.length).fill(Number.NaN);
       this.#memoFor = encoded;
       this.#memoLogs = logs;
     }
@@ -254,7 +257,7 @@ export function fillEmissions(
   const length = (encoded.sessionStart[s + 1] as number) - from;
   scratch.ensure(length + 1);
   const emission = scratch.emission;
-  if (encoded.paramStart === null) {
+  if (encoded.paramLists === null) {
     if (scratch.emissionDirty) {
       emission.fill(0);
       scratch.emissionDirty = false;

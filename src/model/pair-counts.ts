@@ -59,7 +59,19 @@ export class PairCounts {
 
   /** Makes room for `pairs` distinct pairs in all, so adding up to them never rehashes. */
   reserve(pairs: number): void {
-    while (pairs * 2 > this.#rows.length) this.#grow();
+    if (this.size > 0) {
+      while (pairs * 2 > this.#rows.length) this.#grow();
+      return;
+    }
+    // Empty: the final size at once (doubling would allocate every size between and rehash nothing).
+    let capacity = this.#rows.length;
+    while (pairs * 2 > capacity) capacity *= 2;
+    if (capacity === this.#rows.length) return;
+    this.#rows = new Int32Array(capacity).fill(EMPTY);
+    this.#cols = new Int32Array(capacity);
+    this.#counts = new Float64Array(capacity);
+    this.#mask = capacity - 1;
+    this.#index = null;
   }
 
   /** Adds `amount` to the pair. */

@@ -245,6 +245,38 @@ describe("chain counts without a next-token table", () => {
     expect(counts.truncated(5).toJSON()).toEqual(listed.truncated(5).toJSON());
   });
 
+  it("taken truncated give truncated's counts and let go of their own (using them after throws)", () => {
+    // Hundreds of tokens after one context (its distinct count past a byte), and a weight not whole.
+    const train = [
+      ...Array.from({ length: 40 }, (_, k) => Int32Array.from([0, 2 + (k % 5), 3 + (k % 3), 2, 1])),
+      ...Array.from({ length: 300 }, (_, k) => Int32Array.from([0, 2, 3, 9 + k, 2, 1])),
+    ];
+    const made = () => {
+      const counts = new ChainCounts(4);
+      train.forEach((ids, i) => {
+        counts.add(ids, i === 7 ? 0.5 : 1);
+      });
+      return counts;
+    };
+    for (let k = 0; k < 4; k++) {
+      const counts = made();
+      const expected = counts.truncated(k).toJSON();
+      const taken = counts.takeTruncated(k);
+      expect(taken.toJSON()).toEqual(expected);
+      expect(probabilities(taken, train)).toEqual(probabilities(made().truncated(k), train));
+      // Emptied, not silently read as empty counts.
+      expect(() => counts.toJSON()).toThrow(SeqhuntError);
+      expect(() => counts.probabilities(train[0] as Int32Array, 1, 0.1, new Float64Array(5))).toThrow(
+        SeqhuntError,
+      );
+      expect(() => counts.add(train[0] as Int32Array, 1)).toThrow(SeqhuntError);
+    }
+    // At their own order they are the result, still in use.
+    const counts = made();
+    expect(counts.takeTruncated(4)).toBe(counts);
+    expect(counts.toJSON()).toEqual(made().toJSON());
+  });
+
   it("give the table's probabilities with hundreds of tokens after one context, one left out and put back", () => {
     const train = Array.from({ length: 300 }, (_, k) => Int32Array.from([0, 2, 3 + k, 2, 3 + (k % 7), 1]));
     const listed = new ListedCounts(2);

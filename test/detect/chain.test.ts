@@ -19,3 +19,34 @@ describe("Chain", () => {
     expect(after).toEqual(Chain.train([session("a", "b"), probe, probe], 1, false).steps(probe));
   });
 });
+
+describe("Chain.heldOutScore", () => {
+  const of = (entity: string, ...names: string[]): WeightedSession => ({ session: names, entity });
+  const sessions = [
+    of("alice", "a", "b", "c"),
+    of("alice", "a", "b", "x"),
+    of("alice", "a", "y", "b", "a", "b"),
+    of("bob", "a", "c", "c"),
+    of("bob", "x", "a", "b"),
+  ];
+  const everyone = Chain.train(sessions, 1, true);
+
+  it("scores a training session as its entity's chain counted without it would (everyone's counts kept)", () => {
+    sessions.forEach((held, i) => {
+      const others = sessions.filter((_, j) => j !== i);
+      // Everyone's counts of all the sessions, the entities' of the others.
+      const entities = Chain.train(others, 1, true).entityCounts;
+      const without = Chain.fromCounts(1, true, Chain.train(sessions, 1, false).globalCounts, entities);
+      expect(everyone.heldOutScore(held)).toBeCloseTo(without.score(held), 12);
+      // Counted, its own steps are likelier for its entity: the held-out score is the higher.
+      expect(everyone.heldOutScore(held)).toBeGreaterThan(everyone.score(held));
+    });
+  });
+
+  it("scores as counted without an entity model", () => {
+    const global = Chain.train(sessions, 1, false);
+    expect(global.heldOutScore(sessions[0] as WeightedSession)).toBe(
+      global.score(sessions[0] as WeightedSession),
+    );
+  });
+});

@@ -1,7 +1,12 @@
 // markov-novelty's context chain: its order chosen by held-out likelihood, its mean surprise per step held
 // out, and the weight that lets it and the novelty view, not markov-set's rarest step, rank long sessions.
 import { describe, expect, it } from "vitest";
-import { ContextChain, contextChainCounting, contextChainHeldOut } from "../../src/detect/context-chain.js";
+import {
+  ContextChain,
+  type ContextCounts,
+  contextChainCounting,
+  contextChainHeldOut,
+} from "../../src/detect/context-chain.js";
 import { trainDetector } from "../../src/detect/detector.js";
 import { contextWeight, markovNoveltyDetector } from "../../src/detect/markov-novelty.js";
 import { trainInMemory } from "../../src/detect/passes.js";
@@ -89,6 +94,25 @@ describe("ContextChain", () => {
     );
     expect(kept.heldOut).toEqual(lookedUp.heldOut);
     expect(kept.chain.toJSON()).toEqual(lookedUp.chain.toJSON());
+  });
+
+  it("lets go of its counts at every order once the chain at the chosen order is made", () => {
+    const calls = [...new Set(ROUTINES.flat())];
+    const flat = Array.from({ length: 60 }, () => ({
+      session: Array.from({ length: 50 }, () => calls[Math.floor(rand() * calls.length)] as string),
+    }));
+    let counted: ContextCounts | undefined;
+    const { chain } = trainInMemory(
+      (function* () {
+        counted = yield* contextChainCounting(8);
+        return yield* contextChainHeldOut(counted);
+      })(),
+      flat,
+    );
+    expect(chain.order).toBeLessThan(8);
+    expect(chain.toJSON()).toEqual(ContextChain.train(flat).toJSON());
+    // The counts at every order hold nothing now (the hunt's passes after this one no longer carry them).
+    expect(() => counted?.counts.toJSON()).toThrow(SeqhuntError);
   });
 
   it("scores by the mean per step: long and short normal processes alike", () => {

@@ -66,7 +66,7 @@ describe.each(Object.entries({ typed, valued }))(
   (_, data) => {
     it.each([
       ["the default options", {}],
-      ["a shorter longest context and another expectation prior", { maxOrder: 2, expectationPrior: 3 }],
+      ["a shorter longest context and another window prior", { maxOrder: 2, windowPrior: 3 }],
     ])("scores as trained in one thread, with %s", async (_, options) => {
       const whole = markovNoveltyDetector(options).train(data);
       const { detector, explainTraining, requests } = await trainedThreaded(data, options);

@@ -128,3 +128,44 @@ describe("Presence", () => {
     ]);
   });
 });
+
+describe("Presence.heldOutScore", () => {
+  const of = (entity: string, ...names: string[]): WeightedSession => ({ session: names, entity });
+  // Every set distinct; the later sessions bring no command of their own (so ids stay in the same order).
+  const train = [
+    of("alice", "ls", "cd", "vi"),
+    of("bob", "make", "gcc", "ls", "tar"),
+    of("alice", "ls", "vi"),
+    of("alice", "ls", "cd", "tar"),
+    of("bob", "make", "ls"),
+    of("bob", "gcc", "ls", "cd"),
+    of("alice", "ls", "gcc"),
+  ];
+  const all = Presence.train(train, true, "sum");
+
+  it("scores a session as everyone's presences and its entity's counted without it would", () => {
+    for (let i = 2; i < train.length; i++) {
+      const held = train[i] as WeightedSession;
+      const others = Presence.train(
+        train.filter((_, j) => j !== i),
+        true,
+        "sum",
+      );
+      // Everyone's counts of every session, the entities' of the others.
+      const spliced = Presence.fromJSON({ ...all.toJSON(), entities: others.toJSON().entities });
+      expect(all.heldOutScore(held)).toBeCloseTo(spliced.score(held, true), 10);
+      // Counted, its own commands are likelier for its entity: held out it scores higher.
+      expect(all.heldOutScore(held)).toBeGreaterThan(all.score(held, true));
+    }
+  });
+
+  it("scores as with the whole set taken out alone when there is no entity", () => {
+    const global = Presence.train(
+      train.map((t) => ({ session: t.session })),
+      true,
+      "sum",
+    );
+    const s = { session: (train[3] as WeightedSession).session };
+    expect(global.heldOutScore(s)).toBe(global.score(s, true));
+  });
+});

@@ -3,13 +3,11 @@
 // trace with a foreign run above an ordinary noisy trace, where the mean surprise alone ranks them the other way.
 import { describe, expect, it } from "vitest";
 import { contextChainCounting, contextChainHeldOut } from "../../src/detect/context-chain.js";
-import { trainDetector } from "../../src/detect/detector.js";
-import { markovNoveltyDetector } from "../../src/detect/markov-novelty.js";
 import { trainInMemory } from "../../src/detect/passes.js";
 import { FollowerSums, StepExpectation, StepSums } from "../../src/detect/step-expectation.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
-import { programs, savedMarkovNovelty } from "./programs.js";
+import { programs } from "./programs.js";
 
 const { rand, predictable, noisy, spliced } = programs(11);
 
@@ -82,25 +80,5 @@ describe("StepExpectation", () => {
     const at = sums.at(0);
     expect(at.byCommand.length).toBe(300_000);
     expect(at.everyone).toBeCloseTo(Math.log(2), 9);
-  });
-
-  it("takes the default's expectationPrior: a huge prior leaves every command at everyone's mean", () => {
-    const saved = (prior?: number) =>
-      StepExpectation.fromJSON(savedMarkovNovelty(train, { expectationPrior: prior }).expectation);
-    const flat = saved(1e12);
-    for (const x of flat.byCommand) expect(x).toBeCloseTo(flat.everyone, 6);
-    const own = saved(0);
-    expect(Math.max(...own.byCommand) - Math.min(...own.byCommand)).toBeGreaterThan(1);
-    expect([...saved().byCommand]).not.toEqual([...own.byCommand]);
-  });
-
-  it("is part of the default: a saved detector without it says to train again", () => {
-    const detector = trainDetector("markov-novelty", train);
-    const { state } = detector.toJSON() as { state: { model: Record<string, unknown> } };
-    const { expectation: _dropped, ...older } = state.model;
-    expect(() => markovNoveltyDetector().load({ ...state, model: older })).toThrow(/train again/);
-    const probe = { session: spliced() };
-    const loaded = markovNoveltyDetector().load(JSON.parse(JSON.stringify(state)));
-    expect(loaded.score([probe])).toEqual(detector.score([probe]));
   });
 });

@@ -5,11 +5,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Cmd } from "../../src/model/cmd.js";
 import { RawCounts } from "../../src/model/counts.js";
-import { type EncodedSessions, encodeSessions, internResolver } from "../../src/model/encode.js";
+import {
+  type EncodedSessions,
+  encodeSessions,
+  internResolver,
+  type ParamLists,
+} from "../../src/model/encode.js";
 import { LogProbabilities } from "../../src/model/likelihood.js";
 import { modellableParamIds } from "../../src/model/modellable.js";
 import { SmoothedCounts } from "../../src/model/smoothing.js";
 import type { Session, SessionTypeName } from "../../src/types.js";
+import { paramIdsOf } from "../helpers/encoded.js";
 import { pairTriples } from "../helpers/pair-triples.js";
 
 const name = fc.constantFrom("A", "B", "C");
@@ -36,23 +42,24 @@ function encoded(
 const typeOf = (sessions: Cmd[][]): SessionTypeName =>
   (sessions[0] as Cmd[])[0]?.params instanceof Set ? "cmds_params_only" : "cmds_params_values";
 
-const paramIds = (e: EncodedSessions, i: number) =>
-  Array.from((e.params as Int32Array).subarray(e.paramStart?.[i], e.paramStart?.[i + 1]));
-
 const pairs = (counts: RawCounts) => pairTriples(counts.cmdParam);
 
 describe("parameter lists", () => {
-  it("name one command and one list of parameter ids each", () => {
+  it("name one command each, and are new only when its list changed", () => {
     fc.assert(
-      fc.property(sessionsOf(named), (sessions) => {
-        const { encoded: e } = encoded(sessions, "cmds_params_only");
-        const lists = e.paramLists as Int32Array;
-        const first = e.listFirst as Int32Array;
-        for (let i = 0; i < lists.length; i++) {
-          const at = first[lists[i] as number] as number;
-          expect(at).toBeLessThanOrEqual(i);
-          expect(e.commands[i]).toBe(e.commands[at]);
-          expect(paramIds(e, i)).toEqual(paramIds(e, at));
+      fc.property(fc.oneof(sessionsOf(named), sessionsOf(valued)), (sessions) => {
+        const { encoded: e } = encoded(sessions, typeOf(sessions));
+        const ids = e.paramLists as Int32Array;
+        const lists = e.lists as ParamLists;
+        const previous = new Map<number, number>();
+        for (let i = 0; i < ids.length; i++) {
+          const list = ids[i] as number;
+          expect(lists.command[list]).toBe(e.commands[i]);
+          const before = previous.get(e.commands[i] as number);
+          const same = before !== undefined && paramIdsOf(e, before).join() === paramIdsOf(e, i).join();
+          // Lists are numbered in order of first use.
+          expect(list).toBe(same ? ids[before] : Math.max(-1, ...ids.subarray(0, i)) + 1);
+          previous.set(e.commands[i] as number, i);
         }
       }),
     );
@@ -102,7 +109,7 @@ describe("parameter lists", () => {
         const n = e.commands.length;
         const alone = new Float64Array(n);
         for (let i = 0; i < n; i++) alone[i] = logs.logParamTerm(e, i, true);
-        const memo = new Float64Array((e.listFirst as Int32Array).length).fill(Number.NaN);
+        const memo = new Float64Array((e.lists as ParamLists).command.length).fill(Number.NaN);
         const terms = new Float64Array(n);
         logs.paramTerms(e, 0, n, true, terms, memo);
         expect(Array.from(terms)).toEqual(Array.from(alone));
@@ -111,7 +118,7 @@ describe("parameter lists", () => {
         expect(Array.from(terms)).toEqual(Array.from(alone));
         if (type === "cmds_params_only")
           for (let i = 0; i < n; i++)
-            if (e.paramStart?.[i] !== e.paramStart?.[i + 1])
+            if (paramIdsOf(e, i).length > 0)
               expect(memo[(e.paramLists as Int32Array)[i] as number]).toBe(alone[i]);
       }),
     );

@@ -2,16 +2,17 @@
 // hash tables, and a zero weight still makes an entry.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Cmd } from "../../src/model/cmd.js";
 import { RawCounts } from "../../src/model/counts.js";
 import { encodeSessions, internResolver } from "../../src/model/encode.js";
-import type { Session } from "../../src/types.js";
+import type { Session, SessionTypeName } from "../../src/types.js";
 import { pairTriples } from "../helpers/pair-triples.js";
 
-function counted(sessions: Session[], weights?: number[]): RawCounts {
+function counted(sessions: Session[], weights?: number[], type: SessionTypeName = "cmds_only"): RawCounts {
   const counts = new RawCounts();
   const encoded = encodeSessions(
     sessions,
-    "cmds_only",
+    type,
     internResolver(counts.commands, counts.params, counts.values),
   );
   counts.add(encoded, weights);
@@ -33,6 +34,22 @@ describe("RawCounts.add", () => {
         expect(triples(counted(sessions, ones))).toEqual(triples(plain));
       }),
     );
+  });
+
+  it("counts a pair, a parameter and a value past 2^16 times in whole numbers as weights of one do", () => {
+    const cmd = new Cmd("Set-User", { Identity: "a" });
+    const sessions: Session[] = Array.from({ length: 70_000 }, () => [cmd, cmd]);
+    const whole = counted(sessions, undefined, "cmds_params_values");
+    const weighted = counted(
+      sessions,
+      sessions.map(() => 1),
+      "cmds_params_values",
+    );
+    expect(triples(whole)).toEqual(triples(weighted));
+    expect(pairTriples(whole.cmdParam)).toEqual(pairTriples(weighted.cmdParam));
+    expect(pairTriples(whole.paramValue)).toEqual(pairTriples(weighted.paramValue));
+    expect(whole.seq2.get(3, 3)).toBe(70_000);
+    expect(whole.cmdParam.get(3, 1)).toBe(140_000);
   });
 
   it("counts thousands of distinct pairs densely as the hash table does (the table grows once, up front)", () => {
