@@ -643,7 +643,8 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
  * rarest step. markov-set does not merge exactly, so neither does this. Trains in four passes when the
  * sessions do not fit in memory (the context chain, in two, alongside the others), from counts made
  * elsewhere in two ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}), and with the context chain
- * in another thread ({@link DetectorFactory.threaded}: it reads only command names and weights).
+ * and the novelty view in other threads ({@link DetectorFactory.threaded}: they read only command names and
+ * weights).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
   // The context chain (two passes) and the two views (four) train side by side over the same passes.
@@ -658,8 +659,8 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
     threaded: {
-      // The views that read only command names (the context chain's, about half the training's work, and the
-      // novelty view's) in other threads; markov-set meanwhile here.
+      // The parts that read only command names (the context chain, the novelty view) in other threads;
+      // markov-set meanwhile here.
       train: async (train, offload) => {
         const sessions = contextSessionsOf(train);
         const views = Promise.all(
@@ -679,7 +680,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         );
         return {
           detector: assemble(parts, source),
-          // The other threads scored each training session by their views: only markov-set scores here.
+          // The novelty view's excess of each training session came from its thread: only markov-set scores here.
           explainTraining: (i, s) =>
             explained(
               parts,
