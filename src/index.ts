@@ -10,6 +10,7 @@ export type {
   SessionPasses,
   StepContribution,
   ThreadedTraining,
+  TrainedInThreads,
   WeightedSession,
 } from "./detect/types.js";
 export type { SeqhuntErrorLocation } from "./errors.js";

@@ -26,6 +26,7 @@ import {
   trainsInThreads,
 } from "./detect-glue.js";
 import {
+  analyze,
   commandJson,
   commandLists,
   type MethodScores,
@@ -476,13 +477,15 @@ export async function huntLoaded(
   // A worker thread takes part of the detector's training while this thread does the rest and the reference model.
   const counting = file === null && pool !== null ? huntScoresInThreads(loaded, options, pool) : null;
   const model = file ? file.reference : train(loaded);
+  // While the workers finish their part, the reference scores every session.
+  const analysis = counting === null ? undefined : analyze(model, loaded.sessions, options);
   const method =
     file && options.model
       ? modelScores(loaded, file, { ...options, model: options.model })
       : ((await counting) ?? huntScores(loaded, options));
   // The workers' part is done: their memory goes back before ranking and writing.
   await pool?.close();
-  const ranking = scoreAndRank(model, loaded.sessions, options, method);
+  const ranking = scoreAndRank(model, loaded.sessions, options, method, analysis);
   const modelSource = options.model ?? "trained on the input";
   await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
   return { loaded, model, ranked: ranking.ranked, modelSource };

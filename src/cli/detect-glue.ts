@@ -125,7 +125,10 @@ export function huntScoresInThreads(
   if (sessions.length === 0) throw new SeqhuntError("no training sessions");
   return threaded
     .train(sessions, (request) => pool.offload(method, request))
-    .then((detector) => methodScores(detector, sessions, detector.trainingScores(), options.entity));
+    .then(({ detector, explainTraining }) => ({
+      ...methodScores(detector, sessions, detector.trainingScores(), options.entity),
+      explain: (i) => explainTraining(i, sessions[i] as WeightedSession),
+    }));
 }
 
 /** Whether the registry's detector of that name trains in passes (and so scores a session held out alone). */

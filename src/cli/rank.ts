@@ -64,8 +64,8 @@ export function windowOf(scoring: ScoringOptions) {
   return { windowLength: scoring.window, useStartEndTokens: scoring.tokens, useGeoMean: scoring.geoMean };
 }
 
-/** The model's analysis of the sessions under the scoring options. */
-function analyze(model: Model, sessions: readonly CliSession[], options: ScoringOptions) {
+/** The model's analysis of the sessions under the scoring options (what {@link scoreAndRank} ranks by). */
+export function analyze(model: Model, sessions: readonly CliSession[], options: ScoringOptions) {
   return model.analyze(commandLists(sessions), windowOf(options));
 }
 
@@ -96,14 +96,17 @@ export function rankOrder(keys: RankKeys): number[] {
   );
 }
 
-/** Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order). */
+/**
+ * Scores every session and ranks them rarest first (ties: lower whole-session likelihood, then input order);
+ * `analysis` is the model's of the sessions ({@link analyze}) when worked out already.
+ */
 export function scoreAndRank(
   model: Model,
   sessions: readonly CliSession[],
   options: ScoringOptions,
   method?: MethodScores,
+  analysis: Analysis = analyze(model, sessions, options),
 ): Ranking {
-  const analysis = analyze(model, sessions, options);
   const scores = analysis.scores;
   const order = rankOrder({
     method: method?.scores,

@@ -19,10 +19,16 @@ import {
   markovSetFromHeldOut,
   markovSetHeldOut,
 } from "./markov-set.js";
-import { Novelty, type NoveltyCount } from "./novelty.js";
+import { Novelty, type NoveltyCount, type NoveltyParts } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
-import type { Detector, DetectorFactory, SessionPasses, WeightedSession } from "./types.js";
+import type {
+  Detector,
+  DetectorExplanation,
+  DetectorFactory,
+  SessionPasses,
+  WeightedSession,
+} from "./types.js";
 import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "./window-expectation.js";
 
 /** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
@@ -199,8 +205,11 @@ function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<
 interface NoveltyHeldOut {
   readonly windows: WindowExpectation;
   readonly trust: number;
-  /** The i-th training session's held-out count of never-seen windows. */
-  readonly count: (i: number) => NoveltyCount;
+  /**
+   * Each training session's held-out count ({@link NoveltyCount}), in training order: never-seen windows at
+   * the edges, never-seen windows inside, windows at the edges, windows inside.
+   */
+  readonly columns: readonly [Float64Array, Float64Array, Float64Array, Float64Array];
 }
 
 /** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
@@ -217,20 +226,41 @@ function* noveltyHeldOut(novelty: Novelty, windowPrior: number): PassTraining<No
     columns[2].push(held.windows[0]);
     columns[3].push(held.windows[1]);
   };
-  const [edgeNovel, innerNovel, edge, inner] = columns.map((c) => c.values()) as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
   return {
     windows: rates.expectation(windowPrior),
     trust: trust.trust(),
-    count: (i) => ({
-      novel: [edgeNovel[i] as number, innerNovel[i] as number],
-      windows: [edge[i] as number, inner[i] as number],
-    }),
+    columns: [columns[0].values(), columns[1].values(), columns[2].values(), columns[3].values()],
   };
+}
+
+/** The novelty view's numbers per training session once its windows are counted. */
+interface NoveltyNumbers {
+  readonly novel: NoveltyHeldOut;
+  /** Each training session's expected count of never-seen windows ({@link WindowExpectation}). */
+  readonly expectedNovel: Float64Array;
+}
+
+/**
+ * Two passes over the sessions `novelty` counted: each held out ({@link noveltyHeldOut}), then each one's
+ * expected count of never-seen windows (known once every session is held out).
+ */
+function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
+  const novel = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
+  // order are gone (cut at the end of the counts' pass, the copy sat beside them).
+  novelty.trim();
+  const expected = new NumberColumn();
+  yield (s) => expected.push(novel.windows.expected(novelty, s));
+  return { novel, expectedNovel: expected.values() };
+}
+
+/** The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and weights. */
+function* noveltyViewTraining(
+  options: MarkovNoveltyOptions,
+): PassTraining<NoveltyNumbers & { readonly novelty: Novelty }> {
+  const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
+  yield (s) => novelty.add(s);
+  return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
 }
 
 /**
@@ -259,14 +289,7 @@ function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<Conte
 type SetAndNoveltyCounts = Omit<MarkovNoveltyCounts, "context">;
 
 /** markov-set's and the novelty view's held-out passes: a few numbers per training session. */
-interface SetAndNoveltyHeldOut {
-  readonly set: MarkovSetHeldOut;
-  readonly novel: NoveltyHeldOut;
-  /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
-  readonly crossFitted: Float64Array;
-  /** Each training session's expected count of never-seen windows ({@link WindowExpectation}). */
-  readonly expectedNovel: Float64Array;
-}
+type SetAndNoveltyHeldOut = SetNumbers & NoveltyNumbers;
 
 /** Counts markov-set's statistics and the novelty windows in two passes (the categorical parameters, the windows first). */
 function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCounts> {
@@ -278,38 +301,46 @@ function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCount
   return { ...set, novelty };
 }
 
+/** markov-set's numbers per training session: its held-out views' scores and its cross-fitted score. */
+interface SetNumbers {
+  readonly set: MarkovSetHeldOut;
+  /** Each training session's markov-set score by the half that did not count it ({@link crossFitScores}). */
+  readonly crossFitted: Float64Array;
+}
+
 /**
- * Two passes: one scoring every training session held out by markov-set and the novelty view while counting
- * markov-set's halves, one scoring each session by the half that did not count it and reading its expected
- * count of never-seen windows (known once every session is held out).
+ * Two passes: one scoring every training session held out by markov-set while counting its halves, one
+ * scoring each session by the half that did not count it.
+ */
+function* setNumbers(counts: MarkovSetCounts): PassTraining<SetNumbers> {
+  const [set, halves] = yield* together(
+    markovSetHeldOut(counts, ORDER_AND_SET),
+    halvesCounting(counts, ORDER_AND_SET.combine),
+  );
+  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
+  const crossFitted = yield* crossFitScores([
+    markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
+    markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
+  ]);
+  return { set, crossFitted };
+}
+
+/** markov-set alone, counted and scored held out and cross-fitted (four passes): the main thread's part when threaded. */
+function* setTraining(): PassTraining<{ readonly counts: MarkovSetCounts; readonly numbers: SetNumbers }> {
+  const counts = yield* markovSetCounting(ORDER_AND_SET.combine);
+  return { counts, numbers: yield* setNumbers(counts) };
+}
+
+/**
+ * Two passes: markov-set's ({@link setNumbers}) beside the novelty view's ({@link noveltyNumbers}), each
+ * session scored held out in the first.
  */
 function* setAndNoveltyHeldOut(
   counts: SetAndNoveltyCounts,
   options: MarkovNoveltyOptions,
 ): PassTraining<SetAndNoveltyHeldOut> {
-  const [[set, novel], halves] = yield* together(
-    together(
-      markovSetHeldOut(counts, ORDER_AND_SET),
-      noveltyHeldOut(counts.novelty, options.windowPrior ?? WINDOW_PRIOR),
-    ),
-    halvesCounting(counts, ORDER_AND_SET.combine),
-  );
-  // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
-  // order are gone (cut at the end of the counts' pass, the copy sat beside them).
-  counts.novelty.trim();
-  const expected = new NumberColumn();
-  function* expectedPass(): PassTraining<void> {
-    yield (s) => expected.push(novel.windows.expected(counts.novelty, s));
-  }
-  // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
-  const [crossFitted] = yield* together(
-    crossFitScores([
-      markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
-      markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
-    ]),
-    expectedPass(),
-  );
-  return { set, novel, crossFitted, expectedNovel: expected.values() };
+  const [set, novelty] = yield* together(setNumbers(counts), noveltyNumbers(counts.novelty, options));
+  return { ...set, ...novelty };
 }
 
 /** markov-set's and the novelty view's training: counts, then the held-out and cross-fitted passes (four passes). */
@@ -330,6 +361,17 @@ function markovNoveltyOf(
   context: ContextView,
   options: MarkovNoveltyOptions,
 ): Detector {
+  const { parts, source } = trainedParts(counts, held, context, options);
+  return assemble(parts, source);
+}
+
+/** The parts of {@link markovNoveltyOf}'s detector and its training scores. */
+function trainedParts(
+  counts: SetAndNoveltyCounts,
+  held: SetAndNoveltyHeldOut,
+  context: ContextView,
+  options: MarkovNoveltyOptions,
+): { readonly parts: Parts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
   const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
   const { weights } = setHeldOut;
@@ -337,10 +379,13 @@ function markovNoveltyOf(
   const tailShare = options.tailShare ?? TAIL_SHARE;
   const setScores = markovSet.trainingScores();
   const excess = new Float64Array(setScores.length);
-  for (let i = 0; i < excess.length; i++) {
-    const held = novel.count(i).novel;
-    excess[i] = excessOf(held[0] + held[1], expectedNovel[i] as number, floor);
-  }
+  const [edgeNovel, innerNovel] = novel.columns;
+  for (let i = 0; i < excess.length; i++)
+    excess[i] = excessOf(
+      (edgeNovel[i] as number) + (innerNovel[i] as number),
+      expectedNovel[i] as number,
+      floor,
+    );
   const tails = [
     // One session leaves the other half empty: its held-out score is all there is.
     Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
@@ -358,7 +403,7 @@ function markovNoveltyOf(
   const heldOut = new Float64Array(excess.length);
   for (let i = 0; i < heldOut.length; i++)
     heldOut[i] = Math.max(...rarities(parts, setScores[i] as number, excess[i] as number));
-  return assemble(parts, { trainingScores: heldOut, weights });
+  return { parts, source: { trainingScores: heldOut, weights } };
 }
 
 /**
@@ -453,10 +498,58 @@ export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
   });
 }
 
-/** What markov-novelty's threaded training sends the other thread: its options and the sessions' names. */
-interface ContextRequest {
+/** The views markov-novelty's threaded training trains in another thread: those that read only command names. */
+type OffloadedView = "context" | "novelty";
+
+/** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
+interface ViewRequest {
+  readonly view: OffloadedView;
   readonly options: MarkovNoveltyOptions;
   readonly sessions: ContextSessions;
+}
+
+/** The novelty view trained ({@link noveltyViewTraining}) as plain data that crosses threads. */
+interface NoveltyViewParts {
+  readonly counts: NoveltyParts;
+  readonly windows: { readonly rate: number; readonly byLast: readonly (readonly [string, number])[] };
+  readonly trust: number;
+  readonly columns: NoveltyHeldOut["columns"];
+  readonly expectedNovel: Float64Array;
+  /** Each training session's {@link noveltyExcess} as scored (not held out): what explaining it reads. */
+  readonly excess: Float64Array;
+}
+
+/** The novelty view as plain data, with each of the `sessions` it trained on scored (see {@link NoveltyViewParts}). */
+function noveltyViewParts(
+  view: NoveltyNumbers & { readonly novelty: Novelty },
+  sessions: readonly WeightedSession[],
+  options: MarkovNoveltyOptions,
+): NoveltyViewParts {
+  const { novelty, novel, expectedNovel } = view;
+  const floor = options.floor ?? NOVELTY_FLOOR;
+  return {
+    counts: novelty.toParts(),
+    windows: { rate: novel.windows.rate, byLast: [...novel.windows.byLast] },
+    trust: novel.trust,
+    columns: novel.columns,
+    expectedNovel,
+    excess: Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false)),
+  };
+}
+
+/** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
+function noveltyViewOfParts(
+  parts: unknown,
+): NoveltyNumbers & { readonly novelty: Novelty; readonly excess: Float64Array } {
+  const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
+  const novelty = Novelty.merge(counts.window, [counts]);
+  novelty.trim();
+  return {
+    novelty,
+    novel: { windows: new WindowExpectation(windows.rate, new Map(windows.byLast)), trust, columns },
+    expectedNovel,
+    excess,
+  };
 }
 
 /** A {@link ContextView} as plain data that crosses threads (typed arrays where it is large). */
@@ -490,6 +583,27 @@ function contextViewOfParts(parts: unknown): ContextView {
   };
 }
 
+/**
+ * Why `s` scores as it does, given its views' weighted rarities ({@link rarities}, as scored, not held out):
+ * the view that ranks the session says why (only its explanation is worked out).
+ */
+function explained(
+  parts: Parts,
+  s: WeightedSession,
+  [bySet, byNovelty]: readonly [number, number],
+): DetectorExplanation {
+  const { markovSet, novelty } = parts;
+  const base = markovSet.explain(s);
+  if (byNovelty <= bySet) return base;
+  const novel = novelty.explain(s);
+  const first = novel[0];
+  if (first === undefined) return base;
+  return {
+    steps: [...base.steps, ...novel],
+    reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
+  };
+}
+
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
   const { markovSet, novelty, tails, chain, windows, floor, trust } = parts;
@@ -503,19 +617,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
     {
       method: METHOD,
       view: (s, leaveOut = false) => Math.max(...all(s, leaveOut)),
-      explain: (s) => {
-        // The view that ranks the session says why (only its explanation is worked out).
-        const [bySet, byNovelty] = all(s, false);
-        const base = markovSet.explain(s);
-        if (byNovelty <= bySet) return base;
-        const novel = novelty.explain(s);
-        const first = novel[0];
-        if (first === undefined) return base;
-        return {
-          steps: [...base.steps, ...novel],
-          reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
-        };
-      },
+      explain: (s) => explained(parts, s, all(s, false)),
       state: (): MarkovNoveltyJson => ({
         markovSet: markovSet.toJSON().state,
         novelty: novelty.toJSON(),
@@ -541,7 +643,8 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
  * rarest step. markov-set does not merge exactly, so neither does this. Trains in four passes when the
  * sessions do not fit in memory (the context chain, in two, alongside the others), from counts made
  * elsewhere in two ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}), and with the context chain
- * in another thread ({@link DetectorFactory.threaded}: it reads only command names and weights).
+ * and the novelty view in other threads ({@link DetectorFactory.threaded}: they read only command names and
+ * weights).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
   // The context chain (two passes) and the two views (four) train side by side over the same passes.
@@ -556,15 +659,43 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
     threaded: {
-      // The context chain's view in the other thread (half the training's work), the rest meanwhile here.
+      // The parts that read only command names (the context chain, the novelty view) in other threads;
+      // markov-set meanwhile here.
       train: async (train, offload) => {
-        const context = offload({ options, sessions: contextSessionsOf(train) } satisfies ContextRequest);
-        const { counts, heldOut } = trainInMemory(setAndNoveltyTraining(options), train);
-        return markovNoveltyOf(counts, heldOut, contextViewOfParts(await context), options);
+        const sessions = contextSessionsOf(train);
+        const views = Promise.all(
+          (["context", "novelty"] as const).map((view) =>
+            offload({ view, options, sessions } satisfies ViewRequest),
+          ),
+        );
+        const { counts, numbers } = trainInMemory(setTraining(), train);
+        const [sent, novelty] = await views;
+        const novel = noveltyViewOfParts(novelty);
+        const context = contextViewOfParts(sent);
+        const { parts, source } = trainedParts(
+          { ...counts, novelty: novel.novelty },
+          { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
+          context,
+          options,
+        );
+        return {
+          detector: assemble(parts, source),
+          // The novelty view's excess of each training session came from its thread: only markov-set scores here.
+          explainTraining: (i, s) =>
+            explained(
+              parts,
+              s,
+              rarities(parts, parts.markovSet.score([s])[0] as number, novel.excess[i] as number),
+            ),
+        };
       },
       work: (request) => {
-        const { options: given, sessions } = request as ContextRequest;
-        return contextViewParts(trainInMemory(contextViewTraining(given), sessionsOfContext(sessions)));
+        const { view, options: given, sessions } = request as ViewRequest;
+        const names = sessionsOfContext(sessions);
+        if (view === "novelty")
+          return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
+        if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
+        throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
     },
     load: (state) => {

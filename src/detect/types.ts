@@ -106,9 +106,19 @@ export interface ThreadedTraining {
   train(
     sessions: readonly WeightedSession[],
     offload: (request: unknown) => Promise<unknown>,
-  ): Promise<Detector>;
+  ): Promise<TrainedInThreads>;
   /** The offloaded part: a request `train` sent, to its result (plain data: it crosses threads as a structured clone). */
   work(request: unknown): unknown;
+}
+
+/** A detector trained with part of the work in other threads ({@link ThreadedTraining.train}). */
+export interface TrainedInThreads {
+  readonly detector: Detector;
+  /**
+   * The `index`-th training session `s` explained as `detector.explain(s)` explains it, to the last bit, from
+   * numbers the other threads worked out for each training session (less work here).
+   */
+  readonly explainTraining: (index: number, s: WeightedSession) => DetectorExplanation;
 }
 
 /** Settings a factory reads: the reference detectors read the window ones (others ignore them). */

@@ -79,11 +79,15 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
       expect(pool.started).toBe(0);
       const threaded = detectorEntry("markov-novelty").factory().threaded;
       const sessions = [{ session: ["a", "b"] }, { session: ["a", "c", "b"] }, { session: ["a", "b"] }];
-      const request = { options: {}, sessions: contextSessionsOf(sessions) };
-      const there = (await pool.offload("markov-novelty", request)) as { beyond: Float64Array };
+      const request = { view: "context", options: {}, sessions: contextSessionsOf(sessions) };
+      const there = (await pool.offload("markov-novelty", request)) as { gain: number };
       expect(pool.started).toBe(1);
-      const here = threaded?.work(request) as { beyond: Float64Array };
-      expect([...there.beyond]).toEqual([...here.beyond]);
+      expect(there).toEqual(threaded?.work(request));
+      // The novelty view, in the same worker (one is idle again).
+      const novelty = { ...request, view: "novelty" };
+      const expected = (await pool.offload("markov-novelty", novelty)) as { expectedNovel: Float64Array };
+      expect(pool.started).toBe(1);
+      expect(expected).toEqual(threaded?.work(novelty));
     } finally {
       await pool.close();
     }
@@ -93,14 +97,15 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included)`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      // The default detector trains with a worker's help (this fails if the main thread trains it alone).
+      // The default detector trains with a worker's help, its context chain's view and its novelty view
+      // there (this fails if the main thread trains either alone).
       const counting = vi.spyOn(ThreadPool.prototype, "offload");
       let counted = 0;
       const two = await runIn(2, args, join(dir, `hunt-2.${ext}`)).finally(() => {
         counted = counting.mock.calls.length;
         counting.mockRestore();
       });
-      expect(counted).toBe(1);
+      expect(counted).toBe(2);
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
       expect(two.stdout).toBe(one.stdout);

@@ -1,4 +1,4 @@
-// markov-novelty trained with its context chain's view offloaded (a worker thread's part, as structured
+// markov-novelty trained with its context chain's and novelty views offloaded (a worker thread's part, as structured
 // clones cross threads): the detector trained in one thread, score for score to the last bit.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -52,26 +52,26 @@ async function trainedThreaded(sessions: readonly WeightedSession[], options = {
   const threaded = markovNoveltyDetector(options).threaded;
   if (threaded === undefined) throw new Error("markov-novelty has no threaded training");
   const requests: unknown[] = [];
-  const detector = await threaded.train(sessions, async (request) => {
+  const { detector, explainTraining } = await threaded.train(sessions, async (request) => {
     requests.push(request);
     // The other side is another factory: the options travel in the request.
     const elsewhere = markovNoveltyDetector().threaded;
     return structuredClone(elsewhere?.work(structuredClone(request)));
   });
-  return { detector, requests };
+  return { detector, explainTraining, requests };
 }
 
 describe.each(Object.entries({ typed, valued }))(
-  "markov-novelty trained with its context chain elsewhere, on %s sessions",
+  "markov-novelty trained with its context chain and novelty views elsewhere, on %s sessions",
   (_, data) => {
     it.each([
       ["the default options", {}],
       ["a shorter longest context and another window prior", { maxOrder: 2, windowPrior: 3 }],
     ])("scores as trained in one thread, with %s", async (_, options) => {
       const whole = markovNoveltyDetector(options).train(data);
-      const { detector, requests } = await trainedThreaded(data, options);
-      // One request: the context chain's view of every session.
-      expect(requests).toHaveLength(1);
+      const { detector, explainTraining, requests } = await trainedThreaded(data, options);
+      // Two requests: the context chain's view and the novelty view, each of every session.
+      expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
       const [a, b] = [detector.trainingScores(), whole.trainingScores()];
       expect(a).toHaveLength(b.length);
       a.forEach((x, i) => {
@@ -80,6 +80,9 @@ describe.each(Object.entries({ typed, valued }))(
       const probe = [...data.slice(0, 8), { session: ["never-seen", "ls"] }];
       expect(detector.score(probe)).toEqual(whole.score(probe));
       expect(probe.map((s) => detector.explain(s))).toEqual(probe.map((s) => whole.explain(s)));
+      // Every training session explained from the numbers the other threads sent, as the whole explains it.
+      const byIndex = data.map((s, i) => explainTraining(i, s));
+      expect(byIndex).toEqual(data.map((s) => whole.explain(s)));
       expect(detector.percentile(a[3] as number)).toBe(whole.percentile(b[3] as number));
       // The saved detector is the same but for the order the context chain lists its counts in.
       const saved = (d: typeof detector) => {
