@@ -113,6 +113,7 @@ export interface ThreadedTraining {
 
 /** A detector trained with part of the work in other threads ({@link ThreadedTraining.train}). */
 export interface TrainedInThreads {
+  /** The trained detector, the same as one thread trains. */
   readonly detector: Detector;
   /**
    * The `index`-th training session `s` explained as `detector.explain(s)` explains it, to the last bit, from
