@@ -43,26 +43,27 @@ function standardised(train: readonly number[], test: readonly number[]): number
   const { mean, spread } = meanAndSpread(train, ones);
   return test.map((x) => (x - mean) / spread);
 }
-const order = {
+/** A view against everyone (as shipped) and against the entity's counts held out ("rest"). */
+interface EntityView {
+  heldOutScore(s: WeightedSession): number;
+  score(s: WeightedSession): number;
+}
+const against = (
+  held: Iterable<number>,
+  everyone: EntityView,
+  ofEntity: (s: WeightedSession) => EntityView,
+) => ({
   everyone: standardised(
-    [...held.order],
-    d.test.map((s) => counts.chain.score(s)),
+    [...held],
+    d.test.map((s) => everyone.score(s)),
   ),
   rest: standardised(
-    d.train.map((s) => chainOf(s).heldOutScore(s)),
-    d.test.map((s) => chainOf(s).score(s)),
+    d.train.map((s) => ofEntity(s).heldOutScore(s)),
+    d.test.map((s) => ofEntity(s).score(s)),
   ),
-};
-const occurrence = {
-  everyone: standardised(
-    [...held.occurrence],
-    d.test.map((s) => counts.presence.score(s)),
-  ),
-  rest: standardised(
-    d.train.map((s) => presenceOf(s).heldOutScore(s)),
-    d.test.map((s) => presenceOf(s).score(s)),
-  ),
-};
+});
+const order = against(held.order, counts.chain, chainOf);
+const occurrence = against(held.occurrence, counts.presence, presenceOf);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log("| order view against | occurrence view against | SEA AUC | hits @1% | hits @5% |");
 console.log("| --- | --- | ---: | ---: | ---: |");

@@ -1,5 +1,5 @@
 import { SeqhuntError } from "../errors.js";
-import { NGramCounts, type NGramCountsJson, WittenBell } from "../model/ngram.js";
+import { NGramCounts, type NGramCountsJson, surprisesLeftOut, WittenBell } from "../model/ngram.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { meanPlusHalfMax, namesOf, tokenWords, weightOf } from "./base.js";
 import type { DetectorExplanation, StepContribution, WeightedSession } from "./types.js";
@@ -115,7 +115,7 @@ export class Chain {
     if (counts === undefined) return this.score(s);
     const tokens = namesOf(s.session);
     const background = this.#global.surprises(tokens);
-    const own = entitySurprisesLeftOut(counts, tokens, background);
+    const own = surprisesLeftOut(counts, tokens, background);
     return meanPlusHalfMax(own.map((x, i) => x - (background[i] as number)));
   }
 
@@ -178,55 +178,4 @@ export class Chain {
     }
     return new Chain(a.order, a.perEntity, global, entities);
   }
-}
-
-/** One context's counts a session made: how often each next token followed it, and in all. */
-interface OwnContext {
-  total: number;
-  readonly next: Map<number, number>;
-}
-
-/**
- * -ln P of each step of a session (as {@link WittenBell.surprises}, `##END##` last) under an entity's chain
- * whose counts are `counts` less the session's own (one occurrence), backed off below order 0 to everyone's
- * probability of the step, whose surprise is `background[i]`.
- */
-function entitySurprisesLeftOut(
-  counts: NGramCounts,
-  tokens: readonly string[],
-  background: readonly number[],
-): number[] {
-  const ids = [0, ...tokens.map((t) => counts.tokens.lookup(t, -1)), 1];
-  const keyOf = (i: number, k: number) => `${k}:${ids.slice(i - k, i).join(",")}`;
-  const own = new Map<string, OwnContext>();
-  for (let i = 1; i < ids.length; i++)
-    for (let k = 0; k <= counts.order && i - k >= 0; k++) {
-      const key = keyOf(i, k);
-      let c = own.get(key);
-      if (c === undefined) {
-        c = { total: 0, next: new Map() };
-        own.set(key, c);
-      }
-      c.total++;
-      c.next.set(ids[i] as number, (c.next.get(ids[i] as number) ?? 0) + 1);
-    }
-  const out: number[] = [];
-  for (let i = 1; i < ids.length; i++) {
-    const w = ids[i] as number;
-    let p = Math.exp(-(background[i - 1] as number));
-    // From order 0 up, as WittenBell walks: a context left with no count ends the walk.
-    for (let k = 0; k <= counts.order && i - k >= 0; k++) {
-      if (k > 0 && (ids[i - k] as number) < 0) break;
-      const key = keyOf(i, k);
-      const c = counts.contexts.get(key);
-      const mine = own.get(key) as OwnContext;
-      if (c === undefined || c.total - mine.total <= 0) break;
-      let distinct = c.next.size;
-      for (const [next, n] of mine.next) if ((c.next.get(next) ?? 0) - n <= 0) distinct--;
-      const seen = Math.max((c.next.get(w) ?? 0) - (mine.next.get(w) ?? 0), 0);
-      p = (seen + distinct * p) / (c.total - mine.total + distinct);
-    }
-    out.push(-Math.log(p));
-  }
-  return out;
 }

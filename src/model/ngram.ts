@@ -229,6 +229,10 @@ function contextIds(key: string): number[] | null {
   return tokenIds && key === `${ids.length}:${ids.join(",")}` ? ids : null;
 }
 
+/** One order's Witten-Bell estimate: its counts mixed with the lower orders' `lower` by its distinct next tokens. */
+const interpolate = (seen: number, distinct: number, total: number, lower: number): number =>
+  (seen + distinct * lower) / (total + distinct);
+
 /**
  * Interpolated Witten-Bell probabilities over n-gram counts: each order mixes its own estimate with the
  * next lower order, weighted by how many distinct tokens the context has seen. Below order 0 it falls
@@ -276,7 +280,7 @@ export class WittenBell {
       if (index.counted[node] !== 1) break;
       const distinct = index.distinct[node] as number;
       const seen = w < 0 ? 0 : index.next.lookup(node, w, 0);
-      p = (seen + distinct * p) / ((index.total[node] as number) + distinct);
+      p = interpolate(seen, distinct, index.total[node] as number, p);
     }
     return p;
   }
@@ -291,4 +295,49 @@ export class WittenBell {
     }
     return out;
   }
+}
+
+/**
+ * -ln P of each step of a session (as {@link WittenBell.surprises}, `##END##` last) under Witten-Bell over
+ * `counts` less the session's own (one occurrence: how a new session meets them), below order 0 the
+ * prediction whose surprise is `background[i]` for step i.
+ */
+export function surprisesLeftOut(
+  counts: NGramCounts,
+  tokens: readonly string[],
+  background: readonly number[],
+): number[] {
+  const ids = [0, ...tokens.map((t) => counts.tokens.lookup(t, -1)), 1];
+  const keyOf = (i: number, k: number) => `${k}:${ids.slice(i - k, i).join(",")}`;
+  const own = new Map<string, ContextCounts>();
+  for (let i = 1; i < ids.length; i++)
+    for (let k = 0; k <= counts.order && i - k >= 0; k++) {
+      const key = keyOf(i, k);
+      let c = own.get(key);
+      if (c === undefined) {
+        c = { total: 0, next: new Map() };
+        own.set(key, c);
+      }
+      c.total++;
+      c.next.set(ids[i] as number, (c.next.get(ids[i] as number) ?? 0) + 1);
+    }
+  const out: number[] = [];
+  for (let i = 1; i < ids.length; i++) {
+    const w = ids[i] as number;
+    let p = Math.exp(-(background[i - 1] as number));
+    // From order 0 up, as WittenBell walks: a context left with no count ends the walk.
+    for (let k = 0; k <= counts.order && i - k >= 0; k++) {
+      if (k > 0 && (ids[i - k] as number) < 0) break;
+      const key = keyOf(i, k);
+      const c = counts.contexts.get(key);
+      const mine = own.get(key) as ContextCounts;
+      if (c === undefined || c.total - mine.total <= 0) break;
+      let distinct = c.next.size;
+      for (const [next, n] of mine.next) if ((c.next.get(next) ?? 0) - n <= 0) distinct--;
+      const seen = Math.max((c.next.get(w) ?? 0) - (mine.next.get(w) ?? 0), 0);
+      p = interpolate(seen, distinct, c.total - mine.total, p);
+    }
+    out.push(-Math.log(p));
+  }
+  return out;
 }
