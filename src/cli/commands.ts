@@ -20,6 +20,8 @@ import {
   methodOf,
   modelScores,
   modelScoresInPasses,
+  modelScoresInThreads,
+  scoresInThreads,
   trainModelFile,
   trainModelFileInPasses,
   trainsInPasses,
@@ -437,12 +439,23 @@ async function loadIn(
     DetectorChoice & { quiet: boolean; threads?: number | undefined; model?: string | undefined },
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
-  const loaded = await load(files, options, io);
+  // With a model file, the workers load its detector while this thread reads (they stop if the input is small).
+  const most = threadCount(options.threads, Number.POSITIVE_INFINITY);
+  const early = options.model !== undefined && most > 1 ? ThreadPool.of(most - 1) : null;
+  if (early !== null && options.model !== undefined) warmUp(early, options.model);
+  let loaded: LoadedSessions;
+  try {
+    loaded = await load(files, options, io);
+  } catch (err) {
+    await early?.close();
+    throw err;
+  }
   let commands = 0;
   for (const s of loaded.sessions) commands += s.commands.length;
   const count = threadCount(options.threads, commands);
+  if (early !== null && count <= 1) await early.close();
   // This thread is one of them: the pool holds the others.
-  const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : null;
+  const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : count > 1 ? early : null;
   return { loaded, pool };
 }
 
@@ -462,6 +475,15 @@ export async function hunt(files: readonly string[], options: HuntOptions, io: I
 }
 
 /**
+ * Has each of the pool's workers load the model file's detector, to score with it soon. A file they cannot
+ * load is not theirs to report: this thread reads it first and says what is wrong, or does not score in them.
+ */
+function warmUp(pool: ThreadPool, model: string): void {
+  for (let k = 0; k < pool.size; k++)
+    pool.score({ model, heldOut: false, sessions: [] }).catch(() => undefined);
+}
+
+/**
  * hunt after reading, for every session source (files, sessions streamed from ClickHouse): train (or load
  * --model), score, rank, print the top N, write every session. `files` name the input in the report; `pool`
  * holds the worker threads that take part of the detector's training, when there are any.
@@ -474,15 +496,25 @@ export async function huntLoaded(
 ): Promise<HuntResult> {
   const { files } = source;
   const pool = source.pool ?? null;
-  const file = options.model ? loadModelFile(options.model, typeOfLoaded(loaded, options)) : null;
+  // With workers to score, this thread loads the detector only if it explains a session in full.
+  const file = options.model
+    ? loadModelFile(options.model, typeOfLoaded(loaded, options), { lazyDetector: pool !== null })
+    : null;
+  if (file !== null && !scoresInThreads(file.method)) await pool?.close();
   // A worker thread takes part of the detector's training while this thread does the rest and the reference model.
   const counting = file === null && pool !== null ? huntScoresInThreads(loaded, options, pool) : null;
+  // With a model file the workers score the sessions (and work out their percentiles and reasons).
+  const scoring =
+    file !== null && options.model !== undefined && pool !== null && scoresInThreads(file.method)
+      ? modelScoresInThreads(loaded, file, { ...options, model: options.model }, pool)
+      : null;
   const model = file ? file.reference : train(loaded);
   // While the workers finish their part, the reference scores every session.
-  const analysis = counting === null ? undefined : analyze(model, loaded.sessions, options);
+  const analysis =
+    counting === null && scoring === null ? undefined : analyze(model, loaded.sessions, options);
   const method =
     file && options.model
-      ? modelScores(loaded, file, { ...options, model: options.model })
+      ? ((await scoring) ?? modelScores(loaded, file, { ...options, model: options.model }))
       : ((await counting) ?? huntScores(loaded, options));
   // The workers' part is done: their memory goes back before ranking and writing.
   await pool?.close();

@@ -219,7 +219,7 @@ export function checkedMethod(
   file: LoadedModelFile,
   choice: DetectorChoice & { readonly model: string },
 ): string {
-  const method = file.detector.method;
+  const method = file.method;
   if (choice.method !== undefined && choice.method !== method) {
     methodOf(choice);
     throw new SeqhuntError(
@@ -260,6 +260,32 @@ export async function modelScoresInPasses(
   return { detector, scores: Float64Array.from(scores), weighted };
 }
 
+/** What score (hunt --model) ranks with: the model file's detector, the sessions as it takes them, and whether they are its own. */
+function modelScoring(
+  loaded: LoadedSessions,
+  file: LoadedModelFile,
+  choice: DetectorChoice & ScoringOptions & { readonly model: string },
+): { detector: Detector; sessions: WeightedSession[]; heldOut: boolean; entity: string | null } {
+  const method = checkedMethod(file, choice);
+  const { sessions, heldOut, entity } = sessionsToScore(loaded, file, choice);
+  // The reference ranks by the window settings given now, as its fields show them.
+  const detector = isReference(method) ? withWindow(file.detector, windowOf(choice)) : file.detector;
+  return { detector, sessions, heldOut, entity };
+}
+
+/** The sessions as the model file's detector takes them, and whether they are its very training sessions. */
+function sessionsToScore(
+  loaded: LoadedSessions,
+  file: LoadedModelFile,
+  choice: DetectorChoice,
+): { sessions: WeightedSession[]; heldOut: boolean; entity: string | null } {
+  const entity = choice.entity ?? file.entity;
+  const sessions = weightedSessions(loaded, entity);
+  const heldOut =
+    file.trainingFingerprint !== null && file.trainingFingerprint === sessionsFingerprint(sessions);
+  return { sessions, heldOut, entity };
+}
+
 /**
  * score (hunt --model): ranks with the model file's detector; the very sessions it was trained on (same
  * fingerprint) are scored held out, as hunt scores them.
@@ -269,20 +295,74 @@ export function modelScores(
   file: LoadedModelFile,
   choice: DetectorChoice & ScoringOptions & { readonly model: string },
 ): DetectorScores {
-  const method = checkedMethod(file, choice);
-  const entity = choice.entity ?? file.entity;
-  const sessions = weightedSessions(loaded, entity);
-  const heldOut =
-    file.trainingFingerprint !== null && file.trainingFingerprint === sessionsFingerprint(sessions);
-  // The reference ranks by the window settings given now, as its fields show them.
-  if (isReference(method)) {
-    const detector = withWindow(file.detector, windowOf(choice));
-    const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
-    return methodScores(detector, sessions, scores, entity);
-  }
-  const detector = file.detector;
+  const { detector, sessions, heldOut, entity } = modelScoring(loaded, file, choice);
   const scores = heldOut ? detector.scoreHeldOut(sessions) : detector.score(sessions);
   return methodScores(detector, sessions, scores, entity);
+}
+
+/**
+ * Whether score (hunt --model) scores with this detector in worker threads: one that scores each session
+ * alone, held out or not (it trains in passes; the reference scores in this thread with its model).
+ */
+export function scoresInThreads(method: string): boolean {
+  return !isReference(method) && hasPasses(method);
+}
+
+/** Sessions a worker scores per request: enough to outweigh a message's cost, few enough to share the tail. */
+const SCORE_CHUNK = 512;
+
+/**
+ * {@link modelScores} in the pool's workers: each loads the model file's detector once and scores runs of
+ * the sessions, each session's percentile and one-line reason beside its score, taking the next free run in
+ * turns; this thread loads the detector only if asked to explain a session in full (the report). The same
+ * scores, percentiles and reasons as one thread's. The runs go out before this returns its promise.
+ */
+export function modelScoresInThreads(
+  loaded: LoadedSessions,
+  file: LoadedModelFile,
+  choice: DetectorChoice & ScoringOptions & { readonly model: string },
+  pool: ThreadPool,
+): Promise<DetectorScores> {
+  const method = checkedMethod(file, choice);
+  if (!scoresInThreads(method)) return Promise.resolve(modelScores(loaded, file, choice));
+  const { sessions, heldOut, entity } = sessionsToScore(loaded, file, choice);
+  const scores = new Float64Array(sessions.length);
+  const percentiles = new Map<number, number>();
+  const reasons = new Array<string>(sessions.length);
+  let next = 0;
+  const run = () => {
+    const from = next;
+    next = Math.min(sessions.length, from + SCORE_CHUNK);
+    return { from, to: next };
+  };
+  const sent = (s: WeightedSession) => ({ session: s.session, entity: s.entity });
+  // Two runs in flight per worker: one scores while the other's message crosses.
+  const inWorkers = Array.from({ length: 2 * pool.size }, async () => {
+    for (let { from, to } = run(); from < to; { from, to } = run()) {
+      const scored = await pool.score({
+        model: choice.model,
+        heldOut,
+        sessions: sessions.slice(from, to).map(sent),
+      });
+      scores.set(scored.scores, from);
+      for (let k = from; k < to; k++) {
+        percentiles.set(scores[k] as number, scored.percentiles[k - from] as number);
+        reasons[k] = scored.reasons[k - from] as string;
+      }
+    }
+  });
+  return Promise.all(inWorkers).then(() => ({
+    // Loaded here only when asked for (the report explains sessions in full).
+    get detector() {
+      return file.detector;
+    },
+    entity: entity ?? null,
+    name: method,
+    scores: Array.from(scores),
+    percentile: (score) => percentiles.get(score) ?? file.detector.percentile(score),
+    explain: (i) => file.detector.explain(sessions[i] as WeightedSession),
+    reasons,
+  }));
 }
 
 /**
@@ -312,5 +392,5 @@ export async function trainModelFile(
   const detector = training === undefined ? trainDetector(method, sessions) : (await training).detector;
   const trained = { reference, detector, entity, trainingFingerprint };
   if (base === null) return { file: modelFileOf(trained), method };
-  return { file: mergeModelFiles(base, { ...trained, version: 2 }), method };
+  return { file: mergeModelFiles(base, { ...trained, method, version: 2 }), method };
 }

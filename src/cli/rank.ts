@@ -31,6 +31,8 @@ export interface MethodScores {
   readonly percentile: (score: number) => number;
   /** The detector's explanation of session `index`; absent for the reference, whose own explanation says why. */
   readonly explain?: ((index: number) => DetectorExplanation) | undefined;
+  /** Each session's reason (`explain(index).reason`), when worked out already (in worker threads). */
+  readonly reasons?: readonly string[] | undefined;
 }
 
 /** Ranked sessions, their explanations on demand (each computed once), and one-line reasons. */
@@ -122,7 +124,7 @@ export function scoreAndRank(
     };
     return withMethod(base, method, i);
   });
-  return withExplanations(ranked, analysis, method?.explain);
+  return withExplanations(ranked, analysis, method);
 }
 
 /** Sessions already ranked elsewhere (ClickHouse, a spilled hunt), in that order: scored and explained in process. */
@@ -137,7 +139,7 @@ export function rankInOrder(
     const base = { session, score: analysis.scores[i] as SessionScore, rank: i + 1, index: i };
     return withMethod(base, method, i);
   });
-  return withExplanations(ranked, analysis, method?.explain);
+  return withExplanations(ranked, analysis, method);
 }
 
 /** A ranked session with the ranking detector's score and percentile of session `index`, when one ranks. */
@@ -147,11 +149,9 @@ function withMethod(base: RankedSession, method: MethodScores | undefined, index
   return { ...base, method: { name: method.name, score, percentile: method.percentile(score) } };
 }
 
-function withExplanations(
-  ranked: RankedSession[],
-  analysis: Analysis,
-  methodExplain?: (index: number) => DetectorExplanation,
-): Ranking {
+function withExplanations(ranked: RankedSession[], analysis: Analysis, method?: MethodScores): Ranking {
+  const methodExplain = method?.explain;
+  const reasons = method?.reasons;
   const cache = new Map<number, Explanation>();
   const explain = (r: RankedSession) => {
     let e = cache.get(r.index);
@@ -174,7 +174,7 @@ function withExplanations(
   // held them all in memory until the hunt ended.
   const reason = (r: RankedSession) =>
     methodExplain
-      ? (byMethod.get(r.index) ?? methodExplain(r.index)).reason
+      ? (byMethod.get(r.index)?.reason ?? reasons?.[r.index] ?? methodExplain(r.index).reason)
       : referenceReason(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
   const methodSteps = (r: RankedSession) => (methodExplain ? explainByMethod(r, methodExplain).steps : null);
   return { ranked, explain, reason, methodSteps };

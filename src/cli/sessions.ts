@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type LoadedModelFile, readModelFile } from "../detect/model-file.js";
+import { type LoadedModelFile, type ReadModelFileOptions, readModelFile } from "../detect/model-file.js";
 import { SeqhuntError } from "../errors.js";
 import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events.js";
 import { readSessionFiles } from "../io/read-sessions.js";
@@ -145,7 +145,11 @@ export function loadWarnings(options: InputOptions, sessions: readonly CliSessio
  * Loads a model file (version 2: reference model and detector; version 1: reference model) and checks it
  * fits the sessions' type.
  */
-export function loadModelFile(path: string, expected: SessionTypeName | null): LoadedModelFile {
+export function loadModelFile(
+  path: string,
+  expected: SessionTypeName | null,
+  options: ReadModelFileOptions = {},
+): LoadedModelFile {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -158,12 +162,14 @@ export function loadModelFile(path: string, expected: SessionTypeName | null): L
   } catch (err) {
     throw new SeqhuntError(`${path}: not JSON: ${(err as Error).message}`, { file: path });
   }
+  const inFile = (err: unknown) => new SeqhuntError(`${path}: ${(err as Error).message}`, { file: path });
   let file: LoadedModelFile;
   try {
-    file = readModelFile(json);
+    file = readModelFile(json, options);
   } catch (err) {
-    throw new SeqhuntError(`${path}: ${(err as Error).message}`, { file: path });
+    throw inFile(err);
   }
+  if (options.lazyDetector) file = lazilyInFile(file, inFile);
   const model = file.reference;
   if (expected !== null && model.sessionType !== expected) {
     throw new SeqhuntError(
@@ -172,6 +178,25 @@ export function loadModelFile(path: string, expected: SessionTypeName | null): L
     );
   }
   return file;
+}
+
+/** A model file whose detector, loaded on first use, fails in the file's words (as loading it now would). */
+function lazilyInFile(file: LoadedModelFile, inFile: (err: unknown) => SeqhuntError): LoadedModelFile {
+  const { reference, method, version, entity, trainingFingerprint } = file;
+  return {
+    reference,
+    get detector() {
+      try {
+        return file.detector;
+      } catch (err) {
+        throw inFile(err);
+      }
+    },
+    method,
+    version,
+    entity,
+    trainingFingerprint,
+  };
 }
 
 /** Loads a saved model's reference model and checks it fits the sessions' type. */

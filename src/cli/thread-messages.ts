@@ -1,5 +1,6 @@
 // The messages between the main thread and the worker threads of a parallel hunt (threads.ts, thread-worker.ts).
 import type { SeqhuntErrorLocation } from "../errors.js";
+import type { CmdParams } from "../types.js";
 
 /** The most worker threads a pool holds. */
 export const MAX_THREADS = 255;
@@ -22,6 +23,33 @@ export interface ThreadRequest {
   readonly method: string;
   /** What the detector's training sent (its `work` reads it). */
   readonly request: unknown;
+}
+
+/** A session as it crosses to a worker to be scored: its commands (a Cmd arrives as its name and params), its entity. */
+export interface SentSession {
+  readonly session: readonly (string | { readonly name: string; readonly params: CmdParams })[];
+  readonly entity?: string | undefined;
+}
+
+/**
+ * Sessions a worker scores with a model file's detector (`score --model`), which it loads once from the
+ * file and keeps for the next requests of the same file.
+ */
+export interface ScoreRequest {
+  readonly id: number;
+  readonly type: "score";
+  /** The model file's path (the main thread has read and checked it). */
+  readonly model: string;
+  /** Whether these are the model's very training sessions, each scored held out. */
+  readonly heldOut: boolean;
+  readonly sessions: readonly SentSession[];
+}
+
+/** A worker's scores of a {@link ScoreRequest}'s sessions, in order, each one's percentile and one-line reason. */
+export interface ScoredSessions {
+  readonly scores: Float64Array;
+  readonly percentiles: Float64Array;
+  readonly reasons: readonly string[];
 }
 
 /** What a worker sends back, to the request of the same id. */

@@ -8,6 +8,8 @@ import { SeqhuntError } from "../errors.js";
 import {
   DEFAULT_THREADS_FROM,
   MAX_THREADS,
+  type ScoredSessions,
+  type ScoreRequest,
   type ThreadReply,
   type ThreadRequest,
 } from "./thread-messages.js";
@@ -95,9 +97,21 @@ export class ThreadPool {
    * Runs the offloaded part of `method`'s threaded training on `request` in a worker; its result (an error
    * there rejects). The request goes out before this returns, so the caller works meanwhile.
    */
-  async offload(method: string, request: unknown): Promise<unknown> {
+  offload(method: string, request: unknown): Promise<unknown> {
+    return this.#ask({ type: "work", id: this.#nextId++, method, request });
+  }
+
+  /**
+   * Scores sessions with a model file's detector in a worker (see {@link ScoreRequest}); the request goes
+   * out before this returns.
+   */
+  async score(request: Omit<ScoreRequest, "id" | "type">): Promise<ScoredSessions> {
+    return (await this.#ask({ ...request, type: "score", id: this.#nextId++ })) as ScoredSessions;
+  }
+
+  /** Sends a message to the least busy worker; its result (an error there rejects). */
+  async #ask(message: ThreadRequest | ScoreRequest): Promise<unknown> {
     const m = this.#member();
-    const message: ThreadRequest = { type: "work", id: this.#nextId++, method, request };
     const reply = await new Promise<ThreadReply>((resolve, reject) => {
       m.pending.set(message.id, { resolve, reject });
       m.worker.postMessage(message);

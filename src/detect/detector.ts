@@ -25,9 +25,15 @@ export function trainDetector(
 
 /** A detector saved with {@link Detector.toJSON}; an unknown method or a damaged state throws a SeqhuntError. */
 export function loadDetector(saved: SavedDetector): Detector {
+  return detectorEntry(savedMethod(saved)).factory().load(saved.state);
+}
+
+/** The method of a saved detector, a registered one, without loading it; a damaged object throws a SeqhuntError. */
+export function savedMethod(saved: SavedDetector): string {
   if (saved === null || typeof saved !== "object" || typeof saved.method !== "string")
     throw new SeqhuntError('not a valid saved detector: expected {"method", "state"}');
-  return detectorEntry(saved.method).factory().load(saved.state);
+  detectorEntry(saved.method);
+  return saved.method;
 }
 
 /**

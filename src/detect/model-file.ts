@@ -2,7 +2,7 @@ import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import { MODEL_FORMAT } from "../model/serialize.js";
 import type { Command, ModelFile } from "../types.js";
-import { loadDetector, mergeDetectors } from "./detector.js";
+import { loadDetector, mergeDetectors, savedMethod } from "./detector.js";
 import { referenceDetector } from "./reference.js";
 import type { Detector, SavedDetector, WeightedSession } from "./types.js";
 
@@ -32,6 +32,8 @@ export interface ModelFileV2 {
 export interface LoadedModelFile {
   readonly reference: Model;
   readonly detector: Detector;
+  /** The detector's method (known without loading it, see {@link ReadModelFileOptions.lazyDetector}). */
+  readonly method: string;
   readonly version: 1 | 2;
   readonly entity: string | null;
   readonly trainingFingerprint: string | null;
@@ -93,18 +95,34 @@ export function modelFileOf(parts: {
   };
 }
 
+/** How {@link readModelFile} reads. */
+export interface ReadModelFileOptions {
+  /**
+   * Load the detector on first use of `detector` (a damaged state throws then), not now: for a caller that
+   * may leave scoring to others (worker threads) and needs only its method until it explains.
+   */
+  readonly lazyDetector?: boolean;
+}
+
 /**
  * Reads a parsed model file: version 2 (reference model and detector), or version 1 (a reference model,
  * ranked by the reference detector without percentiles). A damaged file throws a SeqhuntError.
  */
-export function readModelFile(json: unknown): LoadedModelFile {
+export function readModelFile(json: unknown, options: ReadModelFileOptions = {}): LoadedModelFile {
   const version = (json as { version?: unknown } | null)?.version;
   if (version !== MODEL_FILE_VERSION) {
     const reference = Model.fromJSON(json);
     const detector = referenceDetector({ method: "reference", aggregate: "rarest-window" }).fromModel(
       reference,
     );
-    return { reference, detector, version: 1, entity: null, trainingFingerprint: null };
+    return {
+      reference,
+      detector,
+      method: detector.method,
+      version: 1,
+      entity: null,
+      trainingFingerprint: null,
+    };
   }
   const file = json as Partial<ModelFileV2>;
   if (file.format !== MODEL_FORMAT)
@@ -114,11 +132,29 @@ export function readModelFile(json: unknown): LoadedModelFile {
   const fingerprint = file.trainingFingerprint ?? null;
   if (fingerprint !== null && typeof fingerprint !== "string")
     throw new SeqhuntError('not a valid seqhunt model: "trainingFingerprint" must be text or null');
+  const saved = file.detector as SavedDetector;
+  const reference = Model.fromJSON(file.reference);
+  const method = savedMethod(saved);
+  const entity = file.entity;
+  if (!options.lazyDetector)
+    return {
+      reference,
+      detector: loadDetector(saved),
+      method,
+      version: 2,
+      entity,
+      trainingFingerprint: fingerprint,
+    };
+  let detector: Detector | undefined;
   return {
-    reference: Model.fromJSON(file.reference),
-    detector: loadDetector(file.detector as SavedDetector),
+    reference,
+    get detector() {
+      detector ??= loadDetector(saved);
+      return detector;
+    },
+    method,
     version: 2,
-    entity: file.entity,
+    entity,
     trainingFingerprint: fingerprint,
   };
 }

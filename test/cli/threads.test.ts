@@ -9,38 +9,11 @@ import { contextSessionsOf } from "../../src/detect/markov-novelty.js";
 import { detectorEntry } from "../../src/detect/registry.js";
 import { SeqhuntError } from "../../src/errors.js";
 import { runCli, tempDir } from "../helpers/cli.js";
+import { mailboxEvents } from "../helpers/mailbox-events.js";
 
 const dir = tempDir();
-const COMMANDS = ["Get-Mailbox", "Set-Mailbox", "New-InboxRule", "Remove-MailboxPermission", "Add-Role"];
-
-/**
- * Events of 40 users, with parameter values; many sessions repeat
- * exactly (equal scores: ties the ranking breaks by input order), a few are rare.
- */
-function events(): string {
-  const lines = ["TimeGenerated,UserId,Operation,Parameters"];
-  let seed = 7;
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
-  for (let user = 0; user < 40; user++) {
-    for (let session = 0; session < 4; session++) {
-      // Sessions an hour apart; most users repeat one routine, every fifth session is random.
-      let time = Date.UTC(2026, 0, 1 + session, user % 24);
-      const routine = (session + user) % 5 !== 0;
-      const length = routine ? 3 : 1 + Math.floor(random() * 6);
-      for (let k = 0; k < length; k++) {
-        const op = routine ? (COMMANDS[k] as string) : (COMMANDS[Math.floor(random() * 5)] as string);
-        const value = routine ? "v1" : `v${Math.floor(random() * 3)}`;
-        const params = JSON.stringify([{ Name: "Identity", Value: value }]).replace(/"/g, '""');
-        lines.push(`${new Date(time).toISOString()},user${user}@contoso.com,${op},"${params}"`);
-        time += 30_000;
-      }
-    }
-  }
-  return `${lines.join("\n")}\n`;
-}
+/** Events of 40 users, with parameter values; many sessions repeat exactly (ties), a few are rare. */
+const events = () => mailboxEvents({ users: 40, seed: 7 });
 
 const csv = join(dir, "events.csv");
 writeFileSync(csv, events());
