@@ -48,16 +48,7 @@ class PairBatch {
 
   /** Adds the dense cells into the table. */
   flush(): void {
-    const cells = this.cells;
-    if (cells === null) return;
-    const columns = this.columns;
-    let seen = 0;
-    for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) seen++;
-    this.table.reserve(this.table.size + seen);
-    for (let i = 0; i < cells.length; i++) {
-      const n = cells[i] as number;
-      if (n !== 0) this.table.add(Math.floor(i / columns), i % columns, n);
-    }
+    if (this.cells !== null) this.table.addCells(this.cells, this.columns);
   }
 }
 

@@ -97,10 +97,14 @@ export class LogProbabilities {
       else for (let b = 0; b < n; b++) table[offset + b] = Math.log(this.transition(a, b));
     }
     // Seen pairs of filled rows, as transition() gives them (count + 1 over the row's sum), in one pass.
-    s.raw.seq2.forEach((a, b, count) => {
-      if (b === START_ID || a >= n || b >= n || !filled(a)) return;
-      table[a * n + b] = Math.log((count + 1) / (s.seq2RowSum[a] as number));
-    });
+    const { rows, cols, counts } = s.raw.seq2.slots();
+    for (let i = 0; i < rows.length; i++) {
+      const a = rows[i] as number;
+      const b = cols[i] as number;
+      // Empty slots (row -1) are left out with the rest.
+      if (b === START_ID || a < 0 || a >= n || b >= n || !filled(a)) continue;
+      table[a * n + b] = Math.log(((counts[i] as number) + 1) / (s.seq2RowSum[a] as number));
+    }
     // START is never smoothed in: a row that never saw it falls back to UNK.
     for (let a = 0; a < n; a++)
       if (filled(a)) table[a * n + START_ID] = Math.log(this.transition(a, START_ID));

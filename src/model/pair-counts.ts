@@ -91,6 +91,43 @@ export class PairCounts {
     this.#counts[i] = (this.#counts[i] as number) + amount;
   }
 
+  /**
+   * Adds dense counts: cell `row * columns + col` of `cells` holds the amount of (row, col), 0 for none.
+   * The same table as {@link PairCounts.add} of each non-zero cell in order (same slots), in one pass with
+   * room made once and no division per cell.
+   */
+  addCells(cells: Int32Array | Float64Array, columns: number): void {
+    let seen = 0;
+    for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) seen++;
+    if (seen === 0) return;
+    this.reserve(this.size + seen);
+    const rows = this.#rows;
+    const cols = this.#cols;
+    const counts = this.#counts;
+    const mask = this.#mask;
+    let i = 0;
+    for (let row = 0; i < cells.length; row++) {
+      for (let col = 0; col < columns; col++, i++) {
+        const n = cells[i] as number;
+        if (n === 0) continue;
+        // #find inlined: probe from the pair's slot to the pair or an empty slot (room was made above).
+        let at = PairCounts.#slot(row, col, mask);
+        for (;;) {
+          const r = rows[at] as number;
+          if (r === EMPTY || (r === row && cols[at] === col)) break;
+          at = (at + 1) & mask;
+        }
+        if (rows[at] === EMPTY) {
+          rows[at] = row;
+          cols[at] = col;
+          counts[at] = n;
+          this.size++;
+        } else counts[at] = (counts[at] as number) + n;
+      }
+    }
+    this.#index = null;
+  }
+
   /** The count of a pair, 0 when it was never added. */
   get(row: number, col: number): number {
     const i = this.#find(row, col);
@@ -128,6 +165,15 @@ export class PairCounts {
     }
     this.#index = { start, order };
     return this.#index;
+  }
+
+  /**
+   * The table's slots, for loops that read every pair in place (no index, no call per pair): slot i holds
+   * the pair (rows[i], cols[i]) with count counts[i], or nothing when rows[i] is -1. A row's pairs come in
+   * the order {@link PairCounts.forEach} reads them. Read-only, and valid until the next change.
+   */
+  slots(): { readonly rows: Int32Array; readonly cols: Int32Array; readonly counts: Float64Array } {
+    return { rows: this.#rows, cols: this.#cols, counts: this.#counts };
   }
 
   /** Number of distinct columns in a row. */
