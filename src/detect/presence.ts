@@ -330,6 +330,11 @@ interface Background {
   readonly rate: (id: number) => number;
   /** Whether the background counted the token: only those add the chance of their absence. */
   readonly known: (id: number) => boolean;
+  /**
+   * The sum of `term` over the tokens the background counted; against the others, `term` of a token the entity
+   * never holds must depend on its count in everyone's sessions alone (found once per count).
+   */
+  readonly sumOverKnown: (term: (id: number) => number) => number;
   /** Each entity's sum over known tokens of ln(1 - its rate), once found. */
   readonly bases: Map<PresenceCounts, number>;
   /** The same with one session left out ({@link Presence.#entityBaseLeftOut}). */
@@ -372,6 +377,11 @@ export class Presence {
   readonly #everyone: Background = {
     rate: (id) => this.#everyoneRate(id),
     known: (id) => this.global.seen.has(id),
+    sumOverKnown: (term) => {
+      let sum = 0;
+      for (const id of this.global.seen.keys()) sum += term(id);
+      return sum;
+    },
     bases: new Map(),
     basesLeftOut: new Map(),
   };
@@ -497,13 +507,54 @@ export class Presence {
       const left = (id: number) => (g.seen.get(id) ?? 0) - (e.seen.get(id) ?? 0);
       const rate = (id: number) => presenceRate(left(id), sessions);
       const known = (id: number) => left(id) > 0;
-      let base = 0;
-      for (const id of g.seen.keys()) if (known(id)) base += Math.log1p(-rate(id));
+      const sumOverKnown = this.#sumOverOthers(e, known);
+      const base = sumOverKnown((id) => Math.log1p(-rate(id)));
       const distinct = g.sets.distinctWithout(e.sets);
-      o = { rate, known, base, distinct, bases: new Map(), basesLeftOut: new Map() };
+      o = { rate, known, sumOverKnown, base, distinct, bases: new Map(), basesLeftOut: new Map() };
       this.#othersOf.set(e, o);
     }
     return o;
+  }
+
+  /** Everyone's tokens grouped by their count, in first-met order: what a sum over the others' tokens walks. */
+  #byCount: Map<number, number[]> | undefined;
+
+  /**
+   * Sums over the tokens `e`'s other entities counted (`known`) in time proportional to the entity's tokens and the distinct
+   * counts, not of every token: the entity's tokens (in id order) one by one, every other token by its count,
+   * one token standing for all of that count.
+   */
+  #sumOverOthers(
+    e: PresenceCounts,
+    known: (id: number) => boolean,
+  ): (term: (id: number) => number) => number {
+    if (this.#byCount === undefined) {
+      this.#byCount = new Map();
+      for (const [id, n] of this.global.seen) {
+        const ids = this.#byCount.get(n);
+        if (ids === undefined) this.#byCount.set(n, [id]);
+        else ids.push(id);
+      }
+    }
+    const byCount = this.#byCount;
+    const held = [...e.seen.keys()].filter((id) => this.global.seen.has(id)).sort((a, b) => a - b);
+    const heldOfCount = new Map<number, number>();
+    for (const id of held) {
+      const n = this.global.seen.get(id) as number;
+      heldOfCount.set(n, (heldOfCount.get(n) ?? 0) + 1);
+    }
+    return (term) => {
+      let sum = 0;
+      for (const id of held) if (known(id)) sum += term(id);
+      for (const [n, ids] of byCount) {
+        const others = ids.length - (heldOfCount.get(n) ?? 0);
+        if (others === 0) continue;
+        let i = 0;
+        while (e.seen.has(ids[i] as number)) i++;
+        sum += others * term(ids[i] as number);
+      }
+      return sum;
+    };
   }
 
   /** ln P(set) under `e`'s other entities' rates and remembered sets. */
@@ -553,9 +604,7 @@ export class Presence {
   #entityLogProbability(e: PresenceCounts, tokens: Int32Array, bg: Background): number {
     let base = bg.bases.get(e);
     if (base === undefined) {
-      base = 0;
-      for (const id of this.global.seen.keys())
-        if (bg.known(id)) base += Math.log1p(-this.#entityRate(e, id, bg));
+      base = bg.sumOverKnown((id) => Math.log1p(-this.#entityRate(e, id, bg)));
       bg.bases.set(e, base);
     }
     return this.#independent(base, tokens, (id) => this.#entityRate(e, id, bg), bg.known);
@@ -576,9 +625,7 @@ export class Presence {
   #entityBaseLeftOut(e: PresenceCounts, bg: Background): number {
     let base = bg.basesLeftOut.get(e);
     if (base === undefined) {
-      base = 0;
-      for (const id of this.global.seen.keys())
-        if (bg.known(id)) base += Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id), bg));
+      base = bg.sumOverKnown((id) => Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id), bg)));
       bg.basesLeftOut.set(e, base);
     }
     return base;
