@@ -124,7 +124,7 @@ export function huntScoresInThreads(
   const sessions = weightedSessions(loaded, options.entity);
   if (sessions.length === 0) throw new SeqhuntError("no training sessions");
   return threaded
-    .train(sessions, (request) => pool.offload(method, request))
+    .train(sessions, (request) => pool.offload(method, request), { workers: pool.size })
     .then(({ detector, explainTraining }) => ({
       ...methodScores(detector, sessions, detector.trainingScores(), options.entity),
       explain: (i) => explainTraining(i, sessions[i] as WeightedSession),

@@ -254,10 +254,11 @@ function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassT
   return { novel, expectedNovel: expected.values() };
 }
 
+/** The novelty view's counts and its numbers per training session. */
+type NoveltyView = NoveltyNumbers & { readonly novelty: Novelty };
+
 /** The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and weights. */
-function* noveltyViewTraining(
-  options: MarkovNoveltyOptions,
-): PassTraining<NoveltyNumbers & { readonly novelty: Novelty }> {
+function* noveltyViewTraining(options: MarkovNoveltyOptions): PassTraining<NoveltyView> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
   return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
@@ -498,6 +499,12 @@ export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
   });
 }
 
+/** A training with nothing to do (no pass): the other side of {@link together} when one part runs elsewhere. */
+// biome-ignore lint/correctness/useYield: it yields no pass, by design
+function* noWork(): PassTraining<undefined> {
+  return undefined;
+}
+
 /** The views markov-novelty's threaded training trains in another thread: those that read only command names. */
 type OffloadedView = "context" | "novelty";
 
@@ -521,7 +528,7 @@ interface NoveltyViewParts {
 
 /** The novelty view as plain data, with each of the `sessions` it trained on scored (see {@link NoveltyViewParts}). */
 function noveltyViewParts(
-  view: NoveltyNumbers & { readonly novelty: Novelty },
+  view: NoveltyView,
   sessions: readonly WeightedSession[],
   options: MarkovNoveltyOptions,
 ): NoveltyViewParts {
@@ -538,9 +545,7 @@ function noveltyViewParts(
 }
 
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
-function noveltyViewOfParts(
-  parts: unknown,
-): NoveltyNumbers & { readonly novelty: Novelty; readonly excess: Float64Array } {
+function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess: Float64Array } {
   const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
   const novelty = Novelty.merge(counts.window, [counts]);
   novelty.trim();
@@ -661,31 +666,36 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     threaded: {
       // The parts that read only command names (the context chain, the novelty view) in other threads;
       // markov-set meanwhile here.
-      train: async (train, offload) => {
+      train: async (train, offload, { workers = 1 } = {}) => {
         const sessions = contextSessionsOf(train);
-        const views = Promise.all(
-          (["context", "novelty"] as const).map((view) =>
-            offload({ view, options, sessions } satisfies ViewRequest),
-          ),
+        const request = (view: OffloadedView) => offload({ view, options, sessions } satisfies ViewRequest);
+        // A worker trains the context chain; a second one the novelty view, else this thread beside
+        // markov-set: the chain alone weighs about as much as markov-set (README, Worker threads).
+        const sending = [request("context"), workers > 1 ? request("novelty") : undefined] as const;
+        const [{ counts, numbers }, here] = trainInMemory(
+          together(setTraining(), workers > 1 ? noWork() : noveltyViewTraining(options)),
+          train,
         );
-        const { counts, numbers } = trainInMemory(setTraining(), train);
-        const [sent, novelty] = await views;
-        const novel = noveltyViewOfParts(novelty);
-        const context = contextViewOfParts(sent);
+        const [sent, sentNovelty] = await Promise.all(sending);
+        const novel: NoveltyView & { readonly excess?: Float64Array } =
+          here ?? noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
-          context,
+          contextViewOfParts(sent),
           options,
         );
+        const detector = assemble(parts, source);
+        const { excess } = novel;
+        if (excess === undefined) return { detector, explainTraining: (_, s) => detector.explain(s) };
         return {
-          detector: assemble(parts, source),
+          detector,
           // The novelty view's excess of each training session came from its thread: only markov-set scores here.
           explainTraining: (i, s) =>
             explained(
               parts,
               s,
-              rarities(parts, parts.markovSet.score([s])[0] as number, novel.excess[i] as number),
+              rarities(parts, parts.markovSet.score([s])[0] as number, excess[i] as number),
             ),
         };
       },
