@@ -505,14 +505,23 @@ function* noWork(): PassTraining<undefined> {
   return undefined;
 }
 
-/** The views markov-novelty's threaded training trains in another thread: those that read only command names. */
-type OffloadedView = "context" | "novelty";
+/**
+ * What markov-novelty's threaded training asks of another thread, all of it reading only command names: the
+ * context chain's view, the novelty view, or only each training session's novelty excess as scored (what
+ * explaining reads) while this thread trains its own novelty view.
+ */
+type OffloadedView = "context" | "novelty" | "excess";
 
 /** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
 interface ViewRequest {
   readonly view: OffloadedView;
   readonly options: MarkovNoveltyOptions;
   readonly sessions: ContextSessions;
+}
+
+/** What an "excess" request sends back: each training session's novelty excess as scored, in training order. */
+interface ExcessSent {
+  readonly excess: Float64Array;
 }
 
 /** The novelty view trained ({@link noveltyViewTraining}) as plain data that crosses threads. */
@@ -533,15 +542,24 @@ function noveltyViewParts(
   options: MarkovNoveltyOptions,
 ): NoveltyViewParts {
   const { novelty, novel, expectedNovel } = view;
-  const floor = options.floor ?? NOVELTY_FLOOR;
   return {
     counts: novelty.toParts(),
     windows: { rate: novel.windows.rate, byLast: [...novel.windows.byLast] },
     trust: novel.trust,
     columns: novel.columns,
     expectedNovel,
-    excess: Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false)),
+    excess: excessScored(view, sessions, options),
   };
+}
+
+/** Each of the `sessions` the view trained on: its {@link noveltyExcess} as scored (not held out). */
+function excessScored(
+  { novelty, novel }: NoveltyView,
+  sessions: readonly WeightedSession[],
+  options: MarkovNoveltyOptions,
+): Float64Array {
+  const floor = options.floor ?? NOVELTY_FLOOR;
+  return Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false));
 }
 
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
@@ -664,32 +682,31 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
     threaded: {
-      // The parts that read only command names (the context chain, the novelty view) in other threads;
-      // markov-set meanwhile here.
+      // Parts that read only command names (the context chain, the novelty view or its excess) in other
+      // threads; markov-set meanwhile here.
       train: async (train, offload, { workers = 1 } = {}) => {
         const sessions = contextSessionsOf(train);
         const request = (view: OffloadedView) => offload({ view, options, sessions } satisfies ViewRequest);
-        // A worker trains the context chain; a second one the novelty view, else this thread beside
-        // markov-set: the chain alone weighs about as much as markov-set (README, Worker threads).
-        const sending = [request("context"), workers > 1 ? request("novelty") : undefined] as const;
+        // A worker trains the context chain; a second one the novelty view. With one worker this thread trains
+        // the novelty view beside markov-set (the chain alone weighs about as much as markov-set) and the
+        // worker, after the chain, works out the novelty excess that explaining reads (README, Worker threads).
+        const sending = [request("context"), request(workers > 1 ? "novelty" : "excess")] as const;
         const [{ counts, numbers }, here] = trainInMemory(
           together(setTraining(), workers > 1 ? noWork() : noveltyViewTraining(options)),
           train,
         );
         const [sent, sentNovelty] = await Promise.all(sending);
-        const novel: NoveltyView & { readonly excess?: Float64Array } =
-          here ?? noveltyViewOfParts(sentNovelty);
+        const novel = here ?? noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
           contextViewOfParts(sent),
           options,
         );
-        const detector = assemble(parts, source);
-        const { excess } = novel;
-        if (excess === undefined) return { detector, explainTraining: (_, s) => detector.explain(s) };
+        // The novelty excess each training session is explained by: from the worker either way.
+        const { excess } = (here === undefined ? novel : sentNovelty) as ExcessSent;
         return {
-          detector,
+          detector: assemble(parts, source),
           // The novelty view's excess of each training session came from its thread: only markov-set scores here.
           explainTraining: (i, s) =>
             explained(
@@ -704,6 +721,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const names = sessionsOfContext(sessions);
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
+        if (view === "excess")
+          return {
+            excess: excessScored(trainInMemory(noveltyViewTraining(given), names), names, given),
+          } satisfies ExcessSent;
         if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },

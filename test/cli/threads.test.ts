@@ -101,16 +101,16 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included), ${threads} threads`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      // The default detector trains with the workers' help: with one worker its context chain there (the
-      // novelty view here, beside markov-set), with two the novelty view in the second (this fails if the
-      // main thread trains the context chain alone, or the novelty view with a second worker at hand).
+      // The default detector trains with the workers' help: with one worker its context chain there, then
+      // the novelty excess explaining reads (the novelty view here, beside markov-set); with two the novelty
+      // view in the second (this fails if the main thread trains the context chain or works the excess out).
       const counting = vi.spyOn(ThreadPool.prototype, "offload");
       let views: unknown[] = [];
       const two = await runIn(threads, args, join(dir, `hunt-${threads}.${ext}`)).finally(() => {
         views = counting.mock.calls.map(([, request]) => (request as { view: string }).view);
         counting.mockRestore();
       });
-      expect(views).toEqual(threads === 2 ? ["context"] : ["context", "novelty"]);
+      expect(views).toEqual(threads === 2 ? ["context", "excess"] : ["context", "novelty"]);
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
       expect(two.stdout).toBe(one.stdout);
