@@ -128,7 +128,7 @@ function trainInThreads(
   const threaded = threadedOf(method, options);
   if (threaded === undefined) return undefined;
   if (sessions.length === 0) throw new SeqhuntError("no training sessions");
-  return threaded.train(sessions, (request) => pool.offload(method, request));
+  return threaded.train(sessions, (request) => pool.offload(method, request), { workers: pool.size });
 }
 
 /**

@@ -106,9 +106,16 @@ export interface ThreadedTraining {
   train(
     sessions: readonly WeightedSession[],
     offload: (request: unknown) => Promise<unknown>,
+    threads?: ThreadsAtHand,
   ): Promise<TrainedInThreads>;
   /** The offloaded part: a request `train` sent, to its result (plain data: it crosses threads as a structured clone). */
   work(request: unknown): unknown;
+}
+
+/** How many threads a {@link ThreadedTraining} may offload to. */
+export interface ThreadsAtHand {
+  /** Worker threads that run `offload`'s requests, requests beyond them queueing (default 1). */
+  readonly workers?: number | undefined;
 }
 
 /** A detector trained with part of the work in other threads ({@link ThreadedTraining.train}). */
