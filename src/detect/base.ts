@@ -84,6 +84,12 @@ export function categoricalParams(train: readonly WeightedSession[]): Set<string
 /** Separates the parts of one key: the commands of a novelty window; a command, parameter and value of a presence token. */
 export const KEY_SEPARATOR = "\u0000";
 
+/**
+ * What an entity's session is weighed against: everyone's counts, or everyone's less the entity's own (the
+ * other entities': "unlike this entity, and like the others", as masquerade detection asks).
+ */
+export type Against = "everyone" | "others";
+
 /** A session's command names. */
 export const namesOf = (s: readonly Command[]): string[] => s.map(nameOf);
 

@@ -1,7 +1,7 @@
 import { SeqhuntError } from "../errors.js";
 import { NGramCounts, type NGramCountsJson, surprisesLeftOut, WittenBell } from "../model/ngram.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
-import { meanPlusHalfMax, namesOf, tokenWords, weightOf } from "./base.js";
+import { type Against, meanPlusHalfMax, namesOf, tokenWords, weightOf } from "./base.js";
 import type { DetectorExplanation, StepContribution, WeightedSession } from "./types.js";
 
 /** A chain's counts as JSON: everyone's, and each entity's when the chain is per entity. */
@@ -21,7 +21,9 @@ export class Chain {
   readonly #global: WittenBell;
   readonly #entities = new Map<string, WittenBell>();
   /** The last session's steps: explaining one asks for them up to three times (its score, its words, a wider view's score). */
-  #last: { readonly s: WeightedSession; readonly steps: readonly number[] } | undefined;
+  #last:
+    | { readonly s: WeightedSession; readonly against: Against; readonly steps: readonly number[] }
+    | undefined;
 
   private constructor(
     readonly order: number,
@@ -88,41 +90,50 @@ export class Chain {
     return model;
   }
 
-  /** Each step's surprise (`##END##` last); with an entity model, relative to everyone's. */
-  steps(s: WeightedSession): readonly number[] {
-    if (this.#last?.s === s) return this.#last.steps;
+  /** Each step's surprise under the entity's background: everyone's, or the other entities' (see {@link Against}). */
+  #background(tokens: readonly string[], own: WittenBell | undefined, against: Against): number[] {
+    return against === "others" && own !== undefined
+      ? this.#global.surprisesWithout(own, tokens)
+      : this.#global.surprises(tokens);
+  }
+
+  /** Each step's surprise (`##END##` last); with an entity model, relative to everyone's (or the others'). */
+  steps(s: WeightedSession, against: Against = "everyone"): readonly number[] {
+    if (this.#last?.s === s && this.#last.against === against) return this.#last.steps;
     const tokens = namesOf(s.session);
-    const background = this.#global.surprises(tokens);
     const own = this.#entityModel(s.entity);
-    const steps =
-      own === undefined ? background : own.surprises(tokens).map((x, i) => x - (background[i] as number));
-    this.#last = { s, steps };
+    const background = this.#background(tokens, own, against);
+    // Against everyone the entity's model falls back to everyone's own prediction (the same, recomputed).
+    const mine =
+      own === undefined ? background : own.surprises(tokens, against === "others" ? background : undefined);
+    const steps = own === undefined ? background : mine.map((x, i) => x - (background[i] as number));
+    this.#last = { s, against, steps };
     return steps;
   }
 
   /** The session's score: mean plus half the maximum of its steps. */
-  score(s: WeightedSession): number {
-    return meanPlusHalfMax(this.steps(s));
+  score(s: WeightedSession, against: Against = "everyone"): number {
+    return meanPlusHalfMax(this.steps(s, against));
   }
 
   /**
    * A training session's score with one occurrence of it taken out of its entity's counts (exactly: counts
-   * add), as a new session of that entity meets it; everyone's counts, of many entities, are kept. Without an
-   * entity model, as scored.
+   * add), as a new session of that entity meets it; everyone's counts, of many entities, are kept (against the
+   * others, the entity's are out of them already). Without an entity model, as scored.
    */
-  heldOutScore(s: WeightedSession): number {
-    const counts = this.perEntity && s.entity !== undefined ? this.entityCounts.get(s.entity) : undefined;
-    if (counts === undefined) return this.score(s);
+  heldOutScore(s: WeightedSession, against: Against = "everyone"): number {
+    const own = this.#entityModel(s.entity);
+    if (own === undefined) return this.score(s, against);
     const tokens = namesOf(s.session);
-    const background = this.#global.surprises(tokens);
-    const own = surprisesLeftOut(counts, tokens, background);
-    return meanPlusHalfMax(own.map((x, i) => x - (background[i] as number)));
+    const background = this.#background(tokens, own, against);
+    const mine = surprisesLeftOut(own.counts, tokens, background);
+    return meanPlusHalfMax(mine.map((x, i) => x - (background[i] as number)));
   }
 
   /** Each step in words (the command, or "session end") with its surprise, and the most surprising one as a reason. */
-  explain(s: WeightedSession): DetectorExplanation {
+  explain(s: WeightedSession, against: Against = "everyone"): DetectorExplanation {
     const names = namesOf(s.session);
-    const surprises = this.steps(s);
+    const surprises = this.steps(s, against);
     const steps: StepContribution[] = [...names, END_TOKEN].map((name, i) => ({
       step: tokenWords(name),
       surprise: surprises[i] as number,

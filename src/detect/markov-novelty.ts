@@ -146,15 +146,23 @@ const METHOD = "markov-novelty";
 
 /**
  * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
- * command, markov-set's training sessions held out from their entity's counts, and no context chain view.
+ * command, markov-set's training sessions held out from their entity's counts and an entity's sessions weighed
+ * against the other entities' counts, and no context chain view.
  */
-const VIEWS = "cross-fitted set tail, windows by last command, held out from the entity, no chain view";
+const VIEWS =
+  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, no chain view";
 
 /**
- * The markov-set inside: its options (a training session held out from its entity's counts in both views, so
- * each view's scale is what new sessions of the entity meet).
+ * The markov-set inside: its options (an entity's session weighed against the other entities' counts; a
+ * training session held out from its entity's counts in both views, so each view's scale is what new sessions
+ * of the entity meet).
  */
-export const ORDER_AND_SET: MarkovSetOptions = { method: "markov-set", combine: "sum", entityHeldOut: true };
+export const ORDER_AND_SET: MarkovSetOptions = {
+  method: "markov-set",
+  combine: "sum",
+  entityHeldOut: true,
+  against: "others",
+};
 
 const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
 
@@ -734,7 +742,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail and held out from each session's entity, novelty by each window's last command, no context chain view): train again`,
+          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view): train again`,
         );
       if (
         !Array.isArray(j.tails) ||

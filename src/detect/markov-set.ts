@@ -1,5 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import {
+  type Against,
   assembleDetector,
   CategoricalParams,
   type DetectorSource,
@@ -51,13 +52,18 @@ export interface MarkovSetHeldOut {
  * The two views: order (the chain) and occurrence (which commands occur), held out where asked: the
  * occurrence view's whole set, and with `entityHeldOut` each view's entity counts too.
  */
-const viewsOf = ({ chain, presence }: MarkovSetCounts, options: MarkovSetOptions): [View, View] =>
-  options.entityHeldOut === true
+const viewsOf = ({ chain, presence }: MarkovSetCounts, options: MarkovSetOptions): [View, View] => {
+  const against = againstOf(options);
+  return options.entityHeldOut === true
     ? [
-        (s, leaveOut) => (leaveOut ? chain.heldOutScore(s) : chain.score(s)),
-        (s, leaveOut) => (leaveOut ? presence.heldOutScore(s) : presence.score(s)),
+        (s, leaveOut) => (leaveOut ? chain.heldOutScore(s, against) : chain.score(s, against)),
+        (s, leaveOut) => (leaveOut ? presence.heldOutScore(s, against) : presence.score(s, false, against)),
       ]
-    : [(s) => chain.score(s), (s, leaveOut) => presence.score(s, leaveOut)];
+    : [(s) => chain.score(s, against), (s, leaveOut) => presence.score(s, leaveOut, against)];
+};
+
+/** Whose counts an entity's session is weighed against (everyone's unless the options say). */
+const againstOf = (options: MarkovSetOptions): Against => options.against ?? "everyone";
 /**
  * Counts markov-set's statistics in two passes: the categorical parameters (the occurrence view tells their
  * values apart), then the chain and the occurrence view.
@@ -117,6 +123,12 @@ export interface MarkovSetOptions {
    * as scored and only the occurrence view's whole set is taken out.
    */
   readonly entityHeldOut?: boolean;
+  /**
+   * What an entity's session is weighed against in both views (default "everyone"): with "others", everyone's
+   * counts less the entity's own (exactly: counts add), so a session scores by how far it is the entity's
+   * and not the other entities'.
+   */
+  readonly against?: Against;
 }
 
 /** The detector of standardised views added, from its counts and scales. */
@@ -138,8 +150,8 @@ function assemble(
         views.reduce((total, view, i) => total + standardised(view(s, leaveOut), i), 0),
       explain: (s) => {
         const [order = 0, occurrence = 0] = parts(s);
-        const byOrder = chain.explain(s);
-        const rare = presence.explain(s);
+        const byOrder = chain.explain(s, againstOf(options));
+        const rare = presence.explain(s, againstOf(options));
         const steps = [...byOrder.steps, ...rare];
         const first = rare[0];
         // The view that adds more to the score says why.

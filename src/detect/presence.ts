@@ -1,6 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import type { Command } from "../types.js";
-import { categoricalParams, KEY_SEPARATOR, weightOf } from "./base.js";
+import { type Against, categoricalParams, KEY_SEPARATOR, weightOf } from "./base.js";
 import type { StepContribution, WeightedSession } from "./types.js";
 
 /** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
@@ -92,6 +92,25 @@ function tokenText(token: string): string {
 }
 
 /**
+ * ln P(set) with `count` of `sessions` holding it among `distinct` sets remembered, backed off to its
+ * probability `independent` under independent presences (see {@link SetMemory}).
+ */
+function rememberedLogProbability(
+  count: number,
+  sessions: number,
+  distinct: number,
+  independent: number,
+): number {
+  if (sessions <= 0) return independent;
+  const remembered = sessions / (sessions + distinct);
+  const backedOff = Math.log1p(-remembered) + independent;
+  if (count <= 0) return backedOff;
+  const seen = Math.log((remembered * count) / sessions);
+  const top = Math.max(seen, backedOff);
+  return top + Math.log(Math.exp(seen - top) + Math.exp(backedOff - top));
+}
+
+/**
  * Whole sets remembered: a set of tokens seen in training keeps its share of the sessions, backed off to the
  * independent presences as in Witten-Bell (weight sessions / (sessions + distinct sets)). Where normal
  * sessions repeat (log keys of a service), a normal set is likely even when its tokens are each rare;
@@ -115,16 +134,24 @@ class SetMemory {
   logProbability(key: string, independent: number, leaveOut: boolean): number {
     const counted = this.counts.get(key) ?? 0;
     const own = leaveOut && counted > 0 ? 1 : 0;
-    const count = counted - own;
-    const sessions = this.sessions - own;
     const distinct = this.counts.size - (own === 1 && counted === 1 ? 1 : 0);
-    if (sessions <= 0) return independent;
-    const remembered = sessions / (sessions + distinct);
-    const backedOff = Math.log1p(-remembered) + independent;
-    if (count === 0) return backedOff;
-    const seen = Math.log((remembered * count) / sessions);
-    const top = Math.max(seen, backedOff);
-    return top + Math.log(Math.exp(seen - top) + Math.exp(backedOff - top));
+    return rememberedLogProbability(counted - own, this.sessions - own, distinct, independent);
+  }
+
+  /** How many distinct sets these less `less`'s (which remembered some of the same sessions) hold. */
+  distinctWithout(less: SetMemory): number {
+    let gone = 0;
+    for (const [k, n] of less.counts) if ((this.counts.get(k) ?? 0) - n <= 0) gone++;
+    return this.counts.size - gone;
+  }
+
+  /**
+   * ln P(set) as {@link SetMemory.logProbability} under these sets less `less`'s, `distinct` of them
+   * ({@link SetMemory.distinctWithout}): the other sessions' sets.
+   */
+  logProbabilityWithout(less: SetMemory, distinct: number, key: string, independent: number): number {
+    const count = (this.counts.get(key) ?? 0) - (less.counts.get(key) ?? 0);
+    return rememberedLogProbability(count, this.sessions - less.sessions, distinct, independent);
   }
 
   toJSON(): PresenceCountsJson["sets"] {
@@ -294,6 +321,34 @@ const countsToJson = (c: PresenceCounts, texts: readonly string[]): PresenceCoun
   sets: c.sets.toJSON(),
 });
 
+/** A presence rate: sessions holding the token, plus one, over sessions plus two (Laplace's rule of succession). */
+const presenceRate = (seen: number, sessions: number): number => (seen + 1) / (sessions + 2);
+
+/** The rates an entity's lean on and are scored against: everyone's, or the other entities' (see {@link Against}). */
+interface Background {
+  /** The background's rate of a token by id (negative: never seen in training). */
+  readonly rate: (id: number) => number;
+  /** Whether the background counted the token: only those add the chance of their absence. */
+  readonly known: (id: number) => boolean;
+  /**
+   * The sum of `term` over the tokens the background counted; against the others, `term` of a token the entity
+   * never holds must depend on its count in everyone's sessions alone (found once per count).
+   */
+  readonly sumOverKnown: (term: (id: number) => number) => number;
+  /** Each entity's sum over known tokens of ln(1 - its rate), once found. */
+  readonly bases: Map<PresenceCounts, number>;
+  /** The same with one session left out ({@link Presence.#entityBaseLeftOut}). */
+  readonly basesLeftOut: Map<PresenceCounts, number>;
+}
+
+/** One entity's background of the other entities' counts (everyone's less the entity's), with what scoring reads. */
+interface Others extends Background {
+  /** Sum over the tokens the others hold of ln(1 - their rate). */
+  readonly base: number;
+  /** How many distinct sets the others' sessions hold. */
+  readonly distinct: number;
+}
+
 /** Everyone's rates by token id, fixed when first scored: rate, its -ln, and a present token's term of ln P(set). */
 interface GlobalRates {
   readonly rate: Float64Array;
@@ -318,10 +373,20 @@ export class Presence {
   #global: GlobalRates | undefined;
   /** Each known token's words in an explanation, by id, once asked for. */
   #steps: (string | undefined)[] = [];
-  /** Each entity's sum over known tokens of ln(1 - its rate). */
-  readonly #entityBase = new Map<PresenceCounts, number>();
-  /** The same with one session left out ({@link Presence.#entityBaseLeftOut}). */
-  readonly #entityBasesLeftOut = new Map<PresenceCounts, number>();
+  /** Everyone's counts as an entity's background. */
+  readonly #everyone: Background = {
+    rate: (id) => this.#everyoneRate(id),
+    known: (id) => this.global.seen.has(id),
+    sumOverKnown: (term) => {
+      let sum = 0;
+      for (const id of this.global.seen.keys()) sum += term(id);
+      return sum;
+    },
+    bases: new Map(),
+    basesLeftOut: new Map(),
+  };
+  /** Each entity's background of the other entities' counts, once asked for. */
+  readonly #othersOf = new Map<PresenceCounts, Others>();
   readonly #maxViews = new Map<
     string | undefined,
     { rate: (id: number) => number; absent: [number, number][] }
@@ -399,7 +464,7 @@ export class Presence {
     return d;
   }
 
-  #globalRate = (id: number): number => ((this.global.seen.get(id) ?? 0) + 1) / (this.global.sessions + 2);
+  #globalRate = (id: number): number => presenceRate(this.global.seen.get(id) ?? 0, this.global.sessions);
 
   /** Everyone's rates by id, computed once: a hunt scores after training has counted everything. */
   #rates(): GlobalRates {
@@ -428,9 +493,93 @@ export class Presence {
     return id >= 0 && id < g.rate.length ? (g.rate[id] as number) : this.#globalRate(id);
   }
 
-  /** An entity's presence rate of a token, leaning on the global rate with a prior of ENTITY_PRIOR sessions. */
-  #entityRate(e: PresenceCounts, id: number): number {
-    return ((e.seen.get(id) ?? 0) + ENTITY_PRIOR * this.#everyoneRate(id)) / (e.sessions + ENTITY_PRIOR);
+  /** An entity's presence rate of a token, leaning on its background's rate with a prior of ENTITY_PRIOR sessions. */
+  #entityRate(e: PresenceCounts, id: number, bg: Background): number {
+    return ((e.seen.get(id) ?? 0) + ENTITY_PRIOR * bg.rate(id)) / (e.sessions + ENTITY_PRIOR);
+  }
+
+  /** The other entities' counts as `e`'s background: everyone's less `e`'s, exactly (counts add). */
+  #others(e: PresenceCounts): Others {
+    let o = this.#othersOf.get(e);
+    if (o === undefined) {
+      const g = this.global;
+      const sessions = g.sessions - e.sessions;
+      const left = (id: number) => (g.seen.get(id) ?? 0) - (e.seen.get(id) ?? 0);
+      const rate = (id: number) => presenceRate(left(id), sessions);
+      const known = (id: number) => left(id) > 0;
+      const sumOverKnown = this.#sumOverOthers(e, known);
+      const base = sumOverKnown((id) => Math.log1p(-rate(id)));
+      const distinct = g.sets.distinctWithout(e.sets);
+      o = { rate, known, sumOverKnown, base, distinct, bases: new Map(), basesLeftOut: new Map() };
+      this.#othersOf.set(e, o);
+    }
+    return o;
+  }
+
+  /** Everyone's tokens grouped by their count, in first-met order: what a sum over the others' tokens walks. */
+  #byCount: Map<number, number[]> | undefined;
+
+  /**
+   * Sums over the tokens `e`'s other entities counted (`known`) in time proportional to the entity's tokens and the distinct
+   * counts, not of every token: the entity's tokens (in id order) one by one, every other token by its count,
+   * one token standing for all of that count.
+   */
+  #sumOverOthers(
+    e: PresenceCounts,
+    known: (id: number) => boolean,
+  ): (term: (id: number) => number) => number {
+    if (this.#byCount === undefined) {
+      this.#byCount = new Map();
+      for (const [id, n] of this.global.seen) {
+        const ids = this.#byCount.get(n);
+        if (ids === undefined) this.#byCount.set(n, [id]);
+        else ids.push(id);
+      }
+    }
+    const byCount = this.#byCount;
+    const held = [...e.seen.keys()].filter((id) => this.global.seen.has(id)).sort((a, b) => a - b);
+    const heldOfCount = new Map<number, number>();
+    for (const id of held) {
+      const n = this.global.seen.get(id) as number;
+      heldOfCount.set(n, (heldOfCount.get(n) ?? 0) + 1);
+    }
+    return (term) => {
+      let sum = 0;
+      for (const id of held) if (known(id)) sum += term(id);
+      for (const [n, ids] of byCount) {
+        const others = ids.length - (heldOfCount.get(n) ?? 0);
+        if (others === 0) continue;
+        let i = 0;
+        while (e.seen.has(ids[i] as number)) i++;
+        sum += others * term(ids[i] as number);
+      }
+      return sum;
+    };
+  }
+
+  /** ln P(set) under `e`'s other entities' rates and remembered sets. */
+  #othersLogProbability(e: PresenceCounts, o: Others, d: Described): number {
+    return this.global.sets.logProbabilityWithout(
+      e.sets,
+      o.distinct,
+      d.key,
+      this.#independent(o.base, d.tokens, o.rate, o.known),
+    );
+  }
+
+  /** ln P(set) under independent presences: `base` (every known token absent), corrected for each present one. */
+  #independent(
+    base: number,
+    tokens: Int32Array,
+    rate: (id: number) => number,
+    known: (id: number) => boolean,
+  ): number {
+    let ll = base;
+    for (const id of tokens) {
+      const p = rate(id);
+      ll += known(id) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
+    }
+    return ll;
   }
 
   #entityOf(s: WeightedSession): PresenceCounts | undefined {
@@ -451,44 +600,33 @@ export class Presence {
     return ll;
   }
 
-  /** ln P(set) under an entity's rates, as {@link Presence.#everyoneLogProbability}. */
-  #entityLogProbability(e: PresenceCounts, tokens: Int32Array): number {
-    let base = this.#entityBase.get(e);
+  /** ln P(set) under an entity's rates leaning on `bg`, as {@link Presence.#everyoneLogProbability}. */
+  #entityLogProbability(e: PresenceCounts, tokens: Int32Array, bg: Background): number {
+    let base = bg.bases.get(e);
     if (base === undefined) {
-      base = 0;
-      for (const id of this.global.seen.keys()) base += Math.log1p(-this.#entityRate(e, id));
-      this.#entityBase.set(e, base);
+      base = bg.sumOverKnown((id) => Math.log1p(-this.#entityRate(e, id, bg)));
+      bg.bases.set(e, base);
     }
-    const known = this.global.seen;
-    let ll = base;
-    for (const id of tokens) {
-      const p = this.#entityRate(e, id);
-      ll += known.has(id) ? Math.log(p) - Math.log1p(-p) : Math.log(p);
-    }
-    return ll;
+    return this.#independent(base, tokens, (id) => this.#entityRate(e, id, bg), bg.known);
   }
 
   /**
    * An entity's rate of a token with one session fewer counted, `own` of them (0 or 1) the left-out session's
    * presence of it.
    */
-  #entityRateLeftOut(e: PresenceCounts, id: number, own: number): number {
-    return (
-      ((e.seen.get(id) ?? 0) - own + ENTITY_PRIOR * this.#everyoneRate(id)) / (e.sessions - 1 + ENTITY_PRIOR)
-    );
+  #entityRateLeftOut(e: PresenceCounts, id: number, own: number, bg: Background): number {
+    return ((e.seen.get(id) ?? 0) - own + ENTITY_PRIOR * bg.rate(id)) / (e.sessions - 1 + ENTITY_PRIOR);
   }
 
   /**
    * Each entity's sum over known tokens of ln(1 - rate) with one session left out: absent from it, except
    * tokens present in every session of the entity (so in the one left out).
    */
-  #entityBaseLeftOut(e: PresenceCounts): number {
-    let base = this.#entityBasesLeftOut.get(e);
+  #entityBaseLeftOut(e: PresenceCounts, bg: Background): number {
+    let base = bg.basesLeftOut.get(e);
     if (base === undefined) {
-      base = 0;
-      for (const id of this.global.seen.keys())
-        base += Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id)));
-      this.#entityBasesLeftOut.set(e, base);
+      base = bg.sumOverKnown((id) => Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id), bg)));
+      bg.basesLeftOut.set(e, base);
     }
     return base;
   }
@@ -502,45 +640,61 @@ export class Presence {
    * ln P(set) under an entity's rates with one occurrence of this training session (its `tokens`) taken out:
    * as a new session of the entity meets its own rare commands.
    */
-  #entityLogProbabilityLeftOut(e: PresenceCounts, tokens: Int32Array): number {
-    const known = this.global.seen;
-    let ll = this.#entityBaseLeftOut(e);
+  #entityLogProbabilityLeftOut(e: PresenceCounts, tokens: Int32Array, bg: Background): number {
+    let ll = this.#entityBaseLeftOut(e, bg);
     for (const id of tokens) {
-      if (!known.has(id)) {
-        ll += Math.log(this.#entityRateLeftOut(e, id, 0));
-        continue;
-      }
-      const p = this.#entityRateLeftOut(e, id, (e.seen.get(id) ?? 0) > 0 ? 1 : 0);
-      ll += Math.log(p) - Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id)));
+      // The entity may hold a token its background does not (against the others: one only it uses).
+      const p = this.#entityRateLeftOut(e, id, (e.seen.get(id) ?? 0) > 0 ? 1 : 0, bg);
+      ll += bg.known(id)
+        ? Math.log(p) - Math.log1p(-this.#entityRateLeftOut(e, id, this.#inEvery(e, id), bg))
+        : Math.log(p);
     }
     return ll;
   }
 
-  /** The session's score (see the class); `leaveOut` scores a training session as held out. */
-  score(s: WeightedSession, leaveOut = false): number {
+  /**
+   * The session's score (see the class); `leaveOut` scores a training session as held out; `against` whose
+   * counts an entity's session is weighed against (the other entities' only with "sum").
+   */
+  score(s: WeightedSession, leaveOut = false, against: Against = "everyone"): number {
     if (this.combine === "max") return this.#mostSurprising(s);
     const d = this.#describe(s, false);
+    const e = this.#entityOf(s);
+    if (e !== undefined && against === "others") {
+      const o = this.#others(e);
+      const own = e.sets.logProbability(d.key, this.#entityLogProbability(e, d.tokens, o), leaveOut);
+      return this.#othersLogProbability(e, o, d) - own;
+    }
     if (Number.isNaN(d.everyone)) d.everyone = this.#everyoneLogProbability(d.tokens);
     const everyone = this.global.sets.logProbability(d.key, d.everyone, leaveOut);
-    const e = this.#entityOf(s);
     if (e === undefined) return -everyone;
-    if (Number.isNaN(d.own)) d.own = this.#entityLogProbability(e, d.tokens);
+    if (Number.isNaN(d.own)) d.own = this.#entityLogProbability(e, d.tokens, this.#everyone);
     return everyone - e.sets.logProbability(d.key, d.own, leaveOut);
   }
 
   /**
    * A training session's score held out as a new session of its entity meets it: its whole set out of the
    * remembered sets (as `score` with `leaveOut`) and one occurrence of it out of its entity's presences;
-   * everyone's, of many entities, are kept. Without an entity (or with "max"), as `score` with `leaveOut`.
+   * everyone's, of many entities, are kept (the other entities' hold none of it). Without an entity (or with
+   * "max"), as `score` with `leaveOut`.
    */
-  heldOutScore(s: WeightedSession): number {
+  heldOutScore(s: WeightedSession, against: Against = "everyone"): number {
     const e = this.#entityOf(s);
     // An entity of one session has nothing left: its rates would be everyone's.
-    if (this.combine === "max" || e === undefined || e.sessions <= 1) return this.score(s, true);
+    if (this.combine === "max" || e === undefined || e.sessions <= 1) return this.score(s, true, against);
     const d = this.#describe(s, false);
-    if (Number.isNaN(d.everyone)) d.everyone = this.#everyoneLogProbability(d.tokens);
-    const everyone = this.global.sets.logProbability(d.key, d.everyone, true);
-    return everyone - e.sets.logProbability(d.key, this.#entityLogProbabilityLeftOut(e, d.tokens), true);
+    let background: number;
+    let bg: Background = this.#everyone;
+    if (against === "others") {
+      bg = this.#others(e);
+      background = this.#othersLogProbability(e, bg as Others, d);
+    } else {
+      if (Number.isNaN(d.everyone)) d.everyone = this.#everyoneLogProbability(d.tokens);
+      background = this.global.sets.logProbability(d.key, d.everyone, true);
+    }
+    return (
+      background - e.sets.logProbability(d.key, this.#entityLogProbabilityLeftOut(e, d.tokens, bg), true)
+    );
   }
 
   /**
@@ -567,7 +721,8 @@ export class Presence {
     let v = this.#maxViews.get(key);
     if (v === undefined) {
       const surprise = (p: number, present: boolean) => (present ? -Math.log(p) : -Math.log1p(-p));
-      const rate = (id: number) => (e === undefined ? this.#everyoneRate(id) : this.#entityRate(e, id));
+      const rate = (id: number) =>
+        e === undefined ? this.#everyoneRate(id) : this.#entityRate(e, id, this.#everyone);
       const relative = (id: number, present: boolean) =>
         surprise(rate(id), present) - (e === undefined ? 0 : surprise(this.#everyoneRate(id), present));
       const absent = [...this.global.seen.keys()].map((id): [number, number] => [id, relative(id, false)]);
@@ -578,18 +733,22 @@ export class Presence {
     return v;
   }
 
-  /** The rarest present tokens in words, with -ln of their presence rate (everyone's, or the entity's). */
-  explain(s: WeightedSession): StepContribution[] {
+  /**
+   * The rarest present tokens in words, with -ln of their presence rate (everyone's, or the entity's leaning
+   * on its background, `against`).
+   */
+  explain(s: WeightedSession, against: Against = "everyone"): StepContribution[] {
     // Described once per session: a hunt explains the very sessions it trained on.
     const { tokens, unseen } = this.#describe(s, false);
     const e = this.#entityOf(s);
+    const bg = e !== undefined && against === "others" ? this.#others(e) : this.#everyone;
     const g = this.#rates();
     // The three largest in first-met order among ties (a stable sort's first three), without sorting them all.
     const top: { id: number; surprise: number }[] = [];
     for (const id of tokens) {
       const surprise =
         e !== undefined
-          ? -Math.log(this.#entityRate(e, id))
+          ? -Math.log(this.#entityRate(e, id, bg))
           : id >= 0 && id < g.surprise.length
             ? (g.surprise[id] as number)
             : -Math.log(this.#globalRate(id));

@@ -100,8 +100,8 @@ export interface DetectorFactory {
 export interface ThreadedTraining {
   /**
    * The same detector as {@link DetectorFactory.train} on the same sessions (equal `trainingScores()`,
-   * scores and explanations, to the last bit; its `toJSON()` may list counts in another order), part of
-   * it worked out by `offload`.
+   * scores, explanations and `toJSON()`, to the last bit: `train` writes it), part of it worked out by
+   * `offload`.
    */
   train(
     sessions: readonly WeightedSession[],

@@ -264,9 +264,13 @@ export class WittenBell {
 
   /** P(token | history), history being the tokens before it (`##START##` first), most recent last. */
   probability(token: string, history: readonly string[]): number {
+    return this.#above(token, history, this.base(token, history));
+  }
+
+  /** P(token | history) with `p` the prediction below order 0. */
+  #above(token: string, history: readonly string[], p: number): number {
     const tokens = this.counts.tokens;
     const w = tokens.lookup(token, -1);
-    let p = this.base(token, history);
     // From order 0 up: unknown history tokens end the context (no longer context can match).
     const index = this.#contexts();
     let node = 0;
@@ -285,15 +289,111 @@ export class WittenBell {
     return p;
   }
 
-  /** -ln P of each step of a session, `##END##` included (`##START##` is the history of the first step). */
-  surprises(session: readonly string[]): number[] {
+  /**
+   * -ln P of each step of a session, `##END##` included (`##START##` is the history of the first step); with
+   * `background`, below order 0 the prediction whose surprise is `background[i]` for step i.
+   */
+  surprises(session: readonly string[], background?: readonly number[]): number[] {
     const history = [START_TOKEN];
     const out: number[] = [];
     for (const token of [...session, END_TOKEN]) {
-      out.push(-Math.log(this.probability(token, history.slice(-this.counts.order))));
+      const context = history.slice(-this.counts.order);
+      const below = background?.[out.length];
+      out.push(
+        -Math.log(
+          below === undefined
+            ? this.probability(token, context)
+            : this.#above(token, context, Math.exp(-below)),
+        ),
+      );
       history.push(token);
     }
     return out;
+  }
+
+  /**
+   * -ln P of each step of a session (as {@link WittenBell.surprises}) under Witten-Bell over these counts less
+   * `less`'s, which counted some of the same sessions (one entity's, say): exactly the model of the other
+   * sessions, uniform below order 0 over the tokens they hold and one unseen token.
+   */
+  surprisesWithout(less: WittenBell, session: readonly string[]): number[] {
+    const index = this.#contexts();
+    const lessIndex = less.#contexts();
+    const { exclusive, vocabulary } = this.#exclusiveOf(less);
+    const tokens = this.counts.tokens;
+    const lessTokens = less.counts.tokens;
+    const history = [START_TOKEN];
+    const out: number[] = [];
+    for (const token of [...session, END_TOKEN]) {
+      const w = tokens.lookup(token, -1);
+      const lw = lessTokens.lookup(token, -1);
+      let p = 1 / (vocabulary + 1);
+      let node = 0;
+      let lessNode = 0;
+      // As probability walks, each context's counts less `less`'s: a context left with none ends the walk.
+      for (let k = 0; k <= this.counts.order && k <= history.length; k++) {
+        if (k > 0) {
+          const before = history[history.length - k] as string;
+          const id = tokens.lookup(before, -1);
+          if (id < 0) break;
+          node = index.longer.lookup(node, id, -1);
+          if (node < 0) break;
+          const lessId = lessNode < 0 ? -1 : lessTokens.lookup(before, -1);
+          lessNode = lessId < 0 ? -1 : lessIndex.longer.lookup(lessNode, lessId, -1);
+        }
+        if (index.counted[node] !== 1) break;
+        const counted = lessNode >= 0 && lessIndex.counted[lessNode] === 1;
+        const total = (index.total[node] as number) - (counted ? (lessIndex.total[lessNode] as number) : 0);
+        if (total <= 0) break;
+        const distinct = (index.distinct[node] as number) - (counted ? (exclusive[lessNode] as number) : 0);
+        const seen =
+          (w < 0 ? 0 : index.next.lookup(node, w, 0)) -
+          (counted && lw >= 0 ? lessIndex.next.lookup(lessNode, lw, 0) : 0);
+        p = interpolate(Math.max(seen, 0), distinct, total, p);
+      }
+      out.push(-Math.log(p));
+      history.push(token);
+    }
+    return out;
+  }
+
+  /** Per `less` (with the versions of both counts it was found at): see {@link WittenBell.#exclusiveOf}. */
+  readonly #exclusive = new WeakMap<
+    WittenBell,
+    { readonly versions: string; readonly exclusive: Int32Array; readonly vocabulary: number }
+  >();
+
+  /**
+   * For each context `less` counted (by its node), how many of its next tokens only `less` counted there;
+   * and the vocabulary of these counts less `less`'s (`##START##`, `##END##` and every token left a count).
+   */
+  #exclusiveOf(less: WittenBell): { readonly exclusive: Int32Array; readonly vocabulary: number } {
+    const versions = `${this.counts.version},${less.counts.version}`;
+    const kept = this.#exclusive.get(less);
+    if (kept?.versions === versions) return kept;
+    const lessIndex = less.#contexts();
+    const exclusive = new Int32Array(lessIndex.total.length);
+    const toMine = less.counts.tokens.list().map((t) => this.counts.tokens.lookup(t, -1));
+    let gone = 0;
+    for (const [key, c] of less.counts.contexts) {
+      const ids = contextIds(key);
+      if (ids === null) continue;
+      let node = 0;
+      for (let j = ids.length - 1; j >= 0 && node >= 0; j--)
+        node = lessIndex.longer.lookup(node, ids[j] as number, -1);
+      const mine = this.counts.contexts.get(`${ids.length}:${ids.map((id) => toMine[id]).join(",")}`);
+      let only = 0;
+      for (const [next, n] of c.next)
+        if ((mine?.next.get(toMine[next] as number) ?? 0) - n <= 0) {
+          only++;
+          // A token no other session holds leaves the vocabulary (##END## ends every session: it stays).
+          if (ids.length === 0 && next !== 1) gone++;
+        }
+      if (node >= 0) exclusive[node] = only;
+    }
+    const found = { versions, exclusive, vocabulary: this.counts.tokens.size - gone };
+    this.#exclusive.set(less, found);
+    return found;
   }
 }
 

@@ -178,8 +178,16 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
 
   it("train writes the same model file; score --model ranks the same (held out and new data)", async () => {
     const models = [1, 2].map((t) => join(dir, `model-${t}.json`));
-    for (const [i, t] of [1, 2].entries())
-      expect((await runIn(t, ["train", csv, ...cols, "--quiet"], models[i])).code).toBe(0);
+    // With two threads train sends the context chain's view and the novelty view to a worker.
+    const offload = vi.spyOn(ThreadPool.prototype, "offload");
+    try {
+      for (const [i, t] of [1, 2].entries()) {
+        expect((await runIn(t, ["train", csv, ...cols, "--quiet"], models[i])).code).toBe(0);
+        expect(offload).toHaveBeenCalledTimes(2 * i);
+      }
+    } finally {
+      offload.mockRestore();
+    }
     const model = readFileSync(models[0] as string, "utf8");
     expect(readFileSync(models[1] as string, "utf8")).toBe(model);
     const other = join(dir, "other.csv");

@@ -20,15 +20,17 @@ describe("Chain", () => {
   });
 });
 
+const of = (entity: string, ...names: string[]): WeightedSession => ({ session: names, entity });
+const twoEntities = [
+  of("alice", "a", "b", "c"),
+  of("alice", "a", "b", "x"),
+  of("alice", "a", "y", "b", "a", "b"),
+  of("bob", "a", "c", "c"),
+  of("bob", "x", "a", "b"),
+];
+
 describe("Chain.heldOutScore", () => {
-  const of = (entity: string, ...names: string[]): WeightedSession => ({ session: names, entity });
-  const sessions = [
-    of("alice", "a", "b", "c"),
-    of("alice", "a", "b", "x"),
-    of("alice", "a", "y", "b", "a", "b"),
-    of("bob", "a", "c", "c"),
-    of("bob", "x", "a", "b"),
-  ];
+  const sessions = twoEntities;
   const everyone = Chain.train(sessions, 1, true);
 
   it("scores a training session as its entity's chain counted without it would (everyone's counts kept)", () => {
@@ -48,5 +50,37 @@ describe("Chain.heldOutScore", () => {
     expect(global.heldOutScore(sessions[0] as WeightedSession)).toBe(
       global.score(sessions[0] as WeightedSession),
     );
+  });
+});
+
+describe("Chain against the other entities", () => {
+  const sessions = [...twoEntities, of("carol", "c", "a", "b")];
+  const chain = Chain.train(sessions, 1, true);
+  const othersOf = (entity: string | undefined) =>
+    Chain.train(
+      sessions.filter((t) => t.entity !== entity),
+      1,
+      false,
+    ).globalCounts;
+
+  it("scores a session as the entity's chain backed off to a chain of the other entities' sessions", () => {
+    for (const s of [...sessions, of("bob", "y", "a", "zz"), of("dave", "a", "b")]) {
+      const expected = Chain.fromCounts(1, true, othersOf(s.entity), chain.entityCounts).score(s);
+      expect(chain.score(s, "others")).toBeCloseTo(expected, 12);
+    }
+  });
+
+  it("scores a training session held out from its entity against the others as counted without it", () => {
+    sessions.forEach((held, i) => {
+      // An entity of one session has no counts left to compare.
+      if (held.entity === "carol") return;
+      const entities = Chain.train(
+        sessions.filter((_, j) => j !== i),
+        1,
+        true,
+      ).entityCounts;
+      const without = Chain.fromCounts(1, true, othersOf(held.entity), entities);
+      expect(chain.heldOutScore(held, "others")).toBeCloseTo(without.score(held), 12);
+    });
   });
 });

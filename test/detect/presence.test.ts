@@ -169,3 +169,60 @@ describe("Presence.heldOutScore", () => {
     expect(global.heldOutScore(s)).toBe(global.score(s, true));
   });
 });
+
+describe("Presence against the other entities", () => {
+  const of = (entity: string, ...names: string[]): WeightedSession => ({ session: names, entity });
+  // Every set distinct but one, which two entities share; a command only alice types.
+  const train = [
+    of("alice", "ls", "cd", "vi"),
+    of("bob", "make", "gcc", "ls", "tar"),
+    of("alice", "ls", "vi", "emacs"),
+    of("alice", "ls", "cd", "tar"),
+    of("bob", "make", "ls"),
+    of("bob", "gcc", "ls", "cd"),
+    of("carol", "ls", "cd", "vi"),
+    of("alice", "ls", "gcc"),
+  ];
+  const all = Presence.train(train, true, "sum");
+  const ids = all.toJSON().tokenIds;
+  /** Everyone's presences replaced by those of the sessions of every entity but `entity` (set keys in `all`'s ids). */
+  const spliced = (entity: string, entities = all.toJSON().entities) => {
+    const rest = Presence.train(
+      train.filter((t) => t.entity !== entity),
+      true,
+      "sum",
+    ).toJSON();
+    const key = (k: string) =>
+      k
+        .split(",")
+        .map((id) => ids.indexOf(rest.tokenIds[Number(id)] as string))
+        .sort((a, b) => a - b)
+        .join(",");
+    const sets = {
+      ...rest.global.sets,
+      counts: rest.global.sets.counts.map(([k, n]) => [key(k), n] as const),
+    };
+    return Presence.fromJSON({ ...all.toJSON(), global: { ...rest.global, sets }, entities });
+  };
+
+  it("scores a session as its entity's presences leaning on the other entities' and scored against them", () => {
+    for (const s of [...train, of("bob", "vi", "emacs", "nc")]) {
+      const expected = spliced(s.entity as string).score(s);
+      expect(all.score(s, false, "others")).toBeCloseTo(expected, 10);
+      expect(all.score(s, false, "others")).not.toBeCloseTo(all.score(s), 3);
+    }
+  });
+
+  it("scores a training session held out from its entity against the others as counted without it", () => {
+    train.forEach((held, i) => {
+      if (held.entity === "carol") return;
+      const without = Presence.train(
+        train.filter((_, j) => j !== i),
+        true,
+        "sum",
+      ).toJSON().entities;
+      const expected = spliced(held.entity as string, without).score(held);
+      expect(all.heldOutScore(held, "others")).toBeCloseTo(expected, 10);
+    });
+  });
+});

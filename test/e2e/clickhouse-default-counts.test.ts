@@ -80,6 +80,11 @@ function expectInProcessCounts(pushed: CountedInEngine, sessions: readonly Weigh
     expect(pushed.chain.score(s)).toBe(chain.score(s));
     expect(pushed.presence.score(s, true)).toBe(presence.score(s, true));
     expect(pushed.presence.score(s)).toBe(presence.score(s));
+    // Against the other entities (markov-novelty's markov-set), as trained in process to the last bit too.
+    expect(pushed.chain.score(s, "others")).toBe(chain.score(s, "others"));
+    expect(pushed.chain.heldOutScore(s, "others")).toBe(chain.heldOutScore(s, "others"));
+    expect(pushed.presence.score(s, false, "others")).toBe(presence.score(s, false, "others"));
+    expect(pushed.presence.heldOutScore(s, "others")).toBe(presence.heldOutScore(s, "others"));
     expect(pushed.novelty.count(s, true)).toEqual(novelty.count(s, true));
     expect(pushed.novelty.count(s, "whole")).toEqual(novelty.count(s, "whole"));
   }

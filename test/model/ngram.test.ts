@@ -7,6 +7,26 @@ const sessions = fc.array(
   { minLength: 1, maxLength: 6 },
 );
 
+/** Two session lists counted apart and together, at `order`. */
+function countedApartAndTogether(
+  x: readonly string[][],
+  y: readonly string[][],
+  order: number,
+): [NGramCounts, NGramCounts, NGramCounts] {
+  const a = new NGramCounts(order);
+  const b = new NGramCounts(order);
+  const both = new NGramCounts(order);
+  for (const s of x) {
+    a.add(s);
+    both.add(s);
+  }
+  for (const s of y) {
+    b.add(s);
+    both.add(s);
+  }
+  return [a, b, both];
+}
+
 describe("Witten-Bell n-grams", () => {
   it("gives probabilities that sum to 1 over the vocabulary and the unseen token", () => {
     fc.assert(
@@ -41,17 +61,7 @@ describe("Witten-Bell n-grams", () => {
   it("merges exactly: merged counts score like counts of the union", () => {
     fc.assert(
       fc.property(sessions, sessions, (x, y) => {
-        const a = new NGramCounts(2);
-        const b = new NGramCounts(2);
-        const both = new NGramCounts(2);
-        for (const s of x) {
-          a.add(s);
-          both.add(s);
-        }
-        for (const s of y) {
-          b.add(s);
-          both.add(s);
-        }
+        const [a, b, both] = countedApartAndTogether(x, y, 2);
         a.merge(b);
         const probe = [...(x[0] ?? []), ...(y[0] ?? [])];
         expect(new WittenBell(a).surprises(probe)).toEqual(
@@ -125,5 +135,37 @@ describe("Witten-Bell n-grams", () => {
     expect(new WittenBell(odd).probability("b", ["##START##", "a"])).toBe(
       new WittenBell(plain).probability("b", ["##START##", "a"]),
     );
+  });
+});
+
+describe("Witten-Bell over counts less another's (surprisesWithout)", () => {
+  it("scores as counts of the other sessions alone, their vocabulary and contexts included", () => {
+    fc.assert(
+      fc.property(
+        sessions,
+        sessions,
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.constantFrom("a", "b", "c", "mine", "zz"), { maxLength: 6 }),
+        (rest, own, order, probe) => {
+          // The less counts' sessions may hold a token and contexts no other session holds.
+          const [others, less, all] = countedApartAndTogether(rest, [...own, ["mine", "a", "mine"]], order);
+          const got = new WittenBell(all).surprisesWithout(new WittenBell(less), probe);
+          const expected = new WittenBell(others).surprises(probe);
+          got.forEach((x, i) => {
+            expect(x).toBeCloseTo(expected[i] as number, 10);
+          });
+        },
+      ),
+    );
+  });
+
+  it("leans below order 0 on the background it is given", () => {
+    const counts = new NGramCounts(1);
+    counts.add(["a", "b"]);
+    const base = new WittenBell(new NGramCounts(1));
+    base.counts.add(["a", "c", "b"]);
+    const leaning = new WittenBell(counts, (token, history) => base.probability(token, history.slice(-1)));
+    const probe = ["a", "c", "zz"];
+    expect(new WittenBell(counts).surprises(probe, base.surprises(probe))).toEqual(leaning.surprises(probe));
   });
 });
