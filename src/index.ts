@@ -10,6 +10,7 @@ export type {
   SessionPasses,
   StepContribution,
   ThreadedTraining,
+  ThreadsAtHand,
   TrainedInThreads,
   WeightedSession,
 } from "./detect/types.js";

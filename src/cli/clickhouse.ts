@@ -456,7 +456,7 @@ export async function trainClickHouse(
     return;
   }
   if (method !== "reference") {
-    await trainLoaded(await streamSessions(push, options, io), options, io, options.out);
+    await trainLoaded(await streamSessions(push, options, io), options, io, { out: options.out });
     return;
   }
   let model: Model;

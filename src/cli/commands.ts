@@ -427,13 +427,14 @@ export async function huntOverSpill(
 }
 
 /**
- * Reads the sessions, with a pool of worker threads when hunt trains a detector with a threaded training
- * ({@link trainsInThreads}) in more than one thread (`--threads`, else by the input's size: {@link threadCount});
+ * Reads the sessions, with a pool of worker threads when hunt or train trains a detector with a threaded
+ * training ({@link trainsInThreads}) in more than one thread (`--threads`, else by the input's size: {@link threadCount});
  * its workers start when work comes.
  */
 async function loadIn(
   files: readonly string[],
-  options: HuntOptions,
+  options: InputOptions &
+    DetectorChoice & { quiet: boolean; threads?: number | undefined; model?: string | undefined },
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
   const loaded = await load(files, options, io);
@@ -570,7 +571,7 @@ export async function publish(
 
 /** Options of train. */
 export interface TrainOptions extends InputOptions, DetectorChoice {
-  /** Threads (train runs in one: the option is read for hunt's sake). */
+  /** Threads, this one included: worker threads take part of the default detector's training (default: {@link threadCount}). */
   threads?: number;
   /** Where to write the model (default: the --update file). */
   out?: string;
@@ -588,8 +589,12 @@ export async function trainCommand(files: readonly string[], options: TrainOptio
   if (out === undefined) throw new SeqhuntError("train needs --out FILE (or --update MODEL)");
   if (options.update === undefined && trainsInPasses(options) && spills(files, options))
     return trainSpilled(files, options, io, out);
-  // One thread: a model file from merged counts would list its counts in another order.
-  await trainLoaded(await load(files, options, io), options, io, out);
+  const { loaded, pool } = await loadIn(files, options, io);
+  try {
+    await trainLoaded(loaded, options, io, { out, pool });
+  } finally {
+    await pool?.close();
+  }
 }
 
 /** train over a large input: sessions go to a spill file, and the detector trains over passes of it. */
@@ -626,15 +631,21 @@ export function trainedMessage(what: string, options: TrainOptions, out: string)
     : `trained on ${what}; wrote ${out}`;
 }
 
-/** train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`. */
+/**
+ * train after reading, for every session source (files, sessions streamed from ClickHouse): writes `out`;
+ * `pool` holds the worker threads that take part of the detector's training, when there are any.
+ */
 export async function trainLoaded(
   loaded: LoadedSessions,
   options: TrainOptions,
   io: Io,
-  out: string,
+  to: { readonly out: string; readonly pool?: ThreadPool | null | undefined },
 ): Promise<void> {
+  const { out } = to;
   const base = options.update ? loadModelFile(options.update, typeOfLoaded(loaded, options)) : null;
-  const { file, method } = trainModelFile(loaded, options, base);
+  const { file, method } = await trainModelFile(loaded, options, base, to.pool ?? null);
+  // The workers' part is done: their memory goes back before the file is written.
+  await to.pool?.close();
   writeTextAtomically(out, `${JSON.stringify(file)}\n`);
   if (!options.quiet)
     io.err(

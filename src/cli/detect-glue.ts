@@ -9,7 +9,13 @@ import {
 } from "../detect/model-file.js";
 import { withWindow } from "../detect/reference.js";
 import { DEFAULT_METHOD, detectorEntry } from "../detect/registry.js";
-import type { Detector, DetectorOptions, ThreadedTraining, WeightedSession } from "../detect/types.js";
+import type {
+  Detector,
+  DetectorOptions,
+  ThreadedTraining,
+  TrainedInThreads,
+  WeightedSession,
+} from "../detect/types.js";
 import { SeqhuntError } from "../errors.js";
 import { Model } from "../model/model.js";
 import { commandLists, type MethodScores, type ScoringOptions, windowOf } from "./rank.js";
@@ -109,6 +115,23 @@ export function trainsInThreads(choice: DetectorChoice & { readonly model?: stri
 }
 
 /**
+ * The detector `method` trained on `sessions` with the pool's workers taking the part its threaded training
+ * offloads; this thread's part is done when this returns (the workers' goes on): undefined when `method`
+ * has no threaded training.
+ */
+function trainInThreads(
+  method: string,
+  sessions: readonly WeightedSession[],
+  options: DetectorOptions,
+  pool: ThreadPool,
+): Promise<TrainedInThreads> | undefined {
+  const threaded = threadedOf(method, options);
+  if (threaded === undefined) return undefined;
+  if (sessions.length === 0) throw new SeqhuntError("no training sessions");
+  return threaded.train(sessions, (request) => pool.offload(method, request), { workers: pool.size });
+}
+
+/**
  * {@link huntScores} with worker threads: a detector with a threaded training offloads part of it to the
  * pool's workers and does the rest in this thread; the same detector and scores as one thread's. The
  * offloaded work starts before this returns its promise, and this thread's part is done by then.
@@ -118,17 +141,15 @@ export function huntScoresInThreads(
   options: DetectorChoice & ScoringOptions,
   pool: ThreadPool,
 ): Promise<DetectorScores> {
-  const method = methodOf(options);
-  const threaded = trainsInThreads(options) ? threadedOf(method, windowOf(options)) : undefined;
-  if (threaded === undefined) return Promise.resolve(huntScores(loaded, options));
   const sessions = weightedSessions(loaded, options.entity);
-  if (sessions.length === 0) throw new SeqhuntError("no training sessions");
-  return threaded
-    .train(sessions, (request) => pool.offload(method, request))
-    .then(({ detector, explainTraining }) => ({
-      ...methodScores(detector, sessions, detector.trainingScores(), options.entity),
-      explain: (i) => explainTraining(i, sessions[i] as WeightedSession),
-    }));
+  const training = trainsInThreads(options)
+    ? trainInThreads(methodOf(options), sessions, windowOf(options), pool)
+    : undefined;
+  if (training === undefined) return Promise.resolve(huntScores(loaded, options));
+  return training.then(({ detector, explainTraining }) => ({
+    ...methodScores(detector, sessions, detector.trainingScores(), options.entity),
+    explain: (i) => explainTraining(i, sessions[i] as WeightedSession),
+  }));
 }
 
 /** Whether the registry's detector of that name trains in passes (and so scores a session held out alone). */
@@ -264,12 +285,17 @@ export function modelScores(
   return methodScores(detector, sessions, scores, entity);
 }
 
-/** train: the version 2 model file of the input (added to `base` with --update). */
-export function trainModelFile(
+/**
+ * train: the version 2 model file of the input (added to `base` with --update). With a `pool`, a detector
+ * with a threaded training trains with its workers' help while this thread trains the reference model:
+ * the same file, byte for byte.
+ */
+export async function trainModelFile(
   loaded: LoadedSessions,
   choice: DetectorChoice,
   base: LoadedModelFile | null,
-): { file: ModelFileV2; method: string } {
+  pool: ThreadPool | null = null,
+): Promise<{ file: ModelFileV2; method: string }> {
   if (base !== null && choice.method !== undefined && choice.method !== base.detector.method) {
     throw new SeqhuntError(
       `the model to update holds a ${base.detector.method} detector, not ${choice.method}: leave --method out`,
@@ -278,14 +304,13 @@ export function trainModelFile(
   const method = base?.detector.method ?? methodOf(choice);
   const entity = choice.entity ?? base?.entity ?? null;
   const sessions = weightedSessions(loaded, entity);
+  // The workers' part goes on while this thread trains the reference model and takes the fingerprint.
+  const training = pool === null ? undefined : trainInThreads(method, sessions, {}, pool);
   const reference = new Model(commandLists(loaded.sessions));
   reference.train();
-  const trained = {
-    reference,
-    detector: trainDetector(method, sessions),
-    entity,
-    trainingFingerprint: sessionsFingerprint(sessions),
-  };
+  const trainingFingerprint = sessionsFingerprint(sessions);
+  const detector = training === undefined ? trainDetector(method, sessions) : (await training).detector;
+  const trained = { reference, detector, entity, trainingFingerprint };
   if (base === null) return { file: modelFileOf(trained), method };
   return { file: mergeModelFiles(base, { ...trained, version: 2 }), method };
 }

@@ -183,7 +183,7 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     )
     .option(
       "--threads <n>",
-      `threads, this one included: when hunt trains the default detector (without --model), a worker thread trains its context chain while this one trains the rest (so at most 2 help today); train and the other detectors run in one thread (default: every core for an input of ${DEFAULT_THREADS_FROM.toLocaleString("en")} commands or more, else 1; see Performance)`,
+      `threads, this one included: when hunt or train trains the default detector (without --model), a worker thread trains its context chain while this one trains the rest, a second worker (when there is one) its novelty view (so at most 3 help today); score and the other detectors run in one thread, and so does an input over 1.5 GB (spilled to disk) (default: every core for an input of ${DEFAULT_THREADS_FROM.toLocaleString("en")} commands or more, else 1; see Performance)`,
       positiveInt("--threads", { max: MAX_THREADS }),
     );
 }

@@ -19,6 +19,8 @@ export interface ChainCountsArrays {
   readonly total: Float64Array;
   readonly apartKeys: Float64Array;
   readonly apartCounts: Float64Array;
+  /** How many nodes there were when each count kept apart was first counted: its place in the JSON. */
+  readonly apartAt: Int32Array;
 }
 
 /** {@link ChainCounts} as JSON. */
@@ -456,13 +458,15 @@ export class ChainCounts {
       total: Float64Array.from(this.#total.subarray(0, this.#nodes)),
       apartKeys,
       apartCounts: this.#apartCount.slice(0, apartKeys.length),
+      apartAt: this.#apartAt.slice(0, apartKeys.length),
     };
   }
 
   /**
    * Adds another chain's counts (same order, as {@link ChainCounts.toArrays} gives them) into these:
    * `tokens[id]` is this chain's id of the other's token `id` (the start and end tokens keep theirs). Counts
-   * add, so chains counted over parts of the sessions merge exactly.
+   * add, so chains counted over parts of the sessions merge exactly; added to empty counts, they are the
+   * other's, to the order of their JSON.
    */
   addArrays(other: ChainCountsArrays, tokens: Int32Array): void {
     this.#live();
@@ -485,7 +489,9 @@ export class ChainCounts {
       const mine = this.#apart.put(
         (to[node] as number) * TOKEN_SPACE + (tokens[key - node * TOKEN_SPACE] as number),
       );
-      if (mine === size) this.#apartEntry(mine);
+      // A new count goes where the other's went: before the node its place was before, mapped here.
+      const at = other.apartAt[entry] as number;
+      if (mine === size) this.#apartEntry(mine, at < to.length ? (to[at] as number) : this.#nodes);
       this.#apartCount[mine] = (this.#apartCount[mine] as number) + (other.apartCounts[entry] as number);
     }
     this.#recountDistinct();

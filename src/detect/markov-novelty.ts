@@ -262,10 +262,11 @@ function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassT
   return { novel, expectedNovel: expected.values() };
 }
 
+/** The novelty view's counts and its numbers per training session. */
+type NoveltyView = NoveltyNumbers & { readonly novelty: Novelty };
+
 /** The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and weights. */
-function* noveltyViewTraining(
-  options: MarkovNoveltyOptions,
-): PassTraining<NoveltyNumbers & { readonly novelty: Novelty }> {
+function* noveltyViewTraining(options: MarkovNoveltyOptions): PassTraining<NoveltyView> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
   return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
@@ -506,14 +507,29 @@ export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
   });
 }
 
-/** The views markov-novelty's threaded training trains in another thread: those that read only command names. */
-type OffloadedView = "context" | "novelty";
+/** A training with nothing to do (no pass): the other side of {@link together} when one part runs elsewhere. */
+// biome-ignore lint/correctness/useYield: it yields no pass, by design
+function* noWork(): PassTraining<undefined> {
+  return undefined;
+}
+
+/**
+ * What markov-novelty's threaded training asks of another thread, all of it reading only command names: the
+ * context chain's view, the novelty view, or only each training session's novelty excess as scored (what
+ * explaining reads) while this thread trains its own novelty view.
+ */
+type OffloadedView = "context" | "novelty" | "excess";
 
 /** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
 interface ViewRequest {
   readonly view: OffloadedView;
   readonly options: MarkovNoveltyOptions;
   readonly sessions: ContextSessions;
+}
+
+/** What an "excess" request sends back: each training session's novelty excess as scored, in training order. */
+interface ExcessSent {
+  readonly excess: Float64Array;
 }
 
 /** The novelty view trained ({@link noveltyViewTraining}) as plain data that crosses threads. */
@@ -529,26 +545,33 @@ interface NoveltyViewParts {
 
 /** The novelty view as plain data, with each of the `sessions` it trained on scored (see {@link NoveltyViewParts}). */
 function noveltyViewParts(
-  view: NoveltyNumbers & { readonly novelty: Novelty },
+  view: NoveltyView,
   sessions: readonly WeightedSession[],
   options: MarkovNoveltyOptions,
 ): NoveltyViewParts {
   const { novelty, novel, expectedNovel } = view;
-  const floor = options.floor ?? NOVELTY_FLOOR;
   return {
     counts: novelty.toParts(),
     windows: { rate: novel.windows.rate, byLast: [...novel.windows.byLast] },
     trust: novel.trust,
     columns: novel.columns,
     expectedNovel,
-    excess: Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false)),
+    excess: excessScored(view, sessions, options),
   };
 }
 
+/** Each of the `sessions` the view trained on: its {@link noveltyExcess} as scored (not held out). */
+function excessScored(
+  { novelty, novel }: NoveltyView,
+  sessions: readonly WeightedSession[],
+  options: MarkovNoveltyOptions,
+): Float64Array {
+  const floor = options.floor ?? NOVELTY_FLOOR;
+  return Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false));
+}
+
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
-function noveltyViewOfParts(
-  parts: unknown,
-): NoveltyNumbers & { readonly novelty: Novelty; readonly excess: Float64Array } {
+function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess: Float64Array } {
   const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
   const novelty = Novelty.merge(counts.window, [counts]);
   novelty.trim();
@@ -667,25 +690,29 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
     threaded: {
-      // The parts that read only command names (the context chain, the novelty view) in other threads;
-      // markov-set meanwhile here.
-      train: async (train, offload) => {
+      // Parts that read only command names (the context chain, the novelty view or its excess) in other
+      // threads; markov-set meanwhile here.
+      train: async (train, offload, { workers = 1 } = {}) => {
         const sessions = contextSessionsOf(train);
-        const views = Promise.all(
-          (["context", "novelty"] as const).map((view) =>
-            offload({ view, options, sessions } satisfies ViewRequest),
-          ),
+        const request = (view: OffloadedView) => offload({ view, options, sessions } satisfies ViewRequest);
+        // A worker trains the context chain; a second one the novelty view. With one worker this thread trains
+        // the novelty view beside markov-set (the chain alone weighs about as much as markov-set) and the
+        // worker, after the chain, works out the novelty excess that explaining reads (README, Worker threads).
+        const sending = [request("context"), request(workers > 1 ? "novelty" : "excess")] as const;
+        const [{ counts, numbers }, here] = trainInMemory(
+          together(setTraining(), workers > 1 ? noWork() : noveltyViewTraining(options)),
+          train,
         );
-        const { counts, numbers } = trainInMemory(setTraining(), train);
-        const [sent, novelty] = await views;
-        const novel = noveltyViewOfParts(novelty);
-        const context = contextViewOfParts(sent);
+        const [sent, sentNovelty] = await Promise.all(sending);
+        const novel = here ?? noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
-          context,
+          contextViewOfParts(sent),
           options,
         );
+        // The novelty excess each training session is explained by: from the worker either way.
+        const { excess } = (here === undefined ? novel : sentNovelty) as ExcessSent;
         return {
           detector: assemble(parts, source),
           // The novelty view's excess of each training session came from its thread: only markov-set scores here.
@@ -693,7 +720,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
             explained(
               parts,
               s,
-              rarities(parts, parts.markovSet.score([s])[0] as number, novel.excess[i] as number),
+              rarities(parts, parts.markovSet.score([s])[0] as number, excess[i] as number),
             ),
         };
       },
@@ -702,6 +729,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const names = sessionsOfContext(sessions);
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
+        if (view === "excess")
+          return {
+            excess: excessScored(trainInMemory(noveltyViewTraining(given), names), names, given),
+          } satisfies ExcessSent;
         if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },

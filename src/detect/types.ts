@@ -100,15 +100,22 @@ export interface DetectorFactory {
 export interface ThreadedTraining {
   /**
    * The same detector as {@link DetectorFactory.train} on the same sessions (equal `trainingScores()`,
-   * scores and explanations, to the last bit; its `toJSON()` may list counts in another order), part of
-   * it worked out by `offload`.
+   * scores, explanations and `toJSON()`, to the last bit: `train` writes it), part of it worked out by
+   * `offload`.
    */
   train(
     sessions: readonly WeightedSession[],
     offload: (request: unknown) => Promise<unknown>,
+    threads?: ThreadsAtHand,
   ): Promise<TrainedInThreads>;
   /** The offloaded part: a request `train` sent, to its result (plain data: it crosses threads as a structured clone). */
   work(request: unknown): unknown;
+}
+
+/** How many threads a {@link ThreadedTraining} may offload to. */
+export interface ThreadsAtHand {
+  /** Worker threads that run `offload`'s requests, requests beyond them queueing (default 1). */
+  readonly workers?: number | undefined;
 }
 
 /** A detector trained with part of the work in other threads ({@link ThreadedTraining.train}). */

@@ -236,38 +236,50 @@ function eventRowSql(identityCount: number, withParams: boolean): string {
   return `concat('[', ${Object.values(fields).join(", ',', ")}, ']')`;
 }
 
-/** Decodes a row sent as {@link eventRowSql} wrote it. */
-function decodeEventRow(r: readonly unknown[]): EventRow {
+/**
+ * Decodes a row sent as {@link eventRowSql} wrote it; with `names`, each event name is the one string
+ * kept there for it (held events keep every command: a copy per row costs memory, collection and hashing).
+ */
+function decodeEventRow(r: readonly unknown[], names: Map<string, string> | null): EventRow {
+  const event = r[5] as string | null;
   return {
     file: r[0] as number,
     seq: r[1] as number | null,
     identity: r[2] as (string | null)[],
     rawTime: r[3] as string | null,
     ts: r[4] as number | null,
-    event: r[5] as string | null,
+    event: names === null || event === null ? event : interned(names, event),
     params: r[6],
     paramsParsed: r[7] as boolean,
     bad: r[8] as boolean,
   };
 }
 
+/** The string `names` keeps for `text`: the first seen of its content. */
+function interned(names: Map<string, string>, text: string): string {
+  const kept = names.get(text);
+  if (kept !== undefined) return kept;
+  names.set(text, text);
+  return text;
+}
+
 /** Rows DuckDB joins into one string as it streams them (each string crossing into JavaScript costs a native call). */
-const ROWS_PER_STRING = 8;
+export const ROWS_PER_STRING = 8;
 
 /**
  * Rows of `rowsSql` (one JSON text column `__r`, in order) joined into JSON arrays of up to
- * {@link ROWS_PER_STRING}, in order. Streaming windows (row number, lag, lead) keep DuckDB streaming:
- * a grouped aggregate would hold every row before the first left.
+ * {@link ROWS_PER_STRING}, in order, each on the row that closes it (NULL on the others). Streaming
+ * windows (row number, lag, lead) keep DuckDB streaming: a grouped aggregate would hold every row before
+ * the first left, and filtering out the other rows held back the first chunk until DuckDB was about half done.
  */
-function joinedRowsSql(rowsSql: string): string {
+export function joinedRowsSql(rowsSql: string): string {
   const k = ROWS_PER_STRING;
   const back = Array.from({ length: k - 1 }, (_, i) => k - 1 - i);
   // The last row closes a shorter batch: it takes only the rows since the last full one.
   const earlier = back.map((j) => `CASE WHEN __rn % ${k} = 0 OR ${j} < __rn % ${k} THEN __l${j} END`);
   const lags = back.map((j) => `lag(__r, ${j}) OVER () AS __l${j}`);
-  return `SELECT '[' || concat_ws(',', ${[...earlier, "__r"].join(", ")}) || ']' AS __rows
-    FROM (SELECT __r, ${lags.join(", ")}, row_number() OVER () AS __rn, lead(1) OVER () AS __more FROM (${rowsSql}))
-    WHERE __rn % ${k} = 0 OR __more IS NULL`;
+  return `SELECT CASE WHEN __rn % ${k} = 0 OR __more IS NULL THEN '[' || concat_ws(',', ${[...earlier, "__r"].join(", ")}) || ']' END AS __rows
+    FROM (SELECT __r, ${lags.join(", ")}, row_number() OVER () AS __rn, lead(1) OVER () AS __more FROM (${rowsSql}))`;
 }
 
 /** Matches a JSON escape of a UTF-16 surrogate, which DuckDB's JSON reader refuses unless paired. */
@@ -482,6 +494,8 @@ async function readWith(
   const { paramsReader } = options;
   let previous: (string | null)[] = [];
   const held = inMemory ? new HeldEvents(options.identity.length, 0) : null;
+  // Only held events share names: a streamed read keeps none, and a map of every name would grow unbounded.
+  const names = inMemory ? new Map<string, string>() : null;
   for (const sql of queries) {
     const result = await con.stream(sql);
     // Rows of an unnumbered source arrive in file order: their number is their position.
@@ -493,11 +507,12 @@ async function readWith(
         const chunk = await next;
         if (chunk === null || chunk.rowCount === 0) break;
         next = result.fetchChunk();
-        for (const text of chunk.getColumns()[0] as string[]) {
+        for (const text of chunk.getColumns()[0] as (string | null)[]) {
+          if (text === null) continue; // a row whose batch a later row closes
           const parsed = JSON.parse(text) as unknown[];
           for (const raw of (batched ? parsed : [parsed]) as unknown[][]) {
             position++;
-            const row = decodeEventRow(raw);
+            const row = decodeEventRow(raw, names);
             let params = row.paramsParsed ? row.params : paramsReader.parse(row.params as string);
             if (params === ASK_DUCKDB) params = await paramsReader.duckdb(row.params as string);
             const command = commandOf(row, params, options);

@@ -1,5 +1,4 @@
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { SeqhuntError } from "../errors.js";
 import { replaceAtomically } from "./atomic.js";
 
@@ -42,56 +41,75 @@ export async function writeRecords(
   columns: readonly string[],
 ): Promise<void> {
   const format = outputFormatOf(path);
-  await replaceAtomically(path, (temporary) => writeRecordsTo(temporary, format, records, columns));
+  await replaceAtomically(path, async (temporary) => writeRecordsTo(temporary, format, records, columns));
 }
 
-async function writeRecordsTo(
+/** Bytes a JavaScript string takes in UTF-8 at most: three per UTF-16 code unit. */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
+/**
+ * Text appended to an open file through one reused buffer, written when full: no string is joined and
+ * none is queued (joining 1 MB pieces cost as much as making the JSON of hunt's --out).
+ */
+export class BufferedFile {
+  readonly #fd: number;
+  readonly #buffer: Buffer;
+  #used = 0;
+
+  /** Appends to the open file `fd` through a buffer of `size` bytes. */
+  constructor(fd: number, size = 1 << 20) {
+    this.#fd = fd;
+    this.#buffer = Buffer.allocUnsafe(size);
+  }
+
+  /** Appends `text` (UTF-8). */
+  add(text: string): void {
+    const most = text.length * MAX_UTF8_BYTES_PER_UNIT;
+    if (this.#used + most > this.#buffer.length) this.flush();
+    if (most > this.#buffer.length) this.#writeAll(Buffer.from(text, "utf8"));
+    else this.#used += this.#buffer.write(text, this.#used);
+  }
+
+  /** Writes what the buffer holds. */
+  flush(): void {
+    this.#writeAll(this.#buffer.subarray(0, this.#used));
+    this.#used = 0;
+  }
+
+  #writeAll(bytes: Buffer): void {
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.#fd, bytes, at, bytes.length - at);
+  }
+}
+
+function writeRecordsTo(
   path: string,
   format: OutputFormat,
   records: Iterable<Record<string, unknown>>,
   columns: readonly string[],
-): Promise<void> {
-  const out = createWriteStream(path);
-  const failed = once(out, "error").then(([err]) => {
-    throw err;
-  });
-  failed.catch(() => null); // raced below; never left unhandled
-  // Lines are gathered into ~1 MB pieces: one write per line would dominate the cost.
-  let pending: string[] = [];
-  let pendingSize = 0;
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const text = pending.join("");
-    pending = [];
-    pendingSize = 0;
-    if (!out.write(text)) await Promise.race([once(out, "drain"), failed]);
-  };
-  // Adding a line is synchronous (no promise per record); only a full piece waits for the file.
-  const add = (text: string): boolean => {
-    pending.push(text);
-    pendingSize += text.length;
-    return pendingSize >= 1 << 20;
-  };
-  const line =
-    format === "csv"
-      ? (record: Record<string, unknown>) => `${columns.map((c) => csvCell(record[c])).join(",")}\n`
-      : format === "jsonl"
-        ? (record: Record<string, unknown>) => `${jsonLine(record)}\n`
-        : (record: Record<string, unknown>, first: boolean) => `${first ? "\n" : ",\n"}${jsonLine(record)}`;
+): void {
+  const fd = openSync(path, "w");
   try {
-    if (format === "csv") add(`${columns.map(csvCell).join(",")}\n`);
-    if (format === "json") add("[");
-    let first = true;
-    for (const record of records) {
-      if (add(line(record, first))) await flush();
-      first = false;
+    const out = new BufferedFile(fd);
+    if (format === "csv") {
+      out.add(`${columns.map(csvCell).join(",")}\n`);
+      for (const record of records) out.add(`${columns.map((c) => csvCell(record[c])).join(",")}\n`);
+    } else if (format === "jsonl") {
+      for (const record of records) {
+        out.add(jsonLine(record));
+        out.add("\n");
+      }
+    } else {
+      let first = true;
+      out.add("[");
+      for (const record of records) {
+        out.add(first ? "\n" : ",\n");
+        out.add(jsonLine(record));
+        first = false;
+      }
+      out.add("\n]\n");
     }
-    if (format === "json") add("\n]\n");
-    await flush();
-    out.end();
-    await Promise.race([once(out, "finish"), failed]);
-  } catch (err) {
-    out.destroy();
-    throw err;
+    out.flush();
+  } finally {
+    closeSync(fd);
   }
 }

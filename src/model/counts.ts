@@ -48,16 +48,7 @@ class PairBatch {
 
   /** Adds the dense cells into the table. */
   flush(): void {
-    const cells = this.cells;
-    if (cells === null) return;
-    const columns = this.columns;
-    let seen = 0;
-    for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) seen++;
-    this.table.reserve(this.table.size + seen);
-    for (let i = 0; i < cells.length; i++) {
-      const n = cells[i] as number;
-      if (n !== 0) this.table.add(Math.floor(i / columns), i % columns, n);
-    }
+    if (this.cells !== null) this.table.addCells(this.cells, this.columns);
   }
 }
 
@@ -132,11 +123,8 @@ export class RawCounts {
 
   /** Counts sessions encoded against this object's vocabularies, in one pass. */
   add(encoded: EncodedSessions, weights?: ArrayLike<number>): void {
-    // Long because it is the hot counting loop: each pair table's dense cells are read into locals, one branch per table.
     this.fit();
-    const { sessionStart, commands, paramLists, valueStart, values } = encoded;
-    const lists = encoded.lists;
-    const { seq1, param, value } = this;
+    const { lists, values } = encoded;
     // A zero weight still makes an entry, which a dense count cannot tell from no entry.
     const positive = weights === undefined || Array.prototype.every.call(weights, (w: number) => w > 0);
     const whole = weights === undefined;
@@ -153,77 +141,14 @@ export class RawCounts {
       whole,
       valueCells,
     );
-    const seq2Cells = seq2.cells;
-    const cmdParamCells = cmdParam.cells;
-    const paramValueCells = paramValue.cells;
-    const np = cmdParam.columns;
-    const nv = paramValue.columns;
     // Unweighted, parameters are counted once per parameter list (times its uses): whole counts, so the
     // sums are exact in any order, and new pairs still reach the table in order of first occurrence.
     const listUses = weights === undefined && lists !== null ? new Int32Array(lists.command.length) : null;
-    for (let s = 0; s < encoded.count; s++) {
-      const w = weights ? (weights[s] as number) : 1;
-      this.sessions += w;
-      let prev = START_ID;
-      seq1[START_ID] = (seq1[START_ID] as number) + w;
-      const end = sessionStart[s + 1] as number;
-      for (let i = sessionStart[s] as number; i < end; i++) {
-        const cmd = commands[i] as number;
-        seq1[cmd] = (seq1[cmd] as number) + w;
-        if (seq2Cells === null) this.seq2.add(prev, cmd, w);
-        else seq2Cells[prev * nc + cmd] = (seq2Cells[prev * nc + cmd] as number) + w;
-        prev = cmd;
-        if (paramLists === null || lists === null) continue;
-        const list = paramLists[i] as number;
-        if (listUses !== null) {
-          listUses[list] = (listUses[list] as number) + 1;
-          if (values === null) continue;
-        }
-        const first = lists.start[list] as number;
-        const last = lists.start[list + 1] as number;
-        // Command i's k-th value is at valueStart[i] + k, so the one of list entry j at `at` + j.
-        const at = valueStart === null ? 0 : (valueStart[i] as number) - first;
-        for (let j = first; j < last; j++) {
-          const p = lists.params[j] as number;
-          if (listUses === null) {
-            param[p] = (param[p] as number) + w;
-            if (cmdParamCells === null) this.cmdParam.add(cmd, p, w);
-            else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
-          }
-          // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
-          const v = values === null ? -1 : (values[at + j] as number);
-          if (v < 0) continue;
-          value[v] = (value[v] as number) + w;
-          if (paramValueCells === null) this.paramValue.add(p, v, w);
-          else paramValueCells[p * nv + v] = (paramValueCells[p * nv + v] as number) + w;
-        }
-      }
-      if (seq2Cells === null) this.seq2.add(prev, END_ID, w);
-      else seq2Cells[prev * nc + END_ID] = (seq2Cells[prev * nc + END_ID] as number) + w;
-      seq1[END_ID] = (seq1[END_ID] as number) + w;
-    }
-    if (listUses !== null) this.#addLists(lists as ParamLists, listUses, cmdParamCells);
+    countSessions(this, encoded, weights, { seq2, cmdParam, paramValue }, listUses);
+    if (listUses !== null) addLists(this, lists as ParamLists, listUses, cmdParam.cells);
     seq2.flush();
     cmdParam.flush();
     paramValue.flush();
-  }
-
-  /** Counts each parameter list's parameters `uses[list]` times (into the dense cells when given). */
-  #addLists(lists: ParamLists, uses: Int32Array, cells: Cells | null): void {
-    const param = this.param;
-    const np = this.params.size;
-    for (let list = 0; list < uses.length; list++) {
-      const n = uses[list] as number;
-      if (n === 0) continue;
-      const cmd = lists.command[list] as number;
-      const last = lists.start[list + 1] as number;
-      for (let j = lists.start[list] as number; j < last; j++) {
-        const p = lists.params[j] as number;
-        param[p] = (param[p] as number) + n;
-        if (cells === null) this.cmdParam.add(cmd, p, n);
-        else cells[cmd * np + p] = (cells[cmd * np + p] as number) + n;
-      }
-    }
   }
 
   /** Adds another object's counts into this one, matching names (not ids). */
@@ -259,5 +184,90 @@ export class RawCounts {
     const copy = new RawCounts();
     copy.addCounts(this);
     return copy;
+  }
+}
+
+/** Counts each parameter list's parameters `uses[list]` times into `counts` (into the dense cells when given). */
+function addLists(counts: RawCounts, lists: ParamLists, uses: Int32Array, cells: Cells | null): void {
+  const param = counts.param;
+  const np = counts.params.size;
+  for (let list = 0; list < uses.length; list++) {
+    const n = uses[list] as number;
+    if (n === 0) continue;
+    const cmd = lists.command[list] as number;
+    const last = lists.start[list + 1] as number;
+    for (let j = lists.start[list] as number; j < last; j++) {
+      const p = lists.params[j] as number;
+      param[p] = (param[p] as number) + n;
+      if (cells === null) counts.cmdParam.add(cmd, p, n);
+      else cells[cmd * np + p] = (cells[cmd * np + p] as number) + n;
+    }
+  }
+}
+
+/**
+ * The counting loop of {@link RawCounts.add}: sessions into `counts` (pairs into the batches' dense cells when
+ * they have them), parameter-list uses into `listUses` when given. Its own function so that the optimized
+ * loop ends with it: code after a loop that V8 compiled mid-loop, before that code first ran, had no feedback
+ * and dropped back to the interpreter there on every later call (Node 20).
+ */
+function countSessions(
+  counts: RawCounts,
+  encoded: EncodedSessions,
+  weights: ArrayLike<number> | undefined,
+  batches: { seq2: PairBatch; cmdParam: PairBatch; paramValue: PairBatch },
+  listUses: Int32Array | null,
+): void {
+  // Long because it is the hot counting loop: each pair table's dense cells are read into locals, one branch per table.
+  const { sessionStart, commands, paramLists, valueStart, values } = encoded;
+  const lists = encoded.lists;
+  const { seq1, param, value } = counts;
+  const { seq2, cmdParam, paramValue } = batches;
+  const nc = seq2.columns;
+  const seq2Cells = seq2.cells;
+  const cmdParamCells = cmdParam.cells;
+  const paramValueCells = paramValue.cells;
+  const np = cmdParam.columns;
+  const nv = paramValue.columns;
+  for (let s = 0; s < encoded.count; s++) {
+    const w = weights ? (weights[s] as number) : 1;
+    counts.sessions += w;
+    let prev = START_ID;
+    seq1[START_ID] = (seq1[START_ID] as number) + w;
+    const end = sessionStart[s + 1] as number;
+    for (let i = sessionStart[s] as number; i < end; i++) {
+      const cmd = commands[i] as number;
+      seq1[cmd] = (seq1[cmd] as number) + w;
+      if (seq2Cells === null) counts.seq2.add(prev, cmd, w);
+      else seq2Cells[prev * nc + cmd] = (seq2Cells[prev * nc + cmd] as number) + w;
+      prev = cmd;
+      if (paramLists === null || lists === null) continue;
+      const list = paramLists[i] as number;
+      if (listUses !== null) {
+        listUses[list] = (listUses[list] as number) + 1;
+        if (values === null) continue;
+      }
+      const first = lists.start[list] as number;
+      const last = lists.start[list + 1] as number;
+      // Command i's k-th value is at valueStart[i] + k, so the one of list entry j at `at` + j.
+      const at = valueStart === null ? 0 : (valueStart[i] as number) - first;
+      for (let j = first; j < last; j++) {
+        const p = lists.params[j] as number;
+        if (listUses === null) {
+          param[p] = (param[p] as number) + w;
+          if (cmdParamCells === null) counts.cmdParam.add(cmd, p, w);
+          else cmdParamCells[cmd * np + p] = (cmdParamCells[cmd * np + p] as number) + w;
+        }
+        // NO_ID (no value) and DEFERRED_ID (held back as text) are both negative.
+        const v = values === null ? -1 : (values[at + j] as number);
+        if (v < 0) continue;
+        value[v] = (value[v] as number) + w;
+        if (paramValueCells === null) counts.paramValue.add(p, v, w);
+        else paramValueCells[p * nv + v] = (paramValueCells[p * nv + v] as number) + w;
+      }
+    }
+    if (seq2Cells === null) counts.seq2.add(prev, END_ID, w);
+    else seq2Cells[prev * nc + END_ID] = (seq2Cells[prev * nc + END_ID] as number) + w;
+    seq1[END_ID] = (seq1[END_ID] as number) + w;
   }
 }

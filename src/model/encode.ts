@@ -161,6 +161,39 @@ export function encodeIfCommon(
   return encoded === null ? null : { sessions: sessions.slice(), sessionType, encoded };
 }
 
+// The loops below are functions of their own, ending with their loop: see countSessions (counts.ts).
+
+/** The number of commands in all sessions, or -1 when a session is not a non-empty array. */
+function commandCount(sessions: readonly Session[]): number {
+  let total = 0;
+  for (let s = 0; s < sessions.length; s++) {
+    const session: unknown = sessions[s];
+    if (!Array.isArray(session) || session.length === 0) return -1;
+    total += session.length;
+  }
+  return total;
+}
+
+/** Encodes sessions of command names into `sessionStart` and `commands`; false at a command that is not a name. */
+function encodeNames(
+  sessions: readonly Session[],
+  resolve: IdResolver,
+  sessionStart: Int32Array,
+  commands: Int32Array,
+): boolean {
+  let i = 0;
+  for (let s = 0; s < sessions.length; s++) {
+    const session = sessions[s] as Session;
+    for (let c = 0; c < session.length; c++) {
+      const cmd = session[c];
+      if (typeof cmd !== "string") return false;
+      commands[i++] = resolve.command(cmd);
+    }
+    sessionStart[s + 1] = i;
+  }
+  return true;
+}
+
 /**
  * Encodes sessions of the given type, or null when a session is not a non-empty array or a command not of
  * the type's common kind (a name; a Cmd with a Set of names; any Cmd), which validated sessions never are.
@@ -172,24 +205,11 @@ function encodeOrRefuse(
 ): EncodedSessions | null {
   const count = sessions.length;
   const sessionStart = new Int32Array(count + 1);
-  let total = 0;
-  for (let s = 0; s < count; s++) {
-    const session: unknown = sessions[s];
-    if (!Array.isArray(session) || session.length === 0) return null;
-    total += session.length;
-  }
+  const total = commandCount(sessions);
+  if (total < 0) return null;
   const commands = new Int32Array(total);
   if (sessionType === SessionType.cmdsOnly) {
-    let i = 0;
-    for (let s = 0; s < count; s++) {
-      const session = sessions[s] as Session;
-      for (let c = 0; c < session.length; c++) {
-        const cmd = session[c];
-        if (typeof cmd !== "string") return null;
-        commands[i++] = resolve.command(cmd);
-      }
-      sessionStart[s + 1] = i;
-    }
+    if (!encodeNames(sessions, resolve, sessionStart, commands)) return null;
     return { count, sessionStart, commands, paramLists: null, lists: null, valueStart: null, values: null };
   }
   return encodeWithParams(sessions, sessionType === SessionType.cmdsParamsValues, resolve, {

@@ -7,6 +7,22 @@ import type { SmoothedCounts } from "./smoothing.js";
 const DENSE_LIMIT = 2048;
 
 /**
+ * Sets the log transition of each seen pair of a row the smoothing fills (all but `##END##`'s), as
+ * transition() gives it (count + 1 over the row's sum), in one pass over the slots of raw seq2.
+ */
+function setSeenPairs(table: Float64Array, s: SmoothedCounts, n: number): void {
+  // Its own function, ending with its loop: see countSessions (counts.ts).
+  const { rows, cols, counts } = s.raw.seq2.slots();
+  for (let i = 0; i < rows.length; i++) {
+    const a = rows[i] as number;
+    const b = cols[i] as number;
+    // Empty slots (row -1) are left out with the rest.
+    if (b === START_ID || a < 0 || a >= n || b >= n || a === END_ID || !s.seq2HasRow(a)) continue;
+    table[a * n + b] = Math.log(((counts[i] as number) + 1) / (s.seq2RowSum[a] as number));
+  }
+}
+
+/**
  * Natural logs of every probability the likelihoods need, precomputed once per trained model:
  * priors, transitions, and per-command parameter terms (the sum of log(1 - p) over a command's
  * row, corrected for each parameter present). One engine serves all three session types.
@@ -97,10 +113,7 @@ export class LogProbabilities {
       else for (let b = 0; b < n; b++) table[offset + b] = Math.log(this.transition(a, b));
     }
     // Seen pairs of filled rows, as transition() gives them (count + 1 over the row's sum), in one pass.
-    s.raw.seq2.forEach((a, b, count) => {
-      if (b === START_ID || a >= n || b >= n || !filled(a)) return;
-      table[a * n + b] = Math.log((count + 1) / (s.seq2RowSum[a] as number));
-    });
+    setSeenPairs(table, s, n);
     // START is never smoothed in: a row that never saw it falls back to UNK.
     for (let a = 0; a < n; a++)
       if (filled(a)) table[a * n + START_ID] = Math.log(this.transition(a, START_ID));

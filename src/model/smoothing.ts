@@ -1,5 +1,23 @@
 import { END_ID, type RawCounts, START_ID } from "./counts.js";
 import { UNK_PARAM_ID } from "./encode.js";
+import type { PairCounts } from "./pair-counts.js";
+
+/**
+ * Adds each row's raw sum into `sums` (rows beyond it left out) in one pass over the slots, a row's pairs in
+ * the order rowSum adds them; true when `##END##` has a row (raw counts made elsewhere may give it one).
+ */
+function addRowSums(seq2: PairCounts, sums: Float64Array): boolean {
+  // Its own function, ending with its loop: see countSessions (counts.ts).
+  const { rows, counts } = seq2.slots();
+  let endRow = false;
+  for (let i = 0; i < rows.length; i++) {
+    const a = rows[i] as number;
+    if (a < 0 || a >= sums.length) continue;
+    sums[a] = (sums[a] as number) + (counts[i] as number);
+    if (a === END_ID) endRow = true;
+  }
+  return endRow;
+}
 
 /**
  * The reference's Laplace-smoothed counts, computed from the raw counts by formula instead of
@@ -29,11 +47,8 @@ export class SmoothedCounts {
     this.commandCount = n;
     this.seq1 = new Float64Array(n);
     this.seq2RowSum = new Float64Array(n);
-    // Each row's raw sum in one pass over the pairs (row by row, in the order rowSum adds them).
     const rawRowSum = new Float64Array(n);
-    raw.seq2.forEach((a, _b, count) => {
-      if (a < n) rawRowSum[a] = (rawRowSum[a] as number) + count;
-    });
+    this.#endRow = addRowSums(raw.seq2, rawRowSum);
     let total = 0;
     for (let c = 0; c < n; c++) {
       const bumps = (c !== END_ID ? n - 1 : 0) + (c !== START_ID ? n - 1 : 0);
@@ -63,9 +78,12 @@ export class SmoothedCounts {
     this.valueTotal = this.value.reduce((a, b) => a + b, 0);
   }
 
+  /** Whether the raw counts have a pair starting with `##END##` (smoothing adds none). */
+  readonly #endRow: boolean;
+
   /** Whether smoothed seq2 has a row for command a. */
   seq2HasRow(a: number): boolean {
-    return a !== END_ID || this.raw.seq2.rowSize(a) > 0;
+    return a !== END_ID || this.#endRow;
   }
 
   /** Whether smoothed seq2 has the pair (a, b). */

@@ -1,6 +1,7 @@
 // Reserving room in an empty pair table sizes it at once: the slots, so the order rows are read in (which
 // sets the order sums are taken in), must be those of a table made that size, and an index read before
 // must not survive.
+// Dense cells added in one pass must fill the same slots as adding each cell in turn.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PairCounts } from "../../src/model/pair-counts.js";
@@ -56,3 +57,40 @@ function countOf(a: number, b: number): number {
   for (let i = 0; i < 3000; i++) if (i % 70 === a && i % 13 === b) n++;
   return n;
 }
+
+describe("adding dense cells to a pair table", () => {
+  const grid = fc
+    .tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }))
+    .chain(([rows, columns]) =>
+      fc.tuple(
+        fc.constant(columns),
+        fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 9 })), {
+          minLength: rows * columns,
+          maxLength: rows * columns,
+        }),
+      ),
+    );
+
+  it("gives the table (slots and counts) that adding each non-zero cell in row order gives", () => {
+    fc.assert(
+      fc.property(grid, pairs, fc.boolean(), ([columns, amounts], before, asDoubles) => {
+        const cells = asDoubles ? Float64Array.from(amounts, (n) => n / 4) : Int32Array.from(amounts);
+        const bulk = new PairCounts();
+        const oneByOne = new PairCounts();
+        // A table that holds pairs already (a later batch) adds into them.
+        for (const [a, b, n] of before) {
+          bulk.add(a, b, n);
+          oneByOne.add(a, b, n);
+        }
+        expect(bulk.rowKeys(0)).toEqual(oneByOne.rowKeys(0));
+        bulk.addCells(cells, columns);
+        cells.forEach((n, i) => {
+          if (n !== 0) oneByOne.add(Math.floor(i / columns), i % columns, n);
+        });
+        expect(bulk.size).toBe(oneByOne.size);
+        expect(inOrder(bulk)).toEqual(inOrder(oneByOne));
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
