@@ -570,6 +570,22 @@ function excessScored(
   return Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false));
 }
 
+/**
+ * Each training session's {@link noveltyExcess} as scored (not held out), what explaining reads, in three
+ * passes: the windows, each session held out for the window rates, each scored (no pass for the expected
+ * counts the view's training keeps).
+ */
+function* noveltyExcessTraining(options: MarkovNoveltyOptions): PassTraining<Float64Array> {
+  const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
+  yield (s) => novelty.add(s);
+  const { windows } = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  novelty.trim();
+  const floor = options.floor ?? NOVELTY_FLOOR;
+  const excess = new NumberColumn();
+  yield (s) => excess.push(noveltyExcess(novelty, windows, floor, s, false));
+  return excess.values();
+}
+
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
 function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess: Float64Array } {
   const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
@@ -730,9 +746,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
         if (view === "excess")
-          return {
-            excess: excessScored(trainInMemory(noveltyViewTraining(given), names), names, given),
-          } satisfies ExcessSent;
+          return { excess: trainInMemory(noveltyExcessTraining(given), names) } satisfies ExcessSent;
         if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },

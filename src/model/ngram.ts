@@ -229,6 +229,13 @@ function contextIds(key: string): number[] | null {
   return tokenIds && key === `${ids.length}:${ids.join(",")}` ? ids : null;
 }
 
+/** What {@link WittenBell.surprisesWithout} keeps per counts it takes away (see `WittenBell.#exclusiveOf`). */
+interface Exclusive {
+  readonly toMine: Int32Array;
+  readonly vocabulary: number;
+  readonly exclusive: Int32Array;
+}
+
 /** One order's Witten-Bell estimate: its counts mixed with the lower orders' `lower` by its distinct next tokens. */
 const interpolate = (seen: number, distinct: number, total: number, lower: number): number =>
   (seen + distinct * lower) / (total + distinct);
@@ -319,7 +326,7 @@ export class WittenBell {
   surprisesWithout(less: WittenBell, session: readonly string[]): number[] {
     const index = this.#contexts();
     const lessIndex = less.#contexts();
-    const { exclusive, vocabulary } = this.#exclusiveOf(less);
+    const found = this.#exclusiveOf(less);
     const tokens = this.counts.tokens;
     const lessTokens = less.counts.tokens;
     const history = [START_TOKEN];
@@ -327,7 +334,7 @@ export class WittenBell {
     for (const token of [...session, END_TOKEN]) {
       const w = tokens.lookup(token, -1);
       const lw = lessTokens.lookup(token, -1);
-      let p = 1 / (vocabulary + 1);
+      let p = 1 / (found.vocabulary + 1);
       let node = 0;
       let lessNode = 0;
       // As probability walks, each context's counts less `less`'s: a context left with none ends the walk.
@@ -345,7 +352,8 @@ export class WittenBell {
         const counted = lessNode >= 0 && lessIndex.counted[lessNode] === 1;
         const total = (index.total[node] as number) - (counted ? (lessIndex.total[lessNode] as number) : 0);
         if (total <= 0) break;
-        const distinct = (index.distinct[node] as number) - (counted ? (exclusive[lessNode] as number) : 0);
+        const distinct =
+          (index.distinct[node] as number) - (counted ? this.#exclusiveAt(less, found, node, lessNode) : 0);
         const seen =
           (w < 0 ? 0 : index.next.lookup(node, w, 0)) -
           (counted && lw >= 0 ? lessIndex.next.lookup(lessNode, lw, 0) : 0);
@@ -358,42 +366,43 @@ export class WittenBell {
   }
 
   /** Per `less` (with the versions of both counts it was found at): see {@link WittenBell.#exclusiveOf}. */
-  readonly #exclusive = new WeakMap<
-    WittenBell,
-    { readonly versions: string; readonly exclusive: Int32Array; readonly vocabulary: number }
-  >();
+  readonly #exclusive = new WeakMap<WittenBell, Exclusive & { readonly versions: string }>();
 
   /**
-   * For each context `less` counted (by its node), how many of its next tokens only `less` counted there;
-   * and the vocabulary of these counts less `less`'s (`##START##`, `##END##` and every token left a count).
+   * What {@link WittenBell.surprisesWithout} reads of `less` beside its index: its token ids as these counts
+   * number them, the vocabulary of these counts less `less`'s (`##START##`, `##END##` and every token left a
+   * count), and per node of `less`, once asked for, how many of its next tokens only `less` counted there.
    */
-  #exclusiveOf(less: WittenBell): { readonly exclusive: Int32Array; readonly vocabulary: number } {
+  #exclusiveOf(less: WittenBell): Exclusive {
     const versions = `${this.counts.version},${less.counts.version}`;
     const kept = this.#exclusive.get(less);
     if (kept?.versions === versions) return kept;
+    const toMine = Int32Array.from(less.counts.tokens.list(), (t) => this.counts.tokens.lookup(t, -1));
     const lessIndex = less.#contexts();
-    const exclusive = new Int32Array(lessIndex.total.length);
-    const toMine = less.counts.tokens.list().map((t) => this.counts.tokens.lookup(t, -1));
+    const exclusive = new Int32Array(lessIndex.total.length).fill(-1);
+    const mine = this.#contexts().next;
     let gone = 0;
-    for (const [key, c] of less.counts.contexts) {
-      const ids = contextIds(key);
-      if (ids === null) continue;
-      let node = 0;
-      for (let j = ids.length - 1; j >= 0 && node >= 0; j--)
-        node = lessIndex.longer.lookup(node, ids[j] as number, -1);
-      const mine = this.counts.contexts.get(`${ids.length}:${ids.map((id) => toMine[id]).join(",")}`);
-      let only = 0;
-      for (const [next, n] of c.next)
-        if ((mine?.next.get(toMine[next] as number) ?? 0) - n <= 0) {
-          only++;
-          // A token no other session holds leaves the vocabulary (##END## ends every session: it stays).
-          if (ids.length === 0 && next !== 1) gone++;
-        }
-      if (node >= 0) exclusive[node] = only;
-    }
-    const found = { versions, exclusive, vocabulary: this.counts.tokens.size - gone };
+    // A token no other session holds leaves the vocabulary (##END## ends every session: it stays).
+    lessIndex.next.forEachInRow(0, (next, n) => {
+      if (next !== 1 && mine.lookup(0, toMine[next] as number, 0) - n <= 0) gone++;
+    });
+    const found = { versions, toMine, exclusive, vocabulary: this.counts.tokens.size - gone };
     this.#exclusive.set(less, found);
     return found;
+  }
+
+  /** How many of the next tokens of `less`'s context `lessNode` (this index's `node`) only `less` counted. */
+  #exclusiveAt(less: WittenBell, found: Exclusive, node: number, lessNode: number): number {
+    let only = found.exclusive[lessNode] as number;
+    if (only < 0) {
+      only = 0;
+      const mine = this.#contexts().next;
+      less.#contexts().next.forEachInRow(lessNode, (next, n) => {
+        if (mine.lookup(node, found.toMine[next] as number, 0) - n <= 0) only++;
+      });
+      found.exclusive[lessNode] = only;
+    }
+    return only;
   }
 }
 
