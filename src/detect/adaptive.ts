@@ -9,6 +9,7 @@ export { ChainCounts, type ChainCountsJson } from "./chain-counts.js";
 import { categoricalParams, meanAndSpread, nameOf, tokenWords } from "./base.js";
 import { Calibration } from "./calibration.js";
 import { ChainCounts, TOKEN_SPACE } from "./chain-counts.js";
+import { rememberedLogProbability } from "./presence.js";
 import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
 /** A session to learn from or to score (the detectors' {@link WeightedSession}). */
@@ -256,13 +257,7 @@ export class AdaptiveDetector {
       const counted = unseen ? 0 : (sets.get(key) ?? 0);
       const count = counted - (counted > 0 ? lo : 0);
       const distinct = sets.size - (lo > 0 && counted === 1 ? 1 : 0);
-      if (total <= 0) return ind;
-      const remembered = total / (total + distinct);
-      const backedOff = Math.log1p(-remembered) + ind;
-      if (count <= 0) return backedOff;
-      const seen = Math.log((remembered * count) / total);
-      const top = Math.max(seen, backedOff);
-      return top + Math.log(Math.exp(seen - top) + Math.exp(backedOff - top));
+      return rememberedLogProbability(count, total, distinct, ind);
     };
     const everyone = remember(
       this.sets,

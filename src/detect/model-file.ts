@@ -136,16 +136,7 @@ export function readModelFile(json: unknown, options: ReadModelFileOptions = {})
   const reference = Model.fromJSON(file.reference);
   const method = savedMethod(saved);
   const entity = file.entity;
-  if (!options.lazyDetector)
-    return {
-      reference,
-      detector: loadDetector(saved),
-      method,
-      version: 2,
-      entity,
-      trainingFingerprint: fingerprint,
-    };
-  let detector: Detector | undefined;
+  let detector = options.lazyDetector ? undefined : loadDetector(saved);
   return {
     reference,
     get detector() {

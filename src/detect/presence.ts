@@ -95,7 +95,7 @@ function tokenText(token: string): string {
  * ln P(set) with `count` of `sessions` holding it among `distinct` sets remembered, backed off to its
  * probability `independent` under independent presences (see {@link SetMemory}).
  */
-function rememberedLogProbability(
+export function rememberedLogProbability(
   count: number,
   sessions: number,
   distinct: number,
