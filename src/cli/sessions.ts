@@ -5,6 +5,7 @@ import { type BadRowPolicy, type ReadStats, readEvents } from "../io/read-events
 import { readSessionFiles } from "../io/read-sessions.js";
 import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
+import { fieldLabel } from "../presets/field-names.js";
 import type { ParamMode, ParamsFormat } from "../presets/params.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
@@ -125,7 +126,9 @@ export async function loadSessions(
     (identity, time, command) => sessionizer.push(identity, time, command),
   );
   sessionizer.finish();
-  return { sessions, stats, identityColumns: options.user, warnings: warningsOf(options, sanity) };
+  // A field listing alternatives (userIdentity.arn|userIdentity.invokedBy) is labelled by its first.
+  const identityColumns = options.user.map(fieldLabel);
+  return { sessions, stats, identityColumns, warnings: warningsOf(options, sanity) };
 }
 
 /** The warnings of a read: the implied --param-mode note, then what looks wrong in the sessions. */

@@ -18,11 +18,18 @@ export function withSourcePreset<T extends InputOptions>(options: T, command: Co
   };
 }
 
+/** A flag's value as typed in a shell: quoted when it holds `|` (alternatives) or another special character. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value}'`;
+}
+
 /** `seqhunt sources`: every preset with its settings, the flags it stands for and why. */
 export function sourcesCommand(io: Io): void {
   for (const p of Object.values(SOURCE_PRESETS)) {
     io.out(`${p.name}: ${p.product}`);
-    io.out(`  --user ${p.identity.join(",")} --time ${p.time} --event ${p.event.join(",")}`);
+    io.out(
+      `  --user ${shellWord(p.identity.join(","))} --time ${p.time} --event ${shellWord(p.event.join(","))}`,
+    );
     io.out(`  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`);
     io.out(`  why: ${p.why}`);
     io.out("");

@@ -13,21 +13,31 @@ function supported(path: string): boolean {
   }
 }
 
-/** Every supported file beneath a folder, recursively, in sorted path order. */
-function filesBeneath(dir: string): string[] {
+/**
+ * Folders CloudTrail writes beside its logs in the same S3 tree, holding no principal's calls: digest files
+ * (hashes of the log files, no Records) and Insights events (CloudTrail's own findings, no userIdentity).
+ * Walking a folder or a glob does not enter them; a file or folder named on the command line is read.
+ */
+const NOT_EVENT_FOLDERS = new Set(["CloudTrail-Digest", "CloudTrail-Insight"]);
+
+/** Every supported file beneath a folder, recursively, in sorted path order; `passed`: folders not entered. */
+function filesBeneath(dir: string): { found: string[]; passed: number } {
   const found: string[] = [];
+  let passed = 0;
   const walk = (d: string) => {
     const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     );
     for (const e of entries) {
       const path = join(d, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile() && supported(path)) found.push(path);
+      if (e.isDirectory()) {
+        if (NOT_EVENT_FOLDERS.has(e.name)) passed++;
+        else walk(path);
+      } else if (e.isFile() && supported(path)) found.push(path);
     }
   };
   walk(dir);
-  return found;
+  return { found, passed };
 }
 
 const GLOB_CHARS = /[*?[{]/;
@@ -79,8 +89,9 @@ function globFiles(glob: string): string[] {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const path = `${d === "." ? "" : `${d.replace(/\/$/, "")}/`}${e.name}`;
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile()) all.push(path);
+      if (e.isDirectory()) {
+        if (!NOT_EVENT_FOLDERS.has(e.name)) walk(path);
+      } else if (e.isFile()) all.push(path);
     }
   };
   walk(base);
@@ -89,7 +100,8 @@ function globFiles(glob: string): string[] {
 
 /**
  * The files to read: files as given, every supported file beneath a folder (recursively, sorted), and
- * the files a glob matches (`'AWSLogs/**\/*.json.gz'`, quoted so the shell leaves it to seqhunt).
+ * the files a glob matches (`'AWSLogs/**\/*.json.gz'`, quoted so the shell leaves it to seqhunt); the walk
+ * enters no CloudTrail digest or Insights folder.
  */
 export function inputFiles(inputs: readonly string[]): string[] {
   if (inputs.length === 0) throw new SeqhuntError("no input files given");
@@ -98,13 +110,13 @@ export function inputFiles(inputs: readonly string[]): string[] {
     if (existsSync(input)) {
       const stat = statSync(input);
       if (stat.isDirectory()) {
-        const beneath = filesBeneath(input);
-        if (beneath.length === 0)
+        const { found, passed } = filesBeneath(input);
+        if (found.length === 0)
           throw new SeqhuntError(
-            `${input}: no .csv, .tsv, .jsonl, .ndjson, .json or .parquet files (optionally .gz) in this folder`,
+            `${input}: no .csv, .tsv, .jsonl, .ndjson, .json or .parquet files (optionally .gz) in this folder${passed > 0 ? " (CloudTrail-Digest and CloudTrail-Insight folders are not read: name one to read it)" : ""}`,
             { file: input },
           );
-        files.push(...beneath);
+        files.push(...found);
       } else if (stat.isFile()) files.push(input);
       else throw new SeqhuntError(`${input}: not a file`, { file: input });
     } else if (GLOB_CHARS.test(input)) {

@@ -100,22 +100,65 @@ export function valueAt(record: unknown, route: Route): unknown {
   return value;
 }
 
-/** The value a field name names in a parsed record (see {@link findRoute}), undefined when it has none. */
-export function fieldValue(record: unknown, name: string): unknown {
-  const found = findRoute(record, name);
-  return found === null ? undefined : valueAt(record, found.route);
+/** What separates alternatives in a field name: `UserId|UserIds` names whichever of the two a record has. */
+export const FIELD_ALTERNATIVES = "|";
+
+/**
+ * The names a field name stands for, in order: itself, or the alternatives it lists
+ * (`userIdentity.arn|userIdentity.invokedBy`), each a key or a dotted path. A key holding `|` wins.
+ */
+export function alternativesOf(name: string): string[] {
+  return name.includes(FIELD_ALTERNATIVES) ? name.split(FIELD_ALTERNATIVES) : [name];
+}
+
+/** How a field is labelled in outputs: its first alternative (`userIdentity.arn` for `userIdentity.arn|...`). */
+export function fieldLabel(name: string): string {
+  return alternativesOf(name)[0] as string;
+}
+
+/** True for a value a record does not have: missing, null or empty text. */
+function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
 }
 
 /**
- * The records a parsed JSON document holds: an array's items, a container's list (one key holding an
- * array, as CloudTrail's `{"Records": [...]}`), or the document itself as one record.
+ * The value a field name names in a parsed record (see {@link findRoute}), undefined when it has none;
+ * for alternatives, the first one the record has (missing, null and empty values skipped).
+ */
+export function fieldValue(record: unknown, name: string): unknown {
+  const alternatives = alternativesOf(name);
+  const whole = findRoute(record, name);
+  // A name listing alternatives is a key of its own only where the record has it whole.
+  const names = alternatives.length > 1 && !whole?.complete ? alternatives : [name];
+  let value: unknown;
+  for (const n of names) {
+    const found = n === name ? whole : findRoute(record, n);
+    value = found === null ? undefined : valueAt(record, found.route);
+    if (!absent(value)) return value;
+  }
+  return value;
+}
+
+/**
+ * The key of a container's list of records, given the container's keys and its `kind`: the only key
+ * (CloudTrail's `{"Records": [...]}`), or `items` of a Kubernetes list (`{"kind": "EventList", "items": [...]}`).
+ * Null when the object is a record itself; the caller checks that the key holds an array.
+ */
+export function containerKey(keys: readonly string[], kind: unknown): string | null {
+  if (keys.length === 1) return keys[0] as string;
+  return typeof kind === "string" && kind.endsWith("List") && keys.includes("items") ? "items" : null;
+}
+
+/**
+ * The records a parsed JSON document holds: an array's items, a container's list (see `containerKey`),
+ * or the document itself as one record.
  */
 export function recordsOf(document: unknown): unknown[] {
   if (Array.isArray(document)) return document;
   if (isObject(document)) {
-    const keys = Object.keys(document);
-    const only = document[keys[0] as string];
-    if (keys.length === 1 && Array.isArray(only)) return only;
+    const key = containerKey(Object.keys(document), document.kind);
+    const list = key === null ? undefined : document[key];
+    if (Array.isArray(list)) return list;
   }
   return [document];
 }

@@ -30,23 +30,27 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     name: "cloudtrail",
     product:
       'AWS CloudTrail log files (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, {"Records": [...]})',
-    identity: ["userIdentity.arn"],
+    // Service, cross-account and Identity Center calls carry no ARN: the first of these a record has.
+    identity: [
+      "userIdentity.arn|userIdentity.onBehalfOf.userId|userIdentity.principalId|userIdentity.invokedBy|userIdentity.userName",
+    ],
     time: "eventTime",
     event: ["eventSource", "eventName"],
     params: "requestParameters",
     paramsFormat: "json-object",
-    why: "the ARN names the principal (an assumed role's session included) as IAM and GuardDuty show it; eventSource:eventName reads as IAM's service:Action (iam.amazonaws.com:CreateAccessKey); requestParameters holds the call's arguments",
+    why: "the ARN names the principal (an assumed role's session included) as IAM and GuardDuty show it, else the Identity Center user, principal ID, calling service or user name (records without an ARN); eventSource:eventName reads as IAM's service:Action (iam.amazonaws.com:CreateAccessKey); requestParameters holds the call's arguments",
   },
   purview: {
     name: "purview",
     product:
       "Microsoft Purview audit log search, exported as CSV (RecordId, CreationDate, RecordType, Operation, UserId, AuditData)",
-    identity: ["UserId"],
+    // The Search-UnifiedAuditLog export names them UserIds and Operations.
+    identity: ["UserId|UserIds"],
     time: "CreationDate",
-    event: ["Operation"],
+    event: ["Operation|Operations"],
     params: "AuditData.Parameters",
     paramsFormat: "exchange",
-    why: "UserId is the acting account; Operation is the cmdlet or activity (New-InboxRule, FileDownloaded); AuditData is JSON text whose Parameters list ({Name, Value}) holds an Exchange cmdlet's arguments",
+    why: "UserId (UserIds in Search-UnifiedAuditLog's export) is the acting account; Operation is the cmdlet or activity (New-InboxRule, FileDownloaded); AuditData is JSON text whose Parameters list ({Name, Value}) holds an Exchange cmdlet's arguments",
   },
   sentinel: {
     name: "sentinel",

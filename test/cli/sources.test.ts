@@ -1,11 +1,11 @@
 // Each --source preset on a realistic export of its product (written from the product's public schema,
 // with several identities and planted attacks): hunt with default options ranks the planted sessions at
 // the top, and so do the same fields given as explicit flags.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { huntSessions, tempDir } from "../helpers/cli.js";
 import {
+  expectPlantedOnTop,
   type SampleExport,
   writeCloudTrail,
   writeK8sAudit,
@@ -16,38 +16,8 @@ import {
 
 const dir = tempDir();
 
-/** Runs the CLI in process; returns its exit code, stderr and the sessions written to --out, in rank order. */
-async function hunt(args: string[]) {
-  const out = join(dir, `scores-${Math.random().toString(36).slice(2)}.jsonl`);
-  const r = await runCli(["hunt", ...args, "--quiet", "--out", out]);
-  const sessions =
-    r.code === 0
-      ? readFileSync(out, "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-      : [];
-  return { ...r, sessions };
-}
-
-/** The planted sessions hold the first ranks (as many ranks as there are planted sessions). */
-function expectPlantedOnTop(
-  sample: SampleExport,
-  sessions: Record<string, unknown>[],
-  identityField: string,
-) {
-  expect(sessions.length).toBeGreaterThan(50);
-  const top = sessions.slice(0, sample.planted.length);
-  for (const p of sample.planted) {
-    const hit = top.find(
-      (s) => s[identityField] === p.identity && Math.abs(Date.parse(String(s.start)) - p.startMs) < 2000,
-    );
-    expect(
-      hit,
-      `planted session of ${p.identity} at ${new Date(p.startMs).toISOString()} in the top`,
-    ).toBeDefined();
-  }
-}
+/** Runs hunt in process; returns its exit code, stderr and the sessions it ranked. */
+const hunt = (args: string[]) => huntSessions(dir, args);
 
 const CASES: {
   source: string;

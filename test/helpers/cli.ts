@@ -71,6 +71,23 @@ export async function runCliRecords<T = unknown>(args: readonly string[], out: s
     .map((l) => JSON.parse(l) as T);
 }
 
+/**
+ * Runs `seqhunt hunt <args> --quiet --out <a new file in dir>` in process; returns its exit code, stderr
+ * and the sessions written, in rank order (none when it failed).
+ */
+export async function huntSessions(dir: string, args: readonly string[]) {
+  const out = join(dir, `scores-${Math.random().toString(36).slice(2)}.jsonl`);
+  const r = await runCli(["hunt", ...args, "--quiet", "--out", out]);
+  const sessions =
+    r.code === 0
+      ? readFileSync(out, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [];
+  return { ...r, sessions };
+}
+
 /** Spawns the built binary (test/e2e only: the e2e global setup builds it); returns its exit code and output. */
 export function seqhunt(
   args: string[],

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { expect } from "vitest";
 import { rng } from "../../src/demo/generate.js";
 
 /** One action of a session: the product-specific fields that vary. */
@@ -79,6 +80,25 @@ function timeline(planned: {
 
 function plantedOf(planned: { sessions: Planned[] }): PlantedSession[] {
   return planned.sessions.filter((s) => s.attack).map((s) => ({ identity: s.identity, startMs: s.startMs }));
+}
+
+/** The planted sessions hold the first ranks (as many ranks as there are planted sessions), each under its identity in `identityField`. */
+export function expectPlantedOnTop(
+  sample: SampleExport,
+  sessions: Record<string, unknown>[],
+  identityField: string,
+) {
+  expect(sessions.length).toBeGreaterThan(50);
+  const top = sessions.slice(0, sample.planted.length);
+  for (const p of sample.planted) {
+    const hit = top.find(
+      (s) => s[identityField] === p.identity && Math.abs(Date.parse(String(s.start)) - p.startMs) < 2000,
+    );
+    expect(
+      hit,
+      `planted session of ${p.identity} at ${new Date(p.startMs).toISOString()} in the top`,
+    ).toBeDefined();
+  }
 }
 
 function uuid(random: () => number): string {
@@ -665,4 +685,282 @@ export function writeK8sAudit(dir: string, seed: number): SampleExport {
   const path = join(dir, "kube-apiserver-audit.jsonl");
   write(path, `${lines.join("\n")}\n`);
   return { input: path, planted: plantedOf(planned), events: lines.length };
+}
+
+// ---------------------------------------------------------------- real exports' other shapes
+
+/** A CloudTrail record with the fields every record has; `userIdentity` as given. */
+function trailRecord(userIdentity: unknown, ms: number, action: Action, random: () => number) {
+  return {
+    eventVersion: "1.10",
+    userIdentity,
+    eventTime: new Date(ms).toISOString().replace(/\.\d+Z$/, "Z"),
+    eventSource: action.eventSource,
+    eventName: action.eventName,
+    awsRegion: "eu-west-1",
+    sourceIPAddress:
+      userIdentity !== null && (userIdentity as { type?: string }).type === "AWSService"
+        ? String(action.eventSource)
+        : "203.0.113.20",
+    userAgent: "aws-cli/2.17.5",
+    requestParameters: action.requestParameters ?? null,
+    responseElements: null,
+    requestID: uuid(random),
+    eventID: uuid(random),
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ACCOUNT,
+    eventCategory: "Management",
+  };
+}
+
+/**
+ * A CloudTrail S3 tree as a trail delivers it, with every kind of `userIdentity`: IAM users, the root user,
+ * federated users (each with an `arn`), IAM Identity Center users (`onBehalfOf.userId`, no `arn`), a principal
+ * of another account (`AWSAccount`: `principalId`, no `arn`) and AWS services (`invokedBy` only) whose calls
+ * come in files of their own. Beside the logs, as CloudTrail writes them: `CloudTrail-Digest/` files (no
+ * Records), a `CloudTrail-Insight/` file (no userIdentity) and an hour with an empty `{"Records": []}`.
+ * The planted sessions are an Identity Center user's and the other account's principal's: `identity` is
+ * the value seqhunt should name each by.
+ */
+export function writeCloudTrailAllIdentities(dir: string, seed: number): SampleExport {
+  const who = new Map<string, unknown>();
+  const iam = (u: string) => {
+    const arn = `arn:aws:iam::${ACCOUNT}:user/${u}`;
+    who.set(arn, {
+      type: "IAMUser",
+      principalId: `AIDA${u.toUpperCase()}EXAMPLE`,
+      arn,
+      accountId: ACCOUNT,
+      userName: u,
+    });
+    return arn;
+  };
+  const idc = (n: number) => {
+    const userId = `${n}44894e8-80c1-707f-60e3-3ba6510dfac${n}`;
+    who.set(userId, {
+      type: "IdentityCenterUser",
+      accountId: ACCOUNT,
+      onBehalfOf: {
+        userId,
+        identityStoreArn: `arn:aws:identitystore::${ACCOUNT}:identitystore/d-9067642ac7`,
+      },
+      credentialId: `EXAMPLE${n}VHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE`,
+    });
+    return userId;
+  };
+  const rootArn = `arn:aws:iam::${ACCOUNT}:root`;
+  who.set(rootArn, { type: "Root", principalId: ACCOUNT, arn: rootArn, accountId: ACCOUNT, accessKeyId: "" });
+  const fedArn = `arn:aws:sts::${ACCOUNT}:federated-user/Bob`;
+  who.set(fedArn, { type: "FederatedUser", principalId: `${ACCOUNT}:Bob`, arn: fedArn, accountId: ACCOUNT });
+  const other = "AROA999OTHEREXAMPLE:partner-sync";
+  who.set(other, { type: "AWSAccount", principalId: other, accountId: "999988887777" });
+  const services = ["config.amazonaws.com", "cloudformation.amazonaws.com"];
+  for (const s of services) who.set(s, { type: "AWSService", invokedBy: s });
+  const people = [iam("alice"), iam("bob"), iam("carol"), rootArn, fedArn, idc(1), idc(2), idc(3), other];
+  const call = (eventSource: string, eventName: string, requestParameters: unknown = null): Action => ({
+    eventSource,
+    eventName,
+    requestParameters,
+  });
+  const routines = [
+    [
+      call("s3.amazonaws.com", "ListBuckets"),
+      call("s3.amazonaws.com", "GetBucketLocation", { bucketName: "reports" }),
+      call("s3.amazonaws.com", "GetObject", { bucketName: "reports", key: "q3.csv" }),
+      call("s3.amazonaws.com", "ListBuckets"),
+    ],
+    [
+      call("ec2.amazonaws.com", "DescribeInstances"),
+      call("ec2.amazonaws.com", "DescribeVolumes"),
+      call("cloudwatch.amazonaws.com", "GetMetricData"),
+      call("ec2.amazonaws.com", "DescribeInstances"),
+    ],
+    [
+      call("kms.amazonaws.com", "Decrypt"),
+      call("kms.amazonaws.com", "GenerateDataKey"),
+      call("kms.amazonaws.com", "Decrypt"),
+      call("kms.amazonaws.com", "GenerateDataKey"),
+    ],
+  ];
+  const attacks = [
+    {
+      identity: people[6] as string,
+      dayHour: [2, 3] as [number, number],
+      actions: [
+        call("sts.amazonaws.com", "GetCallerIdentity"),
+        call("iam.amazonaws.com", "ListRoles"),
+        call("iam.amazonaws.com", "CreateUser", { userName: "svc-backup" }),
+        call("iam.amazonaws.com", "CreateAccessKey", { userName: "svc-backup" }),
+        call("cloudtrail.amazonaws.com", "StopLogging", { name: "org-trail" }),
+      ],
+    },
+    {
+      identity: other,
+      dayHour: [4, 22] as [number, number],
+      actions: [
+        call("sts.amazonaws.com", "GetCallerIdentity"),
+        call("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "reports" }),
+        call("s3.amazonaws.com", "PutBucketAcl", { bucketName: "reports" }),
+        call("guardduty.amazonaws.com", "DeleteDetector", { detectorId: "12abc34d" }),
+      ],
+    },
+  ];
+  // Services run the same calls all day: routine, never planted.
+  const serviceRoutine = [
+    call("kms.amazonaws.com", "Decrypt"),
+    call("s3.amazonaws.com", "GetBucketAcl", { bucketName: "reports" }),
+    call("s3.amazonaws.com", "PutObject", { bucketName: "reports" }),
+  ];
+  const planned = plan(seed, [...people, ...services], routines, attacks);
+  for (const s of planned.sessions)
+    if (services.includes(s.identity)) Object.assign(s, { actions: serviceRoutine });
+  const random = planned.random;
+  const records = timeline(planned).map(({ identity, ms, action }) => ({
+    service: services.includes(identity),
+    record: trailRecord(who.get(identity), ms, action, random),
+  }));
+  const root = join(dir, "AWSLogs");
+  const day = (t: string) => t.slice(0, 10).split("-") as [string, string, string];
+  const files = new Map<string, unknown[]>();
+  for (const { service, record } of records) {
+    // Services' calls in files of their own, as a trail delivers a file per few minutes.
+    const key = `${record.eventTime.slice(0, 13)}${service ? "s" : "p"}`;
+    files.set(key, [...(files.get(key) ?? []), record]);
+  }
+  files.set("2026-09-29T05e", []);
+  for (const [key, recs] of files) {
+    const [y, m, d] = day(key);
+    const stamp = `${key.slice(0, 13).replace(/-/g, "")}00Z`;
+    const name = `${ACCOUNT}_CloudTrail_eu-west-1_${stamp}_${key.slice(13)}${uuid(random).slice(0, 12)}.json.gz`;
+    write(
+      join(root, ACCOUNT, "CloudTrail", "eu-west-1", y, m, d, name),
+      gzipSync(JSON.stringify({ Records: recs })),
+    );
+  }
+  for (const [y, m, d] of [day("2026-09-28"), day("2026-09-29")]) {
+    const digest = {
+      awsAccountId: ACCOUNT,
+      digestStartTime: `${y}-${m}-${d}T00:00:00Z`,
+      digestEndTime: `${y}-${m}-${d}T01:00:00Z`,
+      digestS3Bucket: "trail-bucket",
+      digestS3Object: `AWSLogs/${ACCOUNT}/CloudTrail-Digest/eu-west-1/${y}/${m}/${d}/x.json.gz`,
+      digestPublicKeyFingerprint: "a5f5b1e2d6c3a4b5",
+      digestSignatureAlgorithm: "SHA256withRSA",
+      newestEventTime: `${y}-${m}-${d}T00:59:00Z`,
+      oldestEventTime: `${y}-${m}-${d}T00:00:00Z`,
+      previousDigestS3Bucket: null,
+      previousDigestS3Object: null,
+      previousDigestHashValue: null,
+      previousDigestHashAlgorithm: null,
+      previousDigestSignature: null,
+      logFiles: [],
+    };
+    const name = `${ACCOUNT}_CloudTrail-Digest_eu-west-1_org-trail_eu-west-1_${y}${m}${d}T010000Z.json.gz`;
+    write(
+      join(root, ACCOUNT, "CloudTrail-Digest", "eu-west-1", y, m, d, name),
+      gzipSync(JSON.stringify(digest)),
+    );
+  }
+  const insight = {
+    eventVersion: "1.07",
+    eventTime: "2026-09-30T03:00:00Z",
+    awsRegion: "eu-west-1",
+    eventID: uuid(random),
+    eventType: "AwsCloudTrailInsight",
+    recipientAccountId: ACCOUNT,
+    sharedEventID: uuid(random),
+    insightDetails: {
+      state: "Start",
+      eventSource: "iam.amazonaws.com",
+      eventName: "CreateAccessKey",
+      insightType: "ApiCallRateInsight",
+      insightContext: { statistics: { baseline: { average: 0.01 }, insight: { average: 3 } } },
+    },
+    eventCategory: "Insight",
+  };
+  write(
+    join(
+      root,
+      ACCOUNT,
+      "CloudTrail-Insight",
+      "eu-west-1",
+      "2026",
+      "09",
+      "30",
+      `${ACCOUNT}_CloudTrail-Insight_eu-west-1_20260930T0300Z_x.json.gz`,
+    ),
+    gzipSync(JSON.stringify({ Records: [insight] })),
+  );
+  return { input: root, planted: plantedOf(planned), events: records.length };
+}
+
+/**
+ * Purview's audit log as Exchange Online PowerShell exports it (`Search-UnifiedAuditLog | Export-Csv`):
+ * RunspaceId, RecordType, CreationDate (PowerShell's `9/30/2026 5:45:27 PM`), UserIds, Operations,
+ * AuditData (JSON text), ResultIndex, ResultCount, Identity, IsValid, ObjectState; every value quoted.
+ */
+export function writePurviewPowerShell(dir: string, seed: number): SampleExport {
+  const planned = exchangePlan(seed);
+  const random = planned.random;
+  const quoted = (v: unknown) => `"${String(v ?? "").replace(/"/g, '""')}"`;
+  const header = [
+    "RunspaceId",
+    "RecordType",
+    "CreationDate",
+    "UserIds",
+    "Operations",
+    "AuditData",
+    "ResultIndex",
+    "ResultCount",
+    "Identity",
+    "IsValid",
+    "ObjectState",
+  ];
+  const rows = [header.map(quoted).join(",")];
+  const events = timeline(planned);
+  const runspace = uuid(random);
+  for (const [i, { identity, ms, action }] of events.entries()) {
+    const id = uuid(random);
+    const d = new Date(ms);
+    const h = d.getUTCHours();
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const created = `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"}`;
+    const audit = {
+      CreationTime: d.toISOString().slice(0, 19),
+      Id: id,
+      Operation: action.Operation,
+      OrganizationId: "4a1c2b3d-0000-4000-a000-123456789abc",
+      RecordType: 1,
+      ResultStatus: "True",
+      UserKey: "NT AUTHORITY\\SYSTEM (w3wp)",
+      UserType: 2,
+      Version: 1,
+      Workload: "Exchange",
+      ClientIP: "[2001:db8::1]:51234",
+      ObjectId: "",
+      UserId: identity,
+      Parameters: action.Parameters,
+    };
+    rows.push(
+      [
+        runspace,
+        "ExchangeAdmin",
+        created,
+        identity,
+        action.Operation,
+        JSON.stringify(audit),
+        i + 1,
+        events.length,
+        id,
+        "True",
+        "Unchanged",
+      ]
+        .map(quoted)
+        .join(","),
+    );
+  }
+  const path = join(dir, "UnifiedAuditLog.csv");
+  write(path, `\uFEFF${rows.join("\r\n")}\r\n`);
+  return { input: path, planted: plantedOf(planned), events: events.length };
 }

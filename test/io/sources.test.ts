@@ -213,6 +213,28 @@ describe("times and headers as products write them", () => {
     ]);
   });
 
+  it("reads the first of a field's alternatives a file or record has (UserId|UserIds)", async () => {
+    const a = write(
+      join(dir, "ps.csv"),
+      "CreationDate,UserIds,Operations\n2026-09-30T17:45:27Z,a,Get-User\n",
+    );
+    const b = write(join(dir, "ui.csv"), "CreationDate,UserId,Operation\n2026-09-30T17:45:28Z,a,Set-User\n");
+    const { events } = await read([a, b], {
+      identity: ["UserId|UserIds"],
+      time: "CreationDate",
+      event: ["Operation|Operations"],
+    });
+    expect(events.map((e) => [e.identity[0], e.command])).toEqual([
+      ["a", "Get-User"],
+      ["a", "Set-User"],
+    ]);
+    await expect(
+      read([a], { identity: ["User|Users"], time: "CreationDate", event: ["Operations"] }),
+    ).rejects.toThrow(
+      `${a}: no identity column "User|Users"; the columns are: "CreationDate", "UserIds", "Operations"`,
+    );
+  });
+
   it("reads any other time with --time-format", async () => {
     const path = write(join(dir, "eu.csv"), "t,u,e\n30/09/2026 17:45:27,a,x\n30/09/2026 17:46:27,a,y\n");
     const { events } = await read([path], {
@@ -254,6 +276,45 @@ describe("eventsFromRecords (the library's pure reader)", () => {
     ]);
   });
 
+  it("names a CloudTrail principal without an ARN by the first identity field its record has", () => {
+    const call = (userIdentity: unknown) => ({
+      ...trail("x", 0, "kms.amazonaws.com", "Decrypt"),
+      userIdentity,
+    });
+    const records = [
+      call({ type: "AWSService", invokedBy: "config.amazonaws.com" }),
+      call({ type: "AWSAccount", principalId: "AROAOTHER:sync", accountId: "999988887777" }),
+      call({
+        type: "IdentityCenterUser",
+        accountId: "1",
+        onBehalfOf: { userId: "5448-id", identityStoreArn: "a" },
+      }),
+      call({ type: "IAMUser", arn: "", principalId: "AIDAEMPTYARN", userName: "e" }),
+    ];
+    const { events } = eventsFromRecords(records, SOURCE_PRESETS.cloudtrail);
+    expect(events.map((e) => e.identity[0])).toEqual([
+      "config.amazonaws.com",
+      "AROAOTHER:sync",
+      "5448-id",
+      "AIDAEMPTYARN",
+    ]);
+  });
+
+  it("reads the items of a Kubernetes list as the records", () => {
+    const item = {
+      kind: "Event",
+      verb: "get",
+      user: { username: "a" },
+      requestReceivedTimestamp: "2026-09-30T17:45:27Z",
+    };
+    expect(
+      recordsOf({ kind: "EventList", apiVersion: "audit.k8s.io/v1", metadata: {}, items: [item, item] }),
+    ).toEqual([item, item]);
+    // One event with a list in it is a record, not a list of records.
+    const okta = { eventType: "user.session.start", target: [{ id: "x" }] };
+    expect(recordsOf(okta)).toEqual([okta]);
+  });
+
   it("reads a header with a ` [UTC]` suffix and JSON text in a field", () => {
     const rows = [
       {
@@ -292,7 +353,10 @@ describe("the CLI", () => {
     const text = r.out.join("\n");
     for (const name of ["cloudtrail", "purview", "sentinel", "okta", "k8s-audit"])
       expect(text).toContain(`${name}: `);
-    expect(text).toContain("--user userIdentity.arn --time eventTime --event eventSource,eventName");
+    expect(text).toContain(
+      "--user 'userIdentity.arn|userIdentity.onBehalfOf.userId|userIdentity.principalId|userIdentity.invokedBy|userIdentity.userName' --time eventTime --event eventSource,eventName",
+    );
+    expect(text).toContain("--user 'UserId|UserIds' --time CreationDate --event 'Operation|Operations'");
   });
 
   it("an unknown --source is a usage error listing the sources", async () => {

@@ -1,10 +1,15 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { noJsonObjectError } from "../read-problems.js";
+import { emptyFileError, noJsonObjectError } from "../read-problems.js";
 import { extractSql, paramsTextAt, textAt } from "./fields.js";
 import type { RecordReader, SourceFile } from "./types.js";
 
 /** Records seen to list the keys a JSON file's records have. */
 const KEY_SAMPLE = 1000;
+
+/** True when a table expression of records yields no row. */
+async function holdsNoRecord(con: DuckDBConnection, from: string): Promise<boolean> {
+  return (await con.runAndReadAll(`SELECT 1 FROM ${from} LIMIT 1`)).getRowObjectsJson().length === 0;
+}
 
 /**
  * A reader of records held as JSON text, from a query yielding `j` (one record's text) and `n` (its
@@ -25,7 +30,11 @@ export async function jsonRecordsReader(
   )
     .getRowObjectsJson()
     .map((r) => String(r.k));
-  if (keys.length === 0) await noJsonObjectError(file.path, file.readFrom);
+  if (keys.length === 0) {
+    await emptyFileError(file.readFrom, file.path);
+    // A file holding no record (an empty page `[]`, `{"Records": []}`) reads as none, not as bad.
+    if (!(await holdsNoRecord(con, from))) await noJsonObjectError(file.path, file.readFrom);
+  }
   return {
     from,
     seq: "CAST(n AS DOUBLE)",

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
+import { alternativesOf } from "../../presets/field-names.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
 import { resolveRoute } from "./fields.js";
@@ -31,20 +32,68 @@ function missingField(path: string, name: string, keys: readonly string[], role:
   );
 }
 
-/** Finds each named field in a file's records (sampling them only when a name is not a top-level field). */
+/** Where a field leads in a file's records: one route, or several alternatives tried in order. */
+type FieldRoutes = readonly Route[];
+
+/**
+ * Finds each named field in a file's records (sampling them only when a name is not a top-level field);
+ * a name listing alternatives (`UserId|UserIds`) leads to each alternative found, at least one required.
+ */
 function fieldFinder(
   path: string,
   reader: RecordReader,
-): (name: string, role: string, sparse?: boolean) => Promise<Route> {
+): (name: string, role: string, sparse?: boolean) => Promise<FieldRoutes> {
   let samples: Record<string, unknown>[] | null = null;
-  return async (name, role, sparse = false) => {
+  const routeOf = async (name: string, sparse: boolean) => {
     let route = resolveRoute(name, reader.keys, [], { sparse });
     if (route === null) {
       samples ??= await reader.sample(ROUTE_SAMPLE);
       route = resolveRoute(name, reader.keys, samples, { sparse });
     }
-    if (route === null) throw missingField(path, name, reader.keys, role);
     return route;
+  };
+  return async (name, role, sparse = false) => {
+    const alternatives = alternativesOf(name);
+    // A name listing alternatives is a key of its own only where a record has it whole.
+    const whole = await routeOf(name, alternatives.length > 1 ? false : sparse);
+    if (whole !== null) return [whole];
+    const routes: Route[] = [];
+    let required = false;
+    for (const alternative of alternatives.length > 1 ? alternatives : []) {
+      const route = await routeOf(alternative, true);
+      if (route === null) continue;
+      routes.push(route);
+      required ||= sparse || (await routeOf(alternative, false)) !== null;
+    }
+    if (!required) throw missingField(path, name, reader.keys, role);
+    return routes;
+  };
+}
+
+/** SQL of a field as text: its route's, or the first alternative's a record has (non-empty). */
+function firstText(routes: FieldRoutes, text: (route: Route) => string): string {
+  if (routes.length === 1) return text(routes[0] as Route);
+  return `coalesce(${routes.map((r) => `NULLIF(${text(r)}, '')`).join(", ")})`;
+}
+
+/** The query of a file holding no record: the standard columns, no row. */
+function noRecords(file: SourceFile, format: InputFormat, fields: EventFields): SourceQuery {
+  const columns = [
+    `${file.index} AS __file`,
+    "NULL::DOUBLE AS __seq",
+    ...fields.identity.map((_, i) => `NULL::VARCHAR AS __id${i}`),
+    "NULL::VARCHAR AS __time",
+    "NULL::DOUBLE AS __ts",
+    "NULL::VARCHAR AS __event",
+    "NULL::VARCHAR AS __params",
+    "false AS __bad",
+  ];
+  return {
+    path: file.path,
+    readFrom: file.readFrom,
+    format,
+    sql: `SELECT ${columns.join(", ")} WHERE false`,
+    rejectsTable: null,
   };
 }
 
@@ -56,29 +105,32 @@ export async function sourceQuery(
 ): Promise<SourceQuery> {
   const source = sourceFor(file.path);
   const reader = await source.open(con, file);
+  if (reader.keys.length === 0) return noRecords(file, source.format, fields);
   const find = fieldFinder(file.path, reader);
-  const identity: Route[] = [];
+  const identity: FieldRoutes[] = [];
   for (const name of fields.identity) identity.push(await find(name, "identity"));
   const time = await find(fields.time, "time");
-  const event: Route[] = [];
+  const event: FieldRoutes[] = [];
   // Identity, time and the first event field must be in some record; later event parts and the
   // parameters may be optional fields (objectRef.subresource, requestParameters) that few records hold.
   for (const [i, name] of fields.event.entries()) event.push(await find(name, "event", i > 0));
   const params = fields.params === null ? null : await find(fields.params, "params", true);
-  const timeText = reader.text(time);
+  const text = (routes: FieldRoutes) => firstText(routes, (r) => reader.text(r));
+  const timeText = text(time);
   // Several event fields make one command; a missing or empty part is left out.
   const eventSql =
     event.length === 1
-      ? reader.text(event[0] as Route)
-      : `concat_ws(${sqlString(fields.eventJoiner)}, ${event.map((r) => `NULLIF(${reader.text(r)}, '')`).join(", ")})`;
+      ? text(event[0] as FieldRoutes)
+      : `concat_ws(${sqlString(fields.eventJoiner)}, ${event.map((r) => `NULLIF(${text(r)}, '')`).join(", ")})`;
+  const typedTime = time.length === 1 ? reader.typedMicros(time[0] as Route) : null;
   const columns = [
     `${file.index} AS __file`,
     `${reader.seq} AS __seq`,
-    ...identity.map((r, i) => `${reader.text(r)} AS __id${i}`),
+    ...identity.map((r, i) => `${text(r)} AS __id${i}`),
     `${timeText} AS __time`,
-    `${reader.typedMicros(time) ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
+    `${typedTime ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
     `${eventSql} AS __event`,
-    `${params === null ? "NULL" : reader.paramsText(params)} AS __params`,
+    `${params === null ? "NULL" : firstText(params, (r) => reader.paramsText(r))} AS __params`,
     `${reader.bad} AS __bad`,
   ];
   return {

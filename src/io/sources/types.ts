@@ -42,7 +42,7 @@ export interface RecordReader {
   readonly bad: string;
   /** The table the CSV reader writes rejected lines to, or null. */
   readonly rejectsTable: string | null;
-  /** Top-level field names every record has (CSV header, Parquet columns, keys seen in JSON records). */
+  /** Top-level field names every record has (CSV header, Parquet columns, keys seen in JSON records); none when the file holds no record. */
   readonly keys: readonly string[];
   /** Up to `n` records as plain objects, to find where a dotted name leads. */
   sample(n: number): Promise<Record<string, unknown>[]>;

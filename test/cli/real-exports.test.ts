@@ -1,0 +1,117 @@
+// Products' exports in the other shapes they come in (besides test/cli/sources.test.ts's): CloudTrail's
+// S3 tree with its digest and Insights folders, every kind of userIdentity and empty hours; Purview as
+// PowerShell exports it; Okta's last, empty page; a Kubernetes EventList. Each with default options of
+// its --source: exit 0, nothing on stderr, the planted sessions on top under the right identity.
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { huntSessions, tempDir } from "../helpers/cli.js";
+import {
+  expectPlantedOnTop,
+  writeCloudTrailAllIdentities,
+  writeK8sAudit,
+  writeOkta,
+  writePurviewPowerShell,
+} from "../helpers/sources.js";
+
+const dir = tempDir();
+
+/** Runs hunt in process; returns its exit code, stderr and the sessions it ranked. */
+const hunt = (args: string[]) => huntSessions(dir, args);
+
+describe("CloudTrail's S3 tree as a trail writes it", () => {
+  const sample = writeCloudTrailAllIdentities(join(dir, "trail"), 5);
+
+  it("reads the logs only (not CloudTrail-Digest, not CloudTrail-Insight), empty hours included", async () => {
+    const r = await hunt([sample.input, "--source", "cloudtrail"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const events = r.sessions.reduce((n, s) => n + Number(s.length), 0);
+    expect(events).toBe(sample.events);
+  });
+
+  it("names each principal: the ARN, else the Identity Center user, the principal ID or the service", async () => {
+    const r = await hunt([sample.input, "--source", "cloudtrail"]);
+    const ids = new Set(r.sessions.map((s) => s["userIdentity.arn"]));
+    expect(ids).toContain("arn:aws:iam::123456789012:root");
+    expect(ids).toContain("arn:aws:sts::123456789012:federated-user/Bob");
+    expect(ids).toContain("244894e8-80c1-707f-60e3-3ba6510dfac2");
+    expect(ids).toContain("AROA999OTHEREXAMPLE:partner-sync");
+    expect(ids).toContain("config.amazonaws.com");
+    expect(ids).toContain("cloudformation.amazonaws.com");
+    expect(ids).not.toContain(null);
+    expectPlantedOnTop(sample, r.sessions, "userIdentity.arn");
+  });
+
+  it("reads a glob over the tree the same way", async () => {
+    const r = await hunt([join(sample.input, "**", "*.json.gz"), "--source", "cloudtrail"]);
+    expect(r.code).toBe(0);
+    expect(r.sessions.reduce((n, s) => n + Number(s.length), 0)).toBe(sample.events);
+  });
+
+  it("a folder holding nothing but a digest folder says those folders are not read", async () => {
+    const account = join(dir, "digests-only", "123456789012");
+    cpSync(join(sample.input, "123456789012", "CloudTrail-Digest"), join(account, "CloudTrail-Digest"), {
+      recursive: true,
+    });
+    const r = await hunt([account, "--source", "cloudtrail"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${account}: no .csv`);
+    expect(r.stderr).toContain("CloudTrail-Digest and CloudTrail-Insight folders are not read");
+  });
+});
+
+describe("Purview exported by Search-UnifiedAuditLog | Export-Csv", () => {
+  const sample = writePurviewPowerShell(join(dir, "ps"), 7);
+
+  it("--source purview reads UserIds, Operations and PowerShell's times", async () => {
+    const r = await hunt([sample.input, "--source", "purview"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expectPlantedOnTop(sample, r.sessions, "UserId");
+  });
+
+  it("and the parameters inside AuditData", async () => {
+    const r = await hunt([sample.input, "--source", "purview", "--param-mode", "names"]);
+    expect(r.code).toBe(0);
+    expectPlantedOnTop(sample, r.sessions, "UserId");
+    const planted = r.sessions[0]?.session as { name: string; params: string[] }[];
+    expect(planted.some((c) => c.params.length > 0)).toBe(true);
+  });
+});
+
+describe("Okta's System Log pages", () => {
+  it("an empty page ([], the last page of a paged export) holds no event, not a bad file", async () => {
+    const sample = writeOkta(join(dir, "okta"), 11);
+    writeFileSync(join(sample.input, "systemlog-2026-10-03.json"), "[]\n");
+    const r = await hunt([sample.input, "--source", "okta"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expectPlantedOnTop(sample, r.sessions, "actor.alternateId");
+  });
+});
+
+describe("a Kubernetes audit EventList", () => {
+  it("reads the items of {kind: EventList, items: [...]} (kubectl get -o json, a webhook batch)", async () => {
+    const sample = writeK8sAudit(join(dir, "k8s"), 11);
+    const items = readFileSync(sample.input, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as unknown);
+    const list = join(dir, "k8s", "audit-events.json");
+    writeFileSync(
+      list,
+      JSON.stringify({
+        kind: "EventList",
+        apiVersion: "audit.k8s.io/v1",
+        metadata: { resourceVersion: "" },
+        items,
+      }),
+    );
+    const r = await hunt([list, "--source", "k8s-audit"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expectPlantedOnTop(sample, r.sessions, "user.username");
+    expect(readdirSync(join(dir, "k8s"))).toContain("audit-events.json");
+  });
+});
