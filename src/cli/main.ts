@@ -14,7 +14,7 @@ import { DEFAULT_CONTEXT_COUNTS } from "./context-counts.js";
 import type { evalCommand } from "./eval.js";
 import { preflight, usageError } from "./preflight.js";
 import type { reportCommand } from "./report.js";
-import { sourcesCommand, withSourcePreset } from "./sources.js";
+import { presetCommandLine, sourcesCommand, withSourcePreset } from "./sources.js";
 import { DEFAULT_THREADS_FROM, MAX_THREADS } from "./thread-messages.js";
 
 // Commands load at the point of use (dynamic import), so --version and --help start without DuckDB,
@@ -227,6 +227,7 @@ export function buildProgram(io: Io): Command {
     })
     .exitOverride()
     .hook("preAction", (_program, command) => {
+      presetCommandLine(command);
       resolveCommandLineDefaults(command);
       preflight(command);
     })

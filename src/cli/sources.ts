@@ -8,14 +8,35 @@ export function withSourcePreset<T extends InputOptions>(options: T, command: Co
   const preset = options.source === undefined ? undefined : sourcePreset(options.source);
   if (preset === undefined) return options;
   const given = (flag: string) => command.getOptionValueSource(flag) === "cli";
-  return {
+  const fields = {
     ...options,
     user: given("user") ? options.user : [...preset.identity],
     time: given("time") ? options.time : preset.time,
+  };
+  // A preset of command lines set --command-line already (presetCommandLine): no event or params fields.
+  if (options.commandLine !== undefined) return fields;
+  return {
+    ...fields,
     event: given("event") ? options.event : preset.event.join(","),
     params: given("params") ? options.params : preset.params,
     paramsFormat: given("paramsFormat") ? options.paramsFormat : preset.paramsFormat,
   };
+}
+
+/**
+ * Gives `--command-line` the field of a `--source` preset of command lines (shell-history) unless
+ * `--command-line` or `--event` is on the command line; runs before the defaults that follow from it.
+ */
+export function presetCommandLine(command: Command): void {
+  const source = command.opts<{ source?: string }>().source;
+  const preset = source === undefined ? undefined : sourcePreset(source);
+  if (preset?.commandLine === undefined) return;
+  if (
+    command.getOptionValueSource("commandLine") === "cli" ||
+    command.getOptionValueSource("event") === "cli"
+  )
+    return;
+  command.setOptionValue("commandLine", preset.commandLine);
 }
 
 /** A flag's value as typed in a shell: quoted when it holds `|` (alternatives) or another special character. */
@@ -27,10 +48,14 @@ function shellWord(value: string): string {
 export function sourcesCommand(io: Io): void {
   for (const p of Object.values(SOURCE_PRESETS)) {
     io.out(`${p.name}: ${p.product}`);
-    io.out(
-      `  --user ${shellWord(p.identity.join(","))} --time ${p.time} --event ${shellWord(p.event.join(","))}`,
-    );
-    io.out(`  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`);
+    const user = `--user ${shellWord(p.identity.join(","))} --time ${p.time}`;
+    if (p.commandLine !== undefined) io.out(`  ${user} --command-line ${p.commandLine}`);
+    else {
+      io.out(`  ${user} --event ${shellWord(p.event.join(","))}`);
+      io.out(
+        `  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`,
+      );
+    }
     io.out(`  why: ${p.why}`);
     io.out("");
   }

@@ -19,6 +19,7 @@ const FORMAT_NAMES: Record<InputFormat, string> = {
   jsonl: "JSON Lines",
   json: "a JSON array",
   parquet: "Parquet",
+  history: "a shell history",
 };
 
 /** The engine's message on its first line, without its "Xxx Error: " prefix. */

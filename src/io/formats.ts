@@ -1,7 +1,10 @@
 import { SeqhuntError } from "../errors.js";
 
 /** File formats seqhunt reads. */
-export type InputFormat = "csv" | "tsv" | "jsonl" | "json" | "parquet";
+export type InputFormat = "csv" | "tsv" | "jsonl" | "json" | "parquet" | "history";
+
+/** A shell's history file by its name: `.bash_history`, `.zsh_history`, `fish_history`, `.history`, `alice.bash_history`. */
+const HISTORY_NAME = /(^|[/\\._])[a-z]*_?history$/;
 
 /** The format of a file, from its name (a `.gz` suffix is read through). */
 export function formatOf(path: string): InputFormat {
@@ -11,8 +14,9 @@ export function formatOf(path: string): InputFormat {
   if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return "jsonl";
   if (name.endsWith(".json")) return "json";
   if (name.endsWith(".parquet") || name.endsWith(".pq")) return "parquet";
+  if (HISTORY_NAME.test(name)) return "history";
   throw new SeqhuntError(
-    `${path}: cannot tell the format from the name; use .csv, .tsv, .jsonl, .ndjson, .json or .parquet (optionally .gz)`,
+    `${path}: cannot tell the format from the name; use .csv, .tsv, .jsonl, .ndjson, .json or .parquet (optionally .gz), or a shell's history file name (.bash_history, .zsh_history, fish_history)`,
     { file: path },
   );
 }

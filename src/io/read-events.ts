@@ -11,6 +11,7 @@ import { duckdb } from "./duckdb.js";
 import { readError } from "./duckdb-errors.js";
 import { formatOf } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
+import { historyCopies } from "./history-file.js";
 import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
 import { badJsonLine, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
@@ -143,19 +144,25 @@ export async function readEvents(
   const { con, side, close } = await openDuckDB();
   const paramsReader = new ParamsReader(side);
   let copies: string | null = null;
+  const folder = () => {
+    copies ??= mkdtempSync(join(tmpdir(), "seqhunt-lines-"));
+    return copies;
+  };
   try {
+    // Shell histories are read through JSON Lines copies, one record per command.
+    const histories = historyCopies(files, folder);
+    const readFrom = files.map((f) => histories.get(f) ?? f);
     try {
-      return await readWith(con, files, files, { ...options, paramsReader }, sink);
+      return await readWith(con, files, readFrom, { ...options, paramsReader }, sink);
     } catch (err) {
       if (err instanceof SeqhuntError) throw err;
       // DuckDB stops at files mixing \r\n and \n: read copies with one kind (a failed read has sent no event).
-      copies = mkdtempSync(join(tmpdir(), "seqhunt-lines-"));
-      const fixed = await withUnixLineEndings(files, copies);
+      const fixed = await withUnixLineEndings(files, folder());
       if (fixed === null) throw err;
       return await readWith(
         con,
         files,
-        files.map((f) => fixed.get(f) ?? f),
+        files.map((f, i) => fixed.get(f) ?? (readFrom[i] as string)),
         { ...options, paramsReader },
         sink,
       );
@@ -371,7 +378,9 @@ class BadRows {
     const what =
       reason === "bad JSON" && s.format === "jsonl" && place.kind === "line"
         ? await badJsonLine(s.readFrom, place.number)
-        : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`;
+        : reason === "missing time" && s.format === "history"
+          ? `no time: the shell wrote none for this command (bash writes #<epoch> lines only with HISTTIMEFORMAT set, zsh only with EXTENDED_HISTORY)`
+          : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`;
     throw new SeqhuntError(`${at}: ${what}; ${FIX_OR_SKIP}`, {
       file: s.path,
       ...(place.kind === "line" ? { line: place.number } : {}),

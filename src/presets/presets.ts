@@ -1,3 +1,5 @@
+import { HISTORY_FIELDS } from "../parse/history.js";
+
 /** How a source's parameters field is written (as the CLI's `--params-format`). */
 export type PresetParamsFormat = "exchange" | "json-object" | "json-array";
 
@@ -15,6 +17,8 @@ export interface SourcePreset {
   readonly event: readonly string[];
   /** Parameters field (`--params`), used with `--param-mode names` or `values`. */
   readonly params: string;
+  /** Field of whole shell command lines (`--command-line`): when set, it makes the command and parameters instead of `event` and `params`. */
+  readonly commandLine?: string;
   /** How the parameters are written (`--params-format`). */
   readonly paramsFormat: PresetParamsFormat;
   /** Why these fields: what the choice rests on. */
@@ -22,7 +26,7 @@ export interface SourcePreset {
 }
 
 /** The names `--source` takes. */
-export type SourceName = "cloudtrail" | "purview" | "sentinel" | "okta" | "k8s-audit";
+export type SourceName = "cloudtrail" | "purview" | "sentinel" | "okta" | "k8s-audit" | "shell-history";
 
 /** The sources `--source` knows, by name. */
 export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
@@ -82,6 +86,18 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     params: "objectRef",
     paramsFormat: "json-object",
     why: "user.username is the user or service account (system:serviceaccount:ns:name); verb, resource and subresource are what RBAC grants (create:pods:exec, get:secrets); objectRef names the namespace and object",
+  },
+  "shell-history": {
+    name: "shell-history",
+    product:
+      "shell history files as the shells write them: bash with timestamps (#<epoch> lines), zsh extended history (: <epoch>:<elapsed>;command), fish (- cmd: / when:)",
+    identity: [HISTORY_FIELDS.file],
+    time: HISTORY_FIELDS.time,
+    event: [HISTORY_FIELDS.commandLine],
+    params: HISTORY_FIELDS.commandLine,
+    paramsFormat: "json-object",
+    commandLine: HISTORY_FIELDS.commandLine,
+    why: "a history file is one account's (on one host): the file names who; each command line is split into program, subcommand and flags (the command) and its arguments (parameters), as --command-line does",
   },
 };
 

@@ -18,6 +18,7 @@ import {
   writeOkta,
   writePurview,
   writeSentinelPortal,
+  writeShellHistories,
 } from "../helpers/sources.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -173,6 +174,7 @@ describe("README sh blocks: every seqhunt command line, on a generated Exchange 
         ...history.map((r) => [r.user, r.host, r.time, r.command_line].map(csvCell).join(",")),
       ].join("\n"),
     );
+    writeShellHistories(join("collected", "hosts"), history);
     writeFileSync(
       "sessions.txt",
       "Get-Mailbox Set-Mailbox Get-Mailbox\nGet-User Set-User\nGet-Mailbox New-InboxRule\n",

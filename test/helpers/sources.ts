@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "vitest";
 import { rng } from "../../src/demo/generate.js";
+import type { ShellHistoryRow } from "../../src/demo/shell-history.js";
 
 /** One action of a session: the product-specific fields that vary. */
 type Action = Record<string, unknown>;
@@ -963,4 +964,42 @@ export function writePurviewPowerShell(dir: string, seed: number): SampleExport 
   const path = join(dir, "UnifiedAuditLog.csv");
   write(path, `\uFEFF${rows.join("\r\n")}\r\n`);
   return { input: path, planted: plantedOf(planned), events: events.length };
+}
+
+// ---------------------------------------------------------------- shell history files
+
+/** One command as each shell writes it. */
+const WRITERS = {
+  bash: { path: ".bash_history", entry: (s: number, c: string) => `#${s}\n${c}\n` },
+  zsh: { path: ".zsh_history", entry: (s: number, c: string) => `: ${s}:0;${c.replace(/\n/g, "\\\n")}\n` },
+  fish: {
+    path: ".local/share/fish/fish_history",
+    entry: (s: number, c: string) =>
+      `- cmd: ${c.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}\n  when: ${s}\n`,
+  },
+} as const;
+const SHELLS = ["bash", "zsh", "fish"] as const;
+
+/**
+ * Writes each account's history on each host as its shell would, at `<root>/<host>/home/<user>/`: users take
+ * turns with bash (`#<epoch>` lines), zsh (extended history) and fish. Returns each `user host`'s file.
+ */
+export function writeShellHistories(root: string, rows: readonly ShellHistoryRow[]): Map<string, string> {
+  const users = [...new Set(rows.map((r) => r.user))].sort();
+  const files = new Map<string, string[]>();
+  const fileOf = new Map<string, string>();
+  for (const r of rows) {
+    const shell = WRITERS[SHELLS[users.indexOf(r.user) % SHELLS.length] as (typeof SHELLS)[number]];
+    const path = join(root, r.host, "home", r.user, shell.path);
+    files.set(path, [
+      ...(files.get(path) ?? []),
+      shell.entry(Math.floor(Date.parse(r.time) / 1000), r.command_line),
+    ]);
+    fileOf.set(`${r.user} ${r.host}`, path);
+  }
+  for (const [path, entries] of files) {
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, entries.join(""));
+  }
+  return fileOf;
 }

@@ -351,12 +351,13 @@ describe("the CLI", () => {
     const r = io();
     expect(await run(["sources"], r.io)).toBe(0);
     const text = r.out.join("\n");
-    for (const name of ["cloudtrail", "purview", "sentinel", "okta", "k8s-audit"])
+    for (const name of ["cloudtrail", "purview", "sentinel", "okta", "k8s-audit", "shell-history"])
       expect(text).toContain(`${name}: `);
     expect(text).toContain(
       "--user 'userIdentity.arn|userIdentity.onBehalfOf.userId|userIdentity.principalId|userIdentity.invokedBy|userIdentity.userName' --time eventTime --event eventSource,eventName",
     );
     expect(text).toContain("--user 'UserId|UserIds' --time CreationDate --event 'Operation|Operations'");
+    expect(text).toContain("--user file --time time --command-line command_line");
   });
 
   it("an unknown --source is a usage error listing the sources", async () => {

@@ -1,5 +1,6 @@
 import { formatOf, type InputFormat } from "../formats.js";
 import { csvSource, tsvSource } from "./csv.js";
+import { historySource } from "./history.js";
 import { jsonSource } from "./json.js";
 import { jsonlSource } from "./jsonl.js";
 import { parquetSource } from "./parquet.js";
@@ -12,6 +13,7 @@ export const SOURCES: Readonly<Record<InputFormat, InputSource>> = {
   jsonl: jsonlSource,
   json: jsonSource,
   parquet: parquetSource,
+  history: historySource,
 };
 
 /** The source reading a file, from its name. */
