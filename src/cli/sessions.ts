@@ -114,7 +114,9 @@ export async function loadSessions(
           ? [options.commandLine]
           : options.event.split(",").map((e) => e.trim()),
       eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
-      params: options.commandLine === undefined ? (options.params ?? null) : null,
+      // Parameters are looked for only when used: a preset's need not be in a file read without them.
+      params:
+        options.commandLine === undefined && options.paramMode !== "none" ? (options.params ?? null) : null,
       paramsFormat: options.paramsFormat,
       paramMode: options.commandLine === undefined ? options.paramMode : "none",
       transform: commandTransform(options),

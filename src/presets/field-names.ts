@@ -3,14 +3,20 @@ export function bareName(key: string): string {
   return key.replace(/^\uFEFF/, "").replace(/ \[UTC\]$/, "");
 }
 
-/** The key of `keys` that `name` names: the key itself, else the one whose bare name it is. */
+/**
+ * The key of `keys` that `name` names: the key itself, else the one whose bare name it is, else the first
+ * whose bare name it is but for case (Athena and other SQL engines write `eventtime` for `eventTime`).
+ */
 export function matchKey(keys: Iterable<string>, name: string): string | undefined {
   let bare: string | undefined;
+  let caseless: string | undefined;
+  const lower = name.toLowerCase();
   for (const k of keys) {
     if (k === name) return k;
     if (bare === undefined && bareName(k) === name) bare = k;
+    if (caseless === undefined && bareName(k).toLowerCase() === lower) caseless = k;
   }
-  return bare;
+  return bare ?? caseless;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

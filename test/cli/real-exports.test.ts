@@ -4,10 +4,12 @@
 // its --source: exit 0, nothing on stderr, the planted sessions on top under the right identity.
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { huntSessions, tempDir } from "../helpers/cli.js";
 import {
   expectPlantedOnTop,
+  writeCloudTrail,
   writeCloudTrailAllIdentities,
   writeK8sAudit,
   writeOkta,
@@ -15,6 +17,15 @@ import {
 } from "../helpers/sources.js";
 
 const dir = tempDir();
+
+/** The fields of a CloudTrail record these tests read. */
+interface Trail {
+  readonly eventVersion: string;
+  readonly eventTime: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly userIdentity: { type: string; principalId: string; arn: string };
+}
 
 /** Runs hunt in process; returns its exit code, stderr and the sessions it ranked. */
 const hunt = (args: string[]) => huntSessions(dir, args);
@@ -113,5 +124,46 @@ describe("a Kubernetes audit EventList", () => {
     expect(r.code).toBe(0);
     expectPlantedOnTop(sample, r.sessions, "user.username");
     expect(readdirSync(join(dir, "k8s"))).toContain("audit-events.json");
+  });
+});
+
+describe("CloudTrail from Athena (a query's CSV result: lower-case names)", () => {
+  const sample = writeCloudTrail(join(dir, "athena"), 11);
+  const records = readdirSync(sample.input, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".json.gz"))
+    .flatMap(
+      (f) =>
+        (JSON.parse(gunzipSync(readFileSync(join(sample.input, f))).toString()) as { Records: Trail[] })
+          .Records,
+    );
+  const cell = (v: unknown) => `"${String(v ?? "").replace(/"/g, '""')}"`;
+
+  it("flattened columns (useridentity.arn AS arn): the preset's time and event read, --user arn", async () => {
+    const path = join(dir, "athena", "flat.csv");
+    const rows = records.map((r) =>
+      [r.eventTime, r.userIdentity.arn, r.eventSource, r.eventName].map(cell).join(","),
+    );
+    writeFileSync(path, [`"eventtime","arn","eventsource","eventname"`, ...rows].join("\n"));
+    const r = await hunt([path, "--source", "cloudtrail", "--user", "arn"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expectPlantedOnTop(sample, r.sessions, "arn");
+  });
+
+  it("the table's struct column as Athena writes it ({type=..., arn=...}) stops with what to do", async () => {
+    const path = join(dir, "athena", "table.csv");
+    const struct = (u: Trail["userIdentity"]) =>
+      `{type=${u.type}, principalid=${u.principalId}, arn=${u.arn}}`;
+    const rows = records.map((r) =>
+      [r.eventVersion, struct(r.userIdentity), r.eventTime, r.eventSource, r.eventName].map(cell).join(","),
+    );
+    writeFileSync(
+      path,
+      [`"eventversion","useridentity","eventtime","eventsource","eventname"`, ...rows].join("\n"),
+    );
+    const r = await hunt([path, "--source", "cloudtrail"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`column "useridentity" holds a SQL engine's row text`);
+    expect(r.stderr).toContain("useridentity.arn AS arn, then --user arn");
   });
 });

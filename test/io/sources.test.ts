@@ -173,10 +173,19 @@ describe("dotted paths", () => {
       JSON.stringify([{ actor: { alternateId: "a" }, published: "2026-09-30T17:45:27Z", eventType: "x" }]),
     );
     await expect(
-      read([path], { identity: ["actor.alternateid"], time: "published", event: ["eventType"] }),
+      read([path], { identity: ["actor.login"], time: "published", event: ["eventType"] }),
     ).rejects.toThrow(
-      `${path}: no identity column "actor.alternateid"; the columns are: "actor", "published", "eventType"`,
+      `${path}: no identity column "actor.login"; the columns are: "actor", "published", "eventType"`,
     );
+  });
+
+  it("a name matches a field written in another case when none matches exactly (Athena's eventtime)", async () => {
+    const path = write(
+      join(dir, "athena.csv"),
+      "eventtime,arn,eventname\n2026-09-30T17:45:27Z,a,ListBuckets\n",
+    );
+    const { events } = await read([path], { identity: ["arn"], time: "eventTime", event: ["eventName"] });
+    expect(events.map((e) => [e.ms, e.command])).toEqual([[T, "ListBuckets"]]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
-import { alternativesOf } from "../../presets/field-names.js";
+import { alternativesOf, matchKey } from "../../presets/field-names.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
 import { resolveRoute } from "./fields.js";
@@ -23,11 +23,26 @@ const ROUTE_SAMPLE = 100;
 /** Field names listed when one is missing. */
 const LISTED_KEYS = 60;
 
-function missingField(path: string, name: string, keys: readonly string[], role: string): SeqhuntError {
+/** Athena's and Presto's text of a row (struct) value in a CSV export: `{type=IAMUser, arn=...}`, not JSON. */
+const ROW_TEXT = /^\{[A-Za-z_]\w*=/;
+
+function missingField(
+  path: string,
+  name: string,
+  keys: readonly string[],
+  role: string,
+  samples: readonly Record<string, unknown>[],
+): SeqhuntError {
   const listed = keys.slice(0, LISTED_KEYS).map((c) => JSON.stringify(c));
   const more = keys.length > LISTED_KEYS ? `, and ${keys.length - LISTED_KEYS} more` : "";
+  // A dotted name into a column of row text cannot be reached: say so and what to do.
+  const top = matchKey(keys, (alternativesOf(name)[0] as string).split(".")[0] as string);
+  const rowText =
+    top !== undefined && samples.some((r) => typeof r[top] === "string" && ROW_TEXT.test(r[top] as string))
+      ? `; column ${JSON.stringify(top)} holds a SQL engine's row text ({name=value, ...}), not JSON: select the field in the query (${top}.arn AS arn, then --user arn) or export JSON`
+      : "";
   return new SeqhuntError(
-    `${path}: no ${role} column ${JSON.stringify(name)}; the columns are: ${listed.join(", ")}${more}`,
+    `${path}: no ${role} column ${JSON.stringify(name)}; the columns are: ${listed.join(", ")}${more}${rowText}`,
     { file: path, field: name },
   );
 }
@@ -65,7 +80,7 @@ function fieldFinder(
       routes.push(route);
       required ||= sparse || (await routeOf(alternative, false)) !== null;
     }
-    if (!required) throw missingField(path, name, reader.keys, role);
+    if (!required) throw missingField(path, name, reader.keys, role, samples ?? []);
     return routes;
   };
 }
