@@ -167,3 +167,31 @@ describe("CloudTrail from Athena (a query's CSV result: lower-case names)", () =
     expect(r.stderr).toContain("useridentity.arn AS arn, then --user arn");
   });
 });
+
+describe("a Kubernetes audit log opening with health checks", () => {
+  it("reads objectRef though no record of the first thousand has one (non-resource requests)", async () => {
+    const sample = writeK8sAudit(join(dir, "k8s-health"), 11);
+    const probe = (i: number) =>
+      JSON.stringify({
+        kind: "Event",
+        apiVersion: "audit.k8s.io/v1",
+        level: "Metadata",
+        auditID: `probe-${i}`,
+        stage: "ResponseComplete",
+        requestURI: i % 2 === 0 ? "/readyz" : "/livez",
+        verb: "get",
+        user: { username: "system:anonymous", groups: ["system:unauthenticated"] },
+        sourceIPs: ["10.0.0.1"],
+        responseStatus: { metadata: {}, code: 200 },
+        requestReceivedTimestamp: new Date(Date.UTC(2026, 8, 27, 0, 0, 0) + i * 10_000).toISOString(),
+      });
+    const probes = Array.from({ length: 1200 }, (_, i) => probe(i));
+    writeFileSync(sample.input, `${probes.join("\n")}\n${readFileSync(sample.input, "utf8")}`);
+    const r = await hunt([sample.input, "--source", "k8s-audit"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expectPlantedOnTop(sample, r.sessions, "user.username");
+    const commands = r.sessions.flatMap((s) => s.session as string[]);
+    expect(commands).toContain("create:pods:exec");
+  });
+});

@@ -32,6 +32,7 @@ function delimited(format: "csv" | "tsv"): InputSource {
         bad: "false",
         rejectsTable,
         keys,
+        openKeys: false,
         sample: async (n) => sampleRecords(con, (await read(null)).reader, n),
         text: (route) => column(route, textAt),
         paramsText: (route) => column(route, paramsTextAt),

@@ -41,6 +41,7 @@ export async function jsonRecordsReader(
     bad: "NOT ok",
     rejectsTable,
     keys,
+    openKeys: true,
     sample: async (n) =>
       (await con.runAndReadAll(`SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${n}`))
         .getRowObjectsJson()

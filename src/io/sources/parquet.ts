@@ -29,6 +29,7 @@ export const parquetSource: InputSource = {
       bad: "false",
       rejectsTable: null,
       keys: described.map((c) => c.name),
+      openKeys: false,
       sample: (n) => sampleRecords(con, `(SELECT * EXCLUDE (file_row_number) FROM ${from})`, n),
       text: (route) => column(route, textAt),
       paramsText: (route) => column(route, paramsTextAt),

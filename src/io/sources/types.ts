@@ -44,6 +44,8 @@ export interface RecordReader {
   readonly rejectsTable: string | null;
   /** Top-level field names every record has (CSV header, Parquet columns, keys seen in JSON records); none when the file holds no record. */
   readonly keys: readonly string[];
+  /** True when a record may hold keys `keys` does not list (JSON: keys are seen in the first records only). */
+  readonly openKeys: boolean;
   /** Up to `n` records as plain objects, to find where a dotted name leads. */
   sample(n: number): Promise<Record<string, unknown>[]>;
   /** SQL of the field as text (JSON text for objects and lists). */
