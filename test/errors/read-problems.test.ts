@@ -91,6 +91,19 @@ describe("empty and broken files say so", () => {
     expect(r.code).toBe(1);
   });
 
+  it("a .json file of values that are not records says what a .json file holds", async () => {
+    for (const [name, text] of [
+      ["string.json", '"hello"\n'],
+      ["numbers.json", "[1, 2, 3]\n"],
+    ]) {
+      const path = put(dir, name as string, text as string);
+      const r = await cli(["hunt", path, ...COLUMNS]);
+      expect(r.err).toContain(`${path}: no record: a .json file holds a JSON array of objects`);
+      expect(r.err).not.toContain("JSON Lines");
+      expect(r.code).toBe(1);
+    }
+  });
+
   it("a header naming a column twice", async () => {
     const path = put(dir, "twice.csv", "UserId,TimeGenerated,Operation,UserId\nu,2026-01-01T00:00:00Z,x,u\n");
     const r = await cli(["hunt", path, ...COLUMNS]);

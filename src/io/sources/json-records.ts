@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { SeqhuntError } from "../../errors.js";
+import { formatOf } from "../formats.js";
 import { emptyFileError, noJsonObjectError } from "../read-problems.js";
 import { extractSql, paramsTextAt, textAt } from "./fields.js";
 import type { RecordReader, SourceFile } from "./types.js";
@@ -33,7 +35,15 @@ export async function jsonRecordsReader(
   if (keys.length === 0) {
     await emptyFileError(file.readFrom, file.path);
     // A file holding no record (an empty page `[]`, `{"Records": []}`) reads as none, not as bad.
-    if (!(await holdsNoRecord(con, from))) await noJsonObjectError(file.path, file.readFrom);
+    if (!(await holdsNoRecord(con, from))) {
+      // A .json file's values are its records, and none of them is an object.
+      if (formatOf(file.path) === "json")
+        throw new SeqhuntError(
+          `${file.path}: no record: a .json file holds a JSON array of objects, objects, or a container of them ({"Records": [...]}), and this one holds none`,
+          { file: file.path },
+        );
+      await noJsonObjectError(file.path, file.readFrom);
+    }
   }
   return {
     from,
