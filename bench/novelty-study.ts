@@ -41,7 +41,7 @@ function sensitivity(only: string | undefined, data: string | undefined): void {
   ) as Partial<Record<keyof typeof loaders, Dataset>>;
   const all: [string, MarkovNoveltyOptions][] = [
     [
-      "shipped (window 6, floor 1, tail share 0.1, longest context 8, window prior 1, entity prior 2, step weight 0.5)",
+      "shipped (window 6, floor 1, tail share 0.1, longest context 8, window prior held-out, entity prior 2, step weight 0.5)",
       {},
     ],
     ["window 3", { window: 3 }],
@@ -54,6 +54,7 @@ function sensitivity(only: string | undefined, data: string | undefined): void {
     ["longest context 16", { maxOrder: 16 }],
     ["window prior 0.5", { windowPrior: 0.5 }],
     ["window prior 2", { windowPrior: 2 }],
+    ["window prior 1 (fixed, before)", { windowPrior: 1 }],
     ["entity prior 1", { entityPrior: 1 }],
     ["entity prior 4", { entityPrior: 4 }],
     ["entity prior 8", { entityPrior: 8 }],

@@ -30,7 +30,7 @@ import type {
   SessionPasses,
   WeightedSession,
 } from "./types.js";
-import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "./window-expectation.js";
+import { WindowExpectation, type WindowPrior, WindowRates } from "./window-expectation.js";
 
 /** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
 export const NOVELTY_WINDOW = 6;
@@ -51,8 +51,8 @@ export interface MarkovNoveltyOptions {
   readonly tailShare?: number | undefined;
   /** Longest context the context chain may choose (default {@link MAX_ORDER}). */
   readonly maxOrder?: number | undefined;
-  /** Windows of weight of everyone's rate of never-seen windows in one command's (default {@link WINDOW_PRIOR}). */
-  readonly windowPrior?: number | undefined;
+  /** Windows of weight of everyone's rate of never-seen windows in one command's (default "held-out": {@link WindowRates.heldOutPrior}). */
+  readonly windowPrior?: WindowPrior | undefined;
   /** markov-set's entity prior ({@link MarkovSetOptions.entityPrior}). */
   readonly entityPrior?: EntityPrior | undefined;
   /** markov-set's weight of the most surprising step ({@link MarkovSetOptions.maxStepWeight}). */
@@ -237,7 +237,10 @@ interface NoveltyHeldOut {
 }
 
 /** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
-function* noveltyHeldOut(novelty: Novelty, windowPrior: number): PassTraining<NoveltyHeldOut> {
+function* noveltyHeldOut(
+  novelty: Novelty,
+  windowPrior: WindowPrior | undefined,
+): PassTraining<NoveltyHeldOut> {
   const rates = new WindowRates();
   const trust = new Trust();
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
@@ -269,7 +272,7 @@ interface NoveltyNumbers {
  * expected count of never-seen windows (known once every session is held out).
  */
 function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
-  const novel = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  const novel = yield* noveltyHeldOut(novelty, options.windowPrior);
   // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
   // order are gone (cut at the end of the counts' pass, the copy sat beside them).
   novelty.trim();
@@ -599,7 +602,7 @@ function excessScored(
 function* noveltyExcessTraining(options: MarkovNoveltyOptions): PassTraining<Float64Array> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
-  const { windows } = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  const { windows } = yield* noveltyHeldOut(novelty, options.windowPrior);
   novelty.trim();
   const floor = options.floor ?? NOVELTY_FLOOR;
   const excess = new NumberColumn();

@@ -19,8 +19,8 @@ export type EntityPrior = number | "held-out";
 export const shrunkRate = (seen: number, sessions: number, rate: number, prior: number): number =>
   (seen + prior * rate) / (sessions + prior);
 
-/** The range of entity priors (in sessions) training chooses from ({@link Presence.entityPrior}). */
-export const ENTITY_PRIOR_RANGE = [1 / 16, 1024] as const;
+/** The range of priors (sessions of an entity, windows of a command) that training chooses from by held-out likelihood. */
+export const PRIOR_RANGE = [1 / 16, 1024] as const;
 
 /**
  * The argument in [`low`, `high`] maximising `f`, on a log scale: the best power of 2, then a golden-section
@@ -569,7 +569,7 @@ export class Presence {
    * from the training counts once they are complete (asked for after the last is added): the one that best predicts each entity's sessions, each left out, from its other
    * sessions leaning on the other entities' rates (the held-out likelihood of its presences, summed over
    * entities; empirical Bayes as in a Beta-binomial with the background's rate as its mean), within
-   * {@link ENTITY_PRIOR_RANGE}. {@link ENTITY_PRIOR} where no entity has two sessions.
+   * {@link PRIOR_RANGE}. {@link ENTITY_PRIOR} where no entity has two sessions.
    */
   get entityPrior(): number {
     if (this.#prior === "held-out") {
@@ -579,7 +579,7 @@ export class Presence {
           ? ENTITY_PRIOR
           : maximiseOnLogScale(
               (prior) => held.reduce((sum, e) => sum + this.#heldOutLikelihood(e, prior), 0),
-              ...ENTITY_PRIOR_RANGE,
+              ...PRIOR_RANGE,
             );
     }
     return this.#prior;
