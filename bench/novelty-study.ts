@@ -40,7 +40,10 @@ function sensitivity(only: string | undefined, data: string | undefined): void {
       .map(([k, load]) => [k, load()]),
   ) as Partial<Record<keyof typeof loaders, Dataset>>;
   const all: [string, MarkovNoveltyOptions][] = [
-    ["shipped (window 6, floor 1, tail share 0.1, longest context 8, window prior 1)", {}],
+    [
+      "shipped (window 6, floor 1, tail share 0.1, longest context 8, window prior held-out, entity prior 2, step weight 0.5)",
+      {},
+    ],
     ["window 3", { window: 3 }],
     ["window 12", { window: 12 }],
     ["floor 0.5", { floor: 0.5 }],
@@ -51,6 +54,14 @@ function sensitivity(only: string | undefined, data: string | undefined): void {
     ["longest context 16", { maxOrder: 16 }],
     ["window prior 0.5", { windowPrior: 0.5 }],
     ["window prior 2", { windowPrior: 2 }],
+    ["window prior 1 (fixed, before)", { windowPrior: 1 }],
+    ["entity prior 1", { entityPrior: 1 }],
+    ["entity prior 4", { entityPrior: 4 }],
+    ["entity prior 8", { entityPrior: 8 }],
+    ["entity prior held-out", { entityPrior: "held-out" }],
+    ["step weight 0", { maxStepWeight: 0 }],
+    ["step weight 0.25", { maxStepWeight: 0.25 }],
+    ["step weight 1", { maxStepWeight: 1 }],
   ];
   const variants = all.filter(
     ([name]) => only === undefined || only === "" || name.startsWith(only) || name.startsWith("shipped"),

@@ -9,7 +9,7 @@ export { ChainCounts, type ChainCountsJson } from "./chain-counts.js";
 import { categoricalParams, meanAndSpread, nameOf, tokenWords } from "./base.js";
 import { Calibration } from "./calibration.js";
 import { ChainCounts, TOKEN_SPACE } from "./chain-counts.js";
-import { rememberedLogProbability } from "./presence.js";
+import { ENTITY_PRIOR, rememberedLogProbability, shrunkRate } from "./presence.js";
 import type { Detector, DetectorExplanation, DetectorFactory, WeightedSession } from "./types.js";
 
 /** A session to learn from or to score (the detectors' {@link WeightedSession}). */
@@ -19,8 +19,6 @@ export type AdaptiveSession = WeightedSession;
 export const MAX_ORDER = 8;
 /** Order of each entity's own chain, which backs off to the global chain of the chosen order. */
 export const ENTITY_ORDER = 1;
-/** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
-export const ENTITY_PRIOR = 2;
 
 /**
  * The views added by default: the session's total surprise standardised for its length (a CLT z-score of
@@ -269,10 +267,9 @@ export class AdaptiveDetector {
     if (e === undefined) return -everyone;
     const eSessions = e.sessions - leaveOut;
     const eRate = (t: number) =>
-      ((t === UNSEEN ? 0 : (e.seen.get(t) ?? 0) - leaveOut) + ENTITY_PRIOR * rate(t)) /
-      (eSessions + ENTITY_PRIOR);
+      shrunkRate(t === UNSEEN ? 0 : (e.seen.get(t) ?? 0) - leaveOut, eSessions, rate(t), ENTITY_PRIOR);
     const eAbsent = (t: number) =>
-      (Math.min(e.seen.get(t) ?? 0, eSessions) + ENTITY_PRIOR * absentRate(t)) / (eSessions + ENTITY_PRIOR);
+      shrunkRate(Math.min(e.seen.get(t) ?? 0, eSessions), eSessions, absentRate(t), ENTITY_PRIOR);
     const mine = remember(
       this.entitySets.get(entity as string) ?? new Map(),
       eSessions,

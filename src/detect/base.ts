@@ -120,18 +120,18 @@ export function meanAndSpread(
   return { mean, spread: Math.sqrt(Math.max(squares / n - mean * mean, 0)) || 1 };
 }
 
-/** Weight of a session's most surprising step next to the mean of all of its steps. */
-const MAX_STEP_WEIGHT = 1 / 2;
+/** Weight of a session's most surprising step next to the mean of all of its steps (the default). */
+export const MAX_STEP_WEIGHT = 1 / 2;
 
-/** Mean plus half the maximum: a session-wide deviation that a single very unlikely step still lifts. */
-export function meanPlusHalfMax(steps: readonly number[]): number {
+/** Mean plus `maxWeight` (half by default) times the maximum: a session-wide deviation that a single very unlikely step still lifts. */
+export function meanPlusMax(steps: readonly number[], maxWeight = MAX_STEP_WEIGHT): number {
   let sum = 0;
   let max = Number.NEGATIVE_INFINITY;
   for (const x of steps) {
     sum += x;
     if (x > max) max = x;
   }
-  return sum / steps.length + max * MAX_STEP_WEIGHT;
+  return sum / steps.length + max * maxWeight;
 }
 
 /** What a detector implementation supplies; {@link assembleDetector} adds the calibration and the rest. */

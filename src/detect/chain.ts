@@ -1,7 +1,7 @@
 import { SeqhuntError } from "../errors.js";
 import { NGramCounts, type NGramCountsJson, surprisesLeftOut, WittenBell } from "../model/ngram.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
-import { type Against, meanPlusHalfMax, namesOf, tokenWords, weightOf } from "./base.js";
+import { type Against, MAX_STEP_WEIGHT, meanPlusMax, namesOf, tokenWords, weightOf } from "./base.js";
 import type { DetectorExplanation, StepContribution, WeightedSession } from "./types.js";
 
 /** A chain's counts as JSON: everyone's, and each entity's when the chain is per entity. */
@@ -111,9 +111,9 @@ export class Chain {
     return steps;
   }
 
-  /** The session's score: mean plus half the maximum of its steps. */
-  score(s: WeightedSession, against: Against = "everyone"): number {
-    return meanPlusHalfMax(this.steps(s, against));
+  /** The session's score: mean plus `maxWeight` (half by default) times the maximum of its steps. */
+  score(s: WeightedSession, against: Against = "everyone", maxWeight = MAX_STEP_WEIGHT): number {
+    return meanPlusMax(this.steps(s, against), maxWeight);
   }
 
   /**
@@ -121,13 +121,16 @@ export class Chain {
    * add), as a new session of that entity meets it; everyone's counts, of many entities, are kept (against the
    * others, the entity's are out of them already). Without an entity model, as scored.
    */
-  heldOutScore(s: WeightedSession, against: Against = "everyone"): number {
+  heldOutScore(s: WeightedSession, against: Against = "everyone", maxWeight = MAX_STEP_WEIGHT): number {
     const own = this.#entityModel(s.entity);
-    if (own === undefined) return this.score(s, against);
+    if (own === undefined) return this.score(s, against, maxWeight);
     const tokens = namesOf(s.session);
     const background = this.#background(tokens, own, against);
     const mine = surprisesLeftOut(own.counts, tokens, background);
-    return meanPlusHalfMax(mine.map((x, i) => x - (background[i] as number)));
+    return meanPlusMax(
+      mine.map((x, i) => x - (background[i] as number)),
+      maxWeight,
+    );
   }
 
   /** Each step in words (the command, or "session end") with its surprise, and the most surprising one as a reason. */

@@ -11,9 +11,11 @@ export function* halvesCounting(
   counts: MarkovSetCounts,
   combine: "sum" | "max",
 ): PassTraining<readonly [MarkovSetCounts, MarkovSetCounts]> {
+  // Each half with the whole's entity prior: the halves stand for the whole trained model.
+  const prior = counts.presence.entityPrior;
   const halves = [
-    markovSetCounter(counts.presence.categorical, combine),
-    markovSetCounter(counts.presence.categorical, combine),
+    markovSetCounter(counts.presence.categorical, combine, prior),
+    markovSetCounter(counts.presence.categorical, combine, prior),
   ] as const;
   let i = 0;
   yield (s) => {

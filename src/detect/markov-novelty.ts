@@ -21,6 +21,7 @@ import {
 } from "./markov-set.js";
 import { Novelty, type NoveltyCount, type NoveltyParts } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
+import type { EntityPrior } from "./presence.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
 import type {
   Detector,
@@ -29,7 +30,7 @@ import type {
   SessionPasses,
   WeightedSession,
 } from "./types.js";
-import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "./window-expectation.js";
+import { WindowExpectation, type WindowPrior, WindowRates } from "./window-expectation.js";
 
 /** Commands per novelty window: STIDE's classic length (Forrest et al. 1996), chosen before measuring, not tuned. */
 export const NOVELTY_WINDOW = 6;
@@ -50,8 +51,12 @@ export interface MarkovNoveltyOptions {
   readonly tailShare?: number | undefined;
   /** Longest context the context chain may choose (default {@link MAX_ORDER}). */
   readonly maxOrder?: number | undefined;
-  /** Windows of weight of everyone's rate of never-seen windows in one command's (default {@link WINDOW_PRIOR}). */
-  readonly windowPrior?: number | undefined;
+  /** Windows of weight of everyone's rate of never-seen windows in one command's (default "held-out": {@link WindowRates.heldOutPrior}). */
+  readonly windowPrior?: WindowPrior | undefined;
+  /** markov-set's entity prior ({@link MarkovSetOptions.entityPrior}). */
+  readonly entityPrior?: EntityPrior | undefined;
+  /** markov-set's weight of the most surprising step ({@link MarkovSetOptions.maxStepWeight}). */
+  readonly maxStepWeight?: number | undefined;
 }
 
 /** markov-novelty's learnt state as JSON. */
@@ -164,7 +169,15 @@ export const ORDER_AND_SET: MarkovSetOptions = {
   against: "others",
 };
 
-const orderAndSet = () => markovSetDetector(ORDER_AND_SET);
+/** The markov-set inside with the options' entity prior and step weight, where given. */
+function orderAndSetOf(options: MarkovNoveltyOptions): MarkovSetOptions {
+  const { entityPrior, maxStepWeight } = options;
+  return {
+    ...ORDER_AND_SET,
+    ...(entityPrior === undefined ? {} : { entityPrior }),
+    ...(maxStepWeight === undefined ? {} : { maxStepWeight }),
+  };
+}
 
 /**
  * markov-novelty's counts over every training session, what {@link markovNoveltyFromCounts} needs: markov-set's
@@ -204,8 +217,11 @@ function rarities(parts: Parts, setScore: number, excess: number): [number, numb
  * Counts in two passes: the categorical parameters, the novelty windows and the context chain's contexts,
  * then markov-set's chain and occurrences.
  */
-function* markovNoveltyCounting(window: number, maxOrder: number): PassTraining<MarkovNoveltyCounts> {
-  const [set, context] = yield* together(setAndNoveltyCounting(window), contextChainCounting(maxOrder));
+function* markovNoveltyCounting(options: MarkovNoveltyOptions): PassTraining<MarkovNoveltyCounts> {
+  const [set, context] = yield* together(
+    setAndNoveltyCounting(options),
+    contextChainCounting(options.maxOrder ?? MAX_ORDER),
+  );
   return { ...set, context };
 }
 
@@ -221,7 +237,10 @@ interface NoveltyHeldOut {
 }
 
 /** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
-function* noveltyHeldOut(novelty: Novelty, windowPrior: number): PassTraining<NoveltyHeldOut> {
+function* noveltyHeldOut(
+  novelty: Novelty,
+  windowPrior: WindowPrior | undefined,
+): PassTraining<NoveltyHeldOut> {
   const rates = new WindowRates();
   const trust = new Trust();
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
@@ -253,7 +272,7 @@ interface NoveltyNumbers {
  * expected count of never-seen windows (known once every session is held out).
  */
 function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
-  const novel = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  const novel = yield* noveltyHeldOut(novelty, options.windowPrior);
   // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
   // order are gone (cut at the end of the counts' pass, the copy sat beside them).
   novelty.trim();
@@ -301,12 +320,13 @@ type SetAndNoveltyCounts = Omit<MarkovNoveltyCounts, "context">;
 type SetAndNoveltyHeldOut = SetNumbers & NoveltyNumbers;
 
 /** Counts markov-set's statistics and the novelty windows in two passes (the categorical parameters, the windows first). */
-function* setAndNoveltyCounting(window: number): PassTraining<SetAndNoveltyCounts> {
-  const novelty = Novelty.empty(window);
+function* setAndNoveltyCounting(options: MarkovNoveltyOptions): PassTraining<SetAndNoveltyCounts> {
+  const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   function* windows(): PassTraining<void> {
     yield (s) => novelty.add(s);
   }
-  const [set] = yield* together(markovSetCounting(ORDER_AND_SET.combine), windows());
+  const { combine, entityPrior } = orderAndSetOf(options);
+  const [set] = yield* together(markovSetCounting(combine, entityPrior), windows());
   return { ...set, novelty };
 }
 
@@ -321,23 +341,27 @@ interface SetNumbers {
  * Two passes: one scoring every training session held out by markov-set while counting its halves, one
  * scoring each session by the half that did not count it.
  */
-function* setNumbers(counts: MarkovSetCounts): PassTraining<SetNumbers> {
+function* setNumbers(counts: MarkovSetCounts, options: MarkovNoveltyOptions): PassTraining<SetNumbers> {
+  const setOptions = orderAndSetOf(options);
   const [set, halves] = yield* together(
-    markovSetHeldOut(counts, ORDER_AND_SET),
-    halvesCounting(counts, ORDER_AND_SET.combine),
+    markovSetHeldOut(counts, setOptions),
+    halvesCounting(counts, setOptions.combine),
   );
   // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
   const crossFitted = yield* crossFitScores([
-    markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
-    markovSetFromHeldOut(ORDER_AND_SET, halves[1], set),
+    markovSetFromHeldOut(setOptions, halves[0], set),
+    markovSetFromHeldOut(setOptions, halves[1], set),
   ]);
   return { set, crossFitted };
 }
 
 /** markov-set alone, counted and scored held out and cross-fitted (four passes): the main thread's part when threaded. */
-function* setTraining(): PassTraining<{ readonly counts: MarkovSetCounts; readonly numbers: SetNumbers }> {
-  const counts = yield* markovSetCounting(ORDER_AND_SET.combine);
-  return { counts, numbers: yield* setNumbers(counts) };
+function* setTraining(
+  options: MarkovNoveltyOptions,
+): PassTraining<{ readonly counts: MarkovSetCounts; readonly numbers: SetNumbers }> {
+  const { combine, entityPrior } = orderAndSetOf(options);
+  const counts = yield* markovSetCounting(combine, entityPrior);
+  return { counts, numbers: yield* setNumbers(counts, options) };
 }
 
 /**
@@ -348,7 +372,10 @@ function* setAndNoveltyHeldOut(
   counts: SetAndNoveltyCounts,
   options: MarkovNoveltyOptions,
 ): PassTraining<SetAndNoveltyHeldOut> {
-  const [set, novelty] = yield* together(setNumbers(counts), noveltyNumbers(counts.novelty, options));
+  const [set, novelty] = yield* together(
+    setNumbers(counts, options),
+    noveltyNumbers(counts.novelty, options),
+  );
   return { ...set, ...novelty };
 }
 
@@ -356,7 +383,7 @@ function* setAndNoveltyHeldOut(
 function* setAndNoveltyTraining(
   options: MarkovNoveltyOptions,
 ): PassTraining<{ counts: SetAndNoveltyCounts; heldOut: SetAndNoveltyHeldOut }> {
-  const counts = yield* setAndNoveltyCounting(options.window ?? NOVELTY_WINDOW);
+  const counts = yield* setAndNoveltyCounting(options);
   return { counts, heldOut: yield* setAndNoveltyHeldOut(counts, options) };
 }
 
@@ -382,7 +409,7 @@ function trainedParts(
   options: MarkovNoveltyOptions,
 ): { readonly parts: Parts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
-  const markovSet = markovSetFromHeldOut(ORDER_AND_SET, counts, setHeldOut);
+  const markovSet = markovSetFromHeldOut(orderAndSetOf(options), counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
   const tailShare = options.tailShare ?? TAIL_SHARE;
@@ -436,10 +463,7 @@ export function countMarkovNovelty(
   sessions: SessionPasses,
   options: MarkovNoveltyOptions = {},
 ): Promise<MarkovNoveltyCounts> {
-  return trainInPasses(
-    markovNoveltyCounting(options.window ?? NOVELTY_WINDOW, options.maxOrder ?? MAX_ORDER),
-    sessions,
-  );
+  return trainInPasses(markovNoveltyCounting(options), sessions);
 }
 
 /**
@@ -578,7 +602,7 @@ function excessScored(
 function* noveltyExcessTraining(options: MarkovNoveltyOptions): PassTraining<Float64Array> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
-  const { windows } = yield* noveltyHeldOut(novelty, options.windowPrior ?? WINDOW_PRIOR);
+  const { windows } = yield* noveltyHeldOut(novelty, options.windowPrior);
   novelty.trim();
   const floor = options.floor ?? NOVELTY_FLOOR;
   const excess = new NumberColumn();
@@ -716,7 +740,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         // worker, after the chain, works out the novelty excess that explaining reads (README, Worker threads).
         const sending = [request("context"), request(workers > 1 ? "novelty" : "excess")] as const;
         const [{ counts, numbers }, here] = trainInMemory(
-          together(setTraining(), workers > 1 ? noWork() : noveltyViewTraining(options)),
+          together(setTraining(options), workers > 1 ? noWork() : noveltyViewTraining(options)),
           train,
         );
         const [sent, sentNovelty] = await Promise.all(sending);
@@ -770,7 +794,8 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           `not a valid saved ${METHOD} detector: expected two view tails, a floor and a trust (a file from before the context chain: train again)`,
         );
       const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
-      const markovSet = orderAndSet().load(j.markovSet);
+      // The saved state holds the entity prior and the step weight it was trained with.
+      const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
       const parts = {
         markovSet,
         novelty: Novelty.fromJSON(j.novelty),

@@ -4,6 +4,7 @@ import {
   assembleDetector,
   CategoricalParams,
   type DetectorSource,
+  MAX_STEP_WEIGHT,
   meanAndSpread,
   splitState,
   type View,
@@ -11,7 +12,7 @@ import {
 } from "./base.js";
 import { Chain } from "./chain.js";
 import { NumberColumn, type PassTraining, trainInMemory, trainInPasses, type Visit } from "./passes.js";
-import { Presence } from "./presence.js";
+import { ENTITY_PRIOR, type EntityPrior, Presence } from "./presence.js";
 import type { Detector, DetectorFactory, WeightedSession } from "./types.js";
 
 /** The mean and spread of one view's held-out training scores: what standardises it. */
@@ -25,6 +26,8 @@ interface MarkovSetJson {
   readonly chain: unknown;
   readonly presence: unknown;
   readonly scales: readonly Scale[];
+  /** The order view's weight of its most surprising step ({@link MAX_STEP_WEIGHT} when absent: files from before it was saved). */
+  readonly maxStepWeight?: number;
 }
 
 /** The order of markov-set's chain: first order (each command given the one before). */
@@ -54,12 +57,13 @@ export interface MarkovSetHeldOut {
  */
 const viewsOf = ({ chain, presence }: MarkovSetCounts, options: MarkovSetOptions): [View, View] => {
   const against = againstOf(options);
+  const w = options.maxStepWeight ?? MAX_STEP_WEIGHT;
   return options.entityHeldOut === true
     ? [
-        (s, leaveOut) => (leaveOut ? chain.heldOutScore(s, against) : chain.score(s, against)),
+        (s, leaveOut) => (leaveOut ? chain.heldOutScore(s, against, w) : chain.score(s, against, w)),
         (s, leaveOut) => (leaveOut ? presence.heldOutScore(s, against) : presence.score(s, false, against)),
       ]
-    : [(s) => chain.score(s, against), (s, leaveOut) => presence.score(s, leaveOut, against)];
+    : [(s) => chain.score(s, against, w), (s, leaveOut) => presence.score(s, leaveOut, against)];
 };
 
 /** Whose counts an entity's session is weighed against (everyone's unless the options say). */
@@ -68,10 +72,13 @@ const againstOf = (options: MarkovSetOptions): Against => options.against ?? "ev
  * Counts markov-set's statistics in two passes: the categorical parameters (the occurrence view tells their
  * values apart), then the chain and the occurrence view.
  */
-export function* markovSetCounting(combine: "sum" | "max"): PassTraining<MarkovSetCounts> {
+export function* markovSetCounting(
+  combine: "sum" | "max",
+  entityPrior: EntityPrior = ENTITY_PRIOR,
+): PassTraining<MarkovSetCounts> {
   const categorical = new CategoricalParams();
   yield (s) => categorical.add(s);
-  const counter = markovSetCounter(categorical.params(), combine);
+  const counter = markovSetCounter(categorical.params(), combine, entityPrior);
   yield counter.add;
   return counter.counts;
 }
@@ -83,9 +90,10 @@ export function* markovSetCounting(combine: "sum" | "max"): PassTraining<MarkovS
 export function markovSetCounter(
   categorical: ReadonlySet<string>,
   combine: "sum" | "max",
+  entityPrior: EntityPrior = ENTITY_PRIOR,
 ): { readonly counts: MarkovSetCounts; readonly add: Visit } {
   const chain = Chain.empty(SET_CHAIN_ORDER, true);
-  const presence = Presence.counting(categorical, true, combine);
+  const presence = Presence.counting(categorical, true, combine, entityPrior);
   return {
     counts: { chain, presence },
     add: (s) => {
@@ -129,15 +137,24 @@ export interface MarkovSetOptions {
    * and not the other entities'.
    */
   readonly against?: Against;
+  /**
+   * The weight of the background's presence rates in an entity's (default {@link ENTITY_PRIOR} sessions;
+   * "held-out": chosen by held-out likelihood, see {@link Presence.entityPrior}).
+   */
+  readonly entityPrior?: EntityPrior;
+  /** The order view's weight of a session's most surprising step beside its mean step (default {@link MAX_STEP_WEIGHT}). */
+  readonly maxStepWeight?: number;
 }
 
 /** The detector of standardised views added, from its counts and scales. */
 function assemble(
-  options: MarkovSetOptions,
+  given: MarkovSetOptions,
   counts: MarkovSetCounts,
   scales: readonly Scale[],
   source: DetectorSource,
+  maxStepWeight = given.maxStepWeight ?? MAX_STEP_WEIGHT,
 ): Detector {
+  const options: MarkovSetOptions = { ...given, maxStepWeight };
   const { chain, presence } = counts;
   const views = viewsOf(counts, options);
   const standardised = (x: number, i: number) =>
@@ -159,7 +176,12 @@ function assemble(
           return { steps, reason: `${first.step} (rare for ${s.entity ?? "everyone"})` };
         return { steps, reason: byOrder.reason };
       },
-      state: (): MarkovSetJson => ({ chain: chain.toJSON(), presence: presence.toJSON(), scales }),
+      state: (): MarkovSetJson => ({
+        chain: chain.toJSON(),
+        presence: presence.toJSON(),
+        scales,
+        maxStepWeight,
+      }),
     },
     source,
   );
@@ -193,7 +215,7 @@ export function markovSetFromHeldOut(
  */
 export function markovSetDetector(options: MarkovSetOptions): DetectorFactory {
   function* training(): PassTraining<Detector> {
-    const counts = yield* markovSetCounting(options.combine);
+    const counts = yield* markovSetCounting(options.combine, options.entityPrior);
     return markovSetFromHeldOut(options, counts, yield* markovSetHeldOut(counts, options));
   }
   return {
@@ -204,8 +226,13 @@ export function markovSetDetector(options: MarkovSetOptions): DetectorFactory {
       const j = (model ?? {}) as Partial<MarkovSetJson>;
       if (!Array.isArray(j.scales) || j.scales.length !== 2)
         throw new SeqhuntError(`not a valid saved ${options.method} detector: expected two scales`);
+      if (j.maxStepWeight !== undefined && !(typeof j.maxStepWeight === "number" && j.maxStepWeight >= 0))
+        throw new SeqhuntError(
+          `not a valid saved ${options.method} detector: a bad most-surprising-step weight`,
+        );
       const counts = { chain: Chain.fromJSON(j.chain), presence: Presence.fromJSON(j.presence) };
-      return assemble(options, counts, j.scales, { calibration });
+      // The saved weight scores as trained (the prior is in the occurrence view's state).
+      return assemble(options, counts, j.scales, { calibration }, j.maxStepWeight);
     },
   };
 }

@@ -3,8 +3,63 @@ import type { Command } from "../types.js";
 import { type Against, categoricalParams, KEY_SEPARATOR, weightOf } from "./base.js";
 import type { StepContribution, WeightedSession } from "./types.js";
 
-/** Prior weight (in sessions) of the global presence rates in an entity's presence rates. */
-const ENTITY_PRIOR = 2;
+/**
+ * Prior weight (in sessions) of the background's presence rates in an entity's: the default, the weight where
+ * training cannot choose one (no entity of two sessions), and that of files saved without one.
+ */
+export const ENTITY_PRIOR = 2;
+
+/**
+ * The weight of the background's presence rates in an entity's: fixed (in sessions), or "held-out": chosen from
+ * the training counts by held-out likelihood ({@link Presence.entityPrior}).
+ */
+export type EntityPrior = number | "held-out";
+
+/** An entity's rate of a token: `seen` of its `sessions`, leaning on a background `rate` with `prior` sessions of weight. */
+export const shrunkRate = (seen: number, sessions: number, rate: number, prior: number): number =>
+  (seen + prior * rate) / (sessions + prior);
+
+/** The range of priors (sessions of an entity, windows of a command) that training chooses from by held-out likelihood. */
+export const PRIOR_RANGE = [1 / 16, 1024] as const;
+
+/**
+ * The argument in [`low`, `high`] maximising `f`, on a log scale: the best power of 2, then a golden-section
+ * search between its neighbours (to a relative 1e-4); `f` is assumed to have one peak there.
+ */
+export function maximiseOnLogScale(f: (x: number) => number, low: number, high: number): number {
+  const g = (u: number) => {
+    const y = f(Math.exp(u));
+    return Number.isNaN(y) ? Number.NEGATIVE_INFINITY : y;
+  };
+  const grid: number[] = [];
+  for (let u = Math.log(low); u <= Math.log(high) + 1e-9; u += Math.LN2) grid.push(u);
+  const values = grid.map(g);
+  let best = 0;
+  for (let i = 1; i < grid.length; i++) if ((values[i] as number) > (values[best] as number)) best = i;
+  let a = grid[Math.max(best - 1, 0)] as number;
+  let b = grid[Math.min(best + 1, grid.length - 1)] as number;
+  const r = (Math.sqrt(5) - 1) / 2;
+  let c = b - r * (b - a);
+  let d = a + r * (b - a);
+  let fc = g(c);
+  let fd = g(d);
+  while (b - a > 1e-4) {
+    if (fc >= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - r * (b - a);
+      fc = g(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + r * (b - a);
+      fd = g(d);
+    }
+  }
+  return Math.exp((a + b) / 2);
+}
 
 /** Separates a command, a parameter and a value inside one presence token. */
 const SEP = KEY_SEPARATOR;
@@ -303,6 +358,8 @@ export interface PresenceJson {
   readonly tokenIds: readonly string[];
   readonly global: PresenceCountsJson;
   readonly entities: readonly (readonly [string, PresenceCountsJson])[];
+  /** The entity prior ({@link EntityPrior}; {@link ENTITY_PRIOR} when not given). */
+  readonly entityPrior?: EntityPrior;
 }
 
 const emptyCounts = (): PresenceCounts => ({ seen: new Map(), sessions: 0, sets: new SetMemory() });
@@ -373,6 +430,8 @@ export class Presence {
   #global: GlobalRates | undefined;
   /** Each known token's words in an explanation, by id, once asked for. */
   #steps: (string | undefined)[] = [];
+  /** The entity prior: as given, or "held-out" until chosen. */
+  #prior: EntityPrior;
   /** Everyone's counts as an entity's background. */
   readonly #everyone: Background = {
     rate: (id) => this.#everyoneRate(id),
@@ -398,8 +457,10 @@ export class Presence {
     readonly combine: "sum" | "max",
     readonly perEntity: boolean,
     readonly categorical: ReadonlySet<string>,
+    prior: EntityPrior,
     counts?: PresenceJson,
   ) {
+    this.#prior = prior;
     if (counts === undefined) {
       this.global = emptyCounts();
       this.entities = new Map();
@@ -414,8 +475,13 @@ export class Presence {
    * An occurrence view with nothing counted yet, telling apart the values of the `categorical` parameters
    * (found over every training session first): {@link Presence.add} each training session, then score.
    */
-  static counting(categorical: ReadonlySet<string>, perEntity: boolean, combine: "sum" | "max"): Presence {
-    return new Presence(combine, perEntity, categorical);
+  static counting(
+    categorical: ReadonlySet<string>,
+    perEntity: boolean,
+    combine: "sum" | "max",
+    entityPrior: EntityPrior = ENTITY_PRIOR,
+  ): Presence {
+    return new Presence(combine, perEntity, categorical, entityPrior);
   }
 
   /** How many distinct tokens training has met so far (ids 0 to this less one, in first-met order). */
@@ -446,8 +512,13 @@ export class Presence {
   }
 
   /** Counts the training sessions' presences. */
-  static train(train: readonly WeightedSession[], perEntity: boolean, combine: "sum" | "max"): Presence {
-    const view = Presence.counting(categoricalParams(train), perEntity, combine);
+  static train(
+    train: readonly WeightedSession[],
+    perEntity: boolean,
+    combine: "sum" | "max",
+    entityPrior: EntityPrior = ENTITY_PRIOR,
+  ): Presence {
+    const view = Presence.counting(categoricalParams(train), perEntity, combine, entityPrior);
     for (const t of train) view.add(t);
     return view;
   }
@@ -493,9 +564,45 @@ export class Presence {
     return id >= 0 && id < g.rate.length ? (g.rate[id] as number) : this.#globalRate(id);
   }
 
-  /** An entity's presence rate of a token, leaning on its background's rate with a prior of ENTITY_PRIOR sessions. */
+  /**
+   * The weight (in sessions) of the background's rates in an entity's: as given, or with "held-out" chosen
+   * from the training counts once they are complete (asked for after the last is added): the one that best predicts each entity's sessions, each left out, from its other
+   * sessions leaning on the other entities' rates (the held-out likelihood of its presences, summed over
+   * entities; empirical Bayes as in a Beta-binomial with the background's rate as its mean), within
+   * {@link PRIOR_RANGE}. {@link ENTITY_PRIOR} where no entity has two sessions.
+   */
+  get entityPrior(): number {
+    if (this.#prior === "held-out") {
+      const held = [...this.entities.values()].filter((e) => e.sessions > 1);
+      this.#prior =
+        !this.perEntity || held.length === 0
+          ? ENTITY_PRIOR
+          : maximiseOnLogScale(
+              (prior) => held.reduce((sum, e) => sum + this.#heldOutLikelihood(e, prior), 0),
+              ...PRIOR_RANGE,
+            );
+    }
+    return this.#prior;
+  }
+
+  /**
+   * ln of the likelihood of an entity's presences, each session left out in turn (its rates from its other
+   * sessions leaning on the other entities' with `prior` sessions of weight): each token it holds, once per
+   * session holding it, and each token the others hold, once per session lacking it.
+   */
+  #heldOutLikelihood(e: PresenceCounts, prior: number): number {
+    const o = this.#others(e);
+    let ll = o.sumOverKnown((id) => {
+      const absent = e.sessions - (e.seen.get(id) ?? 0);
+      return absent > 0 ? absent * Math.log1p(-this.#entityRateLeftOut(e, id, 0, o, prior)) : 0;
+    });
+    for (const [id, n] of e.seen) ll += n * Math.log(this.#entityRateLeftOut(e, id, 1, o, prior));
+    return ll;
+  }
+
+  /** An entity's presence rate of a token, leaning on its background's rate with {@link Presence.entityPrior} sessions. */
   #entityRate(e: PresenceCounts, id: number, bg: Background): number {
-    return ((e.seen.get(id) ?? 0) + ENTITY_PRIOR * bg.rate(id)) / (e.sessions + ENTITY_PRIOR);
+    return shrunkRate(e.seen.get(id) ?? 0, e.sessions, bg.rate(id), this.entityPrior);
   }
 
   /** The other entities' counts as `e`'s background: everyone's less `e`'s, exactly (counts add). */
@@ -614,8 +721,14 @@ export class Presence {
    * An entity's rate of a token with one session fewer counted, `own` of them (0 or 1) the left-out session's
    * presence of it.
    */
-  #entityRateLeftOut(e: PresenceCounts, id: number, own: number, bg: Background): number {
-    return ((e.seen.get(id) ?? 0) - own + ENTITY_PRIOR * bg.rate(id)) / (e.sessions - 1 + ENTITY_PRIOR);
+  #entityRateLeftOut(
+    e: PresenceCounts,
+    id: number,
+    own: number,
+    bg: Background,
+    prior = this.entityPrior,
+  ): number {
+    return shrunkRate((e.seen.get(id) ?? 0) - own, e.sessions - 1, bg.rate(id), prior);
   }
 
   /**
@@ -790,6 +903,7 @@ export class Presence {
       tokenIds: [...texts],
       global: countsToJson(this.global, texts),
       entities: [...this.entities].map(([name, c]) => [name, countsToJson(c, texts)]),
+      entityPrior: this.entityPrior,
     };
   }
 
@@ -800,10 +914,17 @@ export class Presence {
    * parameter U+0000 value` for each categorical one's value (null as ""); `tokenIds` every token in the
    * order training first met it; `global.seen` the weighted number of sessions holding each token,
    * `global.sessions` their total weight, `global.sets` the weight of each distinct token set keyed by its
-   * tokens' ids sorted as numbers and joined by ","; `entities` the same over each entity's own sessions.
+   * tokens' ids sorted as numbers and joined by ","; `entities` the same over each entity's own sessions;
+   * `entityPrior` the {@link EntityPrior} ({@link ENTITY_PRIOR} when not given; files saved before it hold none).
    */
   static fromCounts(counts: PresenceJson): Presence {
-    return new Presence(counts.combine, counts.perEntity, new Set(counts.categorical), counts);
+    return new Presence(
+      counts.combine,
+      counts.perEntity,
+      new Set(counts.categorical),
+      counts.entityPrior ?? ENTITY_PRIOR,
+      counts,
+    );
   }
 
   /** An occurrence view saved with {@link Presence.toJSON}. */
@@ -815,7 +936,8 @@ export class Presence {
       !Array.isArray(j.categorical) ||
       !Array.isArray(j.tokenIds) ||
       j.global === undefined ||
-      !Array.isArray(j.entities)
+      !Array.isArray(j.entities) ||
+      (j.entityPrior !== undefined && j.entityPrior !== "held-out" && !(j.entityPrior > 0))
     )
       throw new SeqhuntError("not a valid saved occurrence view: a field is missing or of the wrong kind");
     return Presence.fromCounts(j as PresenceJson);

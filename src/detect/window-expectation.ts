@@ -1,14 +1,51 @@
 import { SeqhuntError } from "../errors.js";
 import type { Novelty } from "./novelty.js";
+import { maximiseOnLogScale, PRIOR_RANGE, shrunkRate } from "./presence.js";
 import type { WeightedSession } from "./types.js";
 
-/** Windows of weight that everyone's rate carries in one command's: fixed before measuring (sensitivity in the README). */
+/**
+ * Windows of weight that everyone's rate carries in one command's where the training windows cannot choose one
+ * (no command ends two windows); the fixed weight before it was chosen (sensitivity in the README).
+ */
 export const WINDOW_PRIOR = 1;
+
+/**
+ * The weight of everyone's rate of never-seen windows in one command's: fixed (in windows), or "held-out":
+ * chosen from the training windows by held-out likelihood ({@link WindowRates.heldOutPrior}).
+ */
+export type WindowPrior = number | "held-out";
 
 /** A window expectation as JSON: everyone's rate of never-seen windows, and the rate by a window's last command. */
 export interface WindowExpectationJson {
   readonly rate: number;
   readonly byLast: readonly (readonly [command: string, rate: number])[];
+}
+
+/**
+ * The prior that best predicts whether each training window is never seen elsewhere from the other windows
+ * ending in its command (each left out in turn) leaning on everyone's `rate`: the held-out likelihood, summed
+ * over each command's `[novel, windows]`, maximised within {@link PRIOR_RANGE}; {@link WINDOW_PRIOR} where no
+ * command ends two windows. Windows of one session are not independent, so it leans on each command's own
+ * rate more than a likelihood of whole sessions would.
+ */
+export function heldOutWindowPrior(
+  byLast: Iterable<readonly [novel: number, windows: number]>,
+  rate: number,
+): number {
+  const rows = [...byLast].filter(([, windows]) => windows > 1);
+  if (rows.length === 0) return WINDOW_PRIOR;
+  return maximiseOnLogScale(
+    (prior) => {
+      let ll = 0;
+      for (const [novel, windows] of rows) {
+        if (novel > 0) ll += novel * Math.log(shrunkRate(novel - 1, windows - 1, rate, prior));
+        if (windows > novel)
+          ll += (windows - novel) * Math.log1p(-shrunkRate(novel, windows - 1, rate, prior));
+      }
+      return ll;
+    },
+    ...PRIOR_RANGE,
+  );
 }
 
 /**
@@ -36,13 +73,19 @@ export class WindowRates {
     });
   }
 
-  /** The rates so far: each command's shrunk toward everyone's with `prior` windows of weight. */
-  expectation(prior = WINDOW_PRIOR): WindowExpectation {
+  /** The rates so far: each command's shrunk toward everyone's with `prior` windows of weight (chosen by default). */
+  expectation(prior: WindowPrior = "held-out"): WindowExpectation {
     const rate = this.#novel / this.#windows;
+    const weight = prior === "held-out" ? this.heldOutPrior() : prior;
     const byLast = new Map<string, number>();
     for (const [last, [novel, windows]] of this.#byLast)
-      byLast.set(last, (novel + prior * rate) / (windows + prior));
+      byLast.set(last, shrunkRate(novel, windows, rate, weight));
     return new WindowExpectation(rate, byLast);
+  }
+
+  /** The prior chosen by held-out likelihood from the windows so far ({@link heldOutWindowPrior}). */
+  heldOutPrior(): number {
+    return heldOutWindowPrior(this.#byLast.values(), this.#novel / this.#windows);
   }
 }
 

@@ -11,7 +11,7 @@ import {
 } from "../../src/detect/markov-novelty.js";
 import { Novelty } from "../../src/detect/novelty.js";
 import type { WeightedSession } from "../../src/detect/types.js";
-import { WindowExpectation } from "../../src/detect/window-expectation.js";
+import { WINDOW_PRIOR, WindowExpectation, WindowRates } from "../../src/detect/window-expectation.js";
 import { SeqhuntError } from "../../src/errors.js";
 import { programs, savedMarkovNovelty } from "./programs.js";
 
@@ -58,5 +58,13 @@ describe("WindowExpectation", () => {
     for (const x of flat.byLast.values()) expect(x).toBeCloseTo(flat.rate, 6);
     const own = saved(0.001);
     expect([...saved().byLast.values()]).not.toEqual([...own.byLast.values()]);
+  });
+
+  it("chooses the default's window prior from the training windows by held-out likelihood", () => {
+    const rates = new WindowRates();
+    for (const t of train) rates.add(view, t);
+    const chosen = rates.heldOutPrior();
+    expect(chosen).not.toBeCloseTo(WINDOW_PRIOR, 1);
+    expect(savedMarkovNovelty(train, {}).windowRates).toEqual(rates.expectation(chosen).toJSON());
   });
 });
