@@ -9,11 +9,11 @@ import type { Detector } from "./types.js";
  */
 export function* halvesCounting(
   counts: MarkovSetCounts,
-  combine: "sum" | "max",
 ): PassTraining<readonly [MarkovSetCounts, MarkovSetCounts]> {
+  // Each half describes a session's presences through the whole's (each session described once, not twice more).
   const halves = [
-    markovSetCounter(counts.presence.categorical, combine),
-    markovSetCounter(counts.presence.categorical, combine),
+    markovSetCounter(counts.presence.alike()),
+    markovSetCounter(counts.presence.alike()),
   ] as const;
   let i = 0;
   yield (s) => {

@@ -322,10 +322,7 @@ interface SetNumbers {
  * scoring each session by the half that did not count it.
  */
 function* setNumbers(counts: MarkovSetCounts): PassTraining<SetNumbers> {
-  const [set, halves] = yield* together(
-    markovSetHeldOut(counts, ORDER_AND_SET),
-    halvesCounting(counts, ORDER_AND_SET.combine),
-  );
+  const [set, halves] = yield* together(markovSetHeldOut(counts, ORDER_AND_SET), halvesCounting(counts));
   // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
   const crossFitted = yield* crossFitScores([
     markovSetFromHeldOut(ORDER_AND_SET, halves[0], set),
