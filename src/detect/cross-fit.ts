@@ -9,13 +9,12 @@ import type { Detector } from "./types.js";
  */
 export function* halvesCounting(
   counts: MarkovSetCounts,
-  combine: "sum" | "max",
 ): PassTraining<readonly [MarkovSetCounts, MarkovSetCounts]> {
-  // Each half with the whole's entity prior: the halves stand for the whole trained model.
-  const prior = counts.presence.entityPrior;
+  // Each half describes a session's presences through the whole's (each session described once, not twice
+  // more), with the whole's entity prior: the halves stand for the whole trained model.
   const halves = [
-    markovSetCounter(counts.presence.categorical, combine, prior),
-    markovSetCounter(counts.presence.categorical, combine, prior),
+    markovSetCounter(counts.presence.alike()),
+    markovSetCounter(counts.presence.alike()),
   ] as const;
   let i = 0;
   yield (s) => {

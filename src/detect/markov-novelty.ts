@@ -343,10 +343,7 @@ interface SetNumbers {
  */
 function* setNumbers(counts: MarkovSetCounts, options: MarkovNoveltyOptions): PassTraining<SetNumbers> {
   const setOptions = orderAndSetOf(options);
-  const [set, halves] = yield* together(
-    markovSetHeldOut(counts, setOptions),
-    halvesCounting(counts, setOptions.combine),
-  );
+  const [set, halves] = yield* together(markovSetHeldOut(counts, setOptions), halvesCounting(counts));
   // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
   const crossFitted = yield* crossFitScores([
     markovSetFromHeldOut(setOptions, halves[0], set),

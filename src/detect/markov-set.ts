@@ -78,22 +78,21 @@ export function* markovSetCounting(
 ): PassTraining<MarkovSetCounts> {
   const categorical = new CategoricalParams();
   yield (s) => categorical.add(s);
-  const counter = markovSetCounter(categorical.params(), combine, entityPrior);
+  const counter = markovSetCounter(Presence.counting(categorical.params(), true, combine, entityPrior));
   yield counter.add;
   return counter.counts;
 }
 
 /**
  * markov-set's counts once the categorical parameters are settled over every training session (the second
- * pass of {@link markovSetCounting}): `add` each training session, in order, to `counts`.
+ * pass of {@link markovSetCounting}) into `presence`, an occurrence view with nothing counted yet (per
+ * entity): `add` each training session, in order, to `counts`.
  */
-export function markovSetCounter(
-  categorical: ReadonlySet<string>,
-  combine: "sum" | "max",
-  entityPrior: EntityPrior = ENTITY_PRIOR,
-): { readonly counts: MarkovSetCounts; readonly add: Visit } {
+export function markovSetCounter(presence: Presence): {
+  readonly counts: MarkovSetCounts;
+  readonly add: Visit;
+} {
   const chain = Chain.empty(SET_CHAIN_ORDER, true);
-  const presence = Presence.counting(categorical, true, combine, entityPrior);
   return {
     counts: { chain, presence },
     add: (s) => {

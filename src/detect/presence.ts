@@ -227,12 +227,16 @@ interface TokenNode {
 }
 
 /** A session's presence tokens: ids in first-met order, -(k + 1) for the k-th token never seen in training. */
-interface Described {
+interface SessionTokens {
   readonly tokens: Int32Array;
   /** The tokens never seen in training, by text. */
   readonly unseen: readonly string[];
   /** The key of the set ({@link setKey}), or {@link UNSEEN_SET}. */
   readonly key: string;
+}
+
+/** A session's tokens as one occurrence view scores them, with what it computed of them once. */
+interface Described extends SessionTokens {
   /** ln P of the set under everyone's independent presences, once computed. */
   everyone: number;
   /** ln P of the set under its entity's independent presences, once computed. */
@@ -334,6 +338,30 @@ class TokenInterner {
   }
 }
 
+/**
+ * Sessions' presence tokens, described once per session object for every occurrence view describing through
+ * them (a model and the views counted over parts of its training sessions, which pass over the same objects).
+ */
+class Descriptions {
+  readonly tokens = new TokenInterner();
+  readonly #of = new WeakMap<WeightedSession, SessionTokens>();
+
+  constructor(readonly categorical: ReadonlySet<string>) {}
+
+  /** The session's tokens and set key, new tokens taking the next ids when `learning`. */
+  of(s: WeightedSession, learning: boolean): SessionTokens {
+    let d = this.#of.get(s);
+    // Described before training met some of its tokens: again, so that counting it learns them.
+    if (d === undefined || (learning && d.unseen.length > 0)) {
+      const { tokens, unseen } = this.tokens.describe(this.categorical, s.session, learning);
+      // The key is the sorted ids of the tokens: sorting numbers, not strings.
+      d = { tokens, unseen, key: unseen.length > 0 ? UNSEEN_SET : setKey(tokens.slice().sort()) };
+      this.#of.set(s, d);
+    }
+    return d;
+  }
+}
+
 /** Presence counts of everyone or of one entity. */
 interface PresenceCounts {
   /** Sessions (weighted) in which each token (by id) occurred, in first-seen order. */
@@ -424,9 +452,14 @@ interface GlobalRates {
  * surprising token instead (a rare one present or a usual one absent).
  */
 export class Presence {
-  readonly #tokens = new TokenInterner();
-  /** A session's tokens and the key of their set, found once per session object (training sessions are scored again, held out). */
+  /** Sessions' tokens, described once per session object: this view's own, or shared with the view it is {@link Presence.alike}. */
+  readonly #descriptions: Descriptions;
+  /** Whether the descriptions are this view's own (token ids in the order it first counted them). */
+  readonly #ownsTokens: boolean;
+  /** This view's scores of a session's set, computed once per session object (training sessions are scored again, held out). */
   readonly #described = new WeakMap<WeightedSession, Described>();
+  /** Orders token ids as this view first counted them, once asked for ({@link Presence.#byFirstCounted}). */
+  #firstCounted: ((a: number, b: number) => number) | undefined;
   #global: GlobalRates | undefined;
   /** Each known token's words in an explanation, by id, once asked for. */
   #steps: (string | undefined)[] = [];
@@ -456,19 +489,40 @@ export class Presence {
   private constructor(
     readonly combine: "sum" | "max",
     readonly perEntity: boolean,
-    readonly categorical: ReadonlySet<string>,
+    categorical: ReadonlySet<string>,
     prior: EntityPrior,
-    counts?: PresenceJson,
+    from: { readonly counts?: PresenceJson; readonly describedBy?: Descriptions } = {},
   ) {
     this.#prior = prior;
+    this.#descriptions = from.describedBy ?? new Descriptions(categorical);
+    this.#ownsTokens = from.describedBy === undefined;
+    const { counts } = from;
     if (counts === undefined) {
       this.global = emptyCounts();
       this.entities = new Map();
       return;
     }
-    for (const t of counts.tokenIds) this.#tokens.idOf(t, true);
-    this.global = countsFromJson(counts.global, this.#tokens);
-    this.entities = new Map(counts.entities.map(([name, c]) => [name, countsFromJson(c, this.#tokens)]));
+    const tokens = this.#descriptions.tokens;
+    for (const t of counts.tokenIds) tokens.idOf(t, true);
+    this.global = countsFromJson(counts.global, tokens);
+    this.entities = new Map(counts.entities.map(([name, c]) => [name, countsFromJson(c, tokens)]));
+  }
+
+  /** The parameters whose values are told apart (found over every training session first). */
+  get categorical(): ReadonlySet<string> {
+    return this.#descriptions.categorical;
+  }
+
+  /**
+   * An occurrence view with nothing counted yet, as this one (categorical parameters, per entity, combine),
+   * that describes sessions through this one's tokens, each session object once for both: for counting some
+   * of the sessions this one has counted (cross-fitting's halves). Scores as a view of its own would, with
+   * this one's entity prior (chosen now when held out: the halves stand for the whole trained view).
+   */
+  alike(): Presence {
+    return new Presence(this.combine, this.perEntity, this.categorical, this.entityPrior, {
+      describedBy: this.#descriptions,
+    });
   }
 
   /**
@@ -486,7 +540,7 @@ export class Presence {
 
   /** How many distinct tokens training has met so far (ids 0 to this less one, in first-met order). */
   get tokenCount(): number {
-    return this.#tokens.texts.length;
+    return this.#descriptions.tokens.texts.length;
   }
 
   /** Counts one training session's presences (in everyone's counts, and its entity's when per entity). */
@@ -525,14 +579,29 @@ export class Presence {
 
   #describe(s: WeightedSession, learning: boolean): Described {
     let d = this.#described.get(s);
-    if (d === undefined) {
-      const { tokens, unseen } = this.#tokens.describe(this.categorical, s.session, learning);
-      // The key is the sorted ids of the tokens: sorting numbers, not strings.
-      const key = unseen.length > 0 ? UNSEEN_SET : setKey(tokens.slice().sort());
+    if (d === undefined || (learning && d.unseen.length > 0)) {
+      const { tokens, unseen, key } = this.#descriptions.of(s, learning);
       d = { tokens, unseen, key, everyone: Number.NaN, own: Number.NaN };
       this.#described.set(s, d);
     }
     return d;
+  }
+
+  /**
+   * Compares token ids by when this view first counted them: by id when the tokens are its own, else by
+   * its counting order (what its own ids would have been), so that sums over tokens add in the same order.
+   */
+  #byFirstCounted(): (a: number, b: number) => number {
+    if (this.#firstCounted === undefined) {
+      if (this.#ownsTokens) this.#firstCounted = (a, b) => a - b;
+      else {
+        const rank = new Int32Array(this.tokenCount);
+        let i = 0;
+        for (const id of this.global.seen.keys()) rank[id] = i++;
+        this.#firstCounted = (a, b) => (rank[a] as number) - (rank[b] as number);
+      }
+    }
+    return this.#firstCounted;
   }
 
   #globalRate = (id: number): number => presenceRate(this.global.seen.get(id) ?? 0, this.global.sessions);
@@ -540,7 +609,7 @@ export class Presence {
   /** Everyone's rates by id, computed once: a hunt scores after training has counted everything. */
   #rates(): GlobalRates {
     if (this.#global === undefined) {
-      const n = this.#tokens.texts.length;
+      const n = this.#descriptions.tokens.texts.length;
       const rate = new Float64Array(n);
       const surprise = new Float64Array(n);
       const term = new Float64Array(n);
@@ -644,7 +713,7 @@ export class Presence {
       }
     }
     const byCount = this.#byCount;
-    const held = [...e.seen.keys()].filter((id) => this.global.seen.has(id)).sort((a, b) => a - b);
+    const held = [...e.seen.keys()].filter((id) => this.global.seen.has(id)).sort(this.#byFirstCounted());
     const heldOfCount = new Map<number, number>();
     for (const id of held) {
       const n = this.global.seen.get(id) as number;
@@ -878,14 +947,14 @@ export class Presence {
   /** A present token in words, as {@link Presence.explain} lists it; a known token's words are kept by id. */
   #step(id: number, unseen: readonly string[]): string {
     // Filled up front: writing far past the end of an empty array makes it a dictionary.
-    if (this.#steps.length < this.#tokens.texts.length)
+    if (this.#steps.length < this.#descriptions.tokens.texts.length)
       this.#steps = [
         ...this.#steps,
-        ...new Array(this.#tokens.texts.length - this.#steps.length).fill(undefined),
+        ...new Array(this.#descriptions.tokens.texts.length - this.#steps.length).fill(undefined),
       ];
     const kept = id >= 0 ? this.#steps[id] : undefined;
     if (kept !== undefined) return kept;
-    const text = id >= 0 ? (this.#tokens.texts[id] as string) : (unseen[-id - 1] as string);
+    const text = id >= 0 ? (this.#descriptions.tokens.texts[id] as string) : (unseen[-id - 1] as string);
     const step = this.global.seen.has(id)
       ? `${tokenText(text)} occurs`
       : `${tokenText(text)}: never seen in training`;
@@ -895,7 +964,7 @@ export class Presence {
 
   /** The learnt state as JSON. */
   toJSON(): PresenceJson {
-    const texts = this.#tokens.texts;
+    const texts = this.#descriptions.tokens.texts;
     return {
       combine: this.combine,
       perEntity: this.perEntity,
@@ -923,7 +992,7 @@ export class Presence {
       counts.perEntity,
       new Set(counts.categorical),
       counts.entityPrior ?? ENTITY_PRIOR,
-      counts,
+      { counts },
     );
   }
 

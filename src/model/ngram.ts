@@ -38,6 +38,11 @@ export class NGramCounts {
   /** Sessions counted (weighted). */
   sessions = 0;
   #version = 0;
+  /**
+   * The context of no token (slot 0) and of each one token (slot id + 1), once found: the two orders every
+   * step counts, met without building and hashing a key text per step.
+   */
+  readonly #short: (ContextCounts | undefined)[] = [];
 
   /** Changes with every change of the counts made through this class (what an index of them is checked against). */
   get version(): number {
@@ -69,11 +74,26 @@ export class NGramCounts {
     const w = ids[i] as number;
     let key = "";
     for (let k = 0; k <= this.order && i - k >= 0; k++) {
-      if (k > 0) key = key === "" ? String(ids[i - k]) : `${ids[i - k]},${key}`;
-      const c = this.#context(`${k}:${key}`);
+      // Key texts only past one token: the shorter contexts are kept by slot.
+      if (k >= 2) key = k === 2 ? `${ids[i - 2]},${ids[i - 1]}` : `${ids[i - k]},${key}`;
+      const c =
+        k <= 1 ? this.#shortContext(k === 0 ? 0 : (ids[i - 1] as number) + 1) : this.#context(`${k}:${key}`);
       c.total += weight;
       c.next.set(w, (c.next.get(w) ?? 0) + weight);
     }
+  }
+
+  /** The context of {@link NGramCounts.#short}'s `slot`, found by its key the first time. */
+  #shortContext(slot: number): ContextCounts {
+    const short = this.#short;
+    let c = short[slot];
+    if (c === undefined) {
+      c = this.#context(slot === 0 ? "0:" : `1:${slot - 1}`);
+      // Filled up to the slot: writing far past the end of an array makes it a dictionary.
+      while (short.length < slot) short.push(undefined);
+      short[slot] = c;
+    }
+    return c;
   }
 
   /**

@@ -226,3 +226,107 @@ describe("Presence against the other entities", () => {
     });
   });
 });
+
+// Cross-fitting counts two occurrence views over halves of the sessions a whole view counted: views alike
+// the whole describe each session through its tokens (once for all three) and must score exactly as views
+// of their own would.
+function seeded(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
+}
+
+/** Sessions of a few entities over many commands and values: sums over hundreds of tokens. */
+function manySessions(): WeightedSession[] {
+  const rand = seeded(11);
+  const users = ["u1", "u2", "u3", "u4"];
+  return Array.from({ length: 400 }, () => ({
+    entity: users[Math.floor(rand() * users.length)] as string,
+    session: Array.from({ length: 3 + Math.floor(rand() * 12) }, () =>
+      rand() < 0.5
+        ? `cmd${Math.floor(rand() * rand() * 300)}`
+        : new Cmd(`op${Math.floor(rand() * 20)}`, { mode: `m${Math.floor(rand() * 4)}`, id: `${rand()}` }),
+    ),
+  }));
+}
+
+/** Every score the halves give (as scored and held out, against everyone and the others) of every session. */
+function everyScore(view: Presence, all: readonly WeightedSession[]): number[] {
+  return all.flatMap((s) => [
+    view.score(s, false, "others"),
+    view.score(s, true, "others"),
+    view.heldOutScore(s, "others"),
+    view.score(s, false, "everyone"),
+    view.heldOutScore(s, "everyone"),
+  ]);
+}
+
+/** The whole view over `all`, a view alike it and a view of its own each counting every other session. */
+function halves(all: readonly WeightedSession[]): { alike: Presence; own: Presence } {
+  const whole = Presence.train(all, true, "sum");
+  const alike = whole.alike();
+  const own = Presence.counting(whole.categorical, true, "sum");
+  for (const [i, s] of all.entries())
+    if (i % 2 === 0) {
+      alike.add(s);
+      own.add(s);
+    }
+  return { alike, own };
+}
+
+describe("Presence.alike", () => {
+  it("scores every session exactly as a view of its own counting the same sessions", () => {
+    fc.assert(
+      fc.property(sessions, (all) => {
+        const { alike, own } = halves(all);
+        expect(everyScore(alike, all)).toEqual(everyScore(own, all));
+      }),
+    );
+  });
+
+  it("adds the others' tokens in the order it counted them, as a view of its own numbers them", () => {
+    // The whole met many tokens first in the sessions this half did not count: its ids are in another order.
+    const all = manySessions();
+    const { alike, own } = halves(all);
+    const scores = everyScore(alike, all);
+    const expected = everyScore(own, all);
+    for (const [i, x] of scores.entries()) expect(Object.is(x, expected[i])).toBe(true);
+  });
+
+  it("describes each session object once for the whole view and the views alike it", () => {
+    let reads = 0;
+    const commands = [new Cmd("ls", { dir: "/" }), "cd", new Cmd("rm", new Set(["-f"]))];
+    const counted: WeightedSession = {
+      entity: "u1",
+      get session() {
+        reads++;
+        return commands;
+      },
+    };
+    const whole = Presence.counting(new Set(["dir"]), true, "sum");
+    whole.add(counted);
+    whole.add({ entity: "u2", session: ["cd"] });
+    const alike = whole.alike();
+    alike.add(counted);
+    alike.score(counted, false, "others");
+    whole.alike().score(counted, false, "others");
+    whole.heldOutScore(counted, "others");
+    whole.explain(counted);
+    expect(reads).toBe(1);
+  });
+
+  it("learns the tokens of a session scored before it was counted", () => {
+    const first: WeightedSession = { session: ["x"] };
+    const later: WeightedSession = { session: ["x", "y"] };
+    const view = Presence.counting(new Set(), false, "sum");
+    view.add(first);
+    view.score(later);
+    view.add(later);
+    const fresh = Presence.counting(new Set(), false, "sum");
+    fresh.add({ session: ["x"] });
+    fresh.add({ session: ["x", "y"] });
+    expect(view.toJSON()).toEqual(fresh.toJSON());
+  });
+});

@@ -138,6 +138,25 @@ describe("Witten-Bell n-grams", () => {
   });
 });
 
+describe("NGramCounts.add", () => {
+  it("counts steps after contexts of no token and one token without looking their keys up again", () => {
+    const counts = new NGramCounts(2);
+    counts.add(["a", "b", "a"]);
+    const looked: string[] = [];
+    const get = counts.contexts.get.bind(counts.contexts);
+    counts.contexts.get = (key: string) => {
+      looked.push(key);
+      return get(key);
+    };
+    counts.add(["a", "b", "a"], 2);
+    // Only the two-token contexts are found by key text; the counts are as if counted three times at once.
+    expect(looked.every((key) => key.startsWith("2:"))).toBe(true);
+    const thrice = new NGramCounts(2);
+    thrice.add(["a", "b", "a"], 3);
+    expect(counts.toJSON()).toEqual(thrice.toJSON());
+  });
+});
+
 describe("Witten-Bell over counts less another's (surprisesWithout)", () => {
   it("scores as counts of the other sessions alone, their vocabulary and contexts included", () => {
     fc.assert(
