@@ -52,7 +52,8 @@ for (const seed of seeds)
     const j = model as Record<string, unknown>;
     const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
     const novelty = Novelty.fromJSON(j.novelty);
-    const chain = ContextChain.fromJSON(j.chain);
+    // The saved detector keeps only the chain's order and gain: the chain trained again (the same counts).
+    const chain = ContextChain.train(d.train);
     const windows = WindowExpectation.fromJSON(j.windowRates);
     const floor = j.floor as number;
     const width = novelty.window;

@@ -55,6 +55,7 @@ import {
 import { SpilledSessions } from "./spill.js";
 import { renderTable, type TableColumn, terminalWidth } from "./table-layout.js";
 import { identityText, printable, progressBar } from "./terminal.js";
+import { EARLY_WORKERS_FROM_BYTES } from "./thread-messages.js";
 import { ThreadPool, threadCount } from "./threads.js";
 
 /** Options of hunt and score. */
@@ -439,9 +440,13 @@ async function loadIn(
     DetectorChoice & { quiet: boolean; threads?: number | undefined; model?: string | undefined },
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
-  // With a model file, the workers load its detector while this thread reads (they stop if the input is small).
+  // With a model file and an input large enough (or --threads), the workers load its detector while this
+  // thread reads (they stop if the input turns out small); otherwise they start after reading, if at all.
   const most = threadCount(options.threads, Number.POSITIVE_INFINITY);
-  const early = options.model !== undefined && most > 1 ? ThreadPool.of(most - 1) : null;
+  const early =
+    options.model !== undefined && most > 1 && startsWorkersEarly(files, options)
+      ? ThreadPool.of(most - 1)
+      : null;
   if (early !== null && options.model !== undefined) warmUp(early, options.model);
   let loaded: LoadedSessions;
   try {
@@ -454,9 +459,24 @@ async function loadIn(
   for (const s of loaded.sessions) commands += s.commands.length;
   const count = threadCount(options.threads, commands);
   if (early !== null && count <= 1) await early.close();
-  // This thread is one of them: the pool holds the others.
-  const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : count > 1 ? early : null;
+  // This thread is one of them: the pool holds the others (with a model file, started now if not before).
+  let pool: ThreadPool | null = null;
+  if (count > 1 && trainsInThreads(options)) pool = ThreadPool.of(count - 1);
+  else if (count > 1 && options.model !== undefined) pool = early ?? ThreadPool.of(count - 1);
   return { loaded, pool };
+}
+
+/**
+ * Whether `score --model` starts its workers before reading: with `--threads`, or an input of
+ * {@link EARLY_WORKERS_FROM_BYTES} or more (a smaller one rarely holds enough commands to use them).
+ */
+function startsWorkersEarly(files: readonly string[], options: { threads?: number | undefined }): boolean {
+  if (options.threads !== undefined) return true;
+  try {
+    return estimatedInputBytes(inputFiles(files)) >= EARLY_WORKERS_FROM_BYTES;
+  } catch {
+    return false; // the reader reports the missing file
+  }
 }
 
 /** hunt: read, sessionize, train (or load a model), score, print the top N, write every session. */

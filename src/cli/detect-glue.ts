@@ -117,18 +117,22 @@ export function trainsInThreads(choice: DetectorChoice & { readonly model?: stri
 /**
  * The detector `method` trained on `sessions` with the pool's workers taking the part its threaded training
  * offloads; this thread's part is done when this returns (the workers' goes on): undefined when `method`
- * has no threaded training.
+ * has no threaded training. `explainsTraining` false: the caller explains no training session (train).
  */
 function trainInThreads(
   method: string,
   sessions: readonly WeightedSession[],
   options: DetectorOptions,
   pool: ThreadPool,
+  { explainsTraining = true }: { readonly explainsTraining?: boolean } = {},
 ): Promise<TrainedInThreads> | undefined {
   const threaded = threadedOf(method, options);
   if (threaded === undefined) return undefined;
   if (sessions.length === 0) throw new SeqhuntError("no training sessions");
-  return threaded.train(sessions, (request) => pool.offload(method, request), { workers: pool.size });
+  return threaded.train(sessions, (request) => pool.offload(method, request), {
+    workers: pool.size,
+    explainsTraining,
+  });
 }
 
 /**
@@ -385,7 +389,8 @@ export async function trainModelFile(
   const entity = choice.entity ?? base?.entity ?? null;
   const sessions = weightedSessions(loaded, entity);
   // The workers' part goes on while this thread trains the reference model and takes the fingerprint.
-  const training = pool === null ? undefined : trainInThreads(method, sessions, {}, pool);
+  const training =
+    pool === null ? undefined : trainInThreads(method, sessions, {}, pool, { explainsTraining: false });
   const reference = new Model(commandLists(loaded.sessions));
   reference.train();
   const trainingFingerprint = sessionsFingerprint(sessions);

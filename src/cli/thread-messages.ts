@@ -13,6 +13,15 @@ export const MAX_THREADS = 255;
 export const DEFAULT_THREADS_FROM = 50_000;
 
 /**
+ * Bytes of input from which `score --model` (no `--threads`) starts its workers before reading, so they load
+ * the model file's detector while this thread reads: about {@link DEFAULT_THREADS_FROM} rows of the bench's
+ * events with values (185 bytes a row). Below it the input's commands decide after reading (workers then
+ * start only if there are enough), since a worker started for a small input wastes its start and its
+ * parse of the model file (measured: README, Worker threads).
+ */
+export const EARLY_WORKERS_FROM_BYTES = 9_000_000;
+
+/**
  * Work asked of a worker: the offloaded part of a detector's threaded training ({@link ThreadedTraining}),
  * which the worker runs with the registry's factory of `method`.
  */

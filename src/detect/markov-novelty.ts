@@ -1,14 +1,7 @@
 import { SeqhuntError } from "../errors.js";
-import { Vocabulary } from "../model/vocabulary.js";
 import { MAX_ORDER } from "./adaptive.js";
 import { assembleDetector, type DetectorSource, nameOf, splitState, weightOf } from "./base.js";
-import { ChainCounts, type ChainCountsArrays } from "./chain-counts.js";
-import {
-  ContextChain,
-  type ContextCounts,
-  contextChainCounting,
-  contextChainHeldOut,
-} from "./context-chain.js";
+import { type ContextCounts, contextChainCounting, contextChainHeldOut } from "./context-chain.js";
 import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
   type MarkovSetCounts,
@@ -68,8 +61,8 @@ interface MarkovNoveltyJson {
   readonly tails: readonly unknown[];
   /** Which views these are (files from before the current ones hold another or none: train again). */
   readonly views: typeof VIEWS;
-  /** The context chain, whose gain sets the novelty view's weight (see {@link contextWeight}). */
-  readonly chain: unknown;
+  /** What scoring reads of the context chain: its chosen order and gain (see {@link ContextView}). */
+  readonly context: ContextView;
   /** Never-seen windows per window by the window's last command (see {@link WindowExpectation}). */
   readonly windowRates: unknown;
   readonly floor: number;
@@ -144,7 +137,8 @@ export function noveltyTrust(novelty: Novelty, train: readonly WeightedSession[]
  * removes, times how far never-seen windows are evidence ({@link noveltyTrust}). System calls: about 0.9;
  * log keys: about 0.35; typed commands: about 0.05.
  */
-export const contextWeight = (chain: ContextChain, trust: number): number => chain.gain * trust;
+export const contextWeight = (context: { readonly gain: number }, trust: number): number =>
+  context.gain * trust;
 
 /** The registry name. */
 const METHOD = "markov-novelty";
@@ -155,7 +149,7 @@ const METHOD = "markov-novelty";
  * against the other entities' counts, and no context chain view.
  */
 const VIEWS =
-  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, no chain view";
+  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, no chain view, context gain only";
 
 /**
  * The markov-set inside: its options (an entity's session weighed against the other entities' counts; a
@@ -197,7 +191,7 @@ interface Parts {
   readonly markovSet: Detector;
   readonly novelty: Novelty;
   readonly tails: readonly [Tail, Tail];
-  readonly chain: ContextChain;
+  readonly context: ContextView;
   readonly windows: WindowExpectation;
   readonly floor: number;
   readonly trust: number;
@@ -209,7 +203,7 @@ interface Parts {
  * alarms with ordinary traces and caught few attacks novelty missed (README, the default).
  */
 function rarities(parts: Parts, setScore: number, excess: number): [number, number] {
-  const w = contextWeight(parts.chain, parts.trust);
+  const w = contextWeight(parts.context, parts.trust);
   return [(1 - w) * parts.tails[0].rarity(setScore), w * parts.tails[1].rarity(excess)];
 }
 
@@ -292,17 +286,37 @@ function* noveltyViewTraining(options: MarkovNoveltyOptions): PassTraining<Novel
 }
 
 /**
- * The context chain, trained: its order chosen by held-out likelihood and its gain, which sets the novelty view's
- * weight ({@link contextWeight}).
+ * What markov-novelty keeps of its trained context chain: the gain, which sets the novelty view's weight
+ * ({@link contextWeight}), and the order it was found at. Nothing scores by the chain's counts, and markov-novelty
+ * does not merge, so they are neither kept nor saved (at a million events they made a file 390 KB larger,
+ * and far more where longer contexts are chosen).
  */
 export interface ContextView {
-  readonly chain: ContextChain;
+  /** The context length the chain chose by held-out likelihood. */
+  readonly order: number;
+  /** The share of a first-order chain's held-out surprise per step that the chosen context removes. */
+  readonly gain: number;
+}
+
+/** A saved {@link ContextView}; a damaged one throws a SeqhuntError. */
+function contextViewOf(json: unknown): ContextView {
+  const { order, gain } = (json ?? {}) as Partial<ContextView>;
+  if (
+    !Number.isInteger(order) ||
+    (order as number) < 0 ||
+    typeof gain !== "number" ||
+    !(gain >= 0 && gain <= 1)
+  )
+    throw new SeqhuntError(
+      `not a valid saved ${METHOD} detector: its context must hold a context length and a gain in [0, 1]`,
+    );
+  return { order: order as number, gain };
 }
 
 /** The context chain from its counts: one pass scoring each training session held out at every order. */
 function* contextViewFromCounts(counted: ContextCounts): PassTraining<ContextView> {
   const { chain } = yield* contextChainHeldOut(counted);
-  return { chain };
+  return { order: chain.order, gain: chain.gain };
 }
 
 /**
@@ -428,7 +442,7 @@ function trainedParts(
     markovSet,
     novelty: counts.novelty,
     tails,
-    chain: context.chain,
+    context,
     windows: novel.windows,
     floor,
     trust: novel.trust,
@@ -546,6 +560,8 @@ interface ViewRequest {
   readonly view: OffloadedView;
   readonly options: MarkovNoveltyOptions;
   readonly sessions: ContextSessions;
+  /** Whether the novelty view sends each training session's excess (explaining reads it; `train` does not). */
+  readonly excess: boolean;
 }
 
 /** What an "excess" request sends back: each training session's novelty excess as scored, in training order. */
@@ -560,15 +576,19 @@ interface NoveltyViewParts {
   readonly trust: number;
   readonly columns: NoveltyHeldOut["columns"];
   readonly expectedNovel: Float64Array;
-  /** Each training session's {@link noveltyExcess} as scored (not held out): what explaining it reads. */
-  readonly excess: Float64Array;
+  /** Each training session's {@link noveltyExcess} as scored (not held out): what explaining it reads (when asked). */
+  readonly excess?: Float64Array | undefined;
 }
 
-/** The novelty view as plain data, with each of the `sessions` it trained on scored (see {@link NoveltyViewParts}). */
+/**
+ * The novelty view as plain data, with each of the `sessions` it trained on scored when `excess` is true (see
+ * {@link NoveltyViewParts}).
+ */
 function noveltyViewParts(
   view: NoveltyView,
   sessions: readonly WeightedSession[],
   options: MarkovNoveltyOptions,
+  excess: boolean,
 ): NoveltyViewParts {
   const { novelty, novel, expectedNovel } = view;
   return {
@@ -577,7 +597,7 @@ function noveltyViewParts(
     trust: novel.trust,
     columns: novel.columns,
     expectedNovel,
-    excess: excessScored(view, sessions, options),
+    excess: excess ? excessScored(view, sessions, options) : undefined,
   };
 }
 
@@ -608,7 +628,7 @@ function* noveltyExcessTraining(options: MarkovNoveltyOptions): PassTraining<Flo
 }
 
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
-function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess: Float64Array } {
+function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess?: Float64Array | undefined } {
   const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
   const novelty = Novelty.merge(counts.window, [counts]);
   novelty.trim();
@@ -617,37 +637,6 @@ function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess: Fl
     novel: { windows: new WindowExpectation(windows.rate, new Map(windows.byLast)), trust, columns },
     expectedNovel,
     excess,
-  };
-}
-
-/** A {@link ContextView} as plain data that crosses threads (typed arrays where it is large). */
-interface ContextViewParts {
-  readonly tokens: readonly string[];
-  readonly counts: ChainCountsArrays;
-  readonly gain: number;
-}
-
-/** The view as plain data. */
-function contextViewParts(view: ContextView): ContextViewParts {
-  const { chain } = view;
-  return {
-    tokens: [...chain.vocabulary.list()],
-    counts: chain.counts.toArrays(),
-    gain: chain.gain,
-  };
-}
-
-/** The view again from its plain data: its chain scores as the one sent (the counts' own order inside may differ). */
-function contextViewOfParts(parts: unknown): ContextView {
-  const { tokens, counts, gain } = parts as ContextViewParts;
-  const vocabulary = new Vocabulary(tokens);
-  const chainCounts = new ChainCounts(counts.order);
-  chainCounts.addArrays(
-    counts,
-    Int32Array.from(tokens, (_, id) => id),
-  );
-  return {
-    chain: new ContextChain(vocabulary, chainCounts, gain),
   };
 }
 
@@ -674,7 +663,7 @@ function explained(
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
-  const { markovSet, novelty, tails, chain, windows, floor, trust } = parts;
+  const { markovSet, novelty, tails, context, windows, floor, trust } = parts;
   const all = (s: WeightedSession, leaveOut: boolean): [number, number] =>
     rarities(
       parts,
@@ -691,7 +680,7 @@ function assemble(parts: Parts, source: DetectorSource): Detector {
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
         views: VIEWS,
-        chain: chain.toJSON(),
+        context: { order: context.order, gain: context.gain },
         windowRates: windows.toJSON(),
         floor,
         trust,
@@ -729,13 +718,18 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     threaded: {
       // Parts that read only command names (the context chain, the novelty view or its excess) in other
       // threads; markov-set meanwhile here.
-      train: async (train, offload, { workers = 1 } = {}) => {
+      train: async (train, offload, { workers = 1, explainsTraining = true } = {}) => {
         const sessions = contextSessionsOf(train);
-        const request = (view: OffloadedView) => offload({ view, options, sessions } satisfies ViewRequest);
+        const request = (view: OffloadedView) =>
+          offload({ view, options, sessions, excess: explainsTraining } satisfies ViewRequest);
         // A worker trains the context chain; a second one the novelty view. With one worker this thread trains
         // the novelty view beside markov-set (the chain alone weighs about as much as markov-set) and the
-        // worker, after the chain, works out the novelty excess that explaining reads (README, Worker threads).
-        const sending = [request("context"), request(workers > 1 ? "novelty" : "excess")] as const;
+        // worker, after the chain, works out the novelty excess that explaining reads (README, Worker threads),
+        // unless nothing will be explained.
+        const sending = [
+          request("context"),
+          workers > 1 ? request("novelty") : explainsTraining ? request("excess") : undefined,
+        ] as const;
         const [{ counts, numbers }, here] = trainInMemory(
           together(setTraining(options), workers > 1 ? noWork() : noveltyViewTraining(options)),
           train,
@@ -745,30 +739,33 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
-          contextViewOfParts(sent),
+          sent as ContextView,
           options,
         );
-        // The novelty excess each training session is explained by: from the worker either way.
-        const { excess } = (here === undefined ? novel : sentNovelty) as ExcessSent;
+        // The novelty excess each training session is explained by: from the worker either way (when asked).
+        const { excess } = ((here === undefined ? novel : sentNovelty) ?? {}) as Partial<ExcessSent>;
+        const detector = assemble(parts, source);
         return {
-          detector: assemble(parts, source),
+          detector,
           // The novelty view's excess of each training session came from its thread: only markov-set scores here.
           explainTraining: (i, s) =>
-            explained(
-              parts,
-              s,
-              rarities(parts, parts.markovSet.score([s])[0] as number, excess[i] as number),
-            ),
+            excess === undefined
+              ? detector.explain(s)
+              : explained(
+                  parts,
+                  s,
+                  rarities(parts, parts.markovSet.score([s])[0] as number, excess[i] as number),
+                ),
         };
       },
       work: (request) => {
-        const { view, options: given, sessions } = request as ViewRequest;
+        const { view, options: given, sessions, excess } = request as ViewRequest;
         const names = sessionsOfContext(sessions);
         if (view === "novelty")
-          return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given);
+          return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given, excess);
         if (view === "excess")
           return { excess: trainInMemory(noveltyExcessTraining(given), names) } satisfies ExcessSent;
-        if (view === "context") return contextViewParts(trainInMemory(contextViewTraining(given), names));
+        if (view === "context") return trainInMemory(contextViewTraining(given), names);
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
     },
@@ -777,7 +774,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view): train again`,
+          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view, only the context chain's gain kept): train again`,
         );
       if (
         !Array.isArray(j.tails) ||
@@ -797,7 +794,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         markovSet,
         novelty: Novelty.fromJSON(j.novelty),
         tails,
-        chain: ContextChain.fromJSON(j.chain),
+        context: contextViewOf(j.context),
         windows: WindowExpectation.fromJSON(j.windowRates),
         floor: j.floor,
         trust: j.trust,

@@ -116,6 +116,12 @@ export interface ThreadedTraining {
 export interface ThreadsAtHand {
   /** Worker threads that run `offload`'s requests, requests beyond them queueing (default 1). */
   readonly workers?: number | undefined;
+  /**
+   * Whether the caller will call {@link TrainedInThreads.explainTraining} (default true): without it (`train`
+   * writes a model and explains nothing) the other threads skip the numbers it reads, and `explainTraining`
+   * explains as the detector does.
+   */
+  readonly explainsTraining?: boolean | undefined;
 }
 
 /** A detector trained with part of the work in other threads ({@link ThreadedTraining.train}). */

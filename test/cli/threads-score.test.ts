@@ -1,6 +1,7 @@
 // score --model with --threads: workers load the model file's detector and score (and explain) runs of the
 // sessions while this thread scores runs too; every output is --threads 1's, byte for byte.
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ThreadPool } from "../../src/cli/threads.js";
@@ -117,6 +118,50 @@ describe("score --model --threads 2 gives --threads 1's output, byte for byte", 
     expect(one.stderr).toContain(`${damaged}: not a valid saved markov-novelty detector`);
     expect(two.code).toBe(one.code);
     expect(two.stderr).toBe(one.stderr);
+  });
+});
+
+describe("score --model without --threads: workers only for an input large enough to use them", () => {
+  it("starts none for a small input (no worker parses the model file for nothing)", async () => {
+    const model = await modelOfCsv();
+    const args = ["score", other, ...cols, "--model", model];
+    const score = vi.spyOn(ThreadPool.prototype, "score");
+    try {
+      const r = await runCli([...args, "--out", join(dir, "small-default.jsonl")]);
+      expect(r.code).toBe(0);
+      // Not even the request that has a worker load the detector before reading.
+      expect(score).not.toHaveBeenCalled();
+    } finally {
+      score.mockRestore();
+    }
+    const one = await runIn(1, args, join(dir, "small-1.jsonl"));
+    expect(readFileSync(join(dir, "small-default.jsonl"), "utf8")).toBe(one.file);
+  });
+
+  it("starts them after reading for a small file of many commands, with the same output", async () => {
+    // 60,000 commands in under 1 MB: few bytes, enough commands (from DEFAULT_THREADS_FROM on).
+    const line = (i: number) =>
+      Array.from({ length: 20 }, (_, k) => `c${(i * 7 + k * (i % 5)) % 37}`).join(" ");
+    const sessions = join(dir, "many.txt");
+    writeFileSync(sessions, `${Array.from({ length: 3_000 }, (_, i) => line(i)).join("\n")}\n`);
+    const model = join(dir, "many-model.json");
+    expect((await runIn(1, ["train", sessions, "--sessions", "--quiet"], model)).code).toBe(0);
+    const args = ["score", sessions, "--sessions", "--model", model];
+    const score = vi.spyOn(ThreadPool.prototype, "score");
+    const out = join(dir, "many-default.jsonl");
+    try {
+      expect((await runCli([...args, "--quiet", "--out", out])).code).toBe(0);
+      const sent = score.mock.calls.map(([request]) => request.sessions.length);
+      if (availableParallelism() > 1) {
+        // No warm-up request of no sessions: the workers start after reading, with the first run.
+        expect(sent[0]).toBeGreaterThan(0);
+        expect(sent.reduce((a, b) => a + b, 0)).toBe(3_000);
+      } else expect(sent).toEqual([]);
+    } finally {
+      score.mockRestore();
+    }
+    const one = await runIn(1, [...args, "--quiet"], join(dir, "many-1.jsonl"));
+    expect(readFileSync(out, "utf8")).toBe(one.file);
   });
 });
 

@@ -51,21 +51,29 @@ const valued: WeightedSession[] = (() => {
  * Trains with the offloaded part run on a structured clone of each request, its result cloned back, with
  * `workers` worker threads at hand; the requests sent.
  */
-async function trainedThreaded(sessions: readonly WeightedSession[], options = {}, workers = 1) {
+async function trainedThreaded(
+  sessions: readonly WeightedSession[],
+  options = {},
+  workers = 1,
+  explainsTraining = true,
+) {
   const threaded = markovNoveltyDetector(options).threaded;
   if (threaded === undefined) throw new Error("markov-novelty has no threaded training");
   const requests: unknown[] = [];
+  const replies: unknown[] = [];
   const { detector, explainTraining } = await threaded.train(
     sessions,
     async (request) => {
       requests.push(request);
       // The other side is another factory: the options travel in the request.
       const elsewhere = markovNoveltyDetector().threaded;
-      return structuredClone(elsewhere?.work(structuredClone(request)));
+      const reply = structuredClone(elsewhere?.work(structuredClone(request)));
+      replies.push(reply);
+      return reply;
     },
-    { workers },
+    { workers, explainsTraining },
   );
-  return { detector, explainTraining, requests };
+  return { detector, explainTraining, requests, replies };
 }
 
 describe.each(Object.entries({ typed, valued }))(
@@ -100,6 +108,36 @@ describe.each(Object.entries({ typed, valued }))(
     });
   },
 );
+
+describe("markov-novelty trained in threads for train, which explains no training session", () => {
+  it.each([1, 2])(
+    "skips the novelty excess of every training session with %i workers: the same detector, byte for byte",
+    async (workers) => {
+      const whole = markovNoveltyDetector().train(valued);
+      const { detector, explainTraining, requests, replies } = await trainedThreaded(
+        valued,
+        {},
+        workers,
+        false,
+      );
+      // One worker: no "excess" request at all; two: the novelty view comes back without it.
+      expect(requests.map((r) => (r as { view: string }).view)).toEqual(
+        workers > 1 ? ["context", "novelty"] : ["context"],
+      );
+      for (const reply of replies) expect((reply as { excess?: unknown }).excess).toBeUndefined();
+      expect(JSON.stringify(detector.toJSON())).toBe(JSON.stringify(whole.toJSON()));
+      // Asked anyway, it still explains as the detector does (working the excess out here).
+      expect(explainTraining(5, valued[5] as WeightedSession)).toEqual(
+        whole.explain(valued[5] as WeightedSession),
+      );
+    },
+  );
+
+  it("still sends the excess when training sessions will be explained (hunt)", async () => {
+    const { replies } = await trainedThreaded(valued, {}, 2, true);
+    expect((replies[1] as { excess?: Float64Array }).excess).toHaveLength(valued.length);
+  });
+});
 
 describe("the sessions the context chain's view reads", () => {
   it("are the command names and weights, in order, and nothing else", () => {

@@ -54,7 +54,7 @@ describe("the default's ranking on long traces", () => {
     const novelty = Novelty.fromJSON(j.novelty);
     const windows = WindowExpectation.fromJSON(j.windowRates);
     const [bySet, byNovelty] = j.tails.map((t) => Tail.fromJSON(t)) as [Tail, Tail];
-    const w = contextWeight(ContextChain.fromJSON(j.chain), j.trust);
+    const w = contextWeight(ContextChain.train(train), j.trust);
     const expected = probes.map((s) =>
       Math.max(
         (1 - w) * bySet.rarity(set.score([s])[0] as number),

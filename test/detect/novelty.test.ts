@@ -72,6 +72,31 @@ describe("Novelty", () => {
     expect(() => Novelty.fromJSON({ window: 0, counts: [] })).toThrow(SeqhuntError);
   });
 
+  it("saves its windows as token ids, and says what is wrong with a damaged or older save", () => {
+    const json = view.toJSON();
+    // Names once, each window as ids, the first session's edge windows first: ##START## a b, c d ##END##
+    expect(json.names.slice(0, 6)).toEqual(["##START##", "a", "b", "c", "d", "##END##"]);
+    expect(json.ids.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(json.ids).toHaveLength(json.counts.length * 3);
+    // The same counts save the same, whatever order their tokens were first met in (a database's counts).
+    expect(Novelty.fromCounts(3, view.counts()).toJSON()).toEqual(json);
+    const short = Novelty.fromJSON(JSON.parse(JSON.stringify(Novelty.train([{ session: [] }], 3))));
+    expect([...short.counts()]).toEqual([["##START##\u0000##END##", 1]]);
+    expect(Novelty.fromJSON(short.toJSON()).toJSON().ids).toEqual([0, 1, -1]);
+    const older = { window: 3, counts: [["a\u0000b\u0000c", 1]] };
+    expect(() => Novelty.fromJSON(older)).toThrow(/train again/);
+    for (const ids of [
+      json.ids.map((id, i) => (i === 2 ? 1.5 : id)), // not an id
+      json.ids.map((id, i) => (i === 0 ? json.names.length : id)), // past the names
+      json.ids.map((id, i) => (i === 0 ? -1 : id)), // a window of padding only
+      json.ids.map((id, i) => (i === 1 ? -1 : id)), // padding inside a window
+      json.ids.slice(3), // a window short
+    ])
+      expect(() => Novelty.fromJSON({ ...json, ids })).toThrow(SeqhuntError);
+    expect(() => Novelty.fromJSON({ ...json, counts: json.counts.map(() => 0) })).toThrow(SeqhuntError);
+    expect(() => Novelty.fromJSON({ ...json, names: [...json.names, "a"] })).toThrow(SeqhuntError);
+  });
+
   it("counts the same when trimmed to its windows and grown again (as once counted, then added to)", () => {
     const many = Array.from({ length: 3_000 }, (_, i) => ({
       session: [`c${i % 97}`, `c${(i * 7) % 89}`, "x"],
@@ -87,8 +112,9 @@ describe("Novelty", () => {
     const many = Array.from({ length: 40_000 }, (_, i) => ({ session: [`c${i}`, `c${i + 1}`] }));
     const big = Novelty.train(many, 3);
     const json = big.toJSON();
-    expect(json.counts[json.counts.length - 1]).toEqual(["c39999\u0000c40000\u0000##END##", 1]);
+    expect([...big.counts()].at(-1)).toEqual(["c39999\u0000c40000\u0000##END##", 1]);
     expect(Novelty.fromJSON(JSON.parse(JSON.stringify(json))).toJSON()).toEqual(json);
+    expect(Novelty.fromJSON(JSON.parse(JSON.stringify(json))).counts()).toEqual(big.counts());
     // Seen in that order: nothing new; reversed: both windows new.
     expect(big.count({ session: ["c39990", "c39991"] })).toEqual({ novel: [0, 0], windows: [2, 0] });
     expect(big.count({ session: ["c39991", "c39990"] }).novel).toEqual([2, 0]);
