@@ -431,7 +431,7 @@ export async function huntOverSpill(
 /**
  * Reads the sessions, with a pool of worker threads when hunt or train trains a detector with a threaded
  * training ({@link trainsInThreads}) in more than one thread (`--threads`, else by the input's size: {@link threadCount});
- * its workers start when work comes.
+ * its workers start while this thread reads when `--threads` asks for them, else when work comes.
  */
 async function loadIn(
   files: readonly string[],
@@ -443,11 +443,18 @@ async function loadIn(
   const most = threadCount(options.threads, Number.POSITIVE_INFINITY);
   const early = options.model !== undefined && most > 1 ? ThreadPool.of(most - 1) : null;
   if (early !== null && options.model !== undefined) warmUp(early, options.model);
+  // Training workers too load their modules while this thread reads, when --threads asks for them.
+  const training =
+    early === null && options.threads !== undefined && most > 1 && trainsInThreads(options)
+      ? ThreadPool.of(most - 1)
+      : null;
+  training?.start();
   let loaded: LoadedSessions;
   try {
     loaded = await load(files, options, io);
   } catch (err) {
     await early?.close();
+    await training?.close();
     throw err;
   }
   let commands = 0;
@@ -455,6 +462,7 @@ async function loadIn(
   const count = threadCount(options.threads, commands);
   if (early !== null && count <= 1) await early.close();
   // This thread is one of them: the pool holds the others.
+  if (training !== null) return { loaded, pool: training };
   const pool = count > 1 && trainsInThreads(options) ? ThreadPool.of(count - 1) : count > 1 ? early : null;
   return { loaded, pool };
 }

@@ -79,10 +79,9 @@ describe.each(Object.entries({ typed, valued }))(
     ])("scores as trained in one thread, with %s", async (_, options, workers) => {
       const whole = markovNoveltyDetector(options).train(data);
       const { detector, explainTraining, requests } = await trainedThreaded(data, options, workers);
-      // The context chain's view elsewhere, then the novelty view (a second worker at hand) or its excess alone.
-      expect(requests.map((r) => (r as { view: string }).view)).toEqual(
-        workers > 1 ? ["context", "novelty"] : ["context", "excess"],
-      );
+      // The context chain's view elsewhere, then the novelty view, with one worker as with two: only
+      // markov-set, the heaviest part, trains here.
+      expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
       const [a, b] = [detector.trainingScores(), whole.trainingScores()];
       expect(a).toHaveLength(b.length);
       a.forEach((x, i) => {
