@@ -561,8 +561,7 @@ function excessScored(
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
 function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess: Float64Array } {
   const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
-  const novelty = Novelty.merge(counts.window, [counts]);
-  novelty.trim();
+  const novelty = Novelty.ofParts(counts);
   return {
     novelty,
     novel: { windows: new WindowExpectation(windows.rate, new Map(windows.byLast)), trust, columns },

@@ -16,14 +16,23 @@ export interface NoveltyJson {
 }
 
 /**
- * A novelty view's counts as held, cheap to send to another thread: tokens by id, and every window's token
- * ids (`window` apart, a short window padded with -1) with its count, in the order first counted.
+ * A novelty view's counts as held, to send to another thread: tokens by id and the window table's own arrays
+ * (each window's ids, `window` apart, a short window padded with `pad`; its count; the hash slots), so the
+ * copy is the same table without hashing a window again.
  */
 export interface NoveltyParts {
   readonly window: number;
   readonly names: readonly string[];
-  readonly ids: Int32Array;
-  readonly counts: Float64Array;
+  readonly table: HeldTable;
+}
+
+/** A {@link WindowTable}'s arrays as held (see {@link NoveltyParts}). */
+interface HeldTable {
+  readonly ids: Uint16Array | Int32Array;
+  readonly pad: number;
+  readonly counts: Float64Array<ArrayBuffer>;
+  readonly size: number;
+  readonly slots: Int32Array<ArrayBuffer>;
 }
 
 /** A distinct window of a session: where it starts in the session's ids, and how often it occurs there. */
@@ -165,12 +174,20 @@ class WindowTable {
     this.#pad = -1;
   }
 
-  /** Every window's ids (`width` apart, a short one padded with -1) and counts, in order: copies, to send. */
-  arrays(): { readonly ids: Int32Array; readonly counts: Float64Array } {
-    const ids = Int32Array.from(this.#ids.subarray(0, this.#size * this.width), (id) =>
-      id === this.#pad ? -1 : id,
-    );
-    return { ids, counts: this.#counts.slice(0, this.#size) };
+  /** The arrays as held (not copies: a structured clone copies them). */
+  held(): HeldTable {
+    return { ids: this.#ids, pad: this.#pad, counts: this.#counts, size: this.#size, slots: this.#slots };
+  }
+
+  /** The table of `width` that holds these arrays (a copy of {@link WindowTable.held}'s, made elsewhere). */
+  static ofHeld(width: number, held: HeldTable): WindowTable {
+    const table = new WindowTable(width);
+    table.#ids = held.ids;
+    table.#pad = held.pad;
+    table.#counts = held.counts;
+    table.#size = held.size;
+    table.#slots = held.slots;
+    return table;
   }
 
   /** Each window's ids and count, in the order first counted. */
@@ -212,8 +229,11 @@ export class Novelty {
   /** How often each window occurred in training (weighted), by its tokens' ids. */
   readonly #counts: WindowTable;
 
-  private constructor(readonly window: number) {
-    this.#counts = new WindowTable(window);
+  private constructor(
+    readonly window: number,
+    counts = new WindowTable(window),
+  ) {
+    this.#counts = counts;
   }
 
   /**
@@ -241,28 +261,13 @@ export class Novelty {
 
   /** The counts as held (see {@link NoveltyParts}). */
   toParts(): NoveltyParts {
-    return { window: this.window, names: [...this.#names], ...this.#counts.arrays() };
+    return { window: this.window, names: [...this.#names], table: this.#counts.held() };
   }
 
-  /**
-   * The novelty view of several views' counts added up (each counted over a part of the training sessions,
-   * as {@link Novelty.toParts} gives them): counts add, so it scores as one counted over every session.
-   */
-  static merge(window: number, parts: readonly NoveltyParts[]): Novelty {
-    const view = Novelty.empty(window);
-    const mapped = new Int32Array(window);
-    for (const part of parts) {
-      const ids = part.names.map((name) => view.#idOf(name));
-      for (let entry = 0; entry < part.counts.length; entry++) {
-        let length = 0;
-        for (; length < window; length++) {
-          const id = part.ids[entry * window + length] as number;
-          if (id < 0) break;
-          mapped[length] = ids[id] as number;
-        }
-        view.#counts.add(mapped, 0, length, part.counts[entry] as number);
-      }
-    }
+  /** The novelty view that holds these counts (a copy of {@link Novelty.toParts}'s): it scores as the one that gave them. */
+  static ofParts(parts: NoveltyParts): Novelty {
+    const view = new Novelty(parts.window, WindowTable.ofHeld(parts.window, parts.table));
+    for (const name of parts.names) view.#idOf(name);
     return view;
   }
 
