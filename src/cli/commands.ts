@@ -432,7 +432,7 @@ export async function huntOverSpill(
 /**
  * Reads the sessions, with a pool of worker threads when hunt or train trains a detector with a threaded
  * training ({@link trainsInThreads}) in more than one thread (`--threads`, else by the input's size: {@link threadCount});
- * its workers start when work comes.
+ * its workers start while this thread reads when `--threads` asks for them, else when work comes.
  */
 async function loadIn(
   files: readonly string[],
@@ -440,14 +440,14 @@ async function loadIn(
     DetectorChoice & { quiet: boolean; threads?: number | undefined; model?: string | undefined },
   io: Io,
 ): Promise<{ loaded: LoadedSessions; pool: ThreadPool | null }> {
-  // With a model file and an input large enough (or --threads), the workers load its detector while this
-  // thread reads (they stop if the input turns out small); otherwise they start after reading, if at all.
+  // The workers load their modules (and a model file's detector) while this thread reads, with --threads or
+  // an input large enough; they stop if the input turns out small. Otherwise they start after reading, if at all.
   const most = threadCount(options.threads, Number.POSITIVE_INFINITY);
+  const usesWorkers = options.model !== undefined || trainsInThreads(options);
   const early =
-    options.model !== undefined && most > 1 && startsWorkersEarly(files, options)
-      ? ThreadPool.of(most - 1)
-      : null;
+    usesWorkers && most > 1 && startsWorkersEarly(files, options) ? ThreadPool.of(most - 1) : null;
   if (early !== null && options.model !== undefined) warmUp(early, options.model);
+  else early?.start();
   let loaded: LoadedSessions;
   try {
     loaded = await load(files, options, io);
@@ -459,16 +459,14 @@ async function loadIn(
   for (const s of loaded.sessions) commands += s.commands.length;
   const count = threadCount(options.threads, commands);
   if (early !== null && count <= 1) await early.close();
-  // This thread is one of them: the pool holds the others (with a model file, started now if not before).
-  let pool: ThreadPool | null = null;
-  if (count > 1 && trainsInThreads(options)) pool = ThreadPool.of(count - 1);
-  else if (count > 1 && options.model !== undefined) pool = early ?? ThreadPool.of(count - 1);
+  // This thread is one of them: the pool holds the others.
+  const pool = count <= 1 ? null : (early ?? (usesWorkers ? ThreadPool.of(count - 1) : null));
   return { loaded, pool };
 }
 
 /**
- * Whether `score --model` starts its workers before reading: with `--threads`, or an input of
- * {@link EARLY_WORKERS_FROM_BYTES} or more (a smaller one rarely holds enough commands to use them).
+ * Whether the workers (`score --model`'s, or a threaded training's) start before reading: with `--threads`,
+ * or an input of {@link EARLY_WORKERS_FROM_BYTES} or more (a smaller one rarely holds enough commands to use them).
  */
 function startsWorkersEarly(files: readonly string[], options: { threads?: number | undefined }): boolean {
   if (options.threads !== undefined) return true;

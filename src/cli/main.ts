@@ -183,7 +183,7 @@ function detectorOptions(cmd: Command, withModel: boolean): Command {
     )
     .option(
       "--threads <n>",
-      `threads, this one included: when hunt or train trains the default detector (without --model), a worker thread trains its context chain while this one trains the rest, a second worker (when there is one) its novelty view (so at most 3 help today); with --model (score) workers load the detector while this one reads, then score and explain every session (detectors that train in passes); other detectors run in one thread, and so does an input over 1.5 GB (spilled to disk) (default: every core for an input of ${DEFAULT_THREADS_FROM.toLocaleString("en")} commands or more, else 1; see Performance)`,
+      `threads, this one included: when hunt or train trains the default detector (without --model), worker threads train its context chain and its novelty view (one worker both, or one each) while this one trains markov-set (so at most 3 help today); with --model (score) workers load the detector while this one reads, then score and explain every session (detectors that train in passes); other detectors run in one thread, and so does an input over 1.5 GB (spilled to disk) (default: every core for an input of ${DEFAULT_THREADS_FROM.toLocaleString("en")} commands or more, else 1; see Performance)`,
       positiveInt("--threads", { max: MAX_THREADS }),
     );
 }

@@ -81,6 +81,14 @@ export class ThreadPool {
     return this.#members.length;
   }
 
+  /**
+   * Starts every worker not started yet, so each loads its modules now (while this thread reads, say) rather
+   * than when the first work comes.
+   */
+  start(): void {
+    while (this.#members.length < this.size) this.#members.push(startMember());
+  }
+
   /** The least busy worker, started now when every one is busy and the pool has room. */
   #member(): Member {
     const idle = this.#members.find((m) => m.pending.size === 0);

@@ -9,20 +9,6 @@ const END = 1;
 /** Id of a token never seen in training. */
 const UNSEEN = -1;
 
-/**
- * {@link ChainCounts} as typed arrays: each node's edge key (parent node * 2^21 + token, nodes 1 on), each
- * node's total (node 0 first), and the counts kept apart with their keys (context node * 2^21 + token).
- */
-export interface ChainCountsArrays {
-  readonly order: number;
-  readonly edgeKeys: Float64Array;
-  readonly total: Float64Array;
-  readonly apartKeys: Float64Array;
-  readonly apartCounts: Float64Array;
-  /** How many nodes there were when each count kept apart was first counted: its place in the JSON. */
-  readonly apartAt: Int32Array;
-}
-
 /** {@link ChainCounts} as JSON. */
 export interface ChainCountsJson {
   /** Longest context counted. */
@@ -443,82 +429,6 @@ export class ChainCounts {
     }
     pushApart(this.#nodes);
     return { order: this.order, child, next, total };
-  }
-
-  /** The counts as typed arrays (copies, cheap to send to another thread): what {@link ChainCounts.addArrays} takes. */
-  toArrays(): ChainCountsArrays {
-    this.#live();
-    const edgeKeys = new Float64Array(this.#nodes - 1);
-    for (let node = 1; node < this.#nodes; node++) edgeKeys[node - 1] = this.#edges.keyAt(node - 1);
-    const apartKeys = new Float64Array(this.#apart.size);
-    for (let entry = 0; entry < apartKeys.length; entry++) apartKeys[entry] = this.#apart.keyAt(entry);
-    return {
-      order: this.order,
-      edgeKeys,
-      total: Float64Array.from(this.#total.subarray(0, this.#nodes)),
-      apartKeys,
-      apartCounts: this.#apartCount.slice(0, apartKeys.length),
-      apartAt: this.#apartAt.slice(0, apartKeys.length),
-    };
-  }
-
-  /**
-   * Adds another chain's counts (same order, as {@link ChainCounts.toArrays} gives them) into these:
-   * `tokens[id]` is this chain's id of the other's token `id` (the start and end tokens keep theirs). Counts
-   * add, so chains counted over parts of the sessions merge exactly; added to empty counts, they are the
-   * other's, to the order of their JSON.
-   */
-  addArrays(other: ChainCountsArrays, tokens: Int32Array): void {
-    this.#live();
-    if (other.order !== this.order)
-      throw new SeqhuntError(`cannot add order ${other.order} chain counts to order ${this.order}`);
-    const to = new Int32Array(other.total.length);
-    this.#setTotal(0, (this.#total[0] as number) + (other.total[0] as number));
-    // Nodes are numbered from the root out, so each parent is mapped before its children.
-    for (let node = 1; node < other.total.length; node++) {
-      const key = other.edgeKeys[node - 1] as number;
-      const parent = Math.floor(key / TOKEN_SPACE);
-      const mine = this.#child(to[parent] as number, tokens[key - parent * TOKEN_SPACE] as number, true);
-      to[node] = mine;
-      this.#setTotal(mine, (this.#total[mine] as number) + (other.total[node] as number));
-    }
-    for (let entry = 0; entry < other.apartKeys.length; entry++) {
-      const key = other.apartKeys[entry] as number;
-      const node = Math.floor(key / TOKEN_SPACE);
-      const size = this.#apart.size;
-      const mine = this.#apart.put(
-        (to[node] as number) * TOKEN_SPACE + (tokens[key - node * TOKEN_SPACE] as number),
-      );
-      // A new count goes where the other's went: before the node its place was before, mapped here.
-      const at = other.apartAt[entry] as number;
-      if (mine === size) this.#apartEntry(mine, at < to.length ? (to[at] as number) : this.#nodes);
-      this.#apartCount[mine] = (this.#apartCount[mine] as number) + (other.apartCounts[entry] as number);
-    }
-    this.#recountDistinct();
-  }
-
-  /** Every context's number of distinct next tokens, counted again: its step nodes' counts above 0 and its counts kept apart. */
-  #recountDistinct(): void {
-    const { depth, first } = this.#shapes();
-    const distinct = new Int32Array(this.#nodes);
-    // The context a node's count is of: its own context without its first token (a suffix link).
-    const link = new Int32Array(this.#nodes);
-    for (let node = 1; node < this.#nodes; node++) {
-      const key = this.#edges.keyAt(node - 1);
-      const parent = Math.floor(key / TOKEN_SPACE);
-      link[node] = parent === 0 ? 0 : this.#child(link[parent] as number, key - parent * TOKEN_SPACE, false);
-      if (
-        ChainCounts.#isStep(depth[node] as number, first[node] as number) &&
-        (this.#total[node] as number) > 0
-      )
-        distinct[link[node] as number] = (distinct[link[node] as number] as number) + 1;
-    }
-    for (let entry = 0; entry < this.#apart.size; entry++) {
-      if (!((this.#apartCount[entry] as number) > 0)) continue;
-      const node = Math.floor(this.#apart.keyAt(entry) / TOKEN_SPACE);
-      distinct[node] = (distinct[node] as number) + 1;
-    }
-    for (let node = 0; node < this.#nodes; node++) this.#setDistinct(node, distinct[node] as number);
   }
 
   /** Counts saved with {@link ChainCounts.toJSON}; a damaged object throws a SeqhuntError. */

@@ -542,18 +542,11 @@ export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
   });
 }
 
-/** A training with nothing to do (no pass): the other side of {@link together} when one part runs elsewhere. */
-// biome-ignore lint/correctness/useYield: it yields no pass, by design
-function* noWork(): PassTraining<undefined> {
-  return undefined;
-}
-
 /**
- * What markov-novelty's threaded training asks of another thread, all of it reading only command names: the
- * context chain's view, the novelty view, or only each training session's novelty excess as scored (what
- * explaining reads) while this thread trains its own novelty view.
+ * What markov-novelty's threaded training asks of another thread, both reading only command names: the
+ * context chain's view, the novelty view.
  */
-type OffloadedView = "context" | "novelty" | "excess";
+type OffloadedView = "context" | "novelty";
 
 /** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
 interface ViewRequest {
@@ -562,11 +555,6 @@ interface ViewRequest {
   readonly sessions: ContextSessions;
   /** Whether the novelty view sends each training session's excess (explaining reads it; `train` does not). */
   readonly excess: boolean;
-}
-
-/** What an "excess" request sends back: each training session's novelty excess as scored, in training order. */
-interface ExcessSent {
-  readonly excess: Float64Array;
 }
 
 /** The novelty view trained ({@link noveltyViewTraining}) as plain data that crosses threads. */
@@ -611,27 +599,10 @@ function excessScored(
   return Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false));
 }
 
-/**
- * Each training session's {@link noveltyExcess} as scored (not held out), what explaining reads, in three
- * passes: the windows, each session held out for the window rates, each scored (no pass for the expected
- * counts the view's training keeps).
- */
-function* noveltyExcessTraining(options: MarkovNoveltyOptions): PassTraining<Float64Array> {
-  const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
-  yield (s) => novelty.add(s);
-  const { windows } = yield* noveltyHeldOut(novelty, options.windowPrior);
-  novelty.trim();
-  const floor = options.floor ?? NOVELTY_FLOOR;
-  const excess = new NumberColumn();
-  yield (s) => excess.push(noveltyExcess(novelty, windows, floor, s, false));
-  return excess.values();
-}
-
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
 function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess?: Float64Array | undefined } {
   const { counts, windows, trust, columns, expectedNovel, excess } = parts as NoveltyViewParts;
-  const novelty = Novelty.merge(counts.window, [counts]);
-  novelty.trim();
+  const novelty = Novelty.ofParts(counts);
   return {
     novelty,
     novel: { windows: new WindowExpectation(windows.rate, new Map(windows.byLast)), trust, columns },
@@ -716,34 +687,23 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     train: (train) => trainInMemory(training(), train),
     trainPasses: (sessions) => trainInPasses(training(), sessions),
     threaded: {
-      // Parts that read only command names (the context chain, the novelty view or its excess) in other
-      // threads; markov-set meanwhile here.
-      train: async (train, offload, { workers = 1, explainsTraining = true } = {}) => {
+      // The parts that read only command names (the context chain, then the novelty view) in other threads,
+      // queued on one worker or each in its own; markov-set meanwhile here, the heaviest part (README, Worker threads).
+      train: async (train, offload, { explainsTraining = true } = {}) => {
         const sessions = contextSessionsOf(train);
         const request = (view: OffloadedView) =>
           offload({ view, options, sessions, excess: explainsTraining } satisfies ViewRequest);
-        // A worker trains the context chain; a second one the novelty view. With one worker this thread trains
-        // the novelty view beside markov-set (the chain alone weighs about as much as markov-set) and the
-        // worker, after the chain, works out the novelty excess that explaining reads (README, Worker threads),
-        // unless nothing will be explained.
-        const sending = [
-          request("context"),
-          workers > 1 ? request("novelty") : explainsTraining ? request("excess") : undefined,
-        ] as const;
-        const [{ counts, numbers }, here] = trainInMemory(
-          together(setTraining(options), workers > 1 ? noWork() : noveltyViewTraining(options)),
-          train,
-        );
+        const sending = [request("context"), request("novelty")] as const;
+        const { counts, numbers } = trainInMemory(setTraining(options), train);
         const [sent, sentNovelty] = await Promise.all(sending);
-        const novel = here ?? noveltyViewOfParts(sentNovelty);
+        const novel = noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
           sent as ContextView,
           options,
         );
-        // The novelty excess each training session is explained by: from the worker either way (when asked).
-        const { excess } = ((here === undefined ? novel : sentNovelty) ?? {}) as Partial<ExcessSent>;
+        const { excess } = novel;
         const detector = assemble(parts, source);
         return {
           detector,
@@ -763,8 +723,6 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const names = sessionsOfContext(sessions);
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given, excess);
-        if (view === "excess")
-          return { excess: trainInMemory(noveltyExcessTraining(given), names) } satisfies ExcessSent;
         if (view === "context") return trainInMemory(contextViewTraining(given), names);
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },

@@ -8,7 +8,7 @@ import type { StepContribution, WeightedSession } from "./types.js";
 const SEP = KEY_SEPARATOR;
 
 /**
- * Novelty counts as JSON: {@link NoveltyParts} with plain lists. Windows as token ids, not their names joined,
+ * Novelty counts as JSON: tokens by name once, windows as token ids, not their names joined,
  * so the file stays small and quick to read (a million events' views hold some 700,000 windows: 76 MB of
  * names against 14 MB of ids).
  */
@@ -24,14 +24,23 @@ export interface NoveltyJson {
 }
 
 /**
- * A novelty view's counts as held, cheap to send to another thread: tokens by id, and every window's token
- * ids (`window` apart, a short window padded with -1) with its count, in the order first counted.
+ * A novelty view's counts as held, to send to another thread: tokens by id and the window table's own arrays
+ * (each window's ids, `window` apart, a short window padded with `pad`; its count; the hash slots), so the
+ * copy is the same table without hashing a window again.
  */
 export interface NoveltyParts {
   readonly window: number;
   readonly names: readonly string[];
-  readonly ids: Int32Array;
-  readonly counts: Float64Array;
+  readonly table: HeldTable;
+}
+
+/** A {@link WindowTable}'s arrays as held (see {@link NoveltyParts}). */
+interface HeldTable {
+  readonly ids: Uint16Array | Int32Array;
+  readonly pad: number;
+  readonly counts: Float64Array<ArrayBuffer>;
+  readonly size: number;
+  readonly slots: Int32Array<ArrayBuffer>;
 }
 
 /** A distinct window of a session: where it starts in the session's ids, and how often it occurs there. */
@@ -173,12 +182,20 @@ class WindowTable {
     this.#pad = -1;
   }
 
-  /** Every window's ids (`width` apart, a short one padded with -1) and counts, in order: copies, to send. */
-  arrays(): { readonly ids: Int32Array; readonly counts: Float64Array } {
-    const ids = Int32Array.from(this.#ids.subarray(0, this.#size * this.width), (id) =>
-      id === this.#pad ? -1 : id,
-    );
-    return { ids, counts: this.#counts.slice(0, this.#size) };
+  /** The arrays as held (not copies: a structured clone copies them). */
+  held(): HeldTable {
+    return { ids: this.#ids, pad: this.#pad, counts: this.#counts, size: this.#size, slots: this.#slots };
+  }
+
+  /** The table of `width` that holds these arrays (a copy of {@link WindowTable.held}'s, made elsewhere). */
+  static ofHeld(width: number, held: HeldTable): WindowTable {
+    const table = new WindowTable(width);
+    table.#ids = held.ids;
+    table.#pad = held.pad;
+    table.#counts = held.counts;
+    table.#size = held.size;
+    table.#slots = held.slots;
+    return table;
   }
 
   /** Each window's ids and count, in the order first counted. */
@@ -220,8 +237,11 @@ export class Novelty {
   /** How often each window occurred in training (weighted), by its tokens' ids. */
   readonly #counts: WindowTable;
 
-  private constructor(readonly window: number) {
-    this.#counts = new WindowTable(window);
+  private constructor(
+    readonly window: number,
+    counts = new WindowTable(window),
+  ) {
+    this.#counts = counts;
   }
 
   /**
@@ -249,28 +269,13 @@ export class Novelty {
 
   /** The counts as held (see {@link NoveltyParts}). */
   toParts(): NoveltyParts {
-    return { window: this.window, names: [...this.#names], ...this.#counts.arrays() };
+    return { window: this.window, names: [...this.#names], table: this.#counts.held() };
   }
 
-  /**
-   * The novelty view of several views' counts added up (each counted over a part of the training sessions,
-   * as {@link Novelty.toParts} gives them): counts add, so it scores as one counted over every session.
-   */
-  static merge(window: number, parts: readonly NoveltyParts[]): Novelty {
-    const view = Novelty.empty(window);
-    const mapped = new Int32Array(window);
-    for (const part of parts) {
-      const ids = part.names.map((name) => view.#idOf(name));
-      for (let entry = 0; entry < part.counts.length; entry++) {
-        let length = 0;
-        for (; length < window; length++) {
-          const id = part.ids[entry * window + length] as number;
-          if (id < 0) break;
-          mapped[length] = ids[id] as number;
-        }
-        view.#counts.add(mapped, 0, length, part.counts[entry] as number);
-      }
-    }
+  /** The novelty view that holds these counts (a copy of {@link Novelty.toParts}'s): it scores as the one that gave them. */
+  static ofParts(parts: NoveltyParts): Novelty {
+    const view = new Novelty(parts.window, WindowTable.ofHeld(parts.window, parts.table));
+    for (const name of parts.names) view.#idOf(name);
     return view;
   }
 
@@ -429,20 +434,28 @@ export class Novelty {
 
   /** The counts as JSON. */
   toJSON(): NoveltyJson {
-    const { window, names, ids, counts } = this.toParts();
     // Tokens numbered in the order the windows first name them: the same counts save the same, however counted.
-    const renumbered = new Int32Array(names.length).fill(-1);
-    const saved: string[] = [];
-    const savedIds = Array.from(ids, (id) => {
-      if (id < 0) return -1;
-      let k = renumbered[id] as number;
-      if (k < 0) {
-        k = saved.push(names[id] as string) - 1;
-        renumbered[id] = k;
+    const renumbered = new Int32Array(this.#names.length).fill(-1);
+    const names: string[] = [];
+    const ids: number[] = [];
+    const counts: number[] = [];
+    for (const [window, n] of this.#counts) {
+      for (let i = 0; i < this.window; i++) {
+        const id = window[i];
+        if (id === undefined) {
+          ids.push(-1);
+          continue;
+        }
+        let k = renumbered[id] as number;
+        if (k < 0) {
+          k = names.push(this.#names[id] as string) - 1;
+          renumbered[id] = k;
+        }
+        ids.push(k);
       }
-      return k;
-    });
-    return { window, names: saved, ids: savedIds, counts: Array.from(counts) };
+      counts.push(n);
+    }
+    return { window: this.window, names, ids, counts };
   }
 
   /** A novelty view saved with {@link Novelty.toJSON}; a damaged one throws a SeqhuntError. */
@@ -480,9 +493,15 @@ export class Novelty {
           throw bad(`window ${entry}'s ids ${JSON.stringify(ids.slice(entry * width, (entry + 1) * width))}`);
       }
     }
-    const view = Novelty.merge(width, [
-      { window: width, names, ids: Int32Array.from(ids), counts: Float64Array.from(counts) },
-    ]);
+    const view = Novelty.empty(width);
+    const tokens = names.map((name) => view.#idOf(name));
+    const entryIds = new Int32Array(width);
+    for (let entry = 0; entry < counts.length; entry++) {
+      let length = 0;
+      for (; length < width && (ids[entry * width + length] as number) >= 0; length++)
+        entryIds[length] = tokens[ids[entry * width + length] as number] as number;
+      view.#counts.add(entryIds, 0, length, counts[entry] as number);
+    }
     view.trim();
     return view;
   }

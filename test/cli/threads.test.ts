@@ -66,6 +66,18 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     }
   });
 
+  it("starts every worker on request, before any work comes", async () => {
+    const pool = ThreadPool.of(2);
+    try {
+      pool.start();
+      expect(pool.started).toBe(2);
+      pool.start();
+      expect(pool.started).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   for (const [ext, threads] of [
     ["jsonl", 2],
     ["csv", 2],
@@ -74,16 +86,26 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     it(`hunt --out .${ext} and the top table (ties included), ${threads} threads`, async () => {
       const args = ["hunt", csv, ...cols, "--top", "30"];
       const one = await runIn(1, args, join(dir, `hunt-1.${ext}`));
-      // The default detector trains with the workers' help: with one worker its context chain there, then
-      // the novelty excess explaining reads (the novelty view here, beside markov-set); with two the novelty
-      // view in the second (this fails if the main thread trains the context chain or works the excess out).
-      const counting = vi.spyOn(ThreadPool.prototype, "offload");
+      // The default detector trains with the workers' help: its context chain and novelty view there (both
+      // in one worker, or one each), markov-set here (this fails if the main thread trains either view).
+      const offload = ThreadPool.prototype.offload;
+      // Workers started while this thread read (--threads asks for them): every one by the first work.
+      let startedBefore = -1;
+      const counting = vi.spyOn(ThreadPool.prototype, "offload").mockImplementation(function (
+        this: ThreadPool,
+        method,
+        request,
+      ) {
+        if (startedBefore < 0) startedBefore = this.started;
+        return offload.call(this, method, request);
+      });
       let views: unknown[] = [];
       const two = await runIn(threads, args, join(dir, `hunt-${threads}.${ext}`)).finally(() => {
         views = counting.mock.calls.map(([, request]) => (request as { view: string }).view);
         counting.mockRestore();
       });
-      expect(views).toEqual(threads === 2 ? ["context", "excess"] : ["context", "novelty"]);
+      expect(views).toEqual(["context", "novelty"]);
+      expect(startedBefore).toBe(threads - 1);
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
       expect(two.stdout).toBe(one.stdout);
@@ -151,15 +173,19 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
 
   it("train writes the same model file; score --model ranks the same (held out and new data)", async () => {
     const models = [1, 2].map((t) => join(dir, `model-${t}.json`));
-    // With two threads train sends a worker the context chain's view only: not the novelty excess, which only
-    // explaining training sessions reads (hunt does; train does not).
+    // With two threads train sends a worker the context chain's view, then the novelty view without each
+    // training session's excess, which only explaining training sessions reads (hunt does; train does not).
     const offload = vi.spyOn(ThreadPool.prototype, "offload");
     try {
       for (const [i, t] of [1, 2].entries()) {
         expect((await runIn(t, ["train", csv, ...cols, "--quiet"], models[i])).code).toBe(0);
-        expect(offload).toHaveBeenCalledTimes(i);
+        expect(offload).toHaveBeenCalledTimes(2 * i);
       }
-      expect(offload.mock.calls.map(([, r]) => (r as { view: string }).view)).toEqual(["context"]);
+      const requests = offload.mock.calls.map(([, r]) => r as { view: string; excess: boolean });
+      expect(requests.map((r) => [r.view, r.excess])).toEqual([
+        ["context", false],
+        ["novelty", false],
+      ]);
     } finally {
       offload.mockRestore();
     }

@@ -97,6 +97,29 @@ describe("Novelty", () => {
     expect(() => Novelty.fromJSON({ ...json, names: [...json.names, "a"] })).toThrow(SeqhuntError);
   });
 
+  it.each([
+    ["a few hundred commands (ids in 16 bits)", 300],
+    ["more than 65,535 commands (ids widened to 32 bits)", 70_000],
+  ])("crosses threads as held (its table's arrays, no window hashed again) with %s", (_, names) => {
+    const sessions = Array.from({ length: 40 }, (_, i) => ({
+      session: Array.from({ length: names / 20 }, (_, k) => `c${(i * 7919 + k * 31) % names}`),
+      weight: 1 + (i % 3),
+    }));
+    const there = Novelty.train(sessions, 4);
+    there.trim();
+    const here = Novelty.ofParts(structuredClone(there.toParts()));
+    expect(JSON.stringify(here)).toBe(JSON.stringify(there));
+    const probe = [...sessions.slice(0, 5), { session: ["c1", "c2", "never", "c3"] }];
+    for (const s of probe) {
+      expect(here.count(s)).toEqual(there.count(s));
+      expect(here.explain(s)).toEqual(there.explain(s));
+    }
+    // Counting on after the crossing counts as the original would.
+    here.add({ session: ["c1", "new", "c2"] });
+    there.add({ session: ["c1", "new", "c2"] });
+    expect(JSON.stringify(here)).toBe(JSON.stringify(there));
+  });
+
   it("counts the same when trimmed to its windows and grown again (as once counted, then added to)", () => {
     const many = Array.from({ length: 3_000 }, (_, i) => ({
       session: [`c${i % 97}`, `c${(i * 7) % 89}`, "x"],
