@@ -9,6 +9,7 @@ import { estimatedInputBytes } from "../io/read-events.js";
 import { huntMode } from "../io/settings.js";
 import { jsonLine, writeRecords } from "../io/write.js";
 import { Model, ModelBuilder } from "../model/model.js";
+import type { RecordFold } from "../presets/presets.js";
 import { VERSION } from "../version.js";
 import {
   checkedMethod,
@@ -97,8 +98,10 @@ async function load(
 }
 
 /** The rows read (always when rows were skipped) and every sanity warning (even with --quiet: results may be wrong). */
-function reportRead(loaded: LoadedSessions, options: { quiet: boolean }, io: Io): void {
-  if (!options.quiet || loaded.stats.read !== loaded.stats.used) io.err(readSummary(loaded.stats));
+function reportRead(loaded: LoadedSessions, options: { quiet: boolean; fold?: RecordFold }, io: Io): void {
+  // Folded records, like skipped ones, make read and used differ: said even with --quiet.
+  if (!options.quiet || loaded.stats.read !== loaded.stats.used)
+    io.err(readSummary(loaded.stats, options.fold));
   for (const w of loaded.warnings ?? []) io.err(`seqhunt: warning: ${w}`);
 }
 
@@ -572,7 +575,12 @@ async function renderRanking(
     {
       version: VERSION,
       files: options.files,
-      rows: { read: loaded.stats.read, used: loaded.stats.used, skipped: skippedReasons(loaded.stats) },
+      rows: {
+        read: loaded.stats.read,
+        used: loaded.stats.used,
+        skipped: skippedReasons(loaded.stats),
+        ...(loaded.stats.folded ? { folded: loaded.stats.folded } : {}),
+      },
       sessionType: model.sessionType,
       window: options.window,
       tokens: options.tokens,

@@ -7,6 +7,7 @@ import type { Model } from "../model/model.js";
 import { SessionType, sessionTypeOf } from "../model/session-type.js";
 import { fieldLabel } from "../presets/field-names.js";
 import type { ParamMode, ParamsFormat } from "../presets/params.js";
+import type { RecordFold } from "../presets/presets.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import { Sessionizer } from "../sessionize/sessionizer.js";
 import type { Command, SessionTypeName } from "../types.js";
@@ -32,6 +33,8 @@ export interface InputOptions extends CommandLineOptions {
   onBadRow: BadRowPolicy;
   /** Set when `--params` came without `--param-mode`, which then became `values`. */
   impliedParamMode?: boolean;
+  /** Records of one request counted once: the `--source` preset's (Kubernetes audit stages). */
+  fold?: RecordFold;
 }
 
 /** A session on its way through the CLI. */
@@ -121,6 +124,7 @@ export async function loadSessions(
       paramMode: options.commandLine === undefined ? options.paramMode : "none",
       transform: commandTransform(options),
       onBadRow: options.onBadRow,
+      fold: options.fold,
       // Every session is kept anyway: holding the events to sort them here costs little and saves DuckDB's sort.
       sortInMemory: onSession === undefined,
       ...(progress ? { progress, wantTotal: true } : {}),
@@ -218,11 +222,18 @@ export function typeOfLoaded(loaded: LoadedSessions, options: InputOptions): Ses
   return first.params instanceof Set ? SessionType.cmdsParamsOnly : SessionType.cmdsParamsValues;
 }
 
-/** The skipped-rows summary: "read N rows: used N, skipped N (reason: count, ...)". */
-export function readSummary(stats: ReadStats): string {
-  const skipped = stats.read - stats.used;
+/**
+ * The skipped-rows summary: "read N rows: used N, skipped N (reason: count, ...)", and with records of one
+ * request folded "..., folded N (further stage records of requests used: auditID)".
+ */
+export function readSummary(stats: ReadStats, fold?: RecordFold): string {
+  const folded = stats.folded ?? 0;
+  const skipped = stats.read - stats.used - folded;
   const reasons = skippedReasons(stats).map(([r, n]) => `${r}: ${n}`);
-  return `read ${stats.read} rows: used ${stats.used}, skipped ${skipped}${reasons.length ? ` (${reasons.join(", ")})` : ""}`;
+  const summary = `read ${stats.read} rows: used ${stats.used}, skipped ${skipped}${reasons.length ? ` (${reasons.join(", ")})` : ""}`;
+  if (folded === 0) return summary;
+  const what = fold === undefined ? "" : ` (further ${fold.records} of requests used: ${fold.key})`;
+  return `${summary}, folded ${folded}${what}`;
 }
 
 /** The reasons rows were skipped with their counts, most frequent first (then by name): however the rows were read. */

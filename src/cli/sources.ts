@@ -12,6 +12,7 @@ export function withSourcePreset<T extends InputOptions>(options: T, command: Co
     ...options,
     user: given("user") ? options.user : [...preset.identity],
     time: given("time") ? options.time : preset.time,
+    ...(preset.fold === undefined ? {} : { fold: preset.fold }),
   };
   // A preset of command lines set --command-line already (presetCommandLine): no event or params fields.
   if (options.commandLine !== undefined) return fields;
@@ -56,6 +57,10 @@ export function sourcesCommand(io: Io): void {
         `  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`,
       );
     }
+    if (p.fold !== undefined)
+      io.out(
+        `  one event per ${p.fold.key}: the record whose ${p.fold.by} comes first of ${p.fold.prefer.join(", ")}`,
+      );
     io.out(`  why: ${p.why}`);
     io.out("");
   }

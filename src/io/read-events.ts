@@ -5,6 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
+import type { RecordFold } from "../presets/presets.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
 import type { Command } from "../types.js";
 import { duckdb } from "./duckdb.js";
@@ -37,16 +38,20 @@ export interface EventColumns {
   readonly params: string | null;
   readonly paramsFormat: ParamsFormat;
   readonly paramMode: ParamMode;
+  /** Records of one request counted once (a Kubernetes audit log's stages); absent: every record counts. */
+  readonly fold?: RecordFold | undefined;
 }
 
 /** What to do with a bad row: stop with an error, or skip it and count it. */
 export type BadRowPolicy = "fail" | "skip";
 
-/** Rows read, used and skipped (by reason). Every row read is either used or skipped. */
+/** Rows read, used, skipped (by reason) and folded. Every row read is used, skipped or folded. */
 export interface ReadStats {
   read: number;
   used: number;
   skipped: Map<string, number>;
+  /** Rows folded into another record of the same request (set when the read folds records). */
+  folded?: number;
 }
 
 /** One event in identity-then-time order. */
@@ -194,6 +199,8 @@ interface EventRow {
   readonly paramsParsed: boolean;
   /** True when the record itself is broken (bad JSON). */
   readonly bad: boolean;
+  /** The further records of the same request folded into this one (0 without a fold). */
+  readonly folded: number;
 }
 
 /** SQL of a value as JSON text, `null` when it is NULL. */
@@ -222,7 +229,8 @@ const withEmbed = (sql: string) => `SELECT *, ${embeddable("__params")} AS __emb
  * The SQL of a row's JSON text, each field of an {@link EventRow} in order. Built by concatenation: DuckDB
  * validates the parameters text but neither parses it into a value nor writes it again.
  */
-function eventRowSql(identityCount: number, withParams: boolean): string {
+function eventRowSql(identityCount: number, what: { withParams: boolean; folded: boolean }): string {
+  const { withParams } = what;
   const ids = Array.from({ length: identityCount }, (_, i) => jsonText(`__id${i}`));
   const fields: Record<keyof EventRow, string> = {
     file: "CAST(__file AS VARCHAR)",
@@ -238,6 +246,7 @@ function eventRowSql(identityCount: number, withParams: boolean): string {
       : "'null'",
     paramsParsed: withParams ? "CAST(__embed AS VARCHAR)" : "'true'",
     bad: "coalesce(CAST(__bad AS VARCHAR), 'false')",
+    folded: what.folded ? "CAST(__folded AS VARCHAR)" : "'0'",
   };
   // One concat: each || would make a string of its own.
   return `concat('[', ${Object.values(fields).join(", ',', ")}, ']')`;
@@ -259,6 +268,7 @@ function decodeEventRow(r: readonly unknown[], names: Map<string, string> | null
     params: r[6],
     paramsParsed: r[7] as boolean,
     bad: r[8] as boolean,
+    folded: r[9] as number,
   };
 }
 
@@ -336,6 +346,7 @@ function eventFields(options: EventColumns): EventFields {
     event: typeof options.event === "string" ? [options.event] : options.event,
     eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
     params: options.params,
+    fold: options.fold ?? null,
   };
 }
 
@@ -402,6 +413,17 @@ class BadRows {
   }
 }
 
+/**
+ * The rows of `sql` with one record per request: of the records sharing `__key`, the one of the lowest
+ * `__rank` (then input order), with `__folded` the others' count; records without a key are each kept.
+ * DuckDB partitions (spilling to disk as it sorts), so no request is held in JavaScript.
+ */
+export function foldedRowsSql(sql: string): string {
+  return `SELECT *, CASE WHEN __key IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY __key) - 1 END AS __folded
+    FROM (${sql})
+    QUALIFY __key IS NULL OR row_number() OVER (PARTITION BY __key ORDER BY __rank, __file, __seq) = 1`;
+}
+
 /** The queries to stream: one per file in file order (sorting in memory), else one sorted query. */
 function streamQueries(
   sources: readonly SourceQuery[],
@@ -410,14 +432,17 @@ function streamQueries(
 ): { queries: string[]; batched: boolean } {
   const withParams = options.paramMode !== "none" && options.params !== null;
   // Rows cross into JavaScript as JSON text (one string to decode and parse instead of a value per column).
-  const row = eventRowSql(options.identity.length, withParams);
+  const folded = options.fold !== undefined;
+  const row = eventRowSql(options.identity.length, { withParams, folded });
   const checked = (sql: string) => (withParams ? withEmbed(sql) : sql);
   if (options.sortInMemory === true)
     return {
       queries: sources.map((s) => joinedRowsSql(`SELECT ${row} AS __r FROM (${checked(s.sql)})`)),
       batched: true,
     };
-  const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
+  // A request's records may lie in two files (a log rotated between its stages): folded over the union.
+  const all = sources.map((s) => s.sql).join("\nUNION ALL\n");
+  const union = folded ? foldedRowsSql(all) : all;
   const order = [
     ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
     "__ts NULLS FIRST",
@@ -479,7 +504,8 @@ async function readWith(
 ): Promise<ReadStats> {
   // Long because building the sources, counting, streaming chunks and replaying held rows share one connection and one in-flight fetch.
   registerTimeParser(con, { format: options.timeFormat });
-  const inMemory = options.sortInMemory === true;
+  // Folding partitions every record in DuckDB, which then sorts too: no rows in file order to hold.
+  const inMemory = options.sortInMemory === true && options.fold === undefined;
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
   if (inMemory) await con.run("SET threads = 1");
   const fields = eventFields(options);
@@ -489,7 +515,12 @@ async function readWith(
     const file = { path, readFrom: readFrom[index] ?? path, index, numbered: !inMemory };
     sources.push(await sourceQuery(con, file, fields));
   }
-  const stats: ReadStats = { read: 0, used: 0, skipped: new Map() };
+  const stats: ReadStats = {
+    read: 0,
+    used: 0,
+    skipped: new Map(),
+    ...(options.fold === undefined ? {} : { folded: 0 }),
+  };
   let total: number | null = null;
   if (options.wantTotal) {
     const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
@@ -499,7 +530,11 @@ async function readWith(
     total = Number(rows[0]?.n ?? 0);
   }
   const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
-  const { queries, batched } = streamQueries(sources, options, inMemory ? 0 : estimatedInputBytes(files));
+  const { queries, batched } = streamQueries(
+    sources,
+    { ...options, sortInMemory: inMemory },
+    inMemory ? 0 : estimatedInputBytes(files),
+  );
   const { paramsReader } = options;
   let previous: (string | null)[] = [];
   const held = inMemory ? new HeldEvents(options.identity.length, 0) : null;
@@ -522,6 +557,10 @@ async function readWith(
           for (const raw of (batched ? parsed : [parsed]) as unknown[][]) {
             position++;
             const row = decodeEventRow(raw, names);
+            if (row.folded > 0) {
+              stats.read += row.folded;
+              stats.folded = (stats.folded ?? 0) + row.folded;
+            }
             let params = row.paramsParsed ? row.params : paramsReader.parse(row.params as string);
             if (params === ASK_DUCKDB) params = await paramsReader.duckdb(row.params as string);
             const command = commandOf(row, params, options);

@@ -3,6 +3,21 @@ import { HISTORY_FIELDS } from "../parse/history.js";
 /** How a source's parameters field is written (as the CLI's `--params-format`). */
 export type PresetParamsFormat = "exchange" | "json-object" | "json-array";
 
+/**
+ * Records of one request that a product writes several times (one per stage of its handling) and that
+ * count as one event: of the records sharing a key, the one whose `by` field comes first in `prefer` is kept.
+ */
+export interface RecordFold {
+  /** The field naming the request (`auditID`); records without it are each an event of their own. */
+  readonly key: string;
+  /** The field telling the records of one request apart (`stage`). */
+  readonly by: string;
+  /** Values of `by`, the record to keep first; a value not listed comes after them, ties in input order. */
+  readonly prefer: readonly string[];
+  /** What the further records of one request are, for the read summary (`stage records`). */
+  readonly records: string;
+}
+
 /** Where the fields of one product's log records are, as analysts of that product read them. */
 export interface SourcePreset {
   /** The name given to `--source`. */
@@ -21,6 +36,8 @@ export interface SourcePreset {
   readonly commandLine?: string;
   /** How the parameters are written (`--params-format`). */
   readonly paramsFormat: PresetParamsFormat;
+  /** Several records of one request that count once, when the product writes them. */
+  readonly fold?: RecordFold;
   /** Why these fields: what the choice rests on. */
   readonly why: string;
 }
@@ -85,7 +102,14 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     event: ["verb", "objectRef.resource", "objectRef.subresource"],
     params: "objectRef",
     paramsFormat: "json-object",
-    why: "user.username is the user or service account (system:serviceaccount:ns:name); verb, resource and subresource are what RBAC grants (create:pods:exec, get:secrets); objectRef names the namespace and object",
+    // A policy without omitStages: [RequestReceived] writes each request at every stage, under one auditID.
+    fold: {
+      key: "auditID",
+      by: "stage",
+      prefer: ["ResponseComplete", "Panic", "ResponseStarted", "RequestReceived"],
+      records: "stage records",
+    },
+    why: "user.username is the user or service account (system:serviceaccount:ns:name); verb, resource and subresource are what RBAC grants (create:pods:exec, get:secrets); objectRef names the namespace and object; requestReceivedTimestamp is the same in every stage of a request, and each auditID counts once (its last stage logged)",
   },
   "shell-history": {
     name: "shell-history",

@@ -3,6 +3,7 @@ import { toMicros } from "../sessionize/time.js";
 import type { Command } from "../types.js";
 import { fieldValue } from "./field-names.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
+import type { RecordFold } from "./presets.js";
 
 /**
  * What joins several event fields into one command: `iam.amazonaws.com:CreateUser` reads as AWS's own
@@ -24,6 +25,8 @@ export interface EventFieldNames {
   readonly params?: string | null;
   /** How the parameters are written (default `exchange`). */
   readonly paramsFormat?: ParamsFormat;
+  /** Records of one request counted once (a Kubernetes audit log's stages); absent: every record counts. */
+  readonly fold?: RecordFold | undefined;
 }
 
 /** One event made from a record. */
@@ -56,6 +59,8 @@ export interface RecordEvents {
   readonly events: RecordEvent[];
   /** One problem per record that made no event. */
   readonly problems: RecordProblem[];
+  /** Records folded into another record of the same request (0 without a fold). */
+  readonly folded: number;
 }
 
 /** A field's value as text: strings as they are, other values as JSON; null when missing. */
@@ -72,6 +77,30 @@ export function joinedEvent(record: unknown, fields: EventFieldNames): string {
     if (part !== null && part !== "") parts.push(part);
   }
   return parts.join(fields.eventJoiner ?? DEFAULT_EVENT_JOINER);
+}
+
+/**
+ * Which records a fold keeps: of those sharing a key, the first whose `by` value comes earliest in
+ * `prefer` (values not listed after them); every record without a key. As the CLI's reader folds in SQL.
+ */
+export function keptByFold(records: readonly unknown[], fold: RecordFold): boolean[] {
+  const best = new Map<string, { index: number; rank: number }>();
+  const kept = records.map(() => true);
+  for (const [index, record] of records.entries()) {
+    const key = text(fieldValue(record, fold.key));
+    if (key === null || key === "") continue;
+    const by = text(fieldValue(record, fold.by));
+    const listed = by === null ? -1 : fold.prefer.indexOf(by);
+    const rank = listed === -1 ? fold.prefer.length : listed;
+    const held = best.get(key);
+    if (held !== undefined && held.rank <= rank) {
+      kept[index] = false;
+      continue;
+    }
+    if (held !== undefined) kept[held.index] = false;
+    best.set(key, { index, rank });
+  }
+  return kept;
 }
 
 /** Parameters text read as JSON (a list or object as it is). */
@@ -98,9 +127,14 @@ export function eventsFromRecords(
   const mode = options.paramMode ?? "none";
   const events: RecordEvent[] = [];
   const problems: RecordProblem[] = [];
-  let index = -1;
-  for (const record of records) {
-    index++;
+  const all = [...records];
+  const kept = fields.fold === undefined ? null : keptByFold(all, fields.fold);
+  let folded = 0;
+  for (const [index, record] of all.entries()) {
+    if (kept !== null && kept[index] === false) {
+      folded++;
+      continue;
+    }
     const time = fieldValue(record, fields.time);
     const timeMicros = toMicros(time);
     if (!Number.isFinite(timeMicros)) {
@@ -130,5 +164,5 @@ export function eventsFromRecords(
     const identity = fields.identity.map((name) => text(fieldValue(record, name)));
     events.push({ record: index, identity, timeMicros, command });
   }
-  return { events, problems };
+  return { events, problems, folded };
 }

@@ -57,8 +57,9 @@ export function reportApp(
     ["input", data.files.join(", ")],
     [
       "rows",
-      `${data.rows.read} read, ${data.rows.used} used, ${data.rows.read - data.rows.used} skipped` +
-        (data.rows.skipped.length ? ` (${data.rows.skipped.map(([r, n]) => `${r}: ${n}`).join(", ")})` : ""),
+      `${data.rows.read} read, ${data.rows.used} used, ${data.rows.read - data.rows.used - (data.rows.folded ?? 0)} skipped` +
+        (data.rows.skipped.length ? ` (${data.rows.skipped.map(([r, n]) => `${r}: ${n}`).join(", ")})` : "") +
+        (data.rows.folded ? `, ${data.rows.folded} folded (further records of requests used)` : ""),
     ],
     ["sessions", `${data.sessions.length} (${scored.length} scored, ${short.length} too short for a window)`],
     ["session type", data.sessionType],

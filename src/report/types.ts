@@ -43,6 +43,8 @@ export interface ReportData {
     readonly read: number;
     readonly used: number;
     readonly skipped: readonly (readonly [string, number])[];
+    /** Records folded into another of the same request (a Kubernetes audit log's stages), when any. */
+    readonly folded?: number;
   };
   readonly sessionType: string;
   readonly window: number;

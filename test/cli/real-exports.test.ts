@@ -12,6 +12,7 @@ import {
   writeCloudTrail,
   writeCloudTrailAllIdentities,
   writeK8sAudit,
+  writeK8sEventList,
   writeOkta,
   writePurviewPowerShell,
 } from "../helpers/sources.js";
@@ -105,20 +106,8 @@ describe("Okta's System Log pages", () => {
 describe("a Kubernetes audit EventList", () => {
   it("reads the items of {kind: EventList, items: [...]} (kubectl get -o json, a webhook batch)", async () => {
     const sample = writeK8sAudit(join(dir, "k8s"), 11);
-    const items = readFileSync(sample.input, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as unknown);
     const list = join(dir, "k8s", "audit-events.json");
-    writeFileSync(
-      list,
-      JSON.stringify({
-        kind: "EventList",
-        apiVersion: "audit.k8s.io/v1",
-        metadata: { resourceVersion: "" },
-        items,
-      }),
-    );
+    writeK8sEventList(sample.input, list);
     const r = await hunt([list, "--source", "k8s-audit"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

@@ -1,7 +1,7 @@
 // Realistic exports of five products, written from their public schemas (field names, nesting, time
 // formats and file layout as each product writes them), with routine sessions of several identities and
 // planted attack sessions. Seeded: the same seed writes the same files.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "vitest";
@@ -686,6 +686,49 @@ export function writeK8sAudit(dir: string, seed: number): SampleExport {
   const path = join(dir, "kube-apiserver-audit.jsonl");
   write(path, `${lines.join("\n")}\n`);
   return { input: path, planted: plantedOf(planned), events: lines.length };
+}
+
+/**
+ * The log {@link writeK8sAudit} wrote, as a policy without `omitStages: [RequestReceived]` writes it to
+ * `output`: each request's RequestReceived record, a watch's ResponseStarted, then its ResponseComplete
+ * after the next request's RequestReceived (stages of neighbouring requests interleave); every `cutEvery`-th
+ * request has its RequestReceived record only (the log ends, or was cut, before it completed). Returns the
+ * number of records written.
+ */
+export function withK8sStages(input: string, output: string, options: { cutEvery?: number } = {}): number {
+  const completed = readFileSync(input, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines: string[] = [];
+  let pending: string | null = null;
+  for (const [i, event] of completed.entries()) {
+    const { responseStatus: _, ...received } = event;
+    const at = { stageTimestamp: event.requestReceivedTimestamp };
+    lines.push(JSON.stringify({ ...received, ...at, stage: "RequestReceived" }));
+    if (event.verb === "watch") lines.push(JSON.stringify({ ...event, ...at, stage: "ResponseStarted" }));
+    if (pending !== null) lines.push(pending);
+    const cut = options.cutEvery !== undefined && i % options.cutEvery === options.cutEvery - 1;
+    pending = cut ? null : JSON.stringify(event);
+  }
+  if (pending !== null) lines.push(pending);
+  write(output, `${lines.join("\n")}\n`);
+  return lines.length;
+}
+
+/** The events of an audit log (one per line) as an `EventList` in `list` (kubectl get -o json, a webhook batch). */
+export function writeK8sEventList(log: string, list: string): void {
+  const items = readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as unknown);
+  const eventList = {
+    kind: "EventList",
+    apiVersion: "audit.k8s.io/v1",
+    metadata: { resourceVersion: "" },
+    items,
+  };
+  write(list, JSON.stringify(eventList));
 }
 
 // ---------------------------------------------------------------- real exports' other shapes

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
 import { alternativesOf, matchKey } from "../../presets/field-names.js";
+import type { RecordFold } from "../../presets/presets.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
 import { resolveRoute } from "./fields.js";
@@ -13,7 +14,7 @@ export interface SourceQuery {
   /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
   readonly readFrom: string;
   readonly format: InputFormat;
-  /** Yields __file, __seq, __id0.., __time, __ts, __event, __params, __bad. */
+  /** Yields __file, __seq, __id0.., __time, __ts, __event, __params, __bad (and __key, __rank with a fold). */
   readonly sql: string;
   readonly rejectsTable: string | null;
 }
@@ -50,6 +51,12 @@ function missingField(
 /** Where a field leads in a file's records: one route, or several alternatives tried in order. */
 type FieldRoutes = readonly Route[];
 
+/** How a field is looked for: `sparse`, few records may hold it; `optional`, none need to (no route then). */
+interface FindOptions {
+  readonly sparse?: boolean;
+  readonly optional?: boolean;
+}
+
 /**
  * Finds each named field in a file's records (sampling them only when a name is not a top-level field);
  * a name listing alternatives (`UserId|UserIds`) leads to each alternative found, at least one required.
@@ -57,7 +64,7 @@ type FieldRoutes = readonly Route[];
 function fieldFinder(
   path: string,
   reader: RecordReader,
-): (name: string, role: string, sparse?: boolean) => Promise<FieldRoutes> {
+): (name: string, role: string, options?: FindOptions) => Promise<FieldRoutes> {
   let samples: Record<string, unknown>[] | null = null;
   const routeOf = async (name: string, sparse: boolean) => {
     let route = resolveRoute(name, reader.keys, [], { sparse });
@@ -67,7 +74,7 @@ function fieldFinder(
     }
     return route;
   };
-  return async (name, role, sparse = false) => {
+  return async (name, role, { sparse = false, optional = false } = {}) => {
     const alternatives = alternativesOf(name);
     // A name listing alternatives is a key of its own only where a record has it whole.
     const whole = await routeOf(name, alternatives.length > 1 ? false : sparse);
@@ -84,12 +91,14 @@ function fieldFinder(
     // An optional field no record seen holds (objectRef of a log of health checks) is read as missing.
     if (sparse && reader.openKeys && alternatives.length === 1)
       return [name.split(".").map((key) => ({ key, parseText: false }))];
+    if (optional) return [];
     throw missingField(path, name, reader.keys, role, samples ?? []);
   };
 }
 
-/** SQL of a field as text: its route's, or the first alternative's a record has (non-empty). */
+/** SQL of a field as text: its route's, or the first alternative's a record has (non-empty); NULL when none. */
 function firstText(routes: FieldRoutes, text: (route: Route) => string): string {
+  if (routes.length === 0) return "NULL";
   if (routes.length === 1) return text(routes[0] as Route);
   return `coalesce(${routes.map((r) => `NULLIF(${text(r)}, '')`).join(", ")})`;
 }
@@ -105,6 +114,7 @@ function noRecords(file: SourceFile, format: InputFormat, fields: EventFields): 
     "NULL::VARCHAR AS __event",
     "NULL::VARCHAR AS __params",
     "false AS __bad",
+    ...(fields.fold === null ? [] : ["NULL::VARCHAR AS __key", "0 AS __rank"]),
   ];
   return {
     path: file.path,
@@ -113,6 +123,22 @@ function noRecords(file: SourceFile, format: InputFormat, fields: EventFields): 
     sql: `SELECT ${columns.join(", ")} WHERE false`,
     rejectsTable: null,
   };
+}
+
+/**
+ * The columns a fold partitions and orders by: `__key` (NULL where a record has none, or no record has the
+ * field) and `__rank`, the position of the record's `by` value in `prefer` (values not listed after them).
+ */
+async function foldColumns(
+  fold: RecordFold,
+  find: ReturnType<typeof fieldFinder>,
+  text: (routes: FieldRoutes) => string,
+): Promise<string[]> {
+  const key = text(await find(fold.key, "key", { sparse: true, optional: true }));
+  const by = text(await find(fold.by, "stage", { sparse: true, optional: true }));
+  const ranks = fold.prefer.map((value, i) => `WHEN ${sqlString(value)} THEN ${i}`);
+  const rank = ranks.length === 0 ? "0" : `CASE ${by} ${ranks.join(" ")} ELSE ${ranks.length} END`;
+  return [`NULLIF(${key}, '') AS __key`, `${rank} AS __rank`];
 }
 
 /** Builds one file's query of the standard columns from the fields the user named. */
@@ -131,8 +157,8 @@ export async function sourceQuery(
   const event: FieldRoutes[] = [];
   // Identity, time and the first event field must be in some record; later event parts and the
   // parameters may be optional fields (objectRef.subresource, requestParameters) that few records hold.
-  for (const [i, name] of fields.event.entries()) event.push(await find(name, "event", i > 0));
-  const params = fields.params === null ? null : await find(fields.params, "params", true);
+  for (const [i, name] of fields.event.entries()) event.push(await find(name, "event", { sparse: i > 0 }));
+  const params = fields.params === null ? null : await find(fields.params, "params", { sparse: true });
   const text = (routes: FieldRoutes) => firstText(routes, (r) => reader.text(r));
   const timeText = text(time);
   // Several event fields make one command; a missing or empty part is left out.
@@ -150,6 +176,7 @@ export async function sourceQuery(
     `${eventSql} AS __event`,
     `${params === null ? "NULL" : firstText(params, (r) => reader.paramsText(r))} AS __params`,
     `${reader.bad} AS __bad`,
+    ...(fields.fold === null ? [] : await foldColumns(fields.fold, find, text)),
   ];
   return {
     path: file.path,

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Route } from "../../presets/field-names.js";
+import type { RecordFold } from "../../presets/presets.js";
 import type { InputFormat } from "../formats.js";
 
 export type { Route, RouteStep } from "../../presets/field-names.js";
@@ -18,6 +19,8 @@ export interface EventFields {
   readonly eventJoiner: string;
   /** Parameters field, or null. */
   readonly params: string | null;
+  /** Records of one request counted once (a Kubernetes audit log's stages), or null. */
+  readonly fold: RecordFold | null;
 }
 
 /** One input file as a source reads it. */
