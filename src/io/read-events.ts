@@ -418,10 +418,12 @@ class BadRows {
  * `__rank` (then input order), with `__folded` the others' count; records without a key are each kept.
  * DuckDB partitions (spilling to disk as it sorts), so no request is held in JavaScript.
  */
-export function foldedRowsSql(sql: string): string {
-  return `SELECT *, CASE WHEN __key IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY __key) - 1 END AS __folded
+function foldedRowsSql(sql: string): string {
+  // One window for both (count over the whole partition, row number in its order): one partitioned sort.
+  return `SELECT *, CASE WHEN __key IS NULL THEN 0 ELSE count(*) OVER request - 1 END AS __folded
     FROM (${sql})
-    QUALIFY __key IS NULL OR row_number() OVER (PARTITION BY __key ORDER BY __rank, __file, __seq) = 1`;
+    WINDOW request AS (PARTITION BY __key ORDER BY __rank, __file, __seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    QUALIFY __key IS NULL OR row_number() OVER request = 1`;
 }
 
 /** The queries to stream: one per file in file order (sorting in memory), else one sorted query. */

@@ -6,6 +6,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, open } from "../helpers/browser.js";
 import { runCli, tempDir } from "../helpers/cli.js";
+import { withK8sStages, writeK8sAudit } from "../helpers/sources.js";
 
 const dir = tempDir();
 const ARTIFACTS = resolve(import.meta.dirname, "..", "..", "test-artifacts");
@@ -176,6 +177,24 @@ describe("the demo's report", () => {
     await page.click("#table-body tr:first-child");
     await page.locator("#drill-chart g.mark-rect path").first().waitFor();
     await page.locator("#drilldown").screenshot({ path: join(ARTIFACTS, "report-drilldown.png") });
+    await page.close();
+  });
+});
+
+describe("the report of a Kubernetes audit log holding every stage", () => {
+  it("counts the folded stage records apart from the skipped rows", async () => {
+    const sample = writeK8sAudit(join(dir, "k8s"), 5);
+    const staged = join(dir, "k8s", "staged.jsonl");
+    const records = withK8sStages(sample.input, staged);
+    const report = join(dir, "k8s-report.html");
+    const r = await runCli(["hunt", staged, "--source", "k8s-audit", "--quiet", "--report", report]);
+    expect(r.code).toBe(0);
+    const { page, errors } = await open(browser, report);
+    expect(errors).toEqual([]);
+    const facts = await page.locator("#facts").innerText();
+    expect(facts).toContain(
+      `${records} read, ${sample.events} used, 0 skipped, ${records - sample.events} folded (further records of requests used)`,
+    );
     await page.close();
   });
 });

@@ -367,6 +367,9 @@ describe("the CLI", () => {
     );
     expect(text).toContain("--user 'UserId|UserIds' --time CreationDate --event 'Operation|Operations'");
     expect(text).toContain("--user file --time time --command-line command_line");
+    expect(text).toContain(
+      "one event per auditID: the record whose stage comes first of ResponseComplete, Panic, ResponseStarted, RequestReceived",
+    );
   });
 
   it("an unknown --source is a usage error listing the sources", async () => {
