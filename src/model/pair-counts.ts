@@ -49,6 +49,16 @@ function insertCells(
   return added;
 }
 
+/** Adds each non-zero cell (row by row) to `table` with {@link PairCounts.add}. */
+function addEachCell(table: PairCounts, cells: Int32Array | Float64Array, columns: number): void {
+  let i = 0;
+  for (let row = 0; i < cells.length; row++)
+    for (let col = 0; col < columns; col++, i++) {
+      const n = cells[i] as number;
+      if (n !== 0) table.add(row, col, n);
+    }
+}
+
 /**
  * Counts keyed by a pair of ids (row, column) in one open-addressing hash table of typed arrays:
  * no Map per row, no boxed numbers. Rows are read through a compressed index built on demand.
@@ -144,6 +154,11 @@ export class PairCounts {
   addCells(cells: Int32Array | Float64Array, columns: number): void {
     const seen = nonZero(cells);
     if (seen === 0) return;
+    // A table holding pairs that may grow midway: only adding cell by cell grows it where add would.
+    if (this.size > 0 && (this.size + seen) * 2 > this.#rows.length) {
+      addEachCell(this, cells, columns);
+      return;
+    }
     this.reserve(this.size + seen);
     this.size += insertCells(cells, columns, this.#rows, this.#cols, this.#counts, this.#mask);
     this.#index = null;

@@ -93,4 +93,20 @@ describe("adding dense cells to a pair table", () => {
       { numRuns: 80 },
     );
   });
+
+  it("does not grow a table for cells of pairs it already holds (add would not)", () => {
+    // 256 pairs held, then cells of the same 256 and 10 new ones: 266 pairs fit the 1,024 slots, though 522
+    // non-zero cells would not (fast-check found this with seed -1220210704).
+    const columns = 266;
+    const cells = new Int32Array(columns).fill(1);
+    const bulk = new PairCounts();
+    const oneByOne = new PairCounts();
+    for (let col = 0; col < 256; col++) {
+      bulk.add(0, col, 1);
+      oneByOne.add(0, col, 1);
+    }
+    bulk.addCells(cells, columns);
+    for (let col = 0; col < columns; col++) oneByOne.add(0, col, 1);
+    expect(inOrder(bulk)).toEqual(inOrder(oneByOne));
+  });
 });
