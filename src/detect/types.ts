@@ -112,10 +112,8 @@ export interface ThreadedTraining {
   work(request: unknown): unknown;
 }
 
-/** How many threads a {@link ThreadedTraining} may offload to. */
+/** What the caller of a {@link ThreadedTraining} will do with its result. */
 export interface ThreadsAtHand {
-  /** Worker threads that run `offload`'s requests, requests beyond them queueing (default 1). */
-  readonly workers?: number | undefined;
   /**
    * Whether the caller will call {@link TrainedInThreads.explainTraining} (default true): without it (`train`
    * writes a model and explains nothing) the other threads skip the numbers it reads, and `explainTraining`

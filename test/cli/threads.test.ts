@@ -203,6 +203,21 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
   });
 });
 
+describe("training workers start while this thread reads", () => {
+  it("with --threads; not for a small input without it (too few commands to use them)", async () => {
+    const start = vi.spyOn(ThreadPool.prototype, "start");
+    try {
+      expect((await runIn(2, ["hunt", csv, ...cols, "--quiet"])).code).toBe(0);
+      expect(start).toHaveBeenCalledTimes(1);
+      start.mockClear();
+      expect((await runCli(["hunt", csv, ...cols, "--quiet"])).code).toBe(0);
+      expect(start).not.toHaveBeenCalled();
+    } finally {
+      start.mockRestore();
+    }
+  });
+});
+
 describe("how many threads", () => {
   it("--threads when given; else every core for a large input, one for a small one", () => {
     expect(threadCount(3, 10)).toBe(3);

@@ -48,15 +48,10 @@ const valued: WeightedSession[] = (() => {
 })();
 
 /**
- * Trains with the offloaded part run on a structured clone of each request, its result cloned back, with
- * `workers` worker threads at hand; the requests sent.
+ * Trains with the offloaded part run on a structured clone of each request, its result cloned back; the
+ * requests sent and the replies.
  */
-async function trainedThreaded(
-  sessions: readonly WeightedSession[],
-  options = {},
-  workers = 1,
-  explainsTraining = true,
-) {
+async function trainedThreaded(sessions: readonly WeightedSession[], options = {}, explainsTraining = true) {
   const threaded = markovNoveltyDetector(options).threaded;
   if (threaded === undefined) throw new Error("markov-novelty has no threaded training");
   const requests: unknown[] = [];
@@ -71,7 +66,7 @@ async function trainedThreaded(
       replies.push(reply);
       return reply;
     },
-    { workers, explainsTraining },
+    { explainsTraining },
   );
   return { detector, explainTraining, requests, replies };
 }
@@ -80,15 +75,13 @@ describe.each(Object.entries({ typed, valued }))(
   "markov-novelty trained with its context chain and novelty views elsewhere, on %s sessions",
   (_, data) => {
     it.each([
-      ["the default options, one worker", {}, 1],
-      ["a shorter longest context and another window prior, one worker", { maxOrder: 2, windowPrior: 3 }, 1],
-      ["the default options, two workers", {}, 2],
-      ["a shorter longest context and another window prior, two workers", { maxOrder: 2, windowPrior: 3 }, 2],
-    ])("scores as trained in one thread, with %s", async (_, options, workers) => {
+      ["the default options", {}],
+      ["a shorter longest context and another window prior", { maxOrder: 2, windowPrior: 3 }],
+    ])("scores as trained in one thread, with %s", async (_, options) => {
       const whole = markovNoveltyDetector(options).train(data);
-      const { detector, explainTraining, requests } = await trainedThreaded(data, options, workers);
-      // The context chain's view elsewhere, then the novelty view, with one worker as with two: only
-      // markov-set, the heaviest part, trains here.
+      const { detector, explainTraining, requests } = await trainedThreaded(data, options);
+      // The context chain's view elsewhere, then the novelty view (queued on one worker or one in each of
+      // two): only markov-set, the heaviest part, trains here.
       expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
       const [a, b] = [detector.trainingScores(), whole.trainingScores()];
       expect(a).toHaveLength(b.length);
@@ -109,32 +102,22 @@ describe.each(Object.entries({ typed, valued }))(
 );
 
 describe("markov-novelty trained in threads for train, which explains no training session", () => {
-  it.each([1, 2])(
-    "skips the novelty excess of every training session with %i workers: the same detector, byte for byte",
-    async (workers) => {
-      const whole = markovNoveltyDetector().train(valued);
-      const { detector, explainTraining, requests, replies } = await trainedThreaded(
-        valued,
-        {},
-        workers,
-        false,
-      );
-      // Either way the novelty view comes back without each training session's excess.
-      expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
-      for (const reply of replies) expect((reply as { excess?: unknown }).excess).toBeUndefined();
-      expect(JSON.stringify(detector.toJSON())).toBe(JSON.stringify(whole.toJSON()));
-      // Asked anyway, it still explains as the detector does (working the excess out here).
-      expect(explainTraining(5, valued[5] as WeightedSession)).toEqual(
-        whole.explain(valued[5] as WeightedSession),
-      );
-    },
-  );
+  it("skips the novelty excess of every training session: the same detector, byte for byte", async () => {
+    const whole = markovNoveltyDetector().train(valued);
+    const { detector, explainTraining, requests, replies } = await trainedThreaded(valued, {}, false);
+    // The novelty view comes back without each training session's excess.
+    expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
+    for (const reply of replies) expect((reply as { excess?: unknown }).excess).toBeUndefined();
+    expect(JSON.stringify(detector.toJSON())).toBe(JSON.stringify(whole.toJSON()));
+    // Asked anyway, it still explains as the detector does (working the excess out here).
+    expect(explainTraining(5, valued[5] as WeightedSession)).toEqual(
+      whole.explain(valued[5] as WeightedSession),
+    );
+  });
 
   it("still sends the excess when training sessions will be explained (hunt)", async () => {
-    for (const workers of [1, 2]) {
-      const { replies } = await trainedThreaded(valued, {}, workers, true);
-      expect((replies[1] as { excess?: Float64Array }).excess).toHaveLength(valued.length);
-    }
+    const { replies } = await trainedThreaded(valued, {}, true);
+    expect((replies[1] as { excess?: Float64Array }).excess).toHaveLength(valued.length);
   });
 });
 
