@@ -6,6 +6,8 @@ export type {
   DetectorExplanation,
   DetectorFactory,
   DetectorOptions,
+  LoadedBeside,
+  LoadedReference,
   SavedDetector,
   SessionPasses,
   StepContribution,

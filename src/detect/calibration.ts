@@ -85,6 +85,15 @@ export class Calibration {
       Array.isArray(xs) && xs.every((x) => typeof x === "number");
     if (!numbers(scores) || !numbers(weights) || scores.length !== weights.length || scores.length === 0)
       throw new SeqhuntError("not a valid detector calibration: scores and weights must be lists of numbers");
-    return Calibration.of(scores, weights);
+    // As saved (distinct scores, ascending): taken as they are, not sorted and grouped again.
+    return ascending(scores)
+      ? new Calibration(scores.slice(), weights.slice())
+      : Calibration.of(scores, weights);
   }
+}
+
+/** Whether every number is above the one before (a saved calibration or tail: distinct, ascending). */
+export function ascending(xs: readonly number[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (!((xs[i] as number) > (xs[i - 1] as number))) return false;
+  return true;
 }

@@ -136,11 +136,12 @@ export function readModelFile(json: unknown, options: ReadModelFileOptions = {})
   const reference = Model.fromJSON(file.reference);
   const method = savedMethod(saved);
   const entity = file.entity;
-  let detector = options.lazyDetector ? undefined : loadDetector(saved);
+  const known = { reference: { file: file.reference, model: reference } };
+  let detector = options.lazyDetector ? undefined : loadDetector(saved, known);
   return {
     reference,
     get detector() {
-      detector ??= loadDetector(saved);
+      detector ??= loadDetector(saved, known);
       return detector;
     },
     method,

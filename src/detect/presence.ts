@@ -1,4 +1,5 @@
 import { SeqhuntError } from "../errors.js";
+import { isCount } from "../model/serialize.js";
 import type { Command } from "../types.js";
 import { type Against, categoricalParams, KEY_SEPARATOR, weightOf } from "./base.js";
 import type { StepContribution, WeightedSession } from "./types.js";
@@ -87,6 +88,20 @@ export function presenceTokens(categorical: ReadonlySet<string>, session: readon
   return out;
 }
 
+/** Appends a gap between sorted token ids to a set key's units (see {@link setKey}). */
+function pushGap(units: number[], gap: number): void {
+  if (gap < 0xff) units.push(gap);
+  else units.push(0xff, (gap >>> 16) & 0xff, (gap >>> 8) & 0xff, gap & 0xff);
+}
+
+/** The one-byte string of a set key's units. */
+function keyOfUnits(units: readonly number[]): string {
+  let key = "";
+  // In slices: a call's arguments are limited, and a session may hold many thousands of tokens.
+  for (let i = 0; i < units.length; i += 8192) key += String.fromCharCode(...units.slice(i, i + 8192));
+  return key;
+}
+
 /**
  * A set's key in memory: its sorted token ids as the gaps between them, one character below 256 each (255
  * then three bytes for a gap of 255 or more), a one-byte string about a quarter the length of the ids joined
@@ -96,29 +111,43 @@ function setKey(sorted: ArrayLike<number>): string {
   const units: number[] = [];
   let previous = -1;
   for (let i = 0; i < sorted.length; i++) {
-    const gap = (sorted[i] as number) - previous - 1;
+    pushGap(units, (sorted[i] as number) - previous - 1);
     previous = sorted[i] as number;
-    if (gap < 0xff) units.push(gap);
-    else units.push(0xff, (gap >>> 16) & 0xff, (gap >>> 8) & 0xff, gap & 0xff);
   }
-  let key = "";
-  // In slices: a call's arguments are limited, and a session may hold many thousands of tokens.
-  for (let i = 0; i < units.length; i += 8192) key += String.fromCharCode(...units.slice(i, i + 8192));
-  return key;
+  return keyOfUnits(units);
 }
 
 /** A set key no session's tokens make (its one character is above 255): a set holding a never-seen token. */
 const UNSEEN_SET = "\u0100";
 /** Marks a saved set key that is not sorted ids (kept as it is, matching no session's set). */
 const FOREIGN_SET = "\u0101";
+/** Token ids a saved set key may hold: below 2^24, so that a gap fits the key's three bytes. */
+const MAX_TOKEN_ID = 2 ** 24;
 
-/** The key {@link setKey} makes of a saved key (sorted ids joined by ","). */
+/**
+ * The key {@link setKey} makes of a saved key: ids in decimal (no sign, no leading zero) joined by ",", rising,
+ * each below {@link MAX_TOKEN_ID}; read in one pass over its characters (a file holds megabytes of them).
+ */
 function setKeyOfSaved(saved: string): string {
-  const ids = saved === "" ? [] : saved.split(",").map(Number);
-  const sorted = ids.every(
-    (id, i) => Number.isInteger(id) && id >= 0 && id < 2 ** 24 && (i === 0 || id > (ids[i - 1] as number)),
-  );
-  return sorted && ids.join(",") === saved ? setKey(ids) : FOREIGN_SET + saved;
+  if (saved === "") return "";
+  const units: number[] = [];
+  let previous = -1;
+  let id = 0;
+  let digits = 0;
+  for (let i = 0; i <= saved.length; i++) {
+    const c = i < saved.length ? saved.charCodeAt(i) : 0x2c;
+    if (c >= 0x30 && c <= 0x39 && !(digits === 1 && id === 0)) {
+      id = id * 10 + (c - 0x30);
+      digits++;
+      if (id >= MAX_TOKEN_ID) return FOREIGN_SET + saved;
+    } else if (c === 0x2c && digits > 0 && id > previous) {
+      pushGap(units, id - previous - 1);
+      previous = id;
+      id = 0;
+      digits = 0;
+    } else return FOREIGN_SET + saved;
+  }
+  return keyOfUnits(units);
 }
 
 /** A set key as saved: its ids joined by ",". */
@@ -392,12 +421,38 @@ export interface PresenceJson {
 
 const emptyCounts = (): PresenceCounts => ({ seen: new Map(), sessions: 0, sets: new SetMemory() });
 
-function countsFromJson(j: PresenceCountsJson, tokens: TokenInterner): PresenceCounts {
-  return {
-    seen: new Map(j.seen.map(([t, n]) => [tokens.idOf(t, true) as number, n])),
-    sessions: j.sessions,
-    sets: new SetMemory(new Map(j.sets.counts.map(([key, n]) => [setKeyOfSaved(key), n])), j.sets.sessions),
-  };
+function badCounts(problem: string): never {
+  throw new SeqhuntError(`not a valid saved occurrence view: ${problem}`);
+}
+
+/** Checks a list of (text, count) pairs of a saved view. */
+function checkedPairs(list: unknown, field: string): readonly (readonly [string, number])[] {
+  if (!Array.isArray(list)) badCounts(`${field} must be a list of [text, count] pairs`);
+  for (let i = 0; i < list.length; i++) {
+    const pair = list[i];
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || !isCount(pair[1]))
+      badCounts(`${field}[${i}] must be a [text, count] pair`);
+  }
+  return list as readonly (readonly [string, number])[];
+}
+
+function countsFromJson(j: PresenceCountsJson, tokens: TokenInterner, field: string): PresenceCounts {
+  if (
+    j === null ||
+    typeof j !== "object" ||
+    !isCount(j.sessions) ||
+    j.sets === null ||
+    typeof j.sets !== "object"
+  )
+    badCounts(`${field} must hold "seen", "sessions" and "sets"`);
+  if (!isCount(j.sets.sessions)) badCounts(`${field}.sets.sessions must be a count`);
+  const seen = new Map<number, number>();
+  for (const [t, n] of checkedPairs(j.seen, `${field}.seen`)) seen.set(tokens.idOf(t, true) as number, n);
+  const savedSets = checkedPairs(j.sets.counts, `${field}.sets.counts`);
+  const sets = new Map<string, number>();
+  for (const [key, n] of savedSets) sets.set(setKeyOfSaved(key), n);
+  if (sets.size !== savedSets.length) badCounts(`${field}.sets.counts lists a set twice`);
+  return { seen, sessions: j.sessions, sets: new SetMemory(sets, j.sets.sessions) };
 }
 
 const countsToJson = (c: PresenceCounts, texts: readonly string[]): PresenceCountsJson => ({
@@ -503,9 +558,18 @@ export class Presence {
       return;
     }
     const tokens = this.#descriptions.tokens;
-    for (const t of counts.tokenIds) tokens.idOf(t, true);
-    this.global = countsFromJson(counts.global, tokens);
-    this.entities = new Map(counts.entities.map(([name, c]) => [name, countsFromJson(c, tokens)]));
+    counts.tokenIds.forEach((t, i) => {
+      if (typeof t !== "string" || tokens.idOf(t, true) !== i)
+        badCounts(`tokenIds[${i}] must be a token not listed before`);
+    });
+    this.global = countsFromJson(counts.global, tokens, "global");
+    this.entities = new Map(
+      counts.entities.map((entry, i) => {
+        if (!Array.isArray(entry) || typeof entry[0] !== "string")
+          badCounts(`entities[${i}] must be an [entity, counts] pair`);
+        return [entry[0], countsFromJson(entry[1], tokens, `entities[${i}]`)];
+      }),
+    );
   }
 
   /** The parameters whose values are told apart (found over every training session first). */

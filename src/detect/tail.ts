@@ -1,5 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import { meanAndSpread } from "./base.js";
+import { ascending } from "./calibration.js";
 
 /** Top share of the held-out training scores whose slope sets the exponential tail beyond them (sensitivity in the README). */
 export const TAIL_SHARE = 0.1;
@@ -105,6 +106,13 @@ export class Tail {
     )
       throw new SeqhuntError(
         "not a valid saved view tail: scores and weights must be lists of numbers, share a number in (0, 1]",
+      );
+    // As saved (distinct scores, ascending): taken as they are, not grouped and sorted again.
+    if (ascending(scores))
+      return new Tail(
+        scores.slice(),
+        weights.map((w) => 0 + w),
+        share,
       );
     return Tail.of(scores, weights, share);
   }

@@ -132,18 +132,31 @@ export class PairCounts {
   /** Adds `amount` to the pair. */
   add(row: number, col: number, amount: number): void {
     let i = this.#find(row, col);
-    if (this.#rows[i] === EMPTY) {
-      if ((this.size + 1) * 2 > this.#rows.length) {
-        this.#grow();
-        i = this.#find(row, col);
-      }
-      this.#rows[i] = row;
-      this.#cols[i] = col;
-      this.#counts[i] = 0;
-      this.size++;
-      this.#index = null;
-    }
+    if (this.#rows[i] === EMPTY) i = this.#insert(i, row, col);
     this.#counts[i] = (this.#counts[i] as number) + amount;
+  }
+
+  /** Puts a new pair, with a count of 0, in the empty slot `i` its probe found (growing first when full); its slot. */
+  #insert(i: number, row: number, col: number): number {
+    if ((this.size + 1) * 2 > this.#rows.length) {
+      this.#grow();
+      i = this.#find(row, col);
+    }
+    this.#rows[i] = row;
+    this.#cols[i] = col;
+    this.#counts[i] = 0;
+    this.size++;
+    this.#index = null;
+    return i;
+  }
+
+  /** Adds a pair never added before with its count (one probe, for loading); false, changing nothing, when it was. */
+  addNew(row: number, col: number, amount: number): boolean {
+    let i = this.#find(row, col);
+    if (this.#rows[i] !== EMPTY) return false;
+    i = this.#insert(i, row, col);
+    this.#counts[i] = (this.#counts[i] as number) + amount;
+    return true;
   }
 
   /**

@@ -1,4 +1,3 @@
-import * as v from "valibot";
 import { SeqhuntError } from "../errors.js";
 import type { ModelFile, SessionTypeName } from "../types.js";
 import { RawCounts } from "./counts.js";
@@ -10,24 +9,24 @@ export const MODEL_FORMAT = "seqhunt-model";
 /** The model file version this build writes and reads. */
 export const MODEL_VERSION = 1;
 
-const counts = v.array(v.pipe(v.number(), v.finite(), v.minValue(0)));
-const names = v.array(v.string());
-const ModelFileSchema = v.strictObject({
-  format: v.literal(MODEL_FORMAT),
-  version: v.literal(MODEL_VERSION),
-  sessionType: v.picklist(["cmds_only", "cmds_params_only", "cmds_params_values"]),
-  modellableParams: v.nullable(names),
-  sessionCount: v.pipe(v.number(), v.finite(), v.minValue(0)),
-  commands: names,
-  params: names,
-  values: names,
-  seq1: counts,
-  seq2: counts,
-  param: counts,
-  cmdParam: counts,
-  value: counts,
-  paramValue: counts,
-});
+/** The fields of a version 1 model file, each once (any other is refused). */
+const FIELDS: ReadonlySet<string> = new Set([
+  "format",
+  "version",
+  "sessionType",
+  "modellableParams",
+  "sessionCount",
+  "commands",
+  "params",
+  "values",
+  "seq1",
+  "seq2",
+  "param",
+  "cmdParam",
+  "value",
+  "paramValue",
+]);
+const SESSION_TYPES: ReadonlySet<unknown> = new Set(["cmds_only", "cmds_params_only", "cmds_params_values"]);
 
 /** Flat (from, to, count) triples, sorted, so a saved model is byte-for-byte deterministic. */
 function rowsToTriples(pairs: PairCounts): number[] {
@@ -68,40 +67,78 @@ function fail(problem: string): never {
   throw new SeqhuntError(`not a valid seqhunt model: ${problem}`);
 }
 
-function loadVocabulary(vocab: Vocabulary, list: readonly string[], field: string): void {
+/** What a bad item of a file is, for an error (short: an item may be a long text or a big object). */
+function shown(x: unknown): string {
+  if (x === undefined) return "missing";
+  const text = JSON.stringify(x) ?? String(x);
+  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
+}
+
+/** Whether a saved count is one: a finite number, not negative. */
+export const isCount = (x: unknown): x is number =>
+  typeof x === "number" && x >= 0 && x !== Number.POSITIVE_INFINITY;
+
+/** The list a field holds (the same array: items are checked where they are read). */
+function listOf(file: Record<string, unknown>, field: string): readonly unknown[] {
+  const list = file[field];
+  if (!Array.isArray(list)) fail(`${field} must be a list, not ${shown(list)}`);
+  return list;
+}
+
+// The loaders below check each item in the one pass that reads it: a file of millions of counts is read once.
+
+/** Interns a field's names: its reserved tokens first, in place, then each name once. */
+function loadVocabulary(vocab: Vocabulary, list: readonly unknown[], field: string): void {
   const reserved = vocab.list();
   reserved.forEach((token, i) => {
     if (list[i] !== token) fail(`${field}[${i}] must be ${JSON.stringify(token)}`);
   });
-  list.forEach((name, i) => {
-    if (vocab.intern(name) !== i) fail(`${field} lists ${JSON.stringify(name)} twice`);
-  });
+  for (let i = reserved.length; i < list.length; i++) {
+    const name = list[i];
+    if (typeof name !== "string") fail(`${field}[${i}] must be text, not ${shown(name)}`);
+    if (!vocab.internNew(name)) fail(`${field} lists ${JSON.stringify(name)} twice`);
+  }
 }
 
-function loadList(into: number[], list: readonly number[], size: number, field: string): void {
+function loadList(into: number[], list: readonly unknown[], size: number, field: string): void {
   if (list.length !== size) fail(`${field} has ${list.length} counts for ${size} names`);
-  list.forEach((n, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    if (!isCount(n)) fail(`${field}[${i}] must be a count (a finite number, not negative), not ${shown(n)}`);
     into[i] = n;
-  });
+  }
 }
 
 function loadTriples(
   into: PairCounts,
-  list: readonly number[],
+  list: readonly unknown[],
   rows: number,
   cols: number,
   field: string,
 ): void {
   if (list.length % 3 !== 0) fail(`${field} must hold (from, to, count) triples`);
   for (let i = 0; i < list.length; i += 3) {
-    const from = list[i] as number;
-    const to = list[i + 1] as number;
-    if (!Number.isInteger(from) || from >= rows || !Number.isInteger(to) || to >= cols) {
-      fail(`${field} triple ${i / 3} refers to an id out of range`);
-    }
-    if (into.has(from, to)) fail(`${field} triple ${i / 3} repeats a pair`);
-    into.add(from, to, list[i + 2] as number);
+    const from = list[i];
+    const to = list[i + 1];
+    const n = list[i + 2];
+    if (!isId(from, rows) || !isId(to, cols)) fail(`${field} triple ${i / 3} refers to an id out of range`);
+    if (!isCount(n))
+      fail(`${field} triple ${i / 3} must end in a count (a finite number, not negative), not ${shown(n)}`);
+    if (!into.addNew(from, to, n)) fail(`${field} triple ${i / 3} repeats a pair`);
   }
+}
+
+/** An id of a list of `size` names. */
+const isId = (x: unknown, size: number): x is number =>
+  typeof x === "number" && Number.isInteger(x) && x >= 0 && x < size;
+
+/** The caller-given modellable parameters of a file: null, or a list of names. */
+function modellableOf(file: Record<string, unknown>): Set<string> | null {
+  const given = file.modellableParams;
+  if (given === null) return null;
+  if (!Array.isArray(given) || !given.every((p) => typeof p === "string"))
+    fail(`modellableParams must be null or a list of names, not ${shown(given)}`);
+  return new Set(given as string[]);
 }
 
 /** Checks a parsed model file (schema, then consistency) and rebuilds its raw counts. */
@@ -129,29 +166,30 @@ export function fileToCounts(file: unknown): {
       `version ${JSON.stringify(version)} is not supported (this seqhunt reads versions ${MODEL_VERSION} and 2)`,
     );
   }
-  const parsed = v.safeParse(ModelFileSchema, file);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const path = v.getDotPath(issue) ?? "(top level)";
-    fail(`${path}: ${issue.message}`);
-  }
-  const m = parsed.output;
+  const m = file as Record<string, unknown>;
+  for (const field of Object.keys(m)) if (!FIELDS.has(field)) fail(`unknown field ${JSON.stringify(field)}`);
+  if (!SESSION_TYPES.has(m.sessionType))
+    fail(`sessionType must be one of ${[...SESSION_TYPES].join(", ")}, not ${shown(m.sessionType)}`);
+  const sessionType = m.sessionType as SessionTypeName;
+  const modellableParams = modellableOf(m);
+  const sessionCount = m.sessionCount;
+  if (!isCount(sessionCount))
+    fail(`sessionCount must be a count (a finite number, not negative), not ${shown(sessionCount)}`);
+  const commands = listOf(m, "commands");
+  const params = listOf(m, "params");
+  const values = listOf(m, "values");
   const raw = new RawCounts();
-  loadVocabulary(raw.commands, m.commands, "commands");
-  loadVocabulary(raw.params, m.params, "params");
-  loadVocabulary(raw.values, m.values, "values");
+  loadVocabulary(raw.commands, commands, "commands");
+  loadVocabulary(raw.params, params, "params");
+  loadVocabulary(raw.values, values, "values");
   raw.fit();
-  loadList(raw.seq1, m.seq1, m.commands.length, "seq1");
-  loadList(raw.param, m.param, m.params.length, "param");
-  loadList(raw.value, m.value, m.values.length, "value");
-  loadTriples(raw.seq2, m.seq2, m.commands.length, m.commands.length, "seq2");
-  loadTriples(raw.cmdParam, m.cmdParam, m.commands.length, m.params.length, "cmdParam");
-  loadTriples(raw.paramValue, m.paramValue, m.params.length, m.values.length, "paramValue");
-  raw.sessions = m.sessionCount;
-  if (m.sessionCount === 0 || (raw.seq1[0] ?? 0) === 0) fail("it holds no sessions");
-  return {
-    counts: raw,
-    sessionType: m.sessionType,
-    modellableParams: m.modellableParams === null ? null : new Set(m.modellableParams),
-  };
+  loadList(raw.seq1, listOf(m, "seq1"), commands.length, "seq1");
+  loadList(raw.param, listOf(m, "param"), params.length, "param");
+  loadList(raw.value, listOf(m, "value"), values.length, "value");
+  loadTriples(raw.seq2, listOf(m, "seq2"), commands.length, commands.length, "seq2");
+  loadTriples(raw.cmdParam, listOf(m, "cmdParam"), commands.length, params.length, "cmdParam");
+  loadTriples(raw.paramValue, listOf(m, "paramValue"), params.length, values.length, "paramValue");
+  raw.sessions = sessionCount;
+  if (sessionCount === 0 || (raw.seq1[0] ?? 0) === 0) fail("it holds no sessions");
+  return { counts: raw, sessionType, modellableParams };
 }

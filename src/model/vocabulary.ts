@@ -23,6 +23,19 @@ export class Vocabulary {
     return id;
   }
 
+  /** Interns `name` when new (one hash lookup, for loading long lists); false, changing nothing, when it was not. */
+  internNew(name: string): boolean {
+    const size = this.idOf.size;
+    this.idOf.set(name, this.names.length);
+    if (this.idOf.size === size) {
+      // Seen before: its first id back (rare, and the caller refuses the list).
+      this.idOf.set(name, this.names.indexOf(name));
+      return false;
+    }
+    this.names.push(name);
+    return true;
+  }
+
   /** The id of `name`, or `missing` when it was never interned. */
   lookup(name: string, missing: number): number {
     return this.idOf.get(name) ?? missing;

@@ -1,5 +1,5 @@
 // Each kind of bad input: a clear message naming file, line and value, exit code 1; skip mode counts every row.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, tempDir } from "../helpers/cli.js";
@@ -97,6 +97,45 @@ describe("bad input stops with a clear message (exit 1)", () => {
     const r = await runCli(["score", file("ok.csv", good), ...cols, "--model", model]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("model.json: not a valid seqhunt model");
+  });
+
+  it("a model file with one field damaged, in the reference model or the detector, naming the field", async () => {
+    const trained = join(dir, "trained.json");
+    expect((await runCli(["train", file("train.csv", good), ...cols, "--out", trained])).code).toBe(0);
+    type Saved = {
+      reference: { seq1: unknown[] };
+      detector: {
+        state: {
+          model: { markovSet: { model: { presence: { global: { sets: { counts: unknown[][] } } } } } };
+        };
+      };
+    };
+    const damage = async (name: string, change: (json: Saved) => void) => {
+      const json = JSON.parse(readFileSync(trained, "utf8")) as Saved;
+      change(json);
+      const r = await runCli([
+        "score",
+        file("ok.csv", good),
+        ...cols,
+        "--model",
+        file(name, [JSON.stringify(json)]),
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).not.toContain("internal error");
+      return r.stderr;
+    };
+    expect(
+      await damage("seq1.json", (json) => {
+        json.reference.seq1[3] = "1";
+      }),
+    ).toContain("seq1.json: not a valid seqhunt model: seq1[3] must be a count");
+    expect(
+      await damage("sets.json", (json) => {
+        json.detector.state.model.markovSet.model.presence.global.sets.counts[0] = [5, 1];
+      }),
+    ).toContain(
+      "sets.json: not a valid saved occurrence view: global.sets.counts[0] must be a [text, count] pair",
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { categoricalParams, KEY_SEPARATOR } from "../../src/detect/base.js";
 import { Presence, presenceTokens } from "../../src/detect/presence.js";
 import type { WeightedSession } from "../../src/detect/types.js";
-import { Cmd } from "../../src/index.js";
+import { Cmd, SeqhuntError } from "../../src/index.js";
 
 const SEP = KEY_SEPARATOR;
 
@@ -72,6 +72,66 @@ describe("Presence", () => {
     const foreign = withSets([["300,0", 5]]);
     expect(foreign.toJSON().global.sets.counts).toEqual([["300,0", 5]]);
     expect(foreign.score(far([0, 300]))).not.toBe(withSets([["0,300", 5]]).score(far([0, 300])));
+    // Only ids in decimal, rising, joined by "," name a set: each variant stays foreign, as the saved text.
+    const unmatched = foreign.score(far([0, 300]));
+    for (const key of [
+      "00,300",
+      "0,0300",
+      "0,300,",
+      ",0,300",
+      "0, 300",
+      "+0,300",
+      "0,3e2",
+      "0,,300",
+      "0.0,300",
+    ]) {
+      const loaded = withSets([[key, 5]]);
+      expect(loaded.toJSON().global.sets.counts).toEqual([[key, 5]]);
+      expect(loaded.score(far([0, 300]))).toBe(unmatched);
+    }
+    expect(withSets([["16777216", 5]]).toJSON().global.sets.counts).toEqual([["16777216", 5]]);
+  });
+
+  it("refuses saved counts of the wrong kind, naming the field", () => {
+    const json = Presence.train([{ session: ["a", "b"] }, { session: ["a"] }], false, "sum").toJSON();
+    const global = json.global;
+    const cases: [unknown, RegExp][] = [
+      [{ ...json, tokenIds: ["a", "a", "b"] }, /tokenIds\[1\]/],
+      [{ ...json, tokenIds: [1, "b"] }, /tokenIds\[0\]/],
+      [{ ...json, global: { ...global, seen: [["a", -1]] } }, /global\.seen\[0\]/],
+      [{ ...json, global: { ...global, seen: "a" } }, /global\.seen must be a list/],
+      [{ ...json, global: { ...global, sessions: "2" } }, /global must hold/],
+      [
+        { ...json, global: { ...global, sets: { ...global.sets, counts: [[1, 1]] } } },
+        /global\.sets\.counts\[0\]/,
+      ],
+      [
+        { ...json, global: { ...global, sets: { ...global.sets, sessions: null } } },
+        /global\.sets\.sessions/,
+      ],
+      [
+        {
+          ...json,
+          global: {
+            ...global,
+            sets: {
+              ...global.sets,
+              counts: [
+                ["0", 1],
+                ["0", 2],
+              ],
+            },
+          },
+        },
+        /lists a set twice/,
+      ],
+      [{ ...json, entities: [["x", null]] }, /entities\[0\] must hold/],
+      [{ ...json, entities: [[7, global]] }, /entities\[0\] must be/],
+    ];
+    for (const [bad, message] of cases) {
+      expect(() => Presence.fromJSON(bad)).toThrow(SeqhuntError);
+      expect(() => Presence.fromJSON(bad)).toThrow(message);
+    }
   });
 
   it("scores and explains alike when trained and when rebuilt from its counts, unseen tokens too", () => {

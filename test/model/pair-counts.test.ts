@@ -110,3 +110,22 @@ describe("adding dense cells to a pair table", () => {
     expect(inOrder(bulk)).toEqual(inOrder(oneByOne));
   });
 });
+
+describe("adding pairs never added before (loading a saved table)", () => {
+  it("fills the slots add does and refuses a pair it holds, changing nothing", () => {
+    fc.assert(
+      fc.property(pairs, (added) => {
+        const loaded = new PairCounts();
+        const summed = new PairCounts();
+        for (const [a, b, n] of added) {
+          const fresh = !summed.has(a, b);
+          expect(loaded.addNew(a, b, n)).toBe(fresh);
+          if (fresh) summed.add(a, b, n);
+        }
+        expect(inOrder(loaded)).toEqual(inOrder(summed));
+        expect(loaded.size).toBe(summed.size);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -60,7 +60,22 @@ describe("toJSON / fromJSON", () => {
       /commands\[0\]/,
     ],
     ["a name listed twice", { ...good(), commands: ["##START##", "##END##", "##UNK##", "a", "a"] }, /twice/],
-    ["an unknown field", { ...good(), extra: 1 }, /extra/],
+    ["an unknown field", { ...good(), extra: 1 }, /unknown field "extra"/],
+    [
+      "a name that is not text",
+      { ...good(), commands: ["##START##", "##END##", "##UNK##", 7, "b"] },
+      /commands\[3\] must be text/,
+    ],
+    ["a list that is not one", { ...good(), values: "##UNK##" }, /values must be a list/],
+    ["a count that is text", { ...good(), seq1: [1, 1, 0, "1", 1] }, /seq1\[3\] must be a count/],
+    ["a count that is null", { ...good(), param: [null] }, /param\[0\] must be a count/],
+    ["a triple's count that is text", { ...good(), seq2: [0, 3, "1"] }, /seq2 triple 0 must end in a count/],
+    ["a negative id", { ...good(), seq2: [-1, 3, 1] }, /seq2 triple 0 refers to an id out of range/],
+    ["a fractional id", { ...good(), seq2: [0.5, 3, 1] }, /out of range/],
+    ["a repeated pair", { ...good(), seq2: [0, 3, 1, 0, 3, 1] }, /seq2 triple 1 repeats a pair/],
+    ["an unknown session type", { ...good(), sessionType: "cmds" }, /sessionType must be one of/],
+    ["modellable params that are not names", { ...good(), modellableParams: [1] }, /modellableParams/],
+    ["a session count that is text", { ...good(), sessionCount: "1" }, /sessionCount must be a count/],
   ])("refuses %s", (_name, file, message) => {
     expect(() => Model.fromJSON(file)).toThrow(SeqhuntError);
     expect(() => Model.fromJSON(file)).toThrow(message);
