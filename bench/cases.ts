@@ -1,6 +1,6 @@
 // One benchmark case per process, so peak RSS is the case's own. Prints one JSON line.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -151,8 +151,8 @@ const REFERENCE_RATES = { cmds_only: 240e3, cmds_params_only: 130e3, cmds_params
 /** Loaded into each timed process: writes the CPU seconds it used, all threads, to fd 3 as it exits. */
 const CPU_REPORT = new URL("cpu-report.js", import.meta.url).href;
 
-/** Wall and CPU seconds of a fresh `node` process running these arguments to the end (output dropped). */
-function spawned(args: readonly string[]): { wall: number; cpu: number } {
+/** Wall and CPU seconds and peak RSS (MB) of a fresh `node` process running these arguments to the end (output dropped). */
+function spawned(args: readonly string[]): { wall: number; cpu: number; rss: number } {
   const t = performance.now();
   const r = spawnSync(process.execPath, ["--import", CPU_REPORT, ...args], {
     stdio: ["ignore", "ignore", "pipe", "pipe"],
@@ -160,34 +160,56 @@ function spawned(args: readonly string[]): { wall: number; cpu: number } {
   });
   const wall = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return { wall, cpu: Number(r.output[3]) };
+  const [cpu, rss] = String(r.output[3]).split(" ").map(Number);
+  return { wall, cpu: cpu as number, rss: rss as number };
 }
 
 /**
- * Best of `runs` of each command, wall and CPU time, the two taking turns so that a change in the
- * machine's load hits both: start-up is short, and the fastest run is the one the least disturbed.
+ * The best (`pick` Math.min) or median of `runs` of each command, wall and CPU time, the two taking turns so
+ * that a change in the machine's load hits both: start-up is short, and the fastest run is the one the least
+ * disturbed; longer runs take the median.
  */
-function bestOfInTurns(a: readonly string[], b: readonly string[], runs: number) {
-  const base = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
-  const subject = { ...base };
-  const keepBest = (best: typeof base, x: typeof base) => {
-    best.wall = Math.min(best.wall, x.wall);
-    best.cpu = Math.min(best.cpu, x.cpu);
-  };
+function inTurns(a: readonly string[], b: readonly string[], runs: number, pick: (xs: number[]) => number) {
+  const base: ReturnType<typeof spawned>[] = [];
+  const subject: ReturnType<typeof spawned>[] = [];
   spawned(a); // warms the file cache
   spawned(b);
   for (let i = 0; i < runs; i++) {
-    keepBest(base, spawned(a));
-    keepBest(subject, spawned(b));
+    base.push(spawned(a));
+    subject.push(spawned(b));
   }
+  const [wall, baseWall] = [pick(subject.map((x) => x.wall)), pick(base.map((x) => x.wall))];
+  const [cpu, baseCpu] = [pick(subject.map((x) => x.cpu)), pick(base.map((x) => x.cpu))];
   return {
-    seconds: subject.wall,
-    baselineSeconds: base.wall,
-    ratio: subject.wall / base.wall,
-    cpuSeconds: subject.cpu,
-    baselineCpuSeconds: base.cpu,
-    cpuRatio: subject.cpu / base.cpu,
+    seconds: wall,
+    baselineSeconds: baseWall,
+    ratio: wall / baseWall,
+    cpuSeconds: cpu,
+    baselineCpuSeconds: baseCpu,
+    cpuRatio: cpu / baseCpu,
+    // The measured command's, not this process's.
+    peakRssMB: Math.max(...subject.map((x) => x.rss)),
   };
+}
+
+const best = (xs: number[]) => Math.min(...xs);
+
+/** The first `lines` lines of a text file (a CSV's header and first rows), read from its start only. */
+function firstLines(file: string, lines: number): string {
+  const fd = openSync(file, "r");
+  try {
+    let text = "";
+    const chunk = Buffer.alloc(1 << 20);
+    for (let at = 0; ; ) {
+      const read = readSync(fd, chunk, 0, chunk.length, at);
+      text += chunk.toString("utf8", 0, read);
+      at += read;
+      const kept = text.split("\n").slice(0, lines);
+      if (read === 0 || kept.length === lines) return `${kept.join("\n")}\n`;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const events = (sessions: readonly unknown[][]) => sessions.reduce((n, s) => n + s.length, 0);
@@ -196,8 +218,8 @@ const report = (fields: Record<string, unknown>) =>
     JSON.stringify({
       case: name,
       arg,
-      ...fields,
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...fields,
     }),
   );
 
@@ -340,16 +362,42 @@ async function main(): Promise<void> {
     const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
     const version = [cli, "--version"];
     if (arg === "version") {
-      report({ events: 0, eventsPerSecond: 0, ...bestOfInTurns(["-e", "0"], version, 15) });
+      report({ events: 0, eventsPerSecond: 0, ...inTurns(["-e", "0"], version, 15, best) });
     } else {
       const n = Number(arg);
       mkdirSync(DATA, { recursive: true });
       const file = join(DATA, `events-${n}.csv`);
       if (!existsSync(file)) await writeCsv(file, n);
       const hunt = [cli, "hunt", file, ...HUNT_COLUMNS.filter((a) => a !== "--quiet")];
-      const times = bestOfInTurns(version, hunt, 15);
+      const times = inTurns(version, hunt, 15, best);
       report({ events: n, eventsPerSecond: n / times.seconds, ...times });
     }
+  } else if (name === "score-model") {
+    // A baseline trained once (a new process), then `score --model --out` of its first 1,000 events in a new
+    // process, taking turns with a hunt of the same 1,000 events: what loading the baseline's file costs.
+    const [count = "0", method = "default"] = arg.split(":");
+    const n = Number(count);
+    const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
+    mkdirSync(DATA, { recursive: true });
+    const file = join(DATA, `events-${n}.csv`);
+    if (!existsSync(file)) await writeCsv(file, n);
+    const small = join(DATA, `events-${n}-first-1000.csv`);
+    writeFileSync(small, firstLines(file, 1001));
+    const model = join(DATA, `model-${n}-${method}.json`);
+    const methodArgs = method === "default" ? [] : ["--method", method];
+    spawned([cli, "train", file, ...HUNT_COLUMNS, ...methodArgs, "--out", model]);
+    const out = ["--out", join(DATA, `scores-${n}-first-1000.jsonl`)];
+    const hunt = [cli, "hunt", small, ...HUNT_COLUMNS, ...methodArgs, ...out];
+    const score = [cli, "score", small, ...HUNT_COLUMNS, "--model", model, ...out];
+    const times = inTurns(hunt, score, Math.min(RUNS, 3), median);
+    const megabytes = statSync(model).size / 1e6;
+    report({
+      events: 1000,
+      eventsPerSecond: 1000 / times.seconds,
+      megabytes,
+      mbPerSecond: megabytes / times.seconds,
+      ...times,
+    });
   } else if (name === "clickhouse-load") {
     const [count = "0", sharding = "alternate"] = arg.split(":");
     await ensureServers();
