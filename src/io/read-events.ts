@@ -346,6 +346,7 @@ function eventFields(options: EventColumns): EventFields {
     event: typeof options.event === "string" ? [options.event] : options.event,
     eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
     params: options.params,
+    paramsFormat: options.paramsFormat,
     fold: options.fold ?? null,
   };
 }

@@ -189,6 +189,55 @@ describe("dotted paths", () => {
   });
 });
 
+describe("parameters flattened into columns (Okta's CSV download)", () => {
+  const header =
+    "uuid,published,eventType,actor.alternateId,debugContext.debugData.requestUri,debugContext.debugData.url.path,debugContext.debugData.__proto__";
+  const path = write(
+    join(dir, "okta-download.csv"),
+    [
+      header,
+      'u1,2026-09-30T17:45:27.000Z,user.session.start,a@x,/login/do-login,"/a,""b""",x',
+      "u2,2026-09-30T17:46:27.000Z,user.session.end,a@x,,,",
+    ].join("\n"),
+  );
+  const fields = {
+    identity: ["actor.alternateId"],
+    time: "published",
+    event: ["eventType"],
+    params: "debugContext.debugData",
+  };
+
+  it("gathers the columns under the name into one object, empty cells left out", async () => {
+    const { events } = await read([path], { ...fields, paramsFormat: "json-object", paramMode: "values" });
+    const first = events[0]?.command as { params: Record<string, string> };
+    expect(first.params).toEqual({ requestUri: "/login/do-login", "url.path": '/a,"b"', ["__proto__"]: "x" });
+    expect(Object.hasOwn(first.params, "__proto__")).toBe(true);
+    expect(events[1]?.command).toEqual({ name: "user.session.end", params: {} });
+    const names = await read([path], { ...fields, paramsFormat: "json-object", paramMode: "names" });
+    expect(names.events[0]?.command).toEqual({
+      name: "user.session.start",
+      params: new Set(["requestUri", "url.path", "__proto__"]),
+    });
+  });
+
+  it("another parameters format is an error naming the columns and the fix", async () => {
+    await expect(read([path], { ...fields, paramsFormat: "exchange", paramMode: "values" })).rejects.toThrow(
+      `${path}: --params debugContext.debugData is written as 3 columns ("debugContext.debugData.requestUri", "debugContext.debugData.url.path", "debugContext.debugData.__proto__"), read as one object: add --params-format json-object`,
+    );
+  });
+
+  it("a name no column starts with is still a missing field", async () => {
+    await expect(
+      read([path], {
+        ...fields,
+        params: "debugContext.other",
+        paramsFormat: "json-object",
+        paramMode: "values",
+      }),
+    ).rejects.toThrow(`${path}: no params column "debugContext.other"`);
+  });
+});
+
 describe("times and headers as products write them", () => {
   it("reads a portal export: byte-order mark, a ` [UTC]` header, US times", async () => {
     const path = write(

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
-import { alternativesOf, matchKey } from "../../presets/field-names.js";
+import { alternativesOf, bareName, matchKey } from "../../presets/field-names.js";
+import type { ParamsFormat } from "../../presets/params.js";
 import type { RecordFold } from "../../presets/presets.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
@@ -103,6 +104,54 @@ function firstText(routes: FieldRoutes, text: (route: Route) => string): string 
   return `coalesce(${routes.map((r) => `NULLIF(${text(r)}, '')`).join(", ")})`;
 }
 
+/**
+ * The columns `name` was flattened into (`debugContext.debugData.requestUri`, as Okta's CSV download and
+ * other exporters of nested records write them), when `name` is no field of its own (nor its first part).
+ */
+export function flattenedColumns(keys: readonly string[], name: string): string[] {
+  if (name.includes("|") || matchKey(keys, name) !== undefined) return [];
+  if (matchKey(keys, name.split(".")[0] as string) !== undefined) return [];
+  const under = (exact: boolean) => {
+    const prefix = exact ? `${name}.` : `${name}.`.toLowerCase();
+    return keys.filter((k) => (exact ? bareName(k) : bareName(k).toLowerCase()).startsWith(prefix));
+  };
+  // As matchKey: another case only when none matches exactly.
+  const exact = under(true);
+  return exact.length > 0 ? exact : under(false);
+}
+
+/**
+ * SQL of the parameters text: the field's, else a JSON object gathered from the columns it was flattened
+ * into ({@link flattenedColumns}), keyed by the rest of each column's name, empty cells left out.
+ */
+async function paramsSql(
+  path: string,
+  reader: RecordReader,
+  find: ReturnType<typeof fieldFinder>,
+  { name, format }: { readonly name: string; readonly format: ParamsFormat },
+): Promise<string> {
+  const columns = flattenedColumns(reader.keys, name);
+  if (columns.length === 0)
+    return firstText(await find(name, "params", { sparse: true }), (r) => reader.paramsText(r));
+  if (format !== "json-object")
+    throw new SeqhuntError(
+      `${path}: --params ${name} is written as ${columns.length} column${columns.length === 1 ? "" : "s"} (${columns
+        .slice(0, 3)
+        .map((c) => JSON.stringify(c))
+        .join(
+          ", ",
+        )}${columns.length > 3 ? ", ..." : ""}), read as one object: add --params-format json-object`,
+      { file: path, field: name },
+    );
+  // concat_ws leaves out the NULL of an empty cell: a parameter the record does not have.
+  const members = columns.map((c) => {
+    const cell = `NULLIF(${reader.text([{ key: c, parseText: false }])}, '')`;
+    const key = sqlString(JSON.stringify(bareName(c).slice(name.length + 1)));
+    return `CASE WHEN ${cell} IS NOT NULL THEN ${key} || ':' || to_json(${cell}) END`;
+  });
+  return `'{' || concat_ws(',', ${members.join(", ")}) || '}'`;
+}
+
 /** The query of a file holding no record: the standard columns, no row. */
 function noRecords(file: SourceFile, format: InputFormat, fields: EventFields): SourceQuery {
   const columns = [
@@ -158,8 +207,11 @@ export async function sourceQuery(
   // Identity, time and the first event field must be in some record; later event parts and the
   // parameters may be optional fields (objectRef.subresource, requestParameters) that few records hold.
   for (const [i, name] of fields.event.entries()) event.push(await find(name, "event", { sparse: i > 0 }));
-  const params = fields.params === null ? null : await find(fields.params, "params", { sparse: true });
   const text = (routes: FieldRoutes) => firstText(routes, (r) => reader.text(r));
+  const params =
+    fields.params === null
+      ? "NULL"
+      : await paramsSql(file.path, reader, find, { name: fields.params, format: fields.paramsFormat });
   const timeText = text(time);
   // Several event fields make one command; a missing or empty part is left out.
   const eventSql =
@@ -174,7 +226,7 @@ export async function sourceQuery(
     `${timeText} AS __time`,
     `${typedTime ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
     `${eventSql} AS __event`,
-    `${params === null ? "NULL" : firstText(params, (r) => reader.paramsText(r))} AS __params`,
+    `${params} AS __params`,
     `${reader.bad} AS __bad`,
     ...(fields.fold === null ? [] : await foldColumns(fields.fold, find, text)),
   ];
