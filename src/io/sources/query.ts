@@ -1,13 +1,13 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
-import { alternativesOf, bareName, matchKey } from "../../presets/field-names.js";
+import { alternativesOf, bareName, findRoute, matchKey } from "../../presets/field-names.js";
 import type { ParamsFormat } from "../../presets/params.js";
 import type { RecordFold } from "../../presets/presets.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
 import { resolveRoute } from "./fields.js";
 import { sourceFor } from "./registry.js";
-import type { EventFields, RecordReader, Route, SourceFile } from "./types.js";
+import type { EventFields, RecordReader, Route, RouteStep, SourceFile } from "./types.js";
 
 /** One file's query yielding the standard columns, and what is needed to report its bad rows. */
 export interface SourceQuery {
@@ -58,6 +58,52 @@ interface FindOptions {
   readonly optional?: boolean;
 }
 
+/** A value that is a JSON object written as text, parsed; undefined for anything else. */
+function objectInText(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== "string" || !value.trimStart().startsWith("{")) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds a name that is no field of the records inside a column holding each record whole as JSON text
+ * (CloudWatch Logs' `@message`, Splunk's `_raw`, Purview's `AuditData`): the first such column where a
+ * sampled record has the field, in column order. A sparse name no sample has whole is taken as plain
+ * nesting only inside a column where another field was found (never into an unrelated JSON text column).
+ */
+function recordTextFinder(
+  keys: readonly string[],
+): (name: string, samples: readonly Record<string, unknown>[], options: { sparse: boolean }) => Route | null {
+  let found: string | undefined;
+  return (name, samples, { sparse }) => {
+    let partial: Route | null = null;
+    for (const column of keys) {
+      for (const record of samples) {
+        const inner = findRoute(objectInText(record[column]) ?? null, name);
+        if (inner === null) continue;
+        const [head, ...tail] = inner.route;
+        const route = [
+          { key: column, parseText: false },
+          { key: (head as RouteStep).key, parseText: true },
+          ...tail,
+        ];
+        if (inner.complete) {
+          found ??= column;
+          return route;
+        }
+        if (sparse && column === found) partial ??= route;
+      }
+    }
+    return partial;
+  };
+}
+
 /**
  * Finds each named field in a file's records (sampling them only when a name is not a top-level field);
  * a name listing alternatives (`UserId|UserIds`) leads to each alternative found, at least one required.
@@ -67,11 +113,12 @@ function fieldFinder(
   reader: RecordReader,
 ): (name: string, role: string, options?: FindOptions) => Promise<FieldRoutes> {
   let samples: Record<string, unknown>[] | null = null;
+  const inRecordText = recordTextFinder(reader.keys);
   const routeOf = async (name: string, sparse: boolean) => {
     let route = resolveRoute(name, reader.keys, [], { sparse });
     if (route === null) {
       samples ??= await reader.sample(ROUTE_SAMPLE);
-      route = resolveRoute(name, reader.keys, samples, { sparse });
+      route = resolveRoute(name, reader.keys, samples, { sparse }) ?? inRecordText(name, samples, { sparse });
     }
     return route;
   };
