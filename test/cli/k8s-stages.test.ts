@@ -94,22 +94,9 @@ describe("records written whole as JSON text in one column (a log service's expo
         "\n",
       ),
     );
-    const r = await runCli([
-      "hunt",
-      csv,
-      "--user",
-      "user",
-      "--time",
-      "time",
-      "--event",
-      "op",
-      "--params",
-      "objectRef",
-      "--params-format",
-      "json-object",
-      "--param-mode",
-      "names",
-    ]);
+    const flags =
+      "--user user --time time --event op --params objectRef --params-format json-object --param-mode names";
+    const r = await runCli(["hunt", csv, ...flags.split(" ")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`no params column "objectRef"`);
   });
