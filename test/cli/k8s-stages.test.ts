@@ -71,14 +71,23 @@ describe("records written whole as JSON text in one column (a log service's expo
   const lines = readFileSync(staged, "utf8").trim().split("\n");
   const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
-  it("CloudWatch Logs Insights' CSV (@timestamp, @message) and JSONL of {timestamp, message} rank as the log does", async () => {
+  it("CloudWatch Logs Insights' CSV (@timestamp, @message), filter-log-events' JSON and JSONL of {timestamp, message} rank as the log does", async () => {
     const csv = join(dir, "exported", "logs-insights-results.csv");
     writeFileSync(csv, ["@timestamp,@message", ...lines.map((l, i) => `${i},${quoted(l)}`)].join("\n"));
     const wrapped = join(dir, "exported", "events.jsonl");
     writeFileSync(wrapped, lines.map((l, i) => JSON.stringify({ timestamp: i, message: l })).join("\n"));
     const args = ["--source", "k8s-audit", "--param-mode", "names"];
     const plain = await hunt([sample.input, ...args]);
-    for (const input of [csv, wrapped]) {
+    // CloudWatch Logs' filter-log-events output: a page of {timestamp, message} events.
+    const page = join(dir, "exported", "filter-log-events.json");
+    const events = lines.map((l, i) => ({
+      logStreamName: "kube-apiserver-audit-1",
+      timestamp: i,
+      message: l,
+    }));
+    const searchedLogStreams = [{ logStreamName: "kube-apiserver-audit-1", searchedCompletely: true }];
+    writeFileSync(page, JSON.stringify({ events, searchedLogStreams, nextToken: "Bxkq6k" }, null, 2));
+    for (const input of [csv, wrapped, page]) {
       const r = await hunt([input, ...args]);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain(`folded ${lines.length - sample.events} `);

@@ -373,6 +373,23 @@ describe("eventsFromRecords (the library's pure reader)", () => {
     expect(recordsOf(okta)).toEqual([okta]);
   });
 
+  it("reads the list of a page of an API's results beside its paging members", () => {
+    const a = { id: "1" };
+    const b = { id: "2" };
+    const graph = { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#x", value: [a, b] };
+    expect(
+      recordsOf({ ...graph, "@odata.nextLink": "https://graph.microsoft.com/v1.0/x?$skiptoken=y" }),
+    ).toEqual([a, b]);
+    expect(
+      recordsOf({ kind: "admin#reports#activities", etag: '"e"', items: [a], nextPageToken: "t" }),
+    ).toEqual([a]);
+    const streams = [{ logStreamName: "kube-apiserver-audit-1", searchedCompletely: true }];
+    expect(recordsOf({ events: [a, b], searchedLogStreams: streams, nextToken: "t" })).toEqual([a, b]);
+    // A member that is no paging member makes the object a record (its list is one of its fields).
+    const record = { "@odata.context": "x", value: [a], userPrincipalName: "a@x" };
+    expect(recordsOf(record)).toEqual([record]);
+  });
+
   it("reads a header with a ` [UTC]` suffix and JSON text in a field", () => {
     const rows = [
       {
