@@ -303,7 +303,12 @@ describe("times and headers as products write them", () => {
     });
     expect(events.map((e) => e.ms)).toEqual([T, T + 60_000]);
     await expect(read([path], { identity: ["u"], time: "t", event: ["e"] })).rejects.toThrow(
-      `${path}:2: column "t": unparseable time: "30/09/2026 17:45:27"`,
+      `${path}:2: column "t": unparseable time: "30/09/2026 17:45:27" (give the column's format: --time-format '%d/%m/%Y %H:%M:%S'); fix the row`,
+    );
+    // A day of 12 or less on a 24-hour clock reads either way: refused, with both formats offered.
+    const either = write(join(dir, "either.csv"), "t,u,e\n01/02/2026 17:45,a,x\n");
+    await expect(read([either], { identity: ["u"], time: "t", event: ["e"] })).rejects.toThrow(
+      `(day or month first? give the column's format: --time-format '%d/%m/%Y %H:%M' or --time-format '%m/%d/%Y %H:%M')`,
     );
   });
 });
