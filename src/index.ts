@@ -6,8 +6,6 @@ export type {
   DetectorExplanation,
   DetectorFactory,
   DetectorOptions,
-  LoadedBeside,
-  LoadedReference,
   SavedDetector,
   SessionPasses,
   StepContribution,

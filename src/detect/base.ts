@@ -211,23 +211,6 @@ export function splitState(method: string, state: unknown): { model: unknown; ca
   return { model, calibration: Calibration.fromJSON(calibration) };
 }
 
-/** Whether two parsed JSON values are equal (same lists, same fields in any order, same texts and numbers). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  return keys.every((k) => Object.hasOwn(y, k) && sameJson(x[k], y[k]));
-}
-
 /** The calibration of a detector made by {@link assembleDetector}. */
 export function calibrationOf(d: Detector): Calibration {
   const c = (d as { calibration?: unknown }).calibration;

@@ -1,6 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import { DEFAULT_METHOD, DETECTORS, detectorEntry } from "./registry.js";
-import type { Detector, DetectorOptions, LoadedBeside, SavedDetector, WeightedSession } from "./types.js";
+import type { Detector, DetectorOptions, SavedDetector, WeightedSession } from "./types.js";
 
 /** The detectors' descriptions, by name: a plain-object view of the registry ({@link DETECTORS}). */
 export const METHODS: Readonly<Record<string, string>> = Object.freeze(
@@ -24,8 +24,8 @@ export function trainDetector(
 }
 
 /** A detector saved with {@link Detector.toJSON}; an unknown method or a damaged state throws a SeqhuntError. */
-export function loadDetector(saved: SavedDetector, known?: LoadedBeside): Detector {
-  return detectorEntry(savedMethod(saved)).factory().load(saved.state, known);
+export function loadDetector(saved: SavedDetector): Detector {
+  return detectorEntry(savedMethod(saved)).factory().load(saved.state);
 }
 
 /** The method of a saved detector, a registered one, without loading it; a damaged object throws a SeqhuntError. */

@@ -136,12 +136,11 @@ export function readModelFile(json: unknown, options: ReadModelFileOptions = {})
   const reference = Model.fromJSON(file.reference);
   const method = savedMethod(saved);
   const entity = file.entity;
-  const known = { reference: { file: file.reference, model: reference } };
-  let detector = options.lazyDetector ? undefined : loadDetector(saved, known);
+  let detector = options.lazyDetector ? undefined : loadDetector(saved);
   return {
     reference,
     get detector() {
-      detector ??= loadDetector(saved, known);
+      detector ??= loadDetector(saved);
       return detector;
     },
     method,

@@ -1,7 +1,7 @@
 import { SeqhuntError } from "../errors.js";
 import { Model, ModelBuilder } from "../model/model.js";
 import type { Explanation, SessionScore } from "../types.js";
-import { assembleDetector, calibrationOf, sameJson, splitState, tokenWords, weightOf } from "./base.js";
+import { assembleDetector, calibrationOf, splitState, tokenWords, weightOf } from "./base.js";
 import { Calibration } from "./calibration.js";
 import type {
   Detector,
@@ -142,13 +142,10 @@ export function referenceDetector(
       for (const t of train) builder.add(t.session as Parameters<ModelBuilder["add"]>[0], weightOf(t));
       return make(builder.build(), { train });
     },
-    load: (state, known) => {
+    load: (state) => {
       const { model, calibration } = splitState(options.method, state);
       const saved = (model ?? {}) as Partial<ReferenceJson>;
-      // A model file's reference model saved again in its detector: compared, not checked and interned twice.
-      const same = known?.reference !== undefined && sameJson(saved.model, known.reference.file);
-      const loaded = same ? (known.reference?.model as Model) : Model.fromJSON(saved.model);
-      return make(loaded, { calibration }, settingsOf(saved.window));
+      return make(Model.fromJSON(saved.model), { calibration }, settingsOf(saved.window));
     },
     fromModel: (model: Model, calibration = Calibration.none) => make(model, { calibration }),
     merge: (a, b) => {

@@ -1,4 +1,3 @@
-import type { Model } from "../model/model.js";
 import type { Command } from "../types.js";
 
 /** A session to learn from or to score, with its entity (user, host) and weight when known. */
@@ -72,20 +71,6 @@ export interface SessionPasses {
   pass(visit: (s: WeightedSession, index: number) => void): Promise<void>;
 }
 
-/** What a model file held beside a detector, loaded already: a detector whose state holds the same takes it. */
-export interface LoadedBeside {
-  /** The file's reference model. */
-  readonly reference?: LoadedReference | undefined;
-}
-
-/** A model file's reference model: its JSON as saved, and the model loaded from it. */
-export interface LoadedReference {
-  /** The reference model's JSON as the file holds it (a version 1 model). */
-  readonly file: unknown;
-  /** The model loaded from it. */
-  readonly model: Model;
-}
-
 /** Trains, loads and (where its statistics allow) merges one kind of detector with fixed options. */
 export interface DetectorFactory {
   /** Trains on (normal) weighted sessions. */
@@ -99,7 +84,7 @@ export interface DetectorFactory {
   /** Trains with part of the work in another thread (a worker thread); absent when one thread does it all. */
   readonly threaded?: ThreadedTraining | undefined;
   /** Rebuilds a detector from the `state` of its {@link Detector.toJSON}; a damaged state throws a SeqhuntError. */
-  load(state: unknown, known?: LoadedBeside): Detector;
+  load(state: unknown): Detector;
   /**
    * The detector of both training sets: scores exactly as one trained on the union of their sessions.
    * Absent when the detector's statistics do not merge exactly.
