@@ -232,7 +232,7 @@ export function readSummary(stats: ReadStats, fold?: RecordFold): string {
   const reasons = skippedReasons(stats).map(([r, n]) => `${r}: ${n}`);
   const summary = `read ${stats.read} rows: used ${stats.used}, skipped ${skipped}${reasons.length ? ` (${reasons.join(", ")})` : ""}`;
   if (folded === 0) return summary;
-  const what = fold === undefined ? "" : ` (further ${fold.records} of requests used: ${fold.key})`;
+  const what = fold === undefined ? "" : ` (further ${fold.records} used: ${fold.key})`;
   return `${summary}, folded ${folded}${what}`;
 }
 

@@ -57,9 +57,10 @@ export function sourcesCommand(io: Io): void {
         `  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`,
       );
     }
+    const order = p.fold?.order;
     if (p.fold !== undefined)
       io.out(
-        `  one event per ${p.fold.key}: the record whose ${p.fold.by} comes first of ${p.fold.prefer.join(", ")}`,
+        `  one event per ${p.fold.key}: ${order === undefined ? "the first record of each (copies left out)" : `the record whose ${order.by} comes first of ${order.prefer.join(", ")}`}`,
       );
     io.out(`  why: ${p.why}`);
     io.out("");

@@ -4,18 +4,25 @@ import { HISTORY_FIELDS } from "../parse/history.js";
 export type PresetParamsFormat = "exchange" | "json-object" | "json-array";
 
 /**
- * Records of one request that a product writes several times (one per stage of its handling) and that
- * count as one event: of the records sharing a key, the one whose `by` field comes first in `prefer` is kept.
+ * Records of one request or event that a product or an export writes several times and that count as one
+ * event: of the records sharing a key, the first in input order is kept, or with an `order`, the one whose
+ * `by` field comes first in `prefer`.
  */
 export interface RecordFold {
-  /** The field naming the request (`auditID`); records without it are each an event of their own. */
+  /** The field naming the request or event (`auditID`, `eventID`); records without it are each an event. */
   readonly key: string;
-  /** The field telling the records of one request apart (`stage`). */
+  /** Which record of one key to keep (Kubernetes' stages); absent: the first in input order. */
+  readonly order?: RecordOrder;
+  /** What the further records of one key are, for the read summary (`stage records of requests`). */
+  readonly records: string;
+}
+
+/** Which of the records sharing a key is kept (see {@link RecordFold}). */
+export interface RecordOrder {
+  /** The field telling the records of one key apart (`stage`). */
   readonly by: string;
   /** Values of `by`, the record to keep first; a value not listed comes after them, ties in input order. */
   readonly prefer: readonly string[];
-  /** What the further records of one request are, for the read summary (`stage records`). */
-  readonly records: string;
 }
 
 /** Where the fields of one product's log records are, as analysts of that product read them. */
@@ -59,6 +66,8 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     event: ["eventSource", "eventName"],
     params: "requestParameters",
     paramsFormat: "json-object",
+    // An organization trail and an account trail delivering to one bucket, or overlapping downloads, repeat events.
+    fold: { key: "eventID", records: "copies of events" },
     why: "the ARN names the principal (an assumed role's session included) as IAM and GuardDuty show it, else the Identity Center user, principal ID, calling service or user name (records without an ARN); eventSource:eventName reads as IAM's service:Action (iam.amazonaws.com:CreateAccessKey); requestParameters holds the call's arguments",
   },
   purview: {
@@ -71,6 +80,8 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     event: ["Operation|Operations"],
     params: "AuditData.Parameters",
     paramsFormat: "exchange",
+    // The record's own ID (RecordId; Identity in Search-UnifiedAuditLog's export): overlapping searches repeat records.
+    fold: { key: "RecordId|Identity", records: "copies of records" },
     why: "UserId (UserIds in Search-UnifiedAuditLog's export) is the acting account; Operation is the cmdlet or activity (New-InboxRule, FileDownloaded); AuditData is JSON text whose Parameters list ({Name, Value}) holds an Exchange cmdlet's arguments",
   },
   sentinel: {
@@ -82,6 +93,8 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     event: ["Operation"],
     params: "Parameters",
     paramsFormat: "exchange",
+    // OfficeId is the record's own ID: overlapping exports repeat records.
+    fold: { key: "OfficeId", records: "copies of records" },
     why: "the columns of OfficeActivity as hunting queries use them: UserId, Operation, and Parameters (Exchange cmdlet arguments as a JSON list of {Name, Value}); TimeGenerated is the ingestion time every export has",
   },
   okta: {
@@ -92,6 +105,8 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     event: ["eventType", "outcome.result"],
     params: "debugContext.debugData",
     paramsFormat: "json-object",
+    // uuid is the event's own ID: overlapping pages or downloads repeat events.
+    fold: { key: "uuid", records: "copies of events" },
     why: "actor.alternateId is the login (email) analysts search by; eventType with outcome.result tells a failed sign-in or MFA challenge (user.session.start:FAILURE) from a good one; debugContext.debugData holds the request's details",
   },
   "k8s-audit": {
@@ -105,9 +120,8 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     // A policy without omitStages: [RequestReceived] writes each request at every stage, under one auditID.
     fold: {
       key: "auditID",
-      by: "stage",
-      prefer: ["ResponseComplete", "Panic", "ResponseStarted", "RequestReceived"],
-      records: "stage records",
+      order: { by: "stage", prefer: ["ResponseComplete", "Panic", "ResponseStarted", "RequestReceived"] },
+      records: "stage records of requests",
     },
     why: "user.username is the user or service account (system:serviceaccount:ns:name); verb, resource and subresource are what RBAC grants (create:pods:exec, get:secrets); objectRef names the namespace and object; requestReceivedTimestamp is the same in every stage of a request, and each auditID counts once (its last stage logged)",
   },

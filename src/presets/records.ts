@@ -3,7 +3,7 @@ import { toMicros } from "../sessionize/time.js";
 import type { Command } from "../types.js";
 import { fieldValue } from "./field-names.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "./params.js";
-import type { RecordFold } from "./presets.js";
+import type { RecordFold, RecordOrder } from "./presets.js";
 
 /**
  * What joins several event fields into one command: `iam.amazonaws.com:CreateUser` reads as AWS's own
@@ -79,6 +79,14 @@ export function joinedEvent(record: unknown, fields: EventFieldNames): string {
   return parts.join(fields.eventJoiner ?? DEFAULT_EVENT_JOINER);
 }
 
+/** A record's place among those of its key: its `by` value's position in `prefer`, unlisted last; 0 without an order. */
+function foldRank(record: unknown, order: RecordOrder | undefined): number {
+  if (order === undefined) return 0;
+  const by = text(fieldValue(record, order.by));
+  const listed = by === null ? -1 : order.prefer.indexOf(by);
+  return listed === -1 ? order.prefer.length : listed;
+}
+
 /**
  * Which records a fold keeps: of those sharing a key, the first whose `by` value comes earliest in
  * `prefer` (values not listed after them); every record without a key. As the CLI's reader folds in SQL.
@@ -89,9 +97,7 @@ export function keptByFold(records: readonly unknown[], fold: RecordFold): boole
   for (const [index, record] of records.entries()) {
     const key = text(fieldValue(record, fold.key));
     if (key === null || key === "") continue;
-    const by = text(fieldValue(record, fold.by));
-    const listed = by === null ? -1 : fold.prefer.indexOf(by);
-    const rank = listed === -1 ? fold.prefer.length : listed;
+    const rank = foldRank(record, fold.order);
     const held = best.get(key);
     if (held !== undefined && held.rank <= rank) {
       kept[index] = false;

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readEvents } from "../../src/io/read-events.js";
-import { SOURCE_PRESETS } from "../../src/presets/presets.js";
+import { type RecordFold, SOURCE_PRESETS } from "../../src/presets/presets.js";
 import { eventsFromRecords, keptByFold } from "../../src/presets/records.js";
 import type { Command } from "../../src/types.js";
 import { tempDir } from "../helpers/cli.js";
@@ -58,26 +58,38 @@ const RECORDS = [
   auditEvent("a2", "ResponseComplete", "watch", "pods", 2),
 ];
 
-/** Reads files as the k8s-audit preset does, with the stage as a second event part to see which record was kept. */
-async function read(files: string[], withFold: boolean) {
-  const preset = SOURCE_PRESETS["k8s-audit"];
+/** Reads files with these fields, folding as `fold` says (none when undefined). */
+async function readFolded(
+  files: string[],
+  fields: { identity: readonly string[]; time: string; event: readonly string[] },
+  fold: RecordFold | undefined,
+) {
   const events: [string | null, number, Command][] = [];
   const stats = await readEvents(
     files,
     {
-      identity: preset.identity,
-      time: preset.time,
-      event: ["verb", "objectRef.resource", "stage"],
+      ...fields,
       params: null,
       paramsFormat: "json-object",
       paramMode: "none",
       onBadRow: "fail",
       sortInMemory: true,
-      fold: withFold ? preset.fold : undefined,
+      fold,
     },
     (identity, time, command) => events.push([identity[0] ?? null, time, command]),
   );
   return { commands: events.map((e) => e[2]), times: events.map((e) => e[1]), stats };
+}
+
+/** Reads files as the k8s-audit preset does, with the stage as a second event part to see which record was kept. */
+function read(files: string[], withFold: boolean) {
+  const preset = SOURCE_PRESETS["k8s-audit"];
+  const fields = {
+    identity: preset.identity,
+    time: preset.time,
+    event: ["verb", "objectRef.resource", "stage"],
+  };
+  return readFolded(files, fields, withFold ? preset.fold : undefined);
 }
 
 const jsonl = (name: string, records: readonly unknown[]) => {
@@ -90,9 +102,8 @@ describe("folding a Kubernetes audit log's stages (auditID)", () => {
   it("the preset folds by auditID, preferring the last stage", () => {
     expect(fold).toEqual({
       key: "auditID",
-      by: "stage",
-      prefer: ["ResponseComplete", "Panic", "ResponseStarted", "RequestReceived"],
-      records: "stage records",
+      order: { by: "stage", prefer: ["ResponseComplete", "Panic", "ResponseStarted", "RequestReceived"] },
+      records: "stage records of requests",
     });
   });
 
@@ -172,5 +183,64 @@ describe("folding a Kubernetes audit log's stages (auditID)", () => {
         fold as NonNullable<typeof fold>,
       ),
     ).toEqual([false, true, false, true]);
+  });
+});
+
+describe("copies of one record (a fold without an order: CloudTrail's eventID, Okta's uuid, Purview's RecordId)", () => {
+  const trail = (eventID: string, eventName: string, second: number) => ({
+    eventVersion: "1.09",
+    userIdentity: { type: "IAMUser", arn: "arn:aws:iam::123456789012:user/alice" },
+    eventTime: `2026-09-30T17:45:${String(second).padStart(2, "0")}Z`,
+    eventSource: "iam.amazonaws.com",
+    eventName,
+    eventID,
+  });
+  const records = [
+    trail("e1", "ListUsers", 1),
+    trail("e2", "CreateUser", 2),
+    trail("e3", "CreateAccessKey", 3),
+  ];
+  // An organization trail and an account trail delivering to one bucket: the second holds copies.
+  const account = jsonl("account-trail.jsonl", records);
+  const organization = jsonl("organization-trail.jsonl", [
+    records[1],
+    records[2],
+    trail("e4", "ListUsers", 4),
+  ]);
+  const preset = SOURCE_PRESETS.cloudtrail;
+  const readTrails = async (files: string[], withFold: boolean) => {
+    const { commands, stats } = await readFolded(files, preset, withFold ? preset.fold : undefined);
+    return { events: commands, stats };
+  };
+
+  it("keeps the first of each eventID, across files, and counts the copies folded", async () => {
+    const { events, stats } = await readTrails([account, organization], true);
+    expect(events).toEqual([
+      "iam.amazonaws.com:ListUsers",
+      "iam.amazonaws.com:CreateUser",
+      "iam.amazonaws.com:CreateAccessKey",
+      "iam.amazonaws.com:ListUsers",
+    ]);
+    expect(stats).toMatchObject({ read: 6, used: 4, folded: 2 });
+    const without = await readTrails([account, organization], false);
+    expect(without.events).toHaveLength(6);
+  });
+
+  it("the library keeps the same records (keptByFold without an order: the first of each key)", () => {
+    const all = [...records, records[1], records[2]];
+    expect(keptByFold(all, preset.fold as NonNullable<typeof preset.fold>)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("every preset of a product that writes a record ID folds copies by it", () => {
+    expect(SOURCE_PRESETS.cloudtrail.fold?.key).toBe("eventID");
+    expect(SOURCE_PRESETS.okta.fold?.key).toBe("uuid");
+    expect(SOURCE_PRESETS.purview.fold?.key).toBe("RecordId|Identity");
+    expect(SOURCE_PRESETS.sentinel.fold?.key).toBe("OfficeId");
   });
 });

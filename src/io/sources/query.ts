@@ -231,8 +231,10 @@ async function foldColumns(
   text: (routes: FieldRoutes) => string,
 ): Promise<string[]> {
   const key = text(await find(fold.key, "key", { sparse: true, optional: true }));
-  const by = text(await find(fold.by, "stage", { sparse: true, optional: true }));
-  const ranks = fold.prefer.map((value, i) => `WHEN ${sqlString(value)} THEN ${i}`);
+  const { order } = fold;
+  if (order === undefined) return [`NULLIF(${key}, '') AS __key`, "0 AS __rank"];
+  const by = text(await find(order.by, "stage", { sparse: true, optional: true }));
+  const ranks = order.prefer.map((value, i) => `WHEN ${sqlString(value)} THEN ${i}`);
   const rank = ranks.length === 0 ? "0" : `CASE ${by} ${ranks.join(" ")} ELSE ${ranks.length} END`;
   return [`NULLIF(${key}, '') AS __key`, `${rank} AS __rank`];
 }
