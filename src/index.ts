@@ -41,7 +41,13 @@ export {
 export type { FoundRoute, Route, RouteStep } from "./presets/field-names.js";
 export { fieldValue, findRoute, recordsOf, valueAt } from "./presets/field-names.js";
 export type { ParamMode, ParamsFormat } from "./presets/params.js";
-export type { PresetParamsFormat, RecordFold, RecordOrder, SourceName, SourcePreset } from "./presets/presets.js";
+export type {
+  PresetParamsFormat,
+  RecordFold,
+  RecordOrder,
+  SourceName,
+  SourcePreset,
+} from "./presets/presets.js";
 export { SOURCE_PRESETS, sourcePreset } from "./presets/presets.js";
 export type { EventFieldNames, RecordEvent, RecordEvents, RecordProblem } from "./presets/records.js";
 export { DEFAULT_EVENT_JOINER, eventsFromRecords, joinedEvent } from "./presets/records.js";
