@@ -21,6 +21,7 @@ import type {
   DetectorExplanation,
   DetectorFactory,
   SessionPasses,
+  StepContribution,
   WeightedSession,
 } from "./types.js";
 import { WindowExpectation, type WindowPrior, WindowRates } from "./window-expectation.js";
@@ -412,15 +413,22 @@ function markovNoveltyOf(
   return assemble(parts, source);
 }
 
-/** The parts of {@link markovNoveltyOf}'s detector and its training scores. */
+/** The markov-set inside, from its counts and its held-out numbers. */
+const markovSetOf = (
+  counts: MarkovSetCounts,
+  numbers: Pick<SetNumbers, "set">,
+  options: MarkovNoveltyOptions,
+): Detector => markovSetFromHeldOut(orderAndSetOf(options), counts, numbers.set);
+
+/** The parts of {@link markovNoveltyOf}'s detector and its training scores (`markovSet`: made already, if given). */
 function trainedParts(
   counts: SetAndNoveltyCounts,
   held: SetAndNoveltyHeldOut,
   context: ContextView,
   options: MarkovNoveltyOptions,
+  markovSet: Detector = markovSetOf(counts, held, options),
 ): { readonly parts: Parts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
-  const markovSet = markovSetFromHeldOut(orderAndSetOf(options), counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
   const tailShare = options.tailShare ?? TAIL_SHARE;
@@ -618,18 +626,64 @@ function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess?: F
 function explained(
   parts: Parts,
   s: WeightedSession,
-  [bySet, byNovelty]: readonly [number, number],
+  rarities: readonly [number, number],
 ): DetectorExplanation {
-  const { markovSet, novelty } = parts;
-  const base = markovSet.explain(s);
-  if (byNovelty <= bySet) return base;
-  const novel = novelty.explain(s);
-  const first = novel[0];
-  if (first === undefined) return base;
-  return {
-    steps: [...base.steps, ...novel],
-    reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
-  };
+  const base = parts.markovSet.explain(s);
+  const novel = novelRuns(parts, s, rarities);
+  return novel === null
+    ? base
+    : { steps: [...base.steps, ...novel], reason: noveltyReason(parts.novelty, novel) };
+}
+
+/**
+ * {@link explained}'s reason alone: markov-set's (`setReason`, asked only when markov-set's view says why)
+ * or the novelty runs'.
+ */
+function reasonOf(
+  parts: Parts,
+  s: WeightedSession,
+  rarities: readonly [number, number],
+  setReason: () => string,
+): string {
+  const novel = novelRuns(parts, s, rarities);
+  return novel === null ? setReason() : noveltyReason(parts.novelty, novel);
+}
+
+/** The never-seen runs that say why `s` scores as it does, or null when markov-set's view says why (it ranks, or no run). */
+function novelRuns(
+  parts: Parts,
+  s: WeightedSession,
+  [bySet, byNovelty]: readonly [number, number],
+): StepContribution[] | null {
+  if (byNovelty <= bySet) return null;
+  const novel = parts.novelty.explain(s);
+  return novel.length === 0 ? null : novel;
+}
+
+/** The reason a session's never-seen runs (at least one) give. */
+function noveltyReason(novelty: Novelty, novel: readonly StepContribution[]): string {
+  const first = (novel[0] as StepContribution).step.replace(/: never seen in training$/, "");
+  return `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first}`;
+}
+
+/**
+ * markov-set's numbers as scored (not held out) of each training session, what explaining it reads: its
+ * score and its reason, worked out while the other threads train their views.
+ */
+interface SetAsScored {
+  readonly scores: Float64Array;
+  readonly reasons: readonly string[];
+}
+
+/** Each of the `train` sessions' {@link SetAsScored} numbers by `markovSet`. */
+function setAsScored(markovSet: Detector, train: readonly WeightedSession[]): SetAsScored {
+  const scores = new Float64Array(train.length);
+  const reasons = new Array<string>(train.length);
+  train.forEach((s, i) => {
+    scores[i] = markovSet.score([s])[0] as number;
+    reasons[i] = markovSet.explain(s).reason;
+  });
+  return { scores, reasons };
 }
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
@@ -689,12 +743,15 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     threaded: {
       // The parts that read only command names (the context chain, then the novelty view) in other threads,
       // queued on one worker or each in its own; markov-set meanwhile here, the heaviest part (README, Worker threads).
-      train: async (train, offload, { explainsTraining = true } = {}) => {
+      train: async (train, offload, { explainsTraining = true, explainsEvery = false } = {}) => {
         const sessions = contextSessionsOf(train);
         const request = (view: OffloadedView) =>
           offload({ view, options, sessions, excess: explainsTraining } satisfies ViewRequest);
         const sending = [request("context"), request("novelty")] as const;
         const { counts, numbers } = trainInMemory(setTraining(options), train);
+        const markovSet = markovSetOf(counts, numbers, options);
+        // markov-set's part of every explanation while the other threads train (the main thread waited for them).
+        const asScored = explainsTraining && explainsEvery ? setAsScored(markovSet, train) : undefined;
         const [sent, sentNovelty] = await Promise.all(sending);
         const novel = noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(
@@ -702,19 +759,28 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
           sent as ContextView,
           options,
+          markovSet,
         );
         const { excess } = novel;
         const detector = assemble(parts, source);
+        // The novelty view's excess of each training session came from its thread: only markov-set scores here,
+        // unless it did so while waiting.
+        const rarityOf = (i: number, s: WeightedSession, excessOfSession: number) =>
+          rarities(parts, asScored?.scores[i] ?? (markovSet.score([s])[0] as number), excessOfSession);
         return {
           detector,
-          // The novelty view's excess of each training session came from its thread: only markov-set scores here.
           explainTraining: (i, s) =>
             excess === undefined
               ? detector.explain(s)
-              : explained(
+              : explained(parts, s, rarityOf(i, s, excess[i] as number)),
+          reasonOfTraining: (i, s) =>
+            excess === undefined
+              ? detector.explain(s).reason
+              : reasonOf(
                   parts,
                   s,
-                  rarities(parts, parts.markovSet.score([s])[0] as number, excess[i] as number),
+                  rarityOf(i, s, excess[i] as number),
+                  () => asScored?.reasons[i] ?? markovSet.explain(s).reason,
                 ),
         };
       },
