@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { Chain } from "../../src/detect/chain.js";
 import {
   contextSessionsOf,
+  decodedOnce,
   markovNoveltyDetector,
   sessionsOfContext,
 } from "../../src/detect/markov-novelty.js";
@@ -174,6 +175,26 @@ describe("the sessions the context chain's view reads", () => {
       { session: [], weight: 1 },
       { session: ["cd"], weight: 1 },
     ]);
+  });
+});
+
+describe("a worker given both views' requests", () => {
+  it("decodes their sessions once: the second equal copy takes the first's decoding, then lets it go", () => {
+    const sent = contextSessionsOf(typed);
+    // Whatever an earlier request left is for other sessions.
+    decodedOnce(contextSessionsOf([{ session: ["earlier"] }]));
+    const first = decodedOnce(structuredClone(sent));
+    expect(first).toEqual(sessionsOfContext(sent));
+    expect(decodedOnce(structuredClone(sent))).toBe(first);
+    // Used by both views: a third request decodes again.
+    expect(decodedOnce(structuredClone(sent))).not.toBe(first);
+    // Other sessions (one weight differs, even only in its sign) are decoded as their own.
+    const zero = contextSessionsOf([{ session: ["ls"], weight: 0 }]);
+    const negativeZero = contextSessionsOf([{ session: ["ls"], weight: -0 }]);
+    const zeroDecoded = decodedOnce(zero);
+    const other = decodedOnce(negativeZero);
+    expect(other).not.toBe(zeroDecoded);
+    expect(Object.is(other[0]?.weight, -0)).toBe(true);
   });
 });
 
