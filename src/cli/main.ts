@@ -86,7 +86,7 @@ function inputOptions(cmd: Command): Command {
     .option("--event-joiner <text>", "what joins several --event fields", DEFAULT_EVENT_JOINER)
     .option(
       "--params <col>",
-      "parameters column (a dotted name reaches inside JSON text: AuditData.Parameters)",
+      "parameters column (a dotted name reaches inside JSON text: AuditData.Parameters, or gathers columns flattened under it: debugContext.debugData.*)",
     )
     .addOption(
       new Option(

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../errors.js";
 import { trustedCmd } from "../model/cmd.js";
+import { timeFormatsFitting } from "../parse/time.js";
 import { type ParamMode, type ParamsFormat, paramsFromJson } from "../presets/params.js";
 import type { RecordFold } from "../presets/presets.js";
 import { DEFAULT_EVENT_JOINER } from "../presets/records.js";
@@ -346,6 +347,7 @@ function eventFields(options: EventColumns): EventFields {
     event: typeof options.event === "string" ? [options.event] : options.event,
     eventJoiner: options.eventJoiner ?? DEFAULT_EVENT_JOINER,
     params: options.params,
+    paramsFormat: options.paramsFormat,
     fold: options.fold ?? null,
   };
 }
@@ -353,6 +355,16 @@ function eventFields(options: EventColumns): EventFields {
 /** The event name as the user named it, for error messages. */
 function eventName(options: EventColumns): string {
   return typeof options.event === "string" ? options.event : options.event.join(",");
+}
+
+/** What to give `--time-format` for a time no format seqhunt knows reads (see {@link timeFormatsFitting}). */
+function timeFormatAdvice(value: string | null): string {
+  const formats = value === null ? [] : timeFormatsFitting(value);
+  const quoted = formats.map((f) => `--time-format '${f}'`);
+  if (quoted.length === 2)
+    return ` (day or month first? give the column's format: ${quoted[0]} or ${quoted[1]})`;
+  if (quoted.length === 1) return ` (give the column's format: ${quoted[0]})`;
+  return " (give the column's format with --time-format)";
 }
 
 /** Counts and reports bad rows: stops at the first (naming file, line, field, value) or counts by reason. */
@@ -391,7 +403,7 @@ class BadRows {
         ? await badJsonLine(s.readFrom, place.number)
         : reason === "missing time" && s.format === "history"
           ? `no time: the shell wrote none for this command (bash writes #<epoch> lines only with HISTTIMEFORMAT set, zsh only with EXTENDED_HISTORY)`
-          : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}`;
+          : `column ${JSON.stringify(field)}: ${reason}: ${quoteValue(value)}${reason === "unparseable time" && this.timeFormat === undefined ? timeFormatAdvice(value) : ""}`;
     throw new SeqhuntError(`${at}: ${what}; ${FIX_OR_SKIP}`, {
       file: s.path,
       ...(place.kind === "line" ? { line: place.number } : {}),

@@ -114,12 +114,15 @@ const US =
 
 /**
  * The US date-time the Azure portal exports, month first, in UTC: `9/30/2026, 5:45:27.226 PM`, also
- * without the milliseconds, the seconds or the comma, and on a 24-hour clock when there is no AM/PM.
+ * without the milliseconds, the seconds or the comma, and on a 24-hour clock when there is no AM/PM. On
+ * a 24-hour clock a date whose day is 12 or less is refused (NaN): it may be written day first (Excel and
+ * portals outside the US write `01/02/2026 17:03`), and only `--time-format` can say which.
  */
 export function parseUsMicros(text: string): number {
   const m = US.exec(text.trim());
   if (m === null) return Number.NaN;
   const [, mo, d, y, h, mi, s = "0", frac = "", half] = m;
+  if (half === undefined && Number(d) <= 12) return Number.NaN;
   let hour = Number(h);
   if (half !== undefined) {
     if (hour < 1 || hour > 12) return Number.NaN;
@@ -386,6 +389,40 @@ export function timeFormatParser(format: string): (text: string) => number {
     }
     return at === t.length ? fieldsMicros(f) : Number.NaN;
   };
+}
+
+/** A date written with its day and month as numbers, then the year, and what follows it. */
+const NUMERIC_DATE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(.*)$/;
+
+/** The strftime-like format of what follows a date (`, 5:45:27.226 PM`, ` 17:45`, `T17:45:27Z`), or undefined. */
+function clockFormat(rest: string): string | undefined {
+  const m =
+    /^([,\sT]*)(\d{1,2}):(\d{2})(:\d{2})?(\.\d{1,9})?(\s*[AaPp][Mm])?(\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?$/.exec(
+      rest,
+    );
+  if (m === null) return rest.trim() === "" ? "" : undefined;
+  const [, lead = "", , , seconds, fraction, half, zone] = m;
+  const hour = half === undefined ? "%H" : "%I";
+  // Spaces before AM/PM or the zone as written (the format's white space matches one or more).
+  const spaced = (part: string | undefined, directive: string) =>
+    part === undefined ? "" : `${/^\s*/.exec(part)?.[0] ?? ""}${directive}`;
+  return `${lead}${hour}:%M${seconds ? ":%S" : ""}${fraction ? ".%f" : ""}${spaced(half, "%p")}${spaced(zone, "%z")}`;
+}
+
+/**
+ * The `--time-format` values that read `text` whole when no format seqhunt knows does: a numeric date
+ * day first and month first (only those that fit: `30/09/2026` is day first only), with its clock.
+ * Empty when its shape is none of these.
+ */
+export function timeFormatsFitting(text: string): string[] {
+  const m = NUMERIC_DATE.exec(text.trim());
+  if (m === null) return [];
+  const [, , sep, , , rest = ""] = m;
+  const clock = clockFormat(rest);
+  if (clock === undefined) return [];
+  return [`%d${sep}%m${sep}%Y${clock}`, `%m${sep}%d${sep}%Y${clock}`].filter(
+    (format) => !Number.isNaN(timeFormatParser(format)(text)),
+  );
 }
 
 /** Options of {@link timeParser}. */

@@ -146,13 +146,41 @@ export function fieldValue(record: unknown, name: string): unknown {
 }
 
 /**
- * The key of a container's list of records, given the container's keys and its `kind`: the only key
- * (CloudTrail's `{"Records": [...]}`), or `items` of a Kubernetes list (`{"kind": "EventList", "items": [...]}`).
- * Null when the object is a record itself; the caller checks that the key holds an array.
+ * What a container's member holds, as {@link containerKey} tells records from the rest: `records`, a
+ * non-empty list whose first item is an object; `list`, any other list; `object`; `other` (text, numbers...).
  */
-export function containerKey(keys: readonly string[], kind: unknown): string | null {
-  if (keys.length === 1) return keys[0] as string;
-  return typeof kind === "string" && kind.endsWith("List") && keys.includes("items") ? "items" : null;
+export type MemberKind = "records" | "list" | "object" | "other";
+
+/**
+ * Members an API's page of results holds beside its list (`@odata.nextLink`, `nextPageToken`, `kind`,
+ * `etag`, CloudWatch Logs' `nextToken` and `searchedLogStreams`): a record has other fields.
+ */
+const PAGING = /^(@odata\..*|next.*|.*token|kind|etag|searchedLogStreams)$/i;
+
+/**
+ * The key of a container's list of records, given its members' kinds and its `kind` field: the only
+ * member, when a list (CloudTrail's `{"Records": [...]}`); `items` of a Kubernetes list
+ * (`{"kind": "EventList", "items": [...]}`); or a page of an API's results, one list of records beside
+ * paging text (Microsoft Graph's `value` and `@odata.nextLink`, Google's `items` and `nextPageToken`,
+ * CloudWatch Logs' `events` and `nextToken`). Null when the object is a record itself.
+ */
+export function containerKey(
+  members: readonly (readonly [key: string, kind: MemberKind])[],
+  kind: unknown,
+): string | null {
+  const only = members.length === 1 ? members[0] : undefined;
+  if (only !== undefined) return only[1] === "records" || only[1] === "list" ? only[0] : null;
+  const listed = (key: string) => members.some(([k, t]) => k === key && t !== "object" && t !== "other");
+  if (typeof kind === "string" && kind.endsWith("List") && listed("items")) return "items";
+  const lists = members.filter(([k, t]) => t === "records" && !PAGING.test(k));
+  const list = lists.length === 1 ? (lists[0] as readonly [string, MemberKind])[0] : null;
+  return list !== null && members.every(([k]) => k === list || PAGING.test(k)) ? list : null;
+}
+
+/** What a parsed JSON value holds, as a container's member (see {@link MemberKind}). */
+function memberKind(value: unknown): MemberKind {
+  if (Array.isArray(value)) return isObject(value[0]) ? "records" : "list";
+  return isObject(value) ? "object" : "other";
 }
 
 /**
@@ -162,7 +190,8 @@ export function containerKey(keys: readonly string[], kind: unknown): string | n
 export function recordsOf(document: unknown): unknown[] {
   if (Array.isArray(document)) return document;
   if (isObject(document)) {
-    const key = containerKey(Object.keys(document), document.kind);
+    const members = Object.entries(document).map(([k, v]) => [k, memberKind(v)] as const);
+    const key = containerKey(members, document.kind);
     const list = key === null ? undefined : document[key];
     if (Array.isArray(list)) return list;
   }

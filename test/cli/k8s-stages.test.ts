@@ -1,7 +1,7 @@
 // A Kubernetes audit log written without omitStages: [RequestReceived] (many clusters' policy) holds each
 // request once per stage under one auditID. With --source k8s-audit each request counts once, so the
 // ranking is the same whether or not the RequestReceived stage was logged, and the summary says so.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SOURCE_PRESETS } from "../../src/presets/presets.js";
@@ -62,6 +62,52 @@ describe("a Kubernetes audit log holding every stage of each request", () => {
     const r = await hunt([list, "--source", "k8s-audit"]);
     expect(r.code).toBe(0);
     expect(ranking(r.sessions)).toEqual(ranking(plain.sessions));
+  });
+});
+
+describe("records written whole as JSON text in one column (a log service's export)", () => {
+  const staged = join(dir, "exported", "kube-apiserver-audit.jsonl");
+  withK8sStages(sample.input, staged, { cutEvery: 97 });
+  const lines = readFileSync(staged, "utf8").trim().split("\n");
+  const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+  it("CloudWatch Logs Insights' CSV (@timestamp, @message), filter-log-events' JSON and JSONL of {timestamp, message} rank as the log does", async () => {
+    const csv = join(dir, "exported", "logs-insights-results.csv");
+    writeFileSync(csv, ["@timestamp,@message", ...lines.map((l, i) => `${i},${quoted(l)}`)].join("\n"));
+    const wrapped = join(dir, "exported", "events.jsonl");
+    writeFileSync(wrapped, lines.map((l, i) => JSON.stringify({ timestamp: i, message: l })).join("\n"));
+    const args = ["--source", "k8s-audit", "--param-mode", "names"];
+    const plain = await hunt([sample.input, ...args]);
+    // CloudWatch Logs' filter-log-events output: a page of {timestamp, message} events.
+    const page = join(dir, "exported", "filter-log-events.json");
+    const events = lines.map((l, i) => ({
+      logStreamName: "kube-apiserver-audit-1",
+      timestamp: i,
+      message: l,
+    }));
+    const searchedLogStreams = [{ logStreamName: "kube-apiserver-audit-1", searchedCompletely: true }];
+    writeFileSync(page, JSON.stringify({ events, searchedLogStreams, nextToken: "Bxkq6k" }, null, 2));
+    for (const input of [csv, wrapped, page]) {
+      const r = await hunt([input, ...args]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`folded ${lines.length - sample.events} `);
+      expect(ranking(r.sessions)).toEqual(ranking(plain.sessions));
+    }
+  });
+
+  it("a field no record holds is not looked for in an unrelated column of JSON text", async () => {
+    const csv = join(dir, "exported", "other.csv");
+    writeFileSync(
+      csv,
+      ["user,time,op,Extra", `a,2026-09-30T17:45:27Z,x,${quoted('{"requestParameters": {"k": 1}}')}`].join(
+        "\n",
+      ),
+    );
+    const flags =
+      "--user user --time time --event op --params objectRef --params-format json-object --param-mode names";
+    const r = await runCli(["hunt", csv, ...flags.split(" ")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no params column "objectRef"`);
   });
 });
 

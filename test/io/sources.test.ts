@@ -189,6 +189,55 @@ describe("dotted paths", () => {
   });
 });
 
+describe("parameters flattened into columns (Okta's CSV download)", () => {
+  const header =
+    "uuid,published,eventType,actor.alternateId,debugContext.debugData.requestUri,debugContext.debugData.url.path,debugContext.debugData.__proto__";
+  const path = write(
+    join(dir, "okta-download.csv"),
+    [
+      header,
+      'u1,2026-09-30T17:45:27.000Z,user.session.start,a@x,/login/do-login,"/a,""b""",x',
+      "u2,2026-09-30T17:46:27.000Z,user.session.end,a@x,,,",
+    ].join("\n"),
+  );
+  const fields = {
+    identity: ["actor.alternateId"],
+    time: "published",
+    event: ["eventType"],
+    params: "debugContext.debugData",
+  };
+
+  it("gathers the columns under the name into one object, empty cells left out", async () => {
+    const { events } = await read([path], { ...fields, paramsFormat: "json-object", paramMode: "values" });
+    const first = events[0]?.command as { params: Record<string, string> };
+    expect(first.params).toEqual({ requestUri: "/login/do-login", "url.path": '/a,"b"', ["__proto__"]: "x" });
+    expect(Object.hasOwn(first.params, "__proto__")).toBe(true);
+    expect(events[1]?.command).toEqual({ name: "user.session.end", params: {} });
+    const names = await read([path], { ...fields, paramsFormat: "json-object", paramMode: "names" });
+    expect(names.events[0]?.command).toEqual({
+      name: "user.session.start",
+      params: new Set(["requestUri", "url.path", "__proto__"]),
+    });
+  });
+
+  it("another parameters format is an error naming the columns and the fix", async () => {
+    await expect(read([path], { ...fields, paramsFormat: "exchange", paramMode: "values" })).rejects.toThrow(
+      `${path}: --params debugContext.debugData is written as 3 columns ("debugContext.debugData.requestUri", "debugContext.debugData.url.path", "debugContext.debugData.__proto__"), read as one object: add --params-format json-object`,
+    );
+  });
+
+  it("a name no column starts with is still a missing field", async () => {
+    await expect(
+      read([path], {
+        ...fields,
+        params: "debugContext.other",
+        paramsFormat: "json-object",
+        paramMode: "values",
+      }),
+    ).rejects.toThrow(`${path}: no params column "debugContext.other"`);
+  });
+});
+
 describe("times and headers as products write them", () => {
   it("reads a portal export: byte-order mark, a ` [UTC]` header, US times", async () => {
     const path = write(
@@ -254,7 +303,12 @@ describe("times and headers as products write them", () => {
     });
     expect(events.map((e) => e.ms)).toEqual([T, T + 60_000]);
     await expect(read([path], { identity: ["u"], time: "t", event: ["e"] })).rejects.toThrow(
-      `${path}:2: column "t": unparseable time: "30/09/2026 17:45:27"`,
+      `${path}:2: column "t": unparseable time: "30/09/2026 17:45:27" (give the column's format: --time-format '%d/%m/%Y %H:%M:%S'); fix the row`,
+    );
+    // A day of 12 or less on a 24-hour clock reads either way: refused, with both formats offered.
+    const either = write(join(dir, "either.csv"), "t,u,e\n01/02/2026 17:45,a,x\n");
+    await expect(read([either], { identity: ["u"], time: "t", event: ["e"] })).rejects.toThrow(
+      `(day or month first? give the column's format: --time-format '%d/%m/%Y %H:%M' or --time-format '%m/%d/%Y %H:%M')`,
     );
   });
 });
@@ -322,6 +376,23 @@ describe("eventsFromRecords (the library's pure reader)", () => {
     // One event with a list in it is a record, not a list of records.
     const okta = { eventType: "user.session.start", target: [{ id: "x" }] };
     expect(recordsOf(okta)).toEqual([okta]);
+  });
+
+  it("reads the list of a page of an API's results beside its paging members", () => {
+    const a = { id: "1" };
+    const b = { id: "2" };
+    const graph = { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#x", value: [a, b] };
+    expect(
+      recordsOf({ ...graph, "@odata.nextLink": "https://graph.microsoft.com/v1.0/x?$skiptoken=y" }),
+    ).toEqual([a, b]);
+    expect(
+      recordsOf({ kind: "admin#reports#activities", etag: '"e"', items: [a], nextPageToken: "t" }),
+    ).toEqual([a]);
+    const streams = [{ logStreamName: "kube-apiserver-audit-1", searchedCompletely: true }];
+    expect(recordsOf({ events: [a, b], searchedLogStreams: streams, nextToken: "t" })).toEqual([a, b]);
+    // A member that is no paging member makes the object a record (its list is one of its fields).
+    const record = { "@odata.context": "x", value: [a], userPrincipalName: "a@x" };
+    expect(recordsOf(record)).toEqual([record]);
   });
 
   it("reads a header with a ` [UTC]` suffix and JSON text in a field", () => {

@@ -8,6 +8,7 @@ import {
   parseTimeText,
   parseUsMicros,
   timeFormatParser,
+  timeFormatsFitting,
   timeParser,
 } from "../../src/parse/time.js";
 import { toMicros } from "../../src/sessionize/time.js";
@@ -66,12 +67,17 @@ describe("the Azure portal's US format", () => {
     expect(parseUsMicros(text)).toBe(micros);
   });
 
-  it.each(["30/9/2026, 5:45:27 PM", "9/30/2026, 13:45:27 PM", "9/30/2026, 0:45:27 AM", "9/31/2026, 1:00 AM"])(
-    "refuses %j",
-    (text) => {
-      expect(parseTimeText(text)).toBeNaN();
-    },
-  );
+  it.each([
+    "30/9/2026, 5:45:27 PM",
+    "9/30/2026, 13:45:27 PM",
+    "9/30/2026, 0:45:27 AM",
+    "9/31/2026, 1:00 AM",
+    // A 24-hour clock and a day of 12 or less: day first (Excel outside the US) reads the same.
+    "10/5/2026 17:45:27",
+    "01/02/2026, 00:30",
+  ])("refuses %j", (text) => {
+    expect(parseTimeText(text)).toBeNaN();
+  });
 });
 
 describe("epoch numbers told apart by magnitude", () => {
@@ -189,5 +195,21 @@ describe("sessionize's toMicros", () => {
     expect(toMicros(1790790327)).toBe(1_790_790_327_000);
     expect(toMicros("2026-09-30T17:45:27Z")).toBe(T);
     expect(toMicros("9/30/2026, 5:45:27 PM")).toBe(T);
+  });
+});
+
+describe("timeFormatsFitting (the advice for a time no format reads)", () => {
+  it.each([
+    ["30/11/2026, 17:02:03.123", ["%d/%m/%Y, %H:%M:%S.%f"]],
+    ["01/02/2026 17:03", ["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"]],
+    ["30.11.2026 17:02:03", ["%d.%m.%Y %H:%M:%S"]],
+    ["30-11-2026 5:02 PM", ["%d-%m-%Y %I:%M %p"]],
+    ["30/11/2026 17:02:03 +01:00", ["%d/%m/%Y %H:%M:%S %z"]],
+    ["30/11/2026", ["%d/%m/%Y"]],
+    ["Nov 30 2026 17:02", []],
+    ["31/31/2026 17:02", []],
+  ])("%j", (text, formats) => {
+    expect(timeFormatsFitting(text)).toEqual(formats);
+    for (const format of formats) expect(timeParser({ format })(text)).not.toBeNaN();
   });
 });

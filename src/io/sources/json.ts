@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { containerKey } from "../../presets/field-names.js";
+import { containerKey, type MemberKind } from "../../presets/field-names.js";
 import { sqlString } from "../formats.js";
 import { duckdbReaderCall } from "./duckdb-options.js";
-import { jsonPathOf } from "./fields.js";
 import { jsonRecordsReader } from "./json-records.js";
 import type { InputSource } from "./types.js";
 
@@ -11,17 +10,21 @@ import type { InputSource } from "./types.js";
  * `EventList`'s `items`), or null when the file's values are the records themselves.
  */
 async function listKey(con: DuckDBConnection, objects: string): Promise<string | null> {
+  // Each member's kind as containerKey tells them apart (MemberKind), in SQL: the container may be large.
+  const kindOf = `CASE json_type(json, '$.' || to_json(k))
+      WHEN 'ARRAY' THEN CASE WHEN json_type(json, '$.' || to_json(k) || '[0]') = 'OBJECT' THEN 'records' ELSE 'list' END
+      WHEN 'OBJECT' THEN 'object' ELSE 'other' END`;
   const first = (
     await con.runAndReadAll(
-      `SELECT json_keys(json)::VARCHAR[] AS keys, json_extract_string(json, '$.kind') AS kind FROM ${objects} WHERE json_type(json) = 'OBJECT' LIMIT 1`,
+      `SELECT json_keys(json)::VARCHAR[] AS keys, list_transform(json_keys(json), k -> ${kindOf}) AS kinds, json_extract_string(json, '$.kind') AS kind FROM ${objects} WHERE json_type(json) = 'OBJECT' LIMIT 1`,
     )
   ).getRowObjectsJson()[0];
-  const key = containerKey((first?.keys ?? []) as string[], first?.kind);
-  if (key === null) return null;
-  const type = (
-    await con.runAndReadAll(`SELECT json_type(json, ${jsonPathOf([key])}) AS t FROM ${objects} LIMIT 1`)
-  ).getRowObjectsJson()[0]?.t;
-  return type === "ARRAY" ? key : null;
+  const keys = (first?.keys ?? []) as string[];
+  const kinds = (first?.kinds ?? []) as MemberKind[];
+  return containerKey(
+    keys.map((k, i) => [k, kinds[i] ?? "other"] as const),
+    first?.kind,
+  );
 }
 
 /** JSON: an array of records, records one after another, or containers holding one array of records each. */

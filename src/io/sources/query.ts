@@ -1,12 +1,13 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
-import { alternativesOf, matchKey } from "../../presets/field-names.js";
+import { alternativesOf, bareName, findRoute, matchKey } from "../../presets/field-names.js";
+import type { ParamsFormat } from "../../presets/params.js";
 import type { RecordFold } from "../../presets/presets.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
 import { resolveRoute } from "./fields.js";
 import { sourceFor } from "./registry.js";
-import type { EventFields, RecordReader, Route, SourceFile } from "./types.js";
+import type { EventFields, RecordReader, Route, RouteStep, SourceFile } from "./types.js";
 
 /** One file's query yielding the standard columns, and what is needed to report its bad rows. */
 export interface SourceQuery {
@@ -57,6 +58,52 @@ interface FindOptions {
   readonly optional?: boolean;
 }
 
+/** A value that is a JSON object written as text, parsed; undefined for anything else. */
+function objectInText(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== "string" || !value.trimStart().startsWith("{")) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds a name that is no field of the records inside a column holding each record whole as JSON text
+ * (CloudWatch Logs' `@message`, Splunk's `_raw`, Purview's `AuditData`): the first such column where a
+ * sampled record has the field, in column order. A sparse name no sample has whole is taken as plain
+ * nesting only inside a column where another field was found (never into an unrelated JSON text column).
+ */
+function recordTextFinder(
+  keys: readonly string[],
+): (name: string, samples: readonly Record<string, unknown>[], options: { sparse: boolean }) => Route | null {
+  let found: string | undefined;
+  return (name, samples, { sparse }) => {
+    let partial: Route | null = null;
+    for (const column of keys) {
+      for (const record of samples) {
+        const inner = findRoute(objectInText(record[column]) ?? null, name);
+        if (inner === null) continue;
+        const [head, ...tail] = inner.route;
+        const route = [
+          { key: column, parseText: false },
+          { key: (head as RouteStep).key, parseText: true },
+          ...tail,
+        ];
+        if (inner.complete) {
+          found ??= column;
+          return route;
+        }
+        if (sparse && column === found) partial ??= route;
+      }
+    }
+    return partial;
+  };
+}
+
 /**
  * Finds each named field in a file's records (sampling them only when a name is not a top-level field);
  * a name listing alternatives (`UserId|UserIds`) leads to each alternative found, at least one required.
@@ -66,11 +113,12 @@ function fieldFinder(
   reader: RecordReader,
 ): (name: string, role: string, options?: FindOptions) => Promise<FieldRoutes> {
   let samples: Record<string, unknown>[] | null = null;
+  const inRecordText = recordTextFinder(reader.keys);
   const routeOf = async (name: string, sparse: boolean) => {
     let route = resolveRoute(name, reader.keys, [], { sparse });
     if (route === null) {
       samples ??= await reader.sample(ROUTE_SAMPLE);
-      route = resolveRoute(name, reader.keys, samples, { sparse });
+      route = resolveRoute(name, reader.keys, samples, { sparse }) ?? inRecordText(name, samples, { sparse });
     }
     return route;
   };
@@ -101,6 +149,54 @@ function firstText(routes: FieldRoutes, text: (route: Route) => string): string 
   if (routes.length === 0) return "NULL";
   if (routes.length === 1) return text(routes[0] as Route);
   return `coalesce(${routes.map((r) => `NULLIF(${text(r)}, '')`).join(", ")})`;
+}
+
+/**
+ * The columns `name` was flattened into (`debugContext.debugData.requestUri`, as Okta's CSV download and
+ * other exporters of nested records write them), when `name` is no field of its own (nor its first part).
+ */
+export function flattenedColumns(keys: readonly string[], name: string): string[] {
+  if (name.includes("|") || matchKey(keys, name) !== undefined) return [];
+  if (matchKey(keys, name.split(".")[0] as string) !== undefined) return [];
+  const under = (exact: boolean) => {
+    const prefix = exact ? `${name}.` : `${name}.`.toLowerCase();
+    return keys.filter((k) => (exact ? bareName(k) : bareName(k).toLowerCase()).startsWith(prefix));
+  };
+  // As matchKey: another case only when none matches exactly.
+  const exact = under(true);
+  return exact.length > 0 ? exact : under(false);
+}
+
+/**
+ * SQL of the parameters text: the field's, else a JSON object gathered from the columns it was flattened
+ * into ({@link flattenedColumns}), keyed by the rest of each column's name, empty cells left out.
+ */
+async function paramsSql(
+  path: string,
+  reader: RecordReader,
+  find: ReturnType<typeof fieldFinder>,
+  { name, format }: { readonly name: string; readonly format: ParamsFormat },
+): Promise<string> {
+  const columns = flattenedColumns(reader.keys, name);
+  if (columns.length === 0)
+    return firstText(await find(name, "params", { sparse: true }), (r) => reader.paramsText(r));
+  if (format !== "json-object")
+    throw new SeqhuntError(
+      `${path}: --params ${name} is written as ${columns.length} column${columns.length === 1 ? "" : "s"} (${columns
+        .slice(0, 3)
+        .map((c) => JSON.stringify(c))
+        .join(
+          ", ",
+        )}${columns.length > 3 ? ", ..." : ""}), read as one object: add --params-format json-object`,
+      { file: path, field: name },
+    );
+  // concat_ws leaves out the NULL of an empty cell: a parameter the record does not have.
+  const members = columns.map((c) => {
+    const cell = `NULLIF(${reader.text([{ key: c, parseText: false }])}, '')`;
+    const key = sqlString(JSON.stringify(bareName(c).slice(name.length + 1)));
+    return `CASE WHEN ${cell} IS NOT NULL THEN ${key} || ':' || to_json(${cell}) END`;
+  });
+  return `'{' || concat_ws(',', ${members.join(", ")}) || '}'`;
 }
 
 /** The query of a file holding no record: the standard columns, no row. */
@@ -158,8 +254,11 @@ export async function sourceQuery(
   // Identity, time and the first event field must be in some record; later event parts and the
   // parameters may be optional fields (objectRef.subresource, requestParameters) that few records hold.
   for (const [i, name] of fields.event.entries()) event.push(await find(name, "event", { sparse: i > 0 }));
-  const params = fields.params === null ? null : await find(fields.params, "params", { sparse: true });
   const text = (routes: FieldRoutes) => firstText(routes, (r) => reader.text(r));
+  const params =
+    fields.params === null
+      ? "NULL"
+      : await paramsSql(file.path, reader, find, { name: fields.params, format: fields.paramsFormat });
   const timeText = text(time);
   // Several event fields make one command; a missing or empty part is left out.
   const eventSql =
@@ -174,7 +273,7 @@ export async function sourceQuery(
     `${timeText} AS __time`,
     `${typedTime ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
     `${eventSql} AS __event`,
-    `${params === null ? "NULL" : firstText(params, (r) => reader.paramsText(r))} AS __params`,
+    `${params} AS __params`,
     `${reader.bad} AS __bad`,
     ...(fields.fold === null ? [] : await foldColumns(fields.fold, find, text)),
   ];

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Route } from "../../presets/field-names.js";
+import type { ParamsFormat } from "../../presets/params.js";
 import type { RecordFold } from "../../presets/presets.js";
 import type { InputFormat } from "../formats.js";
 
@@ -19,6 +20,8 @@ export interface EventFields {
   readonly eventJoiner: string;
   /** Parameters field, or null. */
   readonly params: string | null;
+  /** How the parameters field is written (a field gathered from flattened columns is a JSON object). */
+  readonly paramsFormat: ParamsFormat;
   /** Records of one request counted once (a Kubernetes audit log's stages), or null. */
   readonly fold: RecordFold | null;
 }
