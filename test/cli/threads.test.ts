@@ -240,7 +240,7 @@ describe("hunt's reasons of every session with a worker thread", () => {
           pool,
         );
         steps.mockClear();
-        sessions.forEach((_, i) => scores.reason?.(i));
+        for (let i = 0; i < sessions.length; i++) scores.reason?.(i);
         return steps.mock.calls.length;
       };
       expect(await scoredAfter({ out: "every.jsonl" })).toBe(0);
