@@ -229,19 +229,32 @@ interface NoveltyHeldOut {
    * the edges, never-seen windows inside, windows at the edges, windows inside.
    */
   readonly columns: readonly [Float64Array, Float64Array, Float64Array, Float64Array];
+  /** Each training session's never-seen windows as scored (not held out), when asked: what explaining it reads. */
+  readonly scoredNovel?: Float64Array | undefined;
 }
 
-/** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
+/**
+ * One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and
+ * trust; with `scored`, each one's count of never-seen windows as scored too, from the same look-ups.
+ */
 function* noveltyHeldOut(
   novelty: Novelty,
   windowPrior: WindowPrior | undefined,
+  scored = false,
 ): PassTraining<NoveltyHeldOut> {
   const rates = new WindowRates();
   const trust = new Trust();
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
+  const scoredColumn = scored ? new NumberColumn() : undefined;
   yield (s) => {
     rates.add(novelty, s);
-    const held = novelty.count(s, true);
+    let held: NoveltyCount;
+    if (scoredColumn === undefined) held = novelty.count(s, true);
+    else {
+      const both = novelty.countBoth(s, true);
+      held = both.heldOut;
+      scoredColumn.push(both.scored[0] + both.scored[1]);
+    }
     trust.add(held, weightOf(s));
     columns[0].push(held.novel[0]);
     columns[1].push(held.novel[1]);
@@ -252,6 +265,7 @@ function* noveltyHeldOut(
     windows: rates.expectation(windowPrior),
     trust: trust.trust(),
     columns: [columns[0].values(), columns[1].values(), columns[2].values(), columns[3].values()],
+    scoredNovel: scoredColumn?.values(),
   };
 }
 
@@ -266,8 +280,12 @@ interface NoveltyNumbers {
  * Two passes over the sessions `novelty` counted: each held out ({@link noveltyHeldOut}), then each one's
  * expected count of never-seen windows (known once every session is held out).
  */
-function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
-  const novel = yield* noveltyHeldOut(novelty, options.windowPrior);
+function* noveltyNumbers(
+  novelty: Novelty,
+  options: MarkovNoveltyOptions,
+  scored = false,
+): PassTraining<NoveltyNumbers> {
+  const novel = yield* noveltyHeldOut(novelty, options.windowPrior, scored);
   // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
   // order are gone (cut at the end of the counts' pass, the copy sat beside them).
   novelty.trim();
@@ -279,11 +297,14 @@ function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassT
 /** The novelty view's counts and its numbers per training session. */
 type NoveltyView = NoveltyNumbers & { readonly novelty: Novelty };
 
-/** The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and weights. */
-function* noveltyViewTraining(options: MarkovNoveltyOptions): PassTraining<NoveltyView> {
+/**
+ * The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and
+ * weights. With `scored`, each session's never-seen windows as scored are kept too ({@link noveltyHeldOut}).
+ */
+function* noveltyViewTraining(options: MarkovNoveltyOptions, scored = false): PassTraining<NoveltyView> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
-  return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
+  return { novelty, ...(yield* noveltyNumbers(novelty, options, scored)) };
 }
 
 /**
@@ -610,15 +631,10 @@ interface NoveltyViewParts {
 }
 
 /**
- * The novelty view as plain data, with each of the `sessions` it trained on scored when `excess` is true (see
- * {@link NoveltyViewParts}).
+ * The novelty view as plain data, with each training session's excess as scored when its held-out pass
+ * counted the never-seen windows as scored (see {@link NoveltyViewParts}).
  */
-function noveltyViewParts(
-  view: NoveltyView,
-  sessions: readonly WeightedSession[],
-  options: MarkovNoveltyOptions,
-  excess: boolean,
-): NoveltyViewParts {
+function noveltyViewParts(view: NoveltyView, options: MarkovNoveltyOptions): NoveltyViewParts {
   const { novelty, novel, expectedNovel } = view;
   return {
     counts: novelty.toParts(),
@@ -626,18 +642,21 @@ function noveltyViewParts(
     trust: novel.trust,
     columns: novel.columns,
     expectedNovel,
-    excess: excess ? excessScored(view, sessions, options) : undefined,
+    excess: novel.scoredNovel === undefined ? undefined : excessScored(novel.scoredNovel, view, options),
   };
 }
 
-/** Each of the `sessions` the view trained on: its {@link noveltyExcess} as scored (not held out). */
+/**
+ * Each training session's {@link noveltyExcess} as scored (not held out): its never-seen windows as scored
+ * (`scoredNovel`, counted in the held-out pass) against its expected count.
+ */
 function excessScored(
-  { novelty, novel }: NoveltyView,
-  sessions: readonly WeightedSession[],
+  scoredNovel: Float64Array,
+  { expectedNovel }: NoveltyView,
   options: MarkovNoveltyOptions,
 ): Float64Array {
   const floor = options.floor ?? NOVELTY_FLOOR;
-  return Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false));
+  return Float64Array.from(scoredNovel, (n, i) => excessOf(n, expectedNovel[i] as number, floor));
 }
 
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
@@ -821,7 +840,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const { view, options: given, sessions, excess } = request as ViewRequest;
         const names = decodedOnce(sessions);
         if (view === "novelty")
-          return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given, excess);
+          return noveltyViewParts(trainInMemory(noveltyViewTraining(given, excess), names), given);
         if (view === "context") return trainInMemory(contextViewTraining(given), names);
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
