@@ -13,6 +13,7 @@ import type {
   Detector,
   DetectorOptions,
   ThreadedTraining,
+  ThreadsAtHand,
   TrainedInThreads,
   WeightedSession,
 } from "../detect/types.js";
@@ -124,12 +125,12 @@ function trainInThreads(
   sessions: readonly WeightedSession[],
   options: DetectorOptions,
   pool: ThreadPool,
-  { explainsTraining = true }: { readonly explainsTraining?: boolean } = {},
+  threads: ThreadsAtHand = {},
 ): Promise<TrainedInThreads> | undefined {
   const threaded = threadedOf(method, options);
   if (threaded === undefined) return undefined;
   if (sessions.length === 0) throw new SeqhuntError("no training sessions");
-  return threaded.train(sessions, (request) => pool.offload(method, request), { explainsTraining });
+  return threaded.train(sessions, (request) => pool.offload(method, request), threads);
 }
 
 /**
@@ -139,18 +140,27 @@ function trainInThreads(
  */
 export function huntScoresInThreads(
   loaded: LoadedSessions,
-  options: DetectorChoice & ScoringOptions,
+  options: DetectorChoice & ScoringOptions & EveryReason,
   pool: ThreadPool,
 ): Promise<DetectorScores> {
   const sessions = weightedSessions(loaded, options.entity);
+  // --out and --report give every session's reason; the top table alone, a few.
+  const explainsEvery = options.out !== undefined || options.report !== undefined;
   const training = trainsInThreads(options)
-    ? trainInThreads(methodOf(options), sessions, windowOf(options), pool)
+    ? trainInThreads(methodOf(options), sessions, windowOf(options), pool, { explainsEvery })
     : undefined;
   if (training === undefined) return Promise.resolve(huntScores(loaded, options));
-  return training.then(({ detector, explainTraining }) => ({
+  return training.then(({ detector, explainTraining, reasonOfTraining }) => ({
     ...methodScores(detector, sessions, detector.trainingScores(), options.entity),
     explain: (i) => explainTraining(i, sessions[i] as WeightedSession),
+    reason: (i) => reasonOfTraining(i, sessions[i] as WeightedSession),
   }));
+}
+
+/** The outputs of a hunt that give every session's reason: --out, --report. */
+export interface EveryReason {
+  readonly out?: string | undefined;
+  readonly report?: string | undefined;
 }
 
 /** Whether the registry's detector of that name trains in passes (and so scores a session held out alone). */
@@ -362,7 +372,7 @@ export function modelScoresInThreads(
     scores: Array.from(scores),
     percentile: (score) => percentiles.get(score) ?? file.detector.percentile(score),
     explain: (i) => file.detector.explain(sessions[i] as WeightedSession),
-    reasons,
+    reason: (i) => reasons[i] as string,
   }));
 }
 

@@ -31,8 +31,11 @@ export interface MethodScores {
   readonly percentile: (score: number) => number;
   /** The detector's explanation of session `index`; absent for the reference, whose own explanation says why. */
   readonly explain?: ((index: number) => DetectorExplanation) | undefined;
-  /** Each session's reason (`explain(index).reason`), when worked out already (in worker threads). */
-  readonly reasons?: readonly string[] | undefined;
+  /**
+   * Session `index`'s reason (`explain(index).reason`) for less work: worked out already (in worker threads,
+   * or while waiting for them).
+   */
+  readonly reason?: ((index: number) => string) | undefined;
 }
 
 /** Ranked sessions, their explanations on demand (each computed once), and one-line reasons. */
@@ -151,7 +154,7 @@ function withMethod(base: RankedSession, method: MethodScores | undefined, index
 
 function withExplanations(ranked: RankedSession[], analysis: Analysis, method?: MethodScores): Ranking {
   const methodExplain = method?.explain;
-  const reasons = method?.reasons;
+  const methodReason = method?.reason;
   const cache = new Map<number, Explanation>();
   const explain = (r: RankedSession) => {
     let e = cache.get(r.index);
@@ -174,7 +177,7 @@ function withExplanations(ranked: RankedSession[], analysis: Analysis, method?: 
   // held them all in memory until the hunt ended.
   const reason = (r: RankedSession) =>
     methodExplain
-      ? (byMethod.get(r.index)?.reason ?? reasons?.[r.index] ?? methodExplain(r.index).reason)
+      ? (byMethod.get(r.index)?.reason ?? methodReason?.(r.index) ?? methodExplain(r.index).reason)
       : referenceReason(cache.get(r.index) ?? analysis.explain(r.index, { windowOnly: true }));
   const methodSteps = (r: RankedSession) => (methodExplain ? explainByMethod(r, methodExplain).steps : null);
   return { ranked, explain, reason, methodSteps };

@@ -21,6 +21,7 @@ import type {
   DetectorExplanation,
   DetectorFactory,
   SessionPasses,
+  StepContribution,
   WeightedSession,
 } from "./types.js";
 import { WindowExpectation, type WindowPrior, WindowRates } from "./window-expectation.js";
@@ -228,19 +229,32 @@ interface NoveltyHeldOut {
    * the edges, never-seen windows inside, windows at the edges, windows inside.
    */
   readonly columns: readonly [Float64Array, Float64Array, Float64Array, Float64Array];
+  /** Each training session's never-seen windows as scored (not held out), when asked: what explaining it reads. */
+  readonly scoredNovel?: Float64Array | undefined;
 }
 
-/** One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and trust. */
+/**
+ * One pass keeping each training session's held-out novelty count (four numbers) and adding up rates and
+ * trust; with `scored`, each one's count of never-seen windows as scored too, from the same look-ups.
+ */
 function* noveltyHeldOut(
   novelty: Novelty,
   windowPrior: WindowPrior | undefined,
+  scored = false,
 ): PassTraining<NoveltyHeldOut> {
   const rates = new WindowRates();
   const trust = new Trust();
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
+  const scoredColumn = scored ? new NumberColumn() : undefined;
   yield (s) => {
     rates.add(novelty, s);
-    const held = novelty.count(s, true);
+    let held: NoveltyCount;
+    if (scoredColumn === undefined) held = novelty.count(s, true);
+    else {
+      const both = novelty.countBoth(s, true);
+      held = both.heldOut;
+      scoredColumn.push(both.scored[0] + both.scored[1]);
+    }
     trust.add(held, weightOf(s));
     columns[0].push(held.novel[0]);
     columns[1].push(held.novel[1]);
@@ -251,6 +265,7 @@ function* noveltyHeldOut(
     windows: rates.expectation(windowPrior),
     trust: trust.trust(),
     columns: [columns[0].values(), columns[1].values(), columns[2].values(), columns[3].values()],
+    scoredNovel: scoredColumn?.values(),
   };
 }
 
@@ -265,8 +280,12 @@ interface NoveltyNumbers {
  * Two passes over the sessions `novelty` counted: each held out ({@link noveltyHeldOut}), then each one's
  * expected count of never-seen windows (known once every session is held out).
  */
-function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassTraining<NoveltyNumbers> {
-  const novel = yield* noveltyHeldOut(novelty, options.windowPrior);
+function* noveltyNumbers(
+  novelty: Novelty,
+  options: MarkovNoveltyOptions,
+  scored = false,
+): PassTraining<NoveltyNumbers> {
+  const novel = yield* noveltyHeldOut(novelty, options.windowPrior, scored);
   // Counting is over: the room kept for more windows goes, now that the context chain's counts at every
   // order are gone (cut at the end of the counts' pass, the copy sat beside them).
   novelty.trim();
@@ -278,11 +297,14 @@ function* noveltyNumbers(novelty: Novelty, options: MarkovNoveltyOptions): PassT
 /** The novelty view's counts and its numbers per training session. */
 type NoveltyView = NoveltyNumbers & { readonly novelty: Novelty };
 
-/** The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and weights. */
-function* noveltyViewTraining(options: MarkovNoveltyOptions): PassTraining<NoveltyView> {
+/**
+ * The novelty view trained alone (three passes: windows, held out, expected): it reads only command names and
+ * weights. With `scored`, each session's never-seen windows as scored are kept too ({@link noveltyHeldOut}).
+ */
+function* noveltyViewTraining(options: MarkovNoveltyOptions, scored = false): PassTraining<NoveltyView> {
   const novelty = Novelty.empty(options.window ?? NOVELTY_WINDOW);
   yield (s) => novelty.add(s);
-  return { novelty, ...(yield* noveltyNumbers(novelty, options)) };
+  return { novelty, ...(yield* noveltyNumbers(novelty, options, scored)) };
 }
 
 /**
@@ -412,15 +434,22 @@ function markovNoveltyOf(
   return assemble(parts, source);
 }
 
-/** The parts of {@link markovNoveltyOf}'s detector and its training scores. */
+/** The markov-set inside, from its counts and its held-out numbers. */
+const markovSetOf = (
+  counts: MarkovSetCounts,
+  numbers: Pick<SetNumbers, "set">,
+  options: MarkovNoveltyOptions,
+): Detector => markovSetFromHeldOut(orderAndSetOf(options), counts, numbers.set);
+
+/** The parts of {@link markovNoveltyOf}'s detector and its training scores (`markovSet`: made already, if given). */
 function trainedParts(
   counts: SetAndNoveltyCounts,
   held: SetAndNoveltyHeldOut,
   context: ContextView,
   options: MarkovNoveltyOptions,
+  markovSet: Detector = markovSetOf(counts, held, options),
 ): { readonly parts: Parts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
-  const markovSet = markovSetFromHeldOut(orderAndSetOf(options), counts, setHeldOut);
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
   const tailShare = options.tailShare ?? TAIL_SHARE;
@@ -542,6 +571,39 @@ export function sessionsOfContext(c: ContextSessions): WeightedSession[] {
   });
 }
 
+/** The last sessions this thread decoded and what from: kept for the other view's request (see {@link decodedOnce}). */
+let lastDecoded: { readonly from: ContextSessions; readonly sessions: WeightedSession[] } | undefined;
+
+/** Whether two arrays hold the same values (`Object.is`, so -0 and NaN weights too), in the same order. */
+function sameValues(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * {@link sessionsOfContext}, decoded once for both views' requests when one worker gets both (each crosses as
+ * its own copy of the same sessions): the second request with equal sessions takes the first's decoding, and
+ * lets it go (about 0.2 s of a million commands, and the garbage of a second set of sessions). The check
+ * walks the typed arrays once, a few milliseconds.
+ */
+export function decodedOnce(c: ContextSessions): WeightedSession[] {
+  const last = lastDecoded;
+  if (
+    last !== undefined &&
+    sameValues(last.from.ids, c.ids) &&
+    sameValues(last.from.ends, c.ends) &&
+    sameValues(last.from.weights, c.weights) &&
+    sameValues(last.from.names, c.names)
+  ) {
+    lastDecoded = undefined;
+    return last.sessions;
+  }
+  const sessions = sessionsOfContext(c);
+  lastDecoded = { from: c, sessions };
+  return sessions;
+}
+
 /**
  * What markov-novelty's threaded training asks of another thread, both reading only command names: the
  * context chain's view, the novelty view.
@@ -569,15 +631,10 @@ interface NoveltyViewParts {
 }
 
 /**
- * The novelty view as plain data, with each of the `sessions` it trained on scored when `excess` is true (see
- * {@link NoveltyViewParts}).
+ * The novelty view as plain data, with each training session's excess as scored when its held-out pass
+ * counted the never-seen windows as scored (see {@link NoveltyViewParts}).
  */
-function noveltyViewParts(
-  view: NoveltyView,
-  sessions: readonly WeightedSession[],
-  options: MarkovNoveltyOptions,
-  excess: boolean,
-): NoveltyViewParts {
+function noveltyViewParts(view: NoveltyView, options: MarkovNoveltyOptions): NoveltyViewParts {
   const { novelty, novel, expectedNovel } = view;
   return {
     counts: novelty.toParts(),
@@ -585,18 +642,21 @@ function noveltyViewParts(
     trust: novel.trust,
     columns: novel.columns,
     expectedNovel,
-    excess: excess ? excessScored(view, sessions, options) : undefined,
+    excess: novel.scoredNovel === undefined ? undefined : excessScored(novel.scoredNovel, view, options),
   };
 }
 
-/** Each of the `sessions` the view trained on: its {@link noveltyExcess} as scored (not held out). */
+/**
+ * Each training session's {@link noveltyExcess} as scored (not held out): its never-seen windows as scored
+ * (`scoredNovel`, counted in the held-out pass) against its expected count.
+ */
 function excessScored(
-  { novelty, novel }: NoveltyView,
-  sessions: readonly WeightedSession[],
+  scoredNovel: Float64Array,
+  { expectedNovel }: NoveltyView,
   options: MarkovNoveltyOptions,
 ): Float64Array {
   const floor = options.floor ?? NOVELTY_FLOOR;
-  return Float64Array.from(sessions, (s) => noveltyExcess(novelty, novel.windows, floor, s, false));
+  return Float64Array.from(scoredNovel, (n, i) => excessOf(n, expectedNovel[i] as number, floor));
 }
 
 /** The novelty view again from its plain data: its windows counted as the ones sent, in the same order. */
@@ -618,18 +678,64 @@ function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess?: F
 function explained(
   parts: Parts,
   s: WeightedSession,
-  [bySet, byNovelty]: readonly [number, number],
+  rarities: readonly [number, number],
 ): DetectorExplanation {
-  const { markovSet, novelty } = parts;
-  const base = markovSet.explain(s);
-  if (byNovelty <= bySet) return base;
-  const novel = novelty.explain(s);
-  const first = novel[0];
-  if (first === undefined) return base;
-  return {
-    steps: [...base.steps, ...novel],
-    reason: `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first.step.replace(/: never seen in training$/, "")}`,
-  };
+  const base = parts.markovSet.explain(s);
+  const novel = novelRuns(parts, s, rarities);
+  return novel === null
+    ? base
+    : { steps: [...base.steps, ...novel], reason: noveltyReason(parts.novelty, novel) };
+}
+
+/**
+ * {@link explained}'s reason alone: markov-set's (`setReason`, asked only when markov-set's view says why)
+ * or the novelty runs'.
+ */
+function reasonOf(
+  parts: Parts,
+  s: WeightedSession,
+  rarities: readonly [number, number],
+  setReason: () => string,
+): string {
+  const novel = novelRuns(parts, s, rarities);
+  return novel === null ? setReason() : noveltyReason(parts.novelty, novel);
+}
+
+/** The never-seen runs that say why `s` scores as it does, or null when markov-set's view says why (it ranks, or no run). */
+function novelRuns(
+  parts: Parts,
+  s: WeightedSession,
+  [bySet, byNovelty]: readonly [number, number],
+): StepContribution[] | null {
+  if (byNovelty <= bySet) return null;
+  const novel = parts.novelty.explain(s);
+  return novel.length === 0 ? null : novel;
+}
+
+/** The reason a session's never-seen runs (at least one) give. */
+function noveltyReason(novelty: Novelty, novel: readonly StepContribution[]): string {
+  const first = (novel[0] as StepContribution).step.replace(/: never seen in training$/, "");
+  return `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first}`;
+}
+
+/**
+ * markov-set's numbers as scored (not held out) of each training session, what explaining it reads: its
+ * score and its reason, worked out while the other threads train their views.
+ */
+interface SetAsScored {
+  readonly scores: Float64Array;
+  readonly reasons: readonly string[];
+}
+
+/** Each of the `train` sessions' {@link SetAsScored} numbers by `markovSet`. */
+function setAsScored(markovSet: Detector, train: readonly WeightedSession[]): SetAsScored {
+  const scores = new Float64Array(train.length);
+  const reasons = new Array<string>(train.length);
+  train.forEach((s, i) => {
+    scores[i] = markovSet.score([s])[0] as number;
+    reasons[i] = markovSet.explain(s).reason;
+  });
+  return { scores, reasons };
 }
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
@@ -689,12 +795,15 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     threaded: {
       // The parts that read only command names (the context chain, then the novelty view) in other threads,
       // queued on one worker or each in its own; markov-set meanwhile here, the heaviest part (README, Worker threads).
-      train: async (train, offload, { explainsTraining = true } = {}) => {
+      train: async (train, offload, { explainsTraining = true, explainsEvery = false } = {}) => {
         const sessions = contextSessionsOf(train);
         const request = (view: OffloadedView) =>
           offload({ view, options, sessions, excess: explainsTraining } satisfies ViewRequest);
         const sending = [request("context"), request("novelty")] as const;
         const { counts, numbers } = trainInMemory(setTraining(options), train);
+        const markovSet = markovSetOf(counts, numbers, options);
+        // markov-set's part of every explanation while the other threads train (the main thread waited for them).
+        const asScored = explainsTraining && explainsEvery ? setAsScored(markovSet, train) : undefined;
         const [sent, sentNovelty] = await Promise.all(sending);
         const novel = noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(
@@ -702,27 +811,36 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
           sent as ContextView,
           options,
+          markovSet,
         );
         const { excess } = novel;
         const detector = assemble(parts, source);
+        // The novelty view's excess of each training session came from its thread: only markov-set scores here,
+        // unless it did so while waiting.
+        const rarityOf = (i: number, s: WeightedSession, excessOfSession: number) =>
+          rarities(parts, asScored?.scores[i] ?? (markovSet.score([s])[0] as number), excessOfSession);
         return {
           detector,
-          // The novelty view's excess of each training session came from its thread: only markov-set scores here.
           explainTraining: (i, s) =>
             excess === undefined
               ? detector.explain(s)
-              : explained(
+              : explained(parts, s, rarityOf(i, s, excess[i] as number)),
+          reasonOfTraining: (i, s) =>
+            excess === undefined
+              ? detector.explain(s).reason
+              : reasonOf(
                   parts,
                   s,
-                  rarities(parts, parts.markovSet.score([s])[0] as number, excess[i] as number),
+                  rarityOf(i, s, excess[i] as number),
+                  () => asScored?.reasons[i] ?? markovSet.explain(s).reason,
                 ),
         };
       },
       work: (request) => {
         const { view, options: given, sessions, excess } = request as ViewRequest;
-        const names = sessionsOfContext(sessions);
+        const names = decodedOnce(sessions);
         if (view === "novelty")
-          return noveltyViewParts(trainInMemory(noveltyViewTraining(given), names), names, given, excess);
+          return noveltyViewParts(trainInMemory(noveltyViewTraining(given, excess), names), given);
         if (view === "context") return trainInMemory(contextViewTraining(given), names);
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },

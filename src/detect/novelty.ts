@@ -222,6 +222,9 @@ function keyUnits(id: number): string {
   return id < 0x8000 ? String.fromCharCode(id) : String.fromCharCode(0x8000 | (id >>> 15), id & 0x7fff);
 }
 
+/** Whether a window counted `count` times in training is never seen once `own` of those are taken out. */
+const neverSeen = (count: number, own: number): boolean => count - own <= 0;
+
 /**
  * Novelty mass (STIDE-like): how many of a session's windows of `window` consecutive commands never occurred
  * in training. On long sessions an attack leaves several such windows where an ordinary process with one
@@ -376,19 +379,38 @@ export class Novelty {
    * if none of its occurrences had.
    */
   count(s: WeightedSession, leaveOut: boolean | "whole" = false): NoveltyCount {
+    return this.#tally(s, leaveOut, null);
+  }
+
+  /**
+   * {@link Novelty.count} held out as `leaveOut` says, and the count of never-seen windows as scored (edge,
+   * inner), from one look-up of each window: what a training pass that keeps both reads.
+   */
+  countBoth(
+    s: WeightedSession,
+    leaveOut: boolean | "whole",
+  ): { readonly heldOut: NoveltyCount; readonly scored: readonly [edge: number, inner: number] } {
+    const scored: [number, number] = [0, 0];
+    return { heldOut: this.#tally(s, leaveOut, scored), scored };
+  }
+
+  /** {@link Novelty.count}; with `scored`, also adds there the never-seen windows as scored (edge, inner). */
+  #tally(s: WeightedSession, leaveOut: boolean | "whole", scored: [number, number] | null): NoveltyCount {
     const { ids, length, edge, inner } = this.#of(s, false);
-    const tally = (windows: Map<string, SessionWindow>): [number, number] => {
+    const tally = (windows: Map<string, SessionWindow>, side: 0 | 1): [number, number] => {
       let novel = 0;
       let all = 0;
       for (const { at, n } of windows.values()) {
         all += n;
         const own = leaveOut === "whole" ? n * weightOf(s) : leaveOut ? n : 0;
-        if (this.#counts.count(ids, at, length) - own <= 0) novel += n;
+        const count = this.#counts.count(ids, at, length);
+        if (neverSeen(count, own)) novel += n;
+        if (scored !== null && neverSeen(count, 0)) scored[side] += n;
       }
       return [novel, all];
     };
-    const [edgeNovel, edgeAll] = tally(edge);
-    const [innerNovel, innerAll] = tally(inner);
+    const [edgeNovel, edgeAll] = tally(edge, 0);
+    const [innerNovel, innerAll] = tally(inner, 1);
     return { novel: [edgeNovel, innerNovel], windows: [edgeAll, innerAll] };
   }
 
@@ -409,7 +431,7 @@ export class Novelty {
         const own = leaveOut === "whole" ? n * weightOf(s) : leaveOut ? n : 0;
         const id = ids[at + length - 1] as number;
         const last = (id < names.length ? names[id] : unseen[id - names.length]) as string;
-        visit(last, n, this.#counts.count(ids, at, length) - own <= 0);
+        visit(last, n, neverSeen(this.#counts.count(ids, at, length), own));
       }
   }
 

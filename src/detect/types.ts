@@ -120,6 +120,12 @@ export interface ThreadsAtHand {
    * explains as the detector does.
    */
   readonly explainsTraining?: boolean | undefined;
+  /**
+   * Whether the caller will ask the reason of every training session (`hunt --out` or `--report`; default
+   * false): the numbers {@link TrainedInThreads.reasonOfTraining} reads are then worked out for every session
+   * while the other threads finish their part, rather than one by one after.
+   */
+  readonly explainsEvery?: boolean | undefined;
 }
 
 /** A detector trained with part of the work in other threads ({@link ThreadedTraining.train}). */
@@ -131,6 +137,11 @@ export interface TrainedInThreads {
    * numbers the other threads worked out for each training session (less work here).
    */
   readonly explainTraining: (index: number, s: WeightedSession) => DetectorExplanation;
+  /**
+   * `explainTraining(index, s).reason`, to the last bit, for less work: from numbers worked out while the
+   * other threads trained when {@link ThreadsAtHand.explainsEvery} (what `hunt --out` writes of each session).
+   */
+  readonly reasonOfTraining: (index: number, s: WeightedSession) => string;
 }
 
 /** Settings a factory reads: the reference detectors read the window ones (others ignore them). */

@@ -3,11 +3,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { huntScoresInThreads } from "../../src/cli/detect-glue.js";
+import type { CliSession } from "../../src/cli/sessions.js";
 import { DEFAULT_THREADS_FROM } from "../../src/cli/thread-messages.js";
 import { ThreadPool, threadCount } from "../../src/cli/threads.js";
+import { Chain } from "../../src/detect/chain.js";
 import { contextSessionsOf } from "../../src/detect/markov-novelty.js";
 import { detectorEntry } from "../../src/detect/registry.js";
 import { SeqhuntError } from "../../src/errors.js";
+import type { ReadStats } from "../../src/io/read-events.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { mailboxEvents } from "../helpers/mailbox-events.js";
 
@@ -199,6 +203,52 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
         "score",
       );
       expect(two.stdout).toBe(one.stdout);
+    }
+  });
+});
+
+describe("hunt's reasons of every session with a worker thread", () => {
+  it("with --out or --report, markov-set's part of each is worked out before the worker's part joins", async () => {
+    let state = 5;
+    const pick = (n: number) => {
+      state = (state * 48271) % 2147483647;
+      return state % n;
+    };
+    const sessions: CliSession[] = Array.from({ length: 80 }, (_, i) => ({
+      identity: [`u${i % 5}`],
+      start: null,
+      end: null,
+      commands: Array.from(
+        { length: 2 + pick(6) },
+        () => ["ls", "cd", "cat", "rm", "scp"][pick(5)] as string,
+      ),
+      fields: {},
+    }));
+    const loaded = { sessions, stats: {} as ReadStats, identityColumns: ["UserId"] };
+    const threaded = detectorEntry("markov-novelty").factory().threaded;
+    // A worker's part run here on structured clones, as a pool's worker runs it.
+    const pool = {
+      offload: async (_: string, request: unknown) =>
+        structuredClone(threaded?.work(structuredClone(request))),
+    } as unknown as ThreadPool;
+    const steps = vi.spyOn(Chain.prototype, "steps");
+    try {
+      const scoredAfter = async (outputs: { out?: string; report?: string }) => {
+        const scores = await huntScoresInThreads(
+          loaded,
+          { window: 3, tokens: true, geoMean: false, ...outputs },
+          pool,
+        );
+        steps.mockClear();
+        for (let i = 0; i < sessions.length; i++) scores.reason?.(i);
+        return steps.mock.calls.length;
+      };
+      expect(await scoredAfter({ out: "every.jsonl" })).toBe(0);
+      expect(await scoredAfter({ report: "every.html" })).toBe(0);
+      // The top table alone asks a few reasons: each scored when asked, nothing beforehand.
+      expect(await scoredAfter({})).toBeGreaterThanOrEqual(sessions.length);
+    } finally {
+      steps.mockRestore();
     }
   });
 });

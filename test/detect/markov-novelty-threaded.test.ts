@@ -2,14 +2,16 @@
 // clones cross threads): the detector trained in one thread, score for score to the last bit.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { Chain } from "../../src/detect/chain.js";
 import {
   contextSessionsOf,
+  decodedOnce,
   markovNoveltyDetector,
   sessionsOfContext,
 } from "../../src/detect/markov-novelty.js";
 import { detectorEntry } from "../../src/detect/registry.js";
-import type { WeightedSession } from "../../src/detect/types.js";
+import type { ThreadsAtHand, WeightedSession } from "../../src/detect/types.js";
 import { trustedCmd } from "../../src/model/cmd.js";
 
 const sea = join(import.meta.dirname, "..", "fixtures", "datasets", "sea");
@@ -51,12 +53,16 @@ const valued: WeightedSession[] = (() => {
  * Trains with the offloaded part run on a structured clone of each request, its result cloned back; the
  * requests sent and the replies.
  */
-async function trainedThreaded(sessions: readonly WeightedSession[], options = {}, explainsTraining = true) {
+async function trainedThreaded(
+  sessions: readonly WeightedSession[],
+  options = {},
+  threads: ThreadsAtHand = { explainsTraining: true },
+) {
   const threaded = markovNoveltyDetector(options).threaded;
   if (threaded === undefined) throw new Error("markov-novelty has no threaded training");
   const requests: unknown[] = [];
   const replies: unknown[] = [];
-  const { detector, explainTraining } = await threaded.train(
+  const { detector, explainTraining, reasonOfTraining } = await threaded.train(
     sessions,
     async (request) => {
       requests.push(request);
@@ -66,9 +72,9 @@ async function trainedThreaded(sessions: readonly WeightedSession[], options = {
       replies.push(reply);
       return reply;
     },
-    { explainsTraining },
+    threads,
   );
-  return { detector, explainTraining, requests, replies };
+  return { detector, explainTraining, reasonOfTraining, requests, replies };
 }
 
 describe.each(Object.entries({ typed, valued }))(
@@ -95,6 +101,12 @@ describe.each(Object.entries({ typed, valued }))(
       const byIndex = data.map((s, i) => explainTraining(i, s));
       expect(byIndex).toEqual(data.map((s) => whole.explain(s)));
       expect(detector.percentile(a[3] as number)).toBe(whole.percentile(b[3] as number));
+      // Every training session's reason alone, as the whole gives it, whether worked out meanwhile or after.
+      const reasons = data.map((s) => whole.explain(s).reason);
+      for (const explainsEvery of [false, true]) {
+        const { reasonOfTraining } = await trainedThreaded(data, options, { explainsEvery });
+        expect(data.map((s, i) => reasonOfTraining(i, s))).toEqual(reasons);
+      }
       // The saved detector is the same, byte for byte (train writes it with threads).
       expect(JSON.stringify(detector.toJSON())).toBe(JSON.stringify(whole.toJSON()));
     });
@@ -104,7 +116,11 @@ describe.each(Object.entries({ typed, valued }))(
 describe("markov-novelty trained in threads for train, which explains no training session", () => {
   it("skips the novelty excess of every training session: the same detector, byte for byte", async () => {
     const whole = markovNoveltyDetector().train(valued);
-    const { detector, explainTraining, requests, replies } = await trainedThreaded(valued, {}, false);
+    const { detector, explainTraining, reasonOfTraining, requests, replies } = await trainedThreaded(
+      valued,
+      {},
+      { explainsTraining: false },
+    );
     // The novelty view comes back without each training session's excess.
     expect(requests.map((r) => (r as { view: string }).view)).toEqual(["context", "novelty"]);
     for (const reply of replies) expect((reply as { excess?: unknown }).excess).toBeUndefined();
@@ -113,11 +129,35 @@ describe("markov-novelty trained in threads for train, which explains no trainin
     expect(explainTraining(5, valued[5] as WeightedSession)).toEqual(
       whole.explain(valued[5] as WeightedSession),
     );
+    expect(reasonOfTraining(5, valued[5] as WeightedSession)).toBe(
+      whole.explain(valued[5] as WeightedSession).reason,
+    );
   });
 
   it("still sends the excess when training sessions will be explained (hunt)", async () => {
-    const { replies } = await trainedThreaded(valued, {}, true);
+    const { replies } = await trainedThreaded(valued);
     expect((replies[1] as { excess?: Float64Array }).excess).toHaveLength(valued.length);
+  });
+});
+
+describe("markov-novelty trained in threads for hunt --out, which gives every training session's reason", () => {
+  it("scores markov-set's part of each reason while the other threads train, none after", async () => {
+    const steps = vi.spyOn(Chain.prototype, "steps");
+    try {
+      const scoredAfter = async (explainsEvery: boolean) => {
+        const { reasonOfTraining } = await trainedThreaded(valued, {}, { explainsEvery });
+        steps.mockClear();
+        valued.forEach((s, i) => {
+          reasonOfTraining(i, s);
+        });
+        return steps.mock.calls.length;
+      };
+      expect(await scoredAfter(true)).toBe(0);
+      // Without it each reason scores markov-set's chain once at least.
+      expect(await scoredAfter(false)).toBeGreaterThanOrEqual(valued.length);
+    } finally {
+      steps.mockRestore();
+    }
   });
 });
 
@@ -135,6 +175,26 @@ describe("the sessions the context chain's view reads", () => {
       { session: [], weight: 1 },
       { session: ["cd"], weight: 1 },
     ]);
+  });
+});
+
+describe("a worker given both views' requests", () => {
+  it("decodes their sessions once: the second equal copy takes the first's decoding, then lets it go", () => {
+    const sent = contextSessionsOf(typed);
+    // Whatever an earlier request left is for other sessions.
+    decodedOnce(contextSessionsOf([{ session: ["earlier"] }]));
+    const first = decodedOnce(structuredClone(sent));
+    expect(first).toEqual(sessionsOfContext(sent));
+    expect(decodedOnce(structuredClone(sent))).toBe(first);
+    // Used by both views: a third request decodes again.
+    expect(decodedOnce(structuredClone(sent))).not.toBe(first);
+    // Other sessions (one weight differs, even only in its sign) are decoded as their own.
+    const zero = contextSessionsOf([{ session: ["ls"], weight: 0 }]);
+    const negativeZero = contextSessionsOf([{ session: ["ls"], weight: -0 }]);
+    const zeroDecoded = decodedOnce(zero);
+    const other = decodedOnce(negativeZero);
+    expect(other).not.toBe(zeroDecoded);
+    expect(Object.is(other[0]?.weight, -0)).toBe(true);
   });
 });
 

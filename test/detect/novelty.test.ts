@@ -309,10 +309,21 @@ describe("Novelty's window table", () => {
           expect(view.counts()).toEqual(defined.counts);
           expect([...view.counts().keys()]).toEqual([...defined.counts.keys()]);
           for (const t of train)
-            for (const leaveOut of [false, true, "whole"] as const)
+            for (const leaveOut of [false, true, "whole"] as const) {
               expect(view.count(t, leaveOut)).toEqual(defined.count(t.session, t.weight, leaveOut));
-          for (const session of scored)
+              // Held out and as scored from one look-up of each window: both as the definition counts them.
+              expect(view.countBoth(t, leaveOut)).toEqual({
+                heldOut: defined.count(t.session, t.weight, leaveOut),
+                scored: defined.count(t.session, t.weight, false).novel,
+              });
+            }
+          for (const session of scored) {
             expect(view.count({ session })).toEqual(defined.count(session, 1, false));
+            expect(view.countBoth({ session }, true)).toEqual({
+              heldOut: defined.count(session, 1, true),
+              scored: defined.count(session, 1, false).novel,
+            });
+          }
           const loaded = Novelty.fromJSON(JSON.parse(JSON.stringify(view.toJSON())));
           expect(loaded.counts()).toEqual(defined.counts);
         },
