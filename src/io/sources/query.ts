@@ -155,7 +155,7 @@ function firstText(routes: FieldRoutes, text: (route: Route) => string): string 
  * The columns `name` was flattened into (`debugContext.debugData.requestUri`, as Okta's CSV download and
  * other exporters of nested records write them), when `name` is no field of its own (nor its first part).
  */
-export function flattenedColumns(keys: readonly string[], name: string): string[] {
+function flattenedColumns(keys: readonly string[], name: string): string[] {
   if (name.includes("|") || matchKey(keys, name) !== undefined) return [];
   if (matchKey(keys, name.split(".")[0] as string) !== undefined) return [];
   const under = (exact: boolean) => {
