@@ -1,6 +1,9 @@
 import { findRoute, matchKey, type Route, type RouteStep } from "../../presets/field-names.js";
 import { sqlString } from "../formats.js";
 
+/** Records parsed to find where dotted names lead when a name is not a top-level field. */
+export const ROUTE_SAMPLE = 100;
+
 /**
  * Where a field name leads in records like `samples`: a top-level key (`keys`), else a dotted path into
  * nested objects or into text holding JSON (`AuditData.Parameters`). With `sparse` (an optional field), a

@@ -2,11 +2,20 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
 import { formatOf } from "../formats.js";
 import { emptyFileError, noJsonObjectError } from "../read-problems.js";
-import { extractSql, paramsTextAt, textAt } from "./fields.js";
+import { extractSql, paramsTextAt, ROUTE_SAMPLE, textAt } from "./fields.js";
 import type { RecordReader, SourceFile } from "./types.js";
 
 /** Records seen to list the keys a JSON file's records have. */
 const KEY_SAMPLE = 1000;
+
+/** A record's text parsed, as a one-item list; none where JavaScript cannot parse what DuckDB took as JSON. */
+function parsedObject(text: string): Record<string, unknown>[] {
+  try {
+    return [JSON.parse(text) as Record<string, unknown>];
+  } catch {
+    return [];
+  }
+}
 
 /** True when a table expression of records yields no row. */
 async function holdsNoRecord(con: DuckDBConnection, from: string): Promise<boolean> {
@@ -24,14 +33,17 @@ export async function jsonRecordsReader(
   rejectsTable: string | null,
 ): Promise<RecordReader> {
   const from = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
-  // Keys in the order records first show them.
-  const keys = (
+  // One read of the first records (MATERIALIZED: the file is read once) gives their keys, in the order records
+  // first show them, and the texts of the first ROUTE_SAMPLE, which dotted names are looked for in.
+  const head = (
     await con.runAndReadAll(
-      `SELECT k FROM (SELECT n, unnest(json_keys(j)) AS k, unnest(range(len(json_keys(j))::BIGINT)) AS i FROM (SELECT j, n FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${KEY_SAMPLE})) GROUP BY k ORDER BY min(n), min(i)`,
+      `WITH h AS MATERIALIZED (SELECT j, row_number() OVER () AS r FROM (SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${KEY_SAMPLE}))
+       SELECT (SELECT list(k ORDER BY mn, mi) FROM (SELECT k, min(r) AS mn, min(i) AS mi FROM (SELECT r, unnest(json_keys(j)) AS k, unnest(range(len(json_keys(j))::BIGINT)) AS i FROM h) GROUP BY k)) AS keys,
+              (SELECT list(j ORDER BY r) FROM h WHERE r <= ${ROUTE_SAMPLE}) AS sample`,
     )
-  )
-    .getRowObjectsJson()
-    .map((r) => String(r.k));
+  ).getRowObjectsJson()[0];
+  const keys = ((head?.keys ?? []) as unknown[]).map(String);
+  const sampled = ((head?.sample ?? []) as unknown[]).flatMap((j) => parsedObject(String(j)));
   if (keys.length === 0) {
     await emptyFileError(file.readFrom, file.path);
     // A file holding no record (an empty page `[]`, `{"Records": []}`) reads as none, not as bad.
@@ -52,10 +64,7 @@ export async function jsonRecordsReader(
     rejectsTable,
     keys,
     openKeys: true,
-    sample: async (n) =>
-      (await con.runAndReadAll(`SELECT j FROM ${from} WHERE ok AND json_type(j) = 'OBJECT' LIMIT ${n}`))
-        .getRowObjectsJson()
-        .map((r) => JSON.parse(String(r.j)) as Record<string, unknown>),
+    sample: async (n) => sampled.slice(0, n),
     text: (route) => `CASE WHEN ok THEN ${extractSql("j", route, textAt)} END`,
     paramsText: (route) => `CASE WHEN ok THEN ${extractSql("j", route, paramsTextAt)} END`,
     typedMicros: () => null,

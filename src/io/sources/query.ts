@@ -5,7 +5,7 @@ import type { ParamsFormat } from "../../presets/params.js";
 import type { RecordFold } from "../../presets/presets.js";
 import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
-import { resolveRoute } from "./fields.js";
+import { ROUTE_SAMPLE, resolveRoute } from "./fields.js";
 import { sourceFor } from "./registry.js";
 import type { EventFields, RecordReader, Route, RouteStep, SourceFile } from "./types.js";
 
@@ -20,8 +20,6 @@ export interface SourceQuery {
   readonly rejectsTable: string | null;
 }
 
-/** Records parsed to find where dotted names lead when a name is not a top-level field. */
-const ROUTE_SAMPLE = 100;
 /** Field names listed when one is missing. */
 const LISTED_KEYS = 60;
 
