@@ -33,7 +33,7 @@ export interface InputOptions extends CommandLineOptions {
   onBadRow: BadRowPolicy;
   /** Set when `--params` came without `--param-mode`, which then became `values`. */
   impliedParamMode?: boolean;
-  /** Records of one request counted once: the `--source` preset's (Kubernetes audit stages). */
+  /** Records of one request or event counted once: the `--source` preset's (Kubernetes audit stages, copies of one record). */
   fold?: RecordFold;
 }
 

@@ -39,7 +39,7 @@ export interface EventColumns {
   readonly params: string | null;
   readonly paramsFormat: ParamsFormat;
   readonly paramMode: ParamMode;
-  /** Records of one request counted once (a Kubernetes audit log's stages); absent: every record counts. */
+  /** Records of one request or event counted once (a Kubernetes audit log's stages, copies of one record); absent: every record counts. */
   readonly fold?: RecordFold | undefined;
 }
 
@@ -51,7 +51,7 @@ export interface ReadStats {
   read: number;
   used: number;
   skipped: Map<string, number>;
-  /** Rows folded into another record of the same request (set when the read folds records). */
+  /** Rows folded into another record of the same request or event (set when the read folds records). */
   folded?: number;
 }
 

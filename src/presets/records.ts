@@ -25,7 +25,7 @@ export interface EventFieldNames {
   readonly params?: string | null;
   /** How the parameters are written (default `exchange`). */
   readonly paramsFormat?: ParamsFormat;
-  /** Records of one request counted once (a Kubernetes audit log's stages); absent: every record counts. */
+  /** Records of one request or event counted once (a Kubernetes audit log's stages, copies of one record); absent: every record counts. */
   readonly fold?: RecordFold | undefined;
 }
 
@@ -88,8 +88,9 @@ function foldRank(record: unknown, order: RecordOrder | undefined): number {
 }
 
 /**
- * Which records a fold keeps: of those sharing a key, the first whose `by` value comes earliest in
- * `prefer` (values not listed after them); every record without a key. As the CLI's reader folds in SQL.
+ * Which records a fold keeps: of those sharing a key, the first whose `by` value comes earliest in its
+ * order's `prefer` (values not listed after them), or the first without an order; every record without a
+ * key. As the CLI's reader folds in SQL.
  */
 export function keptByFold(records: readonly unknown[], fold: RecordFold): boolean[] {
   const best = new Map<string, { index: number; rank: number }>();

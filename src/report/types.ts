@@ -43,7 +43,7 @@ export interface ReportData {
     readonly read: number;
     readonly used: number;
     readonly skipped: readonly (readonly [string, number])[];
-    /** Records folded into another of the same request (a Kubernetes audit log's stages), when any. */
+    /** Records folded into another of the same request (a Kubernetes audit log's stages, copies of one record), when any. */
     readonly folded?: number;
   };
   readonly sessionType: string;

@@ -79,11 +79,21 @@ function recordTextFinder(
   keys: readonly string[],
 ): (name: string, samples: readonly Record<string, unknown>[], options: { sparse: boolean }) => Route | null {
   let found: string | undefined;
+  // Each sampled record's text in each column parsed once, however many names are looked for.
+  const parsed = new Map<string, (Record<string, unknown> | undefined)[]>();
+  const objectsIn = (column: string, samples: readonly Record<string, unknown>[]) => {
+    let objects = parsed.get(column);
+    if (objects === undefined) {
+      objects = samples.map((r) => objectInText(r[column]));
+      parsed.set(column, objects);
+    }
+    return objects;
+  };
   return (name, samples, { sparse }) => {
     let partial: Route | null = null;
     for (const column of keys) {
-      for (const record of samples) {
-        const inner = findRoute(objectInText(record[column]) ?? null, name);
+      for (const object of objectsIn(column, samples)) {
+        const inner = findRoute(object ?? null, name);
         if (inner === null) continue;
         const [head, ...tail] = inner.route;
         const route = [
@@ -221,7 +231,8 @@ function noRecords(file: SourceFile, format: InputFormat, fields: EventFields): 
 
 /**
  * The columns a fold partitions and orders by: `__key` (NULL where a record has none, or no record has the
- * field) and `__rank`, the position of the record's `by` value in `prefer` (values not listed after them).
+ * field) and `__rank`, the position of the record's `by` value in its order's `prefer` (values not listed
+ * after them; 0 without an order, so the first record in input order is kept).
  */
 async function foldColumns(
   fold: RecordFold,

@@ -22,7 +22,7 @@ export interface EventFields {
   readonly params: string | null;
   /** How the parameters field is written (a field gathered from flattened columns is a JSON object). */
   readonly paramsFormat: ParamsFormat;
-  /** Records of one request counted once (a Kubernetes audit log's stages), or null. */
+  /** Records of one request or event counted once (a Kubernetes audit log's stages, copies of one record), or null. */
   readonly fold: RecordFold | null;
 }
 
