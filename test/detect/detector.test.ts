@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { assembleDetector, calibrationOf } from "../../src/detect/base.js";
+import { Calibration } from "../../src/detect/calibration.js";
 import { trainDetector } from "../../src/detect/detector.js";
 import { DETECTORS } from "../../src/detect/registry.js";
 
@@ -115,5 +117,44 @@ describe("parameters in markov-set", async () => {
       new Cmd("Get-Mailbox", { Identity: "boxY" }),
     ]);
     expect(otherBox).toBeCloseTo(usual, 10);
+  });
+});
+
+describe("a detector's calibration", () => {
+  it("is sorted when first read, once: a detector inside another, never asked for percentiles, never sorts it", () => {
+    const of = vi.spyOn(Calibration, "of");
+    try {
+      const scores = [3, 1, 2, 2, Number.NaN, 5];
+      const weights = [1, 2, 1, 1, 1, 3];
+      const detector = assembleDetector(
+        {
+          method: "test",
+          view: (s) => s.session.length,
+          explain: () => ({ steps: [], reason: "" }),
+          state: () => null,
+        },
+        { trainingScores: scores, weights },
+      );
+      expect(of).not.toHaveBeenCalled();
+      const expected = Calibration.of(scores, weights);
+      of.mockClear();
+      for (const x of [0, 2, 2.5, 9]) expect(detector.percentile(x)).toBe(expected.percentile(x));
+      expect(detector.toJSON().state).toEqual({ model: null, calibration: expected.toJSON() });
+      expect(calibrationOf(detector).toJSON()).toEqual(expected.toJSON());
+      expect(of).toHaveBeenCalledTimes(1);
+    } finally {
+      of.mockRestore();
+    }
+  });
+
+  it("of markov-novelty is the only one its training sorts (not its markov-set's, nor that one's halves')", () => {
+    const of = vi.spyOn(Calibration, "of");
+    try {
+      const d = trainDetector("markov-novelty", train);
+      d.percentile(d.trainingScores()[0] as number);
+      expect(of).toHaveBeenCalledTimes(1);
+    } finally {
+      of.mockRestore();
+    }
   });
 });
