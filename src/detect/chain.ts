@@ -102,13 +102,28 @@ export class Chain {
     if (this.#last?.s === s && this.#last.against === against) return this.#last.steps;
     const tokens = namesOf(s.session);
     const own = this.#entityModel(s.entity);
-    const background = this.#background(tokens, own, against);
-    // Against everyone the entity's model falls back to everyone's own prediction (the same, recomputed).
-    const mine =
-      own === undefined ? background : own.surprises(tokens, against === "others" ? background : undefined);
-    const steps = own === undefined ? background : mine.map((x, i) => x - (background[i] as number));
+    const steps = this.#steps(tokens, own, this.#background(tokens, own, against), against);
     this.#last = { s, against, steps };
     return steps;
+  }
+
+  /** {@link Chain.steps} of a session's tokens from their `background` surprises. */
+  #steps(
+    tokens: readonly string[],
+    own: WittenBell | undefined,
+    background: readonly number[],
+    against: Against,
+  ): readonly number[] {
+    if (own === undefined) return background;
+    // Against everyone the entity's model falls back to everyone's own prediction (the same, recomputed).
+    const mine = own.surprises(tokens, against === "others" ? background : undefined);
+    return mine.map((x, i) => x - (background[i] as number));
+  }
+
+  /** Each step's surprise with one occurrence of the session taken out of `own`'s counts, relative to `background`. */
+  #stepsLeftOut(tokens: readonly string[], own: WittenBell, background: readonly number[]): number[] {
+    const mine = surprisesLeftOut(own.counts, tokens, background);
+    return mine.map((x, i) => x - (background[i] as number));
   }
 
   /** The session's score: mean plus `maxWeight` (half by default) times the maximum of its steps. */
@@ -125,12 +140,31 @@ export class Chain {
     const own = this.#entityModel(s.entity);
     if (own === undefined) return this.score(s, against, maxWeight);
     const tokens = namesOf(s.session);
+    return meanPlusMax(this.#stepsLeftOut(tokens, own, this.#background(tokens, own, against)), maxWeight);
+  }
+
+  /**
+   * {@link Chain.heldOutScore} and {@link Chain.score} of a training session at once, with the reason
+   * {@link Chain.explain} gives: the background's surprises are worked out once for both (scoring it again
+   * as scored worked them out a second time).
+   */
+  heldOutAndScored(
+    s: WeightedSession,
+    against: Against = "everyone",
+    maxWeight = MAX_STEP_WEIGHT,
+  ): { readonly heldOut: number; readonly scored: number; readonly reason: string } {
+    const tokens = namesOf(s.session);
+    const own = this.#entityModel(s.entity);
     const background = this.#background(tokens, own, against);
-    const mine = surprisesLeftOut(own.counts, tokens, background);
-    return meanPlusMax(
-      mine.map((x, i) => x - (background[i] as number)),
-      maxWeight,
-    );
+    const steps = this.#steps(tokens, own, background, against);
+    this.#last = { s, against, steps };
+    const scored = meanPlusMax(steps, maxWeight);
+    return {
+      heldOut:
+        own === undefined ? scored : meanPlusMax(this.#stepsLeftOut(tokens, own, background), maxWeight),
+      scored,
+      reason: this.#reason(s, tokens, steps),
+    };
   }
 
   /** Each step in words (the command, or "session end") with its surprise, and the most surprising one as a reason. */
@@ -141,6 +175,11 @@ export class Chain {
       step: tokenWords(name),
       surprise: surprises[i] as number,
     }));
+    return { steps, reason: this.#reason(s, names, surprises) };
+  }
+
+  /** The reason {@link Chain.explain} gives: the most surprising step (the first of ties) between its commands. */
+  #reason(s: WeightedSession, names: readonly string[], surprises: readonly number[]): string {
     let worst = 0;
     surprises.forEach((x, i) => {
       if (x > (surprises[worst] as number)) worst = i;
@@ -151,7 +190,7 @@ export class Chain {
     const detail = unseen
       ? "a command never seen in training"
       : `surprise ${(surprises[worst] as number).toFixed(2)}${s.entity !== undefined && this.#entityModel(s.entity) ? ` for ${s.entity}` : ""}`;
-    return { steps, reason: `${tokenWords(token(worst - 1))} -> ${tokenWords(current)} (${detail})` };
+    return `${tokenWords(token(worst - 1))} -> ${tokenWords(current)} (${detail})`;
   }
 
   /** The counts as JSON. */

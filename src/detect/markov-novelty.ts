@@ -4,9 +4,11 @@ import { assembleDetector, type DetectorSource, nameOf, splitState, weightOf } f
 import { type ContextCounts, contextChainCounting, contextChainHeldOut } from "./context-chain.js";
 import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
+  type HeldOutOptions,
   type MarkovSetCounts,
   type MarkovSetHeldOut,
   type MarkovSetOptions,
+  markovSetAsScored,
   markovSetCounting,
   markovSetDetector,
   markovSetFromHeldOut,
@@ -377,9 +379,16 @@ interface SetNumbers {
  * Two passes: one scoring every training session held out by markov-set while counting its halves, one
  * scoring each session by the half that did not count it.
  */
-function* setNumbers(counts: MarkovSetCounts, options: MarkovNoveltyOptions): PassTraining<SetNumbers> {
+function* setNumbers(
+  counts: MarkovSetCounts,
+  options: MarkovNoveltyOptions,
+  heldOutOptions: HeldOutOptions = {},
+): PassTraining<SetNumbers> {
   const setOptions = orderAndSetOf(options);
-  const [set, halves] = yield* together(markovSetHeldOut(counts, setOptions), halvesCounting(counts));
+  const [set, halves] = yield* together(
+    markovSetHeldOut(counts, setOptions, heldOutOptions),
+    halvesCounting(counts),
+  );
   // Each half standardised by the whole's scales, so its scores are on the scale test sessions are scored on.
   const crossFitted = yield* crossFitScores([
     markovSetFromHeldOut(setOptions, halves[0], set),
@@ -388,13 +397,17 @@ function* setNumbers(counts: MarkovSetCounts, options: MarkovNoveltyOptions): Pa
   return { set, crossFitted };
 }
 
-/** markov-set alone, counted and scored held out and cross-fitted (four passes): the main thread's part when threaded. */
+/**
+ * markov-set alone, counted and scored held out and cross-fitted (four passes): the main thread's part when
+ * threaded; with `asScored`, each session's views as scored too ({@link HeldOutOptions}).
+ */
 function* setTraining(
   options: MarkovNoveltyOptions,
+  heldOutOptions: HeldOutOptions,
 ): PassTraining<{ readonly counts: MarkovSetCounts; readonly numbers: SetNumbers }> {
   const { combine, entityPrior } = orderAndSetOf(options);
   const counts = yield* markovSetCounting(combine, entityPrior);
-  return { counts, numbers: yield* setNumbers(counts, options) };
+  return { counts, numbers: yield* setNumbers(counts, options, heldOutOptions) };
 }
 
 /**
@@ -718,26 +731,6 @@ function noveltyReason(novelty: Novelty, novel: readonly StepContribution[]): st
   return `${novel.length} run${novel.length === 1 ? "" : "s"} of ${novelty.window} commands never seen in training, first ${first}`;
 }
 
-/**
- * markov-set's numbers as scored (not held out) of each training session, what explaining it reads: its
- * score and its reason, worked out while the other threads train their views.
- */
-interface SetAsScored {
-  readonly scores: Float64Array;
-  readonly reasons: readonly string[];
-}
-
-/** Each of the `train` sessions' {@link SetAsScored} numbers by `markovSet`. */
-function setAsScored(markovSet: Detector, train: readonly WeightedSession[]): SetAsScored {
-  const scores = new Float64Array(train.length);
-  const reasons = new Array<string>(train.length);
-  train.forEach((s, i) => {
-    scores[i] = markovSet.score([s])[0] as number;
-    reasons[i] = markovSet.explain(s).reason;
-  });
-  return { scores, reasons };
-}
-
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: Parts, source: DetectorSource): Detector {
   const { markovSet, novelty, tails, context, windows, floor, trust } = parts;
@@ -800,10 +793,14 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const request = (view: OffloadedView) =>
           offload({ view, options, sessions, excess: explainsTraining } satisfies ViewRequest);
         const sending = [request("context"), request("novelty")] as const;
-        const { counts, numbers } = trainInMemory(setTraining(options), train);
+        // markov-set's part of every explanation while the other threads train (the main thread waited for
+        // them), its views as scored from its held-out pass.
+        const everyReason = explainsTraining && explainsEvery;
+        const { counts, numbers } = trainInMemory(setTraining(options, { asScored: everyReason }), train);
         const markovSet = markovSetOf(counts, numbers, options);
-        // markov-set's part of every explanation while the other threads train (the main thread waited for them).
-        const asScored = explainsTraining && explainsEvery ? setAsScored(markovSet, train) : undefined;
+        const asScored = everyReason
+          ? markovSetAsScored(orderAndSetOf(options), counts, numbers.set, train)
+          : undefined;
         const [sent, sentNovelty] = await Promise.all(sending);
         const novel = noveltyViewOfParts(sentNovelty);
         const { parts, source } = trainedParts(

@@ -13,7 +13,7 @@ import {
 import { Chain } from "./chain.js";
 import { NumberColumn, type PassTraining, trainInMemory, trainInPasses, type Visit } from "./passes.js";
 import { ENTITY_PRIOR, type EntityPrior, Presence } from "./presence.js";
-import type { Detector, DetectorFactory, WeightedSession } from "./types.js";
+import type { Detector, DetectorFactory, StepContribution, WeightedSession } from "./types.js";
 
 /** The mean and spread of one view's held-out training scores: what standardises it. */
 interface Scale {
@@ -49,6 +49,25 @@ export interface MarkovSetHeldOut {
   readonly occurrence: Float64Array;
   /** Each session's weight. */
   readonly weights: Float64Array;
+  /** Each view's score as scored (not held out) and the order view's reason, when asked ({@link markovSetAsScored} reads them). */
+  readonly scored?: ViewsAsScored | undefined;
+}
+
+/** Each training session's views as scored (not held out), in training order: what explaining it reads. */
+interface ViewsAsScored {
+  readonly order: Float64Array;
+  readonly occurrence: Float64Array;
+  /** The order view's reason ({@link Chain.explain}'s). */
+  readonly orderReasons: readonly string[];
+}
+
+/** What {@link markovSetHeldOut} keeps beside the held-out scores. */
+export interface HeldOutOptions {
+  /**
+   * Each view's score as scored too, and the order view's reason ({@link MarkovSetHeldOut.scored}): the chain
+   * works out the background's surprises once for both.
+   */
+  readonly asScored?: boolean | undefined;
 }
 
 /**
@@ -64,6 +83,20 @@ const viewsOf = ({ chain, presence }: MarkovSetCounts, options: MarkovSetOptions
         (s, leaveOut) => (leaveOut ? presence.heldOutScore(s, against) : presence.score(s, false, against)),
       ]
     : [(s) => chain.score(s, against, w), (s, leaveOut) => presence.score(s, leaveOut, against)];
+};
+
+/**
+ * The order view of {@link viewsOf} held out and as scored at once ({@link Chain.heldOutAndScored}), with its
+ * reason.
+ */
+const orderBothOf = ({ chain }: MarkovSetCounts, options: MarkovSetOptions) => {
+  const against = againstOf(options);
+  const w = options.maxStepWeight ?? MAX_STEP_WEIGHT;
+  return (s: WeightedSession) => {
+    const both = chain.heldOutAndScored(s, against, w);
+    // Without entityHeldOut the order view is as scored, held out or not (see viewsOf).
+    return options.entityHeldOut === true ? both : { ...both, heldOut: both.scored };
+  };
 };
 
 /** Whose counts an entity's session is weighed against (everyone's unless the options say). */
@@ -102,19 +135,46 @@ export function markovSetCounter(presence: Presence): {
   };
 }
 
-/** One pass keeping each training session's two held-out view scores and its weight. */
+/**
+ * One pass keeping each training session's two held-out view scores and its weight; with `asScored`, its
+ * views as scored and the order view's reason too.
+ */
 export function* markovSetHeldOut(
   counts: MarkovSetCounts,
   options: MarkovSetOptions,
+  { asScored = false }: HeldOutOptions = {},
 ): PassTraining<MarkovSetHeldOut> {
   const [order, occurrence] = viewsOf(counts, options);
   const columns = [new NumberColumn(), new NumberColumn(), new NumberColumn()] as const;
+  const scored = asScored
+    ? { order: new NumberColumn(), occurrence: new NumberColumn(), reasons: [] as string[] }
+    : null;
+  const orderBoth = orderBothOf(counts, options);
   yield (s) => {
-    columns[0].push(order(s, true));
+    if (scored === null) columns[0].push(order(s, true));
+    else {
+      const both = orderBoth(s);
+      columns[0].push(both.heldOut);
+      scored.order.push(both.scored);
+      scored.occurrence.push(occurrence(s, false));
+      scored.reasons.push(both.reason);
+    }
     columns[1].push(occurrence(s, true));
     columns[2].push(weightOf(s));
   };
-  return { order: columns[0].values(), occurrence: columns[1].values(), weights: columns[2].values() };
+  return {
+    order: columns[0].values(),
+    occurrence: columns[1].values(),
+    weights: columns[2].values(),
+    scored:
+      scored === null
+        ? undefined
+        : {
+            order: scored.order.values(),
+            occurrence: scored.occurrence.values(),
+            orderReasons: scored.reasons,
+          },
+  };
 }
 
 /** Options of {@link markovSetDetector}. */
@@ -145,6 +205,72 @@ export interface MarkovSetOptions {
   readonly maxStepWeight?: number;
 }
 
+/** A view's score `x` standardised by the view's scale. */
+const standard = (x: number, scale: Scale): number => (x - scale.mean) / scale.spread;
+
+/** A session's score from its views' scores: each standardised by its scale, added (from 0, in view order). */
+function sumOfViews(scales: readonly Scale[], view: (i: number) => number): number {
+  let total = 0;
+  for (let i = 0; i < scales.length; i++) total += standard(view(i), scales[i] as Scale);
+  return total;
+}
+
+/**
+ * markov-set's reason for `s`, its standardised views `[order, occurrence]`: the view that adds more to the
+ * score says why (the occurrence view its rarest token, `rare()`'s first; the order view `orderReason()`).
+ */
+function reasonOfViews(
+  s: WeightedSession,
+  [order = 0, occurrence = 0]: readonly number[],
+  rare: () => readonly StepContribution[],
+  orderReason: () => string,
+): string {
+  const first = occurrence > order ? rare()[0] : undefined;
+  return first === undefined ? orderReason() : `${first.step} (rare for ${s.entity ?? "everyone"})`;
+}
+
+/** Each view's mean and spread of its held-out training scores (weighted): what standardises it. */
+const scalesOf = ({ order, occurrence, weights }: MarkovSetHeldOut): readonly [Scale, Scale] => [
+  meanAndSpread(order, weights),
+  meanAndSpread(occurrence, weights),
+];
+
+/** markov-set's score and reason of each training session as scored (not held out), in training order. */
+export interface MarkovSetAsScored {
+  readonly scores: Float64Array;
+  readonly reasons: readonly string[];
+}
+
+/**
+ * The `train` sessions' scores and reasons as the detector {@link markovSetFromHeldOut} makes of these
+ * counts and held-out numbers scores and explains them, from the views as scored that
+ * {@link markovSetHeldOut} kept (`asScored`); the occurrence view's words are found only where it says why.
+ */
+export function markovSetAsScored(
+  options: MarkovSetOptions,
+  { presence }: MarkovSetCounts,
+  heldOut: MarkovSetHeldOut,
+  train: readonly WeightedSession[],
+): MarkovSetAsScored {
+  const { scored } = heldOut;
+  if (scored === undefined) throw new Error("markovSetAsScored reads views kept with asScored");
+  const scales = scalesOf(heldOut);
+  const scores = new Float64Array(train.length);
+  const reasons = new Array<string>(train.length);
+  const views = [scored.order, scored.occurrence] as const;
+  train.forEach((s, k) => {
+    scores[k] = sumOfViews(scales, (i) => (views[i] as Float64Array)[k] as number);
+    const parts = views.map((v, i) => standard(v[k] as number, scales[i] as Scale));
+    reasons[k] = reasonOfViews(
+      s,
+      parts,
+      () => presence.explain(s, againstOf(options)),
+      () => scored.orderReasons[k] as string,
+    );
+  });
+  return { scores, reasons };
+}
+
 /** The detector of standardised views added, from its counts and scales. */
 function assemble(
   given: MarkovSetOptions,
@@ -156,24 +282,23 @@ function assemble(
   const options: MarkovSetOptions = { ...given, maxStepWeight };
   const { chain, presence } = counts;
   const views = viewsOf(counts, options);
-  const standardised = (x: number, i: number) =>
-    (x - (scales[i] as Scale).mean) / (scales[i] as Scale).spread;
-  const parts = (s: WeightedSession) => views.map((view, i) => standardised(view(s), i));
+  const parts = (s: WeightedSession) => views.map((view, i) => standard(view(s), scales[i] as Scale));
   return assembleDetector(
     {
       method: options.method,
-      view: (s, leaveOut = false) =>
-        views.reduce((total, view, i) => total + standardised(view(s, leaveOut), i), 0),
+      view: (s, leaveOut = false) => sumOfViews(scales, (i) => (views[i] as View)(s, leaveOut)),
       explain: (s) => {
-        const [order = 0, occurrence = 0] = parts(s);
         const byOrder = chain.explain(s, againstOf(options));
         const rare = presence.explain(s, againstOf(options));
-        const steps = [...byOrder.steps, ...rare];
-        const first = rare[0];
-        // The view that adds more to the score says why.
-        if (occurrence > order && first !== undefined)
-          return { steps, reason: `${first.step} (rare for ${s.entity ?? "everyone"})` };
-        return { steps, reason: byOrder.reason };
+        return {
+          steps: [...byOrder.steps, ...rare],
+          reason: reasonOfViews(
+            s,
+            parts(s),
+            () => rare,
+            () => byOrder.reason,
+          ),
+        };
       },
       state: (): MarkovSetJson => ({
         chain: chain.toJSON(),
@@ -196,12 +321,10 @@ export function markovSetFromHeldOut(
   heldOut: MarkovSetHeldOut,
 ): Detector {
   const { order, occurrence, weights } = heldOut;
-  const scales = [meanAndSpread(order, weights), meanAndSpread(occurrence, weights)] as const;
+  const scales = scalesOf(heldOut);
   const sums = new Float64Array(order.length);
   for (let i = 0; i < sums.length; i++)
-    sums[i] =
-      ((order[i] as number) - scales[0].mean) / scales[0].spread +
-      ((occurrence[i] as number) - scales[1].mean) / scales[1].spread;
+    sums[i] = standard(order[i] as number, scales[0]) + standard(occurrence[i] as number, scales[1]);
   return assemble(options, counts, scales, { trainingScores: sums, weights });
 }
 

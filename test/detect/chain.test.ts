@@ -84,3 +84,23 @@ describe("Chain against the other entities", () => {
     });
   });
 });
+
+describe("Chain.heldOutAndScored", () => {
+  it.each(["everyone", "others"] as const)(
+    "gives held out, as scored and the reason as asked one by one, against %s, to the last bit",
+    (against) => {
+      // An entity of one session, a session without an entity and one naming a command never counted.
+      const probes = [...twoEntities, of("dave", "a", "b"), { session: ["a", "q"] }];
+      const chain = Chain.train(probes, 1, true);
+      for (const s of probes) {
+        const one = Chain.train(probes, 1, true);
+        const both = chain.heldOutAndScored(s, against, 0.3);
+        expect(Object.is(both.heldOut, one.heldOutScore(s, against, 0.3))).toBe(true);
+        expect(Object.is(both.scored, one.score(s, against, 0.3))).toBe(true);
+        expect(both.reason).toBe(one.explain(s, against).reason);
+        // The steps kept for the session are its steps as scored.
+        expect(chain.steps(s, against)).toEqual(one.steps(s, against));
+      }
+    },
+  );
+});

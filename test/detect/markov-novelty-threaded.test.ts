@@ -161,6 +161,24 @@ describe("markov-novelty trained in threads for hunt --out, which gives every tr
   });
 });
 
+describe("markov-set's part of every reason, from its held-out pass", () => {
+  it("works out each session's chain as scored beside it held out: scoring after only the cross-fitted halves", async () => {
+    const score = vi.spyOn(Chain.prototype, "score");
+    try {
+      const scoredInTraining = async (explainsEvery: boolean) => {
+        score.mockClear();
+        await trainedThreaded(valued, {}, { explainsEvery });
+        return score.mock.calls.length;
+      };
+      // Each session once, by the half that did not count it; as scored, in the held-out pass.
+      expect(await scoredInTraining(true)).toBe(valued.length);
+      expect(await scoredInTraining(false)).toBe(valued.length);
+    } finally {
+      score.mockRestore();
+    }
+  });
+});
+
 describe("the sessions the context chain's view reads", () => {
   it("are the command names and weights, in order, and nothing else", () => {
     const sessions: WeightedSession[] = [
