@@ -1,6 +1,6 @@
 import { SeqhuntError } from "../errors.js";
 import { meanAndSpread } from "./base.js";
-import { ascending } from "./calibration.js";
+import { ascending, plainGrouped } from "./calibration.js";
 
 /** Top share of the held-out training scores whose slope sets the exponential tail beyond them (sensitivity in the README). */
 export const TAIL_SHARE = 0.1;
@@ -53,6 +53,8 @@ export class Tail {
   /** The tail of held-out training scores with their weights (in any order), its scale set by the top `share`. */
   static of(scores: ArrayLike<number>, weights: ArrayLike<number>, share = TAIL_SHARE): Tail {
     if (scores.length === 0) throw new SeqhuntError("no training sessions to calibrate a view with");
+    const grouped = plainGrouped(scores, weights);
+    if (grouped !== undefined) return new Tail(grouped.scores, grouped.weights, share);
     const byScore = new Map<number, number>();
     for (let i = 0; i < scores.length; i++) {
       const x = scores[i] as number;
