@@ -180,6 +180,18 @@ describe("markov-set's part of every reason, from its held-out pass", () => {
 });
 
 describe("the sessions the context chain's view reads", () => {
+  it("decode in plain loops, without Array.from's mapping over each session's ids", () => {
+    const sent = contextSessionsOf(typed);
+    const from = vi.spyOn(Array, "from");
+    try {
+      const decoded = sessionsOfContext(sent);
+      expect(from).not.toHaveBeenCalled();
+      expect(decoded).toEqual(typed.map((s) => ({ session: s.session, weight: 1 })));
+    } finally {
+      from.mockRestore();
+    }
+  });
+
   it("are the command names and weights, in order, and nothing else", () => {
     const sessions: WeightedSession[] = [
       { session: [trustedCmd("ls", { a: "1" }), "cd", "ls"], entity: "u1", weight: 2 },
