@@ -27,7 +27,10 @@ export class CategoricalParams {
   add(t: WeightedSession): void {
     for (const c of t.session) {
       if (typeof c === "string" || c.params instanceof Set) continue;
-      for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+      const params = c.params as Record<string, string | null>;
+      // Keys, then each value: Object.entries made an array per parameter (a third of this pass's time).
+      for (const p of Object.keys(params)) {
+        const v = params[p] as string | null;
         let seen = this.#values.get(p);
         if (seen === undefined) {
           seen = new Set();

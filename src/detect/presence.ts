@@ -356,7 +356,10 @@ class TokenInterner {
       this.#emit(command);
       if (c.params instanceof Set) for (const p of c.params) this.#emit(this.#child(command, p, learning));
       else {
-        for (const [p, v] of Object.entries(c.params as Record<string, string | null>)) {
+        const params = c.params as Record<string, string | null>;
+        // Keys, then each value: Object.entries made an array per parameter.
+        for (const p of Object.keys(params)) {
+          const v = params[p] as string | null;
           const param = this.#child(command, p, learning);
           this.#emit(param);
           if (categorical.has(p)) this.#emit(this.#child(param, v ?? "", learning));
