@@ -282,17 +282,27 @@ export async function sourceQuery(
     `${reader.seq} AS __seq`,
     ...identity.map((r, i) => `${text(r)} AS __id${i}`),
     `${timeText} AS __time`,
-    `${typedTime ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
+    ...(typedTime === null ? [] : [`${typedTime} AS __ts`]),
     `${eventSql} AS __event`,
     `${params} AS __params`,
     `${reader.bad} AS __bad`,
     ...(fields.fold === null ? [] : await foldColumns(fields.fold, find, text)),
   ];
+  const fieldsSql = `SELECT ${columns.join(", ")} FROM ${reader.from}`;
+  // The time is parsed from its column, not from its field again: the parse names the text many times, and
+  // each was an extraction of its own (a query of many JSON files took seconds to plan and run).
+  const after = ["__event", "__params", "__bad", ...(fields.fold === null ? [] : ["__key", "__rank"])].join(
+    ", ",
+  );
+  const sql =
+    typedTime !== null
+      ? fieldsSql
+      : `SELECT * EXCLUDE (${after}), ${timeMicrosSql("__time", { format: fields.timeFormat })} AS __ts, ${after} FROM (${fieldsSql})`;
   return {
     path: file.path,
     readFrom: file.readFrom,
     format: source.format,
-    sql: `SELECT ${columns.join(", ")} FROM ${reader.from}`,
+    sql,
     rejectsTable: reader.rejectsTable,
   };
 }
