@@ -438,9 +438,25 @@ function foldedRowsSql(sql: string): string {
     QUALIFY __key IS NULL OR row_number() OVER request = 1`;
 }
 
-/** The queries to stream: one per file in file order (sorting in memory), else one sorted query. */
+/**
+ * Sources read into one table before DuckDB sorts them, beyond this many: each source of a union is a
+ * pipeline of its own into the sort's windows, whose per-pipeline state made 200 small files take seconds
+ * under the memory limit (a CloudTrail folder of 4,000 records: 3.0 s against 1.1 s through a table).
+ */
+const SOURCES_BEFORE_TABLE = 8;
+
+/** SQL of every source's rows (a table of them, made here, when there are many sources). */
+async function unionOf(con: DuckDBConnection, sources: readonly SourceQuery[]): Promise<string> {
+  const all = sources.map((s) => s.sql).join("\nUNION ALL\n");
+  if (sources.length <= SOURCES_BEFORE_TABLE) return all;
+  await con.run(`CREATE OR REPLACE TEMP TABLE __events AS ${all}`);
+  return "SELECT * FROM __events";
+}
+
+/** The queries to stream: one per file in file order (sorting in memory), else one sorted query of `all`. */
 function streamQueries(
   sources: readonly SourceQuery[],
+  all: string,
   options: ReadEventsOptions,
   inputBytes: number,
 ): { queries: string[]; batched: boolean } {
@@ -455,7 +471,6 @@ function streamQueries(
       batched: true,
     };
   // A request's records may lie in two files (a log rotated between its stages): folded over the union.
-  const all = sources.map((s) => s.sql).join("\nUNION ALL\n");
   const union = folded ? foldedRowsSql(all) : all;
   const order = [
     ...options.identity.map((_, i) => `__id${i} NULLS LAST`),
@@ -535,17 +550,21 @@ async function readWith(
     skipped: new Map(),
     ...(options.fold === undefined ? {} : { folded: 0 }),
   };
+  // Held in memory, each source streams on its own.
+  const all = inMemory ? "" : await unionOf(con, sources);
   let total: number | null = null;
   if (options.wantTotal) {
-    const union = sources.map((s) => s.sql).join("\nUNION ALL\n");
     const rows = (
-      await con.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${union})`)
+      await con.runAndReadAll(
+        `SELECT count(*)::DOUBLE AS n FROM (${inMemory ? sources.map((s) => s.sql).join("\nUNION ALL\n") : all})`,
+      )
     ).getRowObjectsJson();
     total = Number(rows[0]?.n ?? 0);
   }
   const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
   const { queries, batched } = streamQueries(
     sources,
+    all,
     { ...options, sortInMemory: inMemory },
     inMemory ? 0 : estimatedInputBytes(files),
   );
