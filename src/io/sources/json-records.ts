@@ -39,15 +39,18 @@ async function holdsNoRecord(con: DuckDBConnection, from: string): Promise<boole
 
 /**
  * A reader of records held as JSON text, from a query yielding `j` (one record's text) and `n` (its
- * number): a record that is not JSON is one bad row.
+ * number), and with `fileIndex`, the column of its file's index (a set of files): a record that is not JSON
+ * is one bad row.
  */
 export async function jsonRecordsReader(
   con: DuckDBConnection,
   file: SourceFile,
   lines: string,
   rejectsTable: string | null,
+  options: { readonly fileIndex?: string } = {},
 ): Promise<RecordReader> {
-  const from = `(SELECT j, n, json_valid(j) AS ok FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
+  const { fileIndex } = options;
+  const from = `(SELECT j, n, json_valid(j) AS ok${fileIndex === undefined ? "" : `, ${fileIndex}`} FROM (${lines}) WHERE j IS NOT NULL AND trim(j) <> '')`;
   // One plain read of the first records gives their keys and the texts dotted names are looked for in (the
   // keys ordered here: an aggregate in SQL cost 5.8 ms a file against 1.9, most of a small file's read).
   const head = (
@@ -86,6 +89,7 @@ export async function jsonRecordsReader(
         ? from
         : `(SELECT *, CASE WHEN ok THEN json_extract_string(j, [${paths.join(", ")}]) END AS __fields FROM ${from})`;
     },
+    ...(fileIndex === undefined ? {} : { fileIndex }),
     seq: "CAST(n AS DOUBLE)",
     bad: "NOT ok",
     rejectsTable,
