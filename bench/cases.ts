@@ -1,6 +1,15 @@
 // One benchmark case per process, so peak RSS is the case's own. Prints one JSON line.
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +24,7 @@ import {
   serverClock,
   serverWork,
 } from "./clickhouse-data.js";
-import { generateEvents, generateSessions, writeCsv } from "./data.js";
+import { generateEvents, generateSessions, writeCloudTrail, writeCsv } from "./data.js";
 
 const [name = "", arg = ""] = process.argv.slice(2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -318,6 +327,20 @@ async function main(): Promise<void> {
       megabytes: bytes / 1e6,
       mbPerSecond: bytes / 1e6 / times.seconds,
       ...times,
+    });
+  } else if (name === "cloudtrail") {
+    // A CloudTrail S3 tree of FILES gzipped containers of PER records each, as `--source cloudtrail` reads it.
+    const [files = 200, per = 20] = arg.split("x").map(Number);
+    const root = join(DATA, `cloudtrail-${files}x${per}`);
+    rmSync(root, { recursive: true, force: true });
+    const bytes = writeCloudTrail(root, files, per);
+    const seconds = await timedHunt(["hunt", root, "--source", "cloudtrail", "--quiet"], 3);
+    report({
+      events: files * per,
+      eventsPerSecond: (files * per) / seconds,
+      megabytes: bytes / 1e6,
+      mbPerSecond: bytes / 1e6 / seconds,
+      seconds,
     });
   } else if (name === "threads") {
     // The same hunt (--out, values) with --threads 1 and with every core, taking turns; speed-up = one / all.

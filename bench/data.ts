@@ -3,7 +3,9 @@
 // free-text values, thousands of users.
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { rng } from "../src/demo/generate.js";
 import { Cmd } from "../src/index.js";
 import type { Command } from "../src/types.js";
@@ -141,5 +143,42 @@ export async function writeCsv(path: string, events: number, seed = 1): Promise<
   }
   out.end();
   await once(out, "finish");
+  return bytes;
+}
+
+/**
+ * Writes a CloudTrail S3 tree (`AWSLogs/<account>/CloudTrail/<region>/<y>/<m>/<d>/...json.gz`, each file a
+ * `{"Records": [...]}` container of `perFile` records, as CloudTrail delivers them) of `files` files; returns
+ * its root and size in bytes.
+ */
+export function writeCloudTrail(root: string, files: number, perFile: number, seed = 1): number {
+  const records: object[] = [];
+  let bytes = 0;
+  let written = 0;
+  const flush = () => {
+    const folder = join(root, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "01", "01");
+    mkdirSync(folder, { recursive: true });
+    const name = `111122223333_CloudTrail_us-east-1_20260101T${String(written).padStart(5, "0")}Z_bench.json.gz`;
+    const body = gzipSync(JSON.stringify({ Records: records.splice(0) }));
+    writeFileSync(join(folder, name), body);
+    bytes += body.length;
+    written++;
+  };
+  let id = 0;
+  for (const session of generateEvents(files * perFile, seed, 500)) {
+    for (const e of session) {
+      records.push({
+        eventVersion: "1.09",
+        userIdentity: { type: "IAMUser", arn: `arn:aws:iam::111122223333:user/${e.user}` },
+        eventTime: new Date(e.time).toISOString().replace(/\.\d+Z$/, "Z"),
+        eventSource: `service${e.command % 12}.amazonaws.com`,
+        eventName: (commandNames[e.command] as string).replace("-", ""),
+        requestParameters: Object.fromEntries(e.params),
+        eventID: `00000000-0000-4000-8000-${String(id++).padStart(12, "0")}`,
+      });
+      if (records.length === perFile && written < files - 1) flush();
+    }
+  }
+  flush();
   return bytes;
 }

@@ -149,6 +149,16 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt --out scores.jsonl, CSV with values, 1M events, over spilled sessions (SEQHUNT_HUNT_MODE=spill; median of 3, taking turns with a DuckDB scan)",
   ],
   [
+    "cloudtrail",
+    "200x20",
+    "seqhunt hunt --source cloudtrail (top 20) of a CloudTrail tree: 200 gzipped files of 20 records (MB: gzipped)",
+  ],
+  [
+    "cloudtrail",
+    "30x10000",
+    "seqhunt hunt --source cloudtrail (top 20) of a CloudTrail tree: 30 gzipped files of 10,000 records (MB: gzipped)",
+  ],
+  [
     "threads",
     "1000000",
     "seqhunt hunt --out, CSV with values, 1M events: --threads (every core) against --threads 1",

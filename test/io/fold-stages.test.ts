@@ -137,6 +137,16 @@ describe("folding a Kubernetes audit log's stages (auditID)", () => {
     expect(r.stats.folded).toBe(4);
   });
 
+  it("folds and orders records of many files (read into one table first) as those of one file", async () => {
+    // One file per record: more files than are streamed as a union, so they are read into a table first.
+    const files = RECORDS.map((r, i) => jsonl(`one-${i}.jsonl`, [r]));
+    const r = await read(files, true);
+    const whole = await read([jsonl("whole-many.jsonl", RECORDS)], true);
+    expect(r.commands).toEqual(whole.commands);
+    expect(r.times).toEqual(whole.times);
+    expect(r.stats).toEqual(whole.stats);
+  });
+
   it("folds the items of an EventList (a webhook batch, kubectl get -o json)", async () => {
     const path = join(dir, "events.json");
     writeFileSync(

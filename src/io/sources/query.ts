@@ -7,13 +7,12 @@ import { type InputFormat, sqlString } from "../formats.js";
 import { timeMicrosSql } from "../time-sql.js";
 import { ROUTE_SAMPLE, resolveRoute } from "./fields.js";
 import { sourceFor } from "./registry.js";
-import type { EventFields, RecordReader, Route, RouteStep, SourceFile } from "./types.js";
+import type { EventFields, InputSource, RecordReader, Route, RouteStep, SourceFile } from "./types.js";
 
-/** One file's query yielding the standard columns, and what is needed to report its bad rows. */
+/** The query of one file (or of a set of files alike) yielding the standard columns, and what is needed to report its bad rows. */
 export interface SourceQuery {
-  readonly path: string;
-  /** The file DuckDB reads: the path, or a copy with its line endings made consistent. */
-  readonly readFrom: string;
+  /** The files it reads, consecutive in input order (one, or a set read in one scan). */
+  readonly files: readonly SourceFile[];
   readonly format: InputFormat;
   /** Yields __file, __seq, __id0.., __time, __ts, __event, __params, __bad (and __key, __rank with a fold). */
   readonly sql: string;
@@ -221,8 +220,7 @@ function noRecords(file: SourceFile, format: InputFormat, fields: EventFields): 
     ...(fields.fold === null ? [] : ["NULL::VARCHAR AS __key", "0 AS __rank"]),
   ];
   return {
-    path: file.path,
-    readFrom: file.readFrom,
+    files: [file],
     format,
     sql: `SELECT ${columns.join(", ")} WHERE false`,
     rejectsTable: null,
@@ -248,14 +246,44 @@ async function foldColumns(
   return [`NULLIF(${key}, '') AS __key`, `${rank} AS __rank`];
 }
 
-/** Builds one file's query of the standard columns from the fields the user named. */
-export async function sourceQuery(
+/**
+ * The queries of the standard columns from the fields the user named, in input order: one per file, or
+ * one per set of files alike where their source reads them together (a set's rows in file order).
+ */
+export async function sourceQueries(
   con: DuckDBConnection,
-  file: SourceFile,
+  files: readonly SourceFile[],
+  fields: EventFields,
+): Promise<SourceQuery[]> {
+  const queries: SourceQuery[] = [];
+  let i = 0;
+  while (i < files.length) {
+    const file = files[i] as SourceFile;
+    const source = sourceFor(file.path);
+    let j = i + 1;
+    while (j < files.length && sourceFor((files[j] as SourceFile).path) === source) j++;
+    const run = files.slice(i, j);
+    i = j;
+    const opened =
+      source.openMany === undefined || run.length === 1
+        ? { sets: [], alone: run }
+        : await source.openMany(con, run);
+    for (const set of opened.sets) queries.push(await queryOf(set.files, source, set.reader, fields));
+    for (const one of opened.alone)
+      queries.push(await queryOf([one], source, await source.open(con, one), fields));
+  }
+  // Sets and files opened alone are listed apart: back in input order.
+  return queries.sort((a, b) => (a.files[0] as SourceFile).index - (b.files[0] as SourceFile).index);
+}
+
+/** The query of the standard columns of records `reader` reads (of one file, or of a set). */
+async function queryOf(
+  files: readonly SourceFile[],
+  source: InputSource,
+  reader: RecordReader,
   fields: EventFields,
 ): Promise<SourceQuery> {
-  const source = sourceFor(file.path);
-  const reader = await source.open(con, file);
+  const file = files[0] as SourceFile;
   if (reader.keys.length === 0) return noRecords(file, source.format, fields);
   const find = fieldFinder(file.path, reader);
   const identity: FieldRoutes[] = [];
@@ -278,21 +306,25 @@ export async function sourceQuery(
       : `concat_ws(${sqlString(fields.eventJoiner)}, ${event.map((r) => `NULLIF(${text(r)}, '')`).join(", ")})`;
   const typedTime = time.length === 1 ? reader.typedMicros(time[0] as Route) : null;
   const columns = [
-    `${file.index} AS __file`,
+    `${reader.fileIndex ?? file.index} AS __file`,
     `${reader.seq} AS __seq`,
     ...identity.map((r, i) => `${text(r)} AS __id${i}`),
     `${timeText} AS __time`,
-    `${typedTime ?? timeMicrosSql(timeText, { format: fields.timeFormat })} AS __ts`,
+    ...(typedTime === null ? [] : [`${typedTime} AS __ts`]),
     `${eventSql} AS __event`,
     `${params} AS __params`,
     `${reader.bad} AS __bad`,
     ...(fields.fold === null ? [] : await foldColumns(fields.fold, find, text)),
   ];
-  return {
-    path: file.path,
-    readFrom: file.readFrom,
-    format: source.format,
-    sql: `SELECT ${columns.join(", ")} FROM ${reader.from}`,
-    rejectsTable: reader.rejectsTable,
-  };
+  const fieldsSql = `SELECT ${columns.join(", ")} FROM ${reader.from}`;
+  // The time is parsed from its column, not from its field again: the parse names the text many times, and
+  // each was an extraction of its own (a query of many JSON files took seconds to plan and run).
+  const after = ["__event", "__params", "__bad", ...(fields.fold === null ? [] : ["__key", "__rank"])].join(
+    ", ",
+  );
+  const sql =
+    typedTime !== null
+      ? fieldsSql
+      : `SELECT * EXCLUDE (${after}), ${timeMicrosSql("__time", { format: fields.timeFormat })} AS __ts, ${after} FROM (${fieldsSql})`;
+  return { files, format: source.format, sql, rejectsTable: reader.rejectsTable };
 }

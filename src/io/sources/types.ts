@@ -42,6 +42,8 @@ export interface SourceFile {
 export interface RecordReader {
   /** A table expression with one row per record. */
   readonly from: string;
+  /** SQL of the index of the record's file, for a reader of several files; undefined for one file's. */
+  readonly fileIndex?: string;
   /** SQL of the record's 1-based number in the file, or `NULL` when unnumbered. */
   readonly seq: string;
   /** SQL that is true when the record itself is broken (bad JSON). */
@@ -62,8 +64,23 @@ export interface RecordReader {
   typedMicros(route: Route): string | null;
 }
 
+/** Files read in one scan by one reader, whose records name their file ({@link RecordReader.fileIndex}). */
+export interface FileSet {
+  /** The files, consecutive in input order. */
+  readonly files: readonly SourceFile[];
+  readonly reader: RecordReader;
+}
+
 /** One input format: opens a file of that format as records. */
 export interface InputSource {
   readonly format: InputFormat;
   open(con: DuckDBConnection, file: SourceFile): Promise<RecordReader>;
+  /**
+   * Opens consecutive numbered files of this format together: sets of files alike, each read in one scan (a
+   * CloudTrail tree's thousands of small files), and the files to open one by one. Absent: one by one.
+   */
+  openMany?(
+    con: DuckDBConnection,
+    files: readonly SourceFile[],
+  ): Promise<{ sets: FileSet[]; alone: SourceFile[] }>;
 }
