@@ -413,14 +413,13 @@ class BadRows {
   /** The lines DuckDB's CSV reader rejected (visible once the streaming query is done). */
   async loadRejects(con: DuckDBConnection): Promise<void> {
     for (const s of this.sources) {
-      // Only a source of one file stores rejected lines.
-      const file = s.files[0] as SourceFile;
-      if (s.rejectsTable === null) continue;
-      const rows = await rejectedRows(con, s.rejectsTable, file.readFrom);
-      for (const r of rows) {
-        if (this.policy === "fail") throw rejectError(file.path, r);
-        this.#count(r.reason);
-      }
+      const table = s.rejectsTable;
+      if (table === null) continue;
+      for (const file of s.files)
+        for (const r of await rejectedRows(con, table, file.readFrom)) {
+          if (this.policy === "fail") throw rejectError(file.path, r);
+          this.#count(r.reason);
+        }
     }
   }
 }
