@@ -24,7 +24,7 @@ import {
   serverClock,
   serverWork,
 } from "./clickhouse-data.js";
-import { generateEvents, generateSessions, writeCloudTrail, writeCsv } from "./data.js";
+import { generateEvents, generateSessions, writeCloudTrail, writeCsv, writeJsonLines } from "./data.js";
 
 const [name = "", arg = ""] = process.argv.slice(2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -335,6 +335,31 @@ async function main(): Promise<void> {
     rmSync(root, { recursive: true, force: true });
     const bytes = writeCloudTrail(root, files, per);
     const seconds = await timedHunt(["hunt", root, "--source", "cloudtrail", "--quiet"], 3);
+    report({
+      events: files * per,
+      eventsPerSecond: (files * per) / seconds,
+      megabytes: bytes / 1e6,
+      mbPerSecond: bytes / 1e6 / seconds,
+      seconds,
+    });
+  } else if (name === "jsonl-files") {
+    // FILES gzipped JSON Lines files of PER events each, fields named.
+    const [files = 500, per = 10] = arg.split("x").map(Number);
+    const root = join(DATA, `jsonl-${files}x${per}`);
+    rmSync(root, { recursive: true, force: true });
+    const bytes = writeJsonLines(root, files, per);
+    const args = [
+      "hunt",
+      root,
+      "--user",
+      "UserId",
+      "--time",
+      "TimeGenerated",
+      "--event",
+      "Operation",
+      "--quiet",
+    ];
+    const seconds = await timedHunt(args, 3);
     report({
       events: files * per,
       eventsPerSecond: (files * per) / seconds,

@@ -182,3 +182,30 @@ export function writeCloudTrail(root: string, files: number, perFile: number, se
   flush();
   return bytes;
 }
+
+/** Writes `files` gzipped JSON Lines files of `perFile` generated events each into `root`; returns their size in bytes. */
+export function writeJsonLines(root: string, files: number, perFile: number, seed = 1): number {
+  mkdirSync(root, { recursive: true });
+  const lines: string[] = [];
+  let bytes = 0;
+  let written = 0;
+  const flush = () => {
+    const body = gzipSync(`${lines.splice(0).join("\n")}\n`);
+    writeFileSync(join(root, `events-${String(written).padStart(5, "0")}.jsonl.gz`), body);
+    bytes += body.length;
+    written++;
+  };
+  for (const session of generateEvents(files * perFile, seed, 500))
+    for (const e of session) {
+      lines.push(
+        JSON.stringify({
+          UserId: e.user,
+          TimeGenerated: new Date(e.time).toISOString(),
+          Operation: commandNames[e.command],
+        }),
+      );
+      if (lines.length === perFile && written < files - 1) flush();
+    }
+  flush();
+  return bytes;
+}

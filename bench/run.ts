@@ -159,6 +159,11 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt --source cloudtrail (top 20) of a CloudTrail tree: 30 gzipped files of 10,000 records (MB: gzipped)",
   ],
   [
+    "jsonl-files",
+    "500x10",
+    "seqhunt hunt (top 20) of 500 gzipped JSON Lines files of 10 events, fields named (MB: gzipped)",
+  ],
+  [
     "threads",
     "1000000",
     "seqhunt hunt --out, CSV with values, 1M events: --threads (every core) against --threads 1",

@@ -3,6 +3,8 @@ import { SeqhuntError } from "../errors.js";
 import type { TimeParserOptions } from "../parse/time.js";
 import { duckdb } from "./duckdb.js";
 import { rejectedRow } from "./duckdb-errors.js";
+import { sqlString } from "./formats.js";
+import { scansTable } from "./sources/duckdb-options.js";
 import { linesAtBytes } from "./text-file.js";
 import { registerTimeParser } from "./time-sql.js";
 
@@ -25,9 +27,11 @@ export async function rejectedRows(
   table: string,
   readFrom: string,
 ): Promise<RejectedRow[]> {
+  // A table of a set of files holds every file's: this one's, by the scans table its reader names.
   const rows = (
     await con.runAndReadAll(
-      `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${table} GROUP BY line ORDER BY line`,
+      `SELECT min(line_byte_position)::DOUBLE AS at, arg_min(error_type, coalesce(column_idx, 0)) AS error_type, arg_min(error_message, coalesce(column_idx, 0)) AS error_message FROM ${table}
+       WHERE file_id IN (SELECT file_id FROM ${scansTable(table)} WHERE file_path = ${sqlString(readFrom)}) GROUP BY line ORDER BY line`,
     )
   ).getRowObjectsJson();
   const lineAt = await linesAtBytes(

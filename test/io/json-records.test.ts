@@ -203,3 +203,95 @@ describe("small JSON files alike are read in sets, one scan each (a CloudTrail t
     expect((await read(files)).events).toEqual(whole.events);
   });
 });
+
+describe("JSON Lines files are read in sets, one scan each", () => {
+  const line = (user: string, second: number, op: string) =>
+    JSON.stringify({ user, time: `2026-11-30T10:00:${String(second).padStart(2, "0")}Z`, op });
+  const jsonlFields = {
+    identity: ["user"],
+    time: "time",
+    event: ["op"],
+    params: null,
+    paramsFormat: "json-object" as const,
+    paramMode: "none" as const,
+  };
+  const put = (name: string, lines: readonly string[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    return path;
+  };
+  async function read(files: string[], onBadRow: "fail" | "skip" = "fail") {
+    const events: string[] = [];
+    const stats = await readEvents(files, { ...jsonlFields, onBadRow, sortInMemory: true }, (id, t, c) =>
+      events.push(`${id[0]} ${t} ${String(c)}`),
+    );
+    return { events, stats };
+  }
+  const LINES = [
+    [line("a", 3, "x"), line("b", 1, "y")],
+    [line("a", 3, "z"), line("b", 2, "y")],
+    [line("a", 1, "w")],
+  ];
+
+  it("groups consecutive files (all compressed or none), and orders and numbers as one file would", async () => {
+    const gz = (name: string, lines: readonly string[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, gzipSync(`${lines.join("\n")}\n`));
+      return path;
+    };
+    const paths = [
+      put("l-0.jsonl", LINES[0] as string[]),
+      put("l-1.jsonl", LINES[1] as string[]),
+      gz("l-2.jsonl.gz", LINES[2] as string[]),
+      gz("l-3.jsonl.gz", LINES[0] as string[]),
+    ];
+    const { con, close } = await openDuckDB();
+    try {
+      const queries = await sourceQueries(
+        con,
+        paths.map((path, index) => ({ path, readFrom: path, index, numbered: true })),
+        { ...jsonlFields, timeFormat: undefined, eventJoiner: ":", fold: null },
+      );
+      expect(queries.map((q) => q.files.map((f) => f.index))).toEqual([
+        [0, 1],
+        [2, 3],
+      ]);
+    } finally {
+      close();
+    }
+    const whole = await read([put("l-whole.jsonl", [...LINES.flat(), ...(LINES[0] as string[])])]);
+    expect((await read(paths)).events).toEqual(whole.events);
+  });
+
+  it("an empty file among them is still an error of its own", async () => {
+    const paths = [
+      put("e-0.jsonl", LINES[0] as string[]),
+      put("e-empty.jsonl", []),
+      put("e-2.jsonl", LINES[2] as string[]),
+    ];
+    await expect(read(paths)).rejects.toThrow(/e-empty\.jsonl: the file is empty/);
+  });
+
+  it("a bad line and a line too long name their own file and line", async () => {
+    const files = [
+      put("bad-0.jsonl", LINES[0] as string[]),
+      put("bad-1.jsonl", [line("c", 1, "x"), "{not json", line("c", 2, "y")]),
+    ];
+    await expect(read(files)).rejects.toThrow(/bad-1\.jsonl:2: /);
+    const long = put("long-1.jsonl", [
+      line("c", 1, "x"),
+      line("c", 2, "y"),
+      `{"user":"d","pad":"${"x".repeat(17 * 1024 * 1024)}"}`,
+      line("c", 3, "z"),
+    ]);
+    await expect(read([files[0] as string, long])).rejects.toThrow(/long-1\.jsonl:3: line too long/);
+    const skipped = await read([files[0] as string, files[1] as string, long], "skip");
+    expect(skipped.stats.skipped).toEqual(
+      new Map([
+        ["bad JSON", 1],
+        ["line too long", 1],
+      ]),
+    );
+    expect(skipped.stats.used).toBe(7);
+  });
+});

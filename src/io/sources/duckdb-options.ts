@@ -46,6 +46,9 @@ export function decompressedBytes(path: string): number {
   return trailer.readUInt32LE(0);
 }
 
+/** The table naming the files (and their ids) whose rejected lines `rejects` holds. */
+export const scansTable = (rejects: string): string => `scans_${rejects}`;
+
 /**
  * The options seqhunt passes to DuckDB's CSV reader: line limits, and where rejected lines go (or, for a
  * sample, that they are skipped rather than stored twice). One of the two places reading options are set.
@@ -54,7 +57,7 @@ export function csvReaderOptions(rejects: string | null): string {
   const stored =
     rejects === null
       ? "ignore_errors = true"
-      : `store_rejects = true, rejects_table = '${rejects}', rejects_scan = 'scans_${rejects}'`;
+      : `store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${scansTable(rejects)}'`;
   return `${stored}, ${LINE_LIMITS}`;
 }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqhuntError } from "../../errors.js";
-import { formatOf } from "../formats.js";
+import { formatOf, sqlString } from "../formats.js";
 import { emptyFileError, noJsonObjectError } from "../read-problems.js";
 import { extractSql, jsonPathOf, paramsTextAt, ROUTE_SAMPLE, textAt } from "./fields.js";
 import type { RecordReader, Route, SourceFile } from "./types.js";
@@ -30,6 +30,22 @@ export function keysInOrder(recordKeys: readonly (readonly string[])[]): string[
       else if (place < seen.place) seen.place = place;
     }
   return [...first].sort(([, a], [, b]) => a.record - b.record || a.place - b.place).map(([key]) => key);
+}
+
+/** SQL of the index of a row's file in a read of several (its `filename`): the files' indexes are consecutive. */
+export function fileIndexSql(files: readonly SourceFile[]): string {
+  const paths = files.map((f) => sqlString(f.readFrom)).join(", ");
+  // Positions in the list are 1-based.
+  return `list_position([${paths}], filename) + ${(files[0] as SourceFile).index - 1}`;
+}
+
+/**
+ * SQL numbering records (`j`, with `f` its file's index) of a read of several files within each file, as
+ * `n`: rows come file after file, and the windows stream, so rows stay in that order.
+ */
+export function numberedByFile(records: string): string {
+  const starts = `SELECT j, f, rn, f IS DISTINCT FROM lag(f) OVER () AS starts FROM (SELECT j, f, row_number() OVER () AS rn FROM (${records}))`;
+  return `SELECT j, f, rn - max(CASE WHEN starts THEN rn END) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + 1 AS n FROM (${starts})`;
 }
 
 /** True when a table expression of records yields no row. */

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { containerKey, type MemberKind } from "../../presets/field-names.js";
 import { sqlString } from "../formats.js";
 import { decompressedBytes, duckdbReaderCall, gzipped } from "./duckdb-options.js";
-import { jsonRecordsReader } from "./json-records.js";
+import { fileIndexSql, jsonRecordsReader, numberedByFile } from "./json-records.js";
 import type { FileSet, InputSource, SourceFile } from "./types.js";
 
 /** SQL of each member's kind as {@link containerKey} tells them apart (MemberKind), of the object `json`. */
@@ -123,15 +123,11 @@ async function openSet(
   files: readonly SourceFile[],
   key: string | null,
 ): Promise<FileSet> {
-  const paths = files.map((f) => f.readFrom);
-  const objects = duckdbReaderCall(paths, { kind: "json-objects" });
-  const first = (files[0] as SourceFile).index;
-  // Positions in the list are 1-based; the files' indexes are consecutive.
-  const file = `list_position([${paths.map(sqlString).join(", ")}], filename) + ${first - 1}`;
-  const records = recordsOf(objects, key, `, ${file} AS f`);
-  // Records come file after file: each numbered from its file's first, in windows that stream (rows stay in order).
-  const numbered = `SELECT j, f, rn, f IS DISTINCT FROM lag(f) OVER () AS starts FROM (SELECT j, f, row_number() OVER () AS rn FROM (${records}))`;
-  const lines = `SELECT j, f, rn - max(CASE WHEN starts THEN rn END) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + 1 AS n FROM (${numbered})`;
+  const objects = duckdbReaderCall(
+    files.map((f) => f.readFrom),
+    { kind: "json-objects" },
+  );
+  const lines = numberedByFile(recordsOf(objects, key, `, ${fileIndexSql(files)} AS f`));
   return {
     files,
     reader: await jsonRecordsReader(con, files[0] as SourceFile, lines, null, { fileIndex: "f" }),

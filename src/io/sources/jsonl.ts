@@ -1,6 +1,22 @@
-import { duckdbReaderCall } from "./duckdb-options.js";
-import { jsonRecordsReader } from "./json-records.js";
-import type { InputSource } from "./types.js";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { isBlankFile } from "../text-file.js";
+import { duckdbReaderCall, gzipped } from "./duckdb-options.js";
+import { fileIndexSql, jsonRecordsReader, numberedByFile } from "./json-records.js";
+import type { FileSet, InputSource, SourceFile } from "./types.js";
+
+/** Consecutive files read in one scan, their rejected lines (too long) in one table, each line numbered in its file. */
+async function openSet(con: DuckDBConnection, files: readonly SourceFile[]): Promise<FileSet> {
+  const rejects = `rejects_${(files[0] as SourceFile).index}`;
+  const read = duckdbReaderCall(
+    files.map((f) => f.readFrom),
+    { kind: "lines", rejects },
+  );
+  const lines = numberedByFile(`SELECT j, ${fileIndexSql(files)} AS f FROM ${read}`);
+  return {
+    files,
+    reader: await jsonRecordsReader(con, files[0] as SourceFile, lines, rejects, { fileIndex: "f" }),
+  };
+}
 
 /** JSON Lines: one record per line; a line that is not JSON is one bad row. */
 export const jsonlSource: InputSource = {
@@ -14,5 +30,28 @@ export const jsonlSource: InputSource = {
       `SELECT j, row_number() OVER () AS n FROM ${duckdbReaderCall(file.readFrom, { kind: "lines", rejects })}`,
       rejects,
     );
+  },
+  // Consecutive files, all compressed or none, read together; an empty file alone (its own error).
+  async openMany(con, files) {
+    const sets: FileSet[] = [];
+    const alone: SourceFile[] = [];
+    let run: SourceFile[] = [];
+    const close = async () => {
+      if (run.length === 1) alone.push(...run);
+      else if (run.length > 1) sets.push(await openSet(con, run));
+      run = [];
+    };
+    for (const file of files) {
+      if (await isBlankFile(file.readFrom)) {
+        await close();
+        alone.push(file);
+        continue;
+      }
+      const last = run.at(-1);
+      if (last !== undefined && gzipped(last.readFrom) !== gzipped(file.readFrom)) await close();
+      run.push(file);
+    }
+    await close();
+    return { sets, alone };
   },
 };
