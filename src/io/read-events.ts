@@ -438,16 +438,25 @@ function foldedRowsSql(sql: string): string {
 }
 
 /**
- * Sources read into one table before DuckDB sorts them, beyond this many: each source of a union is a
- * pipeline of its own into the sort's windows, whose per-pipeline state made 200 small files take seconds
- * under the memory limit (a CloudTrail folder of 4,000 records: 3.0 s against 1.1 s through a table).
+ * Sources read into one table before DuckDB folds and sorts them, beyond this many when they are small:
+ * each source of a union is a pipeline of its own into the sort's windows, whose per-pipeline state made
+ * 200 small files take seconds under the memory limit (a CloudTrail folder of 4,000 records: 3.0 s against
+ * 1.1 s through a table). Large sources go straight to the sort (30 files of 10,000 records: 14.9-22.7 s
+ * against 17.2-26.9 s through a table).
  */
 const SOURCES_BEFORE_TABLE = 8;
 
-/** SQL of every source's rows (a table of them, made here, when there are many sources). */
-async function unionOf(con: DuckDBConnection, sources: readonly SourceQuery[]): Promise<string> {
+/** The largest average size (bytes, decompressed) of sources read into one table first. */
+const SMALL_SOURCE_BYTES = 4 * 1024 * 1024;
+
+/** SQL of every source's rows (a table of them, made here, when there are many small sources). */
+async function unionOf(
+  con: DuckDBConnection,
+  sources: readonly SourceQuery[],
+  inputBytes: number,
+): Promise<string> {
   const all = sources.map((s) => s.sql).join("\nUNION ALL\n");
-  if (sources.length <= SOURCES_BEFORE_TABLE) return all;
+  if (sources.length <= SOURCES_BEFORE_TABLE || inputBytes / sources.length > SMALL_SOURCE_BYTES) return all;
   await con.run(`CREATE OR REPLACE TEMP TABLE __events AS ${all}`);
   return "SELECT * FROM __events";
 }
@@ -532,10 +541,8 @@ async function readWith(
 ): Promise<ReadStats> {
   // Long because building the sources, counting, streaming chunks and replaying held rows share one connection and one in-flight fetch.
   registerTimeParser(con, { format: options.timeFormat });
-  // Folding partitions every record in DuckDB, which then sorts too: no rows in file order to hold. Many
-  // files are sorted by DuckDB as well: a query per file cost 10 ms each (500 small JSON Lines files: 5.3 s).
-  const inMemory =
-    options.sortInMemory === true && options.fold === undefined && files.length <= SOURCES_BEFORE_TABLE;
+  // Folding partitions every record in DuckDB, which then sorts too: no rows in file order to hold.
+  const inMemory = options.sortInMemory === true && options.fold === undefined;
   // Nothing to sort: one DuckDB thread reads while JavaScript, on the other core, takes the rows.
   if (inMemory) await con.run("SET threads = 1");
   const fields = eventFields(options);
@@ -552,7 +559,7 @@ async function readWith(
     ...(options.fold === undefined ? {} : { folded: 0 }),
   };
   // Held in memory, each source streams on its own.
-  const all = inMemory ? "" : await unionOf(con, sources);
+  const all = inMemory ? "" : await unionOf(con, sources, estimatedInputBytes(files));
   let total: number | null = null;
   if (options.wantTotal) {
     const rows = (

@@ -137,14 +137,36 @@ describe("folding a Kubernetes audit log's stages (auditID)", () => {
     expect(r.stats.folded).toBe(4);
   });
 
-  it("folds and orders records of many files (read into one table first) as those of one file", async () => {
-    // One file per record: more files than are streamed as a union, so they are read into a table first.
+  it("folds and orders records of many files as those of one file (JSON Lines files in one set)", async () => {
     const files = RECORDS.map((r, i) => jsonl(`one-${i}.jsonl`, [r]));
     const r = await read(files, true);
     const whole = await read([jsonl("whole-many.jsonl", RECORDS)], true);
     expect(r.commands).toEqual(whole.commands);
     expect(r.times).toEqual(whole.times);
     expect(r.stats).toEqual(whole.stats);
+  });
+
+  it("folds and orders rows of many small CSV files (read into one table first) as those of one file", async () => {
+    // CSV files are sources of their own: more small ones than are streamed as a union go through a table.
+    const header = "user,time,op,id";
+    const rows = Array.from(
+      { length: 12 },
+      (_, i) => `u${i % 3},2026-09-27T10:00:0${i % 4}Z,op${i % 5},r${i % 10}`,
+    );
+    const files = rows.map((row, i) => {
+      const path = join(dir, `row-${i}.csv`);
+      writeFileSync(path, `${header}\n${row}\n`);
+      return path;
+    });
+    const whole = join(dir, "rows.csv");
+    writeFileSync(whole, `${header}\n${rows.join("\n")}\n`);
+    const fields = { identity: ["user"], time: "time", event: ["op"] };
+    const idFold = { key: "id", records: "copies" };
+    const r = await readFolded(files, fields, idFold);
+    const one = await readFolded([whole], fields, idFold);
+    expect(r.commands).toEqual(one.commands);
+    expect(r.times).toEqual(one.times);
+    expect(r.stats).toEqual({ read: 12, used: 10, skipped: new Map(), folded: 2 });
   });
 
   it("folds the items of an EventList (a webhook batch, kubectl get -o json)", async () => {
