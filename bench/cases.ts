@@ -73,6 +73,30 @@ function timedHunt(args: readonly string[], runs: number): Promise<number> {
   }, runs);
 }
 
+/**
+ * Times a hunt (median of 3) of a folder `write` makes anew of FILES files of PER events each (`arg` is
+ * `FILESxPER`), read with `flags`, and reports it.
+ */
+async function huntOfFiles(
+  arg: string,
+  name: string,
+  write: (root: string, files: number, per: number) => number,
+  flags: readonly string[],
+): Promise<void> {
+  const [files = 200, per = 20] = arg.split("x").map(Number);
+  const root = join(DATA, `${name}-${files}x${per}`);
+  rmSync(root, { recursive: true, force: true });
+  const bytes = write(root, files, per);
+  const seconds = await timedHunt(["hunt", root, ...flags, "--quiet"], 3);
+  report({
+    events: files * per,
+    eventsPerSecond: (files * per) / seconds,
+    megabytes: bytes / 1e6,
+    mbPerSecond: bytes / 1e6 / seconds,
+    seconds,
+  });
+}
+
 /** Wall and CPU seconds (every thread of this process) of one run of `fn`. */
 async function measured(fn: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
   const cpu = process.cpuUsage();
@@ -330,43 +354,17 @@ async function main(): Promise<void> {
     });
   } else if (name === "cloudtrail") {
     // A CloudTrail S3 tree of FILES gzipped containers of PER records each, as `--source cloudtrail` reads it.
-    const [files = 200, per = 20] = arg.split("x").map(Number);
-    const root = join(DATA, `cloudtrail-${files}x${per}`);
-    rmSync(root, { recursive: true, force: true });
-    const bytes = writeCloudTrail(root, files, per);
-    const seconds = await timedHunt(["hunt", root, "--source", "cloudtrail", "--quiet"], 3);
-    report({
-      events: files * per,
-      eventsPerSecond: (files * per) / seconds,
-      megabytes: bytes / 1e6,
-      mbPerSecond: bytes / 1e6 / seconds,
-      seconds,
-    });
+    await huntOfFiles(arg, "cloudtrail", writeCloudTrail, ["--source", "cloudtrail"]);
   } else if (name === "jsonl-files") {
     // FILES gzipped JSON Lines files of PER events each, fields named.
-    const [files = 500, per = 10] = arg.split("x").map(Number);
-    const root = join(DATA, `jsonl-${files}x${per}`);
-    rmSync(root, { recursive: true, force: true });
-    const bytes = writeJsonLines(root, files, per);
-    const args = [
-      "hunt",
-      root,
+    await huntOfFiles(arg, "jsonl", writeJsonLines, [
       "--user",
       "UserId",
       "--time",
       "TimeGenerated",
       "--event",
       "Operation",
-      "--quiet",
-    ];
-    const seconds = await timedHunt(args, 3);
-    report({
-      events: files * per,
-      eventsPerSecond: (files * per) / seconds,
-      megabytes: bytes / 1e6,
-      mbPerSecond: bytes / 1e6 / seconds,
-      seconds,
-    });
+    ]);
   } else if (name === "threads") {
     // The same hunt (--out, values) with --threads 1 and with every core, taking turns; speed-up = one / all.
     const n = Number(arg);

@@ -449,13 +449,16 @@ const SOURCES_BEFORE_TABLE = 8;
 /** The largest average size (bytes, decompressed) of sources read into one table first. */
 const SMALL_SOURCE_BYTES = 4 * 1024 * 1024;
 
+/** SQL of every source's rows, one after another. */
+const unionSql = (sources: readonly SourceQuery[]) => sources.map((s) => s.sql).join("\nUNION ALL\n");
+
 /** SQL of every source's rows (a table of them, made here, when there are many small sources). */
 async function unionOf(
   con: DuckDBConnection,
   sources: readonly SourceQuery[],
   inputBytes: number,
 ): Promise<string> {
-  const all = sources.map((s) => s.sql).join("\nUNION ALL\n");
+  const all = unionSql(sources);
   if (sources.length <= SOURCES_BEFORE_TABLE || inputBytes / sources.length > SMALL_SOURCE_BYTES) return all;
   await con.run(`CREATE OR REPLACE TEMP TABLE __events AS ${all}`);
   return "SELECT * FROM __events";
@@ -558,15 +561,12 @@ async function readWith(
     skipped: new Map(),
     ...(options.fold === undefined ? {} : { folded: 0 }),
   };
+  const inputBytes = inMemory ? 0 : estimatedInputBytes(files);
   // Held in memory, each source streams on its own.
-  const all = inMemory ? "" : await unionOf(con, sources, estimatedInputBytes(files));
+  const all = inMemory ? unionSql(sources) : await unionOf(con, sources, inputBytes);
   let total: number | null = null;
   if (options.wantTotal) {
-    const rows = (
-      await con.runAndReadAll(
-        `SELECT count(*)::DOUBLE AS n FROM (${inMemory ? sources.map((s) => s.sql).join("\nUNION ALL\n") : all})`,
-      )
-    ).getRowObjectsJson();
+    const rows = (await con.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${all})`)).getRowObjectsJson();
     total = Number(rows[0]?.n ?? 0);
   }
   const bad = new BadRows(sources, options.onBadRow, stats, options.timeFormat);
@@ -574,7 +574,7 @@ async function readWith(
     sources,
     all,
     { ...options, sortInMemory: inMemory },
-    inMemory ? 0 : estimatedInputBytes(files),
+    inputBytes,
   );
   const { paramsReader } = options;
   let previous: (string | null)[] = [];

@@ -3,7 +3,7 @@ import { SeqhuntError } from "../../errors.js";
 import { formatOf, sqlString } from "../formats.js";
 import { emptyFileError, noJsonObjectError } from "../read-problems.js";
 import { extractSql, jsonPathOf, paramsTextAt, ROUTE_SAMPLE, textAt } from "./fields.js";
-import type { RecordReader, Route, SourceFile } from "./types.js";
+import type { FileSet, RecordReader, Route, SourceFile } from "./types.js";
 
 /** Records seen to list the keys a JSON file's records have. */
 const KEY_SAMPLE = 1000;
@@ -46,6 +46,35 @@ export function fileIndexSql(files: readonly SourceFile[]): string {
 export function numberedByFile(records: string): string {
   const starts = `SELECT j, f, rn, f IS DISTINCT FROM lag(f) OVER () AS starts FROM (SELECT j, f, row_number() OVER () AS rn FROM (${records}))`;
   return `SELECT j, f, rn - max(CASE WHEN starts THEN rn END) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + 1 AS n FROM (${starts})`;
+}
+
+/**
+ * Consecutive files in sets of files alike (the same kind, two or more), each opened by `open`; a file of
+ * no kind (undefined), or unlike both neighbours, is left to be opened alone.
+ */
+export async function setsOfAlike(
+  files: readonly SourceFile[],
+  kindOf: (file: SourceFile) => Promise<string | undefined> | string | undefined,
+  open: (files: readonly SourceFile[]) => Promise<FileSet>,
+): Promise<{ sets: FileSet[]; alone: SourceFile[] }> {
+  const sets: FileSet[] = [];
+  const alone: SourceFile[] = [];
+  let run: SourceFile[] = [];
+  let runKind: string | undefined;
+  const close = async () => {
+    if (run.length === 1) alone.push(...run);
+    else if (run.length > 1) sets.push(await open(run));
+    run = [];
+  };
+  for (const file of files) {
+    const kind = await kindOf(file);
+    if (kind === undefined || kind !== runKind) await close();
+    if (kind === undefined) alone.push(file);
+    else run.push(file);
+    runKind = kind;
+  }
+  await close();
+  return { sets, alone };
 }
 
 /** True when a table expression of records yields no row. */

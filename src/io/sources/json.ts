@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { containerKey, type MemberKind } from "../../presets/field-names.js";
 import { sqlString } from "../formats.js";
 import { decompressedBytes, duckdbReaderCall, gzipped } from "./duckdb-options.js";
-import { fileIndexSql, jsonRecordsReader, numberedByFile } from "./json-records.js";
+import { fileIndexSql, jsonRecordsReader, numberedByFile, setsOfAlike } from "./json-records.js";
 import type { FileSet, InputSource, SourceFile } from "./types.js";
 
 /** SQL of each member's kind as {@link containerKey} tells them apart (MemberKind), of the object `json`. */
@@ -89,32 +89,15 @@ async function openAlike(
     )
   ).getRowObjectsJson();
   const keyByFile = new Map(firsts.map((r) => [String(r.filename), keyOf(r)]));
-  const sets: FileSet[] = [];
-  const alone: SourceFile[] = [];
-  let run: SourceFile[] = [];
-  const close = async () => {
-    if (run.length === 1) alone.push(...run);
-    else if (run.length > 1)
-      sets.push(await openSet(con, run, keyByFile.get(run[0]?.readFrom ?? "") ?? null));
-    run = [];
-  };
-  for (const file of files) {
-    if (!keyByFile.has(file.readFrom)) {
-      await close();
-      alone.push(file);
-      continue;
-    }
-    const last = run.at(-1);
-    if (
-      last !== undefined &&
-      (keyByFile.get(last.readFrom) !== keyByFile.get(file.readFrom) ||
-        gzipped(last.readFrom) !== gzipped(file.readFrom))
-    )
-      await close();
-    run.push(file);
-  }
-  await close();
-  return { sets, alone };
+  // Alike: the same container key (or none), all compressed or none; a file holding no value alone.
+  return setsOfAlike(
+    files,
+    (f) =>
+      keyByFile.has(f.readFrom)
+        ? JSON.stringify([keyByFile.get(f.readFrom), gzipped(f.readFrom)])
+        : undefined,
+    (run) => openSet(con, run, keyByFile.get((run[0] as SourceFile).readFrom) ?? null),
+  );
 }
 
 /** A set of consecutive files alike read in one scan: `f` the record's file index, `n` its number in that file. */

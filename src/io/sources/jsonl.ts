@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { isBlankFile } from "../text-file.js";
 import { duckdbReaderCall, gzipped } from "./duckdb-options.js";
-import { fileIndexSql, jsonRecordsReader, numberedByFile } from "./json-records.js";
+import { fileIndexSql, jsonRecordsReader, numberedByFile, setsOfAlike } from "./json-records.js";
 import type { FileSet, InputSource, SourceFile } from "./types.js";
 
 /** Consecutive files read in one scan, their rejected lines (too long) in one table, each line numbered in its file. */
@@ -32,26 +32,10 @@ export const jsonlSource: InputSource = {
     );
   },
   // Consecutive files, all compressed or none, read together; an empty file alone (its own error).
-  async openMany(con, files) {
-    const sets: FileSet[] = [];
-    const alone: SourceFile[] = [];
-    let run: SourceFile[] = [];
-    const close = async () => {
-      if (run.length === 1) alone.push(...run);
-      else if (run.length > 1) sets.push(await openSet(con, run));
-      run = [];
-    };
-    for (const file of files) {
-      if (await isBlankFile(file.readFrom)) {
-        await close();
-        alone.push(file);
-        continue;
-      }
-      const last = run.at(-1);
-      if (last !== undefined && gzipped(last.readFrom) !== gzipped(file.readFrom)) await close();
-      run.push(file);
-    }
-    await close();
-    return { sets, alone };
-  },
+  openMany: (con, files) =>
+    setsOfAlike(
+      files,
+      async (f) => ((await isBlankFile(f.readFrom)) ? undefined : String(gzipped(f.readFrom))),
+      (run) => openSet(con, run),
+    ),
 };
