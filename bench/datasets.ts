@@ -2,6 +2,7 @@
 // system-call traces with a local anomaly), shared by `npm run quality` and the detector studies.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { rng } from "../src/demo/generate.js";
 import type { WeightedSession } from "../src/detect/types.js";
 
@@ -201,6 +202,32 @@ export function mixedPrograms(seed: number, programs = 10): Dataset {
   };
 }
 
+/**
+ * System-call traces made on this machine by bench/strace-traces.sh (every process of an ordinary workload and
+ * of scripted intrusions; not the hidden set): normal processes shuffled with `seed`, a fifth to train (as
+ * ADFA-LD trains on 833 of 5,205 normal traces), the rest and every attack process to test (`dir`: where the
+ * script wrote them, bench/strace by default).
+ */
+export function straceTraces(seed: number, dir = join(process.cwd(), "bench", "strace")): Dataset {
+  const read = (label: string): string[][] =>
+    gunzipSync(readFileSync(join(dir, `${label}.jsonl.gz`)))
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => (JSON.parse(line) as { session: string[] }).session);
+  const normal = read("normal");
+  const attack = read("attack");
+  const shuffled = shuffle(normal, seed);
+  const cut = Math.floor(shuffled.length / 5);
+  return {
+    train: shuffled.slice(0, cut).map((session) => ({ session })),
+    test: [
+      ...shuffled.slice(cut).map((session) => ({ session, label: 0 })),
+      ...attack.map((session) => ({ session, label: 1 })),
+    ],
+  };
+}
+
 /** Every public set and long-trace proxy at `seed` by name (SEA has no seed), made when asked: what the studies loop over. */
 export function studySets(seed: number): [string, () => Dataset][] {
   return [
@@ -211,5 +238,6 @@ export function studySets(seed: number): [string, () => Dataset][] {
     ["mixed", () => mixedTraces(seed)],
     ["spliced", () => splicedLpr(seed)],
     ["programs", () => mixedPrograms(seed)],
+    ["strace", () => straceTraces(seed)],
   ];
 }

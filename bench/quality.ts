@@ -1,12 +1,13 @@
 // npm run quality: detection quality of every method on the public labelled data in ../shared/datasets,
-// with the protocols of its README. Writes the train/test JSONL it builds to bench-data/quality.
+// with the protocols of its README, and on the system-call traces made here (bench/strace, seed 1). Writes
+// the train/test JSONL it builds to bench-data/quality.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { trainDetector } from "../src/detect/detector.js";
 import { DETECTORS } from "../src/detect/registry.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate, type Metrics } from "../src/eval/metrics.js";
-import { type Dataset, hdfs, lpr, sea } from "./datasets.js";
+import { type Dataset, hdfs, lpr, sea, straceTraces } from "./datasets.js";
 
 const OUT = join(process.cwd(), "bench-data", "quality");
 
@@ -70,12 +71,12 @@ const methods = only.length ? only : [...DETECTORS.keys()];
 const seaData = sea();
 save("sea", seaData);
 const hdfsRuns = [1, 2, 3, 4, 5].map((seed) => hdfs(seed));
-const lprRuns = [lpr("unm", 1), lpr("mit", 1)];
+const traceRuns = [lpr("unm", 1), lpr("mit", 1), straceTraces(1)];
 save("hdfs-seed1", hdfsRuns[0] as Dataset);
 console.log(
-  "| method | SEA AUC | SEA hit @1% / @5% FA | SEA hit @1% / @5%, per-user thresholds | HDFS AUC (seed 1) | HDFS best F1 (P / R) | HDFS F1 over 5 seeds | UNM lpr AUC / hit @1% / @5% | MIT lpr AUC / hit @1% / @5% |",
+  "| method | SEA AUC | SEA hit @1% / @5% FA | SEA hit @1% / @5%, per-user thresholds | HDFS AUC (seed 1) | HDFS best F1 (P / R) | HDFS F1 over 5 seeds | UNM lpr AUC / hit @1% / @5% | MIT lpr AUC / hit @1% / @5% | strace traces (ours) AUC / hit @1% / @5% |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const method of methods) {
   const s = run(seaData, method);
   const h = hdfsRuns.map((d) => run(d, method));
@@ -84,7 +85,7 @@ for (const method of methods) {
   const mean = f1s.reduce((a, b) => a + b, 0) / f1s.length;
   const spread = Math.sqrt(f1s.reduce((a, b) => a + (b - mean) ** 2, 0) / f1s.length);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const traces = lprRuns.map((d) => {
+  const traces = traceRuns.map((d) => {
     const m = run(d, method);
     return `${m.auc.toFixed(3)} / ${pct(m.hitRateAtFalseAlarm["0.01"])} / ${pct(m.hitRateAtFalseAlarm["0.05"])}`;
   });
