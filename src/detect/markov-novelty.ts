@@ -149,10 +149,11 @@ const METHOD = "markov-novelty";
 /**
  * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
  * command, markov-set's training sessions held out from their entity's counts and an entity's sessions weighed
- * against the other entities' counts, and no context chain view.
+ * against the other entities' counts, no context chain view, and markov-set's rarity whole beyond its
+ * highest training session's ({@link wholeBeyondTop}).
  */
 const VIEWS =
-  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, no chain view, context gain only";
+  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, no chain view, context gain only, set rarity whole beyond its top";
 
 /**
  * The markov-set inside: its options (an entity's session weighed against the other entities' counts; a
@@ -201,13 +202,25 @@ interface Parts {
 }
 
 /**
- * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight}, the novelty excess's at that
- * weight. The context chain's own surprise is no view: beside novelty its rarity set the threshold at 1% false
- * alarms with ordinary traces and caught few attacks novelty missed (README, the default).
+ * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight} ({@link wholeBeyondTop}), the novelty
+ * excess's at that weight. The context chain's own surprise is no view: beside novelty its rarity set the
+ * threshold at 1% false alarms with ordinary traces and caught few attacks novelty missed (README, the default).
  */
 function rarities(parts: Parts, setScore: number, excess: number): [number, number] {
   const w = contextWeight(parts.context, parts.trust);
-  return [(1 - w) * parts.tails[0].rarity(setScore), w * parts.tails[1].rarity(excess)];
+  const [bySet, byNovelty] = parts.tails;
+  return [wholeBeyondTop(bySet.rarity(setScore), bySet.top, 1 - w), w * byNovelty.rarity(excess)];
+}
+
+/**
+ * markov-set's weighted rarity: `weight` of `rarity` up to `top`, the rarity of its highest held-out training
+ * session, and all of it beyond. The weight keeps its rarest step on ordinary long processes, within what
+ * training sessions score, from outranking never-seen runs; a process beyond every training session (a call
+ * no process made, a set of calls none had) is not ordinary, and stays there (README, "System-call traces
+ * made here").
+ */
+export function wholeBeyondTop(rarity: number, top: number, weight: number): number {
+  return weight * Math.min(rarity, top) + Math.max(0, rarity - top);
 }
 
 /**
@@ -853,7 +866,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
       const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
       if (j.views !== VIEWS)
         throw new SeqhuntError(
-          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view, only the context chain's gain kept): train again`,
+          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view, only the context chain's gain kept, markov-set's rarity whole beyond its highest training session's): train again`,
         );
       if (
         !Array.isArray(j.tails) ||

@@ -68,6 +68,11 @@ export class Tail {
     );
   }
 
+  /** The rarity of the highest held-out training score in nats: -ln of its share of the training weight. */
+  get top(): number {
+    return this.#rarities[this.#rarities.length - 1] as number;
+  }
+
   /** The rarity of score `x` in nats (see the class); increasing in `x`. */
   rarity(x: number): number {
     const scores = this.#scores;

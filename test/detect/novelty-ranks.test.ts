@@ -1,5 +1,6 @@
 // What ranks long traces in the default: markov-set and never-seen runs (novelty), each a rarity against its
 // held-out training scores, novelty at the long-context weight; the context chain only sets that weight.
+// markov-set's weight holds within what training sessions score; beyond the highest, its rarity counts whole.
 // Its own surprise per step is no view: beside novelty it set the threshold at 1% false alarms with ordinary
 // traces (one new transition in a deterministic long context costs it tens of nats) and caught few attacks
 // that novelty missed (README, the default; bench/locality-dump.ts).
@@ -11,6 +12,7 @@ import {
   markovNoveltyDetector,
   noveltyExcess,
   ORDER_AND_SET,
+  wholeBeyondTop,
 } from "../../src/detect/markov-novelty.js";
 import { markovSetDetector } from "../../src/detect/markov-set.js";
 import { Novelty } from "../../src/detect/novelty.js";
@@ -57,12 +59,57 @@ describe("the default's ranking on long traces", () => {
     const w = contextWeight(ContextChain.train(train), j.trust);
     const expected = probes.map((s) =>
       Math.max(
-        (1 - w) * bySet.rarity(set.score([s])[0] as number),
+        wholeBeyondTop(bySet.rarity(set.score([s])[0] as number), bySet.top, 1 - w),
         w * byNovelty.rarity(noveltyExcess(novelty, windows, j.floor, s, false)),
       ),
     );
     expect(detector.score(probes)).toEqual(expected);
     for (const s of probes) expect(detector.explain(s).reason).not.toMatch(/unusual throughout/);
+  });
+
+  it("keeps markov-set's rarity whole beyond every training session: a call no process made tops ordinary traces", () => {
+    // A program whose next call hangs on more than the call before (long context tells: novelty weighs about
+    // 0.66 here), its traces with up to three odd calls of its own and opening with calls of their variant;
+    // the same again to score, and a long trace of a variant few traces have with one call never seen (as
+    // useradd's `alarm` among ordinary processes), whose few never-seen runs novelty finds ordinary.
+    const cycle = ["open", "read", "close", "open", "write", "close", "stat", "read", "mmap", "close"];
+    // Variants of the program open with calls of their own, some variants rare (calls few traces make).
+    const variant = () => Math.floor(15 ** rand()) - 1;
+    const trace = (n: number, odd: number, v = variant()) => {
+      const out = [
+        `prelude${v}`,
+        `setup${v}`,
+        ...Array.from({ length: n }, (_, i) => cycle[i % cycle.length] as string),
+      ];
+      for (let k = 0; k < odd; k++) out[2 + Math.floor(rand() * n)] = pick(cycle);
+      return out;
+    };
+    const ordinary = (count: number) =>
+      Array.from({ length: count }, () => ({
+        session: trace(100 + Math.floor(rand() * 350), Math.floor(rand() * 4)),
+      }));
+    const programTrain = ordinary(90);
+    const probes = ordinary(45);
+    const planted = trace(400, 0, 8);
+    planted[202] = "setgroups";
+    const detector = markovNoveltyDetector().train(programTrain);
+    const scores = detector.score([...probes, { session: planted }]);
+    const plantedScore = scores.pop() as number;
+    expect(plantedScore).toBeGreaterThan(Math.max(...scores));
+    // markov-set puts it beyond every training trace; weighed at 1 - w all the way (the rule before), some
+    // ordinary trace would rank above it.
+    const { model } = splitState("markov-novelty", detector.toJSON().state);
+    const j = model as Record<string, unknown> & { tails: unknown[]; trust: number };
+    const [bySet] = j.tails.map((t) => Tail.fromJSON(t)) as [Tail, Tail];
+    const rarity = bySet.rarity(
+      markovSetDetector(ORDER_AND_SET)
+        .load(j.markovSet)
+        .score([{ session: planted }])[0] as number,
+    );
+    const w = contextWeight(ContextChain.train(programTrain), j.trust);
+    expect(w).toBeGreaterThan(0.5);
+    expect(rarity).toBeGreaterThan(bySet.top);
+    expect((1 - w) * rarity).toBeLessThan(Math.max(...scores));
   });
 
   it("says to train again for a saved detector with the chain's view (three tails)", () => {
