@@ -34,11 +34,11 @@ const RULES: [string, (a: number, b: number, w: number, tops: [number, number]) 
   ["max(w b, (1 - w) a, a)", (a, b, w) => Math.max(w * b, (1 - w) * a, a)],
   [
     "weighted up to each tail's top, undiscounted beyond",
-    (a, b, w, [ta, tb]) => Math.max(wholeBeyondTop(b, w, tb), wholeBeyondTop(a, 1 - w, ta)),
+    (a, b, w, [ta, tb]) => Math.max(wholeBeyondTop(b, tb, w), wholeBeyondTop(a, ta, 1 - w)),
   ],
   [
     "shipped: markov-set weighted up to its top, whole beyond",
-    (a, b, w, [ta]) => Math.max(w * b, wholeBeyondTop(a, 1 - w, ta)),
+    (a, b, w, [ta]) => Math.max(w * b, wholeBeyondTop(a, ta, 1 - w)),
   ],
 ];
 
@@ -65,7 +65,7 @@ for (const seed of seeds)
       (tails[1] as Tail).rarity(noveltyExcess(novelty, windows, j.floor as number, s, false)),
     );
     // The shipped rule recomputed must give the shipped scores.
-    const again = a.map((x, i) => Math.max(w * (b[i] as number), wholeBeyondTop(x, 1 - w, tops[0])));
+    const again = a.map((x, i) => Math.max(w * (b[i] as number), wholeBeyondTop(x, tops[0], 1 - w)));
     if (again.some((x, i) => Math.abs(x - (shipped[i] as number)) > 1e-9))
       throw new Error(`${name}: not the shipped scores`);
     heads.push(
