@@ -20,6 +20,7 @@ const FORMAT_NAMES: Record<InputFormat, string> = {
   json: "a JSON array",
   parquet: "Parquet",
   history: "a shell history",
+  audit: "a Linux audit log",
 };
 
 /** The engine's message on its first line, without its "Xxx Error: " prefix. */

@@ -55,8 +55,8 @@ export async function placeOf(
   n: number,
   rejectedLines: ReadonlySet<number>,
 ): Promise<Place> {
-  // A shell history's records are numbered by the line their command starts on.
-  if (format === "jsonl" || format === "history") return { kind: "line", number: n };
+  // A shell history's and an audit log's records are numbered by the line they start on.
+  if (format === "jsonl" || format === "history" || format === "audit") return { kind: "line", number: n };
   if (format === "parquet") return { kind: "row", number: n };
   if (format === "json") return { kind: "record", number: n };
   const line = await csvRecordLine(path, n, rejectedLines);

@@ -13,9 +13,9 @@ import { duckdb } from "./duckdb.js";
 import { readError } from "./duckdb-errors.js";
 import { formatOf } from "./formats.js";
 import { HeldEvents } from "./held-events.js";
-import { historyCopies } from "./history-file.js";
 import { inputFiles } from "./input-files.js";
 import { placeOf } from "./locate.js";
+import { parsedCopies } from "./log-copies.js";
 import { badJsonLine, unclosedQuoteError, withUnixLineEndings } from "./read-problems.js";
 import { FIX_OR_SKIP, rejectError, rejectedRows, rescanRejects } from "./rejects.js";
 import { duckdbMemory, readMode } from "./settings.js";
@@ -155,9 +155,9 @@ export async function readEvents(
     return copies;
   };
   try {
-    // Shell histories are read through JSON Lines copies, one record per command.
-    const histories = historyCopies(files, folder);
-    const readFrom = files.map((f) => histories.get(f) ?? f);
+    // Shell histories and audit logs are read through JSON Lines copies, one record per command or call.
+    const parsed = parsedCopies(files, folder);
+    const readFrom = files.map((f) => parsed.get(f) ?? f);
     try {
       return await readWith(con, files, readFrom, { ...options, paramsReader }, sink);
     } catch (err) {

@@ -56,7 +56,7 @@ export async function withUnixLineEndings(
   const copies = new Map<string, string>();
   for (const [i, f] of files.entries()) {
     const format = formatOf(f);
-    if (format === "json" || format === "parquet" || format === "history") continue;
+    if (format === "json" || format === "parquet" || format === "history" || format === "audit") continue;
     // Outside quotes first (values keep their \r\n); a stray quote hides line ends, so then everywhere.
     for (const quoted of format === "jsonl" ? [false] : [true, false]) {
       const endings = await lineEndings(f, { quoted });

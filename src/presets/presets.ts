@@ -1,3 +1,4 @@
+import { AUDIT_FIELDS } from "../parse/audit.js";
 import { HISTORY_FIELDS } from "../parse/history.js";
 
 /** How a source's parameters field is written (as the CLI's `--params-format`). */
@@ -50,7 +51,14 @@ export interface SourcePreset {
 }
 
 /** The names `--source` takes. */
-export type SourceName = "cloudtrail" | "purview" | "sentinel" | "okta" | "k8s-audit" | "shell-history";
+export type SourceName =
+  | "cloudtrail"
+  | "purview"
+  | "sentinel"
+  | "okta"
+  | "k8s-audit"
+  | "shell-history"
+  | "auditd";
 
 /** The sources `--source` knows, by name. */
 export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
@@ -136,6 +144,17 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     paramsFormat: "json-object",
     commandLine: HISTORY_FIELDS.commandLine,
     why: "a history file is one account's (on one host): the file names who; each command line is split into program, subcommand and flags (the command) and its arguments (parameters), as --command-line does",
+  },
+  auditd: {
+    name: "auditd",
+    product:
+      "Linux audit logs as auditd writes them (/var/log/audit/audit.log and its rotations, raw or enriched; ausearch --raw output): their SYSCALL records",
+    identity: [`${AUDIT_FIELDS.host}|${AUDIT_FIELDS.file}`, AUDIT_FIELDS.pid],
+    time: AUDIT_FIELDS.time,
+    event: [AUDIT_FIELDS.syscall],
+    params: AUDIT_FIELDS.params,
+    paramsFormat: "json-object",
+    why: "a process is a session, as in the system-call traces of host intrusion detection (UNM, ADFA-LD): the host (node=, else the log file) and pid name it, and its calls in order are the commands, named as the kernel's tables name them (the enriched log's SYSCALL=, else the number on the record's architecture: x86_64, i386, aarch64); the program (exe, comm), whether the call succeeded, the rule's key and the users (uid, auid) are the parameters",
   },
 };
 

@@ -13,6 +13,7 @@ import { generateShellHistory } from "../../src/demo/shell-history.js";
 import { csvCell } from "../../src/io/write.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import {
+  writeAuditLogs,
   writeCloudTrail,
   writeK8sAudit,
   writeOkta,
@@ -182,6 +183,7 @@ describe("README sh blocks: every seqhunt command line, on a generated Exchange 
     // The products' exports the --source sections name, as each product writes them.
     for (const write of [writeCloudTrail, writePurview, writeSentinelPortal, writeOkta, writeK8sAudit])
       write(dir, 3);
+    writeAuditLogs(dir);
   });
   afterAll(() => process.chdir(cwd));
 

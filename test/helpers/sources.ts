@@ -1046,3 +1046,152 @@ export function writeShellHistories(root: string, rows: readonly ShellHistoryRow
   }
   return fileOf;
 }
+
+// ---------------------------------------------------------------- Linux audit logs
+
+/** x86_64 numbers of the calls the processes make (checked against the reader's table below). */
+export const AUDIT_X86_64: Record<string, number> = {
+  read: 0,
+  write: 1,
+  open: 2,
+  close: 3,
+  fstat: 5,
+  mmap: 9,
+  brk: 12,
+  dup2: 33,
+  socket: 41,
+  connect: 42,
+  execve: 59,
+  exit_group: 231,
+  openat: 257,
+};
+
+/** Ordinary programs: what each process of them calls, in order. */
+export const AUDIT_PROGRAMS: Record<string, string[]> = {
+  cat: [
+    "execve",
+    "brk",
+    "openat",
+    "fstat",
+    "mmap",
+    "close",
+    "openat",
+    "read",
+    "write",
+    "read",
+    "close",
+    "exit_group",
+  ],
+  ls: [
+    "execve",
+    "brk",
+    "openat",
+    "mmap",
+    "close",
+    "open",
+    "fstat",
+    "read",
+    "read",
+    "close",
+    "write",
+    "exit_group",
+  ],
+  cron: [
+    "execve",
+    "brk",
+    "mmap",
+    "openat",
+    "read",
+    "close",
+    "openat",
+    "read",
+    "write",
+    "close",
+    "exit_group",
+  ],
+};
+export const REVERSE_SHELL = [
+  "execve",
+  "brk",
+  "socket",
+  "connect",
+  "dup2",
+  "dup2",
+  "dup2",
+  "execve",
+  "brk",
+  "read",
+  "write",
+  "exit_group",
+];
+
+/** One SYSCALL record as auditd writes it: enriched (a group separator, then interpreted fields) or raw. */
+export function auditRecord(
+  host: string,
+  time: number,
+  serial: number,
+  pid: number,
+  call: string,
+  exe: string,
+  enriched: boolean,
+) {
+  const raw = `node=${host} type=SYSCALL msg=audit(${time.toFixed(3)}:${serial}): arch=c000003e syscall=${AUDIT_X86_64[call]} success=yes exit=0 a0=3 a1=7ffd a2=0 a3=0 items=1 ppid=1 pid=${pid} auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4 comm="${exe.split("/").pop()}" exe="${exe}" subj=unconfined key=(null)`;
+  return enriched ? `${raw}\u001dARCH=x86_64 SYSCALL=${call} AUID="alice" UID="root"` : raw;
+}
+
+/** Writes processes' records (and a PROCTITLE after each) from `start`; returns how many calls it wrote. */
+export function writeAuditLog(path: string, processes: readonly AuditProcess[], start: number) {
+  const lines: string[] = [];
+  let time = start;
+  let serial = 1;
+  for (const p of processes) {
+    for (const call of p.calls) {
+      time += 0.01;
+      lines.push(auditRecord(p.host, time, serial, p.pid, call, p.exe, serial % 2 === 0));
+      lines.push(
+        `node=${p.host} type=PROCTITLE msg=audit(${time.toFixed(3)}:${serial}): proctitle=2F62696E2F6C73`,
+      );
+      serial++;
+    }
+    time += 600; // each process its own session
+  }
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return processes.reduce((n, p) => n + p.calls.length, 0);
+}
+
+/** A process of an audit log: its host, pid, program and calls in order. */
+export interface AuditProcess {
+  readonly host: string;
+  readonly pid: number;
+  readonly exe: string;
+  readonly calls: readonly string[];
+}
+
+/** `count` processes of the ordinary programs in turn on `host`, pids from `from`. */
+export function ordinaryProcesses(count: number, from: number, host: string): AuditProcess[] {
+  const names = Object.keys(AUDIT_PROGRAMS);
+  return Array.from({ length: count }, (_, i) => {
+    const program = names[i % names.length] as string;
+    return { host, pid: from + i, exe: `/usr/bin/${program}`, calls: AUDIT_PROGRAMS[program] as string[] };
+  });
+}
+
+/**
+ * A host's audit folder at `<dir>/audit`: `audit.log.1` (60 ordinary processes) and `audit.log` (60 more and
+ * a reverse shell, pid 4444). Returns the calls written.
+ */
+export function writeAuditLogs(dir: string, _seed = 1): number {
+  const root = join(dir, "audit");
+  mkdirSync(root, { recursive: true });
+  return (
+    writeAuditLog(join(root, "audit.log.1"), ordinaryProcesses(60, 1000, "web-01"), 1764700000) +
+    writeAuditLog(
+      join(root, "audit.log"),
+      [
+        ...ordinaryProcesses(60, 2000, "web-02"),
+        { host: "web-02", pid: 4444, exe: "/usr/bin/bash", calls: REVERSE_SHELL },
+      ],
+      1764800000,
+    )
+  );
+}

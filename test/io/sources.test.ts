@@ -431,7 +431,7 @@ describe("the CLI", () => {
     const r = io();
     expect(await run(["sources"], r.io)).toBe(0);
     const text = r.out.join("\n");
-    for (const name of ["cloudtrail", "purview", "sentinel", "okta", "k8s-audit", "shell-history"])
+    for (const name of ["cloudtrail", "purview", "sentinel", "okta", "k8s-audit", "shell-history", "auditd"])
       expect(text).toContain(`${name}: `);
     expect(text).toContain(
       "--user 'userIdentity.arn|userIdentity.onBehalfOf.userId|userIdentity.principalId|userIdentity.invokedBy|userIdentity.userName' --time eventTime --event eventSource,eventName",

@@ -1,4 +1,5 @@
 import { formatOf, type InputFormat } from "../formats.js";
+import { auditSource } from "./audit.js";
 import { csvSource, tsvSource } from "./csv.js";
 import { historySource } from "./history.js";
 import { jsonSource } from "./json.js";
@@ -14,6 +15,7 @@ export const SOURCES: Readonly<Record<InputFormat, InputSource>> = {
   json: jsonSource,
   parquet: parquetSource,
   history: historySource,
+  audit: auditSource,
 };
 
 /** The source reading a file, from its name. */

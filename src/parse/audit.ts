@@ -1,0 +1,118 @@
+import { SeqhuntError } from "../errors.js";
+import { syscallName } from "./syscalls.js";
+
+/** The fields of the records a Linux audit log is read as (what `--source auditd` names). */
+export const AUDIT_FIELDS = {
+  file: "file",
+  line: "line",
+  time: "time",
+  host: "host",
+  pid: "pid",
+  syscall: "syscall",
+  params: "params",
+} as const;
+
+/** One system call of an audit log (a `type=SYSCALL` record). */
+export interface AuditSyscall {
+  /** The line (1-based) of the record. */
+  readonly line: number;
+  /** Epoch seconds (milliseconds in the fraction), as the kernel stamped the event. */
+  readonly time: number;
+  /** The host (`node=`, written when auditd's name_format is set), or null. */
+  readonly host: string | null;
+  readonly pid: string;
+  /** The call's name: the enriched log's `SYSCALL=`, else the number's on the record's architecture. */
+  readonly syscall: string;
+  /** What else says who and how: the program, whether the call succeeded, the rule's key, the users. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A record's head: an optional `node=<host>`, its type, and `msg=audit(<seconds>.<ms>:<serial>):`. */
+const HEAD = /^(?:node=(\S+) )?type=(\S+) msg=audit\(([^)]*)\): ?/;
+/** The stamp of a raw record: epoch seconds with milliseconds, then the event's serial number. */
+const STAMP = /^(\d+(?:\.\d+)?):(\d+)$/;
+/** One `name=value` pair: a quoted value, or one up to the next space. */
+const PAIR = /([A-Za-z0-9_-]+)=("[^"]*"|\S*)/g;
+/** Fields whose untrusted text audit writes either quoted or, when it holds spaces or odd bytes, as hex. */
+const TEXT_FIELDS = new Set(["comm", "exe", "key"]);
+/** The fields of a SYSCALL record kept as parameters, by the names they keep. */
+const PARAMS = ["exe", "comm", "success", "key", "uid", "auid"] as const;
+/** The group separator before an enriched log's interpreted fields (auditd's log_format = ENRICHED). */
+const ENRICHED = "\u001d";
+
+/** A field's value as written: quotes taken off; a text field's hex decoded; `(null)` as null. */
+function fieldValue(name: string, raw: string): string | null {
+  if (raw.startsWith('"')) return raw.slice(1, -1);
+  if (raw === "(null)" || raw === "?") return null;
+  if (TEXT_FIELDS.has(name) && /^(?:[0-9A-F]{2})+$/.test(raw)) {
+    const bytes = new Uint8Array(raw.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(raw.slice(2 * i, 2 * i + 2), 16);
+    return new TextDecoder("utf-8").decode(bytes);
+  }
+  return raw;
+}
+
+/** The `name=value` pairs of a record's body. */
+function pairsOf(body: string): Map<string, string | null> {
+  const pairs = new Map<string, string | null>();
+  for (const m of body.matchAll(PAIR)) pairs.set(m[1] as string, fieldValue(m[1] as string, m[2] as string));
+  return pairs;
+}
+
+/** Lines that are not records but which ausearch writes between events (`----`, `time->...`). */
+const SEPARATOR = /^(?:----|time->.*)$/;
+
+/**
+ * The system calls of a Linux audit log's text (no I/O): every `type=SYSCALL` record, raw (audit.log,
+ * `ausearch --raw`) or enriched (auditd's default log_format, interpreted fields after a group separator);
+ * other record types (EXECVE, PATH, CWD, PROCTITLE, ...) are skipped. A line that is no audit record, or a
+ * record stamped in local time (`ausearch -i`), stops the read, naming `path` and the line.
+ */
+export function auditSyscalls(text: string, path: string): AuditSyscall[] {
+  const calls: AuditSyscall[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === "" || SEPARATOR.test(line)) continue;
+    const at = `${path}:${i + 1}`;
+    const head = HEAD.exec(line);
+    if (head === null)
+      throw new SeqhuntError(
+        `${at}: not a Linux audit record (type=... msg=audit(...): ...): ${JSON.stringify(line.slice(0, 80))}; read audit.log or ausearch --raw output`,
+        { file: path, line: i + 1 },
+      );
+    if (head[2] !== "SYSCALL") continue;
+    const stamp = STAMP.exec(head[3] as string);
+    if (stamp === null)
+      throw new SeqhuntError(
+        `${at}: field "msg": the stamp ${JSON.stringify(head[3])} is not epoch seconds (ausearch -i writes local times); read audit.log or ausearch --raw output`,
+        { file: path, line: i + 1, field: "msg" },
+      );
+    const rest = line.slice((head[0] as string).length);
+    const split = rest.indexOf(ENRICHED);
+    const raw = pairsOf(split < 0 ? rest : rest.slice(0, split));
+    const enriched = split < 0 ? null : pairsOf(rest.slice(split + 1));
+    const pid = raw.get("pid");
+    const number = Number(raw.get("syscall"));
+    const named = enriched?.get("SYSCALL");
+    if (pid == null || (named == null && !Number.isInteger(number)))
+      throw new SeqhuntError(
+        `${at}: field "${pid == null ? "pid" : "syscall"}": a SYSCALL record without it; read audit.log or ausearch --raw output as auditd wrote it`,
+        { file: path, line: i + 1, field: pid == null ? "pid" : "syscall" },
+      );
+    const params: Record<string, string> = {};
+    for (const name of PARAMS) {
+      const value = raw.get(name);
+      if (value != null) params[name] = value;
+    }
+    calls.push({
+      line: i + 1,
+      time: Number(stamp[1]),
+      host: head[1] ?? null,
+      pid,
+      syscall: named ?? syscallName(raw.get("arch") ?? "", number),
+      params,
+    });
+  }
+  return calls;
+}

@@ -1,0 +1,40 @@
+// Linux audit logs (audit.log and a rotation, raw and enriched records, two hosts by node=) read with
+// --source auditd: one session per process, its system calls in order; a reverse shell's process ranks first;
+// a line that is no audit record stops the read at its line.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { syscallName } from "../../src/parse/syscalls.js";
+import { huntSessions, runCli, tempDir } from "../helpers/cli.js";
+import { AUDIT_X86_64, auditRecord, REVERSE_SHELL, writeAuditLogs } from "../helpers/sources.js";
+
+const dir = tempDir();
+
+describe("--source auditd", () => {
+  it("numbers calls as the reader's x86_64 table does", () => {
+    for (const [name, n] of Object.entries(AUDIT_X86_64)) expect(syscallName("c000003e", n)).toBe(name);
+  });
+
+  it("reads a host's audit folder (audit.log and a rotation): a session per process, a reverse shell's first", async () => {
+    const calls = writeAuditLogs(dir);
+    const r = await huntSessions(dir, [join(dir, "audit"), "--source", "auditd"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.sessions).toHaveLength(121);
+    expect(r.sessions.reduce((n, s) => n + Number(s.length), 0)).toBe(calls);
+    expect(r.sessions[0]).toMatchObject({ host: "web-02", pid: "4444", length: REVERSE_SHELL.length });
+    expect(r.sessions[0]?.session).toEqual(REVERSE_SHELL);
+  });
+
+  it("stops at a line that is no audit record, naming the file and line", async () => {
+    const path = join(dir, "mixed-audit.log");
+    writeFileSync(
+      path,
+      `${auditRecord("h", 1764770000, 1, 7, "read", "/usr/bin/cat", false)}\nDec  3 14:00:00 h sshd[812]: Accepted password for alice\n`,
+    );
+    const r = await runCli(["hunt", path, "--source", "auditd"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path}:2: not a Linux audit record`);
+    expect(r.stderr).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
+  });
+});
