@@ -27,8 +27,14 @@ export interface AuditSyscall {
   readonly params: Readonly<Record<string, string>>;
 }
 
-/** A record's head: an optional `node=<host>`, its type, and `msg=audit(<seconds>.<ms>:<serial>):`. */
-const HEAD = /^(?:node=(\S+) )?type=(\S+) msg=audit\(([^)]*)\): ?/;
+/**
+ * A record's head: an optional `node=<host>`, its type, and `msg=audit(<seconds>.<ms>:<serial>):`; after a
+ * syslog prefix too (audisp-syslog, `Dec  3 14:00:00 host audisp-syslog: type=...`), and as the kernel prints
+ * it when no auditd runs (journal, dmesg: `audit: type=1300 audit(...):`, the type by number).
+ */
+const HEAD = /(?:^|\s)(?:node=(\S+) )?type=(\S+) (?:msg=)?audit\(([^)]*)\): ?/;
+/** The SYSCALL record's type, by name (auditd) or number (the kernel's own log). */
+const SYSCALL_TYPES = new Set(["SYSCALL", "1300"]);
 /** The stamp of a raw record: epoch seconds with milliseconds, then the event's serial number. */
 const STAMP = /^(\d+(?:\.\d+)?):(\d+)$/;
 /** One `name=value` pair: a quoted value, or one up to the next space. */
@@ -64,7 +70,8 @@ const SEPARATOR = /^(?:----|time->.*)$/;
 
 /**
  * The system calls of a Linux audit log's text (no I/O): every `type=SYSCALL` record, raw (audit.log,
- * `ausearch --raw`) or enriched (auditd's default log_format, interpreted fields after a group separator);
+ * `ausearch --raw`) or enriched (auditd's default log_format, interpreted fields after a group separator),
+ * also after a syslog prefix or as the kernel prints it (`type=1300`);
  * other record types (EXECVE, PATH, CWD, PROCTITLE, ...) are skipped. A line that is no audit record, or a
  * record stamped in local time (`ausearch -i`), stops the read, naming `path` and the line.
  */
@@ -81,14 +88,14 @@ export function auditSyscalls(text: string, path: string): AuditSyscall[] {
         `${at}: not a Linux audit record (type=... msg=audit(...): ...): ${JSON.stringify(line.slice(0, 80))}; read audit.log or ausearch --raw output`,
         { file: path, line: i + 1 },
       );
-    if (head[2] !== "SYSCALL") continue;
+    if (!SYSCALL_TYPES.has(head[2] as string)) continue;
     const stamp = STAMP.exec(head[3] as string);
     if (stamp === null)
       throw new SeqhuntError(
         `${at}: field "msg": the stamp ${JSON.stringify(head[3])} is not epoch seconds (ausearch -i writes local times); read audit.log or ausearch --raw output`,
         { file: path, line: i + 1, field: "msg" },
       );
-    const rest = line.slice((head[0] as string).length);
+    const rest = line.slice(head.index + (head[0] as string).length);
     const split = rest.indexOf(ENRICHED);
     const raw = pairsOf(split < 0 ? rest : rest.slice(0, split));
     const enriched = split < 0 ? null : pairsOf(rest.slice(split + 1));

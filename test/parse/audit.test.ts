@@ -61,6 +61,21 @@ describe("auditSyscalls", () => {
     ]);
   });
 
+  it("reads records forwarded by syslog (audisp-syslog) and as the kernel prints them (journal, dmesg)", () => {
+    const body = RAW.slice(RAW.indexOf("arch="));
+    const text = [
+      `Dec  3 14:00:00 web-03 audisp-syslog: node=web-03 type=SYSCALL msg=audit(1764770400.123:4410): ${body}`,
+      `Dec  3 14:00:01 web-03 kernel: audit: type=1300 audit(1764770401.000:4411): ${body}`,
+      "Dec  3 14:00:01 web-03 kernel: audit: type=1327 audit(1764770401.000:4411): proctitle=6C73",
+    ].join("\n");
+    expect(
+      auditSyscalls(text, "syslog").map((c) => [c.line, c.host, c.time, c.syscall, c.params.exe]),
+    ).toEqual([
+      [1, "web-03", 1764770400.123, "execve", "/usr/sbin/useradd"],
+      [2, null, 1764770401, "execve", "/usr/sbin/useradd"],
+    ]);
+  });
+
   it("names calls on x86_64, i386 and aarch64, and numbers it has no name for as syscall_<n>", () => {
     expect(syscallName("c000003e", 59)).toBe("execve");
     expect(syscallName("C000003E", 0)).toBe("read");
