@@ -1,24 +1,30 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { createInterface } from "node:readline";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { SeqhuntError } from "../errors.js";
-import { AUDIT_FIELDS, auditSyscalls } from "../parse/audit.js";
+import { AUDIT_FIELDS, auditSyscall } from "../parse/audit.js";
 import { HISTORY_FIELDS, historyEntries, historyShell, unmetafy } from "../parse/history.js";
 import { formatOf, type InputFormat } from "./formats.js";
+import { BufferedFile } from "./write.js";
 
-/** A file's bytes, decompressed when its name ends in .gz. */
-function fileBytes(path: string): Uint8Array {
+const gzipped = (path: string) => /\.(gz|gzip)$/i.test(path);
+
+/** The error for a file that cannot be read (missing, unreadable, a broken gzip stream). */
+const unreadable = (path: string, err: unknown) =>
+  err instanceof SeqhuntError
+    ? err
+    : new SeqhuntError(`${path}: cannot read it: ${(err as Error).message}`, { file: path });
+
+/** A history file's text: decompressed, and for zsh its metafied bytes undone before decoding UTF-8. */
+function historyText(path: string): string {
+  let bytes: Uint8Array;
   try {
     const raw = readFileSync(path);
-    return /\.(gz|gzip)$/i.test(path) ? gunzipSync(raw) : raw;
+    bytes = gzipped(path) ? gunzipSync(raw) : raw;
   } catch (err) {
-    throw new SeqhuntError(`${path}: cannot read it: ${(err as Error).message}`, { file: path });
+    throw unreadable(path, err);
   }
-}
-
-/** A history file's text: for zsh its metafied bytes undone before decoding UTF-8. */
-function historyText(path: string): string {
-  const bytes = fileBytes(path);
   // The shell is told from ASCII markers, so reading the bytes as Latin-1 is enough to tell it.
   const head = Buffer.from(bytes.subarray(0, 64 * 1024))
     .toString("latin1")
@@ -27,33 +33,69 @@ function historyText(path: string): string {
   return new TextDecoder("utf-8").decode(plain);
 }
 
-/** A shell history's records: `{file, line, time, command_line}` (epoch seconds or null). */
-function historyRecords(path: string): object[] {
-  return historyEntries(historyText(path)).map((e) => ({
-    [HISTORY_FIELDS.file]: path,
-    [HISTORY_FIELDS.line]: e.line,
-    [HISTORY_FIELDS.time]: e.time,
-    [HISTORY_FIELDS.commandLine]: e.command,
-  }));
+/** A shell history's copy: `{file, line, time, command_line}` per command (epoch seconds or null). */
+async function copyHistory(path: string, copy: string): Promise<void> {
+  const lines = historyEntries(historyText(path)).map((e) =>
+    JSON.stringify({
+      [HISTORY_FIELDS.file]: path,
+      [HISTORY_FIELDS.line]: e.line,
+      [HISTORY_FIELDS.time]: e.time,
+      [HISTORY_FIELDS.commandLine]: e.command,
+    }),
+  );
+  writeFileSync(copy, lines.length === 0 ? "" : `${lines.join("\n")}\n`);
 }
 
-/** A Linux audit log's records, one per system call: `{file, line, time, host, pid, syscall, params}`. */
-function auditRecords(path: string): object[] {
-  return auditSyscalls(new TextDecoder("utf-8").decode(fileBytes(path)), path).map((c) => ({
-    [AUDIT_FIELDS.file]: path,
-    [AUDIT_FIELDS.line]: c.line,
-    [AUDIT_FIELDS.time]: c.time,
-    [AUDIT_FIELDS.host]: c.host,
-    [AUDIT_FIELDS.pid]: c.pid,
-    [AUDIT_FIELDS.syscall]: c.syscall,
-    [AUDIT_FIELDS.params]: c.params,
-  }));
+/**
+ * A Linux audit log's copy: `{file, line, time, host, pid, syscall, params}` per system call, line by line
+ * (an audit log can be larger than a string may be).
+ */
+async function copyAudit(path: string, copy: string): Promise<void> {
+  const fd = openSync(copy, "w");
+  try {
+    const input = createReadStream(path);
+    const text = gzipped(path) ? input.pipe(createGunzip()) : input;
+    // readline does not pass on its input's errors (a missing file, a broken gzip stream): they end the read.
+    const failed = new Promise<never>((_, reject) => {
+      input.on("error", reject);
+      text.on("error", reject);
+    });
+    const reading = writeAuditRecords(createInterface({ input: text, crlfDelay: Infinity }), path, fd);
+    reading.catch(() => undefined);
+    await Promise.race([reading, failed]);
+  } catch (err) {
+    throw unreadable(path, err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Each line's system call as a record of the copy open at `fd`. */
+async function writeAuditRecords(lines: AsyncIterable<string>, path: string, fd: number): Promise<void> {
+  const out = new BufferedFile(fd);
+  let number = 0;
+  for await (const line of lines) {
+    const call = auditSyscall(line, ++number, path);
+    if (call === null) continue;
+    out.add(
+      `${JSON.stringify({
+        [AUDIT_FIELDS.file]: path,
+        [AUDIT_FIELDS.line]: call.line,
+        [AUDIT_FIELDS.time]: call.time,
+        [AUDIT_FIELDS.host]: call.host,
+        [AUDIT_FIELDS.pid]: call.pid,
+        [AUDIT_FIELDS.syscall]: call.syscall,
+        [AUDIT_FIELDS.params]: call.params,
+      })}\n`,
+    );
+  }
+  out.flush();
 }
 
 /** The text logs read here into records, by format: every record keeps the line it starts on. */
-const PARSED: Partial<Record<InputFormat, (path: string) => object[]>> = {
-  history: historyRecords,
-  audit: auditRecords,
+const PARSED: Partial<Record<InputFormat, (path: string, copy: string) => Promise<void>>> = {
+  history: copyHistory,
+  audit: copyAudit,
 };
 
 /**
@@ -61,15 +103,17 @@ const PARSED: Partial<Record<InputFormat, (path: string) => object[]>> = {
  * Lines in `folder`, one record per command or system call, each with the line it starts on. Key: the file
  * as given; empty when no file is such a log.
  */
-export function parsedCopies(files: readonly string[], folder: () => string): Map<string, string> {
+export async function parsedCopies(
+  files: readonly string[],
+  folder: () => string,
+): Promise<Map<string, string>> {
   const copies = new Map<string, string>();
   for (const [i, f] of files.entries()) {
-    const records = PARSED[formatOf(f)];
-    if (records === undefined) continue;
-    const lines = records(f).map((r) => JSON.stringify(r));
-    const copy = join(folder(), `parsed-${i}.jsonl`);
-    writeFileSync(copy, lines.length === 0 ? "" : `${lines.join("\n")}\n`);
-    copies.set(f, copy);
+    const copy = PARSED[formatOf(f)];
+    if (copy === undefined) continue;
+    const path = join(folder(), `parsed-${i}.jsonl`);
+    await copy(f, path);
+    copies.set(f, path);
   }
   return copies;
 }

@@ -156,7 +156,7 @@ export async function readEvents(
   };
   try {
     // Shell histories and audit logs are read through JSON Lines copies, one record per command or call.
-    const parsed = parsedCopies(files, folder);
+    const parsed = await parsedCopies(files, folder);
     const readFrom = files.map((f) => parsed.get(f) ?? f);
     try {
       return await readWith(con, files, readFrom, { ...options, paramsReader }, sink);

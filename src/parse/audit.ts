@@ -69,57 +69,65 @@ function pairsOf(body: string): Map<string, string | null> {
 const SEPARATOR = /^(?:----|time->.*)$/;
 
 /**
- * The system calls of a Linux audit log's text (no I/O): every `type=SYSCALL` record, raw (audit.log,
- * `ausearch --raw`) or enriched (auditd's default log_format, interpreted fields after a group separator),
- * also after a syslog prefix or as the kernel prints it (`type=1300`);
- * other record types (EXECVE, PATH, CWD, PROCTITLE, ...) are skipped. A line that is no audit record, or a
- * record stamped in local time (`ausearch -i`), stops the read, naming `path` and the line.
+ * The system call of one line of a Linux audit log (no I/O), or null for a line that holds none: a
+ * `type=SYSCALL` record, raw (audit.log, `ausearch --raw`) or enriched (auditd's default log_format,
+ * interpreted fields after a group separator), also after a syslog prefix or as the kernel prints it
+ * (`type=1300`); other record types (EXECVE, PATH, CWD, PROCTITLE, ...), blank lines and ausearch's
+ * separators are null. A line that is no audit record, or a record stamped in local time (`ausearch -i`),
+ * stops the read, naming `path` and line `number`.
  */
+export function auditSyscall(line: string, number: number, path: string): AuditSyscall | null {
+  if (line === "" || SEPARATOR.test(line)) return null;
+  const at = `${path}:${number}`;
+  const head = HEAD.exec(line);
+  if (head === null)
+    throw new SeqhuntError(
+      `${at}: not a Linux audit record (type=... msg=audit(...): ...): ${JSON.stringify(line.slice(0, 80))}; read audit.log or ausearch --raw output`,
+      { file: path, line: number },
+    );
+  if (!SYSCALL_TYPES.has(head[2] as string)) return null;
+  const stamp = STAMP.exec(head[3] as string);
+  if (stamp === null)
+    throw new SeqhuntError(
+      `${at}: field "msg": the stamp ${JSON.stringify(head[3])} is not epoch seconds (ausearch -i writes local times); read audit.log or ausearch --raw output`,
+      { file: path, line: number, field: "msg" },
+    );
+  const rest = line.slice(head.index + (head[0] as string).length);
+  const split = rest.indexOf(ENRICHED);
+  const raw = pairsOf(split < 0 ? rest : rest.slice(0, split));
+  const enriched = split < 0 ? null : pairsOf(rest.slice(split + 1));
+  const pid = raw.get("pid");
+  const call = Number(raw.get("syscall"));
+  const named = enriched?.get("SYSCALL");
+  if (pid == null || (named == null && !Number.isInteger(call))) {
+    const field = pid == null ? "pid" : "syscall";
+    throw new SeqhuntError(
+      `${at}: field "${field}": a SYSCALL record without it; read audit.log or ausearch --raw output as auditd wrote it`,
+      { file: path, line: number, field },
+    );
+  }
+  const params: Record<string, string> = {};
+  for (const name of PARAMS) {
+    const value = raw.get(name);
+    if (value != null) params[name] = value;
+  }
+  return {
+    line: number,
+    time: Number(stamp[1]),
+    host: head[1] ?? null,
+    pid,
+    syscall: named ?? syscallName(raw.get("arch") ?? "", call),
+    params,
+  };
+}
+
+/** The system calls of a Linux audit log's whole text (no I/O): {@link auditSyscall} of each line. */
 export function auditSyscalls(text: string, path: string): AuditSyscall[] {
   const calls: AuditSyscall[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line === "" || SEPARATOR.test(line)) continue;
-    const at = `${path}:${i + 1}`;
-    const head = HEAD.exec(line);
-    if (head === null)
-      throw new SeqhuntError(
-        `${at}: not a Linux audit record (type=... msg=audit(...): ...): ${JSON.stringify(line.slice(0, 80))}; read audit.log or ausearch --raw output`,
-        { file: path, line: i + 1 },
-      );
-    if (!SYSCALL_TYPES.has(head[2] as string)) continue;
-    const stamp = STAMP.exec(head[3] as string);
-    if (stamp === null)
-      throw new SeqhuntError(
-        `${at}: field "msg": the stamp ${JSON.stringify(head[3])} is not epoch seconds (ausearch -i writes local times); read audit.log or ausearch --raw output`,
-        { file: path, line: i + 1, field: "msg" },
-      );
-    const rest = line.slice(head.index + (head[0] as string).length);
-    const split = rest.indexOf(ENRICHED);
-    const raw = pairsOf(split < 0 ? rest : rest.slice(0, split));
-    const enriched = split < 0 ? null : pairsOf(rest.slice(split + 1));
-    const pid = raw.get("pid");
-    const number = Number(raw.get("syscall"));
-    const named = enriched?.get("SYSCALL");
-    if (pid == null || (named == null && !Number.isInteger(number)))
-      throw new SeqhuntError(
-        `${at}: field "${pid == null ? "pid" : "syscall"}": a SYSCALL record without it; read audit.log or ausearch --raw output as auditd wrote it`,
-        { file: path, line: i + 1, field: pid == null ? "pid" : "syscall" },
-      );
-    const params: Record<string, string> = {};
-    for (const name of PARAMS) {
-      const value = raw.get(name);
-      if (value != null) params[name] = value;
-    }
-    calls.push({
-      line: i + 1,
-      time: Number(stamp[1]),
-      host: head[1] ?? null,
-      pid,
-      syscall: named ?? syscallName(raw.get("arch") ?? "", number),
-      params,
-    });
+    const call = auditSyscall(lines[i] as string, i + 1, path);
+    if (call !== null) calls.push(call);
   }
   return calls;
 }

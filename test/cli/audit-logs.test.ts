@@ -1,8 +1,9 @@
 // Linux audit logs (audit.log and a rotation, raw and enriched records, two hosts by node=) read with
 // --source auditd: one session per process, its system calls in order; a reverse shell's process ranks first;
 // a line that is no audit record stops the read at its line.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { syscallName } from "../../src/parse/syscalls.js";
 import { huntSessions, runCli, tempDir } from "../helpers/cli.js";
@@ -36,5 +37,19 @@ describe("--source auditd", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}:2: not a Linux audit record`);
     expect(r.stderr).not.toMatch(/at .*\.(ts|js):\d+/); // no stack trace
+  });
+
+  it("reads a gzipped log line by line, and says so of one cut short", async () => {
+    mkdirSync(join(dir, "gz"));
+    const whole = gzipSync(readFileSync(join(dir, "audit", "audit.log")));
+    writeFileSync(join(dir, "gz", "audit.log.gz"), whole);
+    const r = await huntSessions(dir, [join(dir, "gz", "audit.log.gz"), "--source", "auditd"]);
+    expect(r.code).toBe(0);
+    expect(r.sessions).toHaveLength(61);
+    const cut = join(dir, "gz", "cut-audit.log.gz");
+    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    const bad = await runCli(["hunt", cut, "--source", "auditd"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${cut}: cannot read it: unexpected end of file`);
   });
 });
