@@ -25,6 +25,18 @@ describe("--source auditd", () => {
     expect(r.sessions.reduce((n, s) => n + Number(s.length), 0)).toBe(calls);
     expect(r.sessions[0]).toMatchObject({ host: "web-02", pid: "4444", length: REVERSE_SHELL.length });
     expect(r.sessions[0]?.session).toEqual(REVERSE_SHELL);
+    // The preset's fields given as flags read the same sessions in the same order.
+    const flags = await huntSessions(dir, [
+      join(dir, "audit"),
+      "--user",
+      "host|file,pid",
+      "--time",
+      "time",
+      "--event",
+      "syscall",
+    ]);
+    expect(flags.code).toBe(0);
+    expect(flags.sessions).toEqual(r.sessions);
   });
 
   it("stops at a line that is no audit record, naming the file and line", async () => {
