@@ -12,6 +12,11 @@ export function withSourcePreset<T extends InputOptions>(options: T, command: Co
     ...options,
     user: given("user") ? options.user : [...preset.identity],
     time: given("time") ? options.time : preset.time,
+    maxGap: given("maxGap") || preset.sessions === undefined ? options.maxGap : preset.sessions.maxGap,
+    maxDuration:
+      given("maxDuration") || preset.sessions === undefined
+        ? options.maxDuration
+        : preset.sessions.maxDuration,
     ...(preset.fold === undefined ? {} : { fold: preset.fold }),
   };
   // A preset of command lines set --command-line already (presetCommandLine): no event or params fields.
@@ -57,6 +62,10 @@ export function sourcesCommand(io: Io): void {
         `  --params ${p.params} --params-format ${p.paramsFormat} (used with --param-mode names|values)`,
       );
     }
+    if (p.sessions !== undefined)
+      io.out(
+        `  --max-gap ${p.sessions.maxGap} --max-duration ${p.sessions.maxDuration} (a session lasts longer)`,
+      );
     const order = p.fold?.order;
     if (p.fold !== undefined)
       io.out(

@@ -46,6 +46,8 @@ export interface SourcePreset {
   readonly paramsFormat: PresetParamsFormat;
   /** Several records of one request that count once, when the product writes them. */
   readonly fold?: RecordFold;
+  /** Session limits other than the defaults (`--max-gap`, `--max-duration`, minutes), where a session is longer-lived. */
+  readonly sessions?: { readonly maxGap: number; readonly maxDuration: number };
   /** Why these fields: what the choice rests on. */
   readonly why: string;
 }
@@ -154,6 +156,8 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     event: [AUDIT_FIELDS.syscall],
     params: AUDIT_FIELDS.params,
     paramsFormat: "json-object",
+    // A process is the session: it may run all day, and wait an hour between calls the rules log.
+    sessions: { maxGap: 60, maxDuration: 1440 },
     why: "a process is a session, as in the system-call traces of host intrusion detection (UNM, ADFA-LD): the host (node=, else the log file) and pid name it, and its calls in order are the commands, named as the kernel's tables name them (the enriched log's SYSCALL=, else the number on the record's architecture: x86_64, i386, aarch64); the program (exe, comm), whether the call succeeded, the rule's key and the users (uid, auid) are the parameters",
   },
 };

@@ -39,6 +39,21 @@ describe("--source auditd", () => {
     expect(flags.sessions).toEqual(r.sessions);
   });
 
+  it("keeps a process one session through an hour's pause (the preset's --max-gap 60), unless told otherwise", async () => {
+    const path = join(dir, "slow", "audit.log");
+    mkdirSync(join(dir, "slow"));
+    const calls = ["read", "write", "read", "write"];
+    // Ten minutes between calls.
+    const lines = calls.map((call, i) =>
+      auditRecord("db-01", 1764770000 + 600 * i, i + 1, 77, call, "/usr/bin/postgres", false),
+    );
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const one = await huntSessions(dir, [path, "--source", "auditd"]);
+    expect(one.sessions.map((x) => x.length)).toEqual([4]);
+    const split = await huntSessions(dir, [path, "--source", "auditd", "--max-gap", "2"]);
+    expect(split.sessions.map((x) => x.length)).toEqual([1, 1, 1, 1]);
+  });
+
   it("stops at a line that is no audit record, naming the file and line", async () => {
     const path = join(dir, "mixed-audit.log");
     writeFileSync(
