@@ -45,6 +45,7 @@ export type {
   PresetParamsFormat,
   RecordFold,
   RecordOrder,
+  SessionLimits,
   SourceName,
   SourcePreset,
 } from "./presets/presets.js";

@@ -46,10 +46,18 @@ export interface SourcePreset {
   readonly paramsFormat: PresetParamsFormat;
   /** Several records of one request that count once, when the product writes them. */
   readonly fold?: RecordFold;
-  /** Session limits other than the defaults (`--max-gap`, `--max-duration`, minutes), where a session is longer-lived. */
-  readonly sessions?: { readonly maxGap: number; readonly maxDuration: number };
+  /** Session limits other than the defaults, where a session is longer-lived (a process). */
+  readonly sessions?: SessionLimits;
   /** Why these fields: what the choice rests on. */
   readonly why: string;
+}
+
+/** How long a preset's sessions may last, in minutes. */
+export interface SessionLimits {
+  /** The longest gap between two events of one session (`--max-gap`). */
+  readonly maxGap: number;
+  /** The longest session (`--max-duration`). */
+  readonly maxDuration: number;
 }
 
 /** The names `--source` takes. */
