@@ -24,7 +24,14 @@ import {
   serverClock,
   serverWork,
 } from "./clickhouse-data.js";
-import { generateEvents, generateSessions, writeCloudTrail, writeCsv, writeJsonLines } from "./data.js";
+import {
+  generateEvents,
+  generateSessions,
+  writeAuditLogs,
+  writeCloudTrail,
+  writeCsv,
+  writeJsonLines,
+} from "./data.js";
 
 const [name = "", arg = ""] = process.argv.slice(2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -355,6 +362,9 @@ async function main(): Promise<void> {
   } else if (name === "cloudtrail") {
     // A CloudTrail S3 tree of FILES gzipped containers of PER records each, as `--source cloudtrail` reads it.
     await huntOfFiles(arg, "cloudtrail", writeCloudTrail, ["--source", "cloudtrail"]);
+  } else if (name === "auditd") {
+    // A host's audit folder: FILES logs (audit.log and rotations) of PER SYSCALL records each, `--source auditd`.
+    await huntOfFiles(arg, "auditd", writeAuditLogs, ["--source", "auditd"]);
   } else if (name === "jsonl-files") {
     // FILES gzipped JSON Lines files of PER events each, fields named.
     await huntOfFiles(arg, "jsonl", writeJsonLines, [

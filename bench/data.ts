@@ -209,3 +209,39 @@ export function writeJsonLines(root: string, files: number, perFile: number, see
   flush();
   return bytes;
 }
+
+/**
+ * A host's Linux audit logs at `root` as auditd writes them: FILES files (`audit.log`, `audit.log.1`, ...) of
+ * about PER SYSCALL records each (x86_64, every other record enriched, a PROCTITLE record after each), a
+ * generated session a process (its commands as calls: the command's number modulo 300). Returns the bytes.
+ */
+export function writeAuditLogs(root: string, files: number, perFile: number, seed = 1): number {
+  mkdirSync(root, { recursive: true });
+  const lines: string[] = [];
+  let bytes = 0;
+  let written = 0;
+  let serial = 0;
+  let pid = 1000;
+  const flush = () => {
+    const body = `${lines.splice(0).join("\n")}\n`;
+    writeFileSync(join(root, written === 0 ? "audit.log" : `audit.log.${written}`), body);
+    bytes += Buffer.byteLength(body);
+    written++;
+  };
+  for (const session of generateEvents(files * perFile, seed, 500)) {
+    pid++;
+    for (const e of session) {
+      serial++;
+      const call = e.command % 300;
+      const stamp = `${(e.time / 1000).toFixed(3)}:${serial}`;
+      const raw = `type=SYSCALL msg=audit(${stamp}): arch=c000003e syscall=${call} success=yes exit=0 a0=3 a1=7ffd a2=0 a3=0 items=1 ppid=1 pid=${pid} auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4 comm="prog${e.command % 40}" exe="/usr/bin/prog${e.command % 40}" subj=unconfined key=(null)`;
+      lines.push(
+        serial % 2 === 0 ? `${raw}\u001dARCH=x86_64 SYSCALL=call${call} AUID="alice" UID="root"` : raw,
+      );
+      lines.push(`type=PROCTITLE msg=audit(${stamp}): proctitle=2F7573722F62696E2F70726F67`);
+      if (lines.length >= 2 * perFile && written < files - 1) flush();
+    }
+  }
+  flush();
+  return bytes;
+}

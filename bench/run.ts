@@ -159,6 +159,11 @@ const cases: [string, string, string, Target?][] = [
     "seqhunt hunt --source cloudtrail (top 20) of a CloudTrail tree: 30 gzipped files of 10,000 records (MB: gzipped)",
   ],
   [
+    "auditd",
+    "4x250000",
+    "seqhunt hunt --source auditd (top 20) of a host's audit folder: audit.log and 3 rotations of 250,000 SYSCALL records (each with a PROCTITLE record)",
+  ],
+  [
     "jsonl-files",
     "500x10",
     "seqhunt hunt (top 20) of 500 gzipped JSON Lines files of 10 events, fields named (MB: gzipped)",

@@ -70,23 +70,20 @@ async function copyAudit(path: string, copy: string): Promise<void> {
   }
 }
 
-/** Each line's system call as a record of the copy open at `fd`. */
+/** Each line's system call as a record of the copy open at `fd`, its JSON written out field by field. */
 async function writeAuditRecords(lines: AsyncIterable<string>, path: string, fd: number): Promise<void> {
   const out = new BufferedFile(fd);
+  const F = AUDIT_FIELDS;
+  const file = `{"${F.file}":${JSON.stringify(path)},"${F.line}":`;
   let number = 0;
   for await (const line of lines) {
     const call = auditSyscall(line, ++number, path);
     if (call === null) continue;
+    let params = "";
+    for (const [name, value] of Object.entries(call.params))
+      params += `${params === "" ? "" : ","}${JSON.stringify(name)}:${JSON.stringify(value)}`;
     out.add(
-      `${JSON.stringify({
-        [AUDIT_FIELDS.file]: path,
-        [AUDIT_FIELDS.line]: call.line,
-        [AUDIT_FIELDS.time]: call.time,
-        [AUDIT_FIELDS.host]: call.host,
-        [AUDIT_FIELDS.pid]: call.pid,
-        [AUDIT_FIELDS.syscall]: call.syscall,
-        [AUDIT_FIELDS.params]: call.params,
-      })}\n`,
+      `${file}${call.line},"${F.time}":${call.time},"${F.host}":${call.host === null ? "null" : JSON.stringify(call.host)},"${F.pid}":${JSON.stringify(call.pid)},"${F.syscall}":${JSON.stringify(call.syscall)},"${F.params}":{${params}}}\n`,
     );
   }
   out.flush();

@@ -37,8 +37,6 @@ const HEAD = /(?:^|\s)(?:node=(\S+) )?type=(\S+) (?:msg=)?audit\(([^)]*)\): ?/;
 const SYSCALL_TYPES = new Set(["SYSCALL", "1300"]);
 /** The stamp of a raw record: epoch seconds with milliseconds, then the event's serial number. */
 const STAMP = /^(\d+(?:\.\d+)?):(\d+)$/;
-/** One `name=value` pair: a quoted value, or one up to the next space. */
-const PAIR = /([A-Za-z0-9_-]+)=("[^"]*"|\S*)/g;
 /** Fields whose untrusted text audit writes either quoted or, when it holds spaces or odd bytes, as hex. */
 const TEXT_FIELDS = new Set(["comm", "exe", "key"]);
 /** The fields of a SYSCALL record kept as parameters, by the names they keep. */
@@ -58,11 +56,27 @@ function fieldValue(name: string, raw: string): string | null {
   return raw;
 }
 
-/** The `name=value` pairs of a record's body. */
-function pairsOf(body: string): Map<string, string | null> {
-  const pairs = new Map<string, string | null>();
-  for (const m of body.matchAll(PAIR)) pairs.set(m[1] as string, fieldValue(m[1] as string, m[2] as string));
-  return pairs;
+/**
+ * Field `name` of a record's body as written (quotes still on), or undefined when it has none: found by
+ * its ` name=` (a quoted value never holds a space: audit writes such text in hex), not by splitting every pair.
+ */
+function rawField(body: string, name: string): string | undefined {
+  let from: number;
+  if (body.startsWith(`${name}=`)) from = name.length + 1;
+  else {
+    const at = body.indexOf(` ${name}=`);
+    if (at < 0) return undefined;
+    from = at + name.length + 2;
+  }
+  const quoted = body.charCodeAt(from) === 34;
+  const end = body.indexOf(quoted ? '"' : " ", quoted ? from + 1 : from);
+  return body.slice(from, end < 0 ? body.length : quoted ? end + 1 : end);
+}
+
+/** Field `name` of a record's body ({@link fieldValue}), or null when it has none. */
+function field(body: string, name: string): string | null {
+  const raw = rawField(body, name);
+  return raw === undefined ? null : fieldValue(name, raw);
 }
 
 /** Lines that are not records but which ausearch writes between events (`----`, `time->...`). */
@@ -94,29 +108,29 @@ export function auditSyscall(line: string, number: number, path: string): AuditS
     );
   const rest = line.slice(head.index + (head[0] as string).length);
   const split = rest.indexOf(ENRICHED);
-  const raw = pairsOf(split < 0 ? rest : rest.slice(0, split));
-  const enriched = split < 0 ? null : pairsOf(rest.slice(split + 1));
-  const pid = raw.get("pid");
-  const call = Number(raw.get("syscall"));
-  const named = enriched?.get("SYSCALL");
-  if (pid == null || (named == null && !Number.isInteger(call))) {
-    const field = pid == null ? "pid" : "syscall";
+  const raw = split < 0 ? rest : rest.slice(0, split);
+  const pid = field(raw, "pid");
+  const written = field(raw, "syscall");
+  const call = written === null || written === "" ? Number.NaN : Number(written);
+  const named = split < 0 ? null : field(rest.slice(split + 1), "SYSCALL");
+  if (pid === null || (named === null && !Number.isInteger(call))) {
+    const missing = pid === null ? "pid" : "syscall";
     throw new SeqhuntError(
-      `${at}: field "${field}": a SYSCALL record without it; read audit.log or ausearch --raw output as auditd wrote it`,
-      { file: path, line: number, field },
+      `${at}: field "${missing}": a SYSCALL record without it; read audit.log or ausearch --raw output as auditd wrote it`,
+      { file: path, line: number, field: missing },
     );
   }
   const params: Record<string, string> = {};
   for (const name of PARAMS) {
-    const value = raw.get(name);
-    if (value != null) params[name] = value;
+    const value = field(raw, name);
+    if (value !== null) params[name] = value;
   }
   return {
     line: number,
     time: Number(stamp[1]),
     host: head[1] ?? null,
     pid,
-    syscall: named ?? syscallName(raw.get("arch") ?? "", call),
+    syscall: named ?? syscallName(field(raw, "arch") ?? "", call),
     params,
   };
 }

@@ -104,5 +104,7 @@ describe("auditSyscalls", () => {
     const local = RAW.replace("1764770400.123:4410", "12/03/2025 14:00:00.123:4410");
     expect(bad(local)).toMatch(/^logs\/audit\.log:1: field "msg": .*not epoch seconds.*ausearch --raw/);
     expect(bad(RAW.replace(" pid=4120", ""))).toMatch(/^logs\/audit\.log:1: field "pid": /);
+    expect(bad(RAW.replace(" syscall=59", ""))).toMatch(/^logs\/audit\.log:1: field "syscall": /);
+    expect(bad(RAW.replace(" syscall=59", " syscall="))).toMatch(/^logs\/audit\.log:1: field "syscall": /);
   });
 });
