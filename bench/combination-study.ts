@@ -8,13 +8,9 @@ import {
   contextWeight,
   markovNoveltyDetector,
   noveltyExcess,
-  ORDER_AND_SET,
+  savedParts,
   wholeBeyondTop,
 } from "../src/detect/markov-novelty.js";
-import { markovSetDetector } from "../src/detect/markov-set.js";
-import { Novelty } from "../src/detect/novelty.js";
-import { Tail } from "../src/detect/tail.js";
-import { WindowExpectation } from "../src/detect/window-expectation.js";
 import { evaluate } from "../src/eval/metrics.js";
 import { studySets } from "./datasets.js";
 
@@ -52,18 +48,12 @@ for (const seed of seeds)
     const detector = markovNoveltyDetector().train(d.train);
     const shipped = detector.score(d.test);
     const { model } = splitState("markov-novelty", detector.toJSON().state);
-    const j = model as Record<string, unknown>;
-    const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
-    const novelty = Novelty.fromJSON(j.novelty);
-    const windows = WindowExpectation.fromJSON(j.windowRates);
-    const tails = (j.tails as unknown[]).map((t) => Tail.fromJSON(t));
-    const tops: [number, number] = [(tails[0] as Tail).top, (tails[1] as Tail).top];
-    const w = contextWeight(j.context as { gain: number }, j.trust as number);
-    const setScores = markovSet.score(d.test);
-    const a = setScores.map((x) => (tails[0] as Tail).rarity(x));
-    const b = d.test.map((s) =>
-      (tails[1] as Tail).rarity(noveltyExcess(novelty, windows, j.floor as number, s, false)),
-    );
+    const { markovSet, novelty, windows, floor, trust, context, tails } = savedParts(model);
+    const [bySet, byNovelty] = tails;
+    const tops: [number, number] = [bySet.top, byNovelty.top];
+    const w = contextWeight(context, trust);
+    const a = markovSet.score(d.test).map((x) => bySet.rarity(x));
+    const b = d.test.map((s) => byNovelty.rarity(noveltyExcess(novelty, windows, floor, s, false)));
     // The shipped rule recomputed must give the shipped scores.
     const again = a.map((x, i) => Math.max(w * (b[i] as number), wholeBeyondTop(x, tops[0], 1 - w)));
     if (again.some((x, i) => Math.abs(x - (shipped[i] as number)) > 1e-9))

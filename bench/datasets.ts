@@ -202,19 +202,29 @@ export function mixedPrograms(seed: number, programs = 10): Dataset {
   };
 }
 
+/** Where bench/strace-traces.sh wrote the committed set of system-call traces. */
+const STRACE = join(process.cwd(), "bench", "strace");
+
+/** The processes of the system-call traces' `normal` or `attack` file, each with the program its run ran. */
+export function straceProcesses(
+  label: "normal" | "attack",
+  dir = STRACE,
+): { session: string[]; program: string }[] {
+  return gunzipSync(readFileSync(join(dir, `${label}.jsonl.gz`)))
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as { session: string[]; program: string });
+}
+
 /**
  * System-call traces made on this machine by bench/strace-traces.sh (every process of an ordinary workload and
  * of scripted intrusions; not the hidden set): normal processes shuffled with `seed`, a fifth to train (as
- * ADFA-LD trains on 833 of 5,205 normal traces), the rest and every attack process to test (`dir`: where the
- * script wrote them, bench/strace by default).
+ * ADFA-LD trains on 833 of 5,205 normal traces), the rest and every attack process to test, in file order
+ * (`dir`: where the script wrote them, bench/strace by default).
  */
-export function straceTraces(seed: number, dir = join(process.cwd(), "bench", "strace")): Dataset {
-  const read = (label: string): string[][] =>
-    gunzipSync(readFileSync(join(dir, `${label}.jsonl.gz`)))
-      .toString("utf8")
-      .split("\n")
-      .filter((line) => line.length > 0)
-      .map((line) => (JSON.parse(line) as { session: string[] }).session);
+export function straceTraces(seed: number, dir = STRACE): Dataset {
+  const read = (label: "normal" | "attack") => straceProcesses(label, dir).map((p) => p.session);
   const normal = read("normal");
   const attack = read("attack");
   const shuffled = shuffle(normal, seed);

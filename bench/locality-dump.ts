@@ -6,11 +6,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { namesOf, splitState } from "../src/detect/base.js";
 import { ContextChain } from "../src/detect/context-chain.js";
-import { markovNoveltyDetector, noveltyExcess, ORDER_AND_SET } from "../src/detect/markov-novelty.js";
-import { markovSetDetector } from "../src/detect/markov-set.js";
-import { Novelty } from "../src/detect/novelty.js";
+import { markovNoveltyDetector, noveltyExcess, savedParts } from "../src/detect/markov-novelty.js";
 import type { WeightedSession } from "../src/detect/types.js";
-import { WindowExpectation } from "../src/detect/window-expectation.js";
 import { END_TOKEN, START_TOKEN } from "../src/model/tokens.js";
 import { studySets } from "./datasets.js";
 import { idsOf } from "./views.js";
@@ -49,13 +46,9 @@ for (const seed of seeds)
     const detector = markovNoveltyDetector().train(d.train);
     const final = detector.score(d.test);
     const { model } = splitState("markov-novelty", detector.toJSON().state);
-    const j = model as Record<string, unknown>;
-    const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
-    const novelty = Novelty.fromJSON(j.novelty);
+    const { markovSet, novelty, windows, floor, trust, tails } = savedParts(model);
     // The saved detector keeps only the chain's order and gain: the chain trained again (the same counts).
     const chain = ContextChain.train(d.train);
-    const windows = WindowExpectation.fromJSON(j.windowRates);
-    const floor = j.floor as number;
     const width = novelty.window;
     // Window counts of training, to place each never-seen window in the session (Novelty keeps no positions).
     const counts = new Map<string, number>();
@@ -179,10 +172,10 @@ for (const seed of seeds)
       JSON.stringify({
         name,
         seed,
-        trust: j.trust,
+        trust,
         gain: chain.gain,
         order,
-        tails: j.tails,
+        tails: tails.map((t) => t.toJSON()),
         trainHeld: detector.trainingScores(),
         train,
         test,

@@ -1,22 +1,13 @@
-// The system-call traces made here (bench/strace-traces.sh): which programs each method finds at 1% and 5% false
-// alarms, and which normal programs raise the false alarms. Run: node bench-dist/bench/strace-study.js [seed] [methods]
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+// The system-call traces made here (bench/strace-traces.sh): how many processes of each kind of attack each
+// method finds at 1% and 5% false alarms. Run: node bench-dist/bench/strace-study.js [seed] [methods]
 import { trainDetector } from "../src/detect/detector.js";
-import { straceTraces } from "./datasets.js";
+import { straceProcesses, straceTraces } from "./datasets.js";
 
 const seed = Number(process.argv[2] ?? 1);
 const methods = (process.argv[3] ?? "markov-set,markov-novelty").split(",");
-const programs = (label: string) =>
-  gunzipSync(readFileSync(join(process.cwd(), "bench", "strace", `${label}.jsonl.gz`)))
-    .toString("utf8")
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => (JSON.parse(l) as { program: string }).program);
 const d = straceTraces(seed);
 // The test holds the shuffled normal processes, then the attacks in file order: programs of the attacks only.
-const attackPrograms = programs("attack");
+const attackPrograms = straceProcesses("attack").map((p) => p.program);
 const attacks = d.test.filter((t) => t.label === 1).length;
 const firstAttack = d.test.length - attacks;
 for (const method of methods) {

@@ -191,7 +191,7 @@ export interface MarkovNoveltyCounts extends MarkovSetCounts {
 }
 
 /** The parts of a trained markov-novelty detector. */
-interface Parts {
+export interface MarkovNoveltyParts {
   readonly markovSet: Detector;
   readonly novelty: Novelty;
   readonly tails: readonly [Tail, Tail];
@@ -206,7 +206,7 @@ interface Parts {
  * excess's at that weight. The context chain's own surprise is no view: beside novelty its rarity set the
  * threshold at 1% false alarms with ordinary traces and caught few attacks novelty missed (README, the default).
  */
-function rarities(parts: Parts, setScore: number, excess: number): [number, number] {
+function rarities(parts: MarkovNoveltyParts, setScore: number, excess: number): [number, number] {
   const w = contextWeight(parts.context, parts.trust);
   const [bySet, byNovelty] = parts.tails;
   return [wholeBeyondTop(bySet.rarity(setScore), bySet.top, 1 - w), w * byNovelty.rarity(excess)];
@@ -474,7 +474,7 @@ function trainedParts(
   context: ContextView,
   options: MarkovNoveltyOptions,
   markovSet: Detector = markovSetOf(counts, held, options),
-): { readonly parts: Parts; readonly source: DetectorSource } {
+): { readonly parts: MarkovNoveltyParts; readonly source: DetectorSource } {
   const { set: setHeldOut, novel, crossFitted, expectedNovel } = held;
   const { weights } = setHeldOut;
   const floor = options.floor ?? NOVELTY_FLOOR;
@@ -493,7 +493,7 @@ function trainedParts(
     Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
     Tail.of(excess, weights, tailShare),
   ] as const;
-  const parts: Parts = {
+  const parts: MarkovNoveltyParts = {
     markovSet,
     novelty: counts.novelty,
     tails,
@@ -708,7 +708,7 @@ function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess?: F
  * the view that ranks the session says why (only its explanation is worked out).
  */
 function explained(
-  parts: Parts,
+  parts: MarkovNoveltyParts,
   s: WeightedSession,
   rarities: readonly [number, number],
 ): DetectorExplanation {
@@ -724,7 +724,7 @@ function explained(
  * or the novelty runs'.
  */
 function reasonOf(
-  parts: Parts,
+  parts: MarkovNoveltyParts,
   s: WeightedSession,
   rarities: readonly [number, number],
   setReason: () => string,
@@ -735,7 +735,7 @@ function reasonOf(
 
 /** The never-seen runs that say why `s` scores as it does, or null when markov-set's view says why (it ranks, or no run). */
 function novelRuns(
-  parts: Parts,
+  parts: MarkovNoveltyParts,
   s: WeightedSession,
   [bySet, byNovelty]: readonly [number, number],
 ): StepContribution[] | null {
@@ -751,7 +751,7 @@ function noveltyReason(novelty: Novelty, novel: readonly StepContribution[]): st
 }
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
-function assemble(parts: Parts, source: DetectorSource): Detector {
+function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
   const { markovSet, novelty, tails, context, windows, floor, trust } = parts;
   const all = (s: WeightedSession, leaveOut: boolean): [number, number] =>
     rarities(
@@ -863,35 +863,42 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
     },
     load: (state) => {
       const { model, calibration } = splitState(METHOD, state);
-      const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
-      if (j.views !== VIEWS)
-        throw new SeqhuntError(
-          `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view, only the context chain's gain kept, markov-set's rarity whole beyond its highest training session's): train again`,
-        );
-      if (
-        !Array.isArray(j.tails) ||
-        j.tails.length !== 2 ||
-        typeof j.floor !== "number" ||
-        !(j.floor >= 0) ||
-        typeof j.trust !== "number" ||
-        !(j.trust >= 0 && j.trust <= 1)
-      )
-        throw new SeqhuntError(
-          `not a valid saved ${METHOD} detector: expected two view tails, a floor and a trust (a file from before the context chain: train again)`,
-        );
-      const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
-      // The saved state holds the entity prior and the step weight it was trained with.
-      const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
-      const parts = {
-        markovSet,
-        novelty: Novelty.fromJSON(j.novelty),
-        tails,
-        context: contextViewOf(j.context),
-        windows: WindowExpectation.fromJSON(j.windowRates),
-        floor: j.floor,
-        trust: j.trust,
-      };
-      return assemble(parts, { calibration });
+      return assemble(savedParts(model), { calibration });
     },
+  };
+}
+
+/**
+ * A markov-novelty detector's parts read back from its saved model state (the `model` of its `toJSON().state`),
+ * checked: what loading assembles, and what studies and tests recombine.
+ */
+export function savedParts(model: unknown): MarkovNoveltyParts {
+  const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
+  if (j.views !== VIEWS)
+    throw new SeqhuntError(
+      `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view, only the context chain's gain kept, markov-set's rarity whole beyond its highest training session's): train again`,
+    );
+  if (
+    !Array.isArray(j.tails) ||
+    j.tails.length !== 2 ||
+    typeof j.floor !== "number" ||
+    !(j.floor >= 0) ||
+    typeof j.trust !== "number" ||
+    !(j.trust >= 0 && j.trust <= 1)
+  )
+    throw new SeqhuntError(
+      `not a valid saved ${METHOD} detector: expected two view tails, a floor and a trust (a file from before the context chain: train again)`,
+    );
+  const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
+  // The saved state holds the entity prior and the step weight it was trained with.
+  const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
+  return {
+    markovSet,
+    novelty: Novelty.fromJSON(j.novelty),
+    tails,
+    context: contextViewOf(j.context),
+    windows: WindowExpectation.fromJSON(j.windowRates),
+    floor: j.floor,
+    trust: j.trust,
   };
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { InputFormat } from "./formats.js";
+import { parsedHere } from "./log-copies.js";
 
 /** Where a record is, in words: `line 12` for text files, `row 12` for Parquet, `record 12` for JSON arrays. */
 export type Place = { kind: "line" | "row" | "record"; number: number };
@@ -56,7 +57,7 @@ export async function placeOf(
   rejectedLines: ReadonlySet<number>,
 ): Promise<Place> {
   // A shell history's and an audit log's records are numbered by the line they start on.
-  if (format === "jsonl" || format === "history" || format === "audit") return { kind: "line", number: n };
+  if (format === "jsonl" || parsedHere(format)) return { kind: "line", number: n };
   if (format === "parquet") return { kind: "row", number: n };
   if (format === "json") return { kind: "record", number: n };
   const line = await csvRecordLine(path, n, rejectedLines);

@@ -52,8 +52,8 @@ async function copyHistory(path: string, copy: string): Promise<void> {
  */
 async function copyAudit(path: string, copy: string): Promise<void> {
   const fd = openSync(copy, "w");
+  const input = createReadStream(path);
   try {
-    const input = createReadStream(path);
     const text = gzipped(path) ? input.pipe(createGunzip()) : input;
     // readline does not pass on its input's errors (a missing file, a broken gzip stream): they end the read.
     const failed = new Promise<never>((_, reject) => {
@@ -66,6 +66,8 @@ async function copyAudit(path: string, copy: string): Promise<void> {
   } catch (err) {
     throw unreadable(path, err);
   } finally {
+    // A bad line ends the read before the file does.
+    input.destroy();
     closeSync(fd);
   }
 }
@@ -94,6 +96,11 @@ const PARSED: Partial<Record<InputFormat, (path: string, copy: string) => Promis
   history: copyHistory,
   audit: copyAudit,
 };
+
+/** Whether files of `format` are text logs parsed here, read from their copies (numbered by their own lines). */
+export function parsedHere(format: InputFormat): boolean {
+  return PARSED[format] !== undefined;
+}
 
 /**
  * Copies of the text logs among `files` that are parsed here (shell histories, Linux audit logs) as JSON

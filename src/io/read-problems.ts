@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { SeqhuntError } from "../errors.js";
 import { formatOf } from "./formats.js";
+import { parsedHere } from "./log-copies.js";
 import { copyWithUnixLineEndings, isBlankFile, lineEndings, lineText, openQuoteAtEnd } from "./text-file.js";
 
 /** Characters of a bad line shown in a message. */
@@ -56,7 +57,8 @@ export async function withUnixLineEndings(
   const copies = new Map<string, string>();
   for (const [i, f] of files.entries()) {
     const format = formatOf(f);
-    if (format === "json" || format === "parquet" || format === "history" || format === "audit") continue;
+    // Parsed logs are read from copies written with \n.
+    if (format === "json" || format === "parquet" || parsedHere(format)) continue;
     // Outside quotes first (values keep their \r\n); a stray quote hides line ends, so then everywhere.
     for (const quoted of format === "jsonl" ? [false] : [true, false]) {
       const endings = await lineEndings(f, { quoted });

@@ -101,7 +101,7 @@ export function auditSyscall(line: string, number: number, path: string): AuditS
     );
   if (!SYSCALL_TYPES.has(head[2] as string)) return null;
   const stamp = STAMP.exec(head[3] as string);
-  if (stamp === null)
+  if (stamp === null || !Number.isFinite(Number(stamp[1])))
     throw new SeqhuntError(
       `${at}: field "msg": the stamp ${JSON.stringify(head[3])} is not epoch seconds (ausearch -i writes local times); read audit.log or ausearch --raw output`,
       { file: path, line: number, field: "msg" },
@@ -133,15 +133,4 @@ export function auditSyscall(line: string, number: number, path: string): AuditS
     syscall: named ?? syscallName(field(raw, "arch") ?? "", call),
     params,
   };
-}
-
-/** The system calls of a Linux audit log's whole text (no I/O): {@link auditSyscall} of each line. */
-export function auditSyscalls(text: string, path: string): AuditSyscall[] {
-  const calls: AuditSyscall[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const call = auditSyscall(lines[i] as string, i + 1, path);
-    if (call !== null) calls.push(call);
-  }
-  return calls;
 }

@@ -136,21 +136,16 @@ const TABLES: Readonly<Record<string, string>> = {
     "set_mempolicy_home_node",
 };
 
-/** The audit architecture names of {@link TABLES}' keys. */
-export const AUDIT_ARCHES: Readonly<Record<string, string>> = {
-  c000003e: "x86_64",
-  "40000003": "i386",
-  c00000b7: "aarch64",
-};
-
 const decoded = new Map<string, readonly string[]>();
 
 /** The name of system call `number` on audit architecture `arch` (hex, as audit writes it), or `syscall_<n>`. */
 export function syscallName(arch: string, number: number): string {
   const key = arch.toLowerCase();
+  // The architecture is the log's text: only the tables' own keys are looked up (not __proto__), and kept.
+  if (!Object.hasOwn(TABLES, key)) return `syscall_${number}`;
   let names = decoded.get(key);
   if (names === undefined) {
-    names = TABLES[key]?.split(",") ?? [];
+    names = (TABLES[key] as string).split(",");
     decoded.set(key, names);
   }
   return names[number] || `syscall_${number}`;

@@ -11,14 +11,10 @@ import {
   contextWeight,
   markovNoveltyDetector,
   noveltyExcess,
-  ORDER_AND_SET,
+  savedParts,
   wholeBeyondTop,
 } from "../../src/detect/markov-novelty.js";
-import { markovSetDetector } from "../../src/detect/markov-set.js";
-import { Novelty } from "../../src/detect/novelty.js";
-import { Tail } from "../../src/detect/tail.js";
 import type { WeightedSession } from "../../src/detect/types.js";
-import { WindowExpectation } from "../../src/detect/window-expectation.js";
 import { LOOP, programs } from "./programs.js";
 
 const { rand, pick, predictable, noisy, spliced } = programs(13);
@@ -50,17 +46,14 @@ describe("the default's ranking on long traces", () => {
   it("is the higher of markov-set's and novelty's weighted rarities: the chain's surprise is no view", () => {
     const detector = markovNoveltyDetector().train(train);
     const { model } = splitState("markov-novelty", detector.toJSON().state);
-    const j = model as Record<string, unknown> & { tails: unknown[]; floor: number; trust: number };
-    expect(j.tails).toHaveLength(2);
-    const set = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
-    const novelty = Novelty.fromJSON(j.novelty);
-    const windows = WindowExpectation.fromJSON(j.windowRates);
-    const [bySet, byNovelty] = j.tails.map((t) => Tail.fromJSON(t)) as [Tail, Tail];
-    const w = contextWeight(ContextChain.train(train), j.trust);
+    expect((model as { tails: unknown[] }).tails).toHaveLength(2);
+    const { markovSet, novelty, windows, floor, trust, tails } = savedParts(model);
+    const [bySet, byNovelty] = tails;
+    const w = contextWeight(ContextChain.train(train), trust);
     const expected = probes.map((s) =>
       Math.max(
-        wholeBeyondTop(bySet.rarity(set.score([s])[0] as number), bySet.top, 1 - w),
-        w * byNovelty.rarity(noveltyExcess(novelty, windows, j.floor, s, false)),
+        wholeBeyondTop(bySet.rarity(markovSet.score([s])[0] as number), bySet.top, 1 - w),
+        w * byNovelty.rarity(noveltyExcess(novelty, windows, floor, s, false)),
       ),
     );
     expect(detector.score(probes)).toEqual(expected);
@@ -98,15 +91,12 @@ describe("the default's ranking on long traces", () => {
     expect(plantedScore).toBeGreaterThan(Math.max(...scores));
     // markov-set puts it beyond every training trace; weighed at 1 - w all the way (the rule before), some
     // ordinary trace would rank above it.
-    const { model } = splitState("markov-novelty", detector.toJSON().state);
-    const j = model as Record<string, unknown> & { tails: unknown[]; trust: number };
-    const [bySet] = j.tails.map((t) => Tail.fromJSON(t)) as [Tail, Tail];
-    const rarity = bySet.rarity(
-      markovSetDetector(ORDER_AND_SET)
-        .load(j.markovSet)
-        .score([{ session: planted }])[0] as number,
+    const { markovSet, tails, trust } = savedParts(
+      splitState("markov-novelty", detector.toJSON().state).model,
     );
-    const w = contextWeight(ContextChain.train(programTrain), j.trust);
+    const [bySet] = tails;
+    const rarity = bySet.rarity(markovSet.score([{ session: planted }])[0] as number);
+    const w = contextWeight(ContextChain.train(programTrain), trust);
     expect(w).toBeGreaterThan(0.5);
     expect(rarity).toBeGreaterThan(bySet.top);
     expect((1 - w) * rarity).toBeLessThan(Math.max(...scores));

@@ -2,15 +2,23 @@
 // one system call each; other records skipped; what is not an audit log stopped at its line.
 import { describe, expect, it } from "vitest";
 import { SeqhuntError } from "../../src/errors.js";
-import { auditSyscalls } from "../../src/parse/audit.js";
+import { type AuditSyscall, auditSyscall } from "../../src/parse/audit.js";
 import { syscallName } from "../../src/parse/syscalls.js";
+
+/** The system calls of a log's whole text, numbered by line as the reader numbers them. */
+function auditSyscalls(text: string, path: string): AuditSyscall[] {
+  return text
+    .split(/\r?\n/)
+    .map((line, i) => auditSyscall(line, i + 1, path))
+    .filter((c) => c !== null);
+}
 
 const RAW =
   'type=SYSCALL msg=audit(1764770400.123:4410): arch=c000003e syscall=59 success=yes exit=0 a0=55d0 a1=55d1 a2=55d2 a3=0 items=2 ppid=812 pid=4120 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm="useradd" exe="/usr/sbin/useradd" subj=unconfined key="identity"';
 const ENRICHED =
   'node=web-01 type=SYSCALL msg=audit(1764770401.5:4411): arch=c000003e syscall=2 success=no exit=-13 a0=7ffc a1=0 a2=0 a3=0 items=1 ppid=812 pid=4121 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=(none) ses=3 comm=746F702073656372 exe="/usr/bin/cat" subj=unconfined key=(null)\u001dARCH=x86_64 SYSCALL=open AUID="alice" UID="alice" GID="alice"';
 
-describe("auditSyscalls", () => {
+describe("auditSyscall, line by line", () => {
   it("reads a raw SYSCALL record: time, pid, the call named by its number on the record's architecture, parameters", () => {
     expect(auditSyscalls(`${RAW}\n`, "audit.log")).toEqual([
       {
@@ -84,6 +92,9 @@ describe("auditSyscalls", () => {
     expect(syscallName("c00000b7", 56)).toBe("openat");
     expect(syscallName("c000003e", 9999)).toBe("syscall_9999");
     expect(syscallName("40000028", 5)).toBe("syscall_5");
+    // The architecture is the log's text: an object's own names are no table.
+    expect(syscallName("__proto__", 5)).toBe("syscall_5");
+    expect(syscallName("constructor", 5)).toBe("syscall_5");
     const record = RAW.replace("arch=c000003e syscall=59", "arch=40000028 syscall=11");
     expect(auditSyscalls(record, "audit.log")[0]?.syscall).toBe("syscall_11");
   });
@@ -103,6 +114,8 @@ describe("auditSyscalls", () => {
     );
     const local = RAW.replace("1764770400.123:4410", "12/03/2025 14:00:00.123:4410");
     expect(bad(local)).toMatch(/^logs\/audit\.log:1: field "msg": .*not epoch seconds.*ausearch --raw/);
+    const endless = RAW.replace("1764770400.123:4410", `${"9".repeat(400)}:4410`);
+    expect(bad(endless)).toMatch(/^logs\/audit\.log:1: field "msg": .*not epoch seconds/);
     expect(bad(RAW.replace(" pid=4120", ""))).toMatch(/^logs\/audit\.log:1: field "pid": /);
     expect(bad(RAW.replace(" syscall=59", ""))).toMatch(/^logs\/audit\.log:1: field "syscall": /);
     expect(bad(RAW.replace(" syscall=59", " syscall="))).toMatch(/^logs\/audit\.log:1: field "syscall": /);
