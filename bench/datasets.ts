@@ -1,6 +1,6 @@
 // The public labelled data in ../shared/datasets, split by the protocols of its README (and a proxy of long
 // system-call traces with a local anomaly), shared by `npm run quality` and the detector studies.
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { rng } from "../src/demo/generate.js";
@@ -238,9 +238,51 @@ export function straceTraces(seed: number, dir = STRACE): Dataset {
   };
 }
 
-/** Every public set and long-trace proxy at `seed` by name (SEA has no seed), made when asked: what the studies loop over. */
+/** The traces of an ADFA-LD folder (one file of space-separated call numbers each), found below it in name order. */
+function adfaFolder(dir: string): string[][] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".txt"))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+    .map((file) => readFileSync(file, "utf8").trim().split(/\s+/));
+}
+
+/**
+ * ADFA-LD (Creech and Hu, UNSW 2013) from a copy in its own layout, which is not in ../shared: train on
+ * Training_Data_Master, test Validation_Data_Master and every trace below Attack_Data_Master, its published
+ * protocol. A copy without Validation_Data_Master trains on a half of the training traces shuffled with `seed`
+ * and tests the other half.
+ */
+export function adfaLd(dir: string, seed: number): Dataset {
+  const training = adfaFolder(join(dir, "Training_Data_Master"));
+  const validation = join(dir, "Validation_Data_Master");
+  const [train, normal] = existsSync(validation)
+    ? [training, adfaFolder(validation)]
+    : halves(shuffle(training, seed));
+  return {
+    train: train.map((session) => ({ session })),
+    test: [
+      ...normal.map((session) => ({ session, label: 0 })),
+      ...adfaFolder(join(dir, "Attack_Data_Master")).map((session) => ({ session, label: 1 })),
+    ],
+  };
+}
+
+function halves<T>(xs: T[]): [T[], T[]] {
+  const cut = Math.floor(xs.length / 2);
+  return [xs.slice(0, cut), xs.slice(cut)];
+}
+
+/** Where the studies look for a copy of ADFA-LD in its own layout (bench-data is not committed). */
+export const ADFA_LD = join(process.cwd(), "bench-data", "ADFA-LD");
+
+/**
+ * Every public set and long-trace proxy at `seed` by name (SEA has no seed), made when asked: what the studies
+ * loop over; ADFA-LD too when a copy is at {@link ADFA_LD}.
+ */
 export function studySets(seed: number): [string, () => Dataset][] {
   return [
+    ...(existsSync(ADFA_LD) ? [["ADFA-LD", () => adfaLd(ADFA_LD, seed)] as [string, () => Dataset]] : []),
     ["SEA", sea],
     ["HDFS", () => hdfs(seed)],
     ["UNM", () => lpr("unm", seed)],

@@ -3,12 +3,16 @@
 // some training session; the more pieces per step, the stranger) and never-seen commands (how many distinct
 // commands of a session training never had, as a rarity against how often a training session, left out whole,
 // holds commands no other has: -ln((W>=u + 1) / (W + 1)), beside the default in the maximum). Against the
-// default and the chosen-order chain. Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/trace-views-study.js [seed] [sets]
+// default and the chosen-order chain. Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/trace-views-study.js [seed] [sets] (ADFA-LD too when a copy is at bench-data/ADFA-LD)
+
+import { existsSync } from "node:fs";
 import { AdaptiveDetector } from "../src/detect/adaptive.js";
 import { trainDetector } from "../src/detect/detector.js";
 import type { WeightedSession } from "../src/detect/types.js";
 import { evaluate } from "../src/eval/metrics.js";
 import {
+  ADFA_LD,
+  adfaLd,
   type Dataset,
   hdfs,
   lpr,
@@ -179,6 +183,7 @@ function metrics(d: Dataset, scores: readonly number[]): string {
 const seed = Number(process.argv[2] ?? 1);
 const wanted = process.argv[3]?.split(",");
 const loaders: [string, () => Dataset][] = [
+  ...(existsSync(ADFA_LD) ? [["ADFA-LD", () => adfaLd(ADFA_LD, seed)] as [string, () => Dataset]] : []),
   ["strace", () => straceTraces(seed)],
   ["mixedTraces", () => mixedTraces(seed)],
   ["mixedPrograms", () => mixedPrograms(seed)],
