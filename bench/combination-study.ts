@@ -1,25 +1,27 @@
-// The default's two views recombined (its saved state read back: markov-set's and novelty's rarities against
+// The default's first two views recombined (beside its third, the context chain's, as shipped) (its saved state read back: markov-set's and novelty's rarities against
 // their held-out tails, and the weight w = gain x trust), by other rules than the shipped weighted maximum:
 // which rule holds both where markov-set's rarest step fires on ordinary long processes (the proxies, the
 // issue's hidden traces) and where it finds what novelty misses (bench/strace). Prints markdown.
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/combination-study.js [seeds] [sets]
-import { splitState } from "../src/detect/base.js";
-import {
-  contextWeight,
-  markovNoveltyDetector,
-  noveltyExcess,
-  savedParts,
-  wholeBeyondTop,
-} from "../src/detect/markov-novelty.js";
+import { wholeBeyondTop } from "../src/detect/markov-novelty.js";
 import { evaluate } from "../src/eval/metrics.js";
 import { studySets } from "./datasets.js";
+import { defaultViews } from "./default-views.js";
 
 const seeds = (process.argv[2] ?? "1").split(",").map(Number);
 const only = process.argv[3]?.split(",");
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-/** Rules: each combines markov-set's rarity `a`, novelty's `b`, novelty's weight `w` and the tails' top rarities. */
-const RULES: [string, (a: number, b: number, w: number, tops: [number, number]) => number][] = [
+/** Rules: each combines markov-set's rarity `a`, novelty's `b`, novelty's weight `w`, the tails' top rarities and the context chain's gain `g`. */
+const RULES: [string, (a: number, b: number, w: number, tops: [number, number], g: number) => number][] = [
+  [
+    "w = gain: max(g b, (1 - g) a up to its top)",
+    (a, b, _w, [ta], g) => Math.max(g * b, wholeBeyondTop(a, ta, 1 - g)),
+  ],
+  [
+    "w = sqrt(gain x trust)",
+    (a, b, w, [ta]) => Math.max(Math.sqrt(w) * b, wholeBeyondTop(a, ta, 1 - Math.sqrt(w))),
+  ],
   ["before December 3: max(w b, (1 - w) a)", (a, b, w) => Math.max(w * b, (1 - w) * a)],
   ["novelty alone", (_a, b) => b],
   ["markov-set alone", (a) => a],
@@ -45,27 +47,22 @@ for (const seed of seeds)
     if (only !== undefined && !only.includes(name)) continue;
     if (name === "SEA" && seed !== seeds[0]) continue;
     const d = make();
-    const detector = markovNoveltyDetector().train(d.train);
+    const { detector, parts, w, set: a, novelty: b, chain: c, withoutChain } = defaultViews(d.train, d.test);
     const shipped = detector.score(d.test);
-    const { model } = splitState("markov-novelty", detector.toJSON().state);
-    const { markovSet, novelty, windows, floor, trust, context, tails } = savedParts(model);
-    const [bySet, byNovelty] = tails;
-    const tops: [number, number] = [bySet.top, byNovelty.top];
-    const w = contextWeight(context, trust);
-    const a = markovSet.score(d.test).map((x) => bySet.rarity(x));
-    const b = d.test.map((s) => byNovelty.rarity(noveltyExcess(novelty, windows, floor, s, false)));
+    const { context, tails } = parts;
+    const tops: [number, number] = [tails[0].top, tails[1].top];
     // The shipped rule recomputed must give the shipped scores.
-    const again = a.map((x, i) => Math.max(w * (b[i] as number), wholeBeyondTop(x, tops[0], 1 - w)));
+    const again = withoutChain.map((x, i) => Math.max(x, c[i] as number));
     if (again.some((x, i) => Math.abs(x - (shipped[i] as number)) > 1e-9))
       throw new Error(`${name}: not the shipped scores`);
     heads.push(
-      `${name}${name === "SEA" ? "" : ` ${seed}`} (w ${w.toFixed(2)}, tops ${tops.map((t) => t.toFixed(1)).join(", ")})`,
+      `${name}${name === "SEA" ? "" : ` ${seed}`} (w ${w.toFixed(2)}, gain ${context.gain.toFixed(2)}, tops ${tops.map((t) => t.toFixed(1)).join(", ")})`,
     );
     const labels = d.test.map((t) => t.label);
     const weights = d.test.map((t) => t.weight ?? 1);
     for (const [rule, f] of RULES) {
       const m = evaluate(
-        a.map((x, i) => f(x, b[i] as number, w, tops)),
+        a.map((x, i) => Math.max(f(x, b[i] as number, w, tops, context.gain), c[i] as number)),
         labels,
         weights,
       );

@@ -178,6 +178,30 @@ export function* contextChainHeldOut(counted: ContextCounts): PassTraining<Conte
 }
 
 /**
+ * Two passes once the order is chosen: the training sessions counted at it in two halves (every other session,
+ * in pass order), then each one's mean surprise per step under the half that did not count it. Held out one by
+ * one, a session of a user or program with many like it scores as if its like were still counted, lower than
+ * new sessions do; against the other half, as new ones do (as markov-set's cross-fitted scores, cross-fit.ts).
+ * With one session, nothing is left to score it against: its held-out score is all there is.
+ */
+export function* contextChainCrossFit(held: ContextHeldOut): PassTraining<Float64Array> {
+  const { chain } = held;
+  if (held.heldOut.length < 2) return held.heldOut;
+  const halves = [new ChainCounts(chain.order), new ChainCounts(chain.order)] as const;
+  let counted = 0;
+  yield (s) => {
+    halves[counted++ % 2]?.add(idsOf(chain.vocabulary, s, false), weightOf(s));
+  };
+  const chains = halves.map((c) => new ContextChain(chain.vocabulary, c, chain.gain));
+  const column = new NumberColumn();
+  let scored = 0;
+  yield (s) => {
+    column.push((chains[1 - (scored++ % 2)] as ContextChain).meanSurprise(s));
+  };
+  return column.values();
+}
+
+/**
  * A Witten-Bell chain whose context length (0..{@link MAX_ORDER} commands) is the one under which the training
  * sessions, each left out of the counts in turn, are most likely; it scores a session by its mean surprise per
  * step, so a long ordinary process and a short one score alike, and a foreign run inside a long one raises

@@ -1,7 +1,14 @@
 import { SeqhuntError } from "../errors.js";
 import { MAX_ORDER } from "./adaptive.js";
 import { assembleDetector, type DetectorSource, nameOf, splitState, weightOf } from "./base.js";
-import { type ContextCounts, contextChainCounting, contextChainHeldOut } from "./context-chain.js";
+import {
+  ContextChain,
+  type ContextChainJson,
+  type ContextCounts,
+  contextChainCounting,
+  contextChainCrossFit,
+  contextChainHeldOut,
+} from "./context-chain.js";
 import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
   type HeldOutOptions,
@@ -60,17 +67,22 @@ interface MarkovNoveltyJson {
   /** The markov-set detector inside, as its `toJSON` wrote it. */
   readonly markovSet: unknown;
   readonly novelty: unknown;
-  /** Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's held out. */
+  /**
+   * Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's and
+   * the context chain's mean surprise per step held out.
+   */
   readonly tails: readonly unknown[];
   /** Which views these are (files from before the current ones hold another or none: train again). */
   readonly views: typeof VIEWS;
-  /** What scoring reads of the context chain: its chosen order and gain (see {@link ContextView}). */
-  readonly context: ContextView;
+  /** The context chain at its chosen order, with its gain (see {@link ContextChain}). */
+  readonly context: ContextChainJson;
   /** Never-seen windows per window by the window's last command (see {@link WindowExpectation}). */
   readonly windowRates: unknown;
   readonly floor: number;
   /** The weight of the novelty view's rarity (see {@link noveltyTrust}). */
   readonly trust: number;
+  /** Whether the context chain's mean surprise is a view (see {@link MarkovNoveltyParts.chainView}). */
+  readonly chainView: boolean;
 }
 
 /**
@@ -149,11 +161,11 @@ const METHOD = "markov-novelty";
 /**
  * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
  * command, markov-set's training sessions held out from their entity's counts and an entity's sessions weighed
- * against the other entities' counts, no context chain view, and markov-set's rarity whole beyond its
- * highest training session's ({@link wholeBeyondTop}).
+ * against the other entities' counts, the context chain's mean surprise per step a view at markov-set's weight,
+ * and markov-set's rarity whole beyond its highest training session's ({@link wholeBeyondTop}).
  */
 const VIEWS =
-  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, no chain view, context gain only, set rarity whole beyond its top";
+  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, chain view beside markov-set, set rarity whole beyond its top";
 
 /**
  * The markov-set inside: its options (an entity's session weighed against the other entities' counts; a
@@ -194,22 +206,41 @@ export interface MarkovNoveltyCounts extends MarkovSetCounts {
 export interface MarkovNoveltyParts {
   readonly markovSet: Detector;
   readonly novelty: Novelty;
-  readonly tails: readonly [Tail, Tail];
-  readonly context: ContextView;
+  /** markov-set's, the novelty excess's and the context chain's. */
+  readonly tails: readonly [Tail, Tail, Tail];
+  readonly context: ContextChain;
   readonly windows: WindowExpectation;
   readonly floor: number;
   readonly trust: number;
+  /**
+   * Whether the context chain's mean surprise per step is a view: when no training session has an entity. The
+   * chain is everyone's, so where sessions have entities it ranks an entity's own habits as rare when others
+   * lack them, which markov-set's views, relative to the entity, do not (SEA @1%: 55.4% -> 43.7%).
+   */
+  readonly chainView: boolean;
 }
+
+/** One session's views as scored: markov-set's score, the novelty excess and the context chain's mean surprise per step. */
+export type ViewScores = readonly [setScore: number, excess: number, chainMean: number];
 
 /**
  * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight} ({@link wholeBeyondTop}), the novelty
- * excess's at that weight. The context chain's own surprise is no view: beside novelty its rarity set the
- * threshold at 1% false alarms with ordinary traces and caught few attacks novelty missed (README, the default).
+ * excess's at that weight, and the context chain's mean surprise per step at 1 - trust ({@link noveltyTrust}).
+ * Where training sessions themselves meet many never-seen windows, novelty is weak evidence and the long
+ * context ranks a whole trace through the chain's smoothed surprise instead, which markov-set's first-order
+ * rarest step and set do not (ADFA-LD, README); where never-seen windows are evidence, novelty ranks.
  */
-function rarities(parts: MarkovNoveltyParts, setScore: number, excess: number): [number, number] {
+function rarities(
+  parts: MarkovNoveltyParts,
+  [setScore, excess, chainMean]: ViewScores,
+): [number, number, number] {
   const w = contextWeight(parts.context, parts.trust);
-  const [bySet, byNovelty] = parts.tails;
-  return [wholeBeyondTop(bySet.rarity(setScore), bySet.top, 1 - w), w * byNovelty.rarity(excess)];
+  const [bySet, byNovelty, byChain] = parts.tails;
+  return [
+    wholeBeyondTop(bySet.rarity(setScore), bySet.top, 1 - w),
+    w * byNovelty.rarity(excess),
+    parts.chainView ? (1 - parts.trust) * byChain.rarity(chainMean) : Number.NEGATIVE_INFINITY,
+  ];
 }
 
 /**
@@ -323,41 +354,41 @@ function* noveltyViewTraining(options: MarkovNoveltyOptions, scored = false): Pa
 }
 
 /**
- * What markov-novelty keeps of its trained context chain: the gain, which sets the novelty view's weight
- * ({@link contextWeight}), and the order it was found at. Nothing scores by the chain's counts, and markov-novelty
- * does not merge, so they are neither kept nor saved (at a million events they made a file 390 KB larger,
- * and far more where longer contexts are chosen).
+ * What markov-novelty keeps of its trained context chain: the chain at its chosen order (its gain sets the
+ * novelty view's weight, {@link contextWeight}; its mean surprise per step is a view) and each training
+ * session's mean surprise, in training order: held out (as a hunt scores it) and cross-fitted
+ * ({@link contextChainCrossFit}: the view's tail).
  */
 export interface ContextView {
-  /** The context length the chain chose by held-out likelihood. */
-  readonly order: number;
-  /** The share of a first-order chain's held-out surprise per step that the chosen context removes. */
-  readonly gain: number;
+  readonly chain: ContextChain;
+  readonly heldOut: Float64Array;
+  readonly crossFitted: Float64Array;
 }
 
-/** A saved {@link ContextView}; a damaged one throws a SeqhuntError. */
-function contextViewOf(json: unknown): ContextView {
-  const { order, gain } = (json ?? {}) as Partial<ContextView>;
-  if (
-    !Number.isInteger(order) ||
-    (order as number) < 0 ||
-    typeof gain !== "number" ||
-    !(gain >= 0 && gain <= 1)
-  )
-    throw new SeqhuntError(
-      `not a valid saved ${METHOD} detector: its context must hold a context length and a gain in [0, 1]`,
-    );
-  return { order: order as number, gain };
+/** A {@link ContextView} as plain data that crosses threads. */
+interface ContextViewParts {
+  readonly chain: ContextChainJson;
+  readonly heldOut: Float64Array;
+  readonly crossFitted: Float64Array;
 }
 
-/** The context chain from its counts: one pass scoring each training session held out at every order. */
-function* contextViewFromCounts(counted: ContextCounts): PassTraining<ContextView> {
-  const { chain } = yield* contextChainHeldOut(counted);
-  return { order: chain.order, gain: chain.gain };
+/** A {@link ContextView} again from its plain data. */
+function contextViewOfParts(parts: unknown): ContextView {
+  const { chain, heldOut, crossFitted } = parts as ContextViewParts;
+  return { chain: ContextChain.fromJSON(chain), heldOut, crossFitted };
 }
 
 /**
- * The context chain trained over two passes of the sessions: counts, held out. It reads only the sessions'
+ * The context chain from its counts: one pass scoring each training session held out at every order (the
+ * order), two cross-fitting them at it.
+ */
+function* contextViewFromCounts(counted: ContextCounts): PassTraining<ContextView> {
+  const held = yield* contextChainHeldOut(counted);
+  return { ...held, crossFitted: yield* contextChainCrossFit(held) };
+}
+
+/**
+ * The context chain trained over four passes of the sessions: counts, held out, halves, cross-fitted. It reads only the sessions'
  * command names and weights, so it can run apart (in a worker thread).
  */
 function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<ContextView> {
@@ -492,19 +523,23 @@ function trainedParts(
     // One session leaves the other half empty: its held-out score is all there is.
     Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
     Tail.of(excess, weights, tailShare),
+    Tail.of(context.crossFitted, weights, tailShare),
   ] as const;
   const parts: MarkovNoveltyParts = {
     markovSet,
     novelty: counts.novelty,
     tails,
-    context,
+    context: context.chain,
     windows: novel.windows,
     floor,
     trust: novel.trust,
+    chainView: counts.presence.entities.size === 0,
   };
   const heldOut = new Float64Array(excess.length);
   for (let i = 0; i < heldOut.length; i++)
-    heldOut[i] = Math.max(...rarities(parts, setScores[i] as number, excess[i] as number));
+    heldOut[i] = Math.max(
+      ...rarities(parts, [setScores[i] as number, excess[i] as number, context.heldOut[i] as number]),
+    );
   return { parts, source: { trainingScores: heldOut, weights } };
 }
 
@@ -533,9 +568,9 @@ export function countMarkovNovelty(
 }
 
 /**
- * markov-novelty from its counts (counted here by {@link countMarkovNovelty}, or by a database) and two passes
- * over the training sessions they counted, in any one order, each scored held out: a few numbers per
- * session, never the sessions; `trainingScores()` in that order. It takes the context chain's counts (see
+ * markov-novelty from its counts (counted here by {@link countMarkovNovelty}, or by a database) and three passes
+ * over the training sessions they counted, in any one order, each scored held out, then cross-fitted: a few
+ * numbers per session, never the sessions; `trainingScores()` in that order. It takes the context chain's counts (see
  * {@link contextChainHeldOut}): use the counts once.
  */
 export function markovNoveltyFromCounts(
@@ -710,14 +745,19 @@ function noveltyViewOfParts(parts: unknown): NoveltyView & { readonly excess?: F
 function explained(
   parts: MarkovNoveltyParts,
   s: WeightedSession,
-  rarities: readonly [number, number],
+  rarities: readonly [number, number, number],
 ): DetectorExplanation {
+  if (chainRanks(rarities)) return parts.context.explain(s);
   const base = parts.markovSet.explain(s);
   const novel = novelRuns(parts, s, rarities);
   return novel === null
     ? base
     : { steps: [...base.steps, ...novel], reason: noveltyReason(parts.novelty, novel) };
 }
+
+/** Whether the context chain's view ranks a session with these weighted rarities (above both others). */
+const chainRanks = ([bySet, byNovelty, byChain]: readonly [number, number, number]): boolean =>
+  byChain > bySet && byChain > byNovelty;
 
 /**
  * {@link explained}'s reason alone: markov-set's (`setReason`, asked only when markov-set's view says why)
@@ -726,9 +766,10 @@ function explained(
 function reasonOf(
   parts: MarkovNoveltyParts,
   s: WeightedSession,
-  rarities: readonly [number, number],
+  rarities: readonly [number, number, number],
   setReason: () => string,
 ): string {
+  if (chainRanks(rarities)) return parts.context.explain(s).reason;
   const novel = novelRuns(parts, s, rarities);
   return novel === null ? setReason() : noveltyReason(parts.novelty, novel);
 }
@@ -737,7 +778,7 @@ function reasonOf(
 function novelRuns(
   parts: MarkovNoveltyParts,
   s: WeightedSession,
-  [bySet, byNovelty]: readonly [number, number],
+  [bySet, byNovelty]: readonly [number, number, number],
 ): StepContribution[] | null {
   if (byNovelty <= bySet) return null;
   const novel = parts.novelty.explain(s);
@@ -752,13 +793,13 @@ function noveltyReason(novelty: Novelty, novel: readonly StepContribution[]): st
 
 /** The detector of its parts, trained (held-out training scores) or loaded (a saved calibration). */
 function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
-  const { markovSet, novelty, tails, context, windows, floor, trust } = parts;
-  const all = (s: WeightedSession, leaveOut: boolean): [number, number] =>
-    rarities(
-      parts,
+  const { markovSet, novelty, tails, context, windows, floor, trust, chainView } = parts;
+  const all = (s: WeightedSession, leaveOut: boolean): [number, number, number] =>
+    rarities(parts, [
       (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
       noveltyExcess(novelty, windows, floor, s, leaveOut),
-    );
+      parts.chainView ? context.meanSurprise(s, leaveOut) : Number.NaN,
+    ]);
   return assembleDetector(
     {
       method: METHOD,
@@ -769,10 +810,11 @@ function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
         novelty: novelty.toJSON(),
         tails: tails.map((t) => t.toJSON()),
         views: VIEWS,
-        context: { order: context.order, gain: context.gain },
+        context: context.toJSON(),
         windowRates: windows.toJSON(),
         floor,
         trust,
+        chainView,
       }),
     },
     source,
@@ -793,7 +835,7 @@ function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
  * weights).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
-  // The context chain (two passes) and the two views (four) train side by side over the same passes.
+  // The context chain and the two views (four passes each) train side by side over the same passes.
   function* training(): PassTraining<Detector> {
     const [{ counts, heldOut }, context] = yield* together(
       setAndNoveltyTraining(options),
@@ -825,7 +867,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const { parts, source } = trainedParts(
           { ...counts, novelty: novel.novelty },
           { ...numbers, novel: novel.novel, expectedNovel: novel.expectedNovel },
-          sent as ContextView,
+          contextViewOfParts(sent),
           options,
           markovSet,
         );
@@ -834,7 +876,11 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         // The novelty view's excess of each training session came from its thread: only markov-set scores here,
         // unless it did so while waiting.
         const rarityOf = (i: number, s: WeightedSession, excessOfSession: number) =>
-          rarities(parts, asScored?.scores[i] ?? (markovSet.score([s])[0] as number), excessOfSession);
+          rarities(parts, [
+            asScored?.scores[i] ?? (markovSet.score([s])[0] as number),
+            excessOfSession,
+            parts.chainView ? parts.context.meanSurprise(s) : Number.NaN,
+          ]);
         return {
           detector,
           explainTraining: (i, s) =>
@@ -857,7 +903,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const names = decodedOnce(sessions);
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given, excess), names), given);
-        if (view === "context") return trainInMemory(contextViewTraining(given), names);
+        if (view === "context") {
+          const { chain, heldOut, crossFitted } = trainInMemory(contextViewTraining(given), names);
+          return { chain: chain.toJSON(), heldOut, crossFitted } satisfies ContextViewParts;
+        }
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);
       },
     },
@@ -876,29 +925,35 @@ export function savedParts(model: unknown): MarkovNoveltyParts {
   const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
   if (j.views !== VIEWS)
     throw new SeqhuntError(
-      `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, no context chain view, only the context chain's gain kept, markov-set's rarity whole beyond its highest training session's): train again`,
+      `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, the context chain's mean surprise a view beside markov-set, markov-set's rarity whole beyond its highest training session's): train again`,
     );
   if (
     !Array.isArray(j.tails) ||
-    j.tails.length !== 2 ||
+    j.tails.length !== 3 ||
     typeof j.floor !== "number" ||
     !(j.floor >= 0) ||
     typeof j.trust !== "number" ||
-    !(j.trust >= 0 && j.trust <= 1)
+    !(j.trust >= 0 && j.trust <= 1) ||
+    typeof j.chainView !== "boolean"
   )
     throw new SeqhuntError(
-      `not a valid saved ${METHOD} detector: expected two view tails, a floor and a trust (a file from before the context chain: train again)`,
+      `not a valid saved ${METHOD} detector: expected three view tails, a floor, a trust and whether the chain is a view (a file from before the context chain: train again)`,
     );
-  const tails: [Tail, Tail] = [Tail.fromJSON(j.tails[0]), Tail.fromJSON(j.tails[1])];
+  const tails: [Tail, Tail, Tail] = [
+    Tail.fromJSON(j.tails[0]),
+    Tail.fromJSON(j.tails[1]),
+    Tail.fromJSON(j.tails[2]),
+  ];
   // The saved state holds the entity prior and the step weight it was trained with.
   const markovSet = markovSetDetector(ORDER_AND_SET).load(j.markovSet);
   return {
     markovSet,
     novelty: Novelty.fromJSON(j.novelty),
     tails,
-    context: contextViewOf(j.context),
+    context: ContextChain.fromJSON(j.context),
     windows: WindowExpectation.fromJSON(j.windowRates),
     floor: j.floor,
     trust: j.trust,
+    chainView: j.chainView,
   };
 }

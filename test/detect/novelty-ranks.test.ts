@@ -1,10 +1,10 @@
-// What ranks long traces in the default: markov-set and never-seen runs (novelty), each a rarity against its
-// held-out training scores, novelty at the long-context weight; the context chain only sets that weight.
-// markov-set's weight holds within what training sessions score; beyond the highest, its rarity counts whole.
-// Its own surprise per step is no view: beside novelty it set the threshold at 1% false alarms with ordinary
-// traces (one new transition in a deterministic long context costs it tens of nats) and caught few attacks
-// that novelty missed (README, the default; bench/locality-dump.ts).
+// What ranks long traces in the default: markov-set, never-seen runs (novelty) and the context chain's mean
+// surprise per step, each a rarity against its training scores: novelty at the long-context weight, the chain
+// at 1 - trust (where never-seen runs are no evidence, training sessions meeting many), markov-set at the
+// rest. markov-set's weight holds within what training sessions score; beyond the highest, its rarity counts
+// whole (README, the default; bench/chain-view-study.ts).
 import { describe, expect, it } from "vitest";
+import { rng } from "../../src/demo/generate.js";
 import { splitState } from "../../src/detect/base.js";
 import { ContextChain } from "../../src/detect/context-chain.js";
 import {
@@ -43,21 +43,87 @@ describe("the default's ranking on long traces", () => {
     { session: ["never-seen", "open"] },
   ];
 
-  it("is the higher of markov-set's and novelty's weighted rarities: the chain's surprise is no view", () => {
+  it("is the highest of markov-set's, novelty's and the context chain's weighted rarities", () => {
     const detector = markovNoveltyDetector().train(train);
     const { model } = splitState("markov-novelty", detector.toJSON().state);
-    expect((model as { tails: unknown[] }).tails).toHaveLength(2);
-    const { markovSet, novelty, windows, floor, trust, tails } = savedParts(model);
-    const [bySet, byNovelty] = tails;
-    const w = contextWeight(ContextChain.train(train), trust);
+    expect((model as { tails: unknown[] }).tails).toHaveLength(3);
+    const { markovSet, novelty, windows, floor, trust, tails, context, chainView } = savedParts(model);
+    expect(chainView).toBe(true);
+    expect(context.order).toBe(ContextChain.train(train).order);
+    const [bySet, byNovelty, byChain] = tails;
+    const w = contextWeight(context, trust);
     const expected = probes.map((s) =>
       Math.max(
         wholeBeyondTop(bySet.rarity(markovSet.score([s])[0] as number), bySet.top, 1 - w),
         w * byNovelty.rarity(noveltyExcess(novelty, windows, floor, s, false)),
+        (1 - trust) * byChain.rarity(context.meanSurprise(s)),
       ),
     );
     expect(detector.score(probes)).toEqual(expected);
-    for (const s of probes) expect(detector.explain(s).reason).not.toMatch(/unusual throughout/);
+  });
+
+  it("has no chain view where sessions have entities: everyone's chain would rank an entity's own habits as rare", () => {
+    const withEntities = train.map((t, i) => ({ ...t, entity: `host${i % 3}` }));
+    const detector = markovNoveltyDetector().train(withEntities);
+    const { model } = splitState("markov-novelty", detector.toJSON().state);
+    const { markovSet, novelty, windows, floor, trust, tails, context, chainView } = savedParts(model);
+    expect(chainView).toBe(false);
+    const w = contextWeight(context, trust);
+    const scored = probes.map((s) => ({ ...s, entity: "host1" }));
+    expect(detector.score(scored)).toEqual(
+      scored.map((s) =>
+        Math.max(
+          wholeBeyondTop(tails[0].rarity(markovSet.score([s])[0] as number), tails[0].top, 1 - w),
+          w * tails[1].rarity(noveltyExcess(novelty, windows, floor, s, false)),
+        ),
+      ),
+    );
+  });
+
+  it("ranks by the context chain where every training session meets never-seen runs: another program's longer context tops ordinary traces", () => {
+    // A program whose next call hangs on the two before it, a quarter of its calls at random (so every trace
+    // holds runs no other has: never-seen runs are no evidence, trust 0, as in ADFA-LD); intruders follow the
+    // same table with the call two back shifted, so their calls and first-order steps look alike.
+    const random = rng(8);
+    const V = 12;
+    const table = Array.from({ length: V * V }, () => Math.floor(random() * V));
+    const shifted = table.map((_, k) => table[((Math.floor(k / V) + 1) % V) * V + (k % V)] as number);
+    const walk = (t: readonly number[]) => {
+      const calls = [0, 1];
+      const n = 80 + Math.floor(random() * 200);
+      while (calls.length < n) {
+        const next = t[(calls.at(-2) as number) * V + (calls.at(-1) as number)] as number;
+        calls.push(random() < 0.25 ? Math.floor(random() * V) : next);
+      }
+      return { session: calls.map((c) => `call${c}`) };
+    };
+    const ordinary = Array.from({ length: 200 }, () => walk(table));
+    const detector = markovNoveltyDetector().train(ordinary);
+    const scored = [
+      ...Array.from({ length: 100 }, () => walk(table)),
+      ...Array.from({ length: 10 }, () => walk(shifted)),
+    ];
+    const scores = detector.score(scored);
+    const top = scored.map((_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    expect(top.slice(0, 10).every((i) => i >= 100)).toBe(true);
+    // Without the chain's view the intruders mix with ordinary traces.
+    const { model } = splitState("markov-novelty", detector.toJSON().state);
+    const { markovSet, novelty, windows, floor, trust, tails, context } = savedParts(model);
+    expect(trust).toBeLessThan(0.05);
+    const w = contextWeight(context, trust);
+    const without = scored.map((s) =>
+      Math.max(
+        wholeBeyondTop(tails[0].rarity(markovSet.score([s])[0] as number), tails[0].top, 1 - w),
+        w * tails[1].rarity(noveltyExcess(novelty, windows, floor, s, false)),
+      ),
+    );
+    const topWithout = scored
+      .map((_, i) => i)
+      .sort((a, b) => (without[b] as number) - (without[a] as number));
+    expect(topWithout[0]).toBeLessThan(100);
+    expect(detector.explain(scored[top[0] as number] as WeightedSession).reason).toMatch(
+      /unusual throughout/,
+    );
   });
 
   it("keeps markov-set's rarity whole beyond every training session: a call no process made tops ordinary traces", () => {

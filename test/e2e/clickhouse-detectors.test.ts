@@ -165,8 +165,9 @@ describe.runIf(clickHouseUp)("--engine clickhouse with in-process detectors (ses
     expect(parts(pushed)).toEqual(parts(local));
     // The context chain, counted in the shards, chooses in-process training's order and gain, to the bit.
     const context = (file: string) => JSON.parse(readFileSync(file, "utf8")).detector.state.model.context;
-    expect(context(pushed)).toEqual(context(local));
-    expect(context(local).order).toBeGreaterThan(0);
+    expect(context(pushed).counts.order).toBe(context(local).counts.order);
+    expect(context(pushed).gain).toBe(context(local).gain);
+    expect(context(local).counts.order).toBeGreaterThan(0);
     expect(context(local).gain).toBeGreaterThan(0);
     // Scored on the file path, each model ranks every session alike (its own sessions held out).
     const scoreWith = async (model: string, name: string) => {
