@@ -201,6 +201,12 @@ export function* contextChainCrossFit(held: ContextHeldOut): PassTraining<Float6
   return column.values();
 }
 
+/** The words of step i of a session in a reason: its command, or "session start" / "session end" past its edges. */
+function wordOf(s: WeightedSession): (i: number) => string {
+  const names = namesOf(s.session);
+  return (i) => tokenWords(i < 0 ? START_TOKEN : i >= names.length ? END_TOKEN : (names[i] as string));
+}
+
 /**
  * A Witten-Bell chain whose context length (0..{@link MAX_ORDER} commands) is the one under which the training
  * sessions, each left out of the counts in turn, are most likely; it scores a session by its mean surprise per
@@ -249,7 +255,21 @@ export class ContextChain {
 
   /** Each step's surprise in nats (the end last) at the chosen order. */
   steps(s: WeightedSession): Float64Array {
-    return this.#steps(idsOf(this.vocabulary, s, false));
+    return this.#stepsRead(s).slice();
+  }
+
+  /** The steps of `s`, read-only: the ones kept from its score when it was scored last. */
+  #stepsRead(s: WeightedSession): Float64Array {
+    return this.#last?.session === s ? this.#last.steps : this.#stepsOf(s, idsOf(this.vocabulary, s, false));
+  }
+
+  /** The steps of the session scored last (as scored): a reason asked right after its score reads them again. */
+  #last: { readonly session: WeightedSession; readonly steps: Float64Array } | undefined;
+
+  #stepsOf(session: WeightedSession, ids: Int32Array): Float64Array {
+    const steps = this.#steps(ids);
+    this.#last = { session, steps };
+    return steps;
   }
 
   #steps(ids: Int32Array): Float64Array {
@@ -282,7 +302,7 @@ export class ContextChain {
       this.counts.heldOut(ids, 1 / (this.vocabulary.size + 1), new Float64Array(order + 1), (_, p) => {
         sum += -Math.log(p[order] as number);
       });
-    } else for (const x of this.#steps(ids)) sum += x;
+    } else for (const x of this.#stepsOf(s, ids)) sum += x;
     const mean = sum / (ids.length - 1);
     if (!leaveOut) {
       if (this.#scored.size >= SCORED) this.#scored.clear();
@@ -293,20 +313,27 @@ export class ContextChain {
 
   /** Each step with its surprise, and the mean with the most surprising step as the reason. */
   explain(s: WeightedSession): DetectorExplanation {
-    const names = namesOf(s.session);
-    const surprises = this.steps(s);
+    const surprises = this.#stepsRead(s);
+    const word = wordOf(s);
+    return {
+      steps: Array.from(surprises, (surprise, i) => ({ step: word(i), surprise })),
+      reason: this.#reasonOf(surprises, word),
+    };
+  }
+
+  /** {@link ContextChain.explain}'s reason alone (no step list made). */
+  reason(s: WeightedSession): string {
+    return this.#reasonOf(this.#stepsRead(s), wordOf(s));
+  }
+
+  #reasonOf(surprises: Float64Array, word: (i: number) => string): string {
     let worst = 0;
     let sum = 0;
     surprises.forEach((x, i) => {
       sum += x;
       if (x > (surprises[worst] as number)) worst = i;
     });
-    const word = (i: number) =>
-      tokenWords(i < 0 ? START_TOKEN : i >= names.length ? END_TOKEN : (names[i] as string));
-    return {
-      steps: Array.from(surprises, (surprise, i) => ({ step: word(i), surprise })),
-      reason: `unusual throughout: ${(sum / surprises.length).toFixed(2)} nats of surprise per step given the ${this.order} commands before it, most at ${word(worst - 1)} -> ${word(worst)}`,
-    };
+    return `unusual throughout: ${(sum / surprises.length).toFixed(2)} nats of surprise per step given the ${this.order} commands before it, most at ${word(worst - 1)} -> ${word(worst)}`;
   }
 
   /** The chain as JSON. */

@@ -769,7 +769,7 @@ function reasonOf(
   rarities: readonly [number, number, number],
   setReason: () => string,
 ): string {
-  if (chainRanks(rarities)) return parts.context.explain(s).reason;
+  if (chainRanks(rarities)) return parts.context.reason(s);
   const novel = novelRuns(parts, s, rarities);
   return novel === null ? setReason() : noveltyReason(parts.novelty, novel);
 }
