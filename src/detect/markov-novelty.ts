@@ -68,8 +68,8 @@ interface MarkovNoveltyJson {
   readonly markovSet: unknown;
   readonly novelty: unknown;
   /**
-   * Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's and
-   * the context chain's mean surprise per step held out.
+   * Training scores of each view: markov-set's cross-fitted ({@link crossFitScores}), the novelty excess's held
+   * out, the context chain's mean surprise per step cross-fitted ({@link contextChainCrossFit}).
    */
   readonly tails: readonly unknown[];
   /** Which views these are (files from before the current ones hold another or none: train again). */
@@ -161,8 +161,9 @@ const METHOD = "markov-novelty";
 /**
  * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
  * command, markov-set's training sessions held out from their entity's counts and an entity's sessions weighed
- * against the other entities' counts, the context chain's mean surprise per step a view at markov-set's weight,
- * and markov-set's rarity whole beyond its highest training session's ({@link wholeBeyondTop}).
+ * against the other entities' counts, the context chain's mean surprise per step a view at 1 - trust where
+ * sessions have no entity, and markov-set's rarity whole beyond its highest training session's
+ * ({@link wholeBeyondTop}).
  */
 const VIEWS =
   "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, chain view beside markov-set, set rarity whole beyond its top";
@@ -388,8 +389,8 @@ function* contextViewFromCounts(counted: ContextCounts): PassTraining<ContextVie
 }
 
 /**
- * The context chain trained over four passes of the sessions: counts, held out, halves, cross-fitted. It reads only the sessions'
- * command names and weights, so it can run apart (in a worker thread).
+ * The context chain trained over four passes of the sessions: counts, held out, halves, cross-fitted. It reads
+ * only the sessions' command names and weights, so it can run apart (in a worker thread).
  */
 function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<ContextView> {
   return yield* contextViewFromCounts(yield* contextChainCounting(options.maxOrder ?? MAX_ORDER));
