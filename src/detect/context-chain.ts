@@ -201,6 +201,12 @@ export function* contextChainCrossFit(held: ContextHeldOut): PassTraining<Float6
   return column.values();
 }
 
+/** What a step's surprise is given, in a reason's words. */
+function contextWords(order: number): string {
+  if (order === 0) return "by each command's own frequency";
+  return order === 1 ? "given the command before it" : `given the ${order} commands before it`;
+}
+
 /** The words of step i of a session in a reason: its command, or "session start" / "session end" past its edges. */
 function wordOf(s: WeightedSession): (i: number) => string {
   const names = namesOf(s.session);
@@ -333,7 +339,7 @@ export class ContextChain {
       sum += x;
       if (x > (surprises[worst] as number)) worst = i;
     });
-    return `unusual throughout: ${(sum / surprises.length).toFixed(2)} nats of surprise per step given the ${this.order} commands before it, most at ${word(worst - 1)} -> ${word(worst)}`;
+    return `unusual throughout: ${(sum / surprises.length).toFixed(2)} nats of surprise per step ${contextWords(this.order)}, most at ${word(worst - 1)} -> ${word(worst)}`;
   }
 
   /** The chain as JSON. */

@@ -123,6 +123,24 @@ describe("ContextChain", () => {
     expect(Math.abs(at(2000) - at(100))).toBeLessThan(0.1);
   });
 
+  it("says why in words: the context it read, the worst step; the reason alone is the explanation's", () => {
+    const s = { session: [...process(rand, 80), "ptrace", ...process(rand, 80)] };
+    const words = (maxOrder: number) => ContextChain.train(train, maxOrder).reason(s);
+    expect(words(0)).toMatch(/per step by each command's own frequency, most at .* -> /);
+    expect(words(1)).toMatch(/per step given the command before it, most at /);
+    // The call no training process made is the most surprising step.
+    expect(words(1)).toContain("-> ptrace");
+    const chain = ContextChain.train(train);
+    expect(chain.order).toBeGreaterThan(1);
+    expect(chain.reason(s)).toContain(`given the ${chain.order} commands before it`);
+    expect(chain.reason(s)).toBe(chain.explain(s).reason);
+    // A score then its reason read the same steps as a fresh explanation; the steps handed out are copies.
+    chain.meanSurprise(s);
+    const steps = chain.steps(s);
+    steps.fill(0);
+    expect(chain.explain(s)).toEqual(ContextChain.fromJSON(chain.toJSON()).explain(s));
+  });
+
   it("saves its counts and loads to the same scores; a damaged file is a SeqhuntError", () => {
     const chain = ContextChain.train(train);
     const loaded = ContextChain.fromJSON(JSON.parse(JSON.stringify(chain.toJSON())));
