@@ -31,54 +31,38 @@ for (const seed of seeds)
     const { detector, parts, w, withoutChain: base, set, novelty } = defaultViews(d.train, d.test);
     const shipped = detector.score(d.test);
     const { context, trust } = parts;
-    // Cross-fitted training scores of the chain view for its tail.
+    // Each half of training scored by a chain trained on the other (the first and second half).
     const half = Math.floor(d.train.length / 2);
     const [p0, p1] = [d.train.slice(0, half), d.train.slice(half)];
-    const held: number[] = [];
-    const heldW: number[] = [];
-    for (const [fit, out] of [
-      [p0, p1],
-      [p1, p0],
-    ] as [WeightedSession[], WeightedSession[]][]) {
-      const a = new AdaptiveDetector(fit, { views: [view] });
-      held.push(...a.score(out));
-      heldW.push(...out.map((s) => s.weight ?? 1));
-    }
+    const weightsOf = (xs: readonly WeightedSession[]) => xs.map((s) => s.weight ?? 1);
+    const halvesTail = (scorer: (fit: WeightedSession[]) => (out: WeightedSession[]) => number[]) =>
+      Tail.of([...scorer(p0)(p1), ...scorer(p1)(p0)], weightsOf([...p1, ...p0]));
+    // The chain view of the study: AdaptiveDetector's.
     const chain = new AdaptiveDetector(d.train, { views: [view] });
-    const tail = Tail.of(held, heldW);
+    const tail = halvesTail((fit) => (out) => new AdaptiveDetector(fit, { views: [view] }).score(out));
     const c = chain.score(d.test).map((x) => tail.rarity(x));
     // markov-novelty's own context chain (one for every entity), its mean surprise cross-fitted the same way.
-    const cc: number[] = [];
-    for (const [fit, out] of [
-      [p0, p1],
-      [p1, p0],
-    ] as [WeightedSession[], WeightedSession[]][]) {
-      const k = ContextChain.train(fit);
-      cc.push(...out.map((s) => k.meanSurprise(s)));
-    }
-    const contextTail = Tail.of(cc, heldW);
     const whole = ContextChain.train(d.train);
+    const contextTail = halvesTail((fit) => {
+      const k = ContextChain.train(fit);
+      return (out) => out.map((s) => k.meanSurprise(s));
+    });
     const cx = d.test.map((s) => contextTail.rarity(whole.meanSurprise(s)));
-    // As shipped: halves of every other session, counted at the whole's order.
-    const alt = Tail.of(
-      trainInMemory(
-        contextChainCrossFit({ chain: whole, heldOut: new Float64Array(d.train.length) }),
-        d.train,
-      ),
-      d.train.map((s) => s.weight ?? 1),
-    );
-    const ca = d.test.map((s) => alt.rarity(whole.meanSurprise(s)));
-    // The same halves as the study's own (the first and second half of training), at the whole's order.
+    // Shipped cross-fitting (contextChainCrossFit: halves of every other session, at the whole's order) over
+    // training in `order`.
+    const shippedHalves = (order: WeightedSession[]) => {
+      const scores = trainInMemory(
+        contextChainCrossFit({ chain: whole, heldOut: new Float64Array(order.length) }),
+        order,
+      );
+      const t = Tail.of(scores, weightsOf(order));
+      return d.test.map((s) => t.rarity(whole.meanSurprise(s)));
+    };
+    const ca = shippedHalves(d.train);
+    // The same halves as the study's own (the first and second half of training), interleaved.
     const interleaved = p0.flatMap((s, i) => (i < p1.length ? [s, p1[i] as WeightedSession] : [s]));
     if (p1.length > p0.length) interleaved.push(...p1.slice(p0.length));
-    const same = Tail.of(
-      trainInMemory(
-        contextChainCrossFit({ chain: whole, heldOut: new Float64Array(d.train.length) }),
-        interleaved,
-      ),
-      interleaved.map((s) => s.weight ?? 1),
-    );
-    const cs = d.test.map((s) => same.rarity(whole.meanSurprise(s)));
+    const cs = shippedHalves(interleaved);
     heads.push(
       `${name} ${seed} (w ${w.toFixed(2)}, trust ${trust.toFixed(2)}, gain ${context.gain.toFixed(2)}, k ${chain.order})`,
     );

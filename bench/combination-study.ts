@@ -1,5 +1,6 @@
-// The default's first two views recombined (beside its third, the context chain's, as shipped) (its saved state read back: markov-set's and novelty's rarities against
-// their held-out tails, and the weight w = gain x trust), by other rules than the shipped weighted maximum:
+// The default's first two views recombined, its third (the context chain's) kept as shipped beside each rule
+// (its saved state read back: markov-set's and novelty's rarities against their held-out tails, and the
+// weight w = gain x trust), by other rules than the shipped weighted maximum:
 // which rule holds both where markov-set's rarest step fires on ordinary long processes (the proxies, the
 // issue's hidden traces) and where it finds what novelty misses (bench/strace). Prints markdown.
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/combination-study.js [seeds] [sets]

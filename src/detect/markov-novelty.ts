@@ -222,7 +222,7 @@ export interface MarkovNoveltyParts {
 }
 
 /** One session's views as scored: markov-set's score, the novelty excess and the context chain's mean surprise per step. */
-export type ViewScores = readonly [setScore: number, excess: number, chainMean: number];
+type ViewScores = readonly [setScore: number, excess: number, chainMean: number];
 
 /**
  * The views' weighted rarities: markov-set's score at 1 - {@link contextWeight} ({@link wholeBeyondTop}), the novelty
