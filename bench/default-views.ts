@@ -23,7 +23,7 @@ export interface DefaultViews {
   readonly novelty: number[];
   /** The context chain's weighted rarity of each session as shipped (-Infinity where it is no view). */
   readonly chain: number[];
-  /** The shipped score without the chain's view: max(w novelty, markov-set weighted up to its top). */
+  /** The shipped score without the chain's view: max(w novelty, markov-set at 1 - w times its reliability share up to its top). */
   readonly withoutChain: number[];
 }
 
@@ -35,16 +35,18 @@ export function defaultViews(
   const detector = markovNoveltyDetector().train(train);
   const { model } = splitState("markov-novelty", detector.toJSON().state);
   const parts = savedParts(model);
-  const { markovSet, novelty: counts, windows, floor, trust, context, tails, chainView } = parts;
+  const { markovSet, novelty: counts, windows, floor, trust, context, tails, chainView, reliability } = parts;
   const [bySet, byNovelty, byChain] = tails;
   const w = contextWeight(context, trust);
   const set = markovSet.score(sessions).map((x) => bySet.rarity(x));
   const novelty = sessions.map((s) => byNovelty.rarity(noveltyExcess(counts, windows, floor, s, false)));
   const chain = sessions.map((s) =>
-    chainView ? (1 - trust) * byChain.rarity(context.meanSurprise(s)) : Number.NEGATIVE_INFINITY,
+    chainView
+      ? (1 - trust) * reliability[1] * byChain.rarity(context.meanSurprise(s))
+      : Number.NEGATIVE_INFINITY,
   );
   const withoutChain = set.map((a, i) =>
-    Math.max(w * (novelty[i] as number), wholeBeyondTop(a, bySet.top, 1 - w)),
+    Math.max(w * (novelty[i] as number), wholeBeyondTop(a, bySet.top, (1 - w) * reliability[0])),
   );
   return { detector, parts, w, set, novelty, chain, withoutChain };
 }

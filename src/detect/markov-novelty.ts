@@ -24,6 +24,7 @@ import {
 import { Novelty, type NoveltyCount, type NoveltyParts } from "./novelty.js";
 import { NumberColumn, type PassTraining, together, trainInMemory, trainInPasses } from "./passes.js";
 import type { EntityPrior } from "./presence.js";
+import { rankAgreement, reliabilityShares } from "./reliability.js";
 import { TAIL_SHARE, Tail } from "./tail.js";
 import type {
   Detector,
@@ -83,6 +84,8 @@ interface MarkovNoveltyJson {
   readonly trust: number;
   /** Whether the context chain's mean surprise is a view (see {@link MarkovNoveltyParts.chainView}). */
   readonly chainView: boolean;
+  /** The share of its weight markov-set and the context chain each keep (see {@link MarkovNoveltyParts.reliability}). */
+  readonly reliability: readonly [number, number];
 }
 
 /**
@@ -162,11 +165,11 @@ const METHOD = "markov-novelty";
  * Marks a saved detector's views: markov-set's cross-fitted tail, novelty expected by each window's last
  * command, markov-set's training sessions held out from their entity's counts and an entity's sessions weighed
  * against the other entities' counts, the context chain's mean surprise per step a view at 1 - trust where
- * sessions have no entity, and markov-set's rarity whole beyond its highest training session's
- * ({@link wholeBeyondTop}).
+ * sessions have no entity, markov-set's rarity whole beyond its highest training session's
+ * ({@link wholeBeyondTop}), and markov-set and the chain weighed by their reliability ({@link viewReliability}).
  */
 const VIEWS =
-  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, chain view beside markov-set, set rarity whole beyond its top";
+  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, chain view beside markov-set, set rarity whole beyond its top, set and chain by reliability";
 
 /**
  * The markov-set inside: its options (an entity's session weighed against the other entities' counts; a
@@ -219,6 +222,35 @@ export interface MarkovNoveltyParts {
    * lack them, which markov-set's views, relative to the entity, do not (SEA @1%: 55.4% -> 43.7%).
    */
   readonly chainView: boolean;
+  /**
+   * The share of its weight markov-set's view and the context chain's each keep, by how far each one's score of
+   * a training session is its own and not which sessions training held ({@link viewReliability}); both 1 where
+   * the chain is no view.
+   */
+  readonly reliability: readonly [set: number, chain: number];
+}
+
+/**
+ * The shares of their weights markov-set's view and the context chain's keep: each view scores every training
+ * session twice, held out and by the half of training that did not count it, and the view whose two scores
+ * agree less (its rank agreement, as a signal-to-noise ratio against the other's: {@link reliabilityShares})
+ * weighs less. Where a first-order rarest step and a set of calls swing with which rare programs training
+ * happens to hold, and the long context's smoothed mean does not, markov-set yields to the chain (ADFA-LD:
+ * README); elsewhere the two agree alike or markov-set more, and little changes. No new pass: both scores are
+ * the views' own tails and training scores.
+ */
+function viewReliability(
+  chainView: boolean,
+  set: { readonly heldOut: ArrayLike<number>; readonly crossFitted: ArrayLike<number> },
+  chain: { readonly heldOut: ArrayLike<number>; readonly crossFitted: ArrayLike<number> },
+  weights: ArrayLike<number>,
+): [number, number] {
+  if (!chainView) return [1, 1];
+  const [bySet, byChain] = reliabilityShares([
+    rankAgreement(set.heldOut, set.crossFitted, weights),
+    rankAgreement(chain.heldOut, chain.crossFitted, weights),
+  ]);
+  return [bySet as number, byChain as number];
 }
 
 /** One session's views as scored: markov-set's score, the novelty excess and the context chain's mean surprise per step. */
@@ -237,10 +269,11 @@ function rarities(
 ): [number, number, number] {
   const w = contextWeight(parts.context, parts.trust);
   const [bySet, byNovelty, byChain] = parts.tails;
+  const [setShare, chainShare] = parts.reliability;
   return [
-    wholeBeyondTop(bySet.rarity(setScore), bySet.top, 1 - w),
+    wholeBeyondTop(bySet.rarity(setScore), bySet.top, (1 - w) * setShare),
     w * byNovelty.rarity(excess),
-    parts.chainView ? (1 - parts.trust) * byChain.rarity(chainMean) : Number.NEGATIVE_INFINITY,
+    parts.chainView ? (1 - parts.trust) * chainShare * byChain.rarity(chainMean) : Number.NEGATIVE_INFINITY,
   ];
 }
 
@@ -520,9 +553,11 @@ function trainedParts(
       expectedNovel[i] as number,
       floor,
     );
+  // One session leaves the other half empty: its held-out score is all there is.
+  const setCrossFitted = setScores.length > 1 ? crossFitted : setScores;
+  const chainView = counts.presence.entities.size === 0;
   const tails = [
-    // One session leaves the other half empty: its held-out score is all there is.
-    Tail.of(setScores.length > 1 ? crossFitted : setScores, weights, tailShare),
+    Tail.of(setCrossFitted, weights, tailShare),
     Tail.of(excess, weights, tailShare),
     Tail.of(context.crossFitted, weights, tailShare),
   ] as const;
@@ -534,7 +569,13 @@ function trainedParts(
     windows: novel.windows,
     floor,
     trust: novel.trust,
-    chainView: counts.presence.entities.size === 0,
+    chainView,
+    reliability: viewReliability(
+      chainView,
+      { heldOut: setScores, crossFitted: setCrossFitted },
+      context,
+      weights,
+    ),
   };
   const heldOut = new Float64Array(excess.length);
   for (let i = 0; i < heldOut.length; i++)
@@ -816,6 +857,7 @@ function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
         floor,
         trust,
         chainView,
+        reliability: parts.reliability,
       }),
     },
     source,
@@ -926,7 +968,7 @@ export function savedParts(model: unknown): MarkovNoveltyParts {
   const j = (model ?? {}) as Partial<MarkovNoveltyJson>;
   if (j.views !== VIEWS)
     throw new SeqhuntError(
-      `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, the context chain's mean surprise a view beside markov-set, markov-set's rarity whole beyond its highest training session's): train again`,
+      `a saved ${METHOD} detector from before its current views (markov-set's cross-fitted tail, held out from each session's entity and against the other entities, novelty by each window's last command, the context chain's mean surprise a view beside markov-set, markov-set's rarity whole beyond its highest training session's, markov-set and the chain weighed by their reliability): train again`,
     );
   if (
     !Array.isArray(j.tails) ||
@@ -935,10 +977,11 @@ export function savedParts(model: unknown): MarkovNoveltyParts {
     !(j.floor >= 0) ||
     typeof j.trust !== "number" ||
     !(j.trust >= 0 && j.trust <= 1) ||
-    typeof j.chainView !== "boolean"
+    typeof j.chainView !== "boolean" ||
+    !validShares(j.reliability)
   )
     throw new SeqhuntError(
-      `not a valid saved ${METHOD} detector: expected three view tails, a floor, a trust and whether the chain is a view (a file from before the context chain: train again)`,
+      `not a valid saved ${METHOD} detector: expected three view tails, a floor, a trust, whether the chain is a view and two reliability shares between 0 and 1`,
     );
   const tails: [Tail, Tail, Tail] = [
     Tail.fromJSON(j.tails[0]),
@@ -956,5 +999,15 @@ export function savedParts(model: unknown): MarkovNoveltyParts {
     floor: j.floor,
     trust: j.trust,
     chainView: j.chainView,
+    reliability: [j.reliability[0], j.reliability[1]],
   };
+}
+
+/** Whether a saved detector's reliability shares are two numbers between 0 and 1. */
+function validShares(shares: unknown): shares is readonly [number, number] {
+  return (
+    Array.isArray(shares) &&
+    shares.length === 2 &&
+    shares.every((x) => typeof x === "number" && x >= 0 && x <= 1)
+  );
 }

@@ -47,16 +47,20 @@ describe("the default's ranking on long traces", () => {
     const detector = markovNoveltyDetector().train(train);
     const { model } = splitState("markov-novelty", detector.toJSON().state);
     expect((model as { tails: unknown[] }).tails).toHaveLength(3);
-    const { markovSet, novelty, windows, floor, trust, tails, context, chainView } = savedParts(model);
+    const { markovSet, novelty, windows, floor, trust, tails, context, chainView, reliability } =
+      savedParts(model);
     expect(chainView).toBe(true);
     expect(context.order).toBe(ContextChain.train(train).order);
+    // The less reliable of markov-set and the chain keeps a share of its weight, the other all of it.
+    expect(Math.max(...reliability)).toBe(1);
+    expect(Math.min(...reliability)).toBeLessThan(1);
     const [bySet, byNovelty, byChain] = tails;
     const w = contextWeight(context, trust);
     const expected = probes.map((s) =>
       Math.max(
-        wholeBeyondTop(bySet.rarity(markovSet.score([s])[0] as number), bySet.top, 1 - w),
+        wholeBeyondTop(bySet.rarity(markovSet.score([s])[0] as number), bySet.top, (1 - w) * reliability[0]),
         w * byNovelty.rarity(noveltyExcess(novelty, windows, floor, s, false)),
-        (1 - trust) * byChain.rarity(context.meanSurprise(s)),
+        (1 - trust) * reliability[1] * byChain.rarity(context.meanSurprise(s)),
       ),
     );
     expect(detector.score(probes)).toEqual(expected);
@@ -66,8 +70,10 @@ describe("the default's ranking on long traces", () => {
     const withEntities = train.map((t, i) => ({ ...t, entity: `host${i % 3}` }));
     const detector = markovNoveltyDetector().train(withEntities);
     const { model } = splitState("markov-novelty", detector.toJSON().state);
-    const { markovSet, novelty, windows, floor, trust, tails, context, chainView } = savedParts(model);
+    const { markovSet, novelty, windows, floor, trust, tails, context, chainView, reliability } =
+      savedParts(model);
     expect(chainView).toBe(false);
+    expect(reliability).toEqual([1, 1]);
     const w = contextWeight(context, trust);
     const scored = probes.map((s) => ({ ...s, entity: "host1" }));
     expect(detector.score(scored)).toEqual(
@@ -124,6 +130,57 @@ describe("the default's ranking on long traces", () => {
     expect(detector.explain(scored[top[0] as number] as WeightedSession).reason).toMatch(
       /unusual throughout/,
     );
+  });
+
+  it("weighs markov-set by its reliability: where its score swings with which rare programs training holds, the chain ranks", () => {
+    // The program above with a prelude of its variant (rare variants in few traces), so markov-set's rarest step
+    // and set of calls score a trace by which variants training happens to hold; intruders follow the shifted
+    // table for 40% of their calls, after the commonest prelude.
+    const random = rng(2);
+    const V = 12;
+    const table = Array.from({ length: V * V }, () => Math.floor(random() * V));
+    const shifted = table.map((_, k) => table[((Math.floor(k / V) + 1) % V) * V + (k % V)] as number);
+    const walk = (t: readonly number[], prelude: readonly string[]) => {
+      const calls = [0, 1];
+      const n = 80 + Math.floor(random() * 200);
+      while (calls.length < n) {
+        const from = t === table || random() >= 0.4 ? table : shifted;
+        const next = from[(calls.at(-2) as number) * V + (calls.at(-1) as number)] as number;
+        calls.push(random() < 0.25 ? Math.floor(random() * V) : next);
+      }
+      return { session: [...prelude, ...calls.map((c) => `call${c}`)] };
+    };
+    const variant = () => {
+      const k = Math.floor(40 ** random()) - 1;
+      return [`prelude${k}`, `setup${k}`];
+    };
+    const ordinary = Array.from({ length: 200 }, () => walk(table, variant()));
+    const detector = markovNoveltyDetector().train(ordinary);
+    const scored = [
+      ...Array.from({ length: 100 }, () => walk(table, variant())),
+      ...Array.from({ length: 10 }, () => walk(shifted, ["prelude0", "setup0"])),
+    ];
+    const firstTen = (scores: readonly number[]) =>
+      scores
+        .map((_, i) => i)
+        .sort((a, b) => (scores[b] as number) - (scores[a] as number))
+        .slice(0, 10);
+    expect(firstTen(detector.score(scored)).every((i) => i >= 100)).toBe(true);
+    const { markovSet, novelty, windows, floor, trust, tails, context, reliability } = savedParts(
+      splitState("markov-novelty", detector.toJSON().state).model,
+    );
+    expect(reliability[0]).toBeLessThan(0.5);
+    expect(reliability[1]).toBe(1);
+    // Each keeping all of its weight, ordinary traces of rare variants rank among the first ten.
+    const w = contextWeight(context, trust);
+    const whole = scored.map((s) =>
+      Math.max(
+        wholeBeyondTop(tails[0].rarity(markovSet.score([s])[0] as number), tails[0].top, 1 - w),
+        w * tails[1].rarity(noveltyExcess(novelty, windows, floor, s, false)),
+        (1 - trust) * tails[2].rarity(context.meanSurprise(s)),
+      ),
+    );
+    expect(firstTen(whole).some((i) => i < 100)).toBe(true);
   });
 
   it("keeps markov-set's rarity whole beyond every training session: a call no process made tops ordinary traces", () => {

@@ -1,0 +1,73 @@
+// How far a view's score of a training session is the session's own and not which other sessions training
+// happened to hold: the agreement of two scores of each session by different trainings that left it out.
+
+/** Each value's weighted mid-rank: the middle of the weight its ties span, as if a session of weight k were k sessions. */
+function midRanks(values: ArrayLike<number>, weights: ArrayLike<number>): Float64Array {
+  const key = (i: number) => {
+    const x = values[i] as number;
+    // NaN (no score) ranks lowest, with its like.
+    return Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x;
+  };
+  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => key(a) - key(b) || 0);
+  const ranks = new Float64Array(values.length);
+  let below = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    let tied = 0;
+    while (j < order.length && key(order[j] as number) === key(order[i] as number))
+      tied += weights[order[j++] as number] as number;
+    const rank = below + (tied + 1) / 2;
+    for (let k = i; k < j; k++) ranks[order[k] as number] = rank;
+    below += tied;
+    i = j;
+  }
+  return ranks;
+}
+
+/**
+ * The weighted rank correlation (Spearman's) of two scores of the same sessions: 1 when they order the
+ * sessions alike, 0 when unrelated; NaN when either gives every session the same score.
+ */
+export function rankAgreement(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): number {
+  const [ra, rb] = [midRanks(a, weights), midRanks(b, weights)];
+  let total = 0;
+  let meanA = 0;
+  let meanB = 0;
+  for (let i = 0; i < ra.length; i++) {
+    const w = weights[i] as number;
+    total += w;
+    meanA += w * (ra[i] as number);
+    meanB += w * (rb[i] as number);
+  }
+  meanA /= total;
+  meanB /= total;
+  let both = 0;
+  let onlyA = 0;
+  let onlyB = 0;
+  for (let i = 0; i < ra.length; i++) {
+    const w = weights[i] as number;
+    const x = (ra[i] as number) - meanA;
+    const y = (rb[i] as number) - meanB;
+    both += w * x * y;
+    onlyA += w * x * x;
+    onlyB += w * y * y;
+  }
+  return onlyA > 0 && onlyB > 0 ? both / Math.sqrt(onlyA * onlyB) : Number.NaN;
+}
+
+/**
+ * The share of its weight each view keeps, from the agreement of its two scores of every training session
+ * ({@link rankAgreement}): its signal-to-noise ratio, agreement / (1 - agreement), against the most reliable
+ * view's (which keeps all of its weight). Where an agreement is unknown (NaN) or no view agrees at all, every
+ * view keeps its weight.
+ */
+export function reliabilityShares(agreements: readonly number[]): number[] {
+  const most = Math.max(...agreements);
+  if (Number.isNaN(most) || !(most > 0)) return agreements.map(() => 1);
+  const ratio = (r: number) => Math.max(r, 0) / (1 - r);
+  return agreements.map((r) => (r === most ? 1 : most >= 1 ? 0 : ratio(r) / ratio(most)));
+}
