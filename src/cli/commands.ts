@@ -28,6 +28,7 @@ import {
   trainsInPasses,
   trainsInThreads,
 } from "./detect-glue.js";
+import { meanwhile, preparedJson } from "./meanwhile.js";
 import {
   analyze,
   commandJson,
@@ -533,15 +534,20 @@ export async function huntLoaded(
   // While the workers finish their part, the reference scores every session.
   const analysis =
     counting === null && scoring === null ? undefined : analyze(model, loaded.sessions, options);
+  // Then, until they reply, the JSON of each session's commands for --out (the costliest part of its lines).
+  const waiting = counting !== null || scoring !== null;
+  const prepared =
+    waiting && options.out !== undefined ? preparedJson(loaded.sessions, (s) => s.commands) : undefined;
   const method =
     file && options.model
-      ? ((await scoring) ?? modelScores(loaded, file, { ...options, model: options.model }))
-      : ((await counting) ?? huntScores(loaded, options));
+      ? ((scoring && (await meanwhile(scoring, prepared?.work))) ??
+        modelScores(loaded, file, { ...options, model: options.model }))
+      : ((counting && (await meanwhile(counting, prepared?.work))) ?? huntScores(loaded, options));
   // The workers' part is done: their memory goes back before ranking and writing.
   await pool?.close();
   const ranking = scoreAndRank(model, loaded.sessions, options, method, analysis);
   const modelSource = options.model ?? "trained on the input";
-  await publish(model, ranking, loaded, { ...options, modelSource, files }, io);
+  await publish(model, ranking, loaded, { ...options, modelSource, files, sessionJson: prepared?.texts }, io);
   return { loaded, model, ranked: ranking.ranked, modelSource };
 }
 
@@ -606,6 +612,8 @@ export async function publish(
     quiet: boolean;
     modelSource: string;
     files: readonly string[];
+    /** Session i's commands as JSON text where made beforehand, by its index in `loaded` (see {@link preparedJson}). */
+    sessionJson?: readonly (string | undefined)[] | undefined;
   },
   io: Io,
 ): Promise<void> {
@@ -616,7 +624,8 @@ export async function publish(
   const report = options.report ? await renderRanking(model, ranking, loaded, options) : null;
   if (options.out) {
     const records = (function* () {
-      for (const r of ranked) yield outputRecord(r, loaded.identityColumns, reason(r));
+      for (const r of ranked)
+        yield outputRecord(r, loaded.identityColumns, reason(r), options.sessionJson?.[r.index]);
     })();
     await writeRecords(options.out, records, scoreColumns(loaded.identityColumns));
     if (!options.quiet) io.err(`wrote ${ranked.length} sessions to ${options.out}`);

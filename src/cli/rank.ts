@@ -1,5 +1,6 @@
 import { referenceReason } from "../detect/reference.js";
 import type { DetectorExplanation, StepContribution } from "../detect/types.js";
+import { type OutputRecord, PREPARED } from "../io/write.js";
 import type { Model } from "../model/model.js";
 import type { Analysis, Command, Explanation, SessionScore } from "../types.js";
 import type { CliSession } from "./sessions.js";
@@ -209,22 +210,29 @@ const iso = (micros: number | null) =>
 /**
  * The output record of a ranked session (field names fixed by the CLI contract): identity columns first,
  * then the scores; a later key of the same name takes the earlier one's place, and the session's other
- * fields fill in names not taken. Built in place: one object per session, no list of entries.
+ * fields fill in names not taken. Built in place: one object per session, no list of entries. `sessionJson`: the
+ * session's commands as JSON text, made beforehand ({@link PREPARED}).
  */
 export function outputRecord(
   ranked: RankedSession,
   identityColumns: readonly string[],
   reason: string | null,
-): Record<string, unknown> {
+  sessionJson?: string,
+): OutputRecord {
   const { session, score } = ranked;
   const noWindow = score.rarestWindowStart === null;
-  const record: Record<string, unknown> = {};
+  const record: OutputRecord = {};
   for (let i = 0; i < identityColumns.length; i++)
     put(record, identityColumns[i] as string, session.identity[i] ?? null);
   put(record, "start", iso(session.start));
   put(record, "end", iso(session.end));
   put(record, "length", session.commands.length);
-  put(record, "session", session.commands);
+  // Identity values are text, so the keys before this one hold no object, as PREPARED asks.
+  if (sessionJson === undefined) put(record, "session", session.commands);
+  else {
+    put(record, "session", 0);
+    record[PREPARED] = { key: "session", json: sessionJson };
+  }
   put(record, "rarestWindow", score.rarestWindow);
   put(record, "rarestWindowStart", score.rarestWindowStart);
   put(record, "rarestWindowLikelihood", noWindow ? null : score.rarestWindowLikelihood);

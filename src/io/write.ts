@@ -28,16 +28,41 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** JSON text where NaN and infinities become null (JSON has no such numbers). */
-export function jsonLine(record: unknown): string {
-  // JSON.stringify itself writes non-finite numbers as null; a replacer function would cost a call per value.
-  return JSON.stringify(record);
+/**
+ * Marks a record whose field `key` was written as JSON text beforehand (`json`): the record holds 0 in its
+ * place, and the text goes there as written. The keys before it hold no object (so the first `"key":0` of
+ * the record's JSON is that field).
+ */
+export const PREPARED: unique symbol = Symbol("a field's JSON text made beforehand");
+
+/** What {@link PREPARED} marks: the field and its JSON text. */
+export interface PreparedField {
+  readonly key: string;
+  readonly json: string;
 }
+
+/** A record to write, perhaps with a field whose JSON text was made beforehand ({@link PREPARED}). */
+export type OutputRecord = Record<string, unknown> & { [PREPARED]?: PreparedField };
+
+/** JSON text where NaN and infinities become null (JSON has no such numbers); a prepared field as it was made. */
+export function jsonLine(record: OutputRecord): string {
+  // JSON.stringify itself writes non-finite numbers as null; a replacer function would cost a call per value.
+  const text = JSON.stringify(record);
+  const prepared = record[PREPARED];
+  if (prepared === undefined) return text;
+  const placeholder = `${JSON.stringify(prepared.key)}:0`;
+  const at = text.indexOf(placeholder) + placeholder.length - 1;
+  return text.slice(0, at) + prepared.json + text.slice(at + 1);
+}
+
+/** A record's value of `column` as its CSV cell takes it: a prepared field's JSON text. */
+export const csvValueOf = (record: OutputRecord, column: string): unknown =>
+  record[PREPARED]?.key === column ? record[PREPARED].json : record[column];
 
 /** Writes records to a file in the format its extension names, atomically; CSV columns are `columns`, in order. */
 export async function writeRecords(
   path: string,
-  records: Iterable<Record<string, unknown>>,
+  records: Iterable<OutputRecord>,
   columns: readonly string[],
 ): Promise<void> {
   const format = outputFormatOf(path);
@@ -84,7 +109,7 @@ export class BufferedFile {
 function writeRecordsTo(
   path: string,
   format: OutputFormat,
-  records: Iterable<Record<string, unknown>>,
+  records: Iterable<OutputRecord>,
   columns: readonly string[],
 ): void {
   const fd = openSync(path, "w");
@@ -92,7 +117,8 @@ function writeRecordsTo(
     const out = new BufferedFile(fd);
     if (format === "csv") {
       out.add(`${columns.map(csvCell).join(",")}\n`);
-      for (const record of records) out.add(`${columns.map((c) => csvCell(record[c])).join(",")}\n`);
+      for (const record of records)
+        out.add(`${columns.map((c) => csvCell(csvValueOf(record, c))).join(",")}\n`);
     } else if (format === "jsonl") {
       for (const record of records) {
         out.add(jsonLine(record));

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { outputRecord, type RankedSession } from "../../src/cli/rank.js";
+import { csvCell, csvValueOf, jsonLine } from "../../src/io/write.js";
 import { Cmd } from "../../src/model/cmd.js";
 
 /** The former construction: entries in order, later names taking earlier places, fields filling the rest. */
@@ -38,7 +39,18 @@ function fromEntries(ranked: RankedSession, identityColumns: readonly string[], 
 }
 
 const name = fc.oneof(
-  fc.constantFrom("__proto__", "start", "rank", "reason", "score", "0", "7", "UserId", "constructor"),
+  fc.constantFrom(
+    "__proto__",
+    "start",
+    "rank",
+    "reason",
+    "score",
+    "session",
+    "0",
+    "7",
+    "UserId",
+    "constructor",
+  ),
   fc.string({ maxLength: 6 }),
 );
 const number = fc.oneof(fc.double(), fc.constant(Number.NaN));
@@ -48,7 +60,9 @@ const command = fc.oneof(
 );
 
 const ranked = fc.record({
-  identity: fc.array(fc.option(fc.string({ maxLength: 5 })), { maxLength: 4 }),
+  identity: fc.array(fc.option(fc.oneof(fc.string({ maxLength: 5 }), fc.constant('"session":0,"x'))), {
+    maxLength: 4,
+  }),
   columns: fc.array(name, { maxLength: 4 }),
   start: fc.option(fc.integer({ min: 0, max: 4e15 })),
   commands: fc.array(command, { minLength: 1, maxLength: 4 }),
@@ -98,6 +112,14 @@ describe("outputRecord", () => {
         const expected = fromEntries(r, x.columns, x.reason);
         expect(JSON.stringify(made)).toBe(JSON.stringify(expected));
         expect(Object.getPrototypeOf(made)).toBe(Object.prototype);
+        // The session's JSON made beforehand: the same line (a column may be named "session", values may
+        // hold "session":0 as text).
+        const prepared = outputRecord(r, x.columns, x.reason, JSON.stringify(x.commands));
+        expect(jsonLine(prepared)).toBe(JSON.stringify(expected));
+        const columns = Object.keys(expected);
+        expect(columns.map((c) => csvCell(csvValueOf(prepared, c)))).toEqual(
+          columns.map((c) => csvCell(expected[c])),
+        );
       }),
       { numRuns: 500 },
     );
