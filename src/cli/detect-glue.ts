@@ -130,7 +130,7 @@ function trainInThreads(
   const threaded = threadedOf(method, options);
   if (threaded === undefined) return undefined;
   if (sessions.length === 0) throw new SeqhuntError("no training sessions");
-  return threaded.train(sessions, (request) => pool.offload(method, request), threads);
+  return threaded.train(sessions, (request, follows) => pool.offload(method, request, follows), threads);
 }
 
 /**

@@ -67,6 +67,8 @@ function startMember(): Member {
  */
 export class ThreadPool {
   readonly #members: Member[] = [];
+  /** The worker each offloaded request went to, by the promise of its result. */
+  readonly #takenBy = new WeakMap<Promise<unknown>, Member>();
   #nextId = 0;
 
   private constructor(readonly size: number) {}
@@ -102,11 +104,15 @@ export class ThreadPool {
   }
 
   /**
-   * Runs the offloaded part of `method`'s threaded training on `request` in a worker; its result (an error
-   * there rejects). The request goes out before this returns, so the caller works meanwhile.
+   * Runs the offloaded part of `method`'s threaded training on `request` in a worker (the one that took
+   * `follows`, a request offloaded before, when given); its result (an error there rejects). The request
+   * goes out before this returns, so the caller works meanwhile.
    */
-  offload(method: string, request: unknown): Promise<unknown> {
-    return this.#ask({ type: "work", id: this.#nextId++, method, request });
+  offload(method: string, request: unknown, follows?: Promise<unknown>): Promise<unknown> {
+    const member = (follows && this.#takenBy.get(follows)) ?? this.#member();
+    const result = this.#ask({ type: "work", id: this.#nextId++, method, request }, member);
+    this.#takenBy.set(result, member);
+    return result;
   }
 
   /**
@@ -117,9 +123,8 @@ export class ThreadPool {
     return (await this.#ask({ ...request, type: "score", id: this.#nextId++ })) as ScoredSessions;
   }
 
-  /** Sends a message to the least busy worker; its result (an error there rejects). */
-  async #ask(message: ThreadRequest | ScoreRequest): Promise<unknown> {
-    const m = this.#member();
+  /** Sends a message to worker `m` (the least busy by default); its result (an error there rejects). */
+  async #ask(message: ThreadRequest | ScoreRequest, m = this.#member()): Promise<unknown> {
     const reply = await new Promise<ThreadReply>((resolve, reject) => {
       m.pending.set(message.id, { resolve, reject });
       m.worker.postMessage(message);

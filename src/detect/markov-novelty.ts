@@ -719,6 +719,30 @@ export function decodedOnce(c: ContextSessions): WeightedSession[] {
  */
 type OffloadedView = "context" | "novelty";
 
+/**
+ * What markov-novelty's threaded training asks last of the thread that trained the context chain, when every
+ * training session's reason is asked: each one's mean surprise per step as scored (what the reasons read), while
+ * this thread assembles the detector.
+ */
+interface ChainMeansRequest {
+  readonly view: "chain means";
+}
+
+/** The context chain this thread trained last and its sessions, kept for a {@link ChainMeansRequest}. */
+let trainedChain: { readonly chain: ContextChain; readonly sessions: WeightedSession[] } | undefined;
+
+/** Each session's mean surprise per step under the chain this thread trained last (then let go). */
+function chainMeans(): Float64Array {
+  const kept = trainedChain;
+  trainedChain = undefined;
+  if (kept === undefined)
+    throw new Error("markov-novelty's chain means asked of a thread that trained no chain");
+  const means = new Float64Array(kept.sessions.length);
+  for (let i = 0; i < means.length; i++)
+    means[i] = kept.chain.meanSurprise(kept.sessions[i] as WeightedSession);
+  return means;
+}
+
 /** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
 interface ViewRequest {
   readonly view: OffloadedView;
@@ -897,9 +921,15 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         const request = (view: OffloadedView) =>
           offload({ view, options, sessions, excess: explainsTraining } satisfies ViewRequest);
         const sending = [request("context"), request("novelty")] as const;
+        // The chain's mean surprise of every session, for their reasons, after the views, on the chain's thread.
+        const everyReason = explainsTraining && explainsEvery;
+        const means = everyReason
+          ? offload({ view: "chain means" } satisfies ChainMeansRequest, sending[0])
+          : undefined;
+        // Read only where the chain is a view: not left unhandled where it is not.
+        means?.catch(() => {});
         // markov-set's part of every explanation while the other threads train (the main thread waited for
         // them), its views as scored from its held-out pass.
-        const everyReason = explainsTraining && explainsEvery;
         const { counts, numbers } = trainInMemory(setTraining(options, { asScored: everyReason }), train);
         const markovSet = markovSetOf(counts, numbers, options);
         const asScored = everyReason
@@ -916,13 +946,14 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         );
         const { excess } = novel;
         const detector = assemble(parts, source);
+        const chainMeansOf = parts.chainView && means ? ((await means) as Float64Array) : undefined;
         // The novelty view's excess of each training session came from its thread: only markov-set scores here,
         // unless it did so while waiting.
         const rarityOf = (i: number, s: WeightedSession, excessOfSession: number) =>
           rarities(parts, [
             asScored?.scores[i] ?? (markovSet.score([s])[0] as number),
             excessOfSession,
-            parts.chainView ? parts.context.meanSurprise(s) : Number.NaN,
+            parts.chainView ? (chainMeansOf?.[i] ?? parts.context.meanSurprise(s)) : Number.NaN,
           ]);
         return {
           detector,
@@ -942,12 +973,14 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         };
       },
       work: (request) => {
+        if ((request as ChainMeansRequest).view === "chain means") return chainMeans();
         const { view, options: given, sessions, excess } = request as ViewRequest;
         const names = decodedOnce(sessions);
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given, excess), names), given);
         if (view === "context") {
           const { chain, heldOut, crossFitted } = trainInMemory(contextViewTraining(given), names);
+          trainedChain = excess ? { chain, sessions: names } : undefined;
           return { chain: chain.toJSON(), heldOut, crossFitted } satisfies ContextViewParts;
         }
         throw new Error(`markov-novelty trains no view "${String(view)}" apart`);

@@ -101,11 +101,12 @@ export interface ThreadedTraining {
   /**
    * The same detector as {@link DetectorFactory.train} on the same sessions (equal `trainingScores()`,
    * scores, explanations and `toJSON()`, to the last bit: `train` writes it), part of it worked out by
-   * `offload`.
+   * `offload`. `follows`: a request sent before, whose thread takes this one too (it reads what that one left
+   * there).
    */
   train(
     sessions: readonly WeightedSession[],
-    offload: (request: unknown) => Promise<unknown>,
+    offload: (request: unknown, follows?: Promise<unknown>) => Promise<unknown>,
     threads?: ThreadsAtHand,
   ): Promise<TrainedInThreads>;
   /** The offloaded part: a request `train` sent, to its result (plain data: it crosses threads as a structured clone). */

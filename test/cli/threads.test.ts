@@ -8,6 +8,7 @@ import type { CliSession } from "../../src/cli/sessions.js";
 import { DEFAULT_THREADS_FROM } from "../../src/cli/thread-messages.js";
 import { ThreadPool, threadCount } from "../../src/cli/threads.js";
 import { Chain } from "../../src/detect/chain.js";
+import { ContextChain } from "../../src/detect/context-chain.js";
 import { contextSessionsOf } from "../../src/detect/markov-novelty.js";
 import { detectorEntry } from "../../src/detect/registry.js";
 import { SeqhuntError } from "../../src/errors.js";
@@ -70,6 +71,30 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
     }
   });
 
+  it("runs a request on the worker that took the one it follows, which left what it reads there", async () => {
+    const pool = ThreadPool.of(2);
+    try {
+      const threaded = detectorEntry("markov-novelty").factory().threaded;
+      const sessions = Array.from({ length: 30 }, (_, i) => ({
+        session: Array.from({ length: 3 + (i % 7) }, (_, k) => `c${(i * k) % 5}`),
+      }));
+      const request = { view: "context", options: {}, sessions: contextSessionsOf(sessions), excess: true };
+      // The chain's thread is busy when the novelty view goes out: that one goes to the other worker.
+      const context = pool.offload("markov-novelty", request);
+      const novelty = pool.offload("markov-novelty", { ...request, view: "novelty" });
+      const means = pool.offload("markov-novelty", { view: "chain means" }, context);
+      await Promise.all([context, novelty]);
+      expect(pool.started).toBe(2);
+      // The same here: the chain trained in this thread, then its means.
+      threaded?.work(request);
+      expect(await means).toEqual(threaded?.work({ view: "chain means" }));
+      // Asked of a thread that trained no chain, in words.
+      expect(() => threaded?.work({ view: "chain means" })).toThrow(/trained no chain/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("starts every worker on request, before any work comes", async () => {
     const pool = ThreadPool.of(2);
     try {
@@ -99,16 +124,18 @@ describe("--threads 2 gives --threads 1's output, byte for byte", () => {
         this: ThreadPool,
         method,
         request,
+        follows,
       ) {
         if (startedBefore < 0) startedBefore = this.started;
-        return offload.call(this, method, request);
+        return offload.call(this, method, request, follows);
       });
       let views: unknown[] = [];
       const two = await runIn(threads, args, join(dir, `hunt-${threads}.${ext}`)).finally(() => {
         views = counting.mock.calls.map(([, request]) => (request as { view: string }).view);
         counting.mockRestore();
       });
-      expect(views).toEqual(["context", "novelty"]);
+      // Then, for every session's reason, the chain's mean surprise of each, on the chain's thread.
+      expect(views).toEqual(["context", "novelty", "chain means"]);
       expect(startedBefore).toBe(threads - 1);
       expect(one.code).toBe(0);
       expect(two.file).toBe(one.file);
@@ -232,6 +259,8 @@ describe("hunt's reasons of every session with a worker thread", () => {
         structuredClone(threaded?.work(structuredClone(request))),
     } as unknown as ThreadPool;
     const steps = vi.spyOn(Chain.prototype, "steps");
+    // The context chain's mean surprise of each session, which the worker works out after its views.
+    const means = vi.spyOn(ContextChain.prototype, "meanSurprise");
     try {
       const scoredAfter = async (outputs: { out?: string; report?: string }) => {
         const scores = await huntScoresInThreads(
@@ -240,15 +269,20 @@ describe("hunt's reasons of every session with a worker thread", () => {
           pool,
         );
         steps.mockClear();
+        means.mockClear();
         for (let i = 0; i < sessions.length; i++) scores.reason?.(i);
-        return steps.mock.calls.length;
+        return [steps.mock.calls.length, means.mock.calls.length];
       };
-      expect(await scoredAfter({ out: "every.jsonl" })).toBe(0);
-      expect(await scoredAfter({ report: "every.html" })).toBe(0);
+      // No entity here: the chain is a view.
+      expect(await scoredAfter({ out: "every.jsonl" })).toEqual([0, 0]);
+      expect(await scoredAfter({ report: "every.html" })).toEqual([0, 0]);
       // The top table alone asks a few reasons: each scored when asked, nothing beforehand.
-      expect(await scoredAfter({})).toBeGreaterThanOrEqual(sessions.length);
+      const [stepsAsked, meansAsked] = await scoredAfter({});
+      expect(stepsAsked).toBeGreaterThanOrEqual(sessions.length);
+      expect(meansAsked).toBeGreaterThanOrEqual(sessions.length);
     } finally {
       steps.mockRestore();
+      means.mockRestore();
     }
   });
 });
