@@ -3,8 +3,9 @@
 // every training session (models of two thirds of training scoring the last; or held out one by one against
 // the half that did not count it, what the default has already), as a share of weight (a plain share, or a
 // ratio of signal to noise against the other view's). What it showed (README, ADFA-LD): the held-out and
-// cross-fitted pair as a signal-to-noise ratio lifts ADFA-LD from 0.818 to 0.845 (seeds 1-5: 0.845-0.870) and
-// moves no other figure; the default now weighs its views so (viewReliability).
+// cross-fitted pair as a signal-to-noise ratio lifts ADFA-LD from 0.818 to 0.845 (seeds 1-5: 0.845-0.869) and
+// moves no other figure; the default now weighs its views so (viewReliability), with chance's share of each
+// agreement counted as noise and no shares unless both agree beyond chance (reliabilityShares).
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/reliability-study.js [seeds] [sets]
 import { ContextChain } from "../src/detect/context-chain.js";
 import { ORDER_AND_SET, wholeBeyondTop } from "../src/detect/markov-novelty.js";

@@ -246,10 +246,13 @@ function viewReliability(
   weights: ArrayLike<number>,
 ): [number, number] {
   if (!chainView) return [1, 1];
-  const [bySet, byChain] = reliabilityShares([
-    rankAgreement(set.heldOut, set.crossFitted, weights),
-    rankAgreement(chain.heldOut, chain.crossFitted, weights),
-  ]);
+  const [bySet, byChain] = reliabilityShares(
+    [
+      rankAgreement(set.heldOut, set.crossFitted, weights),
+      rankAgreement(chain.heldOut, chain.crossFitted, weights),
+    ],
+    weights.length,
+  );
   return [bySet as number, byChain as number];
 }
 

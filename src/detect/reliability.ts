@@ -78,14 +78,18 @@ export function rankAgreement(
 }
 
 /**
- * The share of its weight each view keeps, from the agreement of its two scores of every training session
- * ({@link rankAgreement}): its signal-to-noise ratio, agreement / (1 - agreement), against the most reliable
- * view's (which keeps all of its weight). Where an agreement is unknown (NaN) or no view agrees at all, every
- * view keeps its weight.
+ * The share of its weight each view keeps, from the agreement of its two scores of each of `sessions` training
+ * sessions ({@link rankAgreement}): its signal-to-noise ratio, agreement / (1 - agreement), against the most
+ * reliable view's (which keeps all of its weight). A rank agreement of n sessions that agree by chance alone
+ * varies by 1 / (n - 1) (its variance): that much of the disagreement is the measure's own noise, so no
+ * ratio is infinite; and unless every view agrees beyond chance (by more than that standard deviation), the
+ * agreements tell nothing apart and every view keeps its weight (few sessions; two scores that differ by
+ * design, as markov-set's on a few distinct sessions of great weight; or an unknown agreement, NaN).
  */
-export function reliabilityShares(agreements: readonly number[]): number[] {
-  const most = Math.max(...agreements);
-  if (Number.isNaN(most) || !(most > 0)) return agreements.map(() => 1);
-  const ratio = (r: number) => Math.max(r, 0) / (1 - r);
-  return agreements.map((r) => (r === most ? 1 : most >= 1 ? 0 : ratio(r) / ratio(most)));
+export function reliabilityShares(agreements: readonly number[], sessions: number): number[] {
+  const chance = 1 / Math.max(sessions - 1, 1);
+  if (!agreements.every((r) => r > Math.sqrt(chance))) return agreements.map(() => 1);
+  const ratio = (r: number) => r / (1 - r + chance);
+  const most = Math.max(...agreements.map(ratio));
+  return agreements.map((r) => ratio(r) / most);
 }

@@ -79,22 +79,34 @@ describe("rankAgreement", () => {
 
 describe("reliabilityShares", () => {
   it("keeps the most reliable view's weight whole and the other's by the ratio of signal to noise", () => {
-    // 0.8 agreement: 4 parts signal to 1 of noise; 0.5: 1 to 1.
-    const [a, b] = reliabilityShares([0.8, 0.5]);
+    // Of 101 sessions, chance agreement varies by 1/100: 0.8 agreement is 0.8 parts signal to 0.21 of
+    // noise, 0.5 is 0.5 to 0.51.
+    const [a, b] = reliabilityShares([0.8, 0.5], 101);
     expect(a).toBe(1);
-    expect(b).toBeCloseTo(0.25, 12);
-    expect(reliabilityShares([0.5, 0.8])).toEqual([b, 1]);
+    expect(b).toBeCloseTo(0.5 / 0.51 / (0.8 / 0.21), 12);
+    expect(reliabilityShares([0.5, 0.8], 101)).toEqual([b, 1]);
+    // Many sessions: the ratio of the two signal-to-noise ratios alone (4 to 1).
+    expect(reliabilityShares([0.8, 0.5], 1e9)[1]).toBeCloseTo(0.25, 6);
   });
 
-  it("gives nothing to a view that does not agree with itself, or to a noisy one beside a perfect one", () => {
-    expect(reliabilityShares([0.9, -0.2])).toEqual([1, 0]);
-    expect(reliabilityShares([1, 0.99])).toEqual([1, 0]);
-    expect(reliabilityShares([1, 1])).toEqual([1, 1]);
+  it("never divides by no noise: a perfect agreement's ratio is bounded by the measure's own noise", () => {
+    const [perfect, good] = reliabilityShares([1, 0.99], 101);
+    expect(perfect).toBe(1);
+    expect(good).toBeCloseTo(0.99 / 0.02 / 100, 12);
+    expect(reliabilityShares([1, 1], 101)).toEqual([1, 1]);
   });
 
-  it("keeps every weight when an agreement is unknown or none agrees", () => {
-    expect(reliabilityShares([Number.NaN, 0.7])).toEqual([1, 1]);
-    expect(reliabilityShares([0, -0.3])).toEqual([1, 1]);
+  it("keeps every weight unless every view agrees beyond chance (a standard deviation of 1 / sqrt(n - 1))", () => {
+    // 101 sessions: chance agreement's standard deviation is 0.1.
+    expect(reliabilityShares([0.9, 0.09], 101)).toEqual([1, 1]);
+    expect(reliabilityShares([0.9, 0.11], 101)[1]).toBeLessThan(0.02);
+    // A view that disagrees with itself says its two scores differ by design, not that it is noise.
+    expect(reliabilityShares([0.9, -0.2], 101)).toEqual([1, 1]);
+    // Few sessions tell little: of 5, chance agreement varies by 0.5, which 0.4 does not pass.
+    expect(reliabilityShares([0.4, 0.95], 5)).toEqual([1, 1]);
+    expect(reliabilityShares([0.6, 0.95], 5)[0]).toBeLessThan(1);
+    expect(reliabilityShares([Number.NaN, 0.7], 101)).toEqual([1, 1]);
+    expect(reliabilityShares([0.9, 0.9], 2)).toEqual([1, 1]);
   });
 });
 
