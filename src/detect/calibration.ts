@@ -1,5 +1,17 @@
 import { SeqhuntError } from "../errors.js";
 
+/** The first position in ascending `sorted` whose value is not below `x` (its length when every one is). */
+export function firstAtOrAbove(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A calibration as JSON: distinct training scores, ascending, and the weight of the sessions with each. */
 export interface CalibrationJson {
   /** Distinct held-out scores of the training sessions, ascending. */
@@ -56,14 +68,7 @@ export class Calibration {
   /** The share of training weight strictly below `score` (NaN without training scores). */
   percentile(score: number): number {
     if (this.#scores.length === 0) return Number.NaN;
-    const sorted = this.#scores;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((sorted[mid] as number) < score) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtOrAbove(this.#scores, score);
     return lo === 0 ? 0 : (this.#cumulative[lo - 1] as number) / (this.#cumulative.at(-1) as number);
   }
 
@@ -128,15 +133,8 @@ export function plainGrouped(
     if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i] as number);
   const sums = new Float64Array(distinct.length);
   for (let i = 0; i < scores.length; i++) {
-    const x = scores[i] as number;
     // The distinct score equal to x: the first at or above it.
-    let lo = 0;
-    let hi = distinct.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((distinct[mid] as number) < x) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtOrAbove(distinct, scores[i] as number);
     sums[lo] = (sums[lo] as number) + (weights[i] as number);
   }
   return { scores: distinct, weights: Array.from(sums) };

@@ -867,7 +867,7 @@ function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
     rarities(parts, [
       (leaveOut ? markovSet.scoreHeldOut([s]) : markovSet.score([s]))[0] as number,
       noveltyExcess(novelty, windows, floor, s, leaveOut),
-      parts.chainView ? context.meanSurprise(s, leaveOut) : Number.NaN,
+      chainView ? context.meanSurprise(s, leaveOut) : Number.NaN,
     ]);
   return assembleDetector(
     {
@@ -892,17 +892,18 @@ function assemble(parts: MarkovNoveltyParts, source: DetectorSource): Detector {
 }
 
 /**
- * Two views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order
- * order and which commands occur) and novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands
- * never seen in training a session holds than its windows predict). Novelty weighs {@link contextWeight}
- * against markov-set's 1 - that weight (a {@link ContextChain}, its context length chosen by held-out
- * likelihood, tells how far longer context predicts), and the higher weighted rarity ranks: typed commands
- * rank as in markov-set, long system-call or log-key sessions by their never-seen runs, not by their single
- * rarest step. markov-set does not merge exactly, so neither does this. Trains in four passes when the
- * sessions do not fit in memory (the context chain, in two, alongside the others), from counts made
- * elsewhere in two ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}), and with the context chain
- * and the novelty view in other threads ({@link DetectorFactory.threaded}: they read only command names and
- * weights).
+ * Views, each a rarity against its own held-out training scores ({@link Tail}): markov-set (first-order order
+ * and which commands occur), novelty mass (how many more windows of {@link NOVELTY_WINDOW} commands never seen
+ * in training a session holds than its windows predict) and, where no training session has an entity, a
+ * {@link ContextChain}'s mean surprise per step (its context length chosen by held-out likelihood). Novelty
+ * weighs {@link contextWeight} against markov-set's 1 - that weight, the chain 1 - trust, and markov-set and
+ * the chain each keep their reliability's share ({@link viewReliability}); the highest weighted rarity ranks
+ * ({@link rarities}): typed commands rank as in markov-set, long system-call or log-key sessions by their
+ * never-seen runs or, where every trace meets some, by the chain, not by their single rarest step. markov-set
+ * does not merge exactly, so neither does this. Trains in four passes when the sessions do not fit in memory
+ * (the context chain's four alongside the others), from counts made elsewhere and three passes
+ * ({@link countMarkovNovelty}, {@link markovNoveltyFromCounts}), and with the context chain and the novelty
+ * view in other threads ({@link DetectorFactory.threaded}: they read only command names and weights).
  */
 export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): DetectorFactory {
   // The context chain and the two views (four passes each) train side by side over the same passes.

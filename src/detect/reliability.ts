@@ -1,23 +1,12 @@
 // How far a view's score of a training session is the session's own and not which other sessions training
 // happened to hold: the agreement of two scores of each session by different trainings that left it out.
-
-/** The first position in ascending `sorted` whose value is not below `x`. */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { firstAtOrAbove } from "./calibration.js";
 
 /** Each value's weighted mid-rank: the middle of the weight its ties span, as if a session of weight k were k sessions. */
 function midRanks(values: ArrayLike<number>, weights: ArrayLike<number>): Float64Array {
   // NaN (no score) ranks lowest, with its like. A typed array's own sort, then each value's place in it by
   // bisection: ties share the place of their first, where their weights add up. Plain loops: typed arrays'
-  // \`from\` with a function took several times as long.
+  // `from` with a function took several times as long.
   const n = values.length;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -28,7 +17,7 @@ function midRanks(values: ArrayLike<number>, weights: ArrayLike<number>): Float6
   const places = new Uint32Array(n);
   const tied = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const p = lowerBound(sorted, keys[i] as number);
+    const p = firstAtOrAbove(sorted, keys[i] as number);
     places[i] = p;
     tied[p] = (tied[p] as number) + (weights[i] as number);
   }
