@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { rng } from "../src/demo/generate.js";
 import type { WeightedSession } from "../src/detect/types.js";
+import { evaluate } from "../src/eval/metrics.js";
 
 const SHARED = process.env.SEQHUNT_SHARED ?? join(process.cwd(), "..", "shared");
 
@@ -14,6 +15,17 @@ export interface Dataset {
   train: WeightedSession[];
   /** Sessions to score, 1 = anomalous. */
   test: (WeightedSession & { label: number })[];
+}
+
+/** How scores of `d`'s test sessions rank them, as a study prints it: "AUC / hits @1% / @5% false alarms". */
+export function rankingOf(d: Dataset): (scores: readonly number[]) => string {
+  const labels = d.test.map((t) => t.label);
+  const weights = d.test.map((t) => t.weight ?? 1);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return (scores) => {
+    const e = evaluate(scores, labels, weights);
+    return `${e.auc.toFixed(3)} / ${pct(e.hitRateAtFalseAlarm["0.01"])} / ${pct(e.hitRateAtFalseAlarm["0.05"])}`;
+  };
 }
 
 /** SEA: a session is a block of 100 commands; per user, train on blocks 1-50, test blocks 51-150. */
