@@ -134,26 +134,12 @@ export interface ContextHeldOut {
   readonly heldOut: Float64Array;
 }
 
-/** Which order {@link contextChainHeldOut} keeps the chain at. */
-export interface ContextHeldOutOptions {
-  /**
-   * "likeliest" (the default): the order of least held-out surprise, the smallest counts that predict best.
-   * "longest": the longest counted, to rank sessions by their mean surprise. The gain is the likeliest order's
-   * either way.
-   */
-  readonly at?: "likeliest" | "longest" | undefined;
-}
-
 /**
  * One pass over the training sessions counted, each held out (identical sessions once, a few numbers each):
- * the order of least held-out surprise (which sets the gain), the chain at it or at the longest order counted
- * (`options.at`), and each session's held-out mean surprise at the chain's order. It takes `counted`'s counts
- * ({@link ChainCounts.takeTruncated}): hold them out once.
+ * the order of least held-out surprise, the chain at it, and each session's held-out mean surprise there. It
+ * takes `counted`'s counts ({@link ChainCounts.takeTruncated}): hold them out once.
  */
-export function* contextChainHeldOut(
-  counted: ContextCounts,
-  options: ContextHeldOutOptions = {},
-): PassTraining<ContextHeldOut> {
+export function* contextChainHeldOut(counted: ContextCounts): PassTraining<ContextHeldOut> {
   const { vocabulary, counts } = counted;
   const orders = counts.order + 1;
   const base = 1 / (vocabulary.size + 1);
@@ -178,11 +164,10 @@ export function* contextChainHeldOut(
     }
     (columns[orders] as NumberColumn).push(ids.length - 1);
   };
-  let likeliest = 0;
-  for (let k = 1; k < orders; k++) if ((nats[k] as number) < (nats[likeliest] as number)) likeliest = k;
+  let order = 0;
+  for (let k = 1; k < orders; k++) if ((nats[k] as number) < (nats[order] as number)) order = k;
   const first = nats[Math.min(1, orders - 1)] as number;
-  const gain = likeliest > 1 && first > 0 ? Math.max(0, 1 - (nats[likeliest] as number) / first) : 0;
-  const order = options.at === "longest" ? orders - 1 : likeliest;
+  const gain = order > 1 && first > 0 ? Math.max(0, 1 - (nats[order] as number) / first) : 0;
   const sums = (columns[order] as NumberColumn).values();
   const steps = (columns[orders] as NumberColumn).values();
   const heldOut = sums.map((x, i) => x / (steps[i] as number));
@@ -261,14 +246,10 @@ export class ContextChain {
    * Counts the training sessions at every order up to `maxOrder` (one pass), finds each one's held-out surprise
    * at every order (a second pass), keeps the order of least held-out surprise and the counts up to it.
    */
-  static train(
-    train: readonly WeightedSession[],
-    maxOrder = MAX_ORDER,
-    options: ContextHeldOutOptions = {},
-  ): ContextChain {
+  static train(train: readonly WeightedSession[], maxOrder = MAX_ORDER): ContextChain {
     const { chain, heldOut } = trainInMemory(
       (function* () {
-        return yield* contextChainHeldOut(yield* contextChainCounting(maxOrder), options);
+        return yield* contextChainHeldOut(yield* contextChainCounting(maxOrder));
       })(),
       train,
     );

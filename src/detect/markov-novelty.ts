@@ -169,7 +169,7 @@ const METHOD = "markov-novelty";
  * ({@link wholeBeyondTop}), and markov-set and the chain weighed by their reliability ({@link viewReliability}).
  */
 const VIEWS =
-  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, chain view beside markov-set, set rarity whole beyond its top, set and chain by reliability, chain view at its longest order";
+  "cross-fitted set tail, windows by last command, held out from the entity, against the other entities, chain view beside markov-set, set rarity whole beyond its top, set and chain by reliability";
 
 /**
  * The markov-set inside: its options (an entity's session weighed against the other entities' counts; a
@@ -419,32 +419,17 @@ function contextViewOfParts(parts: unknown): ContextView {
  * The context chain from its counts: one pass scoring each training session held out at every order (the
  * order), two cross-fitting them at it.
  */
-function* contextViewFromCounts(counted: ContextCounts, chainView: boolean): PassTraining<ContextView> {
-  const held = yield* contextChainHeldOut(counted, { at: chainView ? "longest" : "likeliest" });
+function* contextViewFromCounts(counted: ContextCounts): PassTraining<ContextView> {
+  const held = yield* contextChainHeldOut(counted);
   return { ...held, crossFitted: yield* contextChainCrossFit(held) };
-}
-
-/** Whether the context chain's mean surprise is a view: no training session names an entity. */
-const chainViewOf = (presence: { readonly entities: ReadonlyMap<string, unknown> }): boolean =>
-  presence.entities.size === 0;
-
-/** One pass finding whether any session names an entity. */
-function* anyEntity(): PassTraining<boolean> {
-  let named = false;
-  yield (s) => {
-    if (s.entity !== undefined) named = true;
-  };
-  return named;
 }
 
 /**
  * The context chain trained over four passes of the sessions: counts, held out, halves, cross-fitted. It reads
- * only the sessions' command names and weights, so it can run apart (in a worker thread), told by `entities`
- * that the sessions it reads had entities (names alone do not say).
+ * only the sessions' command names and weights, so it can run apart (in a worker thread).
  */
-function* contextViewTraining(options: MarkovNoveltyOptions, entities = false): PassTraining<ContextView> {
-  const [counted, named] = yield* together(contextChainCounting(options.maxOrder ?? MAX_ORDER), anyEntity());
-  return yield* contextViewFromCounts(counted, !(entities || named));
+function* contextViewTraining(options: MarkovNoveltyOptions): PassTraining<ContextView> {
+  return yield* contextViewFromCounts(yield* contextChainCounting(options.maxOrder ?? MAX_ORDER));
 }
 
 /** markov-set's and the novelty view's counts, without the context chain's. */
@@ -573,7 +558,7 @@ function trainedParts(
     );
   // One session leaves the other half empty: its held-out score is all there is.
   const setCrossFitted = setScores.length > 1 ? crossFitted : setScores;
-  const chainView = chainViewOf(counts.presence);
+  const chainView = counts.presence.entities.size === 0;
   const tails = [
     Tail.of(setCrossFitted, weights, tailShare),
     Tail.of(excess, weights, tailShare),
@@ -614,7 +599,7 @@ function* markovNoveltyHeldOut(
 ): PassTraining<Detector> {
   const [held, context] = yield* together(
     setAndNoveltyHeldOut(counts, options),
-    contextViewFromCounts(counts.context, chainViewOf(counts.presence)),
+    contextViewFromCounts(counts.context),
   );
   return markovNoveltyOf(counts, held, context, options);
 }
@@ -653,8 +638,6 @@ export interface ContextSessions {
   /** Where each session's ids end in `ids`. */
   readonly ends: Int32Array;
   readonly weights: Float64Array;
-  /** Whether any session names an entity (then the chain is no view). */
-  readonly entities: boolean;
 }
 
 /** The sessions as the context chain's view reads them ({@link ContextSessions}). */
@@ -667,9 +650,7 @@ export function contextSessionsOf(sessions: readonly WeightedSession[]): Context
   const ends = new Int32Array(sessions.length);
   const weights = new Float64Array(sessions.length);
   let at = 0;
-  let entities = false;
   sessions.forEach((s, i) => {
-    if (s.entity !== undefined) entities = true;
     for (const c of s.session) {
       const name = nameOf(c);
       let id = idOf.get(name);
@@ -683,7 +664,7 @@ export function contextSessionsOf(sessions: readonly WeightedSession[]): Context
     ends[i] = at;
     weights[i] = weightOf(s);
   });
-  return { names, ids, ends, weights, entities };
+  return { names, ids, ends, weights };
 }
 
 /** Sessions of command names again, from {@link contextSessionsOf}: what the context chain's view reads of the originals. */
@@ -1002,10 +983,7 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         if (view === "novelty")
           return noveltyViewParts(trainInMemory(noveltyViewTraining(given, excess), names), given);
         if (view === "context") {
-          const { chain, heldOut, crossFitted } = trainInMemory(
-            contextViewTraining(given, sessions.entities),
-            names,
-          );
+          const { chain, heldOut, crossFitted } = trainInMemory(contextViewTraining(given), names);
           trainedChain = excess ? { chain, sessions: names } : undefined;
           return { chain: chain.toJSON(), heldOut, crossFitted } satisfies ContextViewParts;
         }
