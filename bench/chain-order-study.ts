@@ -6,7 +6,8 @@
 // context (ADFA-LD 0.850 at the likeliest order, 4, and 0.865 at 8), while held-out surprise is least at 4-7;
 // on the noisy programs the likeliest order ranks best. The default's view at its longest order was built and
 // measured (ADFA-LD +0.009 to +0.017 AUC, no other study set moved; the noisy programs -0.012 to -0.041, and an
-// auditd hunt of a million records 55% slower, 600 MB more), then taken out.
+// auditd hunt of a million records 55% slower, 600 MB more), then taken out: its figures are of commit
+// db59473; at later commits the default part measures the likeliest order under each cap.
 // Run: npx tsc -p tsconfig.bench.json && node bench-dist/bench/chain-order-study.js [seeds] [sets] [chain|default] [K]
 
 import { rng } from "../src/demo/generate.js";
