@@ -8,21 +8,14 @@
 import { AdaptiveDetector, type ViewName } from "../src/detect/adaptive.js";
 import { ContextChain } from "../src/detect/context-chain.js";
 import { trainDetector } from "../src/detect/detector.js";
-import { evaluate } from "../src/eval/metrics.js";
-import { studySets } from "./datasets.js";
+import { rankingOf, studySets } from "./datasets.js";
 
 const seed = Number(process.argv[2] ?? 1);
 const only = process.argv[3]?.split(",");
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 for (const [name, make] of studySets(seed)) {
   if (only !== undefined && !only.includes(name)) continue;
   const d = make();
-  const labels = d.test.map((t) => t.label);
-  const weights = d.test.map((t) => t.weight ?? 1);
-  const m = (s: readonly number[]) => {
-    const e = evaluate(s, labels, weights);
-    return `${e.auc.toFixed(3)} / ${pct(e.hitRateAtFalseAlarm["0.01"])} / ${pct(e.hitRateAtFalseAlarm["0.05"])}`;
-  };
+  const m = rankingOf(d);
   const out: string[] = [];
   for (const order of [1, undefined]) {
     for (const view of ["mean", "total", "max", "rawmax", "set", "setw"] as ViewName[]) {

@@ -2,8 +2,8 @@
 // well the chain's mean surprise per step ranks each set's test sessions beside the training sessions' held-out
 // surprise per step at it (what the chain's order is chosen by: the least); then the default with its longest
 // context (maxOrder) at 4, 6, 8, 10 and 12; two sets of noisy programs made here besides the study sets. What
-// it showed (README, "The chain's order"): on every study set ranking gains or holds with each command of
-// context (ADFA-LD 0.850 at the likeliest order, 4, and 0.865 at 8), while held-out surprise is least at 4-7;
+// it showed (README, "The chain's order"): at order 8 the chain ranks every study set at least as well as at
+// its likeliest order (ADFA-LD 0.850 at 4, 0.865 at 8), while held-out surprise is least at 4-8;
 // on the noisy programs the likeliest order ranks best. The default's view at its longest order was built and
 // measured (ADFA-LD +0.009 to +0.017 AUC, no other study set moved; the noisy programs -0.012 to -0.041, and an
 // auditd hunt of a million records 55% slower, 600 MB more), then taken out: its figures are of commit
