@@ -201,6 +201,24 @@ export function* contextChainCrossFit(held: ContextHeldOut): PassTraining<Float6
   return column.values();
 }
 
+/** A session's mean surprise per step and where its most surprising step is (the first, if several). */
+export interface StepSummary {
+  readonly mean: number;
+  /** The index of the most surprising step (the end is the last). */
+  readonly worst: number;
+}
+
+/** The {@link StepSummary} of a session's steps (at least one: the end). */
+function summaryOfSteps(steps: Float64Array): StepSummary {
+  let worst = 0;
+  let sum = 0;
+  steps.forEach((x, i) => {
+    sum += x;
+    if (x > (steps[worst] as number)) worst = i;
+  });
+  return { mean: sum / steps.length, worst };
+}
+
 /** What a step's surprise is given, in a reason's words. */
 function contextWords(order: number): string {
   if (order === 0) return "by each command's own frequency";
@@ -223,8 +241,8 @@ function wordOf(s: WeightedSession): (i: number) => string {
 export class ContextChain {
   /** Held-out mean surprise of each training session, found while choosing the order ({@link ContextChain.train}). */
   readonly #heldOut = new WeakMap<WeightedSession, number>();
-  /** Mean surprise of sessions scored, by their key: repeats are scored once (emptied at {@link SCORED}). */
-  readonly #scored = new Map<string, number>();
+  /** Mean and most surprising step of sessions scored, by their key: repeats are scored once (emptied at {@link SCORED}). */
+  readonly #scored = new Map<string, StepSummary>();
 
   /** Use {@link ContextChain.train}, {@link contextChainHeldOut} or {@link ContextChain.fromJSON}. */
   constructor(
@@ -295,26 +313,34 @@ export class ContextChain {
    * put back when loaded from a file).
    */
   meanSurprise(s: WeightedSession, leaveOut = false): number {
-    const held = leaveOut ? this.#heldOut.get(s) : undefined;
+    if (!leaveOut) return this.summary(s).mean;
+    const held = this.#heldOut.get(s);
     if (held !== undefined) return held;
     const ids = idsOf(this.vocabulary, s, false);
-    const key = leaveOut ? "" : keyOf(ids);
-    const scored = leaveOut ? undefined : this.#scored.get(key);
-    if (scored !== undefined) return scored;
     // A session with a command the chain never counted was not trained on: nothing to leave out.
+    if (ids.includes(UNSEEN)) return this.#summaryOf(s, ids).mean;
     let sum = 0;
-    if (leaveOut && !ids.includes(UNSEEN)) {
-      const order = this.order;
-      this.counts.heldOut(ids, 1 / (this.vocabulary.size + 1), new Float64Array(order + 1), (_, p) => {
-        sum += -Math.log(p[order] as number);
-      });
-    } else for (const x of this.#stepsOf(s, ids)) sum += x;
-    const mean = sum / (ids.length - 1);
-    if (!leaveOut) {
+    const order = this.order;
+    this.counts.heldOut(ids, 1 / (this.vocabulary.size + 1), new Float64Array(order + 1), (_, p) => {
+      sum += -Math.log(p[order] as number);
+    });
+    return sum / (ids.length - 1);
+  }
+
+  /** A session's mean surprise per step and its most surprising step, as scored (what its reason says). */
+  summary(s: WeightedSession): StepSummary {
+    return this.#summaryOf(s, idsOf(this.vocabulary, s, false));
+  }
+
+  #summaryOf(s: WeightedSession, ids: Int32Array): StepSummary {
+    const key = keyOf(ids);
+    let summary = this.#scored.get(key);
+    if (summary === undefined) {
+      summary = summaryOfSteps(this.#stepsOf(s, ids));
       if (this.#scored.size >= SCORED) this.#scored.clear();
-      this.#scored.set(key, mean);
+      this.#scored.set(key, summary);
     }
-    return mean;
+    return summary;
   }
 
   /** Each step with its surprise, and the mean with the most surprising step as the reason. */
@@ -323,23 +349,17 @@ export class ContextChain {
     const word = wordOf(s);
     return {
       steps: Array.from(surprises, (surprise, i) => ({ step: word(i), surprise })),
-      reason: this.#reasonOf(surprises, word),
+      reason: this.#reasonOf(summaryOfSteps(surprises), word),
     };
   }
 
-  /** {@link ContextChain.explain}'s reason alone (no step list made). */
-  reason(s: WeightedSession): string {
-    return this.#reasonOf(this.#stepsRead(s), wordOf(s));
+  /** {@link ContextChain.explain}'s reason alone (no step list made), from `summary` when known. */
+  reason(s: WeightedSession, summary?: StepSummary): string {
+    return this.#reasonOf(summary ?? summaryOfSteps(this.#stepsRead(s)), wordOf(s));
   }
 
-  #reasonOf(surprises: Float64Array, word: (i: number) => string): string {
-    let worst = 0;
-    let sum = 0;
-    surprises.forEach((x, i) => {
-      sum += x;
-      if (x > (surprises[worst] as number)) worst = i;
-    });
-    return `unusual throughout: ${(sum / surprises.length).toFixed(2)} nats of surprise per step ${contextWords(this.order)}, most at ${word(worst - 1)} -> ${word(worst)}`;
+  #reasonOf({ mean, worst }: StepSummary, word: (i: number) => string): string {
+    return `unusual throughout: ${mean.toFixed(2)} nats of surprise per step ${contextWords(this.order)}, most at ${word(worst - 1)} -> ${word(worst)}`;
   }
 
   /** The chain as JSON. */

@@ -8,6 +8,7 @@ import {
   contextChainCounting,
   contextChainCrossFit,
   contextChainHeldOut,
+  type StepSummary,
 } from "./context-chain.js";
 import { crossFitScores, halvesCounting } from "./cross-fit.js";
 import {
@@ -724,26 +725,36 @@ type OffloadedView = "context" | "novelty";
 
 /**
  * What markov-novelty's threaded training asks last of the thread that trained the context chain, when every
- * training session's reason is asked: each one's mean surprise per step as scored (what the reasons read), while
- * this thread assembles the detector.
+ * training session's reason is asked: each one's mean surprise per step and most surprising step as scored
+ * (what the reasons read), while this thread assembles the detector.
  */
 interface ChainMeansRequest {
   readonly view: "chain means";
 }
 
+/** The reply to a {@link ChainMeansRequest}: each training session's {@link StepSummary}, as two columns. */
+interface ChainMeans {
+  readonly means: Float64Array;
+  readonly worst: Int32Array;
+}
+
 /** The context chain this thread trained last and its sessions, kept for a {@link ChainMeansRequest}. */
 let trainedChain: { readonly chain: ContextChain; readonly sessions: WeightedSession[] } | undefined;
 
-/** Each session's mean surprise per step under the chain this thread trained last (then let go). */
-function chainMeans(): Float64Array {
+/** Each session's step summary under the chain this thread trained last (then let go). */
+function chainMeans(): ChainMeans {
   const kept = trainedChain;
   trainedChain = undefined;
   if (kept === undefined)
     throw new Error("markov-novelty's chain means asked of a thread that trained no chain");
   const means = new Float64Array(kept.sessions.length);
-  for (let i = 0; i < means.length; i++)
-    means[i] = kept.chain.meanSurprise(kept.sessions[i] as WeightedSession);
-  return means;
+  const worst = new Int32Array(kept.sessions.length);
+  for (let i = 0; i < means.length; i++) {
+    const summary = kept.chain.summary(kept.sessions[i] as WeightedSession);
+    means[i] = summary.mean;
+    worst[i] = summary.worst;
+  }
+  return { means, worst };
 }
 
 /** What markov-novelty's threaded training sends another thread: which view to train, its options and the sessions' names. */
@@ -837,8 +848,9 @@ function reasonOf(
   s: WeightedSession,
   rarities: readonly [number, number, number],
   setReason: () => string,
+  chainSummary?: StepSummary,
 ): string {
-  if (chainRanks(rarities)) return parts.context.reason(s);
+  if (chainRanks(rarities)) return parts.context.reason(s, chainSummary);
   const novel = novelRuns(parts, s, rarities);
   return novel === null ? setReason() : noveltyReason(parts.novelty, novel);
 }
@@ -950,14 +962,14 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
         );
         const { excess } = novel;
         const detector = assemble(parts, source);
-        const chainMeansOf = parts.chainView && means ? ((await means) as Float64Array) : undefined;
+        const chainMeansOf = parts.chainView && means ? ((await means) as ChainMeans) : undefined;
         // The novelty view's excess of each training session came from its thread: only markov-set scores here,
         // unless it did so while waiting.
         const rarityOf = (i: number, s: WeightedSession, excessOfSession: number) =>
           rarities(parts, [
             asScored?.scores[i] ?? (markovSet.score([s])[0] as number),
             excessOfSession,
-            parts.chainView ? (chainMeansOf?.[i] ?? parts.context.meanSurprise(s)) : Number.NaN,
+            parts.chainView ? (chainMeansOf?.means[i] ?? parts.context.meanSurprise(s)) : Number.NaN,
           ]);
         return {
           detector,
@@ -973,6 +985,10 @@ export function markovNoveltyDetector(options: MarkovNoveltyOptions = {}): Detec
                   s,
                   rarityOf(i, s, excess[i] as number),
                   () => asScored?.reasons[i] ?? markovSet.explain(s).reason,
+                  chainMeansOf && {
+                    mean: chainMeansOf.means[i] as number,
+                    worst: chainMeansOf.worst[i] as number,
+                  },
                 ),
         };
       },
