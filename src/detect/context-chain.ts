@@ -19,14 +19,26 @@ export interface ContextChainJson {
   readonly gain: number;
 }
 
-/** A session padded with the start (0) and end (1) ids; commands not in `vocabulary` are {@link UNSEEN}, or added when `learn`. */
+/**
+ * Each counted session's padded ids with the vocabulary they are of: the passes after counting (held out,
+ * cross-fitted, scored) read them again rather than look every command up (every one is in it by then).
+ */
+const countedIds = new WeakMap<WeightedSession, { readonly vocabulary: Vocabulary; readonly ids: Int32Array }>();
+
+/**
+ * A session padded with the start (0) and end (1) ids; commands not in `vocabulary` are {@link UNSEEN}, or
+ * added when `learn` (counting). Read-only: a counted session's ids are kept and handed out again.
+ */
 function idsOf(vocabulary: Vocabulary, s: WeightedSession, learn: boolean): Int32Array {
+  const counted = countedIds.get(s);
+  if (counted?.vocabulary === vocabulary) return counted.ids;
   const names = namesOf(s.session);
   const ids = new Int32Array(names.length + 2);
   names.forEach((name, i) => {
     ids[i + 1] = learn ? vocabulary.intern(name) : vocabulary.lookup(name, UNSEEN);
   });
   ids[names.length + 1] = 1;
+  if (learn) countedIds.set(s, { vocabulary, ids });
   return ids;
 }
 

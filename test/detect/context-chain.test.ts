@@ -1,10 +1,11 @@
 // markov-novelty's context chain: its order chosen by held-out likelihood, its mean surprise per step held
 // out, and the weight that lets it and the novelty view, not markov-set's rarest step, rank long sessions.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ContextChain,
   type ContextCounts,
   contextChainCounting,
+  contextChainCrossFit,
   contextChainHeldOut,
 } from "../../src/detect/context-chain.js";
 import { trainDetector } from "../../src/detect/detector.js";
@@ -13,6 +14,7 @@ import { trainInMemory } from "../../src/detect/passes.js";
 import { DEFAULT_METHOD } from "../../src/detect/registry.js";
 import type { WeightedSession } from "../../src/detect/types.js";
 import { SeqhuntError } from "../../src/errors.js";
+import { Vocabulary } from "../../src/model/vocabulary.js";
 
 function seeded(seed: number) {
   let state = seed;
@@ -94,6 +96,34 @@ describe("ContextChain", () => {
     );
     expect(kept.heldOut).toEqual(lookedUp.heldOut);
     expect(kept.chain.toJSON()).toEqual(lookedUp.chain.toJSON());
+  });
+
+  it("looks each command of a training session up once, when counting: the passes after read the ids counted", () => {
+    const intern = vi.spyOn(Vocabulary.prototype, "intern");
+    const lookup = vi.spyOn(Vocabulary.prototype, "lookup");
+    try {
+      const sessions = train.slice(0, 30).map(({ session }) => ({ session }));
+      const commands = sessions.reduce((n, s) => n + s.session.length, 0);
+      const { chain } = trainInMemory(
+        (function* () {
+          const held = yield* contextChainHeldOut(yield* contextChainCounting(8));
+          yield* contextChainCrossFit(held);
+          return held;
+        })(),
+        sessions,
+      );
+      for (const s of sessions) chain.meanSurprise(s);
+      // Each command once, and the start and end tokens.
+      expect(intern).toHaveBeenCalledTimes(commands + 2);
+      expect(lookup).not.toHaveBeenCalled();
+      // A session not counted is looked up, command by command (and the same copy again, as it is not kept).
+      const copy = { session: [...(sessions[0] as WeightedSession).session] };
+      expect(chain.meanSurprise(copy)).toBe(chain.meanSurprise(sessions[0] as WeightedSession));
+      expect(lookup).toHaveBeenCalledTimes(copy.session.length);
+    } finally {
+      intern.mockRestore();
+      lookup.mockRestore();
+    }
   });
 
   it("lets go of its counts at every order once the chain at the chosen order is made", () => {
