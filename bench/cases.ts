@@ -157,6 +157,26 @@ async function scanColumns(file: string): Promise<void> {
   }
 }
 
+/**
+ * hunt's read alone: the file read and sessionized as `hunt` reads it with {@link HUNT_COLUMNS} and its
+ * defaults (two-minute gaps, 20-minute sessions), every session kept in memory; no detector, nothing written.
+ */
+async function readAlone(file: string): Promise<void> {
+  const { loadSessions } = await import("../src/cli/sessions.js");
+  await loadSessions([file], {
+    user: ["UserId"],
+    time: "TimeGenerated",
+    event: "Operation",
+    params: "Parameters",
+    paramsFormat: "exchange",
+    paramMode: "values",
+    maxGap: 2,
+    maxDuration: 20,
+    sessions: false,
+    onBadRow: "fail",
+  });
+}
+
 /** Runs of the model core: at least `runs` of them and `seconds` in all (tinybench's warm-up and measuring rule). */
 interface RunRule {
   runs: number;
@@ -352,6 +372,25 @@ async function main(): Promise<void> {
             runs,
           )
         : { seconds: await timedHunt(args, runs) };
+    report({
+      events: n,
+      eventsPerSecond: n / times.seconds,
+      megabytes: bytes / 1e6,
+      mbPerSecond: bytes / 1e6 / times.seconds,
+      ...times,
+    });
+  } else if (name === "read") {
+    // What every hunt of the file spends before any detector: against DuckDB scanning its columns, taking turns.
+    const n = Number(arg);
+    mkdirSync(DATA, { recursive: true });
+    const file = join(DATA, `events-${n}.csv`);
+    if (!existsSync(file)) await writeCsv(file, n);
+    const bytes = statSync(file).size;
+    const times = await mediansInTurns(
+      () => readAlone(file),
+      () => scanColumns(file),
+      3,
+    );
     report({
       events: n,
       eventsPerSecond: n / times.seconds,
