@@ -23,7 +23,10 @@ export interface ContextChainJson {
  * Each counted session's padded ids with the vocabulary they are of: the passes after counting (held out,
  * cross-fitted, scored) read them again rather than look every command up (every one is in it by then).
  */
-const countedIds = new WeakMap<WeightedSession, { readonly vocabulary: Vocabulary; readonly ids: Int32Array }>();
+const countedIds = new WeakMap<
+  WeightedSession,
+  { readonly vocabulary: Vocabulary; readonly ids: Int32Array }
+>();
 
 /**
  * A session padded with the start (0) and end (1) ids; commands not in `vocabulary` are {@link UNSEEN}, or
