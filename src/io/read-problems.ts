@@ -11,7 +11,7 @@ const SHOWN = 80;
 export async function emptyFileError(readFrom: string, path = readFrom): Promise<void> {
   if (await isBlankFile(readFrom))
     throw new SeqhuntError(
-      `${path}: the file is empty : check that the export finished and the right file is given`,
+      `${path}: the file is empty; check that the export finished and the right file is given`,
       { file: path },
     );
 }

@@ -67,7 +67,9 @@ describe("empty and broken files say so", () => {
   it.each([["empty.csv"], ["empty.jsonl"], ["blank.csv"]])("%s", async (name) => {
     const path = put(dir, name, name.startsWith("blank") ? "\uFEFF\n\n  \r\n" : "");
     const r = await cli(["hunt", path, ...COLUMNS]);
-    expect(r.err).toContain(`${path}: the file is empty`);
+    expect(r.err).toContain(
+      `${path}: the file is empty; check that the export finished and the right file is given`,
+    );
     expect(r.err).not.toContain("column0");
     expect(r.code).toBe(1);
   });
