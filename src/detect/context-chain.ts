@@ -1,8 +1,9 @@
 import { SeqhuntError } from "../errors.js";
 import { END_TOKEN, START_TOKEN } from "../model/tokens.js";
 import { Vocabulary } from "../model/vocabulary.js";
+import type { Command } from "../types.js";
 import { ChainCounts, MAX_ORDER } from "./adaptive.js";
-import { namesOf, tokenWords, weightOf } from "./base.js";
+import { nameOf, namesOf, tokenWords, weightOf } from "./base.js";
 import { NumberColumn, type PassTraining, trainInMemory } from "./passes.js";
 import type { DetectorExplanation, WeightedSession } from "./types.js";
 
@@ -242,8 +243,10 @@ function contextWords(order: number): string {
 
 /** The words of step i of a session in a reason: its command, or "session start" / "session end" past its edges. */
 function wordOf(s: WeightedSession): (i: number) => string {
-  const names = namesOf(s.session);
-  return (i) => tokenWords(i < 0 ? START_TOKEN : i >= names.length ? END_TOKEN : (names[i] as string));
+  // A reason reads two steps' words: no list of every name is made for them.
+  const commands = s.session;
+  return (i) =>
+    tokenWords(i < 0 ? START_TOKEN : i >= commands.length ? END_TOKEN : nameOf(commands[i] as Command));
 }
 
 /**
