@@ -13,7 +13,8 @@ import {
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run } from "../src/cli/main.js";
+import { buildProgram, run } from "../src/cli/main.js";
+import type { InputOptions } from "../src/cli/sessions.js";
 import { Model, sessionize } from "../src/index.js";
 import type { Command } from "../src/types.js";
 import {
@@ -95,13 +96,7 @@ async function huntOfFiles(
   rmSync(root, { recursive: true, force: true });
   const bytes = write(root, files, per);
   const seconds = await timedHunt(["hunt", root, ...flags, "--quiet"], 3);
-  report({
-    events: files * per,
-    eventsPerSecond: (files * per) / seconds,
-    megabytes: bytes / 1e6,
-    mbPerSecond: bytes / 1e6 / seconds,
-    seconds,
-  });
+  reportRead(files * per, bytes, { seconds });
 }
 
 /** Wall and CPU seconds (every thread of this process) of one run of `fn`. */
@@ -158,22 +153,42 @@ async function scanColumns(file: string): Promise<void> {
 }
 
 /**
- * hunt's read alone: the file read and sessionized as `hunt` reads it with {@link HUNT_COLUMNS} and its
- * defaults (two-minute gaps, 20-minute sessions), every session kept in memory; no detector, nothing written.
+ * hunt's read alone: the file read and sessionized with the options `hunt` parses from {@link HUNT_COLUMNS}
+ * (its own defaults and checks), every session kept in memory; no detector, nothing written.
  */
 async function readAlone(file: string): Promise<void> {
   const { loadSessions } = await import("../src/cli/sessions.js");
-  await loadSessions([file], {
-    user: ["UserId"],
-    time: "TimeGenerated",
-    event: "Operation",
-    params: "Parameters",
-    paramsFormat: "exchange",
-    paramMode: "values",
-    maxGap: 2,
-    maxDuration: 20,
-    sessions: false,
-    onBadRow: "fail",
+  const program = buildProgram({ out: () => {}, err: (s) => process.stderr.write(`${s}\n`) });
+  let read: Promise<unknown> | undefined;
+  program.commands
+    .find((c) => c.name() === "hunt")
+    ?.action((files: string[], options: InputOptions) => {
+      read = loadSessions(files, options);
+    });
+  await program.parseAsync(["hunt", file, ...HUNT_COLUMNS], { from: "user" });
+  if (read === undefined) throw new Error("hunt's options were not parsed");
+  await read;
+}
+
+/**
+ * The bench's CSV of `n` generated events (written on first use): what the hunt, read, threads, startup and
+ * score-model cases read.
+ */
+async function eventsCsv(n: number): Promise<string> {
+  mkdirSync(DATA, { recursive: true });
+  const file = join(DATA, `events-${n}.csv`);
+  if (!existsSync(file)) await writeCsv(file, n);
+  return file;
+}
+
+/** Reports a case that read `bytes` of `events` events in `times.seconds` (with its baseline's figures, if any). */
+function reportRead(events: number, bytes: number, times: { readonly seconds: number }): void {
+  report({
+    events,
+    eventsPerSecond: events / times.seconds,
+    megabytes: bytes / 1e6,
+    mbPerSecond: bytes / 1e6 / times.seconds,
+    ...times,
   });
 }
 
@@ -356,9 +371,7 @@ async function main(): Promise<void> {
     // Inputs above 1.5 GB are hunted over spilled sessions unless told otherwise; `memory` or `spill` forces either.
     for (const mode of ["memory", "spill"]) if (flags.includes(mode)) process.env.SEQHUNT_HUNT_MODE = mode;
     const n = Number(count);
-    mkdirSync(DATA, { recursive: true });
-    const file = join(DATA, `events-${n}.csv`);
-    if (!existsSync(file)) await writeCsv(file, n);
+    const file = await eventsCsv(n);
     const bytes = statSync(file).size;
     const out = join(DATA, `scores-${n}.jsonl`);
     const args = ["hunt", file, ...HUNT_COLUMNS, ...(withOut === "out" ? ["--out", out] : [])];
@@ -372,32 +385,18 @@ async function main(): Promise<void> {
             runs,
           )
         : { seconds: await timedHunt(args, runs) };
-    report({
-      events: n,
-      eventsPerSecond: n / times.seconds,
-      megabytes: bytes / 1e6,
-      mbPerSecond: bytes / 1e6 / times.seconds,
-      ...times,
-    });
+    reportRead(n, bytes, times);
   } else if (name === "read") {
     // What every hunt of the file spends before any detector: against DuckDB scanning its columns, taking turns.
     const n = Number(arg);
-    mkdirSync(DATA, { recursive: true });
-    const file = join(DATA, `events-${n}.csv`);
-    if (!existsSync(file)) await writeCsv(file, n);
+    const file = await eventsCsv(n);
     const bytes = statSync(file).size;
     const times = await mediansInTurns(
       () => readAlone(file),
       () => scanColumns(file),
       3,
     );
-    report({
-      events: n,
-      eventsPerSecond: n / times.seconds,
-      megabytes: bytes / 1e6,
-      mbPerSecond: bytes / 1e6 / times.seconds,
-      ...times,
-    });
+    reportRead(n, bytes, times);
   } else if (name === "cloudtrail") {
     // A CloudTrail S3 tree of FILES gzipped containers of PER records each, as `--source cloudtrail` reads it.
     await huntOfFiles(arg, "cloudtrail", writeCloudTrail, ["--source", "cloudtrail"]);
@@ -418,9 +417,7 @@ async function main(): Promise<void> {
     // The same hunt (--out, values) with --threads 1 and with every core, taking turns; speed-up = one / all.
     const n = Number(arg);
     const cores = availableParallelism();
-    mkdirSync(DATA, { recursive: true });
-    const file = join(DATA, `events-${n}.csv`);
-    if (!existsSync(file)) await writeCsv(file, n);
+    const file = await eventsCsv(n);
     const args = ["hunt", file, ...HUNT_COLUMNS, "--out", join(DATA, `scores-${n}.jsonl`)];
     const one: number[] = [];
     const all: number[] = [];
@@ -460,9 +457,7 @@ async function main(): Promise<void> {
       report({ events: 0, eventsPerSecond: 0, ...inTurns(["-e", "0"], version, 15, best) });
     } else {
       const n = Number(arg);
-      mkdirSync(DATA, { recursive: true });
-      const file = join(DATA, `events-${n}.csv`);
-      if (!existsSync(file)) await writeCsv(file, n);
+      const file = await eventsCsv(n);
       const hunt = [cli, "hunt", file, ...HUNT_COLUMNS.filter((a) => a !== "--quiet")];
       const times = inTurns(version, hunt, 15, best);
       report({ events: n, eventsPerSecond: n / times.seconds, ...times });
@@ -473,9 +468,7 @@ async function main(): Promise<void> {
     const [count = "0", method = "default"] = arg.split(":");
     const n = Number(count);
     const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
-    mkdirSync(DATA, { recursive: true });
-    const file = join(DATA, `events-${n}.csv`);
-    if (!existsSync(file)) await writeCsv(file, n);
+    const file = await eventsCsv(n);
     const small = join(DATA, `events-${n}-first-1000.csv`);
     writeFileSync(small, firstLines(file, 1001));
     const model = join(DATA, `model-${n}-${method}.json`);
